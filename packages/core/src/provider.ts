@@ -1,0 +1,123 @@
+import type { Secret, SecretInfo, SecretVersion } from './secret.js';
+
+/**
+ * What a provider can do. The manager refuses an operation a provider lacks with an
+ * `UnsupportedOperationError` instead of quietly doing something else.
+ */
+export interface ProviderCapabilities {
+  /** setSecret, rotateSecret, rollbackSecret. False for read-only providers such as `env`. */
+  write: boolean;
+  delete: boolean;
+  list: boolean;
+  /** Keeps a history of versions that can be listed and read. */
+  versions: boolean;
+  tags: boolean;
+  expiry: boolean;
+  /** Implements `getMany` with fewer backend calls than one per key. */
+  batchGet: boolean;
+}
+
+export const READ_ONLY_CAPABILITIES: ProviderCapabilities = Object.freeze({
+  write: false,
+  delete: false,
+  list: true,
+  versions: false,
+  tags: false,
+  expiry: false,
+  batchGet: false,
+});
+
+export interface ProviderGetOptions {
+  /** Read this version instead of the current one. */
+  version?: string;
+}
+
+export interface ProviderSetOptions {
+  tags?: Record<string, string>;
+  metadata?: Record<string, string>;
+  expiresAt?: Date;
+  scope?: string;
+  /**
+   * Optimistic concurrency: the write succeeds only if the current version is this one
+   * (`'0'` means "the secret must not exist yet"). A mismatch is a `VersionConflictError`.
+   */
+  expectedVersion?: string;
+  /** Set by rotateSecret with expireOldVersion: the versions before the new one should stop being served. */
+  expirePreviousVersions?: boolean;
+}
+
+export interface ProviderDeleteOptions {
+  /** Remove permanently where the backend otherwise keeps a recoverable copy. */
+  permanent?: boolean;
+}
+
+export interface ProviderListOptions {
+  /** Only names starting with this prefix. Providers should push it to the backend when they can. */
+  prefix?: string;
+}
+
+export interface ProviderHealth {
+  status: 'healthy' | 'degraded' | 'unhealthy';
+  message?: string;
+  details?: Record<string, string | number | boolean>;
+}
+
+/**
+ * The contract every backend meets. Small on purpose: caching, failover, masking,
+ * references, access control and audit live in the manager.
+ *
+ * Conventions:
+ * - `get` returns `null` when the secret (or the asked version) does not exist, and a
+ *   `Secret` with an empty value when it exists and is empty. It throws only for failures.
+ * - Outages (refused connection, timeout, 5xx, throttling after retries) are reported as
+ *   `ProviderUnavailableError` so that the manager fails over; permission problems as
+ *   `AccessDeniedError`; invalid names as `InvalidSecretNameError`.
+ * - No error message contains a secret value.
+ */
+export interface SecretProvider {
+  /** Instance name used in configuration, pins and errors (`local`, `vault-prod`). */
+  readonly name: string;
+  /** Plugin kind (`local`, `env`, `vault`, ...). */
+  readonly kind: string;
+  readonly capabilities: ProviderCapabilities;
+
+  initialize?(): Promise<void>;
+  get(key: string, options?: ProviderGetOptions): Promise<Secret | null>;
+  /** Batch read; required when `capabilities.batchGet`. Missing keys map to `null`. */
+  getMany?(keys: string[]): Promise<Map<string, Secret | null>>;
+  /** Writes a new version and returns its description. */
+  set?(key: string, value: string, options?: ProviderSetOptions): Promise<SecretInfo>;
+  /** Returns false when there was nothing to delete. */
+  delete?(key: string, options?: ProviderDeleteOptions): Promise<boolean>;
+  list?(options?: ProviderListOptions): Promise<SecretInfo[]>;
+  listVersions?(key: string): Promise<SecretVersion[]>;
+  /**
+   * Makes an older version current. Optional: without it the manager reads the old version
+   * and writes its value as a new version.
+   */
+  rollback?(key: string, version: string): Promise<SecretInfo>;
+  health?(): Promise<ProviderHealth>;
+  /** Extra counters for the manager's metrics (e.g. `throttled`, `retries`). */
+  metrics?(): Record<string, number>;
+  dispose?(): Promise<void>;
+}
+
+/** What the kernel hands a plugin's `create`. */
+export interface ProviderContext {
+  /** The instance name from configuration. */
+  name: string;
+  /** The application's root directory; relative paths in options are resolved from it. */
+  root: string;
+  /** The environment to read bootstrap values from (defaults to process.env). */
+  env: Record<string, string | undefined>;
+}
+
+/** A provider package's default export. */
+export interface ProviderPlugin<Options = Record<string, unknown>> {
+  kind: string;
+  create(options: Options, context: ProviderContext): SecretProvider | Promise<SecretProvider>;
+}
+
+export function defineProviderPlugin<Options>(plugin: ProviderPlugin<Options>): ProviderPlugin<Options> {
+  return plugin;
+}

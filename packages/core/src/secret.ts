@@ -1,0 +1,119 @@
+import { inspect } from 'node:util';
+
+/** Descriptive fields of a secret: everything but its value. Safe to log and serialise. */
+export interface SecretInfo {
+  key: string;
+  version: string;
+  createdAt: Date;
+  updatedAt: Date;
+  expiresAt?: Date;
+  metadata: Record<string, string>;
+  tags: Record<string, string>;
+  /** Name of the provider that holds or served this secret. */
+  provider: string;
+  /** Isolation scope (global, plugin, agent, user) where the provider records one. */
+  scope?: string;
+  /** True when the secret holds no value any more (deleted or destroyed version). */
+  deleted?: boolean;
+}
+
+/** One secret with its value. The value is readable only through `secret.value`. */
+export interface Secret extends SecretInfo {
+  readonly value: string;
+  /** The descriptive fields as a plain object, without the value. */
+  toInfo(): SecretInfo;
+}
+
+/** A version in a secret's history (no value). */
+export interface SecretVersion {
+  version: string;
+  createdAt: Date;
+  expiresAt?: Date;
+  /** The version the provider currently serves by default. */
+  current: boolean;
+  /** Disabled, soft-deleted or destroyed versions cannot be read. */
+  state: 'enabled' | 'disabled' | 'deleted' | 'destroyed';
+  /** Provider labels for the version, e.g. AWS staging labels. */
+  labels?: string[];
+}
+
+export interface SecretInit extends Omit<SecretInfo, 'metadata' | 'tags' | 'createdAt' | 'updatedAt'> {
+  value: string;
+  createdAt?: Date;
+  updatedAt?: Date;
+  metadata?: Record<string, string>;
+  tags?: Record<string, string>;
+}
+
+const REDACTED = '[REDACTED]';
+
+class SecretRecord implements Secret {
+  readonly #value: string;
+  key: string;
+  version: string;
+  createdAt: Date;
+  updatedAt: Date;
+  expiresAt?: Date;
+  metadata: Record<string, string>;
+  tags: Record<string, string>;
+  provider: string;
+  scope?: string;
+  deleted?: boolean;
+
+  constructor(init: SecretInit) {
+    this.#value = init.value;
+    this.key = init.key;
+    this.version = init.version;
+    const now = new Date();
+    this.createdAt = init.createdAt ?? now;
+    this.updatedAt = init.updatedAt ?? this.createdAt;
+    if (init.expiresAt) this.expiresAt = init.expiresAt;
+    this.metadata = { ...(init.metadata ?? {}) };
+    this.tags = { ...(init.tags ?? {}) };
+    this.provider = init.provider;
+    if (init.scope !== undefined) this.scope = init.scope;
+    if (init.deleted !== undefined) this.deleted = init.deleted;
+  }
+
+  get value(): string {
+    return this.#value;
+  }
+
+  toInfo(): SecretInfo {
+    const info: SecretInfo = {
+      key: this.key,
+      version: this.version,
+      createdAt: this.createdAt,
+      updatedAt: this.updatedAt,
+      metadata: { ...this.metadata },
+      tags: { ...this.tags },
+      provider: this.provider,
+    };
+    if (this.expiresAt) info.expiresAt = this.expiresAt;
+    if (this.scope !== undefined) info.scope = this.scope;
+    if (this.deleted !== undefined) info.deleted = this.deleted;
+    return info;
+  }
+
+  toJSON(): Record<string, unknown> {
+    return { ...this.toInfo(), value: REDACTED };
+  }
+
+  toString(): string {
+    return `Secret(${this.key}@${this.version}: ${REDACTED})`;
+  }
+
+  [inspect.custom](): string {
+    return `Secret ${inspect({ ...this.toInfo(), value: REDACTED })}`;
+  }
+}
+
+/** Builds a `Secret` whose value never shows in JSON.stringify, util.inspect or String(). */
+export function createSecret(init: SecretInit): Secret {
+  return new SecretRecord(init);
+}
+
+/** True when the secret has an expiry in the past. */
+export function isExpired(info: Pick<SecretInfo, 'expiresAt'>, now = Date.now()): boolean {
+  return info.expiresAt !== undefined && info.expiresAt.getTime() <= now;
+}

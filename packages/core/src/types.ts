@@ -1,0 +1,243 @@
+import type { SecretProvider } from './provider.js';
+import type { Secret, SecretInfo, SecretVersion } from './secret.js';
+
+/** A duration as milliseconds or text: `'500ms'`, `'30s'`, `'5m'`, `'12h'`, `'90d'`, `'2w'`, `'1y'`. */
+export type Duration = number | string;
+
+export interface GetSecretOptions {
+  /** Throw `SecretNotFoundError` instead of returning null. */
+  required?: boolean;
+  version?: string | number;
+  /** Pin one provider by name; no failover. */
+  provider?: string;
+  /** One field of a JSON secret (also written `name#field`). */
+  field?: string;
+  /** Who asks; recorded by audit and checked by access control. */
+  accessor?: string;
+  scope?: string;
+  /** Skip the cache for this read. */
+  fresh?: boolean;
+}
+
+export interface SetSecretOptions {
+  provider?: string;
+  scope?: string;
+  tags?: Record<string, string>;
+  /** `'90d'` from now, an ISO timestamp, or a Date. */
+  expiresAt?: Duration | Date;
+  actor?: string;
+  metadata?: Record<string, string>;
+  /** Write only if the current version is this one (`'0'`: must not exist). */
+  expectedVersion?: string;
+}
+
+export type GeneratorSpec =
+  | { type: 'random'; length?: number; alphabet?: string }
+  | { type: 'uuid' }
+  /** Text form: `'random:32'`, `'random:24:hex'`, `'uuid'`. */
+  | string;
+
+export interface RotateSecretOptions {
+  newValue?: string;
+  /** Used when no newValue is given; defaults to `random:32`. */
+  generator?: GeneratorSpec;
+  actor?: string;
+  /** Stop serving older versions once the new one is written. */
+  expireOldVersion?: boolean;
+  provider?: string;
+  scope?: string;
+}
+
+export interface DeleteSecretOptions {
+  provider?: string;
+  actor?: string;
+  scope?: string;
+  permanent?: boolean;
+}
+
+export interface ListSecretsOptions {
+  prefix?: string;
+  /** Glob over names: `*` within a segment, `**` across `/`, `?` one character. */
+  pattern?: string;
+  scope?: string;
+  /** Every tag given must match. */
+  tags?: Record<string, string>;
+  provider?: string;
+  includeExpired?: boolean;
+  accessor?: string;
+}
+
+export interface VersionOptions {
+  provider?: string;
+  accessor?: string;
+  actor?: string;
+  scope?: string;
+}
+
+export interface ResolveOptions {
+  accessor?: string;
+  provider?: string;
+  scope?: string;
+}
+
+export type ProviderStatus = 'healthy' | 'degraded' | 'unhealthy';
+
+export interface ProviderHealthReport {
+  name: string;
+  kind: string;
+  status: ProviderStatus;
+  latencyMs: number;
+  message?: string;
+  /** Consecutive failures seen by reads since the last success. */
+  consecutiveFailures: number;
+  lastFailureAt?: Date;
+  lastFailureCode?: string;
+}
+
+export interface HealthStatus {
+  status: ProviderStatus;
+  checkedAt: Date;
+  providers: ProviderHealthReport[];
+}
+
+export interface LatencySummary {
+  count: number;
+  p50: number;
+  p95: number;
+  p99: number;
+}
+
+export interface OperationMetrics {
+  count: number;
+  errors: number;
+  latencyMs: LatencySummary;
+}
+
+export interface ProviderMetrics {
+  /** Calls the manager made into this provider (each is at least one backend request). */
+  calls: number;
+  errors: number;
+  /** Reads that moved past this provider because it failed. */
+  failovers: number;
+  latencyMs: LatencySummary;
+  /** Counters the provider reports itself (retries, throttled...). */
+  counters: Record<string, number>;
+}
+
+export interface CacheMetrics {
+  hits: number;
+  misses: number;
+  /** Stale values served because every provider failed. */
+  staleServed: number;
+  hitRate: number;
+  size: number;
+}
+
+export interface SecretMetrics {
+  operations: Record<string, OperationMetrics>;
+  providers: Record<string, ProviderMetrics>;
+  cache: CacheMetrics;
+  /** Counters from manager plugins (audit write failures, denials...). */
+  plugins: Record<string, Record<string, number>>;
+}
+
+export type Operation =
+  | 'get'
+  | 'getMany'
+  | 'set'
+  | 'delete'
+  | 'list'
+  | 'rotate'
+  | 'getVersion'
+  | 'listVersions'
+  | 'rollback'
+  | 'resolve';
+
+/** What a plugin's `before` hook sees. Never a value. */
+export interface OperationContext {
+  requestId: string;
+  operation: Operation;
+  key?: string;
+  /** Pinned or target provider, when known before the call. */
+  provider?: string;
+  accessor?: string;
+  scope?: string;
+  version?: string;
+  pattern?: string;
+}
+
+/** What a plugin's `after` hook sees. Never a value. */
+export interface OperationEvent extends OperationContext {
+  outcome: 'success' | 'not_found' | 'denied' | 'error';
+  errorCode?: string;
+  durationMs: number;
+  timestamp: Date;
+  /** True when the cache answered. */
+  cached?: boolean;
+}
+
+/**
+ * A cross-cutting manager plugin (audit, access control, metrics export).
+ * `before` may deny by throwing (usually `AccessDeniedError`); `after` sees every outcome.
+ * An error thrown by `after` fails the operation (audit's fail-closed mode relies on it).
+ */
+export interface ManagerPlugin {
+  name: string;
+  before?(context: OperationContext): void | Promise<void>;
+  after?(event: OperationEvent): void | Promise<void>;
+  /** Narrows list results (access control lists only what an accessor may read). */
+  filterList?(context: OperationContext, secrets: SecretInfo[]): SecretInfo[] | Promise<SecretInfo[]>;
+  metrics?(): Record<string, number>;
+  dispose?(): Promise<void>;
+}
+
+export interface ProviderRegistration {
+  provider: SecretProvider;
+  /** Higher is asked first; providers without one keep their order after those with one. */
+  priority?: number;
+  /** Per-call timeout; a timed-out call counts as a failure and the read fails over. */
+  timeout?: Duration;
+}
+
+export interface CacheOptions {
+  enabled?: boolean;
+  /** How long a value is fresh (default 5m). */
+  ttl?: Duration;
+  /** Most entries kept (default 1000); least recently used go first. */
+  maxSize?: number;
+  /** Serve an expired value for this long when every provider fails (default 0: off). */
+  staleIfError?: Duration;
+  /** How long a read of a fixed version is kept (default 1h; versions never change). */
+  versionTtl?: Duration;
+}
+
+export interface SecretManagerOptions {
+  /** In priority order, or with explicit priorities. */
+  providers: Array<SecretProvider | ProviderRegistration>;
+  defaultWriteProvider?: string;
+  cache?: CacheOptions;
+  plugins?: ManagerPlugin[];
+  /** Parallel reads for getSecrets against providers without batch get (default 8). */
+  batchConcurrency?: number;
+  /** Per-call timeout for every provider without its own (default 30s). */
+  providerTimeout?: Duration;
+}
+
+export interface ISecretManager {
+  initialize(): Promise<void>;
+  getSecret(key: string, options?: GetSecretOptions): Promise<Secret | null>;
+  /** Many reads at once; uses batch get where a provider has it. Missing keys map to null. */
+  getSecrets(keys: string[], options?: Omit<GetSecretOptions, 'version' | 'field'>): Promise<Map<string, Secret | null>>;
+  setSecret(key: string, value: string, options?: SetSecretOptions): Promise<SecretInfo>;
+  deleteSecret(key: string, options?: DeleteSecretOptions): Promise<void>;
+  listSecrets(options?: string | ListSecretsOptions): Promise<SecretInfo[]>;
+  rotateSecret(key: string, options?: string | RotateSecretOptions): Promise<SecretInfo>;
+  getSecretVersion(key: string, version: string | number, options?: VersionOptions): Promise<Secret>;
+  getSecretVersions(key: string, options?: VersionOptions): Promise<SecretVersion[]>;
+  rollbackSecret(key: string, version: string | number, options?: VersionOptions): Promise<SecretInfo>;
+  /** Replaces `${secret:...}` references in any string, object or array. */
+  resolve<T>(value: T, options?: ResolveOptions): Promise<T>;
+  healthCheck(): Promise<HealthStatus>;
+  getMetrics(): Promise<SecretMetrics>;
+  dispose(): Promise<void>;
+}
