@@ -1,1 +1,3 @@
-export {};
+export { FaultInjector } from './faults.js';
+export type { FaultOptions, FaultDecision } from './faults.js';
+// Each service adds its export below (one line each).
