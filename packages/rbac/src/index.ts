@@ -1,1 +1,26 @@
-export {};
+export { SecretAccessControl } from './control.js';
+export type {
+  AccessControlCounters,
+  GrantOptions,
+  ImportPermissionsOptions,
+  ListPermissionsOptions,
+  RevokeOptions,
+  SecretAccessControlOptions,
+} from './control.js';
+export { accessControlPlugin, OPERATION_PERMISSIONS } from './plugin.js';
+export type { AccessControlPluginOptions } from './plugin.js';
+export { MemoryPermissionStore } from './stores/memory.js';
+export { FilePermissionStore } from './stores/file.js';
+export type { FilePermissionStoreOptions } from './stores/file.js';
+export { parsePolicy, formatPolicy } from './policy.js';
+export { PERMISSIONS, SCOPES } from './types.js';
+export type {
+  Permission,
+  PermissionFilter,
+  PermissionGrant,
+  PermissionMatch,
+  PermissionPolicy,
+  PermissionStore,
+  PolicyGrant,
+  Scope,
+} from './types.js';

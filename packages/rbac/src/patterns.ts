@@ -1,0 +1,41 @@
+import picomatch from 'picomatch';
+
+// Secret names never contain these characters (see @hush/core validateSecretName), so a grant
+// target holding one of them is a pattern and can never be mistaken for a name.
+const GLOB_CHARS = /[*?[\]{}()!+@]/;
+
+const MATCH_ALL = new Set(['*', '**']);
+
+const matchers = new Map<string, (name: string) => boolean>();
+
+export function isPattern(target: string): boolean {
+  return GLOB_CHARS.test(target);
+}
+
+/** A bare `*` or `**` covers every name, nested ones included. */
+export function isMatchAll(target: string): boolean {
+  return MATCH_ALL.has(target);
+}
+
+function matcherFor(pattern: string): (name: string) => boolean {
+  let matcher = matchers.get(pattern);
+  if (!matcher) {
+    matcher = isMatchAll(pattern) ? () => true : picomatch(pattern, { dot: true });
+    // Patterns come from a bounded set of grants; the cap only guards against unbounded growth.
+    if (matchers.size > 10_000) matchers.clear();
+    matchers.set(pattern, matcher);
+  }
+  return matcher;
+}
+
+/** Whether a grant on `target` (a name or a pattern) applies to the secret `name`. */
+export function targetMatches(target: string, name: string): boolean {
+  if (target === name) return true;
+  if (!isPattern(target)) return false;
+  return matcherFor(target)(name);
+}
+
+/** Throws when the pattern cannot be compiled. */
+export function compilePattern(pattern: string): void {
+  matcherFor(pattern);
+}
