@@ -1,3 +1,4 @@
 export { FaultInjector } from './faults.js';
 export type { FaultOptions, FaultDecision } from './faults.js';
 // Each service adds its export below (one line each).
+export { startGcpSecretManagerEmulator, type GcpSecretManagerEmulator, type GcpSecretManagerEmulatorOptions, type GcpSecretManagerMethod } from './gcp/server.js';

@@ -1,3 +1,5 @@
+import { runGcpSecretManagerService } from './gcp/service.js';
+
 /** The emulators the `hush-emulators` command can start, by name. */
 export interface ServiceStartOptions {
   port?: number;
@@ -15,4 +17,5 @@ export interface RunningService {
 export const services: Record<string, (options: ServiceStartOptions) => Promise<RunningService>> = {
   // Each service registers itself here (one entry each), e.g.
   // vault: async (o) => { const e = await startVaultEmulator(o); return { url: e.url, stop: e.stop, describe: () => ({ token: e.rootToken }) }; },
+  gcp: runGcpSecretManagerService,
 };

@@ -1,0 +1,193 @@
+import { randomBytes } from 'node:crypto';
+import { Server, ServerCredentials, status, type ServerUnaryCall, type sendUnaryData } from '@grpc/grpc-js';
+import { generate } from 'selfsigned';
+import { FaultInjector, type FaultOptions } from '../faults.js';
+import { checkBearer } from './auth.js';
+import { GcpError } from './errors.js';
+import { secretManagerService } from './proto.js';
+import { METHODS, createRoutes, type MethodName } from './routes.js';
+import { GcpState } from './state.js';
+
+export type { MethodName as GcpSecretManagerMethod } from './routes.js';
+
+export interface GcpSecretManagerEmulatorOptions {
+  /** Default 0: a free port. */
+  port?: number;
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** Bearer tokens accepted in `authorization` metadata. Default: one random token, returned as `token`. */
+  tokens?: string[];
+  /** Projects the tokens may use; others get PERMISSION_DENIED. Default: any project. */
+  projects?: string[];
+  /**
+   * Plain-text gRPC instead of TLS. Note that the SDK then sends no authorization metadata unless each
+   * call carries it (`otherArgs.headers`), so pair it with `requireAuth: false` or per-call headers.
+   */
+  insecure?: boolean;
+  /** Default true: every call must carry a valid bearer token. */
+  requireAuth?: boolean;
+  /** Your own certificate and key (PEM) instead of the self-signed one made at start. */
+  tls?: { cert: string; key: string };
+  /** Page size when a list request leaves page_size at 0. Default 100. */
+  defaultPageSize?: number;
+  /** Code for injected errors: INTERNAL (default) or UNAVAILABLE. */
+  errorCode?: 'INTERNAL' | 'UNAVAILABLE';
+  faults?: FaultOptions;
+  /** Keep state in this JSON file (read at start, written after each change). */
+  snapshotFile?: string;
+}
+
+export interface GcpSecretManagerEmulator {
+  /** `https://host:port`, or `http://host:port` when insecure. */
+  url: string;
+  /** For the SDK's `apiEndpoint` option. */
+  apiEndpoint: string;
+  port: number;
+  /** PEM of the self-signed certificate to trust (the client's `createSsl(ca)`); undefined when insecure. */
+  ca: string | undefined;
+  /** The first accepted bearer token. */
+  token: string;
+  tokens: readonly string[];
+  faults: FaultInjector;
+  /** Calls received per RPC, counted before auth and faults. */
+  calls: Record<MethodName, number>;
+  /** Closes the listener and every connection, as a crashed server would; `resume()` binds the same port again. */
+  suspend(): Promise<void>;
+  resume(): Promise<void>;
+  /** Drops every secret. */
+  reset(): void;
+  /** Hooks that break the service on purpose, for tests of client-side checks. */
+  testHooks: {
+    /** Makes AccessSecretVersion report a wrong data_crc32c for this version (`projects/p/secrets/s/versions/n|latest`). */
+    corruptChecksum(versionName: string): void;
+  };
+  stop(): Promise<void>;
+}
+
+const FAULT_STATUS = {
+  outage: { code: status.UNAVAILABLE, message: 'The service is currently unavailable.' },
+  throttle: {
+    code: status.RESOURCE_EXHAUSTED,
+    message: "Quota exceeded for quota metric 'Access requests' and limit 'Access requests per minute per project'.",
+  },
+};
+
+/** Starts a GCP Secret Manager gRPC server on 127.0.0.1 (TLS with a self-signed certificate by default). */
+export async function startGcpSecretManagerEmulator(
+  options: GcpSecretManagerEmulatorOptions = {},
+): Promise<GcpSecretManagerEmulator> {
+  const host = options.host ?? '127.0.0.1';
+  const tokens = options.tokens?.length ? [...options.tokens] : [`ya29.emulator-${randomBytes(16).toString('hex')}`];
+  const tokenSet = new Set(tokens);
+  const requireAuth = options.requireAuth ?? true;
+  const state = new GcpState(options.snapshotFile);
+  const faults = new FaultInjector(options.faults);
+  const calls = Object.fromEntries(METHODS.map((m) => [m, 0])) as Record<MethodName, number>;
+  const routes = createRoutes({
+    state,
+    allowedProjects: options.projects ? new Set(options.projects) : undefined,
+    defaultPageSize: options.defaultPageSize ?? 100,
+  });
+  const errorStatus = {
+    code: options.errorCode === 'UNAVAILABLE' ? status.UNAVAILABLE : status.INTERNAL,
+    message: options.errorCode === 'UNAVAILABLE' ? 'The service is currently unavailable.' : 'Internal error encountered.',
+  };
+
+  let tls = options.tls;
+  if (!options.insecure && !tls) {
+    const pems = await generate([{ name: 'commonName', value: 'hush-gcp-emulator' }], {
+      keyType: 'ec',
+      curve: 'P-256',
+      notAfterDate: new Date(Date.now() + 365 * 86_400_000),
+      extensions: [
+        { name: 'basicConstraints', cA: true },
+        { name: 'keyUsage', digitalSignature: true, keyCertSign: true },
+        { name: 'extKeyUsage', serverAuth: true },
+        { name: 'subjectAltName', altNames: [{ type: 2, value: 'localhost' }, { type: 7, ip: '127.0.0.1' }, { type: 7, ip: '::1' }, ...(host === '127.0.0.1' || host === 'localhost' ? [] : [/^[\d.:]+$/.test(host) ? { type: 7 as const, ip: host } : { type: 2 as const, value: host }])] },
+      ],
+    });
+    tls = { cert: pems.cert, key: pems.private };
+  }
+  const credentials = tls
+    ? ServerCredentials.createSsl(null, [{ private_key: Buffer.from(tls.key), cert_chain: Buffer.from(tls.cert) }], false)
+    : ServerCredentials.createInsecure();
+
+  const handlers = Object.fromEntries(
+    METHODS.map((method) => [
+      method,
+      (call: ServerUnaryCall<Record<string, unknown>, unknown>, callback: sendUnaryData<unknown>) => {
+        calls[method]++;
+        void serve(method, call).then(
+          (response) => callback(null, response),
+          (error: unknown) => {
+            const known = error instanceof GcpError;
+            // Unexpected failures must not echo request data (payloads are secrets).
+            callback({ code: known ? error.code : status.INTERNAL, details: known ? error.message : 'Internal error encountered.' });
+          },
+        );
+      },
+    ]),
+  );
+
+  async function serve(method: MethodName, call: ServerUnaryCall<Record<string, unknown>, unknown>): Promise<unknown> {
+    const fault = await faults.decide();
+    if (fault === 'outage') throw new GcpError(FAULT_STATUS.outage.code, FAULT_STATUS.outage.message);
+    if (fault === 'error') throw new GcpError(errorStatus.code, errorStatus.message);
+    if (fault === 'throttle') throw new GcpError(FAULT_STATUS.throttle.code, FAULT_STATUS.throttle.message);
+    if (requireAuth) checkBearer(call.metadata, tokenSet);
+    return routes[method](call.request);
+  }
+
+  let server: Server | undefined;
+  let port = options.port ?? 0;
+  const bind = () =>
+    new Promise<void>((resolve, reject) => {
+      const next = new Server();
+      next.addService(secretManagerService(), handlers);
+      next.bindAsync(`${host.includes(':') ? `[${host}]` : host}:${port}`, credentials, (error, bound) => {
+        if (error) return reject(error);
+        port = bound;
+        server = next;
+        resolve();
+      });
+    });
+  const shutdown = () => {
+    server?.forceShutdown();
+    server = undefined;
+  };
+  await bind();
+
+  const urlHost = host.includes(':') ? `[${host}]` : host;
+  return {
+    url: `${tls ? 'https' : 'http'}://${urlHost}:${port}`,
+    apiEndpoint: host,
+    port,
+    ca: tls?.cert,
+    token: tokens[0]!,
+    tokens,
+    faults,
+    calls,
+    async suspend() {
+      shutdown();
+    },
+    async resume() {
+      if (!server) await bind();
+    },
+    reset() {
+      state.clear();
+    },
+    testHooks: {
+      corruptChecksum(versionName: string) {
+        const match = /^projects\/([^/]+)\/secrets\/([^/]+)\/versions\/([^/]+)$/.exec(versionName);
+        const secret = match && state.get(match[1]!, match[2]!);
+        const version =
+          match?.[3] === 'latest' ? secret?.versions.at(-1) : secret?.versions.find((v) => String(v.number) === match?.[3]);
+        if (!version || version.crc32c === null) throw new Error(`no readable version ${versionName}`);
+        version.crc32c = (version.crc32c ^ 0x5a5a5a5a) >>> 0;
+      },
+    },
+    async stop() {
+      shutdown();
+    },
+  };
+}
