@@ -56,13 +56,13 @@ for (const [dir, p] of Object.entries(pkgs)) {
   };
   if (!existsSync(join(root, 'package.json'))) writeFileSync(join(root, 'package.json'), JSON.stringify(pkg, null, 2) + '\n');
   if (!existsSync(join(root, 'tsconfig.json')))
-    writeFileSync(join(root, 'tsconfig.json'), JSON.stringify({ extends: '../../tsconfig.base.json', include: ['src', 'test', '*.ts'] }, null, 2) + '\n');
+    writeFileSync(join(root, 'tsconfig.json'), JSON.stringify({ extends: '../../tsconfig.base.json', include: ['src', 'test', 'bench'] }, null, 2) + '\n');
   if (!existsSync(join(root, 'tsup.config.ts')))
     writeFileSync(
       join(root, 'tsup.config.ts'),
       `import { defineConfig } from 'tsup';\n\nexport default defineConfig({\n  entry: ${JSON.stringify(entries).replace(/","/g, "', '").replace('["', "['").replace('"]', "']")},\n  format: ['esm', 'cjs'],\n  dts: true,\n  clean: true,\n  sourcemap: true,\n  target: 'node20',\n});\n`,
     );
   if (!existsSync(join(root, 'vitest.config.ts')))
-    writeFileSync(join(root, 'vitest.config.ts'), `import { defineProject } from '../../vitest.shared';\n\nexport default defineProject();\n`);
+    writeFileSync(join(root, 'vitest.config.ts'), `import { defineProject } from '../../vitest.shared.ts';\n\nexport default defineProject();\n`);
   if (!existsSync(join(root, 'src/index.ts'))) writeFileSync(join(root, 'src/index.ts'), `export {};\n`);
 }

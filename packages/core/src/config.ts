@@ -1,0 +1,228 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, extname, join, resolve } from 'node:path';
+import { isDurationText } from './duration.js';
+import { ConfigError } from './errors.js';
+import type { CacheOptions } from './types.js';
+
+export const CONFIG_FILE_NAMES = ['hush.config.yaml', 'hush.config.yml', 'hush.config.json'];
+
+export interface ProviderConfig {
+  kind: string;
+  /** Instance name; defaults to the kind. */
+  name: string;
+  module?: string;
+  priority?: number;
+  timeout?: string | number;
+  options: Record<string, unknown>;
+}
+
+export interface EnvironmentConfig {
+  providers: ProviderConfig[];
+  defaultWriteProvider?: string;
+}
+
+export interface HushConfig {
+  /** The file it came from (absent for configuration built in code). */
+  file?: string;
+  /** Folder of the file: relative paths in options resolve from here. */
+  root: string;
+  defaultEnvironment?: string;
+  environments: Record<string, EnvironmentConfig>;
+  cache: CacheOptions;
+  /** Opt-in sections read by their own packages (audit, access control). */
+  audit?: Record<string, unknown>;
+  accessControl?: Record<string, unknown>;
+}
+
+export interface LoadConfigOptions {
+  /** An explicit file; otherwise the nearest hush.config.* from `cwd` upwards. */
+  file?: string;
+  cwd?: string;
+  env?: Record<string, string | undefined>;
+}
+
+/** Finds the nearest configuration file from `cwd` upwards. */
+export function findConfigFile(cwd = process.cwd()): string | undefined {
+  let dir = resolve(cwd);
+  for (;;) {
+    for (const name of CONFIG_FILE_NAMES) if (existsSync(join(dir, name))) return join(dir, name);
+    const parent = dirname(dir);
+    if (parent === dir) return undefined;
+    dir = parent;
+  }
+}
+
+/**
+ * Reads, interpolates (`${env:NAME}`, `${env:NAME:default}`) and validates a configuration
+ * file. Every problem is a `ConfigError` naming the file, the path and what was expected.
+ * Returns undefined when no file is given and none is found.
+ */
+export async function loadConfig(options: LoadConfigOptions = {}): Promise<HushConfig | undefined> {
+  const file = options.file ? resolve(options.cwd ?? process.cwd(), options.file) : findConfigFile(options.cwd);
+  if (!file) return undefined;
+  if (!existsSync(file)) throw new ConfigError('configuration file not found', { file });
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new ConfigError(`cannot read the configuration file: ${(error as NodeJS.ErrnoException).code ?? 'error'}`, { file });
+  }
+  let raw: unknown;
+  try {
+    if (extname(file) === '.json') raw = JSON.parse(text);
+    else {
+      const { parse } = await import('yaml');
+      raw = parse(text);
+    }
+  } catch (error) {
+    throw new ConfigError(`not valid ${extname(file) === '.json' ? 'JSON' : 'YAML'}: ${(error as Error).message.split('\n')[0]}`, { file });
+  }
+  const interpolated = interpolateEnv(raw ?? {}, options.env ?? process.env, file);
+  return parseConfig(interpolated, { file, root: dirname(file) });
+}
+
+/**
+ * Validates a configuration object (from a file or built in code). Throws `ConfigError`
+ * with the path of the first problem found.
+ */
+export function parseConfig(raw: unknown, where: { file?: string; root?: string } = {}): HushConfig {
+  const fail = (path: string, message: string): never => {
+    throw new ConfigError(message, { file: where.file, path });
+  };
+  const obj = expectObject(raw, '', fail);
+  checkKeys(obj, '', ['version', 'defaultEnvironment', 'environments', 'cache', 'audit', 'accessControl'], fail);
+  if (obj.version !== undefined && obj.version !== 1) fail('version', `expected 1, got ${JSON.stringify(obj.version)}`);
+  const environments: Record<string, EnvironmentConfig> = {};
+  const envs = expectObject(obj.environments ?? fail('environments', 'expected a map of environments (dev, staging, prod...)'), 'environments', fail);
+  if (Object.keys(envs).length === 0) fail('environments', 'expected at least one environment');
+  for (const [envName, envRaw] of Object.entries(envs)) {
+    const path = `environments.${envName}`;
+    const env = expectObject(envRaw, path, fail);
+    checkKeys(env, path, ['providers', 'defaultWriteProvider'], fail);
+    if (!Array.isArray(env.providers) || env.providers.length === 0) fail(`${path}.providers`, 'expected a non-empty list of providers');
+    const providers = (env.providers as unknown[]).map((p, i) => parseProvider(p, `${path}.providers[${i}]`, fail));
+    const names = new Set<string>();
+    providers.forEach((p, i) => {
+      if (names.has(p.name)) fail(`${path}.providers[${i}].name`, `duplicate provider name '${p.name}': give each a distinct name`);
+      names.add(p.name);
+    });
+    const defaultWrite = env.defaultWriteProvider;
+    if (defaultWrite !== undefined && (typeof defaultWrite !== 'string' || !names.has(defaultWrite)))
+      fail(`${path}.defaultWriteProvider`, `expected one of the provider names (${[...names].join(', ')}), got ${JSON.stringify(defaultWrite)}`);
+    environments[envName] = { providers, ...(defaultWrite ? { defaultWriteProvider: defaultWrite as string } : {}) };
+  }
+  if (obj.defaultEnvironment !== undefined && (typeof obj.defaultEnvironment !== 'string' || !(obj.defaultEnvironment in environments)))
+    fail('defaultEnvironment', `expected one of the environments (${Object.keys(environments).join(', ')}), got ${JSON.stringify(obj.defaultEnvironment)}`);
+  const config: HushConfig = {
+    ...(where.file ? { file: where.file } : {}),
+    root: where.root ?? process.cwd(),
+    environments,
+    cache: parseCache(obj.cache, fail),
+  };
+  if (typeof obj.defaultEnvironment === 'string') config.defaultEnvironment = obj.defaultEnvironment;
+  if (obj.audit !== undefined) config.audit = expectObject(obj.audit, 'audit', fail);
+  if (obj.accessControl !== undefined) config.accessControl = expectObject(obj.accessControl, 'accessControl', fail);
+  return config;
+}
+
+/** The environment to use: an explicit choice, then `HUSH_ENV`, then the file's default, then `dev`, then the first. */
+export function selectEnvironment(config: HushConfig, explicit?: string, env: Record<string, string | undefined> = process.env): { name: string; environment: EnvironmentConfig } {
+  const names = Object.keys(config.environments);
+  const name = explicit ?? env.HUSH_ENV ?? config.defaultEnvironment ?? (names.includes('dev') ? 'dev' : names[0]!);
+  const environment = config.environments[name];
+  if (!environment)
+    throw new ConfigError(`unknown environment '${name}' (configured: ${names.join(', ')})`, {
+      ...(config.file ? { file: config.file } : {}),
+      path: 'environments',
+      hint: explicit ? 'check --env' : env.HUSH_ENV ? 'check HUSH_ENV' : undefined,
+    });
+  return { name, environment };
+}
+
+const ENV_REFERENCE = /(\$?)\$\{env:([A-Za-z_][A-Za-z0-9_]*)(?::([^}]*))?\}/g;
+
+/** Replaces `${env:NAME}` / `${env:NAME:default}` in every string; `$${env:X}` stays literal. */
+export function interpolateEnv(value: unknown, env: Record<string, string | undefined>, file?: string, path = ''): unknown {
+  if (typeof value === 'string')
+    return value.replace(ENV_REFERENCE, (match, escape: string, name: string, fallback: string | undefined) => {
+      if (escape) return match.slice(1);
+      const found = env[name];
+      if (found !== undefined) return found;
+      if (fallback !== undefined) return fallback;
+      throw new ConfigError(`environment variable ${name} is not set`, { ...(file ? { file } : {}), path: path || '(root)', hint: `export ${name}=... or give a default: \${env:${name}:default}` });
+    });
+  if (Array.isArray(value)) return value.map((v, i) => interpolateEnv(v, env, file, `${path}[${i}]`));
+  if (value && typeof value === 'object')
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, interpolateEnv(v, env, file, path ? `${path}.${k}` : k)]));
+  return value;
+}
+
+type Fail = (path: string, message: string) => never;
+
+function expectObject(value: unknown, path: string, fail: Fail): Record<string, unknown> {
+  if (value === null || typeof value !== 'object' || Array.isArray(value))
+    return fail(path || '(root)', `expected a map, got ${describe(value)}`);
+  return value as Record<string, unknown>;
+}
+
+function checkKeys(obj: Record<string, unknown>, path: string, allowed: string[], fail: Fail): void {
+  for (const key of Object.keys(obj))
+    if (!allowed.includes(key)) fail(path ? `${path}.${key}` : key, `unknown setting '${key}' (expected one of: ${allowed.join(', ')})`);
+}
+
+const KIND = /^[a-z][a-z0-9-]*$/;
+
+function parseProvider(raw: unknown, path: string, fail: Fail): ProviderConfig {
+  const obj = expectObject(raw, path, fail);
+  checkKeys(obj, path, ['kind', 'name', 'module', 'priority', 'timeout', 'options'], fail);
+  if (typeof obj.kind !== 'string' || !KIND.test(obj.kind))
+    fail(`${path}.kind`, `expected a provider kind such as 'local', 'env', 'vault', 'aws', 'azure', 'gcp' or 'k8s', got ${describe(obj.kind)}`);
+  const provider: ProviderConfig = { kind: obj.kind as string, name: (obj.kind as string), options: {} };
+  if (obj.name !== undefined) {
+    if (typeof obj.name !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(obj.name)) fail(`${path}.name`, `expected a name of letters, digits, '-', '_' or '.', got ${describe(obj.name)}`);
+    provider.name = obj.name as string;
+  }
+  if (obj.module !== undefined) {
+    if (typeof obj.module !== 'string' || obj.module === '') fail(`${path}.module`, `expected a package name or a path, got ${describe(obj.module)}`);
+    provider.module = obj.module as string;
+  }
+  if (obj.priority !== undefined) {
+    if (typeof obj.priority !== 'number' || !Number.isFinite(obj.priority)) fail(`${path}.priority`, `expected a number, got ${describe(obj.priority)}`);
+    provider.priority = obj.priority as number;
+  }
+  if (obj.timeout !== undefined) provider.timeout = parseDurationSetting(obj.timeout, `${path}.timeout`, fail);
+  if (obj.options !== undefined) provider.options = expectObject(obj.options, `${path}.options`, fail);
+  return provider;
+}
+
+function parseCache(raw: unknown, fail: Fail): CacheOptions {
+  if (raw === undefined) return {};
+  const obj = expectObject(raw, 'cache', fail);
+  checkKeys(obj, 'cache', ['enabled', 'ttl', 'maxSize', 'staleIfError', 'versionTtl'], fail);
+  const cache: CacheOptions = {};
+  if (obj.enabled !== undefined) {
+    if (typeof obj.enabled !== 'boolean') fail('cache.enabled', `expected true or false, got ${describe(obj.enabled)}`);
+    cache.enabled = obj.enabled as boolean;
+  }
+  if (obj.maxSize !== undefined) {
+    if (!Number.isInteger(obj.maxSize) || (obj.maxSize as number) < 1) fail('cache.maxSize', `expected a positive integer, got ${describe(obj.maxSize)}`);
+    cache.maxSize = obj.maxSize as number;
+  }
+  for (const key of ['ttl', 'staleIfError', 'versionTtl'] as const)
+    if (obj[key] !== undefined) cache[key] = parseDurationSetting(obj[key], `cache.${key}`, fail);
+  return cache;
+}
+
+function parseDurationSetting(value: unknown, path: string, fail: Fail): string | number {
+  if (typeof value === 'number' && value >= 0) return value;
+  if (typeof value === 'string' && isDurationText(value)) return value;
+  return fail(path, `expected a duration such as '30s', '5m' or '90d', got ${describe(value)}`);
+}
+
+function describe(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'object') return 'a map';
+  return `${typeof value} ${JSON.stringify(value)}`;
+}

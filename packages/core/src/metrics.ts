@@ -1,0 +1,63 @@
+import { LatencyWindow } from './latency.js';
+import type { CacheMetrics, OperationMetrics, ProviderMetrics } from './types.js';
+
+interface Counter {
+  count: number;
+  errors: number;
+  latency: LatencyWindow;
+}
+
+interface ProviderCounter extends Counter {
+  failovers: number;
+}
+
+/** Per-operation and per-provider counts and latencies. */
+export class MetricsRecorder {
+  readonly #operations = new Map<string, Counter>();
+  readonly #providers = new Map<string, ProviderCounter>();
+
+  operation(name: string, durationMs: number, failed: boolean): void {
+    const counter = this.#operations.get(name) ?? { count: 0, errors: 0, latency: new LatencyWindow() };
+    this.#operations.set(name, counter);
+    counter.count++;
+    if (failed) counter.errors++;
+    counter.latency.record(durationMs);
+  }
+
+  providerCall(name: string, durationMs: number, failed: boolean): void {
+    const counter = this.#provider(name);
+    counter.count++;
+    if (failed) counter.errors++;
+    counter.latency.record(durationMs);
+  }
+
+  failover(name: string): void {
+    this.#provider(name).failovers++;
+  }
+
+  operations(): Record<string, OperationMetrics> {
+    const out: Record<string, OperationMetrics> = {};
+    for (const [name, c] of this.#operations) out[name] = { count: c.count, errors: c.errors, latencyMs: c.latency.summary() };
+    return out;
+  }
+
+  providers(names: string[], counters: (name: string) => Record<string, number>): Record<string, ProviderMetrics> {
+    const out: Record<string, ProviderMetrics> = {};
+    for (const name of names) {
+      const c = this.#provider(name);
+      out[name] = { calls: c.count, errors: c.errors, failovers: c.failovers, latencyMs: c.latency.summary(), counters: counters(name) };
+    }
+    return out;
+  }
+
+  static cache(counts: { hits: number; misses: number; staleServed: number }, size: number): CacheMetrics {
+    const lookups = counts.hits + counts.misses;
+    return { ...counts, hitRate: lookups ? counts.hits / lookups : 0, size };
+  }
+
+  #provider(name: string): ProviderCounter {
+    let counter = this.#providers.get(name);
+    if (!counter) this.#providers.set(name, (counter = { count: 0, errors: 0, failovers: 0, latency: new LatencyWindow() }));
+    return counter;
+  }
+}

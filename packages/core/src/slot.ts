@@ -1,0 +1,104 @@
+import { parseDuration } from './duration.js';
+import { HushError, type ProviderFailure, ProviderUnavailableError } from './errors.js';
+import type { Masker } from './masker.js';
+import type { MetricsRecorder } from './metrics.js';
+import type { SecretProvider } from './provider.js';
+import type { Duration, ProviderRegistration } from './types.js';
+
+/** Errors that end a read at once instead of failing over: they are answers, not outages. */
+const DEFINITIVE = new Set(['ACCESS_DENIED', 'INTEGRITY_ERROR', 'INVALID_SECRET_NAME', 'VALIDATION_ERROR', 'VERSION_CONFLICT', 'UNSUPPORTED_OPERATION', 'CONFIG_ERROR']);
+
+export function isDefinitive(error: unknown): boolean {
+  return error instanceof HushError && DEFINITIVE.has(error.code);
+}
+
+/**
+ * A provider as the manager holds it: its priority, its call timeout, and what reads have
+ * seen of its health. Every call into a provider goes through `call` (timeout + metrics).
+ */
+export class ProviderSlot {
+  readonly provider: SecretProvider;
+  readonly priority: number;
+  readonly timeoutMs: number;
+  consecutiveFailures = 0;
+  lastFailureAt?: Date;
+  lastFailureCode?: string;
+  #initializing?: Promise<void>;
+
+  constructor(
+    registration: SecretProvider | ProviderRegistration,
+    readonly order: number,
+    defaultTimeout: Duration,
+    private readonly metrics: MetricsRecorder,
+    private readonly masker: Masker,
+  ) {
+    const reg: ProviderRegistration =
+      typeof (registration as SecretProvider).get === 'function' ? { provider: registration as SecretProvider } : (registration as ProviderRegistration);
+    this.provider = reg.provider;
+    this.priority = reg.priority ?? Number.NEGATIVE_INFINITY;
+    this.timeoutMs = parseDuration(reg.timeout ?? defaultTimeout);
+  }
+
+  get name(): string {
+    return this.provider.name;
+  }
+
+  /** Initialises the provider once; a failed start is retried by the next call. */
+  ready(): Promise<void> {
+    this.#initializing ??= this.#timed(async () => this.provider.initialize?.()).catch((error: unknown) => {
+      this.#initializing = undefined;
+      throw error;
+    });
+    return this.#initializing;
+  }
+
+  /** Runs one call into the provider, after its initialisation, with the timeout and metrics. */
+  async call<T>(work: () => Promise<T>): Promise<T> {
+    await this.ready();
+    return this.#timed(work);
+  }
+
+  async #timed<T>(work: () => Promise<T>): Promise<T> {
+    const started = performance.now();
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () => reject(new ProviderUnavailableError(`provider '${this.name}' did not answer within ${this.timeoutMs} ms`, [{ provider: this.name, code: 'TIMEOUT', message: `no answer within ${this.timeoutMs} ms` }])),
+          this.timeoutMs,
+        );
+        timer.unref?.();
+      });
+      const result = await Promise.race([work(), timeout]);
+      this.metrics.providerCall(this.name, performance.now() - started, false);
+      return result;
+    } catch (error) {
+      this.metrics.providerCall(this.name, performance.now() - started, true);
+      throw error;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  markSuccess(): void {
+    this.consecutiveFailures = 0;
+  }
+
+  /** Records a failure seen by a read and describes it, masked, for the caller's error. */
+  markFailure(error: unknown): ProviderFailure {
+    this.consecutiveFailures++;
+    this.lastFailureAt = new Date();
+    this.metrics.failover(this.name);
+    const failure = describeFailure(this.name, error, this.masker);
+    this.lastFailureCode = failure.code;
+    return failure;
+  }
+}
+
+export function describeFailure(provider: string, error: unknown, masker: Masker): ProviderFailure {
+  if (error instanceof ProviderUnavailableError && error.failures.length === 1 && error.failures[0]!.provider === provider)
+    return { ...error.failures[0]!, message: masker.mask(error.failures[0]!.message) };
+  const code = error instanceof HushError ? error.code : ((error as { code?: unknown })?.code as string | undefined) ?? 'ERROR';
+  const message = error instanceof Error ? error.message : String(error);
+  return { provider, code: String(code), message: masker.mask(message) };
+}
