@@ -2,3 +2,4 @@ export { FaultInjector } from './faults.js';
 export type { FaultOptions, FaultDecision } from './faults.js';
 // Each service adds its export below (one line each).
 export { startGcpSecretManagerEmulator, type GcpSecretManagerEmulator, type GcpSecretManagerEmulatorOptions, type GcpSecretManagerMethod } from './gcp/server.js';
+export { startAwsSecretsManagerEmulator, DEFAULT_AWS_CREDENTIALS, type AwsSecretsManagerEmulator, type AwsSecretsManagerEmulatorOptions, type AwsEmulatorCredentials } from './aws/server.js';

@@ -1,3 +1,4 @@
+import { runAwsSecretsManagerService } from './aws/service.js';
 import { runGcpSecretManagerService } from './gcp/service.js';
 
 /** The emulators the `hush-emulators` command can start, by name. */
@@ -18,4 +19,5 @@ export const services: Record<string, (options: ServiceStartOptions) => Promise<
   // Each service registers itself here (one entry each), e.g.
   // vault: async (o) => { const e = await startVaultEmulator(o); return { url: e.url, stop: e.stop, describe: () => ({ token: e.rootToken }) }; },
   gcp: runGcpSecretManagerService,
+  aws: runAwsSecretsManagerService,
 };
