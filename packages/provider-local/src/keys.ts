@@ -1,0 +1,94 @@
+import { constants, promises as fs } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { dirname } from 'node:path';
+import { ConfigError } from '@hush/core';
+import type { KeySource, ScryptCost } from './crypto.js';
+import { assertPrivate, ensurePrivateDir } from './store-file.js';
+
+export const MASTER_KEY_BYTES = 32;
+
+/** A new random 32-byte master key, base64-encoded (what `HUSH_MASTER_KEY` and `.hush/master.key` hold). */
+export function generateMasterKey(): string {
+  return randomBytes(MASTER_KEY_BYTES).toString('base64');
+}
+
+/** Decodes a base64 (or base64url) master key; anything but 32 bytes is refused. */
+export function parseMasterKey(value: string | Uint8Array, origin: string): Buffer {
+  if (typeof value !== 'string') {
+    if (value.length !== MASTER_KEY_BYTES) throw new ConfigError(`master key from ${origin} must be ${MASTER_KEY_BYTES} bytes`);
+    return Buffer.from(value);
+  }
+  const text = value.trim();
+  const key = /^[A-Za-z0-9+/_-]+={0,2}$/.test(text) ? Buffer.from(text, text.includes('-') || text.includes('_') ? 'base64url' : 'base64') : Buffer.alloc(0);
+  if (key.length !== MASTER_KEY_BYTES) {
+    throw new ConfigError(`master key from ${origin} is not ${MASTER_KEY_BYTES} bytes of base64`, {
+      hint: 'generate one with `hush keygen` (or generateMasterKey())',
+    });
+  }
+  return key;
+}
+
+/**
+ * Writes a key file with mode 0600 in a 0700 folder (fsynced). Refuses to overwrite an existing
+ * file unless `overwrite` is set, so a key is never lost by accident. Returns the key written.
+ */
+export async function writeKeyFile(path: string, key: string = generateMasterKey(), options: { overwrite?: boolean } = {}): Promise<string> {
+  parseMasterKey(key, 'writeKeyFile');
+  await ensurePrivateDir(dirname(path));
+  const flags = constants.O_WRONLY | constants.O_CREAT | (options.overwrite ? constants.O_TRUNC : constants.O_EXCL);
+  let handle: fs.FileHandle;
+  try {
+    handle = await fs.open(path, flags, 0o600);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST')
+      throw new ConfigError(`key file ${path} already exists; refusing to overwrite it`);
+    throw error;
+  }
+  try {
+    await handle.chmod(0o600);
+    await handle.writeFile(`${key.trim()}\n`, 'utf8');
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  return key.trim();
+}
+
+/** Reads a key file, refusing one that group or others can read. Null when it does not exist. */
+export async function readKeyFile(path: string, options: { allowInsecurePermissions?: boolean } = {}): Promise<Buffer | null> {
+  let text: string;
+  let mode: number;
+  try {
+    mode = (await fs.stat(path)).mode;
+    text = await fs.readFile(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw error;
+  }
+  assertPrivate(path, mode, 'key file', options.allowInsecurePermissions === true);
+  return parseMasterKey(text, `key file ${path}`);
+}
+
+export interface KeyOptions {
+  masterKey?: string | Uint8Array;
+  passphrase?: string;
+  scrypt?: ScryptCost;
+  keyFile: string;
+  env: Record<string, string | undefined>;
+  allowInsecurePermissions: boolean;
+}
+
+/** Order: `masterKey` option, `passphrase` option, `HUSH_MASTER_KEY`, then the key file. */
+export async function resolveKeySource(options: KeyOptions): Promise<KeySource | null> {
+  if (options.masterKey !== undefined && options.passphrase !== undefined)
+    throw new ConfigError('give either masterKey or passphrase, not both');
+  if (options.masterKey !== undefined) return { kind: 'master-key', key: parseMasterKey(options.masterKey, 'the masterKey option') };
+  if (options.passphrase !== undefined) {
+    if (options.passphrase.length === 0) throw new ConfigError('the passphrase is empty');
+    return { kind: 'passphrase', passphrase: options.passphrase, ...(options.scrypt ? { cost: options.scrypt } : {}) };
+  }
+  const fromEnv = options.env.HUSH_MASTER_KEY;
+  if (fromEnv) return { kind: 'master-key', key: parseMasterKey(fromEnv, 'HUSH_MASTER_KEY') };
+  const fromFile = await readKeyFile(options.keyFile, { allowInsecurePermissions: options.allowInsecurePermissions });
+  return fromFile ? { kind: 'master-key', key: fromFile } : null;
+}

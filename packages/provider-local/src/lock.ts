@@ -1,0 +1,57 @@
+import lockfile from 'proper-lockfile';
+import { ProviderUnavailableError } from '@hush/core';
+
+export interface LockOptions {
+  /** A lock not refreshed for this long belongs to a dead process and is taken over (min 2000). */
+  staleMs: number;
+  /** How long to wait for another process before giving up. */
+  timeoutMs: number;
+}
+
+export const DEFAULT_LOCK: LockOptions = { staleMs: 10_000, timeoutMs: 60_000 };
+
+/**
+ * Runs `work` holding the cross-process lock `<path>.lock` (a directory made with mkdir, which
+ * is atomic; its mtime is refreshed while held, so a crashed holder's lock goes stale).
+ * `work` receives a guard that throws if the lock was lost meanwhile (e.g. the event loop was
+ * blocked past the stale time and another process took over): no write happens then.
+ */
+export async function withStoreLock<T>(
+  path: string,
+  options: LockOptions,
+  provider: string,
+  work: (assertHeld: () => void) => Promise<T>,
+): Promise<T> {
+  let compromised: Error | undefined;
+  const maxTimeout = 100;
+  let release: () => Promise<void>;
+  try {
+    release = await lockfile.lock(path, {
+      realpath: false,
+      stale: Math.max(2000, options.staleMs),
+      retries: { retries: Math.ceil(options.timeoutMs / maxTimeout), minTimeout: 5, maxTimeout, factor: 1.3, randomize: true },
+      onCompromised: (error) => {
+        compromised = error;
+      },
+    });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ELOCKED') {
+      throw new ProviderUnavailableError(
+        `store ${path} stayed locked by another process for ${options.timeoutMs} ms (lock ${path}.lock)`,
+        [],
+        { cause: error, hint: `if no hush process is running, remove ${path}.lock` },
+      );
+    }
+    throw error;
+  }
+  const assertHeld = () => {
+    if (compromised) throw new ProviderUnavailableError(`lost the lock on ${path} while writing; nothing was written`, [], { cause: compromised });
+  };
+  try {
+    return await work(assertHeld);
+  } finally {
+    await release().catch(() => {
+      // Released already (compromised) or removed by hand: nothing left to undo.
+    });
+  }
+}
