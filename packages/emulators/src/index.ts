@@ -3,3 +3,4 @@ export type { FaultOptions, FaultDecision } from './faults.js';
 // Each service adds its export below (one line each).
 export { startGcpSecretManagerEmulator, type GcpSecretManagerEmulator, type GcpSecretManagerEmulatorOptions, type GcpSecretManagerMethod } from './gcp/server.js';
 export { startAwsSecretsManagerEmulator, DEFAULT_AWS_CREDENTIALS, type AwsSecretsManagerEmulator, type AwsSecretsManagerEmulatorOptions, type AwsEmulatorCredentials } from './aws/server.js';
+export { startVaultEmulator, type VaultEmulator, type VaultEmulatorOptions, type VaultAppRoleConfig, type VaultKubernetesRoleConfig, type VaultServiceAccount, type VaultTokenInit, type VaultDuration } from './vault/server.js';

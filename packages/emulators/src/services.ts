@@ -1,5 +1,6 @@
 import { runAwsSecretsManagerService } from './aws/service.js';
 import { runGcpSecretManagerService } from './gcp/service.js';
+import { runVaultService } from './vault/service.js';
 
 /** The emulators the `hush-emulators` command can start, by name. */
 export interface ServiceStartOptions {
@@ -20,4 +21,5 @@ export const services: Record<string, (options: ServiceStartOptions) => Promise<
   // vault: async (o) => { const e = await startVaultEmulator(o); return { url: e.url, stop: e.stop, describe: () => ({ token: e.rootToken }) }; },
   gcp: runGcpSecretManagerService,
   aws: runAwsSecretsManagerService,
+  vault: runVaultService,
 };
