@@ -1,6 +1,7 @@
 import { runAwsSecretsManagerService } from './aws/service.js';
 import { runGcpSecretManagerService } from './gcp/service.js';
 import { runVaultService } from './vault/service.js';
+import { runKubernetesService } from './k8s/service.js';
 
 /** The emulators the `hush-emulators` command can start, by name. */
 export interface ServiceStartOptions {
@@ -22,4 +23,5 @@ export const services: Record<string, (options: ServiceStartOptions) => Promise<
   gcp: runGcpSecretManagerService,
   aws: runAwsSecretsManagerService,
   vault: runVaultService,
+  k8s: runKubernetesService,
 };

@@ -1,0 +1,17 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { RunningService, ServiceStartOptions } from '../services.js';
+import { startKubernetesEmulator } from './server.js';
+
+/** The `hush-emulators k8s` entry: writes a kubeconfig file a client in another process can use. */
+export async function runKubernetesService(options: ServiceStartOptions): Promise<RunningService> {
+  const emulator = await startKubernetesEmulator(options);
+  const kubeconfig = join(mkdtempSync(join(tmpdir(), 'hush-k8s-')), 'kubeconfig');
+  writeFileSync(kubeconfig, emulator.kubeconfigYaml({ namespace: 'default' }), { mode: 0o600 });
+  return {
+    url: emulator.url,
+    stop: emulator.stop,
+    describe: () => ({ token: emulator.token, kubeconfig, namespaces: 'default', usage: `KUBECONFIG=${kubeconfig} kubectl get secrets` }),
+  };
+}
