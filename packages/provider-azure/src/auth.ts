@@ -1,0 +1,10 @@
+import { DefaultAzureCredential, type TokenCredential } from '@azure/identity';
+
+/**
+ * The credential the provider uses: the one given, or `DefaultAzureCredential`, which tries in turn
+ * the environment's service principal (AZURE_TENANT_ID, AZURE_CLIENT_ID, AZURE_CLIENT_SECRET or a
+ * certificate), workload identity, managed identity, then developer logins (Azure CLI, azd, PowerShell).
+ */
+export function resolveCredential(credential: TokenCredential | undefined): TokenCredential {
+  return credential ?? new DefaultAzureCredential();
+}
