@@ -1,5 +1,4 @@
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ConfigError, PluginNotFoundError } from './errors.js';
@@ -73,69 +72,45 @@ function findPlugin(loaded: unknown): ProviderPlugin | undefined {
   );
 }
 
-/** Finds the ESM entry of a package as Node would import it from `base`. */
+/**
+ * Finds the ESM entry of a package the way Node looks for it from `base` (each
+ * `node_modules` folder upwards), but without NODE_PATH or global folders: a provider must
+ * be installed for the application, not merely somewhere on the machine.
+ */
 function resolvePackageEntry(specifier: string, bases: string[]): string | undefined {
-  const [scopeOrName, maybeName] = specifier.split('/');
-  const packageName = scopeOrName!.startsWith('@') ? `${scopeOrName}/${maybeName}` : scopeOrName!;
-  const hasSubpath = specifier !== packageName;
+  const parts = specifier.split('/');
+  const packageName = specifier.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0]!;
+  const subpath = specifier.slice(packageName.length);
   for (const base of bases) {
-    const require = createRequire(join(resolve(base), 'noop.js'));
-    if (!hasSubpath) {
-      const manifest = tryResolve(require, `${packageName}/package.json`) ?? findManifest(require, packageName);
-      if (manifest) {
-        const entry = esmEntry(manifest);
-        if (entry) return entry;
-      }
+    let dir = resolve(base);
+    for (;;) {
+      const manifest = join(dir, 'node_modules', packageName, 'package.json');
+      if (existsSync(manifest)) return esmEntry(manifest, subpath ? `.${subpath}` : '.');
+      const parent = dirname(dir);
+      if (parent === dir) break;
+      dir = parent;
     }
-    const resolved = tryResolve(require, specifier);
-    if (resolved) return resolved;
   }
   return undefined;
 }
 
-function tryResolve(require: NodeJS.Require, specifier: string): string | undefined {
-  try {
-    return require.resolve(specifier);
-  } catch {
-    return undefined;
-  }
-}
-
-/** For packages whose `exports` hide package.json: walk up from the resolved main file. */
-function findManifest(require: NodeJS.Require, packageName: string): string | undefined {
-  const main = tryResolve(require, packageName);
-  if (!main) return undefined;
-  let dir = dirname(main);
-  while (dir !== dirname(dir)) {
-    const candidate = join(dir, 'package.json');
-    try {
-      if (JSON.parse(readFileSync(candidate, 'utf8')).name === packageName) return candidate;
-    } catch {
-      // keep walking up
-    }
-    dir = dirname(dir);
-  }
-  return undefined;
-}
-
-function esmEntry(manifestPath: string): string | undefined {
+function esmEntry(manifestPath: string, subpath: string): string | undefined {
   const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as {
     exports?: unknown;
     module?: string;
     main?: string;
   };
   const root = dirname(manifestPath);
-  const fromExports = pickExport(manifest.exports);
-  const relative = fromExports ?? manifest.module ?? manifest.main ?? 'index.js';
-  return join(root, relative);
+  if (subpath !== '.') return join(root, pickExport(manifest.exports, subpath) ?? subpath);
+  return join(root, pickExport(manifest.exports, '.') ?? manifest.module ?? manifest.main ?? 'index.js');
 }
 
-function pickExport(exports: unknown): string | undefined {
-  if (typeof exports === 'string') return exports;
+function pickExport(exports: unknown, subpath: string): string | undefined {
+  if (typeof exports === 'string') return subpath === '.' ? exports : undefined;
   if (!exports || typeof exports !== 'object') return undefined;
   const map = exports as Record<string, unknown>;
-  const dot = '.' in map ? map['.'] : Object.keys(map).some((k) => k.startsWith('.')) ? undefined : map;
-  return pickCondition(dot);
+  const hasSubpaths = Object.keys(map).some((k) => k.startsWith('.'));
+  return pickCondition(hasSubpaths ? map[subpath] : subpath === '.' ? map : undefined);
 }
 
 function pickCondition(target: unknown): string | undefined {

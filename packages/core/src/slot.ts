@@ -45,7 +45,7 @@ export class ProviderSlot {
 
   /** Initialises the provider once; a failed start is retried by the next call. */
   ready(): Promise<void> {
-    this.#initializing ??= this.#timed(async () => this.provider.initialize?.()).catch((error: unknown) => {
+    this.#initializing ??= this.#timed(async () => this.provider.initialize?.(), false).catch((error: unknown) => {
       this.#initializing = undefined;
       throw error;
     });
@@ -58,7 +58,7 @@ export class ProviderSlot {
     return this.#timed(work);
   }
 
-  async #timed<T>(work: () => Promise<T>): Promise<T> {
+  async #timed<T>(work: () => Promise<T>, counted = true): Promise<T> {
     const started = performance.now();
     let timer: NodeJS.Timeout | undefined;
     try {
@@ -70,10 +70,10 @@ export class ProviderSlot {
         timer.unref?.();
       });
       const result = await Promise.race([work(), timeout]);
-      this.metrics.providerCall(this.name, performance.now() - started, false);
+      if (counted) this.metrics.providerCall(this.name, performance.now() - started, false);
       return result;
     } catch (error) {
-      this.metrics.providerCall(this.name, performance.now() - started, true);
+      if (counted) this.metrics.providerCall(this.name, performance.now() - started, true);
       throw error;
     } finally {
       clearTimeout(timer);

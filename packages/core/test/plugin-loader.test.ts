@@ -1,0 +1,89 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, PluginNotFoundError, createProviderFromSpec, loadProviderPlugin } from '../src/index.js';
+
+const PLUGIN_SOURCE = (kind: string) => `
+export default {
+  kind: '${kind}',
+  create(options, context) {
+    return {
+      name: context.name, kind: '${kind}',
+      capabilities: { write: false, delete: false, list: false, versions: false, tags: false, expiry: false, batchGet: false },
+      options, root: context.root,
+      async get() { return null; },
+    };
+  },
+};`;
+
+/** An application folder with its own node_modules, as an app that installed providers has. */
+function makeApp(): string {
+  const root = mkdtempSync(join(tmpdir(), 'hush-app-'));
+  writeFileSync(join(root, 'package.json'), JSON.stringify({ name: 'app', type: 'module' }));
+  const pkg = join(root, 'node_modules', '@hush', 'provider-fake');
+  mkdirSync(join(pkg, 'dist'), { recursive: true });
+  writeFileSync(
+    join(pkg, 'package.json'),
+    JSON.stringify({ name: '@hush/provider-fake', type: 'module', exports: { '.': { import: './dist/index.js', require: './dist/index.cjs' }, './package.json': './package.json' } }),
+  );
+  writeFileSync(join(pkg, 'dist', 'index.js'), PLUGIN_SOURCE('fake'));
+  // A third-party package whose exports hide package.json, with a CommonJS entry.
+  const third = join(root, 'node_modules', 'acme-hush-provider');
+  mkdirSync(third, { recursive: true });
+  writeFileSync(join(third, 'package.json'), JSON.stringify({ name: 'acme-hush-provider', exports: { '.': { require: './main.cjs' } } }));
+  writeFileSync(join(third, 'main.cjs'), PLUGIN_SOURCE('acme').replace('export default', 'module.exports ='));
+  writeFileSync(join(root, 'local-provider.mjs'), PLUGIN_SOURCE('in-repo'));
+  writeFileSync(join(root, 'not-a-plugin.mjs'), 'export const nothing = 1;');
+  return root;
+}
+
+describe('plugin loading', () => {
+  const root = makeApp();
+
+  it('loads @hush/provider-<kind> from the application root', async () => {
+    const plugin = await loadProviderPlugin({ kind: 'fake' }, { root });
+    expect(plugin.kind).toBe('fake');
+    const provider = (await createProviderFromSpec({ kind: 'fake', options: { x: 1 } }, { name: 'mine', root, env: {} }, { root })) as unknown as {
+      name: string;
+      options: unknown;
+    };
+    expect(provider.name).toBe('mine');
+    expect(provider.options).toEqual({ x: 1 });
+  });
+
+  it('loads a third-party package named by module:, CommonJS included', async () => {
+    const plugin = await loadProviderPlugin({ kind: 'acme', module: 'acme-hush-provider' }, { root });
+    expect(plugin.kind).toBe('acme');
+  });
+
+  it('loads a path named by module:, relative to the root', async () => {
+    const plugin = await loadProviderPlugin({ kind: 'in-repo', module: './local-provider.mjs' }, { root });
+    expect(plugin.kind).toBe('in-repo');
+  });
+
+  it('names the package to install when it is missing', async () => {
+    const error = await loadProviderPlugin({ kind: 'vault' }, { root }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(PluginNotFoundError);
+    expect((error as PluginNotFoundError).message).toContain("'@hush/provider-vault' is not installed");
+    expect((error as PluginNotFoundError).hint).toBe('install it: npm install @hush/provider-vault');
+    await expect(loadProviderPlugin({ kind: 'x', module: './nope.mjs' }, { root })).rejects.toBeInstanceOf(PluginNotFoundError);
+  });
+
+  it('resolves from the application root, not from core’s own folder', async () => {
+    // lru-cache is installed for @hush/core, but not in the application: it must not be found.
+    await expect(loadProviderPlugin({ kind: 'x', module: 'lru-cache' }, { root })).rejects.toBeInstanceOf(PluginNotFoundError);
+  });
+
+  it('falls back to further folders when given', async () => {
+    const empty = mkdtempSync(join(tmpdir(), 'hush-empty-'));
+    const plugin = await loadProviderPlugin({ kind: 'fake' }, { root: empty, fallbackPaths: [root] });
+    expect(plugin.kind).toBe('fake');
+  });
+
+  it('refuses a module that is not a provider plugin', async () => {
+    const error = await loadProviderPlugin({ kind: 'x', module: './not-a-plugin.mjs' }, { root }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as Error).message).toMatch(/does not export a hush provider plugin/);
+  });
+});
