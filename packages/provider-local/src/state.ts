@@ -1,6 +1,6 @@
 import { promises as fs } from 'node:fs';
 import { dirname } from 'node:path';
-import { ensurePrivateDir, writeFileAtomic } from './store-file.js';
+import { ensurePrivateDir, removeLeftoverTemps, writeFileAtomic } from './store-file.js';
 
 interface StateFile {
   format: 'hush.state/v1';
@@ -37,9 +37,10 @@ export class GenerationMemory {
       if ((state.stores[storeId]?.generation ?? 0) >= generation) return;
       state.stores[storeId] = { generation };
       await ensurePrivateDir(dirname(this.#path));
+      await removeLeftoverTemps(this.#path);
       await writeFileAtomic(this.#path, `${JSON.stringify(state, null, 2)}\n`);
     } catch (error) {
-      if (!['EACCES', 'EROFS', 'EPERM'].includes((error as NodeJS.ErrnoException).code ?? '')) throw error;
+      if (!['EACCES', 'EROFS', 'EPERM', 'ENOENT'].includes((error as NodeJS.ErrnoException).code ?? '')) throw error;
     }
   }
 

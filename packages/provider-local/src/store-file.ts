@@ -268,7 +268,16 @@ export async function writeFileAtomic(path: string, text: string, beforeRename?:
   await fsyncDir(dir);
 }
 
-/** Temp files left by a writer that crashed. Only called under the store lock, when no temp can be live. */
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Temp files left by writers that crashed: those whose process (named in the file name) is gone. */
 export async function removeLeftoverTemps(path: string): Promise<void> {
   const dir = dirname(path);
   const prefix = tempPrefix(path);
@@ -279,6 +288,12 @@ export async function removeLeftoverTemps(path: string): Promise<void> {
     return;
   }
   await Promise.all(
-    names.filter((n) => n.startsWith(prefix) && n.endsWith('.tmp')).map((n) => fs.rm(join(dir, n), { force: true })),
+    names
+      .filter((n) => n.startsWith(prefix) && n.endsWith('.tmp'))
+      .filter((n) => {
+        const pid = Number(n.slice(prefix.length).split('.')[0]);
+        return Number.isSafeInteger(pid) && pid > 0 && pid !== process.pid && !isAlive(pid);
+      })
+      .map((n) => fs.rm(join(dir, n), { force: true })),
   );
 }
