@@ -1,3 +1,4 @@
+import { runAzureKeyVaultService } from './azure/service.js';
 import { runAwsSecretsManagerService } from './aws/service.js';
 import { runGcpSecretManagerService } from './gcp/service.js';
 import { runVaultService } from './vault/service.js';
@@ -22,6 +23,7 @@ export const services: Record<string, (options: ServiceStartOptions) => Promise<
   // vault: async (o) => { const e = await startVaultEmulator(o); return { url: e.url, stop: e.stop, describe: () => ({ token: e.rootToken }) }; },
   gcp: runGcpSecretManagerService,
   aws: runAwsSecretsManagerService,
+  azure: runAzureKeyVaultService,
   vault: runVaultService,
   k8s: runKubernetesService,
 };

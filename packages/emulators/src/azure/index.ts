@@ -1,3 +1,7 @@
 export { startAzureKeyVaultEmulator } from './server.js';
 export type { AzureKeyVaultEmulator, AzureKeyVaultEmulatorOptions, AzureRequestCounters } from './server.js';
-export type { SecretPermission, ServicePrincipal, StaticToken } from './auth.js';
+export type {
+  SecretPermission as AzureSecretPermission,
+  ServicePrincipal as AzureServicePrincipal,
+  StaticToken as AzureStaticToken,
+} from './auth.js';
