@@ -1,0 +1,59 @@
+import { readFile } from 'node:fs/promises';
+import { extname } from 'node:path';
+import { ConfigError, isValidSecretName } from '@hush/core';
+import { parse as parseYaml } from 'yaml';
+
+export const DEFAULT_PREFIX = 'HUSH_SECRET_';
+
+/** `api-key-stripe` → `API_KEY_STRIPE`: uppercase, and `-`, `.`, `/` become `_`. */
+export function toVariableName(secretName: string, prefix = DEFAULT_PREFIX): string {
+  return `${prefix}${secretName.toUpperCase().replace(/[-./]/g, '_')}`;
+}
+
+/**
+ * The way back, which cannot know what `_` stood for: `API_KEY_STRIPE` → `api-key-stripe`.
+ * `database/url` comes back as `database-url`; a mapping entry keeps the original name.
+ * Returns undefined when the result is not a valid secret name.
+ */
+export function toSecretName(variable: string, prefix = DEFAULT_PREFIX): string | undefined {
+  if (!variable.startsWith(prefix)) return undefined;
+  const name = variable.slice(prefix.length).toLowerCase().replace(/_/g, '-');
+  return isValidSecretName(name) ? name : undefined;
+}
+
+const VARIABLE = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** Checks a table of secret name → variable name, wherever it came from. */
+export function validateMapping(table: unknown, origin: string): Record<string, string> {
+  if (typeof table !== 'object' || table === null || Array.isArray(table))
+    throw new ConfigError('expected a table of secret names to variable names', { file: origin });
+  const mapping: Record<string, string> = {};
+  for (const [name, variable] of Object.entries(table)) {
+    if (!isValidSecretName(name)) throw new ConfigError(`'${name}' is not a valid secret name`, { file: origin, path: name });
+    if (typeof variable !== 'string' || !VARIABLE.test(variable))
+      throw new ConfigError('expected an environment variable name (letters, digits, _)', { file: origin, path: name });
+    mapping[name] = variable;
+  }
+  return mapping;
+}
+
+/**
+ * Reads a mapping file: YAML (`.yaml`/`.yml`) or JSON, either the table itself or the table
+ * under a `mapping:` key, e.g. `database/connection/url: DATABASE_URL`.
+ */
+export async function loadMappingFile(path: string): Promise<Record<string, string>> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    throw new ConfigError(`cannot read the mapping file (${(error as NodeJS.ErrnoException).code ?? 'error'})`, { file: path, cause: error });
+  }
+  let parsed: unknown;
+  try {
+    parsed = ['.yaml', '.yml'].includes(extname(path).toLowerCase()) ? parseYaml(text) : JSON.parse(text);
+  } catch (error) {
+    throw new ConfigError(`not valid ${extname(path).slice(1) || 'JSON'}: ${(error as Error).message.split('\n')[0]}`, { file: path, cause: error });
+  }
+  const table = typeof parsed === 'object' && parsed !== null && 'mapping' in parsed ? (parsed as { mapping: unknown }).mapping : parsed;
+  return validateMapping(table ?? {}, path);
+}

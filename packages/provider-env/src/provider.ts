@@ -1,0 +1,173 @@
+import { isAbsolute, resolve } from 'node:path';
+import {
+  type ProviderCapabilities,
+  type ProviderGetOptions,
+  type ProviderHealth,
+  type ProviderListOptions,
+  READ_ONLY_CAPABILITIES,
+  type Secret,
+  type SecretInfo,
+  type SecretProvider,
+  UnsupportedOperationError,
+  createSecret,
+  validateSecretName,
+} from '@hush/core';
+import { DEFAULT_PREFIX, loadMappingFile, toSecretName, toVariableName, validateMapping } from './mapping.js';
+
+export interface EnvProviderOptions {
+  /** Instance name. Default `env`. */
+  name?: string;
+  /** Variables holding secrets start with this. Default `HUSH_SECRET_`. */
+  prefix?: string;
+  /** Also find `database-url` in `DATABASE_URL` (never in `HUSH_*` variables such as HUSH_MASTER_KEY). Default false. */
+  allowUnprefixed?: boolean;
+  /**
+   * Secret name → variable name, checked first: `{ 'database/connection/url': 'DATABASE_URL' }`.
+   * Consulted on every call (not copied), so entries added later are seen.
+   */
+  mapping?: Record<string, string>;
+  /** A YAML or JSON file holding such a table (relative to `root`); `mapping` entries win over it. */
+  mappingFile?: string;
+  /** Base for a relative `mappingFile`. Default `process.cwd()`. */
+  root?: string;
+  /** The variables to read. Default `process.env`. */
+  env?: Record<string, string | undefined>;
+  /** Read the environment on every call instead of a snapshot taken at initialize. Default false. */
+  live?: boolean;
+}
+
+/** Env values have no history: every secret is at this version. */
+export const ENV_VERSION = 'current';
+
+/**
+ * Secrets from environment variables, read-only. Writes fail with UnsupportedOperationError so
+ * that nothing pretends to persist what a process environment cannot keep.
+ */
+export class EnvSecretProvider implements SecretProvider {
+  readonly kind = 'env';
+  readonly name: string;
+  readonly capabilities: ProviderCapabilities = Object.freeze({ ...READ_ONLY_CAPABILITIES, batchGet: true });
+  readonly prefix: string;
+
+  readonly #options: EnvProviderOptions;
+  readonly #source: Record<string, string | undefined>;
+  #snapshot: { env: Record<string, string | undefined>; at: Date } | undefined;
+  #fileMapping: Record<string, string> | undefined;
+  #ready: Promise<void> | undefined;
+
+  constructor(options: EnvProviderOptions = {}) {
+    this.#options = options;
+    this.name = options.name ?? 'env';
+    this.prefix = options.prefix ?? DEFAULT_PREFIX;
+    this.#source = options.env ?? process.env;
+    if (options.mapping) validateMapping(options.mapping, 'the mapping option');
+  }
+
+  /** Loads the mapping file and takes the snapshot (unless `live`). Runs once; reads call it. */
+  initialize(): Promise<void> {
+    this.#ready ??= (async () => {
+      const file = this.#options.mappingFile;
+      if (file) this.#fileMapping = await loadMappingFile(isAbsolute(file) ? file : resolve(this.#options.root ?? process.cwd(), file));
+      if (!this.#options.live) this.#snapshot = { env: { ...this.#source }, at: new Date() };
+    })();
+    this.#ready.catch(() => {
+      this.#ready = undefined;
+    });
+    return this.#ready;
+  }
+
+  async get(key: string, options: ProviderGetOptions = {}): Promise<Secret | null> {
+    validateSecretName(key);
+    await this.initialize();
+    if (options.version !== undefined && options.version !== ENV_VERSION) return null;
+    return this.#read(key);
+  }
+
+  async getMany(keys: string[]): Promise<Map<string, Secret | null>> {
+    for (const key of keys) validateSecretName(key);
+    await this.initialize();
+    return new Map(keys.map((key) => [key, this.#read(key)]));
+  }
+
+  /** Mapped names as written in the mapping; other prefixed variables by the lossy way back. */
+  async list(options: ProviderListOptions = {}): Promise<SecretInfo[]> {
+    await this.initialize();
+    const env = this.#env();
+    const mapping = this.#mapping();
+    const mappedVariables = new Set(Object.values(mapping));
+    const names = new Map<string, string>();
+    for (const [name, variable] of Object.entries(mapping)) if (env[variable] !== undefined) names.set(name, variable);
+    for (const [variable, value] of Object.entries(env)) {
+      if (value === undefined || mappedVariables.has(variable)) continue;
+      let name = toSecretName(variable, this.prefix);
+      if (name === undefined && this.#options.allowUnprefixed && unprefixedAllowed(variable)) name = toSecretName(variable, '');
+      if (name !== undefined && !names.has(name)) names.set(name, variable);
+    }
+    const prefix = options.prefix ?? '';
+    return [...names]
+      .filter(([name]) => name.startsWith(prefix))
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([name, variable]) => this.#info(name, variable));
+  }
+
+  async health(): Promise<ProviderHealth> {
+    try {
+      await this.initialize();
+      return { status: 'healthy', details: { live: this.#options.live === true, mapped: Object.keys(this.#mapping()).length } };
+    } catch (error) {
+      return { status: 'unhealthy', message: (error as Error).message };
+    }
+  }
+
+  async set(): Promise<never> {
+    throw this.#readOnly('set');
+  }
+
+  async delete(): Promise<never> {
+    throw this.#readOnly('delete');
+  }
+
+  async rollback(): Promise<never> {
+    throw this.#readOnly('rollback');
+  }
+
+  /** Which variable a name is read from (the first that is set), for diagnostics. */
+  variablesFor(key: string): string[] {
+    validateSecretName(key);
+    const mapped = this.#mapping()[key];
+    if (mapped) return [mapped];
+    const candidates = [toVariableName(key, this.prefix)];
+    const bare = toVariableName(key, '');
+    if (this.#options.allowUnprefixed && unprefixedAllowed(bare)) candidates.push(bare);
+    return candidates;
+  }
+
+  #read(key: string): Secret | null {
+    const env = this.#env();
+    const variable = this.variablesFor(key).find((v) => env[v] !== undefined);
+    if (variable === undefined) return null;
+    return createSecret({ ...this.#info(key, variable), value: env[variable]! });
+  }
+
+  #info(key: string, variable: string): SecretInfo {
+    const at = this.#snapshot?.at ?? new Date();
+    return { key, version: ENV_VERSION, createdAt: at, updatedAt: at, metadata: { variable }, tags: {}, provider: this.name };
+  }
+
+  #env(): Record<string, string | undefined> {
+    return this.#snapshot?.env ?? this.#source;
+  }
+
+  #mapping(): Record<string, string> {
+    return { ...this.#fileMapping, ...this.#options.mapping };
+  }
+
+  #readOnly(operation: string): UnsupportedOperationError {
+    return new UnsupportedOperationError(this.name, operation, `provider '${this.name}' is read-only (environment variables cannot be ${operation === 'delete' ? 'deleted' : 'written'} through hush)`);
+  }
+}
+
+/** Bootstrap variables (HUSH_MASTER_KEY ...) are never served as unprefixed secrets. */
+function unprefixedAllowed(variable: string): boolean {
+  return !variable.startsWith('HUSH_');
+}
