@@ -19,7 +19,10 @@ const sha256 = (data: string) => createHash('sha256').update(data).digest('hex')
 const hmac = (key: string | Buffer, data: string) => createHmac('sha256', key).update(data).digest();
 
 function sign(host: string, target: string, body: string, o: SignOptions): Record<string, string> {
-  const amzDate = (o.date ?? new Date()).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+  const amzDate = (o.date ?? new Date())
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}/, '');
   const day = amzDate.slice(0, 8);
   const service = o.service ?? 'secretsmanager';
   const headers: Record<string, string> = {
@@ -29,9 +32,14 @@ function sign(host: string, target: string, body: string, o: SignOptions): Recor
     'x-amz-target': `secretsmanager.${target}`,
   };
   const names = Object.keys(headers).sort();
-  const canonical = ['POST', '/', '', names.map((n) => `${n}:${headers[n]}\n`).join(''), names.join(';'), sha256(body)].join(
-    '\n',
-  );
+  const canonical = [
+    'POST',
+    '/',
+    '',
+    names.map((n) => `${n}:${headers[n]}\n`).join(''),
+    names.join(';'),
+    sha256(body),
+  ].join('\n');
   const scope = `${day}/${o.region}/${service}/aws4_request`;
   const toSign = ['AWS4-HMAC-SHA256', amzDate, scope, sha256(canonical)].join('\n');
   const key = hmac(hmac(hmac(hmac(`AWS4${o.secretAccessKey}`, day), o.region), service), 'aws4_request');
@@ -54,7 +62,11 @@ let clockOffset = 0;
 async function call(
   target: string,
   input: Record<string, unknown>,
-  overrides: Partial<SignOptions> & { tamper?: (body: string) => string; unsigned?: boolean; on?: AwsSecretsManagerEmulator } = {},
+  overrides: Partial<SignOptions> & {
+    tamper?: (body: string) => string;
+    unsigned?: boolean;
+    on?: AwsSecretsManagerEmulator;
+  } = {},
 ): Promise<Answer> {
   const server = overrides.on ?? emulator;
   const body = JSON.stringify(input);
@@ -90,7 +102,9 @@ describe('AWS Secrets Manager emulator: authentication', () => {
     expect(created.status).toBe(200);
     expect(created.headers.get('content-type')).toBe('application/x-amz-json-1.1');
     expect(created.headers.get('x-amzn-requestid')).toMatch(/^[0-9a-f-]{36}$/);
-    expect(created.body.ARN).toMatch(/^arn:aws:secretsmanager:us-east-1:123456789012:secret:auth\/ok-[A-Za-z0-9]{6}$/);
+    expect(created.body.ARN).toMatch(
+      /^arn:aws:secretsmanager:us-east-1:123456789012:secret:auth\/ok-[A-Za-z0-9]{6}$/,
+    );
     const read = await call('GetSecretValue', { SecretId: 'auth/ok' });
     expect(read.body.SecretString).toBe('planted-value-1');
     expect(read.body.VersionStages).toEqual(['AWSCURRENT']);
@@ -100,7 +114,10 @@ describe('AWS Secrets Manager emulator: authentication', () => {
   it('rejects a request without a signature', async () => {
     const answer = await call('ListSecrets', {}, { unsigned: true });
     expect(answer.status).toBe(400);
-    expect(answer.body).toEqual({ __type: 'MissingAuthenticationTokenException', message: 'Missing Authentication Token' });
+    expect(answer.body).toEqual({
+      __type: 'MissingAuthenticationTokenException',
+      message: 'Missing Authentication Token',
+    });
   });
 
   it('rejects an unknown access key with UnrecognizedClientException', async () => {
@@ -111,15 +128,25 @@ describe('AWS Secrets Manager emulator: authentication', () => {
   });
 
   it('rejects a signature made with the wrong secret key', async () => {
-    const answer = await call('GetSecretValue', { SecretId: 'auth/ok' }, { secretAccessKey: 'wrong-secret-key' });
+    const answer = await call(
+      'GetSecretValue',
+      { SecretId: 'auth/ok' },
+      { secretAccessKey: 'wrong-secret-key' },
+    );
     expect(answer.status).toBe(400);
     expect(answer.body.__type).toBe('InvalidSignatureException');
-    expect(answer.body.message).toMatch(/^The request signature we calculated does not match the signature you provided/);
+    expect(answer.body.message).toMatch(
+      /^The request signature we calculated does not match the signature you provided/,
+    );
     expect(JSON.stringify(answer.body)).not.toContain('planted-value-1');
   });
 
   it('rejects a body changed after signing', async () => {
-    const answer = await call('GetSecretValue', { SecretId: 'auth/ok' }, { tamper: (b) => b.replace('auth/ok', 'auth/ok ') });
+    const answer = await call(
+      'GetSecretValue',
+      { SecretId: 'auth/ok' },
+      { tamper: (b) => b.replace('auth/ok', 'auth/ok ') },
+    );
     expect(answer.body.__type).toBe('InvalidSignatureException');
   });
 
@@ -127,7 +154,9 @@ describe('AWS Secrets Manager emulator: authentication', () => {
     const stale = await call('ListSecrets', {}, { date: new Date(Date.now() - 10 * 60_000) });
     expect(stale.status).toBe(400);
     expect(stale.body.__type).toBe('InvalidSignatureException');
-    expect(stale.body.message).toMatch(/^Signature expired: \d{8}T\d{6}Z is now earlier than \d{8}T\d{6}Z \(\d{8}T\d{6}Z - 5 min\.\)$/);
+    expect(stale.body.message).toMatch(
+      /^Signature expired: \d{8}T\d{6}Z is now earlier than \d{8}T\d{6}Z \(\d{8}T\d{6}Z - 5 min\.\)$/,
+    );
     const future = await call('ListSecrets', {}, { date: new Date(Date.now() + 10 * 60_000) });
     expect(future.body.message).toMatch(/^Signature not yet current: /);
     const withinSkew = await call('ListSecrets', {}, { date: new Date(Date.now() - 2 * 60_000) });
@@ -136,7 +165,10 @@ describe('AWS Secrets Manager emulator: authentication', () => {
 
   it('rejects a credential scoped to another region or service', async () => {
     const region = await call('ListSecrets', {}, { region: 'eu-west-1' });
-    expect(region.body).toEqual({ __type: 'InvalidSignatureException', message: 'Credential should be scoped to a valid region.' });
+    expect(region.body).toEqual({
+      __type: 'InvalidSignatureException',
+      message: 'Credential should be scoped to a valid region.',
+    });
     const service = await call('ListSecrets', {}, { service: 'ssm' });
     expect(service.body.message).toBe("Credential should be scoped to correct service: 'secretsmanager'.");
   });
@@ -208,9 +240,15 @@ describe('AWS Secrets Manager emulator: secrets and versions', () => {
     const previous = await call('GetSecretValue', { SecretId: 'rotating', VersionStage: 'AWSPREVIOUS' });
     expect(previous.body.SecretString).toBe('v1');
     expect(previous.body.VersionId).toBe(first.body.VersionId);
-    const pending = await call('PutSecretValue', { SecretId: 'rotating', SecretString: 'v3', VersionStages: ['AWSPENDING'] });
+    const pending = await call('PutSecretValue', {
+      SecretId: 'rotating',
+      SecretString: 'v3',
+      VersionStages: ['AWSPENDING'],
+    });
     expect((await call('GetSecretValue', { SecretId: 'rotating' })).body.SecretString).toBe('v2');
-    expect((await call('GetSecretValue', { SecretId: 'rotating', VersionStage: 'AWSPENDING' })).body.SecretString).toBe('v3');
+    expect(
+      (await call('GetSecretValue', { SecretId: 'rotating', VersionStage: 'AWSPENDING' })).body.SecretString,
+    ).toBe('v3');
     // Moving AWSCURRENT needs RemoveFromVersionId naming its holder.
     const refused = await call('UpdateSecretVersionStage', {
       SecretId: 'rotating',
@@ -244,21 +282,40 @@ describe('AWS Secrets Manager emulator: secrets and versions', () => {
   it('makes PutSecretValue idempotent on ClientRequestToken', async () => {
     await call('CreateSecret', { Name: 'idem', SecretString: 'a' });
     const token = '00000000-0000-4000-8000-000000000001';
-    const once = await call('PutSecretValue', { SecretId: 'idem', SecretString: 'b', ClientRequestToken: token });
-    const again = await call('PutSecretValue', { SecretId: 'idem', SecretString: 'b', ClientRequestToken: token });
+    const once = await call('PutSecretValue', {
+      SecretId: 'idem',
+      SecretString: 'b',
+      ClientRequestToken: token,
+    });
+    const again = await call('PutSecretValue', {
+      SecretId: 'idem',
+      SecretString: 'b',
+      ClientRequestToken: token,
+    });
     expect(again.body.VersionId).toBe(once.body.VersionId);
-    const conflict = await call('PutSecretValue', { SecretId: 'idem', SecretString: 'c', ClientRequestToken: token });
+    const conflict = await call('PutSecretValue', {
+      SecretId: 'idem',
+      SecretString: 'c',
+      ClientRequestToken: token,
+    });
     expect(conflict.body.__type).toBe('ResourceExistsException');
     const all = await call('ListSecretVersionIds', { SecretId: 'idem', IncludeDeprecated: true });
     expect(all.body.Versions).toHaveLength(2);
   });
 
   it('stores SecretBinary as base64 and updates through UpdateSecret', async () => {
-    await call('CreateSecret', { Name: 'binary', SecretBinary: Buffer.from([0, 1, 2, 255]).toString('base64') });
+    await call('CreateSecret', {
+      Name: 'binary',
+      SecretBinary: Buffer.from([0, 1, 2, 255]).toString('base64'),
+    });
     const read = await call('GetSecretValue', { SecretId: 'binary' });
     expect(Buffer.from(read.body.SecretBinary, 'base64')).toEqual(Buffer.from([0, 1, 2, 255]));
     expect(read.body.SecretString).toBeUndefined();
-    const updated = await call('UpdateSecret', { SecretId: 'binary', SecretString: 'now text', Description: 'd' });
+    const updated = await call('UpdateSecret', {
+      SecretId: 'binary',
+      SecretString: 'now text',
+      Description: 'd',
+    });
     expect(updated.body.VersionId).toBeDefined();
     expect((await call('GetSecretValue', { SecretId: 'binary' })).body.SecretString).toBe('now text');
     expect((await call('DescribeSecret', { SecretId: 'binary' })).body.Description).toBe('d');
@@ -266,18 +323,30 @@ describe('AWS Secrets Manager emulator: secrets and versions', () => {
 
   it('prunes old unlabelled versions beyond 100', async () => {
     await call('CreateSecret', { Name: 'many-versions', SecretString: 'v0' });
-    for (let i = 1; i <= 105; i++) await call('PutSecretValue', { SecretId: 'many-versions', SecretString: `v${i}` });
-    const all = await call('ListSecretVersionIds', { SecretId: 'many-versions', IncludeDeprecated: true, MaxResults: 100 });
+    for (let i = 1; i <= 105; i++)
+      await call('PutSecretValue', { SecretId: 'many-versions', SecretString: `v${i}` });
+    const all = await call('ListSecretVersionIds', {
+      SecretId: 'many-versions',
+      IncludeDeprecated: true,
+      MaxResults: 100,
+    });
     expect(all.body.Versions).toHaveLength(100);
     expect(all.body.NextToken).toBeUndefined();
-    expect((await call('GetSecretValue', { SecretId: 'many-versions', VersionStage: 'AWSPREVIOUS' })).body.SecretString).toBe(
-      'v104',
-    );
+    expect(
+      (await call('GetSecretValue', { SecretId: 'many-versions', VersionStage: 'AWSPREVIOUS' })).body
+        .SecretString,
+    ).toBe('v104');
   });
 
   it('tags and untags', async () => {
     await call('CreateSecret', { Name: 'tagged', SecretString: 'x', Tags: [{ Key: 'team', Value: 'core' }] });
-    await call('TagResource', { SecretId: 'tagged', Tags: [{ Key: 'env', Value: 'prod' }, { Key: 'team', Value: 'infra' }] });
+    await call('TagResource', {
+      SecretId: 'tagged',
+      Tags: [
+        { Key: 'env', Value: 'prod' },
+        { Key: 'team', Value: 'infra' },
+      ],
+    });
     let described = await call('DescribeSecret', { SecretId: 'tagged' });
     expect(described.body.Tags).toEqual([
       { Key: 'team', Value: 'infra' },
@@ -297,7 +366,11 @@ describe('AWS Secrets Manager emulator: deletion', () => {
     await call('CreateSecret', { Name: 'doomed', SecretString: 'x' });
     const tooShort = await call('DeleteSecret', { SecretId: 'doomed', RecoveryWindowInDays: 6 });
     expect(tooShort.body.__type).toBe('InvalidParameterException');
-    const both = await call('DeleteSecret', { SecretId: 'doomed', RecoveryWindowInDays: 7, ForceDeleteWithoutRecovery: true });
+    const both = await call('DeleteSecret', {
+      SecretId: 'doomed',
+      RecoveryWindowInDays: 7,
+      ForceDeleteWithoutRecovery: true,
+    });
     expect(both.body.__type).toBe('InvalidParameterException');
     const scheduled = await call('DeleteSecret', { SecretId: 'doomed', RecoveryWindowInDays: 7 });
     expect(scheduled.status).toBe(200);
@@ -310,7 +383,10 @@ describe('AWS Secrets Manager emulator: deletion', () => {
     expect((await call('DescribeSecret', { SecretId: 'doomed' })).body.DeletedDate).toBeTypeOf('number');
     const listed = await call('ListSecrets', { Filters: [{ Key: 'name', Values: ['doomed'] }] });
     expect(listed.body.SecretList).toEqual([]);
-    const planned = await call('ListSecrets', { Filters: [{ Key: 'name', Values: ['doomed'] }], IncludePlannedDeletion: true });
+    const planned = await call('ListSecrets', {
+      Filters: [{ Key: 'name', Values: ['doomed'] }],
+      IncludePlannedDeletion: true,
+    });
     expect(planned.body.SecretList).toHaveLength(1);
     const recreate = await call('CreateSecret', { Name: 'doomed', SecretString: 'y' });
     expect(recreate.body.__type).toBe('InvalidRequestException');
@@ -319,7 +395,11 @@ describe('AWS Secrets Manager emulator: deletion', () => {
     await call('DeleteSecret', { SecretId: 'doomed', RecoveryWindowInDays: 7 });
     clockOffset = 8 * 86_400_000;
     try {
-      const gone = await call('DescribeSecret', { SecretId: 'doomed' }, { date: new Date(Date.now() + clockOffset) });
+      const gone = await call(
+        'DescribeSecret',
+        { SecretId: 'doomed' },
+        { date: new Date(Date.now() + clockOffset) },
+      );
       expect(gone.body.__type).toBe('ResourceNotFoundException');
     } finally {
       clockOffset = 0;
@@ -328,8 +408,12 @@ describe('AWS Secrets Manager emulator: deletion', () => {
 
   it('deletes at once with ForceDeleteWithoutRecovery', async () => {
     await call('CreateSecret', { Name: 'forced', SecretString: 'x' });
-    expect((await call('DeleteSecret', { SecretId: 'forced', ForceDeleteWithoutRecovery: true })).status).toBe(200);
-    expect((await call('DescribeSecret', { SecretId: 'forced' })).body.__type).toBe('ResourceNotFoundException');
+    expect(
+      (await call('DeleteSecret', { SecretId: 'forced', ForceDeleteWithoutRecovery: true })).status,
+    ).toBe(200);
+    expect((await call('DescribeSecret', { SecretId: 'forced' })).body.__type).toBe(
+      'ResourceNotFoundException',
+    );
     expect((await call('CreateSecret', { Name: 'forced', SecretString: 'y' })).status).toBe(200);
   });
 });
@@ -368,7 +452,10 @@ describe('AWS Secrets Manager emulator: listing and batches', () => {
   });
 
   it('filters by tag key, tag value, negation and all', async () => {
-    const odd = await call('ListSecrets', { Filters: [{ Key: 'tag-key', Values: ['odd'] }], MaxResults: 100 });
+    const odd = await call('ListSecrets', {
+      Filters: [{ Key: 'tag-key', Values: ['odd'] }],
+      MaxResults: 100,
+    });
     expect(odd.body.SecretList).toHaveLength(12);
     const value = await call('ListSecrets', { Filters: [{ Key: 'tag-value', Values: ['n1'] }] });
     // Prefix match: n1, n10..n19.
@@ -389,22 +476,36 @@ describe('AWS Secrets Manager emulator: listing and batches', () => {
   });
 
   it('answers BatchGetSecretValue by id list with per-secret Errors', async () => {
-    const batch = await call('BatchGetSecretValue', { SecretIdList: ['list/item-00', 'nope', 'list/item-01'] });
+    const batch = await call('BatchGetSecretValue', {
+      SecretIdList: ['list/item-00', 'nope', 'list/item-01'],
+    });
     expect(batch.status).toBe(200);
     expect(batch.body.SecretValues.map((v: any) => v.SecretString)).toEqual(['value-0', 'value-1']);
     expect(batch.body.Errors).toEqual([
-      { SecretId: 'nope', ErrorCode: 'ResourceNotFoundException', Message: "Secrets Manager can't find the specified secret." },
+      {
+        SecretId: 'nope',
+        ErrorCode: 'ResourceNotFoundException',
+        Message: "Secrets Manager can't find the specified secret.",
+      },
     ]);
-    const tooMany = await call('BatchGetSecretValue', { SecretIdList: Array.from({ length: 21 }, (_, i) => `s${i}`) });
+    const tooMany = await call('BatchGetSecretValue', {
+      SecretIdList: Array.from({ length: 21 }, (_, i) => `s${i}`),
+    });
     expect(tooMany.body.__type).toBe('ValidationException');
-    const both = await call('BatchGetSecretValue', { SecretIdList: ['a'], Filters: [{ Key: 'name', Values: ['a'] }] });
+    const both = await call('BatchGetSecretValue', {
+      SecretIdList: ['a'],
+      Filters: [{ Key: 'name', Values: ['a'] }],
+    });
     expect(both.body.__type).toBe('InvalidParameterException');
     const neither = await call('BatchGetSecretValue', {});
     expect(neither.body.__type).toBe('InvalidParameterException');
   });
 
   it('pages BatchGetSecretValue by filters', async () => {
-    const first = await call('BatchGetSecretValue', { Filters: [{ Key: 'name', Values: ['list/'] }], MaxResults: 20 });
+    const first = await call('BatchGetSecretValue', {
+      Filters: [{ Key: 'name', Values: ['list/'] }],
+      MaxResults: 20,
+    });
     expect(first.body.SecretValues).toHaveLength(20);
     const second = await call('BatchGetSecretValue', {
       Filters: [{ Key: 'name', Values: ['list/'] }],
@@ -423,7 +524,10 @@ describe('AWS Secrets Manager emulator: faults, counters, snapshot', () => {
       faulty.faults.set({ errorRate: 1 });
       const error = await call('ListSecrets', {}, { on: faulty });
       expect(error.status).toBe(500);
-      expect(error.body).toEqual({ __type: 'InternalServiceError', Message: 'An error occurred on the server side.' });
+      expect(error.body).toEqual({
+        __type: 'InternalServiceError',
+        Message: 'An error occurred on the server side.',
+      });
       faulty.faults.set({ errorRate: 0, throttleRate: 1 });
       const throttled = await call('ListSecrets', {}, { on: faulty });
       expect(throttled.status).toBe(400);
@@ -452,7 +556,9 @@ describe('AWS Secrets Manager emulator: faults, counters, snapshot', () => {
       expect(JSON.parse(readFileSync(file, 'utf8')).secrets).toHaveLength(1);
       const second = await startAwsSecretsManagerEmulator({ snapshotFile: file });
       try {
-        expect((await call('GetSecretValue', { SecretId: 'persisted' }, { on: second })).body.SecretString).toBe('kept');
+        expect(
+          (await call('GetSecretValue', { SecretId: 'persisted' }, { on: second })).body.SecretString,
+        ).toBe('kept');
       } finally {
         await second.stop();
       }

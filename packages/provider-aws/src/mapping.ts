@@ -54,7 +54,8 @@ export function decodeTags(list: Tag[] | undefined): DecodedTags {
       const date = new Date(value);
       if (!Number.isNaN(date.getTime())) decoded.expiresAt = date;
     } else if (key === SCOPE_TAG) decoded.scope = value;
-    else if (key.startsWith(METADATA_TAG_PREFIX)) decoded.metadata[key.slice(METADATA_TAG_PREFIX.length)] = value;
+    else if (key.startsWith(METADATA_TAG_PREFIX))
+      decoded.metadata[key.slice(METADATA_TAG_PREFIX.length)] = value;
     else if (!key.startsWith(RESERVED_TAG_PREFIX)) decoded.tags[key] = value;
   }
   return decoded;
@@ -72,25 +73,35 @@ export function encodeTags(input: {
   const out: Tag[] = [];
   const add = (key: string, value: string) => {
     if (key.length < 1 || key.length > 128 || !TAG_TEXT.test(key))
-      throw new ValidationError(`tag key '${key.slice(0, 140)}' is not a valid AWS tag key (1-128 letters, digits, spaces, _ . : / = + - @)`);
+      throw new ValidationError(
+        `tag key '${key.slice(0, 140)}' is not a valid AWS tag key (1-128 letters, digits, spaces, _ . : / = + - @)`,
+      );
     if (value.length > 256 || !TAG_TEXT.test(value))
-      throw new ValidationError(`the value of tag '${key}' is not a valid AWS tag value (up to 256 letters, digits, spaces, _ . : / = + - @)`);
+      throw new ValidationError(
+        `the value of tag '${key}' is not a valid AWS tag value (up to 256 letters, digits, spaces, _ . : / = + - @)`,
+      );
     out.push({ Key: key, Value: value });
   };
   for (const [key, value] of Object.entries(input.tags ?? {})) {
     if (key.startsWith(RESERVED_TAG_PREFIX) || key.toLowerCase().startsWith('aws:'))
-      throw new ValidationError(`tag key '${key}' uses a reserved prefix ('${RESERVED_TAG_PREFIX}' or 'aws:')`);
+      throw new ValidationError(
+        `tag key '${key}' uses a reserved prefix ('${RESERVED_TAG_PREFIX}' or 'aws:')`,
+      );
     add(key, value);
   }
   for (const [key, value] of Object.entries(input.metadata ?? {})) add(METADATA_TAG_PREFIX + key, value);
   if (input.expiresAt) add(EXPIRES_TAG, input.expiresAt.toISOString());
   if (input.scope !== undefined) add(SCOPE_TAG, input.scope);
-  if (out.length > 50) throw new ValidationError('AWS allows at most 50 tags per secret (tags, metadata and expiry together)');
+  if (out.length > 50)
+    throw new ValidationError('AWS allows at most 50 tags per secret (tags, metadata and expiry together)');
   return out;
 }
 
 /** The VersionId that carries `label` in a VersionIdsToStages map. */
-export function versionWithLabel(map: Record<string, string[]> | undefined, label = AWSCURRENT): string | undefined {
+export function versionWithLabel(
+  map: Record<string, string[]> | undefined,
+  label = AWSCURRENT,
+): string | undefined {
   for (const [id, stages] of Object.entries(map ?? {})) if (stages.includes(label)) return id;
   return undefined;
 }
@@ -101,7 +112,8 @@ export function decodeValue(output: { SecretString?: string; SecretBinary?: Uint
   binary: boolean;
 } {
   if (output.SecretString !== undefined) return { value: output.SecretString, binary: false };
-  if (output.SecretBinary !== undefined) return { value: Buffer.from(output.SecretBinary).toString('base64'), binary: true };
+  if (output.SecretBinary !== undefined)
+    return { value: Buffer.from(output.SecretBinary).toString('base64'), binary: true };
   return { value: '', binary: false };
 }
 
@@ -158,7 +170,10 @@ export function isNotFound(error: unknown): boolean {
 
 /** InvalidRequestException because the secret is scheduled for deletion (reads of such a secret are refused). */
 export function isScheduledForDeletion(error: unknown): boolean {
-  return errorName(error) === 'InvalidRequestException' && /deletion|deleted/i.test((error as AwsErrorLike).message ?? '');
+  return (
+    errorName(error) === 'InvalidRequestException' &&
+    /deletion|deleted/i.test((error as AwsErrorLike).message ?? '')
+  );
 }
 
 export function isThrottling(error: unknown): boolean {
@@ -173,11 +188,24 @@ export function isUnavailable(error: unknown): boolean {
   const status = e?.$metadata?.httpStatusCode;
   if (status !== undefined && status >= 500) return true;
   if (e?.$fault === 'server') return true;
-  if (['InternalServiceError', 'InternalFailure', 'ServiceUnavailable', 'TimeoutError', 'RequestTimeout'].includes(errorName(e)))
+  if (
+    [
+      'InternalServiceError',
+      'InternalFailure',
+      'ServiceUnavailable',
+      'TimeoutError',
+      'RequestTimeout',
+    ].includes(errorName(e))
+  )
     return true;
   if (e?.code && NETWORK_CODES.has(e.code)) return true;
   // No HTTP status at all: the request never got an answer (reset, refused, timed out).
-  return status === undefined && e?.$fault === undefined && !AUTH_ERRORS.has(errorName(e)) && errorName(e) !== 'CredentialsProviderError';
+  return (
+    status === undefined &&
+    e?.$fault === undefined &&
+    !AUTH_ERRORS.has(errorName(e)) &&
+    errorName(e) !== 'CredentialsProviderError'
+  );
 }
 
 /** Turns an SDK error into hush's typed error. AWS error messages name secrets and ARNs, never values. */
@@ -189,7 +217,11 @@ export function toHushError(
   const name = errorName(e);
   const what = `${context.operation}${context.key ? ` '${context.key}'` : ''}`;
   const detail = `${name}: ${e?.message ?? 'unknown error'}`;
-  if (isNotFound(e)) return new SecretNotFoundError(context.key ?? '(unknown)', { provider: context.provider, version: context.version });
+  if (isNotFound(e))
+    return new SecretNotFoundError(context.key ?? '(unknown)', {
+      provider: context.provider,
+      version: context.version,
+    });
   if (AUTH_ERRORS.has(name))
     return new AccessDeniedError(`aws provider '${context.provider}': ${what} was refused (${detail})`, {
       cause: error,

@@ -22,18 +22,18 @@ import {
   AccessDeniedError,
   createSecret,
   type HushError,
-  ProviderError,
   type ProviderCapabilities,
   type ProviderDeleteOptions,
+  ProviderError,
   type ProviderGetOptions,
   type ProviderHealth,
   type ProviderListOptions,
   type ProviderSetOptions,
   type Secret,
   type SecretInfo,
+  SecretNotFoundError,
   type SecretProvider,
   type SecretVersion,
-  SecretNotFoundError,
   ValidationError,
   VersionConflictError,
   validateSecretName,
@@ -100,7 +100,9 @@ interface Counters {
 
 // The output type a command resolves to, read from its middleware handler's signature.
 type SdkCommand = { resolveMiddleware(...args: any[]): (args: any) => Promise<{ output: any }> };
-type OutputOf<C> = C extends { resolveMiddleware(...args: any[]): (args: any) => Promise<{ output: infer O }> }
+type OutputOf<C> = C extends {
+  resolveMiddleware(...args: any[]): (args: any) => Promise<{ output: infer O }>;
+}
   ? O & { $metadata: { attempts?: number } }
   : never;
 
@@ -135,19 +137,30 @@ export class AwsSecretsManagerProvider implements SecretProvider {
     batchCalls: 0,
   };
 
-  constructor(options: AwsSecretsManagerProviderOptions = {}, env: Record<string, string | undefined> = process.env) {
+  constructor(
+    options: AwsSecretsManagerProviderOptions = {},
+    env: Record<string, string | undefined> = process.env,
+  ) {
     this.name = options.name ?? 'aws';
     this.#prefix = options.prefix ?? '';
     const window = options.recoveryWindowDays ?? 30;
     if (!Number.isInteger(window) || window < 7 || window > 30)
-      throw new ValidationError(`recoveryWindowDays must be a whole number of days from 7 to 30 (got ${window})`);
+      throw new ValidationError(
+        `recoveryWindowDays must be a whole number of days from 7 to 30 (got ${window})`,
+      );
     this.#recoveryWindowDays = window;
     this.#kmsKeyId = options.kmsKeyId;
     this.#readTags = options.readTags ?? true;
-    if (options.maxAttempts !== undefined && (!Number.isInteger(options.maxAttempts) || options.maxAttempts < 1 || options.maxAttempts > 20))
-      throw new ValidationError(`maxAttempts must be a whole number from 1 to 20 (got ${options.maxAttempts})`);
+    if (
+      options.maxAttempts !== undefined &&
+      (!Number.isInteger(options.maxAttempts) || options.maxAttempts < 1 || options.maxAttempts > 20)
+    )
+      throw new ValidationError(
+        `maxAttempts must be a whole number from 1 to 20 (got ${options.maxAttempts})`,
+      );
     this.#ownsClient = !options.client;
-    this.client = options.client ?? new SecretsManagerClient({ ...clientConfig(options, env), ...options.clientConfig });
+    this.client =
+      options.client ?? new SecretsManagerClient({ ...clientConfig(options, env), ...options.clientConfig });
     this.#countAttempts();
   }
 
@@ -162,7 +175,10 @@ export class AwsSecretsManagerProvider implements SecretProvider {
     const context = { operation: 'get', key, version };
     try {
       const [value, described] = await Promise.all([
-        this.#send(new GetSecretValueCommand({ SecretId: secretId, ...(version ? { VersionId: version } : {}) }), context),
+        this.#send(
+          new GetSecretValueCommand({ SecretId: secretId, ...(version ? { VersionId: version } : {}) }),
+          context,
+        ),
         this.#readTags ? this.#send(new DescribeSecretCommand({ SecretId: secretId }), context) : undefined,
       ]);
       return this.#toSecret(key, value, described);
@@ -184,8 +200,13 @@ export class AwsSecretsManagerProvider implements SecretProvider {
     if (failed.length > 0) {
       const names = failed.map(([key]) => `'${key}'`).join(', ');
       if (failed.every(([, error]) => error instanceof AccessDeniedError))
-        throw new AccessDeniedError(`aws provider '${this.name}': access denied to ${names}`, { operation: 'getMany' });
-      throw new ProviderError(this.name, `batch read failed for ${names}: ${failed.map(([, e]) => e.message).join('; ')}`);
+        throw new AccessDeniedError(`aws provider '${this.name}': access denied to ${names}`, {
+          operation: 'getMany',
+        });
+      throw new ProviderError(
+        this.name,
+        `batch read failed for ${names}: ${failed.map(([, e]) => e.message).join('; ')}`,
+      );
     }
     return out;
   }
@@ -210,7 +231,9 @@ export class AwsSecretsManagerProvider implements SecretProvider {
       await this.#send(
         new DeleteSecretCommand({
           SecretId: toAwsName(this.#prefix, key),
-          ...(options.permanent ? { ForceDeleteWithoutRecovery: true } : { RecoveryWindowInDays: this.#recoveryWindowDays }),
+          ...(options.permanent
+            ? { ForceDeleteWithoutRecovery: true }
+            : { RecoveryWindowInDays: this.#recoveryWindowDays }),
         }),
         context,
       );
@@ -396,7 +419,11 @@ export class AwsSecretsManagerProvider implements SecretProvider {
       if (key === undefined) continue;
       const error = { name: failure.ErrorCode, message: failure.Message ?? '', $fault: 'client' as const };
       if (isNotFound(error) || isScheduledForDeletion(error)) results.set(key, { status: 'not-found' });
-      else results.set(key, { status: 'error', error: toHushError(error, { provider: this.name, operation: 'getMany', key }) });
+      else
+        results.set(key, {
+          status: 'error',
+          error: toHushError(error, { provider: this.name, operation: 'getMany', key }),
+        });
     }
   }
 
@@ -414,11 +441,17 @@ export class AwsSecretsManagerProvider implements SecretProvider {
       } else {
         if (options.expectedVersion !== undefined) {
           // Best effort: AWS has no conditional write, so a writer may slip in between this check and the write.
-          const described = await this.#send(new DescribeSecretCommand({ SecretId: secretId }), context).catch((error) => {
+          const described = await this.#send(
+            new DescribeSecretCommand({ SecretId: secretId }),
+            context,
+          ).catch((error) => {
             if (isNotFound(error)) throw new VersionConflictError(key);
             throw error;
           });
-          if (described.DeletedDate || versionWithLabel(described.VersionIdsToStages) !== options.expectedVersion)
+          if (
+            described.DeletedDate ||
+            versionWithLabel(described.VersionIdsToStages) !== options.expectedVersion
+          )
             throw new VersionConflictError(key);
         }
         const put = await this.#put(secretId, value, context, options.expectedVersion === undefined);
@@ -445,12 +478,20 @@ export class AwsSecretsManagerProvider implements SecretProvider {
       createdAt: now,
       updatedAt: now,
       ...decoded,
-      metadata: { ...decoded.metadata, ...('SecretBinary' in value ? { [BINARY_METADATA_KEY]: 'base64' } : {}) },
+      metadata: {
+        ...decoded.metadata,
+        ...('SecretBinary' in value ? { [BINARY_METADATA_KEY]: 'base64' } : {}),
+      },
     });
   }
 
   /** CreateSecret; a name that exists (or is scheduled for deletion) is a VersionConflictError. */
-  async #create(secretId: string, value: SecretValueField, tags: ReturnType<typeof encodeTags>, key: string): Promise<string> {
+  async #create(
+    secretId: string,
+    value: SecretValueField,
+    tags: ReturnType<typeof encodeTags>,
+    key: string,
+  ): Promise<string> {
     try {
       const output = await this.#send(
         new CreateSecretCommand({
@@ -463,7 +504,8 @@ export class AwsSecretsManagerProvider implements SecretProvider {
       );
       return output.VersionId!;
     } catch (error) {
-      if (errorName(error) === 'ResourceExistsException' || isScheduledForDeletion(error)) throw new VersionConflictError(key);
+      if (errorName(error) === 'ResourceExistsException' || isScheduledForDeletion(error))
+        throw new VersionConflictError(key);
       throw error;
     }
   }
@@ -501,7 +543,8 @@ export class AwsSecretsManagerProvider implements SecretProvider {
     context: { operation: string; key: string },
   ): Promise<void> {
     if (tags.length) await this.#send(new TagResourceCommand({ SecretId: secretId, Tags: tags }), context);
-    if (!hasExpiry) await this.#send(new UntagResourceCommand({ SecretId: secretId, TagKeys: [EXPIRES_TAG] }), context);
+    if (!hasExpiry)
+      await this.#send(new UntagResourceCommand({ SecretId: secretId, TagKeys: [EXPIRES_TAG] }), context);
   }
 
   /** Takes AWSPREVIOUS off the version that was current, so nothing but the new version is labelled. */
@@ -510,7 +553,11 @@ export class AwsSecretsManagerProvider implements SecretProvider {
     const previous = versionWithLabel(described.VersionIdsToStages, AWSPREVIOUS);
     if (previous)
       await this.#send(
-        new UpdateSecretVersionStageCommand({ SecretId: secretId, VersionStage: AWSPREVIOUS, RemoveFromVersionId: previous }),
+        new UpdateSecretVersionStageCommand({
+          SecretId: secretId,
+          VersionStage: AWSPREVIOUS,
+          RemoveFromVersionId: previous,
+        }),
         context,
       );
   }
@@ -538,7 +585,10 @@ export class AwsSecretsManagerProvider implements SecretProvider {
   }
 
   /** Sends one command, counting the operation and the SDK's retries. */
-  async #send<C extends SdkCommand>(command: C, _context: { operation: string; key?: string }): Promise<OutputOf<C>> {
+  async #send<C extends SdkCommand>(
+    command: C,
+    _context: { operation: string; key?: string },
+  ): Promise<OutputOf<C>> {
     this.#counters.operations++;
     try {
       const output = (await this.client.send(command as never)) as OutputOf<C>;
@@ -563,7 +613,8 @@ export class AwsSecretsManagerProvider implements SecretProvider {
           const status = (error as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode;
           if (isThrottling(error)) counters.throttled++;
           else if (status !== undefined && status >= 500) counters.serverErrors++;
-          else if (status === undefined && (error as { $fault?: string })?.$fault === undefined) counters.networkErrors++;
+          else if (status === undefined && (error as { $fault?: string })?.$fault === undefined)
+            counters.networkErrors++;
           throw error;
         }
       },

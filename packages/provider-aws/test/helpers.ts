@@ -1,4 +1,8 @@
-import { type AwsSecretsManagerEmulator, type AwsSecretsManagerEmulatorOptions, startAwsSecretsManagerEmulator } from '@hush/emulators';
+import {
+  type AwsSecretsManagerEmulator,
+  type AwsSecretsManagerEmulatorOptions,
+  startAwsSecretsManagerEmulator,
+} from '@hush/emulators';
 import { AwsSecretsManagerProvider, type AwsSecretsManagerProviderOptions } from '../src/index.js';
 
 /** A provider pointed at an emulator through the real SDK over a real socket. */
@@ -14,6 +18,8 @@ export function providerFor(
   });
 }
 
-export async function startEmulator(options: AwsSecretsManagerEmulatorOptions = {}): Promise<AwsSecretsManagerEmulator> {
+export async function startEmulator(
+  options: AwsSecretsManagerEmulatorOptions = {},
+): Promise<AwsSecretsManagerEmulator> {
   return startAwsSecretsManagerEmulator(options);
 }

@@ -35,7 +35,10 @@ function expectNoValue(error: unknown, value = PLANTED) {
 
 describe('reading and writing', () => {
   it('round-trips a value and describes it', async () => {
-    const info = await provider.set('app/db-password', PLANTED, { tags: { env: 'prod' }, metadata: { owner: 'team-a' } });
+    const info = await provider.set('app/db-password', PLANTED, {
+      tags: { env: 'prod' },
+      metadata: { owner: 'team-a' },
+    });
     expect(info.version).toMatch(/^[0-9a-f-]{36}$/);
     const secret = await provider.get('app/db-password');
     expect(secret?.value).toBe(PLANTED);
@@ -66,7 +69,9 @@ describe('reading and writing', () => {
       [second.version, true, ['AWSCURRENT']],
     ]);
     expect(await provider.get('rotate/api-key', { version: 'not-a-version' })).toBeNull();
-    expect(await provider.get('rotate/api-key', { version: '00000000-0000-4000-8000-00000000dead' })).toBeNull();
+    expect(
+      await provider.get('rotate/api-key', { version: '00000000-0000-4000-8000-00000000dead' }),
+    ).toBeNull();
   });
 
   it('rolls back by moving AWSCURRENT', async () => {
@@ -96,8 +101,12 @@ describe('reading and writing', () => {
   });
 
   it('refuses reserved tag keys', async () => {
-    await expect(provider.set('tags/bad', 'x', { tags: { 'hush:expires-at': 'x' } })).rejects.toBeInstanceOf(ValidationError);
-    await expect(provider.set('tags/bad', 'x', { tags: { 'aws:owner': 'x' } })).rejects.toBeInstanceOf(ValidationError);
+    await expect(provider.set('tags/bad', 'x', { tags: { 'hush:expires-at': 'x' } })).rejects.toBeInstanceOf(
+      ValidationError,
+    );
+    await expect(provider.set('tags/bad', 'x', { tags: { 'aws:owner': 'x' } })).rejects.toBeInstanceOf(
+      ValidationError,
+    );
   });
 
   it('surfaces SecretBinary as base64 text, flagged in metadata', async () => {
@@ -112,7 +121,9 @@ describe('reading and writing', () => {
 
   it('compares expectedVersion before writing (best effort CAS)', async () => {
     const first = await provider.set('cas/key', 'one', { expectedVersion: '0' });
-    await expect(provider.set('cas/key', 'two', { expectedVersion: '0' })).rejects.toBeInstanceOf(VersionConflictError);
+    await expect(provider.set('cas/key', 'two', { expectedVersion: '0' })).rejects.toBeInstanceOf(
+      VersionConflictError,
+    );
     const second = await provider.set('cas/key', 'two', { expectedVersion: first.version });
     await expect(provider.set('cas/key', 'three', { expectedVersion: first.version })).rejects.toBeInstanceOf(
       VersionConflictError,
@@ -161,7 +172,9 @@ describe('listing', () => {
     const p = providerFor(lister);
     try {
       for (let i = 0; i < 230; i += 10)
-        await Promise.all(Array.from({ length: 10 }, (_, j) => p.set(`paged/s${String(i + j).padStart(3, '0')}`, 'x')));
+        await Promise.all(
+          Array.from({ length: 10 }, (_, j) => p.set(`paged/s${String(i + j).padStart(3, '0')}`, 'x')),
+        );
       await p.set('pagedx/other', 'x');
       lister.resetCalls();
       const listed = await p.list({ prefix: 'paged/' });
@@ -192,7 +205,8 @@ describe('batch reads', () => {
     const p = providerFor(batch);
     try {
       const keys = Array.from({ length: 44 }, (_, i) => `batch/k${i}`);
-      for (let i = 0; i < keys.length; i += 11) await Promise.all(keys.slice(i, i + 11).map((k, j) => p.set(k, `v${i + j}`)));
+      for (let i = 0; i < keys.length; i += 11)
+        await Promise.all(keys.slice(i, i + 11).map((k, j) => p.set(k, `v${i + j}`)));
       batch.resetCalls();
       const result = await p.getMany([...keys, 'batch/missing']);
       expect(batch.calls.BatchGetSecretValue).toBe(3);
@@ -214,8 +228,12 @@ describe('batch reads', () => {
         { accessKeyId: 'AKIAREADER0000000000', secretAccessKey: 'reader', deniedSecrets: ['vault/*'] },
       ],
     });
-    const admin = providerFor(guarded, { credentials: { accessKeyId: 'AKIAADMIN00000000000', secretAccessKey: 'admin' } });
-    const reader = providerFor(guarded, { credentials: { accessKeyId: 'AKIAREADER0000000000', secretAccessKey: 'reader' } });
+    const admin = providerFor(guarded, {
+      credentials: { accessKeyId: 'AKIAADMIN00000000000', secretAccessKey: 'admin' },
+    });
+    const reader = providerFor(guarded, {
+      credentials: { accessKeyId: 'AKIAREADER0000000000', secretAccessKey: 'reader' },
+    });
     try {
       await admin.set('open/a', 'A');
       await admin.set('vault/b', PLANTED);
@@ -253,7 +271,9 @@ describe('authentication', () => {
   });
 
   it('rejects an unknown access key', async () => {
-    const unknown = providerFor(emulator, { credentials: { accessKeyId: 'AKIAUNKNOWN000000000', secretAccessKey: 'x' } });
+    const unknown = providerFor(emulator, {
+      credentials: { accessKeyId: 'AKIAUNKNOWN000000000', secretAccessKey: 'x' },
+    });
     const error = await unknown.set('app/x', PLANTED).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AccessDeniedError);
     expect((error as Error).message).toContain('UnrecognizedClientException');
@@ -262,12 +282,20 @@ describe('authentication', () => {
   });
 
   it('rejects a stale signing date; the SDK corrects its clock from the answer when it may retry', async () => {
-    const skewed = providerFor(emulator, { maxAttempts: 1, clientConfig: { systemClockOffset: -10 * 60_000 } });
+    const skewed = providerFor(emulator, {
+      maxAttempts: 1,
+      clientConfig: { systemClockOffset: -10 * 60_000 },
+    });
     const error = await skewed.get('app/db-password').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AccessDeniedError);
-    expect((error as Error).message).toMatch(/InvalidSignatureException: Signature expired: \d{8}T\d{6}Z is now earlier than/);
+    expect((error as Error).message).toMatch(
+      /InvalidSignatureException: Signature expired: \d{8}T\d{6}Z is now earlier than/,
+    );
     await skewed.dispose();
-    const corrected = providerFor(emulator, { maxAttempts: 3, clientConfig: { systemClockOffset: -10 * 60_000 } });
+    const corrected = providerFor(emulator, {
+      maxAttempts: 3,
+      clientConfig: { systemClockOffset: -10 * 60_000 },
+    });
     expect((await corrected.get('app/db-password'))?.value).toBe(PLANTED);
     expect(corrected.metrics().retries).toBeGreaterThanOrEqual(1);
     await corrected.dispose();
@@ -275,9 +303,17 @@ describe('authentication', () => {
 
   it('reports a policy denial as AccessDeniedError', async () => {
     const limited = await startEmulator({
-      credentials: [{ accessKeyId: 'AKIARO00000000000000', secretAccessKey: 'ro', allowedOperations: ['GetSecretValue', 'DescribeSecret'] }],
+      credentials: [
+        {
+          accessKeyId: 'AKIARO00000000000000',
+          secretAccessKey: 'ro',
+          allowedOperations: ['GetSecretValue', 'DescribeSecret'],
+        },
+      ],
     });
-    const ro = providerFor(limited, { credentials: { accessKeyId: 'AKIARO00000000000000', secretAccessKey: 'ro' } });
+    const ro = providerFor(limited, {
+      credentials: { accessKeyId: 'AKIARO00000000000000', secretAccessKey: 'ro' },
+    });
     try {
       const error = await ro.set('x/y', PLANTED).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(AccessDeniedError);

@@ -26,14 +26,18 @@ const SERVICE = 'secretsmanager';
 const ALGORITHM = 'AWS4-HMAC-SHA256';
 
 // The signing front end spells its messages `message`, lowercase.
-const authError = (type: string, message: string, status = 400) => new AwsError(type, message, status, 'message');
+const authError = (type: string, message: string, status = 400) =>
+  new AwsError(type, message, status, 'message');
 
 const sha256 = (data: string | Buffer) => createHash('sha256').update(data).digest('hex');
 const hmac = (key: string | Buffer, data: string) => createHmac('sha256', key).update(data).digest();
 
 /** RFC 3986 encoding, as SigV4 wants it (keeps only A-Z a-z 0-9 - _ . ~). */
 function uriEncode(text: string): string {
-  return encodeURIComponent(text).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  return encodeURIComponent(text).replace(
+    /[!'()*]/g,
+    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
+  );
 }
 
 function canonicalPath(path: string): string {
@@ -77,7 +81,11 @@ function parseAmzDate(text: string): number | undefined {
   return Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6]));
 }
 
-const formatAmzDate = (ms: number) => new Date(ms).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+const formatAmzDate = (ms: number) =>
+  new Date(ms)
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}/, '');
 
 interface ParsedAuthorization {
   accessKeyId: string;
@@ -146,10 +154,14 @@ export function verifySigV4(
     );
   const requestTime = parseAmzDate(amzDate);
   if (requestTime === undefined)
-    throw authError('IncompleteSignatureException', `Date must be in ISO-8601 'basic format'. Got '${amzDate}'.`);
+    throw authError(
+      'IncompleteSignatureException',
+      `Date must be in ISO-8601 'basic format'. Got '${amzDate}'.`,
+    );
 
   const credentials = keys.get(auth.accessKeyId);
-  if (!credentials) throw authError('UnrecognizedClientException', 'The security token included in the request is invalid.');
+  if (!credentials)
+    throw authError('UnrecognizedClientException', 'The security token included in the request is invalid.');
   const token = headerValue(request.headers, 'x-amz-security-token');
   if ((credentials.sessionToken ?? undefined) !== token)
     throw authError('UnrecognizedClientException', 'The security token included in the request is invalid.');
@@ -159,11 +171,18 @@ export function verifySigV4(
       'InvalidSignatureException',
       `Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '${auth.date}' != '${amzDate.slice(0, 8)}', from '${amzDate}'.`,
     );
-  if (auth.region !== region) throw authError('InvalidSignatureException', 'Credential should be scoped to a valid region.');
+  if (auth.region !== region)
+    throw authError('InvalidSignatureException', 'Credential should be scoped to a valid region.');
   if (auth.service !== SERVICE)
-    throw authError('InvalidSignatureException', `Credential should be scoped to correct service: '${SERVICE}'.`);
+    throw authError(
+      'InvalidSignatureException',
+      `Credential should be scoped to correct service: '${SERVICE}'.`,
+    );
   if (auth.terminator !== 'aws4_request')
-    throw authError('InvalidSignatureException', "Credential should be scoped with a valid terminator: 'aws4_request'.");
+    throw authError(
+      'InvalidSignatureException',
+      "Credential should be scoped with a valid terminator: 'aws4_request'.",
+    );
 
   if (now - requestTime > maxSkewMs)
     throw authError(
@@ -177,7 +196,10 @@ export function verifySigV4(
     );
 
   if (!auth.signedHeaders.includes('host'))
-    throw authError('InvalidSignatureException', "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.");
+    throw authError(
+      'InvalidSignatureException',
+      "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.",
+    );
 
   const queryAt = request.url.indexOf('?');
   const path = queryAt < 0 ? request.url : request.url.slice(0, queryAt);
@@ -210,7 +232,11 @@ export function verifySigV4(
 }
 
 /** Whether a key's policy lets it call `operation` on the secret called `secretName`. */
-export function isAllowed(credentials: AwsEmulatorCredentials, operation: string, secretName?: string): boolean {
+export function isAllowed(
+  credentials: AwsEmulatorCredentials,
+  operation: string,
+  secretName?: string,
+): boolean {
   if (credentials.allowedOperations && !credentials.allowedOperations.includes(operation)) return false;
   if (secretName !== undefined && credentials.deniedSecrets)
     return !credentials.deniedSecrets.some((pattern) =>

@@ -1,6 +1,10 @@
 import type { SecretsStore } from './state.js';
 
-type Handler = (store: SecretsStore, input: Record<string, any>, canRead: (name: string) => boolean) => unknown;
+type Handler = (
+  store: SecretsStore,
+  input: Record<string, any>,
+  canRead: (name: string) => boolean,
+) => unknown;
 
 interface Operation {
   handler: Handler;

@@ -6,7 +6,7 @@ import { close, listen } from '../listen.js';
 import { type AwsEmulatorCredentials, isAllowed, verifySigV4 } from './auth.js';
 import { AwsError } from './errors.js';
 import { CONTENT_TYPE, operations, TARGET_PREFIX } from './routes.js';
-import { type SerializedStore, SecretsStore } from './state.js';
+import { SecretsStore, type SerializedStore } from './state.js';
 
 export type { AwsEmulatorCredentials } from './auth.js';
 
@@ -79,14 +79,16 @@ export async function startAwsSecretsManagerEmulator(
 
   const server = createServer((req, res) => {
     handle(req, res).catch((error) => {
-      if (!res.headersSent) send(res, new AwsError('InternalServiceError', 'An error occurred on the server side.', 500));
+      if (!res.headersSent)
+        send(res, new AwsError('InternalServiceError', 'An error occurred on the server side.', 500));
       else res.destroy(error);
     });
   });
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const body = await readBody(req);
-    if (body === undefined) return send(res, new AwsError('SerializationException', 'Request entity too large', 413));
+    if (body === undefined)
+      return send(res, new AwsError('SerializationException', 'Request entity too large', 413));
     const target = String(req.headers['x-amz-target'] ?? '');
     const operationName = target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : '';
     const operation = Object.hasOwn(operations, operationName) ? operations[operationName] : undefined;
@@ -97,8 +99,10 @@ export async function startAwsSecretsManagerEmulator(
       req.socket.destroy();
       return;
     }
-    if (fault === 'error') return send(res, new AwsError('InternalServiceError', 'An error occurred on the server side.', 500));
-    if (fault === 'throttle') return send(res, new AwsError('ThrottlingException', 'Rate exceeded', 400, 'message'));
+    if (fault === 'error')
+      return send(res, new AwsError('InternalServiceError', 'An error occurred on the server side.', 500));
+    if (fault === 'throttle')
+      return send(res, new AwsError('ThrottlingException', 'Rate exceeded', 400, 'message'));
 
     if (req.method !== 'POST' || (req.url ?? '/').split('?')[0] !== '/')
       return send(res, new AwsError('UnknownOperationException', 'Only POST / is served.', 404, 'message'));
@@ -120,12 +124,26 @@ export async function startAwsSecretsManagerEmulator(
     let input: Record<string, any>;
     try {
       input = body.length ? JSON.parse(body.toString('utf8')) : {};
-      if (typeof input !== 'object' || input === null || Array.isArray(input)) throw new Error('not an object');
+      if (typeof input !== 'object' || input === null || Array.isArray(input))
+        throw new Error('not an object');
     } catch {
-      return send(res, new AwsError('SerializationException', 'Start of structure or map found where not expected.', 400, 'message'));
+      return send(
+        res,
+        new AwsError(
+          'SerializationException',
+          'Start of structure or map found where not expected.',
+          400,
+          'message',
+        ),
+      );
     }
 
-    const secretId = typeof input.SecretId === 'string' ? input.SecretId : typeof input.Name === 'string' ? input.Name : undefined;
+    const secretId =
+      typeof input.SecretId === 'string'
+        ? input.SecretId
+        : typeof input.Name === 'string'
+          ? input.Name
+          : undefined;
     const secretName = secretId === undefined ? undefined : (store.nameOf(secretId) ?? secretId);
     if (!isAllowed(credentials, operationName, secretName))
       return send(
@@ -138,7 +156,9 @@ export async function startAwsSecretsManagerEmulator(
       );
 
     try {
-      const output = operation.handler(store, input, (name) => isAllowed(credentials, 'GetSecretValue', name));
+      const output = operation.handler(store, input, (name) =>
+        isAllowed(credentials, 'GetSecretValue', name),
+      );
       if (operation.mutates) save();
       send(res, output);
     } catch (error) {
@@ -191,7 +211,8 @@ function send(res: ServerResponse, payload: unknown): void {
   const error = payload instanceof AwsError ? payload : payload instanceof Error ? undefined : null;
   if (error === undefined) {
     // An unexpected failure inside the emulator: answer as the service's own 500.
-    return send(res, new AwsError('InternalServiceError', 'An error occurred on the server side.', 500));
+    send(res, new AwsError('InternalServiceError', 'An error occurred on the server side.', 500));
+    return;
   }
   const status = error ? error.status : 200;
   const body = JSON.stringify(error ? error.body() : payload);

@@ -1,5 +1,12 @@
 import { randomInt, randomUUID } from 'node:crypto';
-import { AwsError, invalidParameter, invalidRequest, markedForDeletion, notFound, validation } from './errors.js';
+import {
+  AwsError,
+  invalidParameter,
+  invalidRequest,
+  markedForDeletion,
+  notFound,
+  validation,
+} from './errors.js';
 
 export const AWSCURRENT = 'AWSCURRENT';
 export const AWSPREVIOUS = 'AWSPREVIOUS';
@@ -51,7 +58,15 @@ type Input = Record<string, any>;
 type Output = Record<string, unknown>;
 
 const NAME = /^[A-Za-z0-9/_+=.@-]{1,512}$/;
-const FILTER_KEYS = new Set(['description', 'name', 'tag-key', 'tag-value', 'primary-region', 'owning-service', 'all']);
+const FILTER_KEYS = new Set([
+  'description',
+  'name',
+  'tag-key',
+  'tag-value',
+  'primary-region',
+  'owning-service',
+  'all',
+]);
 const FILTER_VALUE = /^!?[a-zA-Z0-9 :_@/+=.\-!]*$/;
 const SUFFIX_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 const DAY_MS = 86_400_000;
@@ -120,7 +135,10 @@ export class SecretsStore {
       const same = token && existing.versions.find((v) => v.versionId === token);
       if (same && value && sameValue(same, value))
         return { ARN: existing.arn, Name: existing.name, VersionId: same.versionId };
-      throw new AwsError('ResourceExistsException', `The operation failed because the secret ${name} already exists.`);
+      throw new AwsError(
+        'ResourceExistsException',
+        `The operation failed because the secret ${name} already exists.`,
+      );
     }
     const now = this.#now();
     const secret: StoredSecret = {
@@ -161,10 +179,20 @@ export class SecretsStore {
           'ResourceExistsException',
           "You can't modify an existing version, you can only create a new version.",
         );
-      return { ARN: secret.arn, Name: secret.name, VersionId: existing.versionId, VersionStages: [...existing.stages] };
+      return {
+        ARN: secret.arn,
+        Name: secret.name,
+        VersionId: existing.versionId,
+        VersionStages: [...existing.stages],
+      };
     }
     const version = this.#addVersion(secret, value, token, stages);
-    return { ARN: secret.arn, Name: secret.name, VersionId: version.versionId, VersionStages: [...version.stages] };
+    return {
+      ARN: secret.arn,
+      Name: secret.name,
+      VersionId: version.versionId,
+      VersionStages: [...version.stages],
+    };
   }
 
   updateSecret(input: Input): Output {
@@ -182,7 +210,9 @@ export class SecretsStore {
           'ResourceExistsException',
           "You can't modify an existing version, you can only create a new version.",
         );
-      versionId = existing ? existing.versionId : this.#addVersion(secret, value, token, [AWSCURRENT]).versionId;
+      versionId = existing
+        ? existing.versionId
+        : this.#addVersion(secret, value, token, [AWSCURRENT]).versionId;
     }
     return compact({ ARN: secret.arn, Name: secret.name, VersionId: versionId });
   }
@@ -249,7 +279,9 @@ export class SecretsStore {
     const filters = readFilters(input.Filters);
     const order = input.SortOrder === 'asc' ? 'asc' : 'desc';
     if (input.SortOrder !== undefined && input.SortOrder !== 'asc' && input.SortOrder !== 'desc')
-      throw validation(`1 validation error detected: Value '${input.SortOrder}' at 'sortOrder' failed to satisfy constraint`);
+      throw validation(
+        `1 validation error detected: Value '${input.SortOrder}' at 'sortOrder' failed to satisfy constraint`,
+      );
     const candidates = this.#sorted(order).filter(
       (s) => (input.IncludePlannedDeletion === true || s.deletedAt === undefined) && matchesAll(s, filters),
     );
@@ -305,7 +337,9 @@ export class SecretsStore {
     const force = input.ForceDeleteWithoutRecovery === true;
     const window = input.RecoveryWindowInDays;
     if (force && window !== undefined)
-      throw invalidParameter("You can't use ForceDeleteWithoutRecovery in conjunction with RecoveryWindowInDays.");
+      throw invalidParameter(
+        "You can't use ForceDeleteWithoutRecovery in conjunction with RecoveryWindowInDays.",
+      );
     const now = this.#now();
     if (force) {
       this.#secrets.delete(secret.name);
@@ -315,7 +349,9 @@ export class SecretsStore {
     if (typeof days !== 'number' || !Number.isInteger(days) || days < 7 || days > 30)
       throw invalidParameter('The RecoveryWindowInDays value must be between 7 and 30 days (inclusive).');
     if (secret.deletedAt !== undefined)
-      throw invalidRequest("You can't perform this operation on the secret because it was already scheduled for deletion.");
+      throw invalidRequest(
+        "You can't perform this operation on the secret because it was already scheduled for deletion.",
+      );
     secret.deletedAt = now;
     secret.purgeAt = now + days * DAY_MS;
     return { ARN: secret.arn, Name: secret.name, DeletionDate: seconds(secret.purgeAt) };
@@ -345,7 +381,8 @@ export class SecretsStore {
 
   untagResource(input: Input): Output {
     const secret = this.#live(input.SecretId);
-    if (!Array.isArray(input.TagKeys)) throw validation("1 validation error detected: 'tagKeys' must not be null");
+    if (!Array.isArray(input.TagKeys))
+      throw validation("1 validation error detected: 'tagKeys' must not be null");
     const keys = new Set<string>(input.TagKeys);
     secret.tags = secret.tags.filter((t) => !keys.has(t.Key));
     secret.lastChangedAt = this.#now();
@@ -436,7 +473,9 @@ export class SecretsStore {
 
   #find(secretId: unknown): StoredSecret {
     if (typeof secretId !== 'string' || secretId.length === 0)
-      throw validation("1 validation error detected: Value at 'secretId' failed to satisfy constraint: Member must not be null");
+      throw validation(
+        "1 validation error detected: Value at 'secretId' failed to satisfy constraint: Member must not be null",
+      );
     this.#purgeExpired();
     if (secretId.startsWith('arn:')) {
       for (const secret of this.#secrets.values()) {
@@ -468,7 +507,8 @@ export class SecretsStore {
     }
     const label = typeof stage === 'string' ? stage : AWSCURRENT;
     const version = secret.versions.find((v) => v.stages.includes(label));
-    if (!version) throw notFound(`Secrets Manager can't find the specified secret value for staging label: ${label}`);
+    if (!version)
+      throw notFound(`Secrets Manager can't find the specified secret value for staging label: ${label}`);
     return version;
   }
 
@@ -515,7 +555,9 @@ function readValue(input: Input, required: boolean): SecretValue | undefined {
   const hasString = input.SecretString !== undefined && input.SecretString !== null;
   const hasBinary = input.SecretBinary !== undefined && input.SecretBinary !== null;
   if (hasString && hasBinary)
-    throw invalidParameter("You can't specify both a binary secret value and a string secret value in the same secret.");
+    throw invalidParameter(
+      "You can't specify both a binary secret value and a string secret value in the same secret.",
+    );
   if (!hasString && !hasBinary) {
     if (required) throw invalidRequest('You must provide either SecretString or SecretBinary.');
     return undefined;
@@ -549,7 +591,9 @@ function optionalToken(input: Input): string | undefined {
 function requireString(input: Input, field: string): string {
   const value = input[field];
   if (typeof value !== 'string' || value.length === 0)
-    throw validation(`1 validation error detected: Value at '${lowerFirst(field)}' failed to satisfy constraint: Member must not be null`);
+    throw validation(
+      `1 validation error detected: Value at '${lowerFirst(field)}' failed to satisfy constraint: Member must not be null`,
+    );
   return value;
 }
 
@@ -557,13 +601,20 @@ function optionalString(input: Input, field: string): string | undefined {
   const value = input[field];
   if (value === undefined || value === null) return undefined;
   if (typeof value !== 'string' || value.length === 0)
-    throw validation(`1 validation error detected: Value at '${lowerFirst(field)}' failed to satisfy constraint`);
+    throw validation(
+      `1 validation error detected: Value at '${lowerFirst(field)}' failed to satisfy constraint`,
+    );
   return value;
 }
 
 function readStages(stages: unknown): string[] | undefined {
   if (stages === undefined || stages === null) return undefined;
-  if (!Array.isArray(stages) || stages.length < 1 || stages.length > 20 || stages.some((s) => typeof s !== 'string'))
+  if (
+    !Array.isArray(stages) ||
+    stages.length < 1 ||
+    stages.length > 20 ||
+    stages.some((s) => typeof s !== 'string')
+  )
     throw validation("1 validation error detected: Value at 'versionStages' failed to satisfy constraint");
   return stages as string[];
 }
@@ -574,10 +625,15 @@ function readTags(tags: unknown): Tag[] {
     const key = tag?.Key;
     const value = tag?.Value ?? '';
     if (typeof key !== 'string' || key.length < 1 || key.length > 128)
-      throw validation("1 validation error detected: Value at 'tags.member.key' failed to satisfy constraint");
+      throw validation(
+        "1 validation error detected: Value at 'tags.member.key' failed to satisfy constraint",
+      );
     if (typeof value !== 'string' || value.length > 256)
-      throw validation("1 validation error detected: Value at 'tags.member.value' failed to satisfy constraint");
-    if (key.toLowerCase().startsWith('aws:')) throw invalidParameter('Tag keys beginning with aws: are reserved.');
+      throw validation(
+        "1 validation error detected: Value at 'tags.member.value' failed to satisfy constraint",
+      );
+    if (key.toLowerCase().startsWith('aws:'))
+      throw invalidParameter('Tag keys beginning with aws: are reserved.');
     return { Key: key, Value: value };
   });
 }
@@ -608,7 +664,9 @@ function readFilters(filters: unknown): ParsedFilter[] {
       );
     const values = filter.Values ?? [];
     if (!Array.isArray(values) || values.length < 1 || values.length > 10)
-      throw validation("1 validation error detected: Value at 'filters.member.values' failed to satisfy constraint");
+      throw validation(
+        "1 validation error detected: Value at 'filters.member.values' failed to satisfy constraint",
+      );
     for (const v of values)
       if (typeof v !== 'string' || v.length > 512 || !FILTER_VALUE.test(v))
         throw validation(
@@ -622,7 +680,11 @@ function readFilters(filters: unknown): ParsedFilter[] {
   });
 }
 
-const words = (text: string) => text.toLowerCase().split(/[^a-z0-9]+/).filter(Boolean);
+const words = (text: string) =>
+  text
+    .toLowerCase()
+    .split(/[^a-z0-9]+/)
+    .filter(Boolean);
 
 function matchOne(secret: StoredSecret, key: string, value: string): boolean {
   switch (key) {
@@ -630,16 +692,21 @@ function matchOne(secret: StoredSecret, key: string, value: string): boolean {
       return secret.name.startsWith(value);
     case 'description': {
       const wanted = value.toLowerCase();
-      return (secret.description ?? '').toLowerCase().startsWith(wanted) || words(secret.description ?? '').some((w) => w.startsWith(wanted));
+      return (
+        (secret.description ?? '').toLowerCase().startsWith(wanted) ||
+        words(secret.description ?? '').some((w) => w.startsWith(wanted))
+      );
     }
     case 'tag-key':
       return secret.tags.some((t) => t.Key.startsWith(value));
     case 'tag-value':
       return secret.tags.some((t) => t.Value.startsWith(value));
     case 'all': {
-      const haystack = [secret.name, secret.description ?? '', ...secret.tags.flatMap((t) => [t.Key, t.Value])].flatMap(
-        words,
-      );
+      const haystack = [
+        secret.name,
+        secret.description ?? '',
+        ...secret.tags.flatMap((t) => [t.Key, t.Value]),
+      ].flatMap(words);
       return words(value).some((w) => haystack.some((h) => h.startsWith(w)));
     }
     default:
