@@ -1,16 +1,19 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import * as grpc from '@grpc/grpc-js';
 import { SecretManagerServiceClient } from '@google-cloud/secret-manager';
+import * as grpc from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startGcpSecretManagerEmulator, type GcpSecretManagerEmulator } from '../src/index.js';
 import { crc32c } from '../src/gcp/crc32c.js';
+import { type GcpSecretManagerEmulator, startGcpSecretManagerEmulator } from '../src/index.js';
 
 const PROJECT = 'hush-test';
 const VALUE = 'planted-value-7f3a';
 
-function clientFor(emulator: GcpSecretManagerEmulator, token: string | null = emulator.token): SecretManagerServiceClient {
+function clientFor(
+  emulator: GcpSecretManagerEmulator,
+  token: string | null = emulator.token,
+): SecretManagerServiceClient {
   const tls = grpc.credentials.createSsl(Buffer.from(emulator.ca!));
   const sslCreds =
     token === null
@@ -70,7 +73,10 @@ describe('GCP Secret Manager emulator through @google-cloud/secret-manager over 
     });
     expect(secret.name).toBe(`projects/${PROJECT}/secrets/db-password`);
     expect(secret.labels).toEqual({ team: 'core' });
-    const [v1] = await client.addSecretVersion({ parent: secret.name!, payload: { data: Buffer.from('first') } });
+    const [v1] = await client.addSecretVersion({
+      parent: secret.name!,
+      payload: { data: Buffer.from('first') },
+    });
     expect(v1.name).toBe(`projects/${PROJECT}/secrets/db-password/versions/1`);
     expect(v1.state).toBe('ENABLED');
     const [v2] = await client.addSecretVersion({
@@ -108,19 +114,28 @@ describe('GCP Secret Manager emulator through @google-cloud/secret-manager over 
       grpc.status.NOT_FOUND,
     );
     expect(
-      (await grpcError(client.accessSecretVersion({ name: `projects/${PROJECT}/secrets/missing/versions/latest` }))).code,
+      (
+        await grpcError(
+          client.accessSecretVersion({ name: `projects/${PROJECT}/secrets/missing/versions/latest` }),
+        )
+      ).code,
     ).toBe(grpc.status.NOT_FOUND);
     expect(
-      (await grpcError(client.accessSecretVersion({ name: `projects/${PROJECT}/secrets/db-password/versions/9` }))).code,
+      (
+        await grpcError(
+          client.accessSecretVersion({ name: `projects/${PROJECT}/secrets/db-password/versions/9` }),
+        )
+      ).code,
     ).toBe(grpc.status.NOT_FOUND);
     await client.createSecret({ parent: `projects/${PROJECT}`, secretId: 'dup', secret: {} });
     expect(
-      (await grpcError(client.createSecret({ parent: `projects/${PROJECT}`, secretId: 'dup', secret: {} }))).code,
+      (await grpcError(client.createSecret({ parent: `projects/${PROJECT}`, secretId: 'dup', secret: {} })))
+        .code,
     ).toBe(grpc.status.ALREADY_EXISTS);
     for (const secretId of ['a/b', 'a.b', '', 'x'.repeat(256)]) {
-      expect((await grpcError(client.createSecret({ parent: `projects/${PROJECT}`, secretId, secret: {} }))).code).toBe(
-        grpc.status.INVALID_ARGUMENT,
-      );
+      expect(
+        (await grpcError(client.createSecret({ parent: `projects/${PROJECT}`, secretId, secret: {} }))).code,
+      ).toBe(grpc.status.INVALID_ARGUMENT);
     }
     await client.createSecret({ parent: `projects/${PROJECT}`, secretId: 'x'.repeat(255), secret: {} });
   });
@@ -166,22 +181,38 @@ describe('GCP Secret Manager emulator through @google-cloud/secret-manager over 
 
   it('updates labels through update_mask and validates them', async () => {
     const name = `projects/${PROJECT}/secrets/labelled`;
-    await client.createSecret({ parent: `projects/${PROJECT}`, secretId: 'labelled', secret: { labels: { a: '1' } } });
+    await client.createSecret({
+      parent: `projects/${PROJECT}`,
+      secretId: 'labelled',
+      secret: { labels: { a: '1' } },
+    });
     const [updated] = await client.updateSecret({
       secret: { name, labels: { env: 'prod', owner: '' } },
       updateMask: { paths: ['labels'] },
     });
     expect(updated.labels).toEqual({ env: 'prod', owner: '' });
-    const badLabels: Record<string, string>[] = [{ Env: 'x' }, { env: 'Prod' }, { '1env': 'x' }, { env: 'a.b' }];
+    const badLabels: Record<string, string>[] = [
+      { Env: 'x' },
+      { env: 'Prod' },
+      { '1env': 'x' },
+      { env: 'a.b' },
+    ];
     for (const labels of badLabels) {
       expect(
-        (await grpcError(client.updateSecret({ secret: { name, labels }, updateMask: { paths: ['labels'] } }))).code,
+        (
+          await grpcError(
+            client.updateSecret({ secret: { name, labels }, updateMask: { paths: ['labels'] } }),
+          )
+        ).code,
       ).toBe(grpc.status.INVALID_ARGUMENT);
     }
     const tooMany = Object.fromEntries(Array.from({ length: 65 }, (_, i) => [`k${i}`, 'v']));
     expect(
-      (await grpcError(client.updateSecret({ secret: { name, labels: tooMany }, updateMask: { paths: ['labels'] } })))
-        .code,
+      (
+        await grpcError(
+          client.updateSecret({ secret: { name, labels: tooMany }, updateMask: { paths: ['labels'] } }),
+        )
+      ).code,
     ).toBe(grpc.status.INVALID_ARGUMENT);
     const [read] = await client.getSecret({ name });
     expect(read.labels).toEqual({ env: 'prod', owner: '' });
@@ -190,7 +221,11 @@ describe('GCP Secret Manager emulator through @google-cloud/secret-manager over 
   it('pages ListSecrets newest first with page tokens and filters by name and label', async () => {
     const project = `projects/${PROJECT}`;
     for (let i = 0; i < 7; i++)
-      await client.createSecret({ parent: project, secretId: `paged-${i}`, secret: { labels: { batch: i % 2 ? 'odd' : 'even' } } });
+      await client.createSecret({
+        parent: project,
+        secretId: `paged-${i}`,
+        secret: { labels: { batch: i % 2 ? 'odd' : 'even' } },
+      });
     const seen: string[] = [];
     let pageToken: string | undefined;
     let pages = 0;
@@ -214,7 +249,8 @@ describe('GCP Secret Manager emulator through @google-cloud/secret-manager over 
   it('pages ListSecretVersions newest first', async () => {
     const parent = `projects/${PROJECT}/secrets/many-versions`;
     await client.createSecret({ parent: `projects/${PROJECT}`, secretId: 'many-versions', secret: {} });
-    for (let i = 0; i < 5; i++) await client.addSecretVersion({ parent, payload: { data: Buffer.from(`v${i}`) } });
+    for (let i = 0; i < 5; i++)
+      await client.addSecretVersion({ parent, payload: { data: Buffer.from(`v${i}`) } });
     const [versions] = await client.listSecretVersions({ parent, pageSize: 2 });
     expect(versions.map((v) => v.name!.split('/').pop())).toEqual(['5', '4', '3', '2', '1']);
   });
@@ -230,7 +266,11 @@ describe('GCP Secret Manager emulator through @google-cloud/secret-manager over 
 
   it('deletes a secret when its expire_time passes', async () => {
     const name = `projects/${PROJECT}/secrets/short-lived`;
-    await client.createSecret({ parent: `projects/${PROJECT}`, secretId: 'short-lived', secret: { ttl: { seconds: 1 } } });
+    await client.createSecret({
+      parent: `projects/${PROJECT}`,
+      secretId: 'short-lived',
+      secret: { ttl: { seconds: 1 } },
+    });
     const [secret] = await client.getSecret({ name });
     expect(Number(secret.expireTime!.seconds)).toBeGreaterThan(Date.now() / 1000 - 1);
     await new Promise((resolve) => setTimeout(resolve, 1100));
@@ -241,12 +281,12 @@ describe('GCP Secret Manager emulator through @google-cloud/secret-manager over 
     const anonymous = clientFor(emulator, null);
     const wrong = clientFor(emulator, 'ya29.not-a-real-token');
     try {
-      expect((await grpcError(anonymous.getSecret({ name: `projects/${PROJECT}/secrets/db-password` }))).code).toBe(
-        grpc.status.UNAUTHENTICATED,
-      );
-      expect((await grpcError(wrong.getSecret({ name: `projects/${PROJECT}/secrets/db-password` }))).code).toBe(
-        grpc.status.UNAUTHENTICATED,
-      );
+      expect(
+        (await grpcError(anonymous.getSecret({ name: `projects/${PROJECT}/secrets/db-password` }))).code,
+      ).toBe(grpc.status.UNAUTHENTICATED);
+      expect(
+        (await grpcError(wrong.getSecret({ name: `projects/${PROJECT}/secrets/db-password` }))).code,
+      ).toBe(grpc.status.UNAUTHENTICATED);
     } finally {
       await anonymous.close();
       await wrong.close();
@@ -280,7 +320,9 @@ describe('GCP Secret Manager emulator through @google-cloud/secret-manager over 
     try {
       const error = await grpcError(client.getSecret({ name }, { timeout: 1500 }));
       // The dropped connection surfaces as CANCELLED or UNAVAILABLE, a dead port as UNAVAILABLE or a deadline.
-      expect([grpc.status.CANCELLED, grpc.status.UNAVAILABLE, grpc.status.DEADLINE_EXCEEDED]).toContain(error.code);
+      expect([grpc.status.CANCELLED, grpc.status.UNAVAILABLE, grpc.status.DEADLINE_EXCEEDED]).toContain(
+        error.code,
+      );
     } finally {
       await emulator.resume();
     }
@@ -292,7 +334,9 @@ describe('GCP Secret Manager emulator through @google-cloud/secret-manager over 
     const name = `projects/${PROJECT}/secrets/db-password/versions/1`;
     emulator.testHooks.corruptChecksum(name);
     const [response] = await client.accessSecretVersion({ name });
-    expect(Number(response.payload!.dataCrc32c)).not.toBe(crc32c(Buffer.from(response.payload!.data as Uint8Array)));
+    expect(Number(response.payload!.dataCrc32c)).not.toBe(
+      crc32c(Buffer.from(response.payload!.data as Uint8Array)),
+    );
   });
 });
 
@@ -328,7 +372,9 @@ describe('GCP emulator options', () => {
     } as ConstructorParameters<typeof SecretManagerServiceClient>[0]);
     try {
       expect(emulator.url.startsWith('http://')).toBe(true);
-      expect((await grpcError(client.listSecrets({ parent: 'projects/p' }))).code).toBe(grpc.status.UNAUTHENTICATED);
+      expect((await grpcError(client.listSecrets({ parent: 'projects/p' }))).code).toBe(
+        grpc.status.UNAUTHENTICATED,
+      );
       const [secrets] = await client.listSecrets(
         { parent: 'projects/p' },
         { otherArgs: { headers: { authorization: `Bearer ${emulator.token}` } } },

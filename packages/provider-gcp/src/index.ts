@@ -1,10 +1,10 @@
 import { defineProviderPlugin } from '@hush/core';
-import { GcpSecretManagerProvider, type GcpProviderOptions } from './provider.js';
+import { type GcpProviderOptions, GcpSecretManagerProvider } from './provider.js';
 
-export { GcpSecretManagerProvider } from './provider.js';
-export type { GcpProviderOptions } from './provider.js';
-export { toSecretId, fromSecretId } from './mapping.js';
 export type { NameMapping } from './mapping.js';
+export { fromSecretId, toSecretId } from './mapping.js';
+export type { GcpProviderOptions } from './provider.js';
+export { GcpSecretManagerProvider } from './provider.js';
 
 /** `kind: gcp`: GCP Secret Manager. The project comes from options or GOOGLE_CLOUD_PROJECT. */
 export default defineProviderPlugin<GcpProviderOptions>({

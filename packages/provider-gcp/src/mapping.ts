@@ -9,10 +9,10 @@ import {
   ProviderError,
   ProviderUnavailableError,
   SecretNotFoundError,
+  type SecretVersion,
   ValidationError,
   VersionConflictError,
   validateSecretName,
-  type SecretVersion,
 } from '@hush/core';
 
 export type NameMapping = 'escape' | 'plain';
@@ -33,8 +33,12 @@ export function toSecretId(key: string, mapping: NameMapping): string {
   validateSecretName(key);
   const id = mapping === 'plain' ? key : key.replace(/[_/.]/g, (c) => ESCAPE[c]!);
   if (mapping === 'plain' && !SECRET_ID.test(id))
-    throw new InvalidSecretNameError(key, "GCP secret ids allow only letters, digits, '-' and '_' (use nameMapping 'escape' for '/' and '.')");
-  if (id.length > 255) throw new InvalidSecretNameError(key, 'longer than 255 characters once mapped to a GCP secret id');
+    throw new InvalidSecretNameError(
+      key,
+      "GCP secret ids allow only letters, digits, '-' and '_' (use nameMapping 'escape' for '/' and '.')",
+    );
+  if (id.length > 255)
+    throw new InvalidSecretNameError(key, 'longer than 255 characters once mapped to a GCP secret id');
   return id;
 }
 
@@ -63,7 +67,11 @@ export function fromSecretId(id: string, mapping: NameMapping): string | null {
 
 /** The last segment of a resource name: the secret id or the version number. */
 export function lastSegment(name: string | null | undefined): string {
-  return String(name ?? '').split('/').pop() ?? '';
+  return (
+    String(name ?? '')
+      .split('/')
+      .pop() ?? ''
+  );
 }
 
 // GCP label rules: keys start with a lowercase letter, then lowercase letters, digits, '_' and '-',
@@ -75,7 +83,8 @@ export const MAX_LABELS = 64;
 /** Checks hush tags against GCP's label rules; the error names the offending tag (never a secret value). */
 export function toLabels(tags: Record<string, string>): Record<string, string> {
   const entries = Object.entries(tags);
-  if (entries.length > MAX_LABELS) throw new ValidationError(`GCP allows at most ${MAX_LABELS} labels; got ${entries.length} tags`);
+  if (entries.length > MAX_LABELS)
+    throw new ValidationError(`GCP allows at most ${MAX_LABELS} labels; got ${entries.length} tags`);
   for (const [key, value] of entries) {
     if (!LABEL_KEY.test(key) || Buffer.byteLength(key) > 128)
       throw new ValidationError(
@@ -149,7 +158,10 @@ function describe(error: unknown): string {
 }
 
 /** Turns any failure of an SDK call into hush's typed errors. */
-export function mapError(error: unknown, context: { provider: string; key?: string; operation: string }): Error {
+export function mapError(
+  error: unknown,
+  context: { provider: string; key?: string; operation: string },
+): Error {
   if (error instanceof HushError) return error;
   const code = grpcCode(error);
   const what = context.key ? `secret '${context.key}'` : 'the service';
@@ -159,19 +171,27 @@ export function mapError(error: unknown, context: { provider: string; key?: stri
       return new SecretNotFoundError(context.key ?? '(unknown)', { provider: context.provider });
     case Code.PERMISSION_DENIED:
     case Code.UNAUTHENTICATED:
-      return new AccessDeniedError(`gcp provider '${context.provider}' may not ${context.operation} ${what}: ${detail}`, {
-        cause: error,
-        operation: context.operation,
-      });
+      return new AccessDeniedError(
+        `gcp provider '${context.provider}' may not ${context.operation} ${what}: ${detail}`,
+        {
+          cause: error,
+          operation: context.operation,
+        },
+      );
     case Code.INVALID_ARGUMENT:
-      return new ValidationError(`gcp provider '${context.provider}' rejected ${context.operation} of ${what}: ${detail}`, {
-        cause: error,
-      });
+      return new ValidationError(
+        `gcp provider '${context.provider}' rejected ${context.operation} of ${what}: ${detail}`,
+        {
+          cause: error,
+        },
+      );
     case Code.ALREADY_EXISTS:
     case Code.ABORTED:
       return new VersionConflictError(context.key ?? '(unknown)');
     case Code.FAILED_PRECONDITION:
-      return new ProviderError(context.provider, `${context.operation} of ${what} refused: ${detail}`, { cause: error });
+      return new ProviderError(context.provider, `${context.operation} of ${what} refused: ${detail}`, {
+        cause: error,
+      });
     case Code.UNAVAILABLE:
     case Code.DEADLINE_EXCEEDED:
     case Code.INTERNAL:
@@ -180,18 +200,31 @@ export function mapError(error: unknown, context: { provider: string; key?: stri
     case Code.UNKNOWN:
       return new ProviderUnavailableError(
         `gcp provider '${context.provider}' could not ${context.operation} ${what}`,
-        [{ provider: context.provider, code: code === undefined ? 'UNKNOWN' : CODE_NAMES[code]!, message: detail }],
+        [
+          {
+            provider: context.provider,
+            code: code === undefined ? 'UNKNOWN' : CODE_NAMES[code]!,
+            message: detail,
+          },
+        ],
         { cause: error },
       );
     case undefined:
       // No gRPC status: the call never left the client, most often because ADC found no credentials.
       if (/credential/i.test(detail))
-        return new AccessDeniedError(`gcp provider '${context.provider}' has no usable credentials: ${detail}`, {
-          cause: error,
-          operation: context.operation,
-        });
-      return new ProviderError(context.provider, `${context.operation} of ${what} failed: ${detail}`, { cause: error });
+        return new AccessDeniedError(
+          `gcp provider '${context.provider}' has no usable credentials: ${detail}`,
+          {
+            cause: error,
+            operation: context.operation,
+          },
+        );
+      return new ProviderError(context.provider, `${context.operation} of ${what} failed: ${detail}`, {
+        cause: error,
+      });
     default:
-      return new ProviderError(context.provider, `${context.operation} of ${what} failed: ${detail}`, { cause: error });
+      return new ProviderError(context.provider, `${context.operation} of ${what} failed: ${detail}`, {
+        cause: error,
+      });
   }
 }

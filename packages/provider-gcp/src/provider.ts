@@ -1,11 +1,8 @@
-import { SecretManagerServiceClient } from '@google-cloud/secret-manager';
+import { type protos, SecretManagerServiceClient } from '@google-cloud/secret-manager';
 import {
   ConfigError,
-  HushError,
-  IntegrityError,
-  ValidationError,
-  VersionConflictError,
   createSecret,
+  IntegrityError,
   type ProviderCapabilities,
   type ProviderDeleteOptions,
   type ProviderGetOptions,
@@ -16,6 +13,8 @@ import {
   type SecretInfo,
   type SecretProvider,
   type SecretVersion,
+  ValidationError,
+  VersionConflictError,
 } from '@hush/core';
 import { crc32c } from './crc32c.js';
 import {
@@ -24,12 +23,12 @@ import {
   grpcCode,
   lastSegment,
   mapError,
+  type NameMapping,
   toDate,
   toLabels,
   toSecretId,
   toTimestamp,
   toVersionState,
-  type NameMapping,
 } from './mapping.js';
 
 type ClientOptions = NonNullable<ConstructorParameters<typeof SecretManagerServiceClient>[0]>;
@@ -75,6 +74,9 @@ const CAPABILITIES: ProviderCapabilities = Object.freeze({
 
 const VERSION_NUMBER = /^[1-9][0-9]{0,18}$/;
 
+type AccessResponse = protos.google.cloud.secretmanager.v1.IAccessSecretVersionResponse;
+type WireVersion = protos.google.cloud.secretmanager.v1.ISecretVersion;
+
 interface WireSecret {
   name?: string | null;
   createTime?: Parameters<typeof toDate>[0];
@@ -100,7 +102,9 @@ export class GcpSecretManagerProvider implements SecretProvider {
     this.name = options.name ?? 'gcp';
     this.#mapping = options.nameMapping ?? 'escape';
     if (this.#mapping !== 'escape' && this.#mapping !== 'plain')
-      throw new ConfigError(`nameMapping must be 'escape' or 'plain', not '${String(this.#mapping)}'`, { path: 'nameMapping' });
+      throw new ConfigError(`nameMapping must be 'escape' or 'plain', not '${String(this.#mapping)}'`, {
+        path: 'nameMapping',
+      });
     this.#timeout = options.timeout ?? 10_000;
     this.#verify = options.verifyChecksums ?? true;
     this.#project = options.project ?? env.GOOGLE_CLOUD_PROJECT ?? undefined;
@@ -132,10 +136,13 @@ export class GcpSecretManagerProvider implements SecretProvider {
     if (options.version !== undefined && !VERSION_NUMBER.test(options.version)) return null;
     const secretName = await this.#secretName(id);
     const versionName = `${secretName}/versions/${options.version ?? 'latest'}`;
-    let accessed, secret;
+    let accessed: AccessResponse;
+    let secret: WireSecret;
     try {
       [[accessed], [secret]] = await Promise.all([
-        this.#call('read', key, () => this.#client.accessSecretVersion({ name: versionName }, this.#callOptions())),
+        this.#call('read', key, () =>
+          this.#client.accessSecretVersion({ name: versionName }, this.#callOptions()),
+        ),
         this.#call('read', key, () => this.#client.getSecret({ name: secretName }, this.#callOptions())),
       ]);
     } catch (error) {
@@ -146,7 +153,12 @@ export class GcpSecretManagerProvider implements SecretProvider {
     const version = lastSegment(accessed.name);
     const data = Buffer.from((accessed.payload?.data as Uint8Array | null | undefined) ?? new Uint8Array());
     const reported = accessed.payload?.dataCrc32c;
-    if (this.#verify && reported !== undefined && reported !== null && Number(String(reported)) !== crc32c(data)) {
+    if (
+      this.#verify &&
+      reported !== undefined &&
+      reported !== null &&
+      Number(String(reported)) !== crc32c(data)
+    ) {
       this.#counters.integrityFailures++;
       throw new IntegrityError(
         `secret '${key}' version ${version} from gcp provider '${this.name}' failed its CRC32C check: the payload was corrupted in transit or storage`,
@@ -155,7 +167,10 @@ export class GcpSecretManagerProvider implements SecretProvider {
     }
     const versionMeta = await this.#client
       .getSecretVersion({ name: `${secretName}/versions/${version}` }, this.#callOptions())
-      .then(([v]) => v, () => undefined);
+      .then(
+        ([v]) => v,
+        () => undefined,
+      );
     const info = this.#info(key, secret, version, toDate(versionMeta?.createTime));
     return createSecret({ ...info, value: data.toString('utf8') });
   }
@@ -165,7 +180,9 @@ export class GcpSecretManagerProvider implements SecretProvider {
     if (typeof value !== 'string') throw new ValidationError(`the value of secret '${key}' must be a string`);
     const labels = options.tags ? toLabels(options.tags) : undefined;
     if (options.expiresAt && options.expiresAt.getTime() <= Date.now())
-      throw new ValidationError(`expiry of secret '${key}' must be in the future (GCP deletes a secret at its expire time)`);
+      throw new ValidationError(
+        `expiry of secret '${key}' must be in the future (GCP deletes a secret at its expire time)`,
+      );
     const project = await this.project();
     const secretName = `projects/${project}/secrets/${id}`;
     const annotations = options.metadata ? { ...options.metadata } : undefined;
@@ -182,14 +199,20 @@ export class GcpSecretManagerProvider implements SecretProvider {
 
     const data = Buffer.from(value, 'utf8');
     const payload = { data, dataCrc32c: crc32c(data) };
-    let added;
+    let added: WireVersion;
     try {
       [added] = await this.#client.addSecretVersion({ parent: secretName, payload }, this.#callOptions());
       this.#counters.calls++;
     } catch (error) {
       if (grpcCode(error) !== Code.NOT_FOUND) throw this.#fail(error, key, 'write');
-      created = (await this.#create(key, project, id, { labels, annotations, expiresAt: options.expiresAt })) || created;
-      added = (await this.#call('write', key, () => this.#client.addSecretVersion({ parent: secretName, payload }, this.#callOptions())))[0];
+      created =
+        (await this.#create(key, project, id, { labels, annotations, expiresAt: options.expiresAt })) ||
+        created;
+      added = (
+        await this.#call('write', key, () =>
+          this.#client.addSecretVersion({ parent: secretName, payload }, this.#callOptions()),
+        )
+      )[0];
     }
 
     let secret: WireSecret | undefined;
@@ -215,7 +238,9 @@ export class GcpSecretManagerProvider implements SecretProvider {
         ),
       );
     } else {
-      [secret] = await this.#call('write', key, () => this.#client.getSecret({ name: secretName }, this.#callOptions()));
+      [secret] = await this.#call('write', key, () =>
+        this.#client.getSecret({ name: secretName }, this.#callOptions()),
+      );
     }
     const version = lastSegment(added.name);
     if (options.expirePreviousVersions) await this.#disableOlderVersions(key, secretName, version);
@@ -241,7 +266,10 @@ export class GcpSecretManagerProvider implements SecretProvider {
     // `name:` is a substring filter: it narrows the listing on the server; the prefix is checked here.
     let filter: string | undefined;
     if (prefix) {
-      const idPrefix = this.#mapping === 'escape' ? prefix.replace(/[_/.]/g, (c) => ({ _: '__', '/': '_-', '.': '_d' })[c]!) : prefix;
+      const idPrefix =
+        this.#mapping === 'escape'
+          ? prefix.replace(/[_/.]/g, (c) => ({ _: '__', '/': '_-', '.': '_d' })[c]!)
+          : prefix;
       filter = /^[a-zA-Z0-9_-]+$/.test(idPrefix) ? `name:"${idPrefix}"` : undefined;
     }
     const results: SecretInfo[] = [];
@@ -268,8 +296,16 @@ export class GcpSecretManagerProvider implements SecretProvider {
     const versions: SecretVersion[] = [];
     try {
       this.#counters.calls++;
-      for await (const v of this.#client.listSecretVersionsAsync({ parent: name, pageSize: 250 }, { ...this.#callOptions(), autoPaginate: false })) {
-        versions.push({ version: lastSegment(v.name), createdAt: toDate(v.createTime) ?? new Date(0), current: false, state: toVersionState(v.state) });
+      for await (const v of this.#client.listSecretVersionsAsync(
+        { parent: name, pageSize: 250 },
+        { ...this.#callOptions(), autoPaginate: false },
+      )) {
+        versions.push({
+          version: lastSegment(v.name),
+          createdAt: toDate(v.createTime) ?? new Date(0),
+          current: false,
+          state: toVersionState(v.state),
+        });
       }
     } catch (error) {
       if (grpcCode(error) === Code.NOT_FOUND) return [];
@@ -306,7 +342,10 @@ export class GcpSecretManagerProvider implements SecretProvider {
     const started = Date.now();
     try {
       const project = await this.project();
-      await this.#client.listSecrets({ parent: `projects/${project}`, pageSize: 1 }, { ...this.#callOptions(), autoPaginate: false });
+      await this.#client.listSecrets(
+        { parent: `projects/${project}`, pageSize: 1 },
+        { ...this.#callOptions(), autoPaginate: false },
+      );
       return { status: 'healthy', details: { project, latencyMs: Date.now() - started } };
     } catch (error) {
       const mapped = this.#fail(error, undefined, 'reach');
@@ -322,9 +361,14 @@ export class GcpSecretManagerProvider implements SecretProvider {
     await this.#client.close();
   }
 
-  async #changeVersion(key: string, version: string, action: 'disable' | 'enable' | 'destroy'): Promise<SecretVersion> {
+  async #changeVersion(
+    key: string,
+    version: string,
+    action: 'disable' | 'enable' | 'destroy',
+  ): Promise<SecretVersion> {
     const id = toSecretId(key, this.#mapping);
-    if (!VERSION_NUMBER.test(version)) throw new ValidationError(`version '${version}' of secret '${key}' is not a version number`);
+    if (!VERSION_NUMBER.test(version))
+      throw new ValidationError(`version '${version}' of secret '${key}' is not a version number`);
     const name = `${await this.#secretName(id)}/versions/${version}`;
     const [result] = await this.#call(`${action} a version of`, key, () => {
       if (action === 'disable') return this.#client.disableSecretVersion({ name }, this.#callOptions());
@@ -370,7 +414,10 @@ export class GcpSecretManagerProvider implements SecretProvider {
 
   async #latestVersionNumber(key: string, secretName: string): Promise<string> {
     try {
-      const [version] = await this.#client.getSecretVersion({ name: `${secretName}/versions/latest` }, this.#callOptions());
+      const [version] = await this.#client.getSecretVersion(
+        { name: `${secretName}/versions/latest` },
+        this.#callOptions(),
+      );
       return lastSegment(version.name);
     } catch (error) {
       if (grpcCode(error) === Code.NOT_FOUND) return '0';
@@ -382,7 +429,10 @@ export class GcpSecretManagerProvider implements SecretProvider {
     for (const v of await this.listVersions(key)) {
       if (v.state === 'enabled' && Number(v.version) < Number(newest))
         await this.#call('disable a version of', key, () =>
-          this.#client.disableSecretVersion({ name: `${secretName}/versions/${v.version}` }, this.#callOptions()),
+          this.#client.disableSecretVersion(
+            { name: `${secretName}/versions/${v.version}` },
+            this.#callOptions(),
+          ),
         );
     }
   }
@@ -436,7 +486,7 @@ function clientOptionsOf(options: GcpProviderOptions): ClientOptions {
   if (options.keyFilename !== undefined) clientOptions.keyFilename = options.keyFilename;
   // With a custom channel the credentials' universe is never used; naming it spares the client a
   // metadata-server probe (and its warning) off Google Cloud.
-  if (options.sslCreds !== undefined && clientOptions.universeDomain === undefined) clientOptions.universeDomain = 'googleapis.com';
+  if (options.sslCreds !== undefined && clientOptions.universeDomain === undefined)
+    clientOptions.universeDomain = 'googleapis.com';
   return clientOptions;
 }
-

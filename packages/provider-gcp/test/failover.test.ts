@@ -62,7 +62,10 @@ describe('failover from GCP under an injected outage (two emulators, real SDK)',
     }
     // The client reconnects after its backoff; until then reads keep failing over.
     await expect
-      .poll(async () => (await manager.getSecret('payments/api-key'))?.value, { timeout: 20_000, interval: 250 })
+      .poll(async () => (await manager.getSecret('payments/api-key'))?.value, {
+        timeout: 20_000,
+        interval: 250,
+      })
       .toBe(PRIMARY_VALUE);
   });
 });

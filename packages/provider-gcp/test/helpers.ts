@@ -1,11 +1,18 @@
 import * as grpc from '@grpc/grpc-js';
-import { startGcpSecretManagerEmulator, type GcpSecretManagerEmulator, type GcpSecretManagerEmulatorOptions } from '@hush/emulators';
-import { GcpSecretManagerProvider, type GcpProviderOptions } from '../src/index.js';
+import {
+  type GcpSecretManagerEmulator,
+  type GcpSecretManagerEmulatorOptions,
+  startGcpSecretManagerEmulator,
+} from '@hush/emulators';
+import { type GcpProviderOptions, GcpSecretManagerProvider } from '../src/index.js';
 
 export const PROJECT = 'hush-test';
 
 /** TLS to the emulator's self-signed certificate plus a bearer token on every call, as gax needs for auth metadata. */
-export function channelCredentials(emulator: GcpSecretManagerEmulator, token: string = emulator.token): grpc.ChannelCredentials {
+export function channelCredentials(
+  emulator: GcpSecretManagerEmulator,
+  token: string = emulator.token,
+): grpc.ChannelCredentials {
   return grpc.credentials.combineChannelCredentials(
     grpc.credentials.createSsl(Buffer.from(emulator.ca!)),
     grpc.credentials.createFromMetadataGenerator((_params, callback) => {
@@ -32,7 +39,9 @@ export function providerFor(
   });
 }
 
-export async function startEmulator(options: GcpSecretManagerEmulatorOptions = {}): Promise<GcpSecretManagerEmulator> {
+export async function startEmulator(
+  options: GcpSecretManagerEmulatorOptions = {},
+): Promise<GcpSecretManagerEmulator> {
   return startGcpSecretManagerEmulator({ projects: [PROJECT], ...options });
 }
 

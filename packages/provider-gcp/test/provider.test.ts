@@ -1,19 +1,19 @@
 import { createServer } from 'node:net';
+import { SecretManagerServiceClient } from '@google-cloud/secret-manager';
 import {
   AccessDeniedError,
   IntegrityError,
   InvalidSecretNameError,
+  isExpired,
   ProviderError,
   ProviderUnavailableError,
   ValidationError,
   VersionConflictError,
-  isExpired,
 } from '@hush/core';
 import type { GcpSecretManagerEmulator } from '@hush/emulators';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import plugin, { GcpSecretManagerProvider, fromSecretId, toSecretId } from '../src/index.js';
-import { SecretManagerServiceClient } from '@google-cloud/secret-manager';
-import { PROJECT, channelCredentials, providerFor, rejection, startEmulator } from './helpers.js';
+import plugin, { fromSecretId, GcpSecretManagerProvider, toSecretId } from '../src/index.js';
+import { channelCredentials, PROJECT, providerFor, rejection, startEmulator } from './helpers.js';
 
 const PLANTED = 'planted-secret-value-9d2c';
 
@@ -109,7 +109,9 @@ describe('GcpSecretManagerProvider against the emulator (real SDK over gRPC/TLS)
 
   it('checks the CRC32C of every payload it reads', async () => {
     await provider.set('integrity/checked', PLANTED);
-    emulator.testHooks.corruptChecksum(`projects/${PROJECT}/secrets/${toSecretId('integrity/checked', 'escape')}/versions/1`);
+    emulator.testHooks.corruptChecksum(
+      `projects/${PROJECT}/secrets/${toSecretId('integrity/checked', 'escape')}/versions/1`,
+    );
     const error = await rejection(provider.get('integrity/checked'));
     expect(error).toBeInstanceOf(IntegrityError);
     expect((error as IntegrityError).secretName).toBe('integrity/checked');
@@ -124,7 +126,10 @@ describe('GcpSecretManagerProvider against the emulator (real SDK over gRPC/TLS)
     const info = await provider.rollback('rollback/me', '1');
     expect(info.version).toBe('3');
     expect((await provider.get('rollback/me'))?.value).toBe('good');
-    expect(await rejection(provider.rollback('rollback/me', '42'))).toHaveProperty('code', 'SECRET_NOT_FOUND');
+    expect(await rejection(provider.rollback('rollback/me', '42'))).toHaveProperty(
+      'code',
+      'SECRET_NOT_FOUND',
+    );
   });
 
   it('keeps tags as labels and refuses tags GCP cannot hold, naming the tag', async () => {
@@ -157,10 +162,12 @@ describe('GcpSecretManagerProvider against the emulator (real SDK over gRPC/TLS)
     expect(isExpired(read!)).toBe(false);
     const later = new Date(Date.now() + 60 * 86_400_000);
     await provider.set('expiring', 'v2', { expiresAt: later });
-    expect(Math.abs((await provider.get('expiring'))!.expiresAt!.getTime() - later.getTime())).toBeLessThan(1000);
-    expect(await rejection(provider.set('expiring', 'v3', { expiresAt: new Date(Date.now() - 1000) }))).toBeInstanceOf(
-      ValidationError,
+    expect(Math.abs((await provider.get('expiring'))!.expiresAt!.getTime() - later.getTime())).toBeLessThan(
+      1000,
     );
+    expect(
+      await rejection(provider.set('expiring', 'v3', { expiresAt: new Date(Date.now() - 1000) })),
+    ).toBeInstanceOf(ValidationError);
   });
 
   it('keeps metadata as annotations', async () => {
@@ -178,8 +185,12 @@ describe('GcpSecretManagerProvider against the emulator (real SDK over gRPC/TLS)
 
   it('checks an expected version before writing', async () => {
     await provider.set('cas', 'a', { expectedVersion: '0' });
-    expect(await rejection(provider.set('cas', 'b', { expectedVersion: '0' }))).toBeInstanceOf(VersionConflictError);
-    expect(await rejection(provider.set('cas', 'b', { expectedVersion: '7' }))).toBeInstanceOf(VersionConflictError);
+    expect(await rejection(provider.set('cas', 'b', { expectedVersion: '0' }))).toBeInstanceOf(
+      VersionConflictError,
+    );
+    expect(await rejection(provider.set('cas', 'b', { expectedVersion: '7' }))).toBeInstanceOf(
+      VersionConflictError,
+    );
     expect((await provider.set('cas', 'b', { expectedVersion: '1' })).version).toBe('2');
   });
 
@@ -202,7 +213,8 @@ describe('GcpSecretManagerProvider against the emulator (real SDK over gRPC/TLS)
   it('pages through ListSecrets past one page', async () => {
     const count = 260;
     const names = Array.from({ length: count }, (_, i) => `paged/item-${String(i).padStart(3, '0')}`);
-    for (let i = 0; i < names.length; i += 40) await Promise.all(names.slice(i, i + 40).map((n) => provider.set(n, 'v')));
+    for (let i = 0; i < names.length; i += 40)
+      await Promise.all(names.slice(i, i + 40).map((n) => provider.set(n, 'v')));
     const before = emulator.calls.ListSecrets;
     const listed = await provider.list({ prefix: 'paged/' });
     expect(listed.map((s) => s.key)).toEqual(names);
@@ -326,7 +338,10 @@ describe('name mapping', () => {
     const alphabet = 'aZ9_-.';
     for (let i = 0; i < 500; i++) {
       const segments = Array.from({ length: 1 + (i % 3) }, (_, j) =>
-        Array.from({ length: 1 + ((i + j) % 6) }, (_, k) => alphabet[(i * 7 + j * 3 + k * 5) % alphabet.length]).join(''),
+        Array.from(
+          { length: 1 + ((i + j) % 6) },
+          (_, k) => alphabet[(i * 7 + j * 3 + k * 5) % alphabet.length],
+        ).join(''),
       ).filter((s) => s !== '.' && s !== '..');
       const name = segments.join('/');
       if (!name) continue;

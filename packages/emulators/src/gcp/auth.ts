@@ -1,4 +1,4 @@
-import { status, type Metadata } from '@grpc/grpc-js';
+import { type Metadata, status } from '@grpc/grpc-js';
 import { GcpError } from './errors.js';
 
 /** Checks `authorization: Bearer <token>` from the call metadata, with the service's messages. */

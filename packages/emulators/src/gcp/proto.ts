@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import { dirname, join, sep } from 'node:path';
-import { loadSync } from '@grpc/proto-loader';
 import { loadPackageDefinition, type ServiceDefinition } from '@grpc/grpc-js';
+import { loadSync } from '@grpc/proto-loader';
 
 // Works from the ESM and the CJS build alike (esbuild empties import.meta in CJS output).
 const requireHere = createRequire((import.meta as { url?: string }).url ?? __filename);

@@ -70,14 +70,19 @@ const invalid = (message: string) => new GcpError(status.INVALID_ARGUMENT, messa
 function parseProject(parent: unknown, ctx: RouteContext, permission: string): string {
   const match = /^projects\/([^/]+)$/.exec(String(parent ?? ''));
   if (!match || !PROJECT.test(match[1]!)) {
-    if (/^projects\/[^/]+\/locations\//.test(String(parent))) throw invalid('Regional secrets are not served by this emulator.');
+    if (/^projects\/[^/]+\/locations\//.test(String(parent)))
+      throw invalid('Regional secrets are not served by this emulator.');
     throw invalid(`Invalid resource field value in the request: parent '${String(parent ?? '')}'.`);
   }
   checkProject(match[1]!, ctx.allowedProjects, permission, String(parent));
   return match[1]!;
 }
 
-function parseSecretName(name: unknown, ctx: RouteContext, permission: string): { project: string; id: string } {
+function parseSecretName(
+  name: unknown,
+  ctx: RouteContext,
+  permission: string,
+): { project: string; id: string } {
   const match = /^projects\/([^/]+)\/secrets\/([^/]+)$/.exec(String(name ?? ''));
   if (!match || !PROJECT.test(match[1]!) || !SECRET_ID.test(match[2]!))
     throw invalid(`Invalid resource field value in the request: name '${String(name ?? '')}'.`);
@@ -91,7 +96,12 @@ function parseVersionName(
   permission: string,
 ): { project: string; id: string; version: string } {
   const match = /^projects\/([^/]+)\/secrets\/([^/]+)\/versions\/([^/]+)$/.exec(String(name ?? ''));
-  if (!match || !PROJECT.test(match[1]!) || !SECRET_ID.test(match[2]!) || !/^(latest|[1-9][0-9]*)$/.test(match[3]!))
+  if (
+    !match ||
+    !PROJECT.test(match[1]!) ||
+    !SECRET_ID.test(match[2]!) ||
+    !/^(latest|[1-9][0-9]*)$/.test(match[3]!)
+  )
     throw invalid(`Invalid resource field value in the request: name '${String(name ?? '')}'.`);
   checkProject(match[1]!, ctx.allowedProjects, permission, String(name));
   return { project: match[1]!, id: match[2]!, version: match[3]! };
@@ -121,16 +131,24 @@ function requireSecret(ctx: RouteContext, project: string, id: string): StoredSe
   return secret;
 }
 
-function requireVersion(ctx: RouteContext, ref: { project: string; id: string; version: string }): {
+function requireVersion(
+  ctx: RouteContext,
+  ref: { project: string; id: string; version: string },
+): {
   secret: StoredSecret;
   version: StoredVersion;
 } {
   const secret = findSecret(ctx, ref.project, ref.id);
   const version =
-    ref.version === 'latest' ? secret?.versions.at(-1) : secret?.versions.find((v) => String(v.number) === ref.version);
+    ref.version === 'latest'
+      ? secret?.versions.at(-1)
+      : secret?.versions.find((v) => String(v.number) === ref.version);
   if (!secret || !version) {
     if (ref.version === 'latest')
-      throw new GcpError(status.NOT_FOUND, `Secret [projects/${ref.project}/secrets/${ref.id}] not found or has no versions.`);
+      throw new GcpError(
+        status.NOT_FOUND,
+        `Secret [projects/${ref.project}/secrets/${ref.id}] not found or has no versions.`,
+      );
     throw new GcpError(
       status.NOT_FOUND,
       `Secret Version [projects/${ref.project}/secrets/${ref.id}/versions/${ref.version}] not found.`,
@@ -193,7 +211,10 @@ function expiryOf(secret: SecretMessage | undefined): number | undefined {
 
 function checkEtag(given: unknown, current: number): void {
   if (given && given !== etagOf(current))
-    throw new GcpError(status.FAILED_PRECONDITION, 'The etag provided in the request does not match the current etag of the resource.');
+    throw new GcpError(
+      status.FAILED_PRECONDITION,
+      'The etag provided in the request does not match the current etag of the resource.',
+    );
 }
 
 // Filters: the documented subset `name:<text>` (substring, `*` wildcard), `labels.<key>=<value>`,
@@ -201,13 +222,21 @@ function checkEtag(given: unknown, current: number): void {
 type Term = (fields: { name: string; labels: Record<string, string>; state?: string }) => boolean;
 
 function parseFilter(filter: string): Term[] {
-  const tokens = filter.trim().split(/\s+/).filter((t) => t !== '' && t.toUpperCase() !== 'AND');
+  const tokens = filter
+    .trim()
+    .split(/\s+/)
+    .filter((t) => t !== '' && t.toUpperCase() !== 'AND');
   return tokens.map((token) => {
     const match = /^([a-zA-Z_.\-0-9]+)(=|:)(.*)$/.exec(token);
     if (!match) throw invalid(`Unsupported filter term '${token}'.`);
     const [, field, op, rawValue] = match as unknown as [string, string, string, string];
     const value = rawValue.replace(/^"(.*)"$/, '$1');
-    const pattern = new RegExp(value.split('*').map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.*'));
+    const pattern = new RegExp(
+      value
+        .split('*')
+        .map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+        .join('.*'),
+    );
     if (field === 'name') return (f) => (op === ':' ? pattern.test(f.name) : f.name === value);
     if (field === 'state') return (f) => f.state === value.toUpperCase();
     if (field.startsWith('labels.')) {
@@ -223,7 +252,12 @@ function parseFilter(filter: string): Term[] {
   });
 }
 
-function page<T>(items: T[], request: Request, ctx: RouteContext, keyOf: (item: T) => string): { items: T[]; next: string } {
+function page<T>(
+  items: T[],
+  request: Request,
+  ctx: RouteContext,
+  keyOf: (item: T) => string,
+): { items: T[]; next: string } {
   const size = Number(request.page_size ?? 0);
   if (size < 0) throw invalid('page_size must not be negative.');
   const limit = Math.min(size === 0 ? ctx.defaultPageSize : size, MAX_PAGE_SIZE);
@@ -259,7 +293,11 @@ export function createRoutes(ctx: RouteContext): Record<MethodName, (request: Re
         secrets = secrets.filter((s) => terms.every((t) => t({ name: secretName(s), labels: s.labels })));
       }
       const { items, next } = page(secrets, request, ctx, (s) => s.id);
-      return { secrets: items.map(secretMessage), next_page_token: next, total_size: filtered ? 0 : secrets.length };
+      return {
+        secrets: items.map(secretMessage),
+        next_page_token: next,
+        total_size: filtered ? 0 : secrets.length,
+      };
     },
 
     CreateSecret(request) {
@@ -270,7 +308,10 @@ export function createRoutes(ctx: RouteContext): Record<MethodName, (request: Re
           `Invalid secret_id '${id.slice(0, 300)}': it must be 1 to 255 characters of letters, digits, '-' and '_'.`,
         );
       if (findSecret(ctx, project, id))
-        throw new GcpError(status.ALREADY_EXISTS, `Secret [projects/${project}/secrets/${id}] already exists.`);
+        throw new GcpError(
+          status.ALREADY_EXISTS,
+          `Secret [projects/${project}/secrets/${id}] already exists.`,
+        );
       const message = (request.secret ?? {}) as SecretMessage;
       const labels = validateLabels(message.labels);
       const expireTime = expiryOf(message);
@@ -286,7 +327,8 @@ export function createRoutes(ctx: RouteContext): Record<MethodName, (request: Re
       const ref = parseSecretName(request.parent, ctx, 'secretmanager.versions.add');
       const secret = requireSecret(ctx, ref.project, ref.id);
       const data: Buffer = request.payload?.data ? Buffer.from(request.payload.data) : Buffer.alloc(0);
-      if (data.length > MAX_PAYLOAD_BYTES) throw invalid(`Secret payload exceeds the maximum size of ${MAX_PAYLOAD_BYTES} bytes.`);
+      if (data.length > MAX_PAYLOAD_BYTES)
+        throw invalid(`Secret payload exceeds the maximum size of ${MAX_PAYLOAD_BYTES} bytes.`);
       const given = request.payload?.data_crc32c;
       const clientSpecified = given !== undefined && given !== null;
       if (clientSpecified && Number(given) !== crc32c(data))
@@ -362,8 +404,14 @@ export function createRoutes(ctx: RouteContext): Record<MethodName, (request: Re
       const ref = parseVersionName(request.name, ctx, 'secretmanager.versions.access');
       const { secret, version } = requireVersion(ctx, ref);
       if (version.state !== 'ENABLED' || version.data === null)
-        throw new GcpError(status.FAILED_PRECONDITION, `Secret Version [${versionName(secret, version)}] is in ${version.state} state.`);
-      return { name: versionName(secret, version), payload: { data: version.data, data_crc32c: version.crc32c } };
+        throw new GcpError(
+          status.FAILED_PRECONDITION,
+          `Secret Version [${versionName(secret, version)}] is in ${version.state} state.`,
+        );
+      return {
+        name: versionName(secret, version),
+        payload: { data: version.data, data_crc32c: version.crc32c },
+      };
     },
 
     DisableSecretVersion(request) {
@@ -381,12 +429,16 @@ export function createRoutes(ctx: RouteContext): Record<MethodName, (request: Re
 
   function changeState(request: Request, target: StoredVersion['state'], permission: string): unknown {
     const ref = parseVersionName(request.name, ctx, permission);
-    if (ref.version === 'latest') throw invalid(`The 'latest' alias cannot be used here; name a version number.`);
+    if (ref.version === 'latest')
+      throw invalid(`The 'latest' alias cannot be used here; name a version number.`);
     const { secret, version } = requireVersion(ctx, ref);
     checkEtag(request.etag, version.etag);
     // Destruction is final: the data is gone and the state can no longer change.
     if (version.state === 'DESTROYED')
-      throw new GcpError(status.FAILED_PRECONDITION, `Secret Version [${versionName(secret, version)}] is in DESTROYED state.`);
+      throw new GcpError(
+        status.FAILED_PRECONDITION,
+        `Secret Version [${versionName(secret, version)}] is in DESTROYED state.`,
+      );
     version.state = target;
     version.etag++;
     if (target === 'DESTROYED') {

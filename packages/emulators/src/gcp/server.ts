@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { Server, ServerCredentials, status, type ServerUnaryCall, type sendUnaryData } from '@grpc/grpc-js';
+import { Server, ServerCredentials, type ServerUnaryCall, type sendUnaryData, status } from '@grpc/grpc-js';
 import { generate } from 'selfsigned';
 import { FaultInjector, type FaultOptions } from '../faults.js';
 import { checkBearer } from './auth.js';
 import { GcpError } from './errors.js';
 import { secretManagerService } from './proto.js';
-import { METHODS, createRoutes, type MethodName } from './routes.js';
+import { createRoutes, METHODS, type MethodName } from './routes.js';
 import { GcpState } from './state.js';
 
 export type { MethodName as GcpSecretManagerMethod } from './routes.js';
@@ -68,7 +68,8 @@ const FAULT_STATUS = {
   outage: { code: status.UNAVAILABLE, message: 'The service is currently unavailable.' },
   throttle: {
     code: status.RESOURCE_EXHAUSTED,
-    message: "Quota exceeded for quota metric 'Access requests' and limit 'Access requests per minute per project'.",
+    message:
+      "Quota exceeded for quota metric 'Access requests' and limit 'Access requests per minute per project'.",
   },
 };
 
@@ -77,7 +78,9 @@ export async function startGcpSecretManagerEmulator(
   options: GcpSecretManagerEmulatorOptions = {},
 ): Promise<GcpSecretManagerEmulator> {
   const host = options.host ?? '127.0.0.1';
-  const tokens = options.tokens?.length ? [...options.tokens] : [`ya29.emulator-${randomBytes(16).toString('hex')}`];
+  const tokens = options.tokens?.length
+    ? [...options.tokens]
+    : [`ya29.emulator-${randomBytes(16).toString('hex')}`];
   const tokenSet = new Set(tokens);
   const requireAuth = options.requireAuth ?? true;
   const state = new GcpState(options.snapshotFile);
@@ -90,7 +93,10 @@ export async function startGcpSecretManagerEmulator(
   });
   const errorStatus = {
     code: options.errorCode === 'UNAVAILABLE' ? status.UNAVAILABLE : status.INTERNAL,
-    message: options.errorCode === 'UNAVAILABLE' ? 'The service is currently unavailable.' : 'Internal error encountered.',
+    message:
+      options.errorCode === 'UNAVAILABLE'
+        ? 'The service is currently unavailable.'
+        : 'Internal error encountered.',
   };
 
   let tls = options.tls;
@@ -103,13 +109,29 @@ export async function startGcpSecretManagerEmulator(
         { name: 'basicConstraints', cA: true },
         { name: 'keyUsage', digitalSignature: true, keyCertSign: true },
         { name: 'extKeyUsage', serverAuth: true },
-        { name: 'subjectAltName', altNames: [{ type: 2, value: 'localhost' }, { type: 7, ip: '127.0.0.1' }, { type: 7, ip: '::1' }, ...(host === '127.0.0.1' || host === 'localhost' ? [] : [/^[\d.:]+$/.test(host) ? { type: 7 as const, ip: host } : { type: 2 as const, value: host }])] },
+        {
+          name: 'subjectAltName',
+          altNames: [
+            { type: 2, value: 'localhost' },
+            { type: 7, ip: '127.0.0.1' },
+            { type: 7, ip: '::1' },
+            ...(host === '127.0.0.1' || host === 'localhost'
+              ? []
+              : [
+                  /^[\d.:]+$/.test(host) ? { type: 7 as const, ip: host } : { type: 2 as const, value: host },
+                ]),
+          ],
+        },
       ],
     });
     tls = { cert: pems.cert, key: pems.private };
   }
   const credentials = tls
-    ? ServerCredentials.createSsl(null, [{ private_key: Buffer.from(tls.key), cert_chain: Buffer.from(tls.cert) }], false)
+    ? ServerCredentials.createSsl(
+        null,
+        [{ private_key: Buffer.from(tls.key), cert_chain: Buffer.from(tls.cert) }],
+        false,
+      )
     : ServerCredentials.createInsecure();
 
   const handlers = Object.fromEntries(
@@ -122,14 +144,20 @@ export async function startGcpSecretManagerEmulator(
           (error: unknown) => {
             const known = error instanceof GcpError;
             // Unexpected failures must not echo request data (payloads are secrets).
-            callback({ code: known ? error.code : status.INTERNAL, details: known ? error.message : 'Internal error encountered.' });
+            callback({
+              code: known ? error.code : status.INTERNAL,
+              details: known ? error.message : 'Internal error encountered.',
+            });
           },
         );
       },
     ]),
   );
 
-  async function serve(method: MethodName, call: ServerUnaryCall<Record<string, unknown>, unknown>): Promise<unknown> {
+  async function serve(
+    method: MethodName,
+    call: ServerUnaryCall<Record<string, unknown>, unknown>,
+  ): Promise<unknown> {
     const fault = await faults.decide();
     if (fault === 'outage') throw new GcpError(FAULT_STATUS.outage.code, FAULT_STATUS.outage.message);
     if (fault === 'error') throw new GcpError(errorStatus.code, errorStatus.message);
@@ -181,7 +209,9 @@ export async function startGcpSecretManagerEmulator(
         const match = /^projects\/([^/]+)\/secrets\/([^/]+)\/versions\/([^/]+)$/.exec(versionName);
         const secret = match && state.get(match[1]!, match[2]!);
         const version =
-          match?.[3] === 'latest' ? secret?.versions.at(-1) : secret?.versions.find((v) => String(v.number) === match?.[3]);
+          match?.[3] === 'latest'
+            ? secret?.versions.at(-1)
+            : secret?.versions.find((v) => String(v.number) === match?.[3]);
         if (!version || version.crc32c === null) throw new Error(`no readable version ${versionName}`);
         version.crc32c = (version.crc32c ^ 0x5a5a5a5a) >>> 0;
       },

@@ -7,7 +7,11 @@ import { startGcpSecretManagerEmulator } from './server.js';
 /** The `hush-emulators gcp` entry: writes the CA to a file so that a client in another process can trust it. */
 export async function runGcpSecretManagerService(options: ServiceStartOptions): Promise<RunningService> {
   const emulator = await startGcpSecretManagerEmulator(options);
-  const details: Record<string, string> = { apiEndpoint: emulator.apiEndpoint, port: String(emulator.port), token: emulator.token };
+  const details: Record<string, string> = {
+    apiEndpoint: emulator.apiEndpoint,
+    port: String(emulator.port),
+    token: emulator.token,
+  };
   if (emulator.ca) {
     const caFile = join(mkdtempSync(join(tmpdir(), 'hush-gcp-')), 'ca.pem');
     writeFileSync(caFile, emulator.ca);

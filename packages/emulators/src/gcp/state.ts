@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync, renameSync, existsSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { crc32c } from './crc32c.js';
 
 export type VersionState = 'ENABLED' | 'DISABLED' | 'DESTROYED';
@@ -28,7 +28,11 @@ export interface StoredSecret {
 }
 
 interface Snapshot {
-  secrets: Array<Omit<StoredSecret, 'versions'> & { versions: Array<Omit<StoredVersion, 'data'> & { data: string | null }> }>;
+  secrets: Array<
+    Omit<StoredSecret, 'versions'> & {
+      versions: Array<Omit<StoredVersion, 'data'> & { data: string | null }>;
+    }
+  >;
 }
 
 /** In-memory projects, secrets and versions; optionally mirrored to a JSON file after each change. */
@@ -54,7 +58,11 @@ export class GcpState {
     return this.#secrets.get(GcpState.key(project, id));
   }
 
-  create(project: string, id: string, init: { labels: Record<string, string>; annotations: Record<string, string>; expireTime?: number }): StoredSecret {
+  create(
+    project: string,
+    id: string,
+    init: { labels: Record<string, string>; annotations: Record<string, string>; expireTime?: number },
+  ): StoredSecret {
     const secret: StoredSecret = { project, id, createTime: this.now(), etag: 1, versions: [], ...init };
     this.#secrets.set(GcpState.key(project, id), secret);
     this.save();
@@ -112,7 +120,10 @@ export class GcpState {
     for (const s of snapshot.secrets) {
       const secret: StoredSecret = {
         ...s,
-        versions: s.versions.map((v) => ({ ...v, data: v.data === null ? null : Buffer.from(v.data, 'base64') })),
+        versions: s.versions.map((v) => ({
+          ...v,
+          data: v.data === null ? null : Buffer.from(v.data, 'base64'),
+        })),
       };
       this.#secrets.set(GcpState.key(s.project, s.id), secret);
       this.#clock = Math.max(this.#clock, secret.createTime, ...secret.versions.map((v) => v.createTime));
