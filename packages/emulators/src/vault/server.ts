@@ -81,6 +81,8 @@ export interface VaultEmulatorOptions {
   maxTokenTtl?: VaultDuration;
   /** Initial faults; change them later through `handle.faults`. */
   faults?: FaultOptions;
+  /** Random source for fault rates (pass a seeded one for a reproducible sequence). Default Math.random. */
+  random?: () => number;
 }
 
 export interface VaultTokenInit {
@@ -150,7 +152,7 @@ export async function startVaultEmulator(options: VaultEmulatorOptions = {}): Pr
     maxTokenTtl: seconds(options.maxTokenTtl, 768 * 3600),
   };
   const router = new VaultRouter(state, settings);
-  const faults = new FaultInjector(options.faults);
+  const faults = new FaultInjector(options.faults, options.random);
   const counters: Record<string, number> = {};
 
   // Configuration from options is applied over whatever the snapshot held.

@@ -1,0 +1,264 @@
+/**
+ * The one place where Vault's wire shapes (paths, KV data, custom metadata, versions, errors)
+ * become hush's and back.
+ */
+import {
+  AccessDeniedError,
+  ProviderError,
+  ProviderUnavailableError,
+  ValidationError,
+  VersionConflictError,
+  type HushError,
+  type SecretVersion,
+} from '@hush/core';
+
+/** Custom-metadata keys hush reserves for itself; every other key is a tag. */
+export const RESERVED_PREFIX = 'hush.';
+const EXPIRY_PREFIX = 'hush.expires-at.';
+const METADATA_PREFIX = 'hush.meta.';
+const SCOPE_KEY = 'hush.scope';
+/** Expiry keys kept per secret (one per version); Vault allows 64 custom-metadata keys in all. */
+const EXPIRY_KEYS_KEPT = 10;
+
+export interface KvPaths {
+  data(key: string): string;
+  metadata(key: string): string;
+  /** The folder to LIST (ends with '/', or is the mount's root). */
+  folder(folder: string): string;
+  delete(key: string): string;
+}
+
+/** hush names map 1:1 onto Vault paths under `<mount>/…/<pathPrefix>`: Vault paths accept `/ - _ .`. */
+export function kvPaths(mount: string, pathPrefix: string): KvPaths {
+  const base = trimSlashes(mount);
+  const prefix = trimSlashes(pathPrefix);
+  const under = prefix ? `${prefix}/` : '';
+  return {
+    data: (key) => `${base}/data/${under}${key}`,
+    metadata: (key) => `${base}/metadata/${under}${key}`,
+    folder: (folder) => `${base}/metadata/${under}${folder}`,
+    delete: (key) => `${base}/delete/${under}${key}`,
+  };
+}
+
+export function trimSlashes(value: string): string {
+  return value.replace(/^\/+|\/+$/g, '');
+}
+
+/** What hush writes: the string under `value`. */
+export function valueToData(value: string): Record<string, string> {
+  return { value };
+}
+
+/**
+ * A KV entry whose data is exactly `{ value: "<string>" }` reads as that string; any other map
+ * reads as its JSON text, so `${secret:name#field}` picks a field of a map written by other tools.
+ */
+export function dataToValue(data: unknown): string {
+  if (data && typeof data === 'object' && !Array.isArray(data)) {
+    const keys = Object.keys(data);
+    const single = (data as Record<string, unknown>).value;
+    if (keys.length === 1 && typeof single === 'string') return single;
+  }
+  return JSON.stringify(data ?? {});
+}
+
+/** Vault prints RFC 3339 with nanoseconds; keep milliseconds. */
+export function parseVaultTime(value: unknown): Date | undefined {
+  if (typeof value !== 'string' || value === '') return undefined;
+  const trimmed = value.replace(/(\.\d{3})\d+/, '$1');
+  const date = new Date(trimmed);
+  return Number.isNaN(date.getTime()) ? undefined : date;
+}
+
+export interface DescribedMetadata {
+  tags: Record<string, string>;
+  metadata: Record<string, string>;
+  scope?: string;
+  expiresAt?: Date;
+}
+
+/** Splits a key's custom_metadata into tags, hush metadata, scope and the given version's expiry. */
+export function readCustomMetadata(custom: unknown, version: number | string): DescribedMetadata {
+  const result: DescribedMetadata = { tags: {}, metadata: {} };
+  if (!custom || typeof custom !== 'object') return result;
+  for (const [key, raw] of Object.entries(custom as Record<string, unknown>)) {
+    const value = String(raw);
+    if (key === SCOPE_KEY) result.scope = value;
+    else if (key.startsWith(METADATA_PREFIX)) result.metadata[key.slice(METADATA_PREFIX.length)] = value;
+    else if (key.startsWith(EXPIRY_PREFIX)) {
+      if (key.slice(EXPIRY_PREFIX.length) === String(version)) result.expiresAt = parseVaultTime(value);
+    } else if (!key.startsWith(RESERVED_PREFIX)) result.tags[key] = value;
+  }
+  return result;
+}
+
+export function expiryFor(custom: unknown, version: number | string): Date | undefined {
+  return readCustomMetadata(custom, version).expiresAt;
+}
+
+export interface MetadataUpdate {
+  tags?: Record<string, string>;
+  metadata?: Record<string, string>;
+  scope?: string;
+  expiresAt?: Date;
+}
+
+/**
+ * The custom_metadata to store after writing `version`: given tags and metadata replace the old
+ * ones, others are kept; the expiry is recorded for that version only.
+ */
+export function writeCustomMetadata(existing: unknown, version: number, update: MetadataUpdate): Record<string, string> {
+  const current = existing && typeof existing === 'object' ? (existing as Record<string, unknown>) : {};
+  const next: Record<string, string> = {};
+  for (const [key, raw] of Object.entries(current)) {
+    const value = String(raw);
+    if (key.startsWith(EXPIRY_PREFIX)) {
+      const forVersion = Number(key.slice(EXPIRY_PREFIX.length));
+      if (forVersion > version - EXPIRY_KEYS_KEPT && forVersion !== version) next[key] = value;
+    } else if (key.startsWith(METADATA_PREFIX)) {
+      if (!update.metadata) next[key] = value;
+    } else if (key === SCOPE_KEY) {
+      if (update.scope === undefined) next[key] = value;
+    } else if (!key.startsWith(RESERVED_PREFIX)) {
+      if (!update.tags) next[key] = value;
+    }
+  }
+  for (const [key, value] of Object.entries(update.tags ?? {})) {
+    if (key.startsWith(RESERVED_PREFIX)) throw new ValidationError(`tag '${key}' uses the prefix '${RESERVED_PREFIX}' that hush reserves`);
+    next[key] = value;
+  }
+  for (const [key, value] of Object.entries(update.metadata ?? {})) next[`${METADATA_PREFIX}${key}`] = value;
+  if (update.scope !== undefined) next[SCOPE_KEY] = update.scope;
+  if (update.expiresAt) next[`${EXPIRY_PREFIX}${version}`] = update.expiresAt.toISOString();
+  return next;
+}
+
+interface VaultVersionMetadata {
+  created_time?: string;
+  deletion_time?: string;
+  destroyed?: boolean;
+}
+
+export function versionState(version: VaultVersionMetadata, now = Date.now()): SecretVersion['state'] {
+  if (version.destroyed) return 'destroyed';
+  const deletion = parseVaultTime(version.deletion_time);
+  if (deletion && deletion.getTime() <= now) return 'deleted';
+  return 'enabled';
+}
+
+/** `GET metadata/<key>` → hush's version list, newest first. */
+export function toVersions(metadata: {
+  current_version?: number;
+  versions?: Record<string, VaultVersionMetadata>;
+  custom_metadata?: unknown;
+}): SecretVersion[] {
+  return Object.entries(metadata.versions ?? {})
+    .map(([number, version]) => {
+      const entry: SecretVersion = {
+        version: number,
+        createdAt: parseVaultTime(version.created_time) ?? new Date(0),
+        current: Number(number) === metadata.current_version,
+        state: versionState(version),
+      };
+      const expiresAt = expiryFor(metadata.custom_metadata, number);
+      if (expiresAt) entry.expiresAt = expiresAt;
+      return entry;
+    })
+    .sort((a, b) => Number(b.version) - Number(a.version));
+}
+
+/** A failed request, reduced to what is safe to keep: no request body, no response data. */
+export class VaultFailure extends Error {
+  constructor(
+    message: string,
+    /** HTTP status, absent for network failures. */
+    readonly status: number | undefined,
+    /** Network error code (ECONNREFUSED, ECONNABORTED, ...). */
+    readonly code: string | undefined,
+  ) {
+    super(message);
+    this.name = 'VaultFailure';
+  }
+
+  get transient(): boolean {
+    if (this.status === undefined) return this.code !== undefined && this.code !== 'VALIDATION';
+    return this.status >= 500 || this.status === 429;
+  }
+}
+
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ECONNABORTED',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ERR_NETWORK',
+  'ERR_SOCKET_CONNECTION_TIMEOUT',
+]);
+
+/**
+ * node-vault rejects with `{ message: errors[0], response: { statusCode, body } }` for HTTP errors
+ * and with the raw axios error (which holds the request, body included) for network failures.
+ * Only the status, the Vault error strings and the network code are kept.
+ */
+export function toFailure(error: unknown): VaultFailure {
+  if (error instanceof VaultFailure) return error;
+  const e = error as { message?: unknown; code?: unknown; response?: { statusCode?: unknown; body?: unknown } };
+  const status = typeof e?.response?.statusCode === 'number' ? e.response.statusCode : undefined;
+  if (status !== undefined) {
+    const body = e.response?.body as { errors?: unknown } | undefined;
+    const errors = Array.isArray(body?.errors) ? body.errors.map(String).map(cleanVaultError).filter(Boolean) : [];
+    return new VaultFailure(errors.length ? errors.join('; ') : `HTTP ${status}`, status, undefined);
+  }
+  const code = typeof e?.code === 'string' ? e.code : undefined;
+  if (code && (NETWORK_CODES.has(code) || code.startsWith('E'))) {
+    const text = typeof e.message === 'string' ? e.message : code;
+    return new VaultFailure(text, undefined, code);
+  }
+  // Schema validation inside node-vault (tv4) and anything else: not worth a retry.
+  return new VaultFailure(typeof e?.message === 'string' ? e.message : 'unexpected error', undefined, 'VALIDATION');
+}
+
+/** `"1 error occurred:\n\t* permission denied\n\n"` → `"permission denied"`. */
+export function cleanVaultError(text: string): string {
+  const items = [...text.matchAll(/\t\* ([^\n]*)/g)].map((m) => m[1]!.trim());
+  return items.length ? items.join('; ') : text.trim();
+}
+
+export function isCasMismatch(failure: VaultFailure): boolean {
+  return failure.status === 400 && /check-and-set parameter did not match/.test(failure.message);
+}
+
+export function isCasRequired(failure: VaultFailure): boolean {
+  return failure.status === 400 && /check-and-set parameter required/.test(failure.message);
+}
+
+export interface FailureContext {
+  provider: string;
+  operation: string;
+  key?: string;
+}
+
+/** Turns a request failure into hush's typed error. Messages name the operation and key, never a value. */
+export function toHushError(failure: VaultFailure, context: FailureContext): HushError {
+  const subject = context.key ? `${context.operation} '${context.key}'` : context.operation;
+  if (failure.status === 403 || failure.status === 401) {
+    return new AccessDeniedError(`vault provider '${context.provider}': permission denied for ${subject}`, {
+      operation: context.operation,
+    });
+  }
+  if (failure.transient) {
+    const what = failure.status ? `HTTP ${failure.status}: ${failure.message}` : failure.message;
+    return new ProviderUnavailableError(`vault is unavailable for ${subject}`, [
+      { provider: context.provider, code: failure.status ? String(failure.status) : (failure.code ?? 'UNKNOWN'), message: what },
+    ]);
+  }
+  if (failure.status === 400 && isCasMismatch(failure)) return new VersionConflictError(context.key ?? '');
+  if (failure.status === 400) return new ValidationError(`vault rejected ${subject}: ${failure.message}`);
+  return new ProviderError(context.provider, `${subject} failed: ${failure.status ? `HTTP ${failure.status}: ` : ''}${failure.message}`);
+}

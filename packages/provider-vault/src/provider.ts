@@ -1,0 +1,471 @@
+import { isAbsolute, resolve } from 'node:path';
+import {
+  ConfigError,
+  createSecret,
+  isHushError,
+  parseDuration,
+  SecretNotFoundError,
+  validateSecretName,
+  ValidationError,
+  VersionConflictError,
+  type ProviderCapabilities,
+  type ProviderDeleteOptions,
+  type ProviderGetOptions,
+  type ProviderHealth,
+  type ProviderListOptions,
+  type ProviderSetOptions,
+  type Secret,
+  type SecretInfo,
+  type SecretProvider,
+  type SecretVersion,
+} from '@hush/core';
+import nodeVault from 'node-vault';
+import { VaultAuthenticator, type VaultAuthOptions } from './auth.js';
+import {
+  dataToValue,
+  isCasMismatch,
+  isCasRequired,
+  kvPaths,
+  parseVaultTime,
+  readCustomMetadata,
+  toFailure,
+  toHushError,
+  toVersions,
+  valueToData,
+  versionState,
+  writeCustomMetadata,
+  type KvPaths,
+  type VaultFailure,
+} from './mapping.js';
+
+export interface VaultProviderOptions {
+  /** Instance name used in errors and pins. Default `vault`. */
+  name?: string;
+  /** Vault's address. Default `VAULT_ADDR`, then `http://127.0.0.1:8200`. */
+  address?: string;
+  /** Enterprise namespace (`X-Vault-Namespace`). Default `VAULT_NAMESPACE`. */
+  namespace?: string;
+  /** Shorthand for `auth: { method: 'token', token }`. */
+  token?: string;
+  /**
+   * Default: a token from `VAULT_TOKEN`; else AppRole when `VAULT_ROLE_ID` (and `VAULT_SECRET_ID`)
+   * are set.
+   */
+  auth?: VaultAuthOptions;
+  /** KV v2 mount. Default `secret`. */
+  mount?: string;
+  /** Folder under the mount that holds hush's names (`apps/web` → `secret/data/apps/web/<name>`). Default none. */
+  pathPrefix?: string;
+  /** Per-request timeout: milliseconds or a duration such as `'5s'`. Default 10 s. */
+  requestTimeout?: number | string;
+  /** Extra attempts after a 5xx, a 429 or a connection failure. Default 3. */
+  retries?: number;
+  /** First backoff delay in ms (doubled each attempt, full jitter). Default 100. */
+  retryBaseDelayMs?: number;
+  /** Backoff ceiling in ms. Default 2000. */
+  retryMaxDelayMs?: number;
+  /** Renew the token when this share of its TTL has passed. Default 2/3. */
+  renewFraction?: number;
+  /** Metadata reads in flight while listing. Default 8. */
+  listConcurrency?: number;
+  /** TLS settings passed to node-vault (`ca`, `cert`, `key`, `strictSSL`). */
+  tls?: { ca?: string | Buffer; cert?: string | Buffer; key?: string | Buffer; strictSSL?: boolean };
+  /** Where bootstrap variables are read. Default `process.env`. */
+  env?: Record<string, string | undefined>;
+  /** Relative paths (the Kubernetes JWT file) are resolved from here. Default the working directory. */
+  root?: string;
+}
+
+export const VAULT_CAPABILITIES: ProviderCapabilities = Object.freeze({
+  write: true,
+  delete: true,
+  list: true,
+  versions: true,
+  tags: true,
+  expiry: true,
+  batchGet: false,
+});
+
+interface DataResponse {
+  data?: {
+    data?: Record<string, unknown> | null;
+    metadata?: { version?: number; created_time?: string; deletion_time?: string; destroyed?: boolean; custom_metadata?: unknown };
+  };
+}
+
+interface WriteResponse {
+  data?: { version?: number; created_time?: string; custom_metadata?: unknown };
+}
+
+interface MetadataResponse {
+  data?: {
+    current_version?: number;
+    created_time?: string;
+    updated_time?: string;
+    custom_metadata?: unknown;
+    versions?: Record<string, { created_time?: string; deletion_time?: string; destroyed?: boolean }>;
+  };
+}
+
+const sleep = (ms: number) => new Promise<void>((done) => setTimeout(done, ms));
+
+/** HashiCorp Vault KV v2 through node-vault. */
+export class VaultProvider implements SecretProvider {
+  readonly kind = 'vault';
+  readonly name: string;
+  readonly capabilities = VAULT_CAPABILITIES;
+  readonly address: string;
+  readonly #client: nodeVault.client;
+  readonly #auth: VaultAuthenticator;
+  readonly #paths: KvPaths;
+  readonly #retries: number;
+  readonly #baseDelay: number;
+  readonly #maxDelay: number;
+  readonly #listConcurrency: number;
+  readonly #counters = { requests: 0, retries: 0, throttled: 0, relogins: 0 };
+
+  constructor(options: VaultProviderOptions = {}) {
+    const env = options.env ?? process.env;
+    this.name = options.name ?? 'vault';
+    this.address = (options.address ?? env.VAULT_ADDR ?? 'http://127.0.0.1:8200').replace(/\/+$/, '');
+    const namespace = options.namespace ?? env.VAULT_NAMESPACE;
+    const timeout =
+      typeof options.requestTimeout === 'string' ? parseDuration(options.requestTimeout) : (options.requestTimeout ?? 10_000);
+    this.#retries = options.retries ?? 3;
+    this.#baseDelay = options.retryBaseDelayMs ?? 100;
+    this.#maxDelay = options.retryMaxDelayMs ?? 2_000;
+    this.#listConcurrency = Math.max(1, options.listConcurrency ?? 8);
+    const renewFraction = options.renewFraction ?? 2 / 3;
+    if (!(renewFraction > 0 && renewFraction < 1)) throw new ConfigError('renewFraction must be between 0 and 1', { path: 'renewFraction' });
+
+    const auth = resolveAuth(options, env);
+    if (auth.method === 'kubernetes' && auth.jwtFile && !isAbsolute(auth.jwtFile)) {
+      auth.jwtFile = resolve(options.root ?? process.cwd(), auth.jwtFile);
+    }
+    this.#client = nodeVault({
+      apiVersion: 'v1',
+      endpoint: this.address,
+      ...(namespace ? { namespace } : {}),
+      ...(auth.method === 'token' && auth.token ? { token: auth.token } : {}),
+      // node:http servers (and some proxies) refuse the LIST verb; Vault takes GET ?list=true alike.
+      noCustomHTTPVerbs: true,
+      requestOptions: { timeout, ...(options.tls ?? {}) },
+    });
+    // Never let node-vault fall back to VAULT_TOKEN behind an AppRole or Kubernetes login.
+    if (auth.method !== 'token') this.#client.token = '';
+    this.#auth = new VaultAuthenticator(this.#client, auth, {
+      renewFraction,
+      retrying: (call) => this.#withRetries(call),
+      providerName: this.name,
+    });
+    this.#paths = kvPaths(options.mount ?? 'secret', options.pathPrefix ?? '');
+  }
+
+  async initialize(): Promise<void> {
+    await this.#call('initialize', undefined, () => Promise.resolve());
+  }
+
+  async get(key: string, options: ProviderGetOptions = {}): Promise<Secret | null> {
+    validateSecretName(key);
+    let path = this.#paths.data(key);
+    if (options.version !== undefined) {
+      if (!/^[1-9]\d*$/.test(options.version)) return null;
+      path += `?version=${options.version}`;
+    }
+    const answer = await this.#call<DataResponse | null>('get', key, () => this.#client.read(path), { notFound: null });
+    const metadata = answer?.data?.metadata;
+    if (!answer?.data || !metadata || answer.data.data == null) return null;
+    const version = Number(metadata.version);
+    const described = readCustomMetadata(metadata.custom_metadata, version);
+    const created = parseVaultTime(metadata.created_time) ?? new Date();
+    return createSecret({
+      key,
+      value: dataToValue(answer.data.data),
+      version: String(version),
+      createdAt: created,
+      updatedAt: created,
+      ...(described.expiresAt ? { expiresAt: described.expiresAt } : {}),
+      metadata: described.metadata,
+      tags: described.tags,
+      provider: this.name,
+      ...(described.scope !== undefined ? { scope: described.scope } : {}),
+    });
+  }
+
+  async set(key: string, value: string, options: ProviderSetOptions = {}): Promise<SecretInfo> {
+    validateSecretName(key);
+    if (typeof value !== 'string') throw new ValidationError('a secret value must be a string');
+    let cas: number | undefined;
+    if (options.expectedVersion !== undefined) {
+      if (!/^\d+$/.test(options.expectedVersion))
+        throw new ValidationError(`expectedVersion must be a Vault version number, got '${options.expectedVersion}'`);
+      cas = Number(options.expectedVersion);
+    }
+    const written = await this.#writeData(key, valueToData(value), cas);
+    return this.#afterWrite(key, written, options);
+  }
+
+  async rollback(key: string, version: string): Promise<SecretInfo> {
+    validateSecretName(key);
+    if (!/^[1-9]\d*$/.test(version)) throw new SecretNotFoundError(key, { version, provider: this.name });
+    const old = await this.#call<DataResponse | null>('rollback', key, () => this.#client.read(`${this.#paths.data(key)}?version=${version}`), {
+      notFound: null,
+    });
+    if (!old?.data?.data) throw new SecretNotFoundError(key, { version, provider: this.name });
+    // The old version's data becomes a new version, map shape and all.
+    const written = await this.#writeData(key, old.data.data, undefined);
+    return this.#afterWrite(key, written, {});
+  }
+
+  async delete(key: string, options: ProviderDeleteOptions = {}): Promise<boolean> {
+    validateSecretName(key);
+    const metadata = await this.#readMetadata(key, 'delete');
+    if (!metadata) return false;
+    if (options.permanent) {
+      await this.#call('delete', key, () => this.#client.delete(this.#paths.metadata(key)));
+      return true;
+    }
+    const current = metadata.versions?.[String(metadata.current_version)];
+    if (!current || versionState(current) !== 'enabled') return false;
+    // A soft delete of the current version: Vault keeps its data for `undelete`.
+    await this.#call('delete', key, () => this.#client.delete(this.#paths.data(key)));
+    return true;
+  }
+
+  async listVersions(key: string): Promise<SecretVersion[]> {
+    validateSecretName(key);
+    const metadata = await this.#readMetadata(key, 'listVersions');
+    return metadata ? toVersions(metadata) : [];
+  }
+
+  async list(options: ProviderListOptions = {}): Promise<SecretInfo[]> {
+    const prefix = options.prefix ?? '';
+    const start = prefix.includes('/') ? prefix.slice(0, prefix.lastIndexOf('/') + 1) : '';
+    const names: string[] = [];
+    const folders = [start];
+    // Breadth-first through the folders that can hold names with the prefix.
+    while (folders.length > 0) {
+      const batch = folders.splice(0, this.#listConcurrency);
+      const listed = await Promise.all(batch.map((folder) => this.#listFolder(folder).then((keys) => ({ folder, keys }))));
+      for (const { folder, keys } of listed) {
+        for (const entry of keys) {
+          const full = folder + entry;
+          if (entry.endsWith('/')) {
+            if (full.startsWith(prefix) || prefix.startsWith(full)) folders.push(full);
+          } else if (full.startsWith(prefix)) names.push(full);
+        }
+      }
+    }
+    const infos = await mapConcurrently(names.sort(), this.#listConcurrency, async (name) => {
+      const metadata = await this.#readMetadata(name, 'list');
+      if (!metadata) return undefined;
+      const current = metadata.versions?.[String(metadata.current_version)];
+      if (!current || versionState(current) !== 'enabled') return undefined;
+      return this.#info(name, metadata.current_version!, metadata.custom_metadata, {
+        createdAt: parseVaultTime(metadata.created_time),
+        updatedAt: parseVaultTime(metadata.updated_time ?? current.created_time),
+      });
+    });
+    return infos.filter((info): info is SecretInfo => info !== undefined);
+  }
+
+  async health(): Promise<ProviderHealth> {
+    try {
+      // sys/health answers with a status code per state; node-vault resolves the body for all of them.
+      const body = (await this.#client.health({ standbyok: true })) as {
+        initialized?: boolean;
+        sealed?: boolean;
+        standby?: boolean;
+        version?: string;
+      };
+      const details = {
+        address: this.address,
+        initialized: body.initialized === true,
+        sealed: body.sealed === true,
+        standby: body.standby === true,
+        version: String(body.version ?? 'unknown'),
+      };
+      if (!details.initialized || details.sealed) return { status: 'unhealthy', message: details.sealed ? 'vault is sealed' : 'vault is not initialized', details };
+      if (details.standby) return { status: 'degraded', message: 'vault answered from a standby node', details };
+      return { status: 'healthy', details };
+    } catch (error) {
+      const failure = toFailure(error);
+      return { status: 'unhealthy', message: `vault is unreachable: ${failure.message}`, details: { address: this.address } };
+    }
+  }
+
+  metrics(): Record<string, number> {
+    return { ...this.#counters, ...this.#auth.counters };
+  }
+
+  async dispose(): Promise<void> {
+    this.#auth.dispose();
+  }
+
+  // ---- internals ---------------------------------------------------------------------------
+
+  async #writeData(key: string, data: Record<string, unknown>, cas: number | undefined): Promise<WriteResponse> {
+    const body = (casValue: number | undefined) => ({ data, ...(casValue !== undefined ? { options: { cas: casValue } } : {}) });
+    try {
+      return await this.#call<WriteResponse>('set', key, () => this.#client.write(this.#paths.data(key), body(cas)), { raw: true });
+    } catch (error) {
+      if (isHushError(error)) throw error;
+      const failure = toFailure(error);
+      if (isCasMismatch(failure)) throw new VersionConflictError(key);
+      if (!isCasRequired(failure) || cas !== undefined) throw toHushError(failure, { provider: this.name, operation: 'set', key });
+    }
+    // The mount or key demands check-and-set: write against the version current now.
+    const metadata = await this.#readMetadata(key, 'set');
+    const current = metadata?.current_version ?? 0;
+    try {
+      return await this.#call<WriteResponse>('set', key, () => this.#client.write(this.#paths.data(key), body(current)), { raw: true });
+    } catch (error) {
+      if (isHushError(error)) throw error;
+      const failure = toFailure(error);
+      if (isCasMismatch(failure)) throw new VersionConflictError(key);
+      throw toHushError(failure, { provider: this.name, operation: 'set', key });
+    }
+  }
+
+  async #afterWrite(key: string, written: WriteResponse, options: ProviderSetOptions): Promise<SecretInfo> {
+    const version = Number(written.data?.version ?? 0);
+    let custom = written.data?.custom_metadata;
+    const created = parseVaultTime(written.data?.created_time) ?? new Date();
+    if (options.tags || options.metadata || options.expiresAt || options.scope !== undefined) {
+      custom = writeCustomMetadata(custom, version, {
+        ...(options.tags ? { tags: options.tags } : {}),
+        ...(options.metadata ? { metadata: options.metadata } : {}),
+        ...(options.scope !== undefined ? { scope: options.scope } : {}),
+        ...(options.expiresAt ? { expiresAt: options.expiresAt } : {}),
+      });
+      await this.#call('set', key, () => this.#client.write(this.#paths.metadata(key), { custom_metadata: custom }));
+    }
+    if (options.expirePreviousVersions && version > 1) {
+      const metadata = await this.#readMetadata(key, 'set');
+      const live = Object.entries(metadata?.versions ?? {})
+        .filter(([n, v]) => Number(n) < version && versionState(v) === 'enabled')
+        .map(([n]) => Number(n));
+      if (live.length) await this.#call('set', key, () => this.#client.write(this.#paths.delete(key), { versions: live }));
+    }
+    return this.#info(key, version, custom, { createdAt: created, updatedAt: created });
+  }
+
+  #info(key: string, version: number, custom: unknown, dates: { createdAt?: Date; updatedAt?: Date }): SecretInfo {
+    const described = readCustomMetadata(custom, version);
+    const createdAt = dates.createdAt ?? new Date();
+    const info: SecretInfo = {
+      key,
+      version: String(version),
+      createdAt,
+      updatedAt: dates.updatedAt ?? createdAt,
+      metadata: described.metadata,
+      tags: described.tags,
+      provider: this.name,
+    };
+    if (described.expiresAt) info.expiresAt = described.expiresAt;
+    if (described.scope !== undefined) info.scope = described.scope;
+    return info;
+  }
+
+  async #readMetadata(key: string, operation: string): Promise<MetadataResponse['data'] | null> {
+    const answer = await this.#call<MetadataResponse | null>(operation, key, () => this.#client.read(this.#paths.metadata(key)), {
+      notFound: null,
+    });
+    return answer?.data ?? null;
+  }
+
+  async #listFolder(folder: string): Promise<string[]> {
+    const answer = await this.#call<{ data?: { keys?: unknown[] } } | null>('list', folder || undefined, () =>
+      this.#client.list(this.#paths.folder(folder)), { notFound: null },
+    );
+    return (answer?.data?.keys ?? []).map(String);
+  }
+
+  /**
+   * One logical Vault call: authenticated, retried on transient failures, re-run once after a
+   * new login when the token turns out dead, and mapped to hush's errors.
+   */
+  async #call<T>(
+    operation: string,
+    key: string | undefined,
+    call: () => Promise<unknown>,
+    behaviour: { notFound?: T; raw?: boolean } = {},
+  ): Promise<T> {
+    const context = { provider: this.name, operation, ...(key !== undefined ? { key } : {}) };
+    try {
+      await this.#auth.ensure();
+    } catch (error) {
+      throw toHushErrorOrSelf(error, context);
+    }
+    let relogged = false;
+    for (;;) {
+      try {
+        return (await this.#withRetries(call)) as T;
+      } catch (error) {
+        const failure = toFailure(error);
+        if (failure.status === 404 && 'notFound' in behaviour) return behaviour.notFound as T;
+        if (!relogged && (await this.#auth.tokenIsDead(failure))) {
+          relogged = true;
+          this.#counters.relogins++;
+          try {
+            await this.#auth.relogin();
+          } catch (loginError) {
+            throw toHushErrorOrSelf(loginError, context);
+          }
+          continue;
+        }
+        if (behaviour.raw) throw failure;
+        throw toHushError(failure, context);
+      }
+    }
+  }
+
+  async #withRetries<T>(call: () => Promise<T>): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      this.#counters.requests++;
+      try {
+        return await call();
+      } catch (error) {
+        const failure: VaultFailure = toFailure(error);
+        if (failure.status === 429) this.#counters.throttled++;
+        if (!failure.transient || attempt >= this.#retries) throw failure;
+        this.#counters.retries++;
+        const ceiling = Math.min(this.#maxDelay, this.#baseDelay * 2 ** attempt);
+        await sleep(Math.random() * ceiling);
+      }
+    }
+  }
+}
+
+function toHushErrorOrSelf(error: unknown, context: { provider: string; operation: string; key?: string }): Error {
+  if (isHushError(error)) return error;
+  return toHushError(toFailure(error), context);
+}
+
+function resolveAuth(options: VaultProviderOptions, env: Record<string, string | undefined>): VaultAuthOptions {
+  if (options.auth) {
+    const auth = { ...options.auth };
+    if (auth.method === 'token') auth.token ??= options.token ?? env.VAULT_TOKEN;
+    if (auth.method === 'approle' && !auth.roleId) throw new ConfigError('AppRole auth needs a roleId', { path: 'auth.roleId' });
+    if (auth.method === 'kubernetes' && !auth.role) throw new ConfigError('Kubernetes auth needs a role', { path: 'auth.role' });
+    return auth;
+  }
+  if (options.token ?? env.VAULT_TOKEN) return { method: 'token', token: options.token ?? env.VAULT_TOKEN };
+  if (env.VAULT_ROLE_ID) {
+    return { method: 'approle', roleId: env.VAULT_ROLE_ID, ...(env.VAULT_SECRET_ID ? { secretId: env.VAULT_SECRET_ID } : {}) };
+  }
+  return { method: 'token' };
+}
+
+async function mapConcurrently<T, R>(items: T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await work(items[index]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
