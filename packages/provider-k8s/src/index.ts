@@ -1,1 +1,13 @@
-export {};
+import { type ProviderContext, defineProviderPlugin } from '@hush/core';
+import { KubernetesProvider, type KubernetesProviderOptions } from './provider.js';
+
+export { KubernetesProvider, type KubernetesProviderOptions } from './provider.js';
+export { secretNameFor, type MappingMode } from './mapping.js';
+
+/** `kind: k8s` in hush configuration. */
+export default defineProviderPlugin<KubernetesProviderOptions>({
+  kind: 'k8s',
+  create(options: KubernetesProviderOptions, context: ProviderContext) {
+    return new KubernetesProvider({ root: context.root, env: context.env, name: context.name, ...options });
+  },
+});

@@ -1,0 +1,79 @@
+import { existsSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { delimiter, isAbsolute, join, resolve } from 'node:path';
+import { ConfigError } from '@hush/core';
+import { KubeConfig } from '@kubernetes/client-node';
+
+const SERVICE_ACCOUNT_TOKEN = '/var/run/secrets/kubernetes.io/serviceaccount/token';
+
+export interface KubeConfigSource {
+  /** A kubeconfig file path (relative to `root`) or a ready KubeConfig. */
+  kubeconfig?: string | KubeConfig;
+  /** A context of the kubeconfig other than its current one. */
+  context?: string;
+  root: string;
+  env: Record<string, string | undefined>;
+}
+
+const isKubeConfig = (value: unknown): value is KubeConfig =>
+  typeof value === 'object' && value !== null && typeof (value as KubeConfig).makeApiClient === 'function';
+
+function loadFile(kc: KubeConfig, file: string): void {
+  if (!existsSync(file)) throw new ConfigError(`kubeconfig file not found: ${file}`, { path: 'kubeconfig' });
+  try {
+    kc.loadFromFile(file);
+  } catch (error) {
+    throw new ConfigError(`cannot read kubeconfig ${file}: ${(error as Error).message}`, { path: 'kubeconfig', cause: error });
+  }
+}
+
+/**
+ * Finds the cluster connection as kubectl does: the `kubeconfig` option, else `KUBECONFIG`
+ * (several files joined by the path delimiter are merged), else `~/.kube/config`, else the
+ * in-cluster service account (`KUBERNETES_SERVICE_HOST` and the mounted token).
+ */
+export function loadKubeConfig(source: KubeConfigSource): KubeConfig {
+  let kc: KubeConfig;
+  if (isKubeConfig(source.kubeconfig)) {
+    kc = source.kubeconfig;
+  } else {
+    kc = new KubeConfig();
+    const fromEnv = (source.env.KUBECONFIG ?? '').split(delimiter).filter(Boolean);
+    const home = source.env.HOME || homedir();
+    const defaultFile = join(home, '.kube', 'config');
+    if (typeof source.kubeconfig === 'string') {
+      loadFile(kc, isAbsolute(source.kubeconfig) ? source.kubeconfig : resolve(source.root, source.kubeconfig));
+    } else if (fromEnv.length > 0) {
+      loadFile(kc, fromEnv[0]!);
+      for (const file of fromEnv.slice(1)) {
+        if (!existsSync(file)) continue;
+        const more = new KubeConfig();
+        loadFile(more, file);
+        kc.mergeConfig(more);
+      }
+    } else if (existsSync(defaultFile)) {
+      loadFile(kc, defaultFile);
+    } else if (source.env.KUBERNETES_SERVICE_HOST && existsSync(SERVICE_ACCOUNT_TOKEN)) {
+      kc.loadFromCluster();
+    } else {
+      throw new ConfigError('no Kubernetes configuration found', {
+        path: 'kubeconfig',
+        hint: 'set KUBECONFIG, create ~/.kube/config, run inside a cluster, or pass the kubeconfig option',
+      });
+    }
+  }
+  if (source.context) {
+    if (!kc.getContextObject(source.context))
+      throw new ConfigError(`kubeconfig has no context '${source.context}'`, { path: 'context' });
+    kc.setCurrentContext(source.context);
+  }
+  if (!kc.getCurrentCluster())
+    throw new ConfigError(`kubeconfig context '${kc.getCurrentContext()}' names no cluster`, { path: 'kubeconfig' });
+  return kc;
+}
+
+/** The namespace option, else the current context's (the service account's in a cluster), else `default`. */
+export function namespaceOf(kc: KubeConfig, explicit?: string): string {
+  if (explicit) return explicit;
+  return kc.getContextObject(kc.getCurrentContext())?.namespace?.trim() || 'default';
+}
