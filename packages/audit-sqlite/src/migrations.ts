@@ -1,0 +1,196 @@
+import { type ColumnDefinitionBuilder, type Kysely, type Migration, Migrator, type RawBuilder, sql } from 'kysely';
+import type { SqlDialectName } from './schema.js';
+
+/**
+ * Versioned migrations, written once for both SQLite and PostgreSQL. The only dialect-specific
+ * pieces are the identity column and the expression for "now" as ISO text used in views.
+ * Never edit a released migration: add the next one.
+ */
+export const SCHEMA_VERSION = 3;
+
+// biome-ignore lint/suspicious/noExplicitAny: migrations run before and across typed schema versions
+type AnyDb = Kysely<any>;
+
+function identity(dialect: SqlDialectName) {
+  return (column: ColumnDefinitionBuilder) =>
+    dialect === 'postgres' ? column.generatedByDefaultAsIdentity().primaryKey() : column.primaryKey();
+}
+
+function nowIso(dialect: SqlDialectName): RawBuilder<string> {
+  return dialect === 'postgres'
+    ? sql<string>`to_char(now() at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`
+    : sql<string>`strftime('%Y-%m-%dT%H:%M:%fZ', 'now')`;
+}
+
+export function buildMigrations(dialect: SqlDialectName): Record<string, Migration> {
+  return {
+    // Version 1: seed 000's core tables as first released.
+    '001_initial': {
+      async up(db: AnyDb) {
+        await db.schema
+          .createTable('secrets')
+          .addColumn('name', 'text', (c) => c.primaryKey())
+          .addColumn('provider', 'text')
+          .addColumn('current_version', 'text')
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addColumn('updated_at', 'text', (c) => c.notNull())
+          .addColumn('expires_at', 'text')
+          .addColumn('deleted', 'integer', (c) => c.notNull().defaultTo(0))
+          .execute();
+        await db.schema
+          .createTable('secret_access_log')
+          .addColumn('id', 'integer', identity(dialect))
+          .addColumn('timestamp', 'text', (c) => c.notNull())
+          .addColumn('operation', 'text', (c) => c.notNull())
+          .addColumn('secret_name', 'text')
+          .addColumn('provider', 'text')
+          .addColumn('accessor', 'text')
+          .addColumn('success', 'integer', (c) => c.notNull())
+          .addColumn('error_code', 'text')
+          .addColumn('duration_ms', 'double precision', (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('idx_access_log_timestamp').on('secret_access_log').column('timestamp').execute();
+        await db.schema
+          .createTable('secret_permissions')
+          .addColumn('id', 'integer', identity(dialect))
+          .addColumn('secret_id', 'text', (c) => c.notNull())
+          .addColumn('granted_to', 'text', (c) => c.notNull())
+          .addColumn('permission', 'text', (c) => c.notNull())
+          .addColumn('scope', 'text', (c) => c.notNull().defaultTo('global'))
+          .addColumn('granted_at', 'text', (c) => c.notNull())
+          .addColumn('granted_by', 'text')
+          .addColumn('expires_at', 'text')
+          .addUniqueConstraint('uq_secret_permissions_grant', ['secret_id', 'granted_to', 'permission', 'scope'])
+          .execute();
+      },
+    },
+    // Version 2: request context on every entry, version history, key lifecycle.
+    '002_request_context_versions_keys': {
+      async up(db: AnyDb) {
+        for (const column of ['request_id', 'scope', 'version', 'pattern', 'outcome'])
+          await db.schema.alterTable('secret_access_log').addColumn(column, 'text').execute();
+        await db.schema
+          .alterTable('secret_access_log')
+          .addColumn('cached', 'integer', (c) => c.notNull().defaultTo(0))
+          .execute();
+        // Entries from version 1 only knew success or failure.
+        await db
+          .updateTable('secret_access_log')
+          .set({ outcome: sql`case when success = 1 then 'success' else 'error' end` })
+          .where('outcome', 'is', null)
+          .execute();
+        await db.schema.createIndex('idx_access_log_secret').on('secret_access_log').columns(['secret_name', 'timestamp']).execute();
+        await db.schema.createIndex('idx_access_log_accessor').on('secret_access_log').columns(['accessor', 'timestamp']).execute();
+        await db.schema.createIndex('idx_access_log_success').on('secret_access_log').columns(['success', 'timestamp']).execute();
+
+        for (const column of ['scope', 'last_rotated_at', 'deleted_at', 'tags'])
+          await db.schema.alterTable('secrets').addColumn(column, 'text').execute();
+
+        await db.schema
+          .createTable('secret_versions')
+          .addColumn('id', 'integer', identity(dialect))
+          .addColumn('secret_name', 'text', (c) => c.notNull())
+          .addColumn('version', 'text')
+          .addColumn('provider', 'text')
+          .addColumn('change_type', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addColumn('created_by', 'text')
+          .addColumn('request_id', 'text')
+          .execute();
+        await db.schema.createIndex('idx_secret_versions_name').on('secret_versions').columns(['secret_name', 'created_at']).execute();
+
+        await db.schema
+          .createTable('encryption_keys')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('provider', 'text')
+          .addColumn('algorithm', 'text', (c) => c.notNull())
+          .addColumn('status', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addColumn('activated_at', 'text')
+          .addColumn('rotated_at', 'text')
+          .addColumn('retired_at', 'text')
+          .addColumn('expires_at', 'text')
+          .addColumn('metadata', 'text')
+          .execute();
+      },
+    },
+    // Version 3: seed 000's views.
+    '003_views': {
+      async up(db: AnyDb) {
+        const now = nowIso(dialect);
+        await db.schema
+          .createView('active_secrets')
+          .as(
+            db
+              .selectFrom('secrets')
+              .selectAll()
+              .where('deleted', '=', 0)
+              .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)])),
+          )
+          .execute();
+        await db.schema
+          .createView('recent_access_log')
+          .as(db.selectFrom('secret_access_log').selectAll().orderBy('id', 'desc').limit(1000))
+          .execute();
+        await db.schema
+          .createView('failed_access_attempts')
+          .as(db.selectFrom('secret_access_log').selectAll().where('success', '=', 0))
+          .execute();
+        await db.schema
+          .createView('active_permissions')
+          .as(
+            db
+              .selectFrom('secret_permissions')
+              .selectAll()
+              .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)])),
+          )
+          .execute();
+        await db.schema
+          .createView('rotation_history')
+          .as(
+            db
+              .selectFrom('secret_versions')
+              .select([
+                'secret_name',
+                'version',
+                'provider',
+                'change_type',
+                'created_at as rotated_at',
+                'created_by as rotated_by',
+                'request_id',
+              ])
+              .where('change_type', 'in', ['rotate', 'rollback']),
+          )
+          .execute();
+      },
+    },
+  };
+}
+
+export function createMigrator(db: AnyDb, dialect: SqlDialectName, migrationTableSchema?: string): Migrator {
+  const migrations = buildMigrations(dialect);
+  return new Migrator({
+    db,
+    provider: { getMigrations: async () => migrations },
+    ...(migrationTableSchema ? { migrationTableSchema } : {}),
+  });
+}
+
+/** Runs pending migrations up to `target` (default: the latest); throws with a clear message on failure. */
+export async function migrate(db: AnyDb, dialect: SqlDialectName, target?: string): Promise<void> {
+  // On PostgreSQL, Kysely looks for its bookkeeping tables in any schema: pin them to the schema
+  // this connection writes to (its search_path), so two audit schemas in one database stay apart.
+  const schema =
+    dialect === 'postgres'
+      ? (await sql<{ schema: string }>`select current_schema() as schema`.execute(db)).rows[0]?.schema
+      : undefined;
+  const migrator = createMigrator(db, dialect, schema);
+  const { error } = target ? await migrator.migrateTo(target) : await migrator.migrateToLatest();
+  if (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    const hint = /corrupted migrations|missing/i.test(reason)
+      ? ' (the database was written by a newer @hush/audit-sqlite: upgrade this one)'
+      : '';
+    throw new Error(`audit database migration failed: ${reason}${hint}`, { cause: error });
+  }
+}

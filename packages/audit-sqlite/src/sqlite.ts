@@ -1,0 +1,85 @@
+import { chmodSync, mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import { Kysely, SqliteDialect } from 'kysely';
+import { type AuditOptions, AuditLog } from './log.js';
+import { migrate } from './migrations.js';
+import type { AuditDatabase } from './schema.js';
+import { SqliteBatchWriter } from './writer.js';
+
+export interface AuditSqliteOptions extends AuditOptions {
+  /** Database file (created with its folder, mode 0600), or `:memory:`. */
+  path: string;
+}
+
+/**
+ * The audit log on a SQLite file (WAL mode), as a manager plugin with a query API.
+ * Migrations run on open; `ready` settles when they are done (hooks and queries wait for it).
+ */
+export function auditSqlite(options: AuditSqliteOptions): AuditLog {
+  const memory = options.path === ':memory:' || options.path === '';
+  if (!memory) mkdirSync(dirname(options.path), { recursive: true });
+  const sqlite = new Database(options.path);
+  if (!memory) chmodSync(options.path, 0o600);
+  // WAL lets readers (another process's `hush audit`) run beside the writer; NORMAL sync is
+  // durable across application crashes and loses at most the last commits on power loss.
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma('synchronous = NORMAL');
+  sqlite.pragma('busy_timeout = 5000');
+  const db = new Kysely<AuditDatabase>({ dialect: new SqliteDialect({ database: sqlite }) });
+  return new AuditLog(
+    {
+      db,
+      dialect: 'sqlite',
+      async prepare() {
+        // SQLite DDL is transactional, but Kysely's migrator does not use a transaction there: take
+        // the write lock ourselves so that a failed or concurrent open leaves the schema whole.
+        await beginImmediate(sqlite);
+        try {
+          await migrate(db, 'sqlite');
+          sqlite.exec('COMMIT');
+        } catch (error) {
+          if (sqlite.inTransaction) sqlite.exec('ROLLBACK');
+          throw error;
+        }
+      },
+      createWriter: () => new SqliteBatchWriter(sqlite),
+    },
+    options,
+  );
+}
+
+/**
+ * Takes the write lock without blocking the event loop: another connection in this same process
+ * may hold it while it awaits its own migration, and a blocking wait would never see it end.
+ */
+async function beginImmediate(sqlite: Database.Database, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  const busyTimeout = sqlite.pragma('busy_timeout', { simple: true }) as number;
+  sqlite.pragma('busy_timeout = 0');
+  try {
+    for (;;) {
+      try {
+        sqlite.exec('BEGIN IMMEDIATE');
+        return;
+      } catch (error) {
+        if ((error as { code?: string }).code !== 'SQLITE_BUSY' || Date.now() > deadline) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    }
+  } finally {
+    sqlite.pragma(`busy_timeout = ${busyTimeout}`);
+  }
+}
+
+/** `auditSqlite()` that resolves once the database is migrated (or rejects when it cannot be). */
+export async function openAuditSqlite(options: AuditSqliteOptions): Promise<AuditLog> {
+  const log = auditSqlite(options);
+  try {
+    await log.ready;
+  } catch (error) {
+    await log.db.destroy().catch(() => undefined);
+    throw error;
+  }
+  return log;
+}

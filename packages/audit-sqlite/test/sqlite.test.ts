@@ -1,0 +1,234 @@
+import { existsSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { Kysely, SqliteDialect } from 'kysely';
+import { describe, expect, it } from 'vitest';
+import { AuditWriteError, SCHEMA_VERSION, auditSqlite, openAuditSqlite } from '../src/index.js';
+import { migrate } from '../src/migrations.js';
+import { daysAgo, event, tempDir } from './helpers.js';
+
+function refuseInserts(path: string) {
+  // A second connection adds a trigger that aborts every insert: a stand-in for a full disk.
+  const other = new Database(path);
+  other.exec(`CREATE TRIGGER refuse BEFORE INSERT ON secret_access_log BEGIN SELECT RAISE(ABORT, 'disk full'); END`);
+  return () => {
+    other.exec('DROP TRIGGER refuse');
+    other.close();
+  };
+}
+
+describe('sqlite file', () => {
+  it('opens in WAL mode, creates the folder and a 0600 file, and records the schema version', async () => {
+    const path = join(tempDir(), 'nested', 'folder', 'audit.db');
+    const log = await openAuditSqlite({ path });
+    await log.after(event());
+    await log.close();
+    expect(statSync(path).mode & 0o777).toBe(0o600);
+    const raw = new Database(path, { readonly: true });
+    expect(raw.pragma('journal_mode', { simple: true })).toBe('wal');
+    const names = raw.prepare('SELECT name FROM kysely_migration ORDER BY name').pluck().all();
+    expect(names).toHaveLength(SCHEMA_VERSION);
+    const objects = raw.prepare("SELECT type || ':' || name FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' AND name NOT LIKE 'idx_%' AND name NOT LIKE 'kysely_%' ORDER BY 1").pluck().all();
+    expect(objects).toEqual([
+      'table:encryption_keys',
+      'table:secret_access_log',
+      'table:secret_permissions',
+      'table:secret_versions',
+      'table:secrets',
+      'view:active_permissions',
+      'view:active_secrets',
+      'view:failed_access_attempts',
+      'view:recent_access_log',
+      'view:rotation_history',
+    ]);
+    raw.close();
+  });
+
+  it('migrates a database created at schema version 1 and keeps its data', async () => {
+    const path = join(tempDir(), 'v1.db');
+    // What version 1 of this package left on disk: its migration only, and rows in its columns.
+    const sqlite = new Database(path);
+    const v1 = new Kysely<any>({ dialect: new SqliteDialect({ database: sqlite }) });
+    await migrate(v1, 'sqlite', '001_initial');
+    sqlite
+      .prepare('INSERT INTO secret_access_log (timestamp, operation, secret_name, provider, accessor, success, error_code, duration_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+      .run(daysAgo(1).toISOString(), 'get', 'db-password', 'local', 'app', 1, null, 2.5);
+    sqlite
+      .prepare('INSERT INTO secret_access_log (timestamp, operation, secret_name, provider, accessor, success, error_code, duration_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+      .run(daysAgo(1).toISOString(), 'get', 'db-password', 'local', 'intruder', 0, 'ACCESS_DENIED', 0.5);
+    sqlite
+      .prepare('INSERT INTO secrets (name, provider, current_version, created_at, updated_at, expires_at, deleted) VALUES (?, ?, ?, ?, ?, ?, 0)')
+      .run('db-password', 'local', '4', daysAgo(100).toISOString(), daysAgo(95).toISOString(), null);
+    sqlite
+      .prepare('INSERT INTO secret_permissions (secret_id, granted_to, permission, scope, granted_at) VALUES (?, ?, ?, ?, ?)')
+      .run('db-*', 'app', 'read', 'global', daysAgo(10).toISOString());
+    expect(sqlite.prepare("SELECT count(*) FROM sqlite_master WHERE name = 'secret_versions'").pluck().get()).toBe(0);
+    await v1.destroy();
+
+    const log = await openAuditSqlite({ path });
+    try {
+      const entries = await log.bySecret('db-password', { order: 'oldest' });
+      expect(entries.map((e) => [e.accessor, e.outcome, e.errorCode])).toEqual([
+        ['app', 'success', null],
+        ['intruder', 'error', 'ACCESS_DENIED'],
+      ]);
+      expect(entries[0]).toMatchObject({ requestId: null, scope: null, cached: false, durationMs: 2.5 });
+      expect((await log.secretsNotRotated(90)).map((s) => s.name)).toEqual(['db-password']);
+      expect(await log.permissionStore().list()).toMatchObject([{ secret: 'db-*', accessor: 'app', permission: 'read' }]);
+      await log.after(event({ operation: 'rotate', key: 'db-password', version: '5', requestId: 'after-upgrade' }));
+      expect((await log.rotationHistory()).map((r) => r.version)).toEqual(['5']);
+      expect((await log.bySecret('db-password'))[0]).toMatchObject({ requestId: 'after-upgrade', outcome: 'success' });
+    } finally {
+      await log.close();
+    }
+    const raw = new Database(path, { readonly: true });
+    expect(raw.prepare('SELECT count(*) FROM kysely_migration').pluck().get()).toBe(SCHEMA_VERSION);
+    raw.close();
+  });
+
+  it('refuses a database written by a newer version, with a clear message', async () => {
+    const path = join(tempDir(), 'newer.db');
+    await (await openAuditSqlite({ path })).close();
+    const raw = new Database(path);
+    raw.prepare('INSERT INTO kysely_migration (name, timestamp) VALUES (?, ?)').run('999_future', new Date().toISOString());
+    raw.close();
+    await expect(openAuditSqlite({ path })).rejects.toThrow(/newer @hush\/audit-sqlite/);
+  });
+
+  it('two logs on one file (two processes) both migrate and both write', async () => {
+    const path = join(tempDir(), 'shared.db');
+    const [a, b] = await Promise.all([openAuditSqlite({ path }), openAuditSqlite({ path })]);
+    await a.after(event({ accessor: 'a' }));
+    await b.after(event({ accessor: 'b' }));
+    expect((await a.entries()).map((e) => e.accessor).sort()).toEqual(['a', 'b']);
+    await Promise.all([a.close(), b.close()]);
+  });
+});
+
+describe('failure modes', () => {
+  it('fail-closed: the hook rejects with AuditWriteError when the entry cannot be written', async () => {
+    const path = join(tempDir(), 'closed.db');
+    const log = await openAuditSqlite({ path, failMode: 'closed' });
+    try {
+      await log.after(event({ key: 'before-failure' }));
+      const restore = refuseInserts(path);
+      const error = await Promise.resolve(log.after(event({ key: 'during-failure' }))).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(AuditWriteError);
+      expect((error as AuditWriteError).code).toBe('AUDIT_WRITE_FAILED');
+      expect((error as Error).message).toContain('disk full');
+      expect(log.metrics()).toMatchObject({ writeFailures: 1, droppedEntries: 0 });
+      restore();
+      await log.after(event({ key: 'after-recovery' }));
+      expect((await log.entries()).map((e) => e.secretName)).toEqual(['after-recovery', 'before-failure']);
+    } finally {
+      await log.close();
+    }
+  });
+
+  it('fail-open: the operation goes on and the loss is counted', async () => {
+    const path = join(tempDir(), 'open.db');
+    const log = await openAuditSqlite({ path, failMode: 'open' });
+    try {
+      const restore = refuseInserts(path);
+      expect(log.after(event())).toBeUndefined();
+      expect(log.after(event())).toBeUndefined();
+      await log.flush();
+      expect(log.metrics()).toMatchObject({ writeFailures: 1, droppedEntries: 2, entriesWritten: 0 });
+      restore();
+      log.after(event());
+      await log.flush();
+      expect(log.metrics()).toMatchObject({ entriesWritten: 1 });
+    } finally {
+      await log.close();
+    }
+  });
+
+  it('fail-closed: before() refuses operations once the log is closed or could not open', async () => {
+    const log = await openAuditSqlite({ path: join(tempDir(), 'c.db') });
+    await log.close();
+    await expect(log.before({ requestId: 'r', operation: 'get', key: 'k' })).rejects.toBeInstanceOf(AuditWriteError);
+    expect(() => log.after(event())).toThrow(AuditWriteError);
+
+    const folder = tempDir();
+    const broken = join(folder, 'broken.db');
+    new Database(broken).exec('CREATE TABLE secrets (unrelated TEXT)');
+    const bad = auditSqlite({ path: broken });
+    await expect(bad.before({ requestId: 'r', operation: 'get', key: 'k' })).rejects.toThrow(/audit log unavailable/);
+    await expect(Promise.resolve(bad.after(event()))).rejects.toBeInstanceOf(AuditWriteError);
+    await bad.close();
+
+    const open = auditSqlite({ path: broken, failMode: 'open' });
+    await expect(open.before({ requestId: 'r', operation: 'get', key: 'k' })).resolves.toBeUndefined();
+    open.after(event());
+    await open.flush();
+    expect(open.metrics().droppedEntries).toBe(1);
+    await open.close();
+  });
+
+  it('auditLogCallback receives every entry; its errors are counted, never thrown', async () => {
+    const seen: string[] = [];
+    let calls = 0;
+    const log = await openAuditSqlite({
+      path: join(tempDir(), 'cb.db'),
+      auditLogCallback: async (entry) => {
+        calls++;
+        if (calls === 2) throw new Error('SIEM down');
+        seen.push(`${entry.operation}:${entry.secretName}:${entry.success}`);
+      },
+    });
+    try {
+      await log.after(event({ key: 'a' }));
+      await log.after(event({ key: 'b' }));
+      await log.after(event({ key: 'c', outcome: 'denied' }));
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(seen).toEqual(['get:a:true', 'get:c:false']);
+      expect(log.metrics().callbackErrors).toBe(1);
+      expect(await log.entries()).toHaveLength(3);
+    } finally {
+      await log.close();
+    }
+  });
+});
+
+describe('batching', () => {
+  it('fail-open buffers entries and writes them in few transactions; close flushes the rest', async () => {
+    const path = join(tempDir(), 'batch.db');
+    const log = await openAuditSqlite({ path, failMode: 'open', batchSize: 500, flushIntervalMs: 60_000 });
+    for (let i = 0; i < 1234; i++) log.after(event({ key: `s-${i % 10}` }));
+    await log.close();
+    const raw = new Database(path, { readonly: true });
+    expect(raw.prepare('SELECT count(*) FROM secret_access_log').pluck().get()).toBe(1234);
+    raw.close();
+    expect(log.metrics()).toMatchObject({ entriesWritten: 1234, writeFailures: 0 });
+    expect(log.metrics().batches).toBeLessThanOrEqual(4);
+  });
+
+  it('fail-open writes a partial buffer after the flush interval', async () => {
+    const log = await openAuditSqlite({ path: join(tempDir(), 'timer.db'), failMode: 'open', flushIntervalMs: 5 });
+    try {
+      log.after(event());
+      await expect.poll(() => log.metrics().entriesWritten, { timeout: 5000 }).toBe(1);
+    } finally {
+      await log.close();
+    }
+  });
+
+  it('fail-closed commits concurrent operations together (group commit)', async () => {
+    const log = await openAuditSqlite({ path: join(tempDir(), 'group.db') });
+    try {
+      await Promise.all(Array.from({ length: 200 }, (_, i) => log.after(event({ key: `k-${i}` }))));
+      expect(log.metrics()).toMatchObject({ entriesWritten: 200 });
+      expect(log.metrics().batches).toBeLessThanOrEqual(2);
+    } finally {
+      await log.close();
+    }
+  });
+
+  it('in-memory databases work too (no file)', async () => {
+    const log = await openAuditSqlite({ path: ':memory:' });
+    await log.after(event());
+    expect(await log.entries()).toHaveLength(1);
+    await log.close();
+    expect(existsSync(':memory:')).toBe(false);
+  });
+});
