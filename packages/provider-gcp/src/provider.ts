@@ -99,6 +99,7 @@ export class GcpSecretManagerProvider implements SecretProvider {
   readonly #counters = { calls: 0, failures: 0, integrityFailures: 0 };
 
   constructor(options: GcpProviderOptions = {}, env: Record<string, string | undefined> = process.env) {
+    checkOptions(options);
     this.name = options.name ?? 'gcp';
     this.#mapping = options.nameMapping ?? 'escape';
     if (this.#mapping !== 'escape' && this.#mapping !== 'plain')
@@ -475,6 +476,27 @@ export class GcpSecretManagerProvider implements SecretProvider {
     if (expiresAt) info.expiresAt = expiresAt;
     return info;
   }
+}
+
+/** Options often come from a configuration file: refuse wrong types at start, naming the option. */
+function checkOptions(options: GcpProviderOptions): void {
+  const fail = (path: string, expected: string, got: unknown) => {
+    throw new ConfigError(`expected ${expected}, got ${JSON.stringify(got) ?? String(got)}`, { path });
+  };
+  for (const key of ['name', 'project', 'apiEndpoint', 'keyFilename'] as const) {
+    const value = options[key];
+    if (value !== undefined && (typeof value !== 'string' || value === ''))
+      fail(key, 'a non-empty string', value);
+  }
+  if (
+    options.port !== undefined &&
+    !(Number.isInteger(options.port) && options.port > 0 && options.port < 65536)
+  )
+    fail('port', 'a port number', options.port);
+  if (options.timeout !== undefined && !(typeof options.timeout === 'number' && options.timeout > 0))
+    fail('timeout', 'a positive number of milliseconds', options.timeout);
+  if (options.verifyChecksums !== undefined && typeof options.verifyChecksums !== 'boolean')
+    fail('verifyChecksums', 'true or false', options.verifyChecksums);
 }
 
 function clientOptionsOf(options: GcpProviderOptions): ClientOptions {

@@ -1,7 +1,9 @@
 import { createServer } from 'node:net';
 import { SecretManagerServiceClient } from '@google-cloud/secret-manager';
+import * as grpc from '@grpc/grpc-js';
 import {
   AccessDeniedError,
+  ConfigError,
   IntegrityError,
   InvalidSecretNameError,
   isExpired,
@@ -294,7 +296,7 @@ describe('GcpSecretManagerProvider errors', () => {
       project: PROJECT,
       apiEndpoint: '127.0.0.1',
       port: closedPort,
-      sslCreds: (await import('@grpc/grpc-js')).credentials.createInsecure(),
+      sslCreds: grpc.credentials.createInsecure(),
       timeout: 1000,
     });
     try {
@@ -362,6 +364,38 @@ describe('name mapping', () => {
     expect(() => toSecretId('a/b', 'plain')).toThrow(InvalidSecretNameError);
     expect(() => toSecretId('a.b', 'plain')).toThrow(InvalidSecretNameError);
     expect(() => toSecretId('x'.repeat(256), 'escape')).toThrow(InvalidSecretNameError);
+  });
+});
+
+describe('options', () => {
+  it('refuses options of the wrong type with ConfigError naming the option', () => {
+    for (const [options, path] of [
+      [{ project: 42 }, 'project'],
+      [{ timeout: '10s' }, 'timeout'],
+      [{ port: 70000 }, 'port'],
+      [{ nameMapping: 'base32' }, 'nameMapping'],
+      [{ verifyChecksums: 'yes' }, 'verifyChecksums'],
+    ] as const) {
+      expect(() => new GcpSecretManagerProvider(options as never)).toThrow(ConfigError);
+      expect(() => new GcpSecretManagerProvider(options as never)).toThrow(path);
+    }
+  });
+
+  it('refuses to work without a project when none can be found', async () => {
+    const provider = new GcpSecretManagerProvider(
+      {
+        apiEndpoint: '127.0.0.1',
+        port: 1,
+        sslCreds: grpc.credentials.createInsecure(),
+        keyFilename: '/nonexistent/key.json',
+      },
+      {},
+    );
+    try {
+      expect(await rejection(provider.get('x'))).toBeInstanceOf(ConfigError);
+    } finally {
+      await provider.dispose();
+    }
   });
 });
 
