@@ -135,6 +135,7 @@ describe('Azure Key Vault emulator: wire protocol', () => {
     expect(badName.status).toBe(400);
     expect(badName.body.error).toEqual({ code: 'BadParameter', message: 'The request URI contains an invalid name: has_underscore' });
     expect((await call(kv, 'GET', `/secrets/${'a'.repeat(128)}/`)).status).toBe(400);
+    expect((await call(kv, 'GET', '/secrets/%E0%A4%A/')).status).toBe(400);
     expect((await call(kv, 'PUT', `/secrets/${'a'.repeat(127)}`, { body: { value: 'v' } })).status).toBe(200);
     expect((await call(kv, 'PUT', '/secrets/big', { body: { value: 'x'.repeat(25 * 1024) } })).status).toBe(200);
     const tooBig = await call(kv, 'PUT', '/secrets/big', { body: { value: 'x'.repeat(25 * 1024 + 1) } });

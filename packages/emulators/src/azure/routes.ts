@@ -51,7 +51,13 @@ export const MAX_PAGE_SIZE = 25;
 /** Maps method and path to an operation, or to the 404/405 the service would answer. */
 export function resolveRoute(method: string, pathname: string): Route | Reply {
   const segments = pathname.split('/').slice(1);
-  const [collection, rawName, third, fourth] = segments.map((s) => decodeURIComponent(s));
+  let decoded: string[];
+  try {
+    decoded = segments.map((s) => decodeURIComponent(s));
+  } catch {
+    return errorReply(400, 'BadParameter', `The request URI '${pathname}' is not valid.`);
+  }
+  const [collection, rawName, third, fourth] = decoded;
   const notFound = errorReply(404, 'NotFound', `The requested resource '${pathname}' was not found.`);
   const notAllowed = errorReply(405, 'MethodNotAllowed', `The requested method '${method}' is not allowed on '${pathname}'.`);
   if (segments.length > 4 || (segments.length === 4 && fourth !== '')) return notFound;
