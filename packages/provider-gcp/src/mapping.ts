@@ -164,7 +164,7 @@ export function mapError(
 ): Error {
   if (error instanceof HushError) return error;
   const code = grpcCode(error);
-  const what = context.key ? `secret '${context.key}'` : 'the service';
+  const what = context.key ? `secret '${context.key}'` : 'secrets';
   const detail = describe(error);
   switch (code) {
     case Code.NOT_FOUND:

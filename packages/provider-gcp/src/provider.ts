@@ -349,7 +349,7 @@ export class GcpSecretManagerProvider implements SecretProvider {
       );
       return { status: 'healthy', details: { project, latencyMs: Date.now() - started } };
     } catch (error) {
-      const mapped = this.#fail(error, undefined, 'reach');
+      const mapped = this.#fail(error, undefined, 'list');
       return { status: 'unhealthy', message: mapped.message };
     }
   }
