@@ -1,9 +1,9 @@
-import { ConfigError, defineProviderPlugin } from '@hush/core';
 import { resolve } from 'node:path';
+import { ConfigError, defineProviderPlugin } from '@hush/core';
 import { JsonFileProvider, type JsonFileProviderOptions } from './provider.js';
 
-export { JsonFileProvider };
 export type { JsonFileProviderOptions };
+export { JsonFileProvider };
 
 /** Loaded by hush through `module: hush-provider-jsonfile` in hush.config.yaml. */
 export default defineProviderPlugin<Partial<JsonFileProviderOptions>>({
@@ -11,6 +11,9 @@ export default defineProviderPlugin<Partial<JsonFileProviderOptions>>({
   create(options, context) {
     if (options.path !== undefined && typeof options.path !== 'string')
       throw new ConfigError('expected a file path', { path: 'options.path' });
-    return new JsonFileProvider({ path: resolve(context.root, options.path ?? 'secrets.json'), name: context.name });
+    return new JsonFileProvider({
+      path: resolve(context.root, options.path ?? 'secrets.json'),
+      name: context.name,
+    });
   },
 });

@@ -1,6 +1,7 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import {
+  createSecret,
   type ProviderCapabilities,
   type ProviderGetOptions,
   type ProviderListOptions,
@@ -10,7 +11,6 @@ import {
   type SecretProvider,
   type SecretVersion,
   VersionConflictError,
-  createSecret,
   validateSecretName,
 } from '@hush/core';
 
@@ -62,16 +62,21 @@ export class JsonFileProvider implements SecretProvider {
     validateSecretName(key);
     const entry = (await this.#read())[key];
     if (!entry) return null;
-    const version = options.version === undefined ? entry.versions.at(-1) : entry.versions.find((v) => String(v.version) === options.version);
+    const version =
+      options.version === undefined
+        ? entry.versions.at(-1)
+        : entry.versions.find((v) => String(v.version) === options.version);
     return version ? this.#toSecret(key, entry, version) : null;
   }
 
   set(key: string, value: string, options: ProviderSetOptions = {}): Promise<SecretInfo> {
     validateSecretName(key);
     return this.#update((file) => {
-      const entry = (file[key] ??= { versions: [], tags: {}, createdAt: new Date().toISOString() });
+      const entry = file[key] ?? { versions: [], tags: {}, createdAt: new Date().toISOString() };
+      file[key] = entry;
       const current = entry.versions.at(-1)?.version ?? 0;
-      if (options.expectedVersion !== undefined && options.expectedVersion !== String(current)) throw new VersionConflictError(key);
+      if (options.expectedVersion !== undefined && options.expectedVersion !== String(current))
+        throw new VersionConflictError(key);
       const version: FileVersion = { version: current + 1, value, createdAt: new Date().toISOString() };
       if (options.expiresAt) version.expiresAt = options.expiresAt.toISOString();
       entry.versions.push(version);

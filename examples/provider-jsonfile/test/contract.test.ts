@@ -10,6 +10,9 @@ const root = join(import.meta.dirname, '..');
 describeProviderContract('jsonfile (third-party example)', async () => {
   const plugin = await loadProviderPlugin({ kind: 'jsonfile', module: './dist/index.js' }, { root });
   const dir = mkdtempSync(join(tmpdir(), 'hush-jsonfile-'));
-  const provider = await plugin.create({ path: join(dir, 'secrets.json') }, { name: 'jsonfile', root: dir, env: {} });
+  const provider = await plugin.create(
+    { path: join(dir, 'secrets.json') },
+    { name: 'jsonfile', root: dir, env: {} },
+  );
   return { provider };
 });

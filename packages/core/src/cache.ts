@@ -58,8 +58,8 @@ export class SecretCache {
     const ttl = fixedVersion ? this.settings.versionTtlMs : this.settings.ttlMs;
     if (ttl <= 0) return;
     this.#lru.set(key, { secret, name, freshUntil: now + ttl });
-    let keys = this.#byName.get(name);
-    if (!keys) this.#byName.set(name, (keys = new Set()));
+    const keys = this.#byName.get(name) ?? new Set<string>();
+    this.#byName.set(name, keys);
     keys.add(key);
   }
 

@@ -58,14 +58,19 @@ export function findConfigFile(cwd = process.cwd()): string | undefined {
  * Returns undefined when no file is given and none is found.
  */
 export async function loadConfig(options: LoadConfigOptions = {}): Promise<HushConfig | undefined> {
-  const file = options.file ? resolve(options.cwd ?? process.cwd(), options.file) : findConfigFile(options.cwd);
+  const file = options.file
+    ? resolve(options.cwd ?? process.cwd(), options.file)
+    : findConfigFile(options.cwd);
   if (!file) return undefined;
   if (!existsSync(file)) throw new ConfigError('configuration file not found', { file });
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
-    throw new ConfigError(`cannot read the configuration file: ${(error as NodeJS.ErrnoException).code ?? 'error'}`, { file });
+    throw new ConfigError(
+      `cannot read the configuration file: ${(error as NodeJS.ErrnoException).code ?? 'error'}`,
+      { file },
+    );
   }
   let raw: unknown;
   try {
@@ -75,7 +80,10 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<HushC
       raw = parse(text);
     }
   } catch (error) {
-    throw new ConfigError(`not valid ${extname(file) === '.json' ? 'JSON' : 'YAML'}: ${(error as Error).message.split('\n')[0]}`, { file });
+    throw new ConfigError(
+      `not valid ${extname(file) === '.json' ? 'JSON' : 'YAML'}: ${(error as Error).message.split('\n')[0]}`,
+      { file },
+    );
   }
   const interpolated = interpolateEnv(raw ?? {}, options.env ?? process.env, file);
   return parseConfig(interpolated, { file, root: dirname(file) });
@@ -90,29 +98,58 @@ export function parseConfig(raw: unknown, where: { file?: string; root?: string 
     throw new ConfigError(message, { file: where.file, path });
   };
   const obj = expectObject(raw, '', fail);
-  checkKeys(obj, '', ['version', 'defaultEnvironment', 'environments', 'cache', 'audit', 'accessControl'], fail);
-  if (obj.version !== undefined && obj.version !== 1) fail('version', `expected 1, got ${JSON.stringify(obj.version)}`);
+  checkKeys(
+    obj,
+    '',
+    ['version', 'defaultEnvironment', 'environments', 'cache', 'audit', 'accessControl'],
+    fail,
+  );
+  if (obj.version !== undefined && obj.version !== 1)
+    fail('version', `expected 1, got ${JSON.stringify(obj.version)}`);
   const environments: Record<string, EnvironmentConfig> = {};
-  const envs = expectObject(obj.environments ?? fail('environments', 'expected a map of environments (dev, staging, prod...)'), 'environments', fail);
+  const envs = expectObject(
+    obj.environments ?? fail('environments', 'expected a map of environments (dev, staging, prod...)'),
+    'environments',
+    fail,
+  );
   if (Object.keys(envs).length === 0) fail('environments', 'expected at least one environment');
   for (const [envName, envRaw] of Object.entries(envs)) {
     const path = `environments.${envName}`;
     const env = expectObject(envRaw, path, fail);
     checkKeys(env, path, ['providers', 'defaultWriteProvider'], fail);
-    if (!Array.isArray(env.providers) || env.providers.length === 0) fail(`${path}.providers`, 'expected a non-empty list of providers');
-    const providers = (env.providers as unknown[]).map((p, i) => parseProvider(p, `${path}.providers[${i}]`, fail));
+    if (!Array.isArray(env.providers) || env.providers.length === 0)
+      fail(`${path}.providers`, 'expected a non-empty list of providers');
+    const providers = (env.providers as unknown[]).map((p, i) =>
+      parseProvider(p, `${path}.providers[${i}]`, fail),
+    );
     const names = new Set<string>();
     providers.forEach((p, i) => {
-      if (names.has(p.name)) fail(`${path}.providers[${i}].name`, `duplicate provider name '${p.name}': give each a distinct name`);
+      if (names.has(p.name))
+        fail(
+          `${path}.providers[${i}].name`,
+          `duplicate provider name '${p.name}': give each a distinct name`,
+        );
       names.add(p.name);
     });
     const defaultWrite = env.defaultWriteProvider;
     if (defaultWrite !== undefined && (typeof defaultWrite !== 'string' || !names.has(defaultWrite)))
-      fail(`${path}.defaultWriteProvider`, `expected one of the provider names (${[...names].join(', ')}), got ${JSON.stringify(defaultWrite)}`);
-    environments[envName] = { providers, ...(defaultWrite ? { defaultWriteProvider: defaultWrite as string } : {}) };
+      fail(
+        `${path}.defaultWriteProvider`,
+        `expected one of the provider names (${[...names].join(', ')}), got ${JSON.stringify(defaultWrite)}`,
+      );
+    environments[envName] = {
+      providers,
+      ...(defaultWrite ? { defaultWriteProvider: defaultWrite as string } : {}),
+    };
   }
-  if (obj.defaultEnvironment !== undefined && (typeof obj.defaultEnvironment !== 'string' || !(obj.defaultEnvironment in environments)))
-    fail('defaultEnvironment', `expected one of the environments (${Object.keys(environments).join(', ')}), got ${JSON.stringify(obj.defaultEnvironment)}`);
+  if (
+    obj.defaultEnvironment !== undefined &&
+    (typeof obj.defaultEnvironment !== 'string' || !(obj.defaultEnvironment in environments))
+  )
+    fail(
+      'defaultEnvironment',
+      `expected one of the environments (${Object.keys(environments).join(', ')}), got ${JSON.stringify(obj.defaultEnvironment)}`,
+    );
   const config: HushConfig = {
     ...(where.file ? { file: where.file } : {}),
     root: where.root ?? process.cwd(),
@@ -121,14 +158,20 @@ export function parseConfig(raw: unknown, where: { file?: string; root?: string 
   };
   if (typeof obj.defaultEnvironment === 'string') config.defaultEnvironment = obj.defaultEnvironment;
   if (obj.audit !== undefined) config.audit = expectObject(obj.audit, 'audit', fail);
-  if (obj.accessControl !== undefined) config.accessControl = expectObject(obj.accessControl, 'accessControl', fail);
+  if (obj.accessControl !== undefined)
+    config.accessControl = expectObject(obj.accessControl, 'accessControl', fail);
   return config;
 }
 
 /** The environment to use: an explicit choice, then `HUSH_ENV`, then the file's default, then `dev`, then the first. */
-export function selectEnvironment(config: HushConfig, explicit?: string, env: Record<string, string | undefined> = process.env): { name: string; environment: EnvironmentConfig } {
+export function selectEnvironment(
+  config: HushConfig,
+  explicit?: string,
+  env: Record<string, string | undefined> = process.env,
+): { name: string; environment: EnvironmentConfig } {
   const names = Object.keys(config.environments);
-  const name = explicit ?? env.HUSH_ENV ?? config.defaultEnvironment ?? (names.includes('dev') ? 'dev' : names[0]!);
+  const name =
+    explicit ?? env.HUSH_ENV ?? config.defaultEnvironment ?? (names.includes('dev') ? 'dev' : names[0]!);
   const environment = config.environments[name];
   if (!environment)
     throw new ConfigError(`unknown environment '${name}' (configured: ${names.join(', ')})`, {
@@ -142,18 +185,32 @@ export function selectEnvironment(config: HushConfig, explicit?: string, env: Re
 const ENV_REFERENCE = /(\$?)\$\{env:([A-Za-z_][A-Za-z0-9_]*)(?::([^}]*))?\}/g;
 
 /** Replaces `${env:NAME}` / `${env:NAME:default}` in every string; `$${env:X}` stays literal. */
-export function interpolateEnv(value: unknown, env: Record<string, string | undefined>, file?: string, path = ''): unknown {
+export function interpolateEnv(
+  value: unknown,
+  env: Record<string, string | undefined>,
+  file?: string,
+  path = '',
+): unknown {
   if (typeof value === 'string')
-    return value.replace(ENV_REFERENCE, (match, escape: string, name: string, fallback: string | undefined) => {
-      if (escape) return match.slice(1);
-      const found = env[name];
-      if (found !== undefined) return found;
-      if (fallback !== undefined) return fallback;
-      throw new ConfigError(`environment variable ${name} is not set`, { ...(file ? { file } : {}), path: path || '(root)', hint: `export ${name}=... or give a default: \${env:${name}:default}` });
-    });
+    return value.replace(
+      ENV_REFERENCE,
+      (match, escaped: string, name: string, fallback: string | undefined) => {
+        if (escaped) return match.slice(1);
+        const found = env[name];
+        if (found !== undefined) return found;
+        if (fallback !== undefined) return fallback;
+        throw new ConfigError(`environment variable ${name} is not set`, {
+          ...(file ? { file } : {}),
+          path: path || '(root)',
+          hint: `export ${name}=... or give a default: \${env:${name}:default}`,
+        });
+      },
+    );
   if (Array.isArray(value)) return value.map((v, i) => interpolateEnv(v, env, file, `${path}[${i}]`));
   if (value && typeof value === 'object')
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, interpolateEnv(v, env, file, path ? `${path}.${k}` : k)]));
+    return Object.fromEntries(
+      Object.entries(value).map(([k, v]) => [k, interpolateEnv(v, env, file, path ? `${path}.${k}` : k)]),
+    );
   return value;
 }
 
@@ -167,7 +224,11 @@ function expectObject(value: unknown, path: string, fail: Fail): Record<string, 
 
 function checkKeys(obj: Record<string, unknown>, path: string, allowed: string[], fail: Fail): void {
   for (const key of Object.keys(obj))
-    if (!allowed.includes(key)) fail(path ? `${path}.${key}` : key, `unknown setting '${key}' (expected one of: ${allowed.join(', ')})`);
+    if (!allowed.includes(key))
+      fail(
+        path ? `${path}.${key}` : key,
+        `unknown setting '${key}' (expected one of: ${allowed.join(', ')})`,
+      );
 }
 
 const KIND = /^[a-z][a-z0-9-]*$/;
@@ -176,21 +237,28 @@ function parseProvider(raw: unknown, path: string, fail: Fail): ProviderConfig {
   const obj = expectObject(raw, path, fail);
   checkKeys(obj, path, ['kind', 'name', 'module', 'priority', 'timeout', 'options'], fail);
   if (typeof obj.kind !== 'string' || !KIND.test(obj.kind))
-    fail(`${path}.kind`, `expected a provider kind such as 'local', 'env', 'vault', 'aws', 'azure', 'gcp' or 'k8s', got ${describe(obj.kind)}`);
-  const provider: ProviderConfig = { kind: obj.kind as string, name: (obj.kind as string), options: {} };
+    fail(
+      `${path}.kind`,
+      `expected a provider kind such as 'local', 'env', 'vault', 'aws', 'azure', 'gcp' or 'k8s', got ${describe(obj.kind)}`,
+    );
+  const provider: ProviderConfig = { kind: obj.kind as string, name: obj.kind as string, options: {} };
   if (obj.name !== undefined) {
-    if (typeof obj.name !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(obj.name)) fail(`${path}.name`, `expected a name of letters, digits, '-', '_' or '.', got ${describe(obj.name)}`);
+    if (typeof obj.name !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(obj.name))
+      fail(`${path}.name`, `expected a name of letters, digits, '-', '_' or '.', got ${describe(obj.name)}`);
     provider.name = obj.name as string;
   }
   if (obj.module !== undefined) {
-    if (typeof obj.module !== 'string' || obj.module === '') fail(`${path}.module`, `expected a package name or a path, got ${describe(obj.module)}`);
+    if (typeof obj.module !== 'string' || obj.module === '')
+      fail(`${path}.module`, `expected a package name or a path, got ${describe(obj.module)}`);
     provider.module = obj.module as string;
   }
   if (obj.priority !== undefined) {
-    if (typeof obj.priority !== 'number' || !Number.isFinite(obj.priority)) fail(`${path}.priority`, `expected a number, got ${describe(obj.priority)}`);
+    if (typeof obj.priority !== 'number' || !Number.isFinite(obj.priority))
+      fail(`${path}.priority`, `expected a number, got ${describe(obj.priority)}`);
     provider.priority = obj.priority as number;
   }
-  if (obj.timeout !== undefined) provider.timeout = parseDurationSetting(obj.timeout, `${path}.timeout`, fail);
+  if (obj.timeout !== undefined)
+    provider.timeout = parseDurationSetting(obj.timeout, `${path}.timeout`, fail);
   if (obj.options !== undefined) provider.options = expectObject(obj.options, `${path}.options`, fail);
   return provider;
 }
@@ -201,11 +269,13 @@ function parseCache(raw: unknown, fail: Fail): CacheOptions {
   checkKeys(obj, 'cache', ['enabled', 'ttl', 'maxSize', 'staleIfError', 'versionTtl'], fail);
   const cache: CacheOptions = {};
   if (obj.enabled !== undefined) {
-    if (typeof obj.enabled !== 'boolean') fail('cache.enabled', `expected true or false, got ${describe(obj.enabled)}`);
+    if (typeof obj.enabled !== 'boolean')
+      fail('cache.enabled', `expected true or false, got ${describe(obj.enabled)}`);
     cache.enabled = obj.enabled as boolean;
   }
   if (obj.maxSize !== undefined) {
-    if (!Number.isInteger(obj.maxSize) || (obj.maxSize as number) < 1) fail('cache.maxSize', `expected a positive integer, got ${describe(obj.maxSize)}`);
+    if (!Number.isInteger(obj.maxSize) || (obj.maxSize as number) < 1)
+      fail('cache.maxSize', `expected a positive integer, got ${describe(obj.maxSize)}`);
     cache.maxSize = obj.maxSize as number;
   }
   for (const key of ['ttl', 'staleIfError', 'versionTtl'] as const)

@@ -20,7 +20,10 @@ export function parseDuration(value: Duration): number {
     return value;
   }
   const match = DURATION.exec(value.trim());
-  if (!match) throw new ValidationError(`invalid duration '${value}': expected a number and a unit (ms, s, m, h, d, w, y), e.g. '90d'`);
+  if (!match)
+    throw new ValidationError(
+      `invalid duration '${value}': expected a number and a unit (ms, s, m, h, d, w, y), e.g. '90d'`,
+    );
   return Math.round(Number(match[1]) * UNIT_MS[match[2]!]!);
 }
 

@@ -43,13 +43,21 @@ export class HushError extends Error {
    */
   static override [Symbol.hasInstance](value: unknown): boolean {
     if (typeof value !== 'object' || value === null || !(BRAND in value)) return false;
+    // `this` is the class being tested against: subclasses are told apart by their own CODE.
+    // biome-ignore lint/complexity/noThisInStatic: deliberate, see above
     if (this === HushError) return true;
+    // biome-ignore lint/complexity/noThisInStatic: deliberate, see above
     const code = (this as unknown as { CODE?: string }).CODE;
     return code !== undefined && (value as HushError).code === code;
   }
 
   toJSON(): Record<string, unknown> {
-    return { name: this.name, code: this.code, message: this.message, ...(this.hint ? { hint: this.hint } : {}) };
+    return {
+      name: this.name,
+      code: this.code,
+      message: this.message,
+      ...(this.hint ? { hint: this.hint } : {}),
+    };
   }
 }
 
@@ -117,7 +125,10 @@ export class InvalidSecretNameError extends HushError {
     readonly secretName: string,
     reason: string,
   ) {
-    super('INVALID_SECRET_NAME', `invalid secret name ${JSON.stringify(secretName.slice(0, 200))}: ${reason}`);
+    super(
+      'INVALID_SECRET_NAME',
+      `invalid secret name ${JSON.stringify(secretName.slice(0, 200))}: ${reason}`,
+    );
   }
 }
 
@@ -125,7 +136,10 @@ export class ConfigError extends HushError {
   static readonly CODE = 'CONFIG_ERROR';
   readonly file?: string;
   readonly path?: string;
-  constructor(message: string, details: { file?: string; path?: string; hint?: string; cause?: unknown } = {}) {
+  constructor(
+    message: string,
+    details: { file?: string; path?: string; hint?: string; cause?: unknown } = {},
+  ) {
     const where = [details.file, details.path].filter(Boolean).join(': ');
     super('CONFIG_ERROR', where ? `${where}: ${message}` : message, details);
     this.file = details.file;
@@ -169,9 +183,13 @@ export class PluginNotFoundError extends HushError {
     readonly packageName: string,
     searchedFrom: string,
   ) {
-    super('PLUGIN_NOT_FOUND', `provider package '${packageName}' is not installed (looked from ${searchedFrom})`, {
-      hint: `install it: npm install ${packageName}`,
-    });
+    super(
+      'PLUGIN_NOT_FOUND',
+      `provider package '${packageName}' is not installed (looked from ${searchedFrom})`,
+      {
+        hint: `install it: npm install ${packageName}`,
+      },
+    );
   }
 }
 

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { type HushConfig, type ProviderConfig, loadConfig, selectEnvironment } from './config.js';
+import { type HushConfig, loadConfig, type ProviderConfig, selectEnvironment } from './config.js';
 import { ConfigError } from './errors.js';
 import { SecretManager } from './manager.js';
 import { createProviderFromSpec } from './plugin-loader.js';
@@ -16,7 +16,10 @@ export interface FromConfigOptions {
 }
 
 /** Builds (not initialises) a manager for one environment of a configuration. */
-export async function createSecretManagerFromConfig(config: HushConfig, options: FromConfigOptions = {}): Promise<SecretManager> {
+export async function createSecretManagerFromConfig(
+  config: HushConfig,
+  options: FromConfigOptions = {},
+): Promise<SecretManager> {
   const env = options.env ?? process.env;
   const { environment } = selectEnvironment(config, options.environment, env);
   const providers = await createProviders(environment.providers, config.root, env, options.fallbackPaths);
@@ -29,8 +32,14 @@ export async function createSecretManagerFromConfig(config: HushConfig, options:
 }
 
 /** Loads the nearest `hush.config.*` (or `file`) and builds a manager for the chosen environment. */
-export async function createSecretManager(options: FromConfigOptions & { file?: string; cwd?: string } = {}): Promise<SecretManager> {
-  const config = await loadConfig({ ...(options.file ? { file: options.file } : {}), cwd: options.cwd ?? process.cwd(), env: options.env ?? process.env });
+export async function createSecretManager(
+  options: FromConfigOptions & { file?: string; cwd?: string } = {},
+): Promise<SecretManager> {
+  const config = await loadConfig({
+    ...(options.file ? { file: options.file } : {}),
+    cwd: options.cwd ?? process.cwd(),
+    env: options.env ?? process.env,
+  });
   if (!config) return createSecretManagerFromEnv({ ...options, root: options.cwd });
   return createSecretManagerFromConfig(config, options);
 }
@@ -43,7 +52,11 @@ async function createProviders(
 ): Promise<ProviderRegistration[]> {
   return Promise.all(
     specs.map(async (spec) => {
-      const provider = await createProviderFromSpec(spec, { name: spec.name, root, env }, { root, fallbackPaths });
+      const provider = await createProviderFromSpec(
+        spec,
+        { name: spec.name, root, env },
+        { root, fallbackPaths },
+      );
       return {
         provider,
         ...(spec.priority !== undefined ? { priority: spec.priority } : {}),
@@ -74,9 +87,15 @@ export interface FromEnvOptions {
 export async function createSecretManagerFromEnv(options: FromEnvOptions = {}): Promise<SecretManager> {
   const env = options.env ?? process.env;
   const root = resolve(options.root ?? process.cwd());
-  const kinds = (env.HUSH_PROVIDER ? env.HUSH_PROVIDER.split(',') : inferKinds(env, root)).map((k) => k.trim()).filter(Boolean);
+  const kinds = (env.HUSH_PROVIDER ? env.HUSH_PROVIDER.split(',') : inferKinds(env, root))
+    .map((k) => k.trim())
+    .filter(Boolean);
   if (kinds.length === 0) throw new ConfigError('HUSH_PROVIDER names no provider', { path: 'HUSH_PROVIDER' });
-  const specs: ProviderConfig[] = kinds.map((kind) => ({ kind, name: kind, options: optionsFromEnv(kind, env) }));
+  const specs: ProviderConfig[] = kinds.map((kind) => ({
+    kind,
+    name: kind,
+    options: optionsFromEnv(kind, env),
+  }));
   const providers = await createProviders(specs, root, env, options.fallbackPaths);
   const defaultWrite = env.HUSH_DEFAULT_WRITE_PROVIDER ?? kinds.find((k) => k !== 'env');
   const manager = new SecretManager({
@@ -93,7 +112,8 @@ function inferKinds(env: Record<string, string | undefined>, root: string): stri
   const kinds: string[] = [];
   if (env.AZURE_VAULT_URL || env.AZURE_KEYVAULT_URL) kinds.push('azure');
   if (env.VAULT_ADDR) kinds.push('vault');
-  if (env.HUSH_MASTER_KEY || env.HUSH_LOCAL_PATH || existsSync(join(root, '.hush', 'secrets.enc.json'))) kinds.push('local');
+  if (env.HUSH_MASTER_KEY || env.HUSH_LOCAL_PATH || existsSync(join(root, '.hush', 'secrets.enc.json')))
+    kinds.push('local');
   kinds.push('env');
   return kinds;
 }

@@ -26,7 +26,8 @@ export function parseGeneratorSpec(spec: GeneratorSpec): Exclude<GeneratorSpec, 
   if (type === 'uuid' && length === undefined) return { type: 'uuid' };
   if (type === 'random') {
     const n = length === undefined ? 32 : Number(length);
-    if (!Number.isInteger(n)) throw new ValidationError(`invalid generator '${spec}': length must be an integer`);
+    if (!Number.isInteger(n))
+      throw new ValidationError(`invalid generator '${spec}': length must be an integer`);
     return { type: 'random', length: n, ...(alphabet ? { alphabet } : {}) };
   }
   throw new ValidationError(`unknown generator '${spec}': use 'random:<length>[:<alphabet>]' or 'uuid'`);

@@ -1,8 +1,31 @@
 // Contract
-export type * from './types.js';
-export { createSecret, isExpired } from './secret.js';
-export type { Secret, SecretInfo, SecretInit, SecretVersion } from './secret.js';
-export { READ_ONLY_CAPABILITIES, defineProviderPlugin } from './provider.js';
+
+export type { EnvironmentConfig, HushConfig, LoadConfigOptions, ProviderConfig } from './config.js';
+export {
+  CONFIG_FILE_NAMES,
+  findConfigFile,
+  interpolateEnv,
+  loadConfig,
+  parseConfig,
+  selectEnvironment,
+} from './config.js';
+export { parseDuration, parseExpiry } from './duration.js';
+export * from './errors.js';
+export type { FromConfigOptions, FromEnvOptions } from './factory.js';
+export { createSecretManager, createSecretManagerFromConfig, createSecretManagerFromEnv } from './factory.js';
+export { ALPHABETS, generateRandom, generateSecretValue, parseGeneratorSpec } from './generators.js';
+export { globToRegExp, matchesGlob } from './glob.js';
+// The manager and what it is built from
+export { SecretManager } from './manager.js';
+export { MASK, Masker, MIN_MASKED_LENGTH } from './masker.js';
+export {
+  isValidSecretName,
+  MAX_SECRET_NAME_LENGTH,
+  splitFieldReference,
+  validateSecretName,
+} from './names.js';
+export type { PluginLoadOptions, ProviderSpec } from './plugin-loader.js';
+export { createProviderFromSpec, loadProviderPlugin, providerPackageName } from './plugin-loader.js';
 export type {
   ProviderCapabilities,
   ProviderContext,
@@ -14,24 +37,12 @@ export type {
   ProviderSetOptions,
   SecretProvider,
 } from './provider.js';
-export * from './errors.js';
-
-// The manager and what it is built from
-export { SecretManager } from './manager.js';
-export { createSecretManager, createSecretManagerFromConfig, createSecretManagerFromEnv } from './factory.js';
-export type { FromConfigOptions, FromEnvOptions } from './factory.js';
-export { loadConfig, parseConfig, selectEnvironment, findConfigFile, interpolateEnv, CONFIG_FILE_NAMES } from './config.js';
-export type { EnvironmentConfig, HushConfig, LoadConfigOptions, ProviderConfig } from './config.js';
-export { loadProviderPlugin, createProviderFromSpec, providerPackageName } from './plugin-loader.js';
-export type { PluginLoadOptions, ProviderSpec } from './plugin-loader.js';
-
+export { defineProviderPlugin, READ_ONLY_CAPABILITIES } from './provider.js';
+export type { SecretReference } from './references.js';
+export { extractField, hasReferences, parseReference, splitTemplate } from './references.js';
+export type { SecretLookup } from './resolver.js';
 // References, masking and helpers
 export { resolveReferences } from './resolver.js';
-export type { SecretLookup } from './resolver.js';
-export { parseReference, splitTemplate, hasReferences, extractField } from './references.js';
-export type { SecretReference } from './references.js';
-export { Masker, MASK, MIN_MASKED_LENGTH } from './masker.js';
-export { validateSecretName, isValidSecretName, splitFieldReference, MAX_SECRET_NAME_LENGTH } from './names.js';
-export { parseDuration, parseExpiry } from './duration.js';
-export { generateRandom, generateSecretValue, parseGeneratorSpec, ALPHABETS } from './generators.js';
-export { globToRegExp, matchesGlob } from './glob.js';
+export type { Secret, SecretInfo, SecretInit, SecretVersion } from './secret.js';
+export { createSecret, isExpired } from './secret.js';
+export type * from './types.js';

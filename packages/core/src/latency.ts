@@ -19,7 +19,8 @@ export class LatencyWindow {
 
   summary(): LatencySummary {
     const sorted = [...this.#samples].sort((a, b) => a - b);
-    const at = (q: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]! : 0);
+    const at = (q: number) =>
+      sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]! : 0;
     const round = (n: number) => Math.round(n * 1000) / 1000;
     return { count: this.#count, p50: round(at(0.5)), p95: round(at(0.95)), p99: round(at(0.99)) };
   }

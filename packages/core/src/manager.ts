@@ -18,8 +18,8 @@ import { splitFieldReference, validateSecretName } from './names.js';
 import type { ProviderCapabilities, SecretProvider } from './provider.js';
 import { extractField } from './references.js';
 import { resolveReferences } from './resolver.js';
-import { type Secret, type SecretInfo, type SecretVersion, createSecret, isExpired } from './secret.js';
-import { ProviderSlot, describeFailure, isDefinitive } from './slot.js';
+import { createSecret, isExpired, type Secret, type SecretInfo, type SecretVersion } from './secret.js';
+import { describeFailure, isDefinitive, ProviderSlot } from './slot.js';
 import type {
   DeleteSecretOptions,
   GetSecretOptions,
@@ -42,7 +42,14 @@ import type {
 /** An operation's event while it runs: the work fills in outcome, provider, version. */
 type LiveEvent = OperationContext & Partial<Pick<OperationEvent, 'outcome' | 'errorCode' | 'cached'>>;
 
-const DEFAULTS = { ttl: '5m', maxSize: 1000, staleIfError: 0, versionTtl: '1h', batchConcurrency: 8, providerTimeout: '30s' };
+const DEFAULTS = {
+  ttl: '5m',
+  maxSize: 1000,
+  staleIfError: 0,
+  versionTtl: '1h',
+  batchConcurrency: 8,
+  providerTimeout: '30s',
+};
 
 /**
  * The one entry point applications use: providers in priority order with failover, a cache,
@@ -66,15 +73,24 @@ export class SecretManager implements ISecretManager {
       throw new ConfigError('a secret manager needs at least one provider', { path: 'providers' });
     const timeout = options.providerTimeout ?? DEFAULTS.providerTimeout;
     this.#slots = options.providers
-      .map((registration, order) => new ProviderSlot(registration, order, timeout, this.#metrics, this.masker))
+      .map(
+        (registration, order) => new ProviderSlot(registration, order, timeout, this.#metrics, this.masker),
+      )
       .sort((a, b) => (a.priority === b.priority ? a.order - b.order : b.priority - a.priority));
     const names = new Set<string>();
     for (const slot of this.#slots) {
-      if (names.has(slot.name)) throw new ConfigError(`two providers are named '${slot.name}'`, { path: 'providers', hint: 'give each provider a distinct name' });
+      if (names.has(slot.name))
+        throw new ConfigError(`two providers are named '${slot.name}'`, {
+          path: 'providers',
+          hint: 'give each provider a distinct name',
+        });
       names.add(slot.name);
     }
     if (options.defaultWriteProvider !== undefined && !names.has(options.defaultWriteProvider))
-      throw new ConfigError(`defaultWriteProvider '${options.defaultWriteProvider}' is not one of the providers (${[...names].join(', ')})`, { path: 'defaultWriteProvider' });
+      throw new ConfigError(
+        `defaultWriteProvider '${options.defaultWriteProvider}' is not one of the providers (${[...names].join(', ')})`,
+        { path: 'defaultWriteProvider' },
+      );
     this.#defaultWriteProvider = options.defaultWriteProvider;
     const cache = options.cache ?? {};
     this.#cache = new SecretCache({
@@ -133,95 +149,145 @@ export class SecretManager implements ISecretManager {
     const { name, field: fieldInName } = splitFieldReference(key);
     const field = options.field ?? fieldInName;
     const version = options.version === undefined ? undefined : String(options.version);
-    return this.#run('get', { key: name, provider: options.provider, accessor: options.accessor, scope: options.scope, version }, async (event) => {
-      validateSecretName(name);
-      const secret = await this.#read(name, version, options.provider, options.fresh ?? false, event);
-      const found = secret && field !== undefined ? this.#withField(secret, field) : secret;
-      if (!found) {
-        event.outcome = 'not_found';
-        if (options.required) throw new SecretNotFoundError(name, { version, field, provider: options.provider });
-        return null;
-      }
-      event.provider = found.provider;
-      return found;
-    });
+    return this.#run(
+      'get',
+      { key: name, provider: options.provider, accessor: options.accessor, scope: options.scope, version },
+      async (event) => {
+        validateSecretName(name);
+        const secret = await this.#read(name, version, options.provider, options.fresh ?? false, event);
+        const found = secret && field !== undefined ? this.#withField(secret, field) : secret;
+        if (!found) {
+          event.outcome = 'not_found';
+          if (options.required)
+            throw new SecretNotFoundError(name, { version, field, provider: options.provider });
+          return null;
+        }
+        event.provider = found.provider;
+        return found;
+      },
+    );
   }
 
-  async getSecrets(keys: string[], options: Omit<GetSecretOptions, 'version' | 'field'> = {}): Promise<Map<string, Secret | null>> {
+  async getSecrets(
+    keys: string[],
+    options: Omit<GetSecretOptions, 'version' | 'field'> = {},
+  ): Promise<Map<string, Secret | null>> {
     for (const key of keys) validateSecretName(key);
     const unique = [...new Set(keys)];
-    return this.#run('getMany', { key: unique.join(','), provider: options.provider, accessor: options.accessor, scope: options.scope }, async () => {
-      // Each secret is checked and recorded on its own, as a single read would be.
-      const started = performance.now();
-      for (const key of unique) {
-        const context: OperationContext = stripUndefined({ requestId: randomUUID(), operation: 'get' as const, key, provider: options.provider, accessor: options.accessor, scope: options.scope });
-        try {
-          await this.#before(context);
-        } catch (error) {
-          const denied = error instanceof HushError && error.code === 'ACCESS_DENIED';
-          const event: OperationEvent = { ...context, outcome: denied ? 'denied' : 'error', errorCode: error instanceof HushError ? error.code : 'ERROR', durationMs: performance.now() - started, timestamp: new Date() };
-          await this.#after(event).catch(() => undefined);
-          throw error;
+    return this.#run(
+      'getMany',
+      { key: unique.join(','), provider: options.provider, accessor: options.accessor, scope: options.scope },
+      async () => {
+        // Each secret is checked and recorded on its own, as a single read would be.
+        const started = performance.now();
+        for (const key of unique) {
+          const context: OperationContext = stripUndefined({
+            requestId: randomUUID(),
+            operation: 'get' as const,
+            key,
+            provider: options.provider,
+            accessor: options.accessor,
+            scope: options.scope,
+          });
+          try {
+            await this.#before(context);
+          } catch (error) {
+            const denied = error instanceof HushError && error.code === 'ACCESS_DENIED';
+            const event: OperationEvent = {
+              ...context,
+              outcome: denied ? 'denied' : 'error',
+              errorCode: error instanceof HushError ? error.code : 'ERROR',
+              durationMs: performance.now() - started,
+              timestamp: new Date(),
+            };
+            await this.#after(event).catch(() => undefined);
+            throw error;
+          }
         }
-      }
-      const result = await this.#readMany(unique, options.provider, options.fresh ?? false);
-      for (const key of unique) {
-        const secret = result.get(key) ?? null;
-        if (!secret && options.required) throw new SecretNotFoundError(key);
-        await this.#after({
-          ...stripUndefined({ requestId: randomUUID(), operation: 'get' as const, key, provider: secret?.provider ?? options.provider, accessor: options.accessor, scope: options.scope }),
-          outcome: secret ? 'success' : 'not_found',
-          durationMs: performance.now() - started,
-          timestamp: new Date(),
-        });
-      }
-      return result;
-    });
+        const result = await this.#readMany(unique, options.provider, options.fresh ?? false);
+        for (const key of unique) {
+          const secret = result.get(key) ?? null;
+          if (!secret && options.required) throw new SecretNotFoundError(key);
+          await this.#after({
+            ...stripUndefined({
+              requestId: randomUUID(),
+              operation: 'get' as const,
+              key,
+              provider: secret?.provider ?? options.provider,
+              accessor: options.accessor,
+              scope: options.scope,
+            }),
+            outcome: secret ? 'success' : 'not_found',
+            durationMs: performance.now() - started,
+            timestamp: new Date(),
+          });
+        }
+        return result;
+      },
+    );
   }
 
   async setSecret(key: string, value: string, options: SetSecretOptions = {}): Promise<SecretInfo> {
-    return this.#run('set', { key, provider: options.provider, accessor: options.actor, scope: options.scope }, async (event) => {
-      validateSecretName(key);
-      if (typeof value !== 'string') throw new ValidationError(`the value of '${key}' must be a string`);
-      const slot = this.#writeSlot(options.provider, 'write');
-      event.provider = slot.name;
-      this.#requireOptions(slot, { tags: options.tags, expiry: options.expiresAt });
-      this.masker.add(value);
-      const info = await slot.call(() =>
-        slot.provider.set!(key, value, {
-          ...(options.tags ? { tags: options.tags } : {}),
-          ...(options.metadata ? { metadata: options.metadata } : {}),
-          ...(options.expiresAt !== undefined ? { expiresAt: parseExpiry(options.expiresAt) } : {}),
-          ...(options.scope !== undefined ? { scope: options.scope } : {}),
-          ...(options.expectedVersion !== undefined ? { expectedVersion: options.expectedVersion } : {}),
-        }),
-      );
-      this.#cache.invalidate(key);
-      event.version = info.version;
-      return info;
-    });
+    return this.#run(
+      'set',
+      { key, provider: options.provider, accessor: options.actor, scope: options.scope },
+      async (event) => {
+        validateSecretName(key);
+        if (typeof value !== 'string') throw new ValidationError(`the value of '${key}' must be a string`);
+        const slot = this.#writeSlot(options.provider, 'write');
+        event.provider = slot.name;
+        this.#requireOptions(slot, { tags: options.tags, expiry: options.expiresAt });
+        this.masker.add(value);
+        const info = await slot.call(() =>
+          slot.provider.set!(key, value, {
+            ...(options.tags ? { tags: options.tags } : {}),
+            ...(options.metadata ? { metadata: options.metadata } : {}),
+            ...(options.expiresAt !== undefined ? { expiresAt: parseExpiry(options.expiresAt) } : {}),
+            ...(options.scope !== undefined ? { scope: options.scope } : {}),
+            ...(options.expectedVersion !== undefined ? { expectedVersion: options.expectedVersion } : {}),
+          }),
+        );
+        this.#cache.invalidate(key);
+        event.version = info.version;
+        return info;
+      },
+    );
   }
 
   async deleteSecret(key: string, options: DeleteSecretOptions = {}): Promise<void> {
-    return this.#run('delete', { key, provider: options.provider, accessor: options.actor, scope: options.scope }, async (event) => {
-      validateSecretName(key);
-      const slot = this.#writeSlot(options.provider, 'delete');
-      event.provider = slot.name;
-      const deleted = await slot.call(() => slot.provider.delete!(key, { permanent: options.permanent ?? false }));
-      this.#cache.invalidate(key);
-      if (!deleted) {
-        event.outcome = 'not_found';
-        throw new SecretNotFoundError(key, { provider: slot.name });
-      }
-    });
+    return this.#run(
+      'delete',
+      { key, provider: options.provider, accessor: options.actor, scope: options.scope },
+      async (event) => {
+        validateSecretName(key);
+        const slot = this.#writeSlot(options.provider, 'delete');
+        event.provider = slot.name;
+        const deleted = await slot.call(() =>
+          slot.provider.delete!(key, { permanent: options.permanent ?? false }),
+        );
+        this.#cache.invalidate(key);
+        if (!deleted) {
+          event.outcome = 'not_found';
+          throw new SecretNotFoundError(key, { provider: slot.name });
+        }
+      },
+    );
   }
 
   async listSecrets(options: string | ListSecretsOptions = {}): Promise<SecretInfo[]> {
     const opts: ListSecretsOptions = typeof options === 'string' ? { prefix: options } : options;
-    const context = { provider: opts.provider, accessor: opts.accessor, scope: opts.scope, pattern: opts.pattern ?? opts.prefix };
+    const context = {
+      provider: opts.provider,
+      accessor: opts.accessor,
+      scope: opts.scope,
+      pattern: opts.pattern ?? opts.prefix,
+    };
     return this.#run('list', context, async (event) => {
-      const slots = opts.provider ? [this.#slot(opts.provider)] : this.#slots.filter((slot) => slot.provider.capabilities.list);
-      if (opts.provider && !slots[0]!.provider.capabilities.list) throw new UnsupportedOperationError(opts.provider, 'list');
+      const slots = opts.provider
+        ? [this.#slot(opts.provider)]
+        : this.#slots.filter((slot) => slot.provider.capabilities.list);
+      if (opts.provider && !slots[0]!.provider.capabilities.list)
+        throw new UnsupportedOperationError(opts.provider, 'list');
       const prefix = opts.prefix ?? literalPrefix(opts.pattern);
       const byName = new Map<string, SecretInfo>();
       const failures: ProviderFailure[] = [];
@@ -235,7 +301,8 @@ export class SecretManager implements ISecretManager {
           failures.push(slot.markFailure(error));
         }
       }
-      if (slots.length > 0 && failures.length === slots.length) throw new ProviderUnavailableError('no provider could list secrets', failures);
+      if (slots.length > 0 && failures.length === slots.length)
+        throw new ProviderUnavailableError('no provider could list secrets', failures);
       const now = Date.now();
       let result = [...byName.values()].filter(
         (info) =>
@@ -245,100 +312,144 @@ export class SecretManager implements ISecretManager {
           Object.entries(opts.tags ?? {}).every(([k, v]) => info.tags?.[k] === v) &&
           (opts.includeExpired || !isExpired(info, now)),
       );
-      for (const plugin of this.#plugins) if (plugin.filterList) result = await plugin.filterList({ ...event, operation: 'list' }, result);
+      for (const plugin of this.#plugins)
+        if (plugin.filterList) result = await plugin.filterList({ ...event, operation: 'list' }, result);
       return result.sort((a, b) => a.key.localeCompare(b.key));
     });
   }
 
   async rotateSecret(key: string, options: string | RotateSecretOptions = {}): Promise<SecretInfo> {
     const opts: RotateSecretOptions = typeof options === 'string' ? { newValue: options } : options;
-    return this.#run('rotate', { key, provider: opts.provider, accessor: opts.actor, scope: opts.scope }, async (event) => {
-      validateSecretName(key);
-      const slot = this.#writeSlot(opts.provider, 'rotate');
-      event.provider = slot.name;
-      const current = await slot.call(() => slot.provider.get(key));
-      if (!current) {
-        event.outcome = 'not_found';
-        throw new SecretNotFoundError(key, { provider: slot.name });
-      }
-      const value = opts.newValue ?? generateSecretValue(opts.generator ?? 'random:32');
-      this.masker.add(value);
-      const info = await slot.call(() =>
-        slot.provider.set!(key, value, opts.expireOldVersion ? { expirePreviousVersions: true } : {}),
-      );
-      this.#cache.invalidate(key);
-      event.version = info.version;
-      return info;
-    });
+    return this.#run(
+      'rotate',
+      { key, provider: opts.provider, accessor: opts.actor, scope: opts.scope },
+      async (event) => {
+        validateSecretName(key);
+        const slot = this.#writeSlot(opts.provider, 'rotate');
+        event.provider = slot.name;
+        const current = await slot.call(() => slot.provider.get(key));
+        if (!current) {
+          event.outcome = 'not_found';
+          throw new SecretNotFoundError(key, { provider: slot.name });
+        }
+        const value = opts.newValue ?? generateSecretValue(opts.generator ?? 'random:32');
+        this.masker.add(value);
+        const info = await slot.call(() =>
+          slot.provider.set!(key, value, opts.expireOldVersion ? { expirePreviousVersions: true } : {}),
+        );
+        this.#cache.invalidate(key);
+        event.version = info.version;
+        return info;
+      },
+    );
   }
 
-  async getSecretVersion(key: string, version: string | number, options: VersionOptions = {}): Promise<Secret> {
+  async getSecretVersion(
+    key: string,
+    version: string | number,
+    options: VersionOptions = {},
+  ): Promise<Secret> {
     const wanted = String(version);
-    return this.#run('getVersion', { key, provider: options.provider, accessor: options.accessor, scope: options.scope, version: wanted }, async (event) => {
-      validateSecretName(key);
-      this.#versionSlots(options.provider);
-      const secret = await this.#read(key, wanted, options.provider, false, event);
-      if (!secret) {
-        event.outcome = 'not_found';
-        throw new SecretNotFoundError(key, { version: wanted, provider: options.provider });
-      }
-      event.provider = secret.provider;
-      return secret;
-    });
+    return this.#run(
+      'getVersion',
+      { key, provider: options.provider, accessor: options.accessor, scope: options.scope, version: wanted },
+      async (event) => {
+        validateSecretName(key);
+        this.#versionSlots(options.provider);
+        const secret = await this.#read(key, wanted, options.provider, false, event);
+        if (!secret) {
+          event.outcome = 'not_found';
+          throw new SecretNotFoundError(key, { version: wanted, provider: options.provider });
+        }
+        event.provider = secret.provider;
+        return secret;
+      },
+    );
   }
 
   async getSecretVersions(key: string, options: VersionOptions = {}): Promise<SecretVersion[]> {
-    return this.#run('listVersions', { key, provider: options.provider, accessor: options.accessor, scope: options.scope }, async (event) => {
-      validateSecretName(key);
-      const failures: ProviderFailure[] = [];
-      for (const slot of this.#versionSlots(options.provider)) {
-        try {
-          const versions = await slot.call(() => slot.provider.listVersions!(key));
-          slot.markSuccess();
-          if (versions.length > 0) {
-            event.provider = slot.name;
-            return versions;
+    return this.#run(
+      'listVersions',
+      { key, provider: options.provider, accessor: options.accessor, scope: options.scope },
+      async (event) => {
+        validateSecretName(key);
+        const failures: ProviderFailure[] = [];
+        for (const slot of this.#versionSlots(options.provider)) {
+          try {
+            const versions = await slot.call(() => slot.provider.listVersions!(key));
+            slot.markSuccess();
+            if (versions.length > 0) {
+              event.provider = slot.name;
+              return versions;
+            }
+          } catch (error) {
+            if (isDefinitive(error)) throw error;
+            failures.push(slot.markFailure(error));
           }
-        } catch (error) {
-          if (isDefinitive(error)) throw error;
-          failures.push(slot.markFailure(error));
         }
-      }
-      if (failures.length) throw new ProviderUnavailableError(`could not list the versions of '${key}'`, failures);
-      event.outcome = 'not_found';
-      throw new SecretNotFoundError(key);
-    });
+        if (failures.length)
+          throw new ProviderUnavailableError(`could not list the versions of '${key}'`, failures);
+        event.outcome = 'not_found';
+        throw new SecretNotFoundError(key);
+      },
+    );
   }
 
-  async rollbackSecret(key: string, version: string | number, options: VersionOptions = {}): Promise<SecretInfo> {
+  async rollbackSecret(
+    key: string,
+    version: string | number,
+    options: VersionOptions = {},
+  ): Promise<SecretInfo> {
     const target = String(version);
-    return this.#run('rollback', { key, provider: options.provider, accessor: options.actor ?? options.accessor, scope: options.scope, version: target }, async (event) => {
-      validateSecretName(key);
-      const slot = this.#writeSlot(options.provider, 'rollback');
-      event.provider = slot.name;
-      if (!slot.provider.capabilities.versions) throw new UnsupportedOperationError(slot.name, 'rollback', `provider '${slot.name}' keeps no versions to roll back to`);
-      let info: SecretInfo;
-      if (slot.provider.rollback) info = await slot.call(() => slot.provider.rollback!(key, target));
-      else {
-        const old = await slot.call(() => slot.provider.get(key, { version: target }));
-        if (!old) {
-          event.outcome = 'not_found';
-          throw new SecretNotFoundError(key, { version: target, provider: slot.name });
+    return this.#run(
+      'rollback',
+      {
+        key,
+        provider: options.provider,
+        accessor: options.actor ?? options.accessor,
+        scope: options.scope,
+        version: target,
+      },
+      async (event) => {
+        validateSecretName(key);
+        const slot = this.#writeSlot(options.provider, 'rollback');
+        event.provider = slot.name;
+        if (!slot.provider.capabilities.versions)
+          throw new UnsupportedOperationError(
+            slot.name,
+            'rollback',
+            `provider '${slot.name}' keeps no versions to roll back to`,
+          );
+        let info: SecretInfo;
+        if (slot.provider.rollback) info = await slot.call(() => slot.provider.rollback!(key, target));
+        else {
+          const old = await slot.call(() => slot.provider.get(key, { version: target }));
+          if (!old) {
+            event.outcome = 'not_found';
+            throw new SecretNotFoundError(key, { version: target, provider: slot.name });
+          }
+          info = await slot.call(() => slot.provider.set!(key, old.value, {}));
         }
-        info = await slot.call(() => slot.provider.set!(key, old.value, {}));
-      }
-      this.#cache.invalidate(key);
-      return info;
-    });
+        this.#cache.invalidate(key);
+        return info;
+      },
+    );
   }
 
   async resolve<T>(value: T, options: ResolveOptions = {}): Promise<T> {
-    return this.#run('resolve', { accessor: options.accessor, provider: options.provider, scope: options.scope }, () =>
-      resolveReferences(value, async (name) => {
-        const { name: bare } = splitFieldReference(name);
-        const secret = await this.getSecret(bare, { provider: options.provider, accessor: options.accessor, scope: options.scope });
-        return secret ? secret.value : null;
-      }),
+    return this.#run(
+      'resolve',
+      { accessor: options.accessor, provider: options.provider, scope: options.scope },
+      () =>
+        resolveReferences(value, async (name) => {
+          const { name: bare } = splitFieldReference(name);
+          const secret = await this.getSecret(bare, {
+            provider: options.provider,
+            accessor: options.accessor,
+            scope: options.scope,
+          });
+          return secret ? secret.value : null;
+        }),
     );
   }
 
@@ -346,7 +457,8 @@ export class SecretManager implements ISecretManager {
     const providers = await Promise.all(this.#slots.map((slot) => this.#probe(slot)));
     const healthy = providers.filter((p) => p.status === 'healthy').length;
     const down = providers.filter((p) => p.status === 'unhealthy').length;
-    const status = down === providers.length ? 'unhealthy' : healthy === providers.length ? 'healthy' : 'degraded';
+    const status =
+      down === providers.length ? 'unhealthy' : healthy === providers.length ? 'healthy' : 'degraded';
     return { status, checkedAt: new Date(), providers };
   }
 
@@ -355,7 +467,10 @@ export class SecretManager implements ISecretManager {
     for (const plugin of this.#plugins) if (plugin.metrics) plugins[plugin.name] = plugin.metrics();
     return {
       operations: this.#metrics.operations(),
-      providers: this.#metrics.providers(this.providerNames, (name) => this.getProvider(name)?.metrics?.() ?? {}),
+      providers: this.#metrics.providers(
+        this.providerNames,
+        (name) => this.getProvider(name)?.metrics?.() ?? {},
+      ),
       cache: MetricsRecorder.cache(this.#cache.counts, this.#cache.size),
       plugins,
     };
@@ -372,7 +487,13 @@ export class SecretManager implements ISecretManager {
   // --- reads -------------------------------------------------------------------------
 
   /** Cache, then single flight, then the provider chain; stale values when everything fails. */
-  async #read(name: string, version: string | undefined, pin: string | undefined, fresh: boolean, event: LiveEvent): Promise<Secret | null> {
+  async #read(
+    name: string,
+    version: string | undefined,
+    pin: string | undefined,
+    fresh: boolean,
+    event: LiveEvent,
+  ): Promise<Secret | null> {
     const cacheKey = SecretCache.key(name, version, pin);
     const cached = fresh ? undefined : this.#cache.lookup(cacheKey);
     if (cached?.fresh) {
@@ -404,12 +525,22 @@ export class SecretManager implements ISecretManager {
   }
 
   /** Asks providers in priority order: the first that has the secret answers; failures are skipped. */
-  async #readChain(name: string, version: string | undefined, pin: string | undefined): Promise<Secret | null> {
-    const slots = pin ? [this.#slot(pin)] : version !== undefined ? this.#versionSlots(undefined) : this.#slots;
+  async #readChain(
+    name: string,
+    version: string | undefined,
+    pin: string | undefined,
+  ): Promise<Secret | null> {
+    const slots = pin
+      ? [this.#slot(pin)]
+      : version !== undefined
+        ? this.#versionSlots(undefined)
+        : this.#slots;
     const failures: ProviderFailure[] = [];
     for (const slot of slots) {
       try {
-        const secret = await slot.call(() => slot.provider.get(name, version === undefined ? {} : { version }));
+        const secret = await slot.call(() =>
+          slot.provider.get(name, version === undefined ? {} : { version }),
+        );
         slot.markSuccess();
         if (secret) return secret;
       } catch (error) {
@@ -417,11 +548,19 @@ export class SecretManager implements ISecretManager {
         failures.push(slot.markFailure(error));
       }
     }
-    if (failures.length) throw new ProviderUnavailableError(`could not read '${name}': ${failures.length === slots.length ? 'every provider failed' : 'not found in the providers that answered'}`, failures);
+    if (failures.length)
+      throw new ProviderUnavailableError(
+        `could not read '${name}': ${failures.length === slots.length ? 'every provider failed' : 'not found in the providers that answered'}`,
+        failures,
+      );
     return null;
   }
 
-  async #readMany(keys: string[], pin: string | undefined, fresh: boolean): Promise<Map<string, Secret | null>> {
+  async #readMany(
+    keys: string[],
+    pin: string | undefined,
+    fresh: boolean,
+  ): Promise<Map<string, Secret | null>> {
     const result = new Map<string, Secret | null>();
     const stale = new Map<string, Secret>();
     let remaining: string[] = [];
@@ -456,14 +595,23 @@ export class SecretManager implements ISecretManager {
       } else if (failures.has(key)) unknown.push(...failures.get(key)!);
       else result.set(key, null);
     }
-    if (unknown.length) throw new ProviderUnavailableError(`could not read ${remaining.length} of ${keys.length} secrets`, dedupe(unknown));
+    if (unknown.length)
+      throw new ProviderUnavailableError(
+        `could not read ${remaining.length} of ${keys.length} secrets`,
+        dedupe(unknown),
+      );
     return new Map(keys.map((key) => [key, result.get(key) ?? null]));
   }
 
   /** One provider's answers for many keys: its batch get when it has one, bounded parallel gets otherwise. */
-  async #getManyFrom(slot: ProviderSlot, keys: string[], failures: Map<string, ProviderFailure[]>): Promise<Map<string, Secret>> {
+  async #getManyFrom(
+    slot: ProviderSlot,
+    keys: string[],
+    failures: Map<string, ProviderFailure[]>,
+  ): Promise<Map<string, Secret>> {
     const found = new Map<string, Secret>();
-    const fail = (key: string, failure: ProviderFailure) => failures.set(key, [...(failures.get(key) ?? []), failure]);
+    const fail = (key: string, failure: ProviderFailure) =>
+      failures.set(key, [...(failures.get(key) ?? []), failure]);
     if (slot.provider.capabilities.batchGet && slot.provider.getMany) {
       try {
         const answers = await slot.call(() => slot.provider.getMany!(keys));
@@ -505,7 +653,10 @@ export class SecretManager implements ISecretManager {
 
   #slot(name: string): ProviderSlot {
     const slot = this.#slots.find((s) => s.name === name);
-    if (!slot) throw new ConfigError(`unknown provider '${name}' (configured: ${this.providerNames.join(', ')})`, { path: 'provider' });
+    if (!slot)
+      throw new ConfigError(`unknown provider '${name}' (configured: ${this.providerNames.join(', ')})`, {
+        path: 'provider',
+      });
     return slot;
   }
 
@@ -518,27 +669,47 @@ export class SecretManager implements ISecretManager {
       const writable = this.#slots.filter((s) => s.provider.capabilities.write);
       if (writable.length === 1) slot = writable[0];
       else if (writable.length === 0) slot = this.#slots[0];
-      else throw new ConfigError(`several providers can be written (${writable.map((s) => s.name).join(', ')}): pin one with 'provider' or set defaultWriteProvider`, { path: 'defaultWriteProvider' });
+      else
+        throw new ConfigError(
+          `several providers can be written (${writable.map((s) => s.name).join(', ')}): pin one with 'provider' or set defaultWriteProvider`,
+          { path: 'defaultWriteProvider' },
+        );
     }
     const provider = slot!.provider;
     if (!provider.capabilities[capability] || (capability === 'write' ? !provider.set : !provider.delete)) {
       const readOnly = !provider.capabilities.write;
-      throw new UnsupportedOperationError(provider.name, operation, readOnly ? `provider '${provider.name}' is read-only` : undefined);
+      throw new UnsupportedOperationError(
+        provider.name,
+        operation,
+        readOnly ? `provider '${provider.name}' is read-only` : undefined,
+      );
     }
     return slot!;
   }
 
   #versionSlots(pin: string | undefined): ProviderSlot[] {
     const slots = pin ? [this.#slot(pin)] : this.#slots.filter((slot) => slot.provider.capabilities.versions);
-    if (slots.length === 0 || !slots.every((slot) => slot.provider.capabilities.versions && slot.provider.listVersions))
-      throw new UnsupportedOperationError(pin ?? this.providerNames.join(', '), 'versions', pin ? `provider '${pin}' keeps no versions` : 'no provider keeps versions');
+    if (
+      slots.length === 0 ||
+      !slots.every((slot) => slot.provider.capabilities.versions && slot.provider.listVersions)
+    )
+      throw new UnsupportedOperationError(
+        pin ?? this.providerNames.join(', '),
+        'versions',
+        pin ? `provider '${pin}' keeps no versions` : 'no provider keeps versions',
+      );
     return slots;
   }
 
   #requireOptions(slot: ProviderSlot, wanted: { tags?: unknown; expiry?: unknown }): void {
-    if (wanted.tags !== undefined && Object.keys(wanted.tags as object).length > 0 && !slot.provider.capabilities.tags)
+    if (
+      wanted.tags !== undefined &&
+      Object.keys(wanted.tags as object).length > 0 &&
+      !slot.provider.capabilities.tags
+    )
       throw new UnsupportedOperationError(slot.name, 'tags');
-    if (wanted.expiry !== undefined && !slot.provider.capabilities.expiry) throw new UnsupportedOperationError(slot.name, 'expiry');
+    if (wanted.expiry !== undefined && !slot.provider.capabilities.expiry)
+      throw new UnsupportedOperationError(slot.name, 'expiry');
   }
 
   async #probe(slot: ProviderSlot): Promise<ProviderHealthReport> {
@@ -568,7 +739,11 @@ export class SecretManager implements ISecretManager {
 
   // --- hooks ----------------------------------------------------------------------------
 
-  async #run<T>(operation: Operation, context: Omit<OperationContext, 'requestId' | 'operation'>, work: (event: LiveEvent) => Promise<T>): Promise<T> {
+  async #run<T>(
+    operation: Operation,
+    context: Omit<OperationContext, 'requestId' | 'operation'>,
+    work: (event: LiveEvent) => Promise<T>,
+  ): Promise<T> {
     if (this.#disposed) throw new HushError('VALIDATION_ERROR', 'this secret manager has been disposed');
     const started = performance.now();
     const event: LiveEvent = { requestId: randomUUID(), operation, ...stripUndefined(context) };
@@ -580,9 +755,18 @@ export class SecretManager implements ISecretManager {
       event.outcome ??= 'success';
     } catch (error) {
       const code = error instanceof HushError ? error.code : 'ERROR';
-      event.outcome = code === 'ACCESS_DENIED' ? 'denied' : code === 'SECRET_NOT_FOUND' ? 'not_found' : (event.outcome ?? 'error');
+      event.outcome =
+        code === 'ACCESS_DENIED'
+          ? 'denied'
+          : code === 'SECRET_NOT_FOUND'
+            ? 'not_found'
+            : (event.outcome ?? 'error');
       event.errorCode = code;
-      this.#metrics.operation(operation, performance.now() - started, event.outcome === 'error' || event.outcome === 'denied');
+      this.#metrics.operation(
+        operation,
+        performance.now() - started,
+        event.outcome === 'error' || event.outcome === 'denied',
+      );
       if (operation !== 'getMany') await this.#after(this.#finish(event, started)).catch(() => undefined);
       throw error;
     }
@@ -592,7 +776,12 @@ export class SecretManager implements ISecretManager {
   }
 
   #finish(event: LiveEvent, started: number): OperationEvent {
-    return { ...event, outcome: event.outcome ?? 'success', durationMs: performance.now() - started, timestamp: new Date() };
+    return {
+      ...event,
+      outcome: event.outcome ?? 'success',
+      durationMs: performance.now() - started,
+      timestamp: new Date(),
+    };
   }
 
   async #before(context: OperationContext): Promise<void> {

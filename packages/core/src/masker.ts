@@ -14,7 +14,10 @@ export class Masker {
   #needles: Buffer[] = [];
   readonly #seen = new Set<string>();
 
-  constructor(values: Iterable<string> = [], readonly replacement = MASK) {
+  constructor(
+    values: Iterable<string> = [],
+    readonly replacement = MASK,
+  ) {
     for (const value of values) this.add(value);
   }
 
@@ -65,7 +68,12 @@ export class Masker {
     let start = 0;
     let i = 0;
     while (i < input.length) {
-      const needle = this.#needles.find((n) => input[i] === n[0] && input.length - i >= n.length && input.compare(n, 0, n.length, i, i + n.length) === 0);
+      const needle = this.#needles.find(
+        (n) =>
+          input[i] === n[0] &&
+          input.length - i >= n.length &&
+          input.compare(n, 0, n.length, i, i + n.length) === 0,
+      );
       if (needle) {
         parts.push(input.subarray(start, i), replacement);
         i += needle.length;

@@ -37,15 +37,25 @@ export class MetricsRecorder {
 
   operations(): Record<string, OperationMetrics> {
     const out: Record<string, OperationMetrics> = {};
-    for (const [name, c] of this.#operations) out[name] = { count: c.count, errors: c.errors, latencyMs: c.latency.summary() };
+    for (const [name, c] of this.#operations)
+      out[name] = { count: c.count, errors: c.errors, latencyMs: c.latency.summary() };
     return out;
   }
 
-  providers(names: string[], counters: (name: string) => Record<string, number>): Record<string, ProviderMetrics> {
+  providers(
+    names: string[],
+    counters: (name: string) => Record<string, number>,
+  ): Record<string, ProviderMetrics> {
     const out: Record<string, ProviderMetrics> = {};
     for (const name of names) {
       const c = this.#provider(name);
-      out[name] = { calls: c.count, errors: c.errors, failovers: c.failovers, latencyMs: c.latency.summary(), counters: counters(name) };
+      out[name] = {
+        calls: c.count,
+        errors: c.errors,
+        failovers: c.failovers,
+        latencyMs: c.latency.summary(),
+        counters: counters(name),
+      };
     }
     return out;
   }
@@ -56,8 +66,13 @@ export class MetricsRecorder {
   }
 
   #provider(name: string): ProviderCounter {
-    let counter = this.#providers.get(name);
-    if (!counter) this.#providers.set(name, (counter = { count: 0, errors: 0, failovers: 0, latency: new LatencyWindow() }));
+    const counter = this.#providers.get(name) ?? {
+      count: 0,
+      errors: 0,
+      failovers: 0,
+      latency: new LatencyWindow(),
+    };
+    this.#providers.set(name, counter);
     return counter;
   }
 }

@@ -27,7 +27,10 @@ export function providerPackageName(spec: ProviderSpec): string {
  * `@hush/provider-<kind>`, or the package or path given by `module:` (how third parties plug
  * in). A missing package is a `PluginNotFoundError` that names the package to install.
  */
-export async function loadProviderPlugin(spec: ProviderSpec, options: PluginLoadOptions): Promise<ProviderPlugin> {
+export async function loadProviderPlugin(
+  spec: ProviderSpec,
+  options: PluginLoadOptions,
+): Promise<ProviderPlugin> {
   const specifier = providerPackageName(spec);
   const entry = isPathSpecifier(specifier)
     ? resolve(options.root, specifier)
@@ -39,14 +42,20 @@ export async function loadProviderPlugin(spec: ProviderSpec, options: PluginLoad
   } catch (error) {
     if ((error as { code?: string }).code === 'ERR_MODULE_NOT_FOUND' && isPathSpecifier(specifier))
       throw new PluginNotFoundError(specifier, options.root);
-    throw new ConfigError(`could not load provider module '${specifier}': ${(error as Error).message}`, { path: 'module', cause: error });
+    throw new ConfigError(`could not load provider module '${specifier}': ${(error as Error).message}`, {
+      path: 'module',
+      cause: error,
+    });
   }
   const plugin = findPlugin(loaded);
   if (!plugin)
-    throw new ConfigError(`'${specifier}' does not export a hush provider plugin (a default export { kind, create })`, {
-      path: 'module',
-      hint: 'export default defineProviderPlugin({ kind, create(options, context) { ... } })',
-    });
+    throw new ConfigError(
+      `'${specifier}' does not export a hush provider plugin (a default export { kind, create })`,
+      {
+        path: 'module',
+        hint: 'export default defineProviderPlugin({ kind, create(options, context) { ... } })',
+      },
+    );
   return plugin;
 }
 
@@ -65,10 +74,17 @@ function isPathSpecifier(specifier: string): boolean {
 
 function findPlugin(loaded: unknown): ProviderPlugin | undefined {
   // ESM default, CJS module.exports, and CJS-compiled `exports.default` all occur in the wild.
-  const candidates = [loaded, (loaded as { default?: unknown })?.default, (loaded as { default?: { default?: unknown } })?.default?.default];
+  const candidates = [
+    loaded,
+    (loaded as { default?: unknown })?.default,
+    (loaded as { default?: { default?: unknown } })?.default?.default,
+  ];
   return candidates.find(
     (c): c is ProviderPlugin =>
-      typeof c === 'object' && c !== null && typeof (c as ProviderPlugin).create === 'function' && typeof (c as ProviderPlugin).kind === 'string',
+      typeof c === 'object' &&
+      c !== null &&
+      typeof (c as ProviderPlugin).create === 'function' &&
+      typeof (c as ProviderPlugin).kind === 'string',
   );
 }
 

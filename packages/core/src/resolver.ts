@@ -1,5 +1,5 @@
-import { HushError, UnresolvedReferencesError, type UnresolvedReference } from './errors.js';
-import { type SecretReference, extractField, splitTemplate } from './references.js';
+import { HushError, type UnresolvedReference, UnresolvedReferencesError } from './errors.js';
+import { extractField, type SecretReference, splitTemplate } from './references.js';
 
 /** Fetches one secret's value; null when it does not exist. */
 export type SecretLookup = (name: string) => Promise<string | null>;
@@ -18,7 +18,8 @@ export async function resolveReferences<T>(document: T, lookup: SecretLookup): P
   const sites: Site[] = [];
   collect(document, '', sites);
   const names = new Set<string>();
-  for (const site of sites) for (const part of splitTemplate(site.text)) if (part.reference) names.add(part.reference.name);
+  for (const site of sites)
+    for (const part of splitTemplate(site.text)) if (part.reference) names.add(part.reference.name);
 
   const values = new Map<string, { value: string | null } | { error: string }>();
   await Promise.all(
@@ -26,7 +27,9 @@ export async function resolveReferences<T>(document: T, lookup: SecretLookup): P
       try {
         values.set(name, { value: await lookup(name) });
       } catch (error) {
-        values.set(name, { error: error instanceof HushError ? error.code.toLowerCase().replace(/_/g, ' ') : 'lookup failed' });
+        values.set(name, {
+          error: error instanceof HushError ? error.code.toLowerCase().replace(/_/g, ' ') : 'lookup failed',
+        });
       }
     }),
   );
@@ -38,7 +41,11 @@ export async function resolveReferences<T>(document: T, lookup: SecretLookup): P
         if (part.reference === undefined) return part.literal ?? '';
         const outcome = substitute(part.reference, values.get(part.reference.name)!);
         if (typeof outcome === 'string') return outcome;
-        failures.push({ path: site.path, reference: part.reference.raw.split(':')[0]!, reason: outcome.reason });
+        failures.push({
+          path: site.path,
+          reference: part.reference.raw.split(':')[0]!,
+          reason: outcome.reason,
+        });
         return '';
       })
       .join('');
@@ -62,7 +69,11 @@ function substitute(
 
 function childPath(path: string, key: string | number): string {
   if (typeof key === 'number') return `${path}[${key}]`;
-  return /^[A-Za-z_$][\w$-]*$/.test(key) ? (path ? `${path}.${key}` : key) : `${path}[${JSON.stringify(key)}]`;
+  return /^[A-Za-z_$][\w$-]*$/.test(key)
+    ? path
+      ? `${path}.${key}`
+      : key
+    : `${path}[${JSON.stringify(key)}]`;
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
@@ -73,8 +84,10 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 
 function collect(value: unknown, path: string, sites: Site[]): void {
   if (typeof value === 'string') sites.push({ path, text: value });
-  else if (Array.isArray(value)) value.forEach((item, i) => collect(item, childPath(path, i), sites));
-  else if (isPlainObject(value)) for (const [k, v] of Object.entries(value)) collect(v, childPath(path, k), sites);
+  else if (Array.isArray(value))
+    for (const [i, item] of value.entries()) collect(item, childPath(path, i), sites);
+  else if (isPlainObject(value))
+    for (const [k, v] of Object.entries(value)) collect(v, childPath(path, k), sites);
 }
 
 function rebuild(value: unknown, path: string, render: (site: Site) => string): unknown {

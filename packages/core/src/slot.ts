@@ -6,7 +6,15 @@ import type { SecretProvider } from './provider.js';
 import type { Duration, ProviderRegistration } from './types.js';
 
 /** Errors that end a read at once instead of failing over: they are answers, not outages. */
-const DEFINITIVE = new Set(['ACCESS_DENIED', 'INTEGRITY_ERROR', 'INVALID_SECRET_NAME', 'VALIDATION_ERROR', 'VERSION_CONFLICT', 'UNSUPPORTED_OPERATION', 'CONFIG_ERROR']);
+const DEFINITIVE = new Set([
+  'ACCESS_DENIED',
+  'INTEGRITY_ERROR',
+  'INVALID_SECRET_NAME',
+  'VALIDATION_ERROR',
+  'VERSION_CONFLICT',
+  'UNSUPPORTED_OPERATION',
+  'CONFIG_ERROR',
+]);
 
 export function isDefinitive(error: unknown): boolean {
   return error instanceof HushError && DEFINITIVE.has(error.code);
@@ -33,7 +41,9 @@ export class ProviderSlot {
     private readonly masker: Masker,
   ) {
     const reg: ProviderRegistration =
-      typeof (registration as SecretProvider).get === 'function' ? { provider: registration as SecretProvider } : (registration as ProviderRegistration);
+      typeof (registration as SecretProvider).get === 'function'
+        ? { provider: registration as SecretProvider }
+        : (registration as ProviderRegistration);
     this.provider = reg.provider;
     this.priority = reg.priority ?? Number.NEGATIVE_INFINITY;
     this.timeoutMs = parseDuration(reg.timeout ?? defaultTimeout);
@@ -45,10 +55,12 @@ export class ProviderSlot {
 
   /** Initialises the provider once; a failed start is retried by the next call. */
   ready(): Promise<void> {
-    this.#initializing ??= this.#timed(async () => this.provider.initialize?.(), false).catch((error: unknown) => {
-      this.#initializing = undefined;
-      throw error;
-    });
+    this.#initializing ??= this.#timed(async () => this.provider.initialize?.(), false).catch(
+      (error: unknown) => {
+        this.#initializing = undefined;
+        throw error;
+      },
+    );
     return this.#initializing;
   }
 
@@ -64,7 +76,13 @@ export class ProviderSlot {
     try {
       const timeout = new Promise<never>((_, reject) => {
         timer = setTimeout(
-          () => reject(new ProviderUnavailableError(`provider '${this.name}' did not answer within ${this.timeoutMs} ms`, [{ provider: this.name, code: 'TIMEOUT', message: `no answer within ${this.timeoutMs} ms` }])),
+          () =>
+            reject(
+              new ProviderUnavailableError(
+                `provider '${this.name}' did not answer within ${this.timeoutMs} ms`,
+                [{ provider: this.name, code: 'TIMEOUT', message: `no answer within ${this.timeoutMs} ms` }],
+              ),
+            ),
           this.timeoutMs,
         );
         timer.unref?.();
@@ -96,9 +114,16 @@ export class ProviderSlot {
 }
 
 export function describeFailure(provider: string, error: unknown, masker: Masker): ProviderFailure {
-  if (error instanceof ProviderUnavailableError && error.failures.length === 1 && error.failures[0]!.provider === provider)
+  if (
+    error instanceof ProviderUnavailableError &&
+    error.failures.length === 1 &&
+    error.failures[0]!.provider === provider
+  )
     return { ...error.failures[0]!, message: masker.mask(error.failures[0]!.message) };
-  const code = error instanceof HushError ? error.code : ((error as { code?: unknown })?.code as string | undefined) ?? 'ERROR';
+  const code =
+    error instanceof HushError
+      ? error.code
+      : (((error as { code?: unknown })?.code as string | undefined) ?? 'ERROR');
   const message = error instanceof Error ? error.message : String(error);
   return { provider, code: String(code), message: masker.mask(message) };
 }

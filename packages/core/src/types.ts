@@ -227,7 +227,10 @@ export interface ISecretManager {
   initialize(): Promise<void>;
   getSecret(key: string, options?: GetSecretOptions): Promise<Secret | null>;
   /** Many reads at once; uses batch get where a provider has it. Missing keys map to null. */
-  getSecrets(keys: string[], options?: Omit<GetSecretOptions, 'version' | 'field'>): Promise<Map<string, Secret | null>>;
+  getSecrets(
+    keys: string[],
+    options?: Omit<GetSecretOptions, 'version' | 'field'>,
+  ): Promise<Map<string, Secret | null>>;
   setSecret(key: string, value: string, options?: SetSecretOptions): Promise<SecretInfo>;
   deleteSecret(key: string, options?: DeleteSecretOptions): Promise<void>;
   listSecrets(options?: string | ListSecretsOptions): Promise<SecretInfo[]>;

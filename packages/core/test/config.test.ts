@@ -30,7 +30,11 @@ environments:
         options: { address: '\${env:VAULT_ADDR}', namespace: '\${env:VAULT_NAMESPACE:admin}' }
 `;
 
-async function configError(text: string, name = 'hush.config.yaml', env: Record<string, string> = {}): Promise<ConfigError> {
+async function configError(
+  text: string,
+  name = 'hush.config.yaml',
+  env: Record<string, string> = {},
+): Promise<ConfigError> {
   const file = write(name, text);
   const error = await loadConfig({ file, env }).catch((e: unknown) => e);
   expect(error).toBeInstanceOf(ConfigError);
@@ -43,7 +47,12 @@ describe('configuration files', () => {
     const file = write('hush.config.yaml', VALID);
     const config = (await loadConfig({ file, env: { VAULT_ADDR: 'http://127.0.0.1:8200' } }))!;
     expect(config.environments.dev!.providers.map((p) => p.name)).toEqual(['local', 'env']);
-    expect(config.environments.prod!.providers[0]).toMatchObject({ kind: 'vault', name: 'vault-prod', priority: 100, options: { address: 'http://127.0.0.1:8200', namespace: 'admin' } });
+    expect(config.environments.prod!.providers[0]).toMatchObject({
+      kind: 'vault',
+      name: 'vault-prod',
+      priority: 100,
+      options: { address: 'http://127.0.0.1:8200', namespace: 'admin' },
+    });
     expect(config.cache).toEqual({ ttl: '5m', maxSize: 500, staleIfError: '10m' });
     expect(selectEnvironment(config, undefined, {}).name).toBe('dev');
     expect(selectEnvironment(config, undefined, { HUSH_ENV: 'prod' }).name).toBe('prod');
@@ -52,22 +61,43 @@ describe('configuration files', () => {
   });
 
   it('finds the nearest file upwards and accepts JSON', async () => {
-    const file = write('hush.config.json', JSON.stringify({ environments: { dev: { providers: [{ kind: 'env' }] } } }));
+    const file = write(
+      'hush.config.json',
+      JSON.stringify({ environments: { dev: { providers: [{ kind: 'env' }] } } }),
+    );
     const config = await loadConfig({ cwd: join(file, '..') });
     expect(config?.file).toBe(file);
   });
 
   it('names the file and the path of each kind of mistake', async () => {
     expect((await configError('environments: {}')).path).toBe('environments');
-    expect((await configError('environments:\n  dev:\n    providers: []')).path).toBe('environments.dev.providers');
+    expect((await configError('environments:\n  dev:\n    providers: []')).path).toBe(
+      'environments.dev.providers',
+    );
     const kind = await configError('environments:\n  dev:\n    providers:\n      - kind: 42');
     expect(kind.path).toBe('environments.dev.providers[0].kind');
     expect(kind.message).toContain('expected a provider kind');
-    expect((await configError('environments:\n  dev:\n    providers:\n      - kind: env\n        colour: red')).path).toBe('environments.dev.providers[0].colour');
-    expect((await configError('environments:\n  dev:\n    defaultWriteProvider: vault\n    providers:\n      - kind: env')).path).toBe('environments.dev.defaultWriteProvider');
-    expect((await configError('cache: { ttl: soon }\nenvironments:\n  dev:\n    providers: [{ kind: env }]')).path).toBe('cache.ttl');
-    expect((await configError('environments:\n  dev:\n    providers: [{ kind: env }, { kind: env }]')).path).toBe('environments.dev.providers[1].name');
-    expect((await configError('defaultEnvironment: qa\nenvironments:\n  dev:\n    providers: [{ kind: env }]')).path).toBe('defaultEnvironment');
+    expect(
+      (await configError('environments:\n  dev:\n    providers:\n      - kind: env\n        colour: red'))
+        .path,
+    ).toBe('environments.dev.providers[0].colour');
+    expect(
+      (
+        await configError(
+          'environments:\n  dev:\n    defaultWriteProvider: vault\n    providers:\n      - kind: env',
+        )
+      ).path,
+    ).toBe('environments.dev.defaultWriteProvider');
+    expect(
+      (await configError('cache: { ttl: soon }\nenvironments:\n  dev:\n    providers: [{ kind: env }]')).path,
+    ).toBe('cache.ttl');
+    expect(
+      (await configError('environments:\n  dev:\n    providers: [{ kind: env }, { kind: env }]')).path,
+    ).toBe('environments.dev.providers[1].name');
+    expect(
+      (await configError('defaultEnvironment: qa\nenvironments:\n  dev:\n    providers: [{ kind: env }]'))
+        .path,
+    ).toBe('defaultEnvironment');
   });
 
   it('reports a missing ${env:...} variable by path and name', async () => {
@@ -82,6 +112,8 @@ describe('configuration files', () => {
   });
 
   it('validates configuration built in code too', () => {
-    expect(() => parseConfig({ environments: { dev: { providers: [{ kind: 'env' }] } }, bogus: 1 })).toThrow(/unknown setting 'bogus'/);
+    expect(() => parseConfig({ environments: { dev: { providers: [{ kind: 'env' }] } }, bogus: 1 })).toThrow(
+      /unknown setting 'bogus'/,
+    );
   });
 });

@@ -1,13 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
-  InvalidSecretNameError,
-  ValidationError,
   generateRandom,
   generateSecretValue,
+  InvalidSecretNameError,
   matchesGlob,
   parseDuration,
   parseExpiry,
+  ValidationError,
   validateSecretName,
 } from '../src/index.js';
 
@@ -24,7 +24,8 @@ describe('durations and expiry', () => {
   });
 
   it('refuses what it cannot read', () => {
-    for (const bad of ['', '90', 'd', '10 parsecs', '-5m']) expect(() => parseDuration(bad)).toThrow(ValidationError);
+    for (const bad of ['', '90', 'd', '10 parsecs', '-5m'])
+      expect(() => parseDuration(bad)).toThrow(ValidationError);
   });
 
   it('takes an expiry as a duration from now or a date', () => {
@@ -39,13 +40,16 @@ describe('generators', () => {
   it('draws random values of the asked length and alphabet', () => {
     expect(generateRandom(32)).toMatch(/^[A-Za-z0-9]{32}$/);
     expect(generateSecretValue('random:16:hex')).toMatch(/^[0-9a-f]{16}$/);
-    expect(generateSecretValue('uuid')).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(generateSecretValue('uuid')).toMatch(
+      /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
+    );
     expect(generateSecretValue({ type: 'random', length: 8, alphabet: 'ab' })).toMatch(/^[ab]{8}$/);
   });
 
   it('uses every character of the alphabet about equally', () => {
     const counts = new Map<string, number>();
-    for (const c of Array.from({ length: 4 }, () => generateRandom(4096, 'hex')).join('')) counts.set(c, (counts.get(c) ?? 0) + 1);
+    for (const c of Array.from({ length: 4 }, () => generateRandom(4096, 'hex')).join(''))
+      counts.set(c, (counts.get(c) ?? 0) + 1);
     expect(counts.size).toBe(16);
     for (const n of counts.values()) expect(n).toBeGreaterThan(700);
   });
@@ -60,11 +64,25 @@ describe('generators', () => {
 
 describe('secret names', () => {
   it('accepts paths of letters, digits, _ . - /', () => {
-    for (const good of ['a', 'api-key-stripe', 'database/connection/url', 'x.y_z', 'A9/b-c.d_e']) expect(() => validateSecretName(good)).not.toThrow();
+    for (const good of ['a', 'api-key-stripe', 'database/connection/url', 'x.y_z', 'A9/b-c.d_e'])
+      expect(() => validateSecretName(good)).not.toThrow();
   });
 
   it('refuses everything else with a reason', () => {
-    for (const bad of ['', ' ', 'a b', '/a', 'a/', 'a//b', '../a', 'a/./b', 'x#y', 'x:y', 'é', 'a'.repeat(513)])
+    for (const bad of [
+      '',
+      ' ',
+      'a b',
+      '/a',
+      'a/',
+      'a//b',
+      '../a',
+      'a/./b',
+      'x#y',
+      'x:y',
+      'é',
+      'a'.repeat(513),
+    ])
       expect(() => validateSecretName(bad), JSON.stringify(bad)).toThrow(InvalidSecretNameError);
   });
 
@@ -79,7 +97,7 @@ describe('secret names', () => {
             return false;
           }
         })();
-        if (ok) expect(name).toMatch(/^[A-Za-z0-9_.\-]+(\/[A-Za-z0-9_.\-]+)*$/);
+        if (ok) expect(name).toMatch(/^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*$/);
       }),
     );
   });

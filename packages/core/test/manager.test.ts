@@ -67,7 +67,10 @@ describe('reads and failover', () => {
     primary.seed({ k: 'slow' });
     secondary.seed({ k: 'fast' });
     primary.faults.latencyMs = 500;
-    const manager = new SecretManager({ providers: [{ provider: primary, timeout: '50ms' }, secondary], cache: { enabled: false } });
+    const manager = new SecretManager({
+      providers: [{ provider: primary, timeout: '50ms' }, secondary],
+      cache: { enabled: false },
+    });
     expect((await manager.getSecret('k'))?.value).toBe('fast');
   });
 
@@ -77,7 +80,9 @@ describe('reads and failover', () => {
     expect(await manager.getSecret('missing')).toBeNull();
     expect(primary.calls.get).toBe(1);
     expect(secondary.calls.get).toBe(1);
-    await expect(manager.getSecret('missing', { required: true })).rejects.toBeInstanceOf(SecretNotFoundError);
+    await expect(manager.getSecret('missing', { required: true })).rejects.toBeInstanceOf(
+      SecretNotFoundError,
+    );
   });
 
   it('tells not found from found but empty', async () => {
@@ -110,7 +115,9 @@ describe('reads and failover', () => {
     const manager = new SecretManager({ providers: [primary, secondary] });
     expect((await manager.getSecret('k', { provider: 'secondary' }))?.value).toBe('s');
     primary.faults.outage = true;
-    await expect(manager.getSecret('k', { provider: 'primary', fresh: true })).rejects.toBeInstanceOf(ProviderUnavailableError);
+    await expect(manager.getSecret('k', { provider: 'primary', fresh: true })).rejects.toBeInstanceOf(
+      ProviderUnavailableError,
+    );
     await expect(manager.getSecret('k', { provider: 'nope' })).rejects.toBeInstanceOf(ConfigError);
   });
 
@@ -204,7 +211,9 @@ describe('writes', () => {
     const tagless = Object.assign(new MemoryProvider({ name: 'tagless' }), {});
     (tagless.capabilities as { tags: boolean }).tags = false;
     const manager = new SecretManager({ providers: [tagless] });
-    await expect(manager.setSecret('a', 'b', { tags: { env: 'prod' } })).rejects.toBeInstanceOf(UnsupportedOperationError);
+    await expect(manager.setSecret('a', 'b', { tags: { env: 'prod' } })).rejects.toBeInstanceOf(
+      UnsupportedOperationError,
+    );
   });
 
   it('takes expiry as a duration or an ISO date', async () => {
@@ -273,12 +282,20 @@ describe('writes', () => {
     await manager.setSecret('api-key-github', 'v', { tags: { env: 'dev' } });
     await manager.setSecret('db/password', 'v');
     secondary.seed({ 'api-key-stripe': 'other', 'db/user': 'u' });
-    expect((await manager.listSecrets({ pattern: 'api-key-*' })).map((s) => s.key)).toEqual(['api-key-github', 'api-key-stripe']);
+    expect((await manager.listSecrets({ pattern: 'api-key-*' })).map((s) => s.key)).toEqual([
+      'api-key-github',
+      'api-key-stripe',
+    ]);
     expect((await manager.listSecrets('db/')).map((s) => s.key)).toEqual(['db/password', 'db/user']);
-    expect((await manager.listSecrets({ tags: { env: 'prod' } })).map((s) => s.key)).toEqual(['api-key-stripe']);
+    expect((await manager.listSecrets({ tags: { env: 'prod' } })).map((s) => s.key)).toEqual([
+      'api-key-stripe',
+    ]);
     expect((await manager.listSecrets({ scope: 'plugin' })).map((s) => s.key)).toEqual(['api-key-stripe']);
     expect((await manager.listSecrets({ pattern: 'api-key-stripe' }))[0]!.provider).toBe('primary');
-    expect((await manager.listSecrets({ provider: 'secondary' })).map((s) => s.key)).toEqual(['api-key-stripe', 'db/user']);
+    expect((await manager.listSecrets({ provider: 'secondary' })).map((s) => s.key)).toEqual([
+      'api-key-stripe',
+      'db/user',
+    ]);
   });
 });
 
@@ -365,7 +382,10 @@ describe('cache', () => {
   it('serves a stale value for a bounded time when every provider fails, and counts it', async () => {
     const { primary } = chain();
     primary.seed({ k: 'v' });
-    const manager = new SecretManager({ providers: [primary], cache: { ttl: '20ms', staleIfError: '200ms' } });
+    const manager = new SecretManager({
+      providers: [primary],
+      cache: { ttl: '20ms', staleIfError: '200ms' },
+    });
     await manager.getSecret('k');
     await new Promise((r) => setTimeout(r, 40));
     primary.faults.outage = true;
@@ -432,7 +452,9 @@ describe('hooks', () => {
     primary.seed({ 'public/a': '1', 'private/b': '2' });
     const manager = new SecretManager({
       providers: [primary],
-      plugins: [{ name: 'filter', filterList: (_ctx, secrets) => secrets.filter((s) => s.key.startsWith('public/')) }],
+      plugins: [
+        { name: 'filter', filterList: (_ctx, secrets) => secrets.filter((s) => s.key.startsWith('public/')) },
+      ],
     });
     expect((await manager.listSecrets()).map((s) => s.key)).toEqual(['public/a']);
   });
@@ -468,7 +490,9 @@ describe('metrics', () => {
     const metrics = await manager.getMetrics();
     expect(metrics.operations.get!.count).toBe(11);
     expect(metrics.operations.get!.errors).toBe(0);
-    expect(metrics.operations.get!.latencyMs.p99).toBeGreaterThanOrEqual(metrics.operations.get!.latencyMs.p50);
+    expect(metrics.operations.get!.latencyMs.p99).toBeGreaterThanOrEqual(
+      metrics.operations.get!.latencyMs.p50,
+    );
     expect(metrics.providers.primary!.calls).toBe(2);
   });
 });
@@ -476,8 +500,12 @@ describe('metrics', () => {
 describe('configuration of the manager itself', () => {
   it('refuses no providers, duplicate names and an unknown default write provider', () => {
     expect(() => new SecretManager({ providers: [] })).toThrow(ConfigError);
-    expect(() => new SecretManager({ providers: [new MemoryProvider(), new MemoryProvider()] })).toThrow(/two providers are named 'memory'/);
-    expect(() => new SecretManager({ providers: [new MemoryProvider()], defaultWriteProvider: 'vault' })).toThrow(/defaultWriteProvider 'vault'/);
+    expect(() => new SecretManager({ providers: [new MemoryProvider(), new MemoryProvider()] })).toThrow(
+      /two providers are named 'memory'/,
+    );
+    expect(
+      () => new SecretManager({ providers: [new MemoryProvider()], defaultWriteProvider: 'vault' }),
+    ).toThrow(/defaultWriteProvider 'vault'/);
   });
 
   it('refuses use after dispose', async () => {

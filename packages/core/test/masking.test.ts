@@ -1,14 +1,20 @@
-import { inspect } from 'node:util';
 import { Readable } from 'node:stream';
+import { inspect } from 'node:util';
 import { MemoryProvider } from '@hush/testkit';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { Masker, ProviderUnavailableError, SecretManager, createSecret } from '../src/index.js';
+import { createSecret, Masker, ProviderUnavailableError, SecretManager } from '../src/index.js';
 
 const PLANTED = 'sk_live_PLANTED_4242';
 
 describe('Secret values stay hidden', () => {
-  const secret = createSecret({ key: 'api-key', value: PLANTED, version: '1', provider: 'memory', tags: { env: 'prod' } });
+  const secret = createSecret({
+    key: 'api-key',
+    value: PLANTED,
+    version: '1',
+    provider: 'memory',
+    tags: { env: 'prod' },
+  });
 
   it('from JSON.stringify, util.inspect, String() and template literals', () => {
     expect(JSON.stringify(secret)).not.toContain(PLANTED);
@@ -22,7 +28,12 @@ describe('Secret values stay hidden', () => {
   });
 
   it('still shows the descriptive fields', () => {
-    expect(JSON.parse(JSON.stringify(secret))).toMatchObject({ key: 'api-key', version: '1', tags: { env: 'prod' }, value: '[REDACTED]' });
+    expect(JSON.parse(JSON.stringify(secret))).toMatchObject({
+      key: 'api-key',
+      version: '1',
+      tags: { env: 'prod' },
+      value: '[REDACTED]',
+    });
     expect(inspect(secret)).toContain('api-key');
   });
 
@@ -64,7 +75,11 @@ describe('Masker', () => {
   async function streamThrough(masker: Masker, chunks: Buffer[]): Promise<Buffer> {
     const out: Buffer[] = [];
     await new Promise<void>((resolve, reject) => {
-      Readable.from(chunks).pipe(masker.createStream()).on('data', (d: Buffer) => out.push(d)).on('end', resolve).on('error', reject);
+      Readable.from(chunks)
+        .pipe(masker.createStream())
+        .on('data', (d: Buffer) => out.push(d))
+        .on('end', resolve)
+        .on('error', reject);
     });
     return Buffer.concat(out);
   }
@@ -82,7 +97,10 @@ describe('Masker', () => {
   it('redacts a value delivered one byte at a time', async () => {
     const masker = new Masker([PLANTED]);
     const text = Buffer.from(`x${PLANTED}y${PLANTED}`);
-    const out = await streamThrough(masker, [...text].map((b) => Buffer.from([b])));
+    const out = await streamThrough(
+      masker,
+      [...text].map((b) => Buffer.from([b])),
+    );
     expect(out.toString()).toBe('x***y***');
   });
 
@@ -106,7 +124,10 @@ describe('Masker', () => {
           const points = [...new Set(cuts.map((c) => c % (text.length + 1)))].sort((a, b) => a - b);
           const chunks: Buffer[] = [];
           let last = 0;
-          for (const p of points) (chunks.push(text.subarray(last, p)), (last = p));
+          for (const p of points) {
+            chunks.push(text.subarray(last, p));
+            last = p;
+          }
           chunks.push(text.subarray(last));
           const out = (await streamThrough(masker, chunks)).toString('utf8');
           expect(out.includes(value)).toBe(false);

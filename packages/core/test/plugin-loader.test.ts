@@ -2,7 +2,12 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, PluginNotFoundError, createProviderFromSpec, loadProviderPlugin } from '../src/index.js';
+import {
+  ConfigError,
+  createProviderFromSpec,
+  loadProviderPlugin,
+  PluginNotFoundError,
+} from '../src/index.js';
 
 const PLUGIN_SOURCE = (kind: string) => `
 export default {
@@ -25,13 +30,23 @@ function makeApp(): string {
   mkdirSync(join(pkg, 'dist'), { recursive: true });
   writeFileSync(
     join(pkg, 'package.json'),
-    JSON.stringify({ name: '@hush/provider-fake', type: 'module', exports: { '.': { import: './dist/index.js', require: './dist/index.cjs' }, './package.json': './package.json' } }),
+    JSON.stringify({
+      name: '@hush/provider-fake',
+      type: 'module',
+      exports: {
+        '.': { import: './dist/index.js', require: './dist/index.cjs' },
+        './package.json': './package.json',
+      },
+    }),
   );
   writeFileSync(join(pkg, 'dist', 'index.js'), PLUGIN_SOURCE('fake'));
   // A third-party package whose exports hide package.json, with a CommonJS entry.
   const third = join(root, 'node_modules', 'acme-hush-provider');
   mkdirSync(third, { recursive: true });
-  writeFileSync(join(third, 'package.json'), JSON.stringify({ name: 'acme-hush-provider', exports: { '.': { require: './main.cjs' } } }));
+  writeFileSync(
+    join(third, 'package.json'),
+    JSON.stringify({ name: 'acme-hush-provider', exports: { '.': { require: './main.cjs' } } }),
+  );
   writeFileSync(join(third, 'main.cjs'), PLUGIN_SOURCE('acme').replace('export default', 'module.exports ='));
   writeFileSync(join(root, 'local-provider.mjs'), PLUGIN_SOURCE('in-repo'));
   writeFileSync(join(root, 'not-a-plugin.mjs'), 'export const nothing = 1;');
@@ -44,7 +59,11 @@ describe('plugin loading', () => {
   it('loads @hush/provider-<kind> from the application root', async () => {
     const plugin = await loadProviderPlugin({ kind: 'fake' }, { root });
     expect(plugin.kind).toBe('fake');
-    const provider = (await createProviderFromSpec({ kind: 'fake', options: { x: 1 } }, { name: 'mine', root, env: {} }, { root })) as unknown as {
+    const provider = (await createProviderFromSpec(
+      { kind: 'fake', options: { x: 1 } },
+      { name: 'mine', root, env: {} },
+      { root },
+    )) as unknown as {
       name: string;
       options: unknown;
     };
@@ -67,12 +86,16 @@ describe('plugin loading', () => {
     expect(error).toBeInstanceOf(PluginNotFoundError);
     expect((error as PluginNotFoundError).message).toContain("'@hush/provider-vault' is not installed");
     expect((error as PluginNotFoundError).hint).toBe('install it: npm install @hush/provider-vault');
-    await expect(loadProviderPlugin({ kind: 'x', module: './nope.mjs' }, { root })).rejects.toBeInstanceOf(PluginNotFoundError);
+    await expect(loadProviderPlugin({ kind: 'x', module: './nope.mjs' }, { root })).rejects.toBeInstanceOf(
+      PluginNotFoundError,
+    );
   });
 
   it('resolves from the application root, not from core’s own folder', async () => {
     // lru-cache is installed for @hush/core, but not in the application: it must not be found.
-    await expect(loadProviderPlugin({ kind: 'x', module: 'lru-cache' }, { root })).rejects.toBeInstanceOf(PluginNotFoundError);
+    await expect(loadProviderPlugin({ kind: 'x', module: 'lru-cache' }, { root })).rejects.toBeInstanceOf(
+      PluginNotFoundError,
+    );
   });
 
   it('falls back to further folders when given', async () => {
@@ -82,7 +105,9 @@ describe('plugin loading', () => {
   });
 
   it('refuses a module that is not a provider plugin', async () => {
-    const error = await loadProviderPlugin({ kind: 'x', module: './not-a-plugin.mjs' }, { root }).catch((e: unknown) => e);
+    const error = await loadProviderPlugin({ kind: 'x', module: './not-a-plugin.mjs' }, { root }).catch(
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as Error).message).toMatch(/does not export a hush provider plugin/);
   });

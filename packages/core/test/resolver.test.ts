@@ -1,6 +1,12 @@
 import { MemoryProvider } from '@hush/testkit';
 import { describe, expect, it } from 'vitest';
-import { SecretManager, UnresolvedReferencesError, parseReference, resolveReferences, splitTemplate } from '../src/index.js';
+import {
+  parseReference,
+  resolveReferences,
+  SecretManager,
+  splitTemplate,
+  UnresolvedReferencesError,
+} from '../src/index.js';
 
 function managerWith(secrets: Record<string, string>) {
   const provider = new MemoryProvider({ secrets });
@@ -10,8 +16,14 @@ function managerWith(secrets: Record<string, string>) {
 describe('reference grammar', () => {
   it('parses name, default, field and field with default', () => {
     expect(parseReference('api-key')).toEqual({ raw: 'api-key', name: 'api-key' });
-    expect(parseReference('db-url:postgresql://localhost')).toMatchObject({ name: 'db-url', default: 'postgresql://localhost' });
-    expect(parseReference('database/connection#url')).toMatchObject({ name: 'database/connection', field: 'url' });
+    expect(parseReference('db-url:postgresql://localhost')).toMatchObject({
+      name: 'db-url',
+      default: 'postgresql://localhost',
+    });
+    expect(parseReference('database/connection#url')).toMatchObject({
+      name: 'database/connection',
+      field: 'url',
+    });
     expect(parseReference('db#port:5432')).toMatchObject({ name: 'db', field: 'port', default: '5432' });
     expect(parseReference('empty-default:')).toMatchObject({ name: 'empty-default', default: '' });
   });
@@ -34,16 +46,22 @@ describe('resolve', () => {
 
   it('replaces references inside longer strings, several per string', async () => {
     const { manager } = managerWith({ user: 'admin', pass: 'hunter2' });
-    expect(await manager.resolve('postgres://${secret:user}:${secret:pass}@db:5432/app')).toBe('postgres://admin:hunter2@db:5432/app');
+    expect(await manager.resolve('postgres://${secret:user}:${secret:pass}@db:5432/app')).toBe(
+      'postgres://admin:hunter2@db:5432/app',
+    );
   });
 
   it('uses the default when the secret is missing, including colons in it', async () => {
     const { manager } = managerWith({});
-    expect(await manager.resolve('${secret:database-url:postgresql://localhost:5432/dev}')).toBe('postgresql://localhost:5432/dev');
+    expect(await manager.resolve('${secret:database-url:postgresql://localhost:5432/dev}')).toBe(
+      'postgresql://localhost:5432/dev',
+    );
   });
 
   it('takes one field of a JSON secret', async () => {
-    const { manager } = managerWith({ 'database/connection': JSON.stringify({ url: 'postgres://x', pool: { size: 5 } }) });
+    const { manager } = managerWith({
+      'database/connection': JSON.stringify({ url: 'postgres://x', pool: { size: 5 } }),
+    });
     expect(await manager.resolve('${secret:database/connection#url}')).toBe('postgres://x');
     expect(await manager.resolve('${secret:database/connection#pool.size}')).toBe('5');
   });
@@ -55,8 +73,20 @@ describe('resolve', () => {
 
   it('walks objects and arrays and leaves other values alone', async () => {
     const { manager } = managerWith({ a: 'A', b: 'B' });
-    const input = { n: 1, t: true, z: null, list: ['${secret:a}', { deep: 'x-${secret:b}' }], nested: { a: '${secret:a}' } };
-    expect(await manager.resolve(input)).toEqual({ n: 1, t: true, z: null, list: ['A', { deep: 'x-B' }], nested: { a: 'A' } });
+    const input = {
+      n: 1,
+      t: true,
+      z: null,
+      list: ['${secret:a}', { deep: 'x-${secret:b}' }],
+      nested: { a: '${secret:a}' },
+    };
+    expect(await manager.resolve(input)).toEqual({
+      n: 1,
+      t: true,
+      z: null,
+      list: ['A', { deep: 'x-B' }],
+      nested: { a: 'A' },
+    });
     expect(input.nested.a).toBe('${secret:a}');
   });
 
@@ -78,7 +108,11 @@ describe('resolve', () => {
   it('reports every unresolved reference with its document path', async () => {
     const { manager } = managerWith({ 'database/connection': '{"url":"x"}', plain: 'not json' });
     const error = await manager
-      .resolve({ database: { url: '${secret:db-url}', port: '${secret:database/connection#port}' }, servers: ['ok', '${secret:missing}'], plain: '${secret:plain#f}' })
+      .resolve({
+        database: { url: '${secret:db-url}', port: '${secret:database/connection#port}' },
+        servers: ['ok', '${secret:missing}'],
+        plain: '${secret:plain#f}',
+      })
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(UnresolvedReferencesError);
     const references = (error as UnresolvedReferencesError).references;

@@ -1,4 +1,4 @@
-export { describeProviderContract } from './contract.js';
 export type { ContractOptions, ProviderFactory, ProviderUnderTest } from './contract.js';
-export { MemoryProvider } from './memory-provider.js';
+export { describeProviderContract } from './contract.js';
 export type { MemoryFaults, MemoryProviderOptions } from './memory-provider.js';
+export { MemoryProvider } from './memory-provider.js';

@@ -1,4 +1,6 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
+  createSecret,
   type ProviderCapabilities,
   type ProviderDeleteOptions,
   type ProviderGetOptions,
@@ -12,10 +14,8 @@ import {
   type SecretVersion,
   UnsupportedOperationError,
   VersionConflictError,
-  createSecret,
   validateSecretName,
 } from '@hush/core';
-import { setTimeout as sleep } from 'node:timers/promises';
 
 export interface MemoryProviderOptions {
   name?: string;
