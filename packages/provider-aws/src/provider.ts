@@ -96,6 +96,7 @@ interface Counters {
   serverErrors: number;
   networkErrors: number;
   batchCalls: number;
+  describeDenied: number;
 }
 
 // The output type a command resolves to, read from its middleware handler's signature.
@@ -135,6 +136,7 @@ export class AwsSecretsManagerProvider implements SecretProvider {
     serverErrors: 0,
     networkErrors: 0,
     batchCalls: 0,
+    describeDenied: 0,
   };
 
   constructor(
@@ -179,7 +181,7 @@ export class AwsSecretsManagerProvider implements SecretProvider {
           new GetSecretValueCommand({ SecretId: secretId, ...(version ? { VersionId: version } : {}) }),
           context,
         ),
-        this.#readTags ? this.#send(new DescribeSecretCommand({ SecretId: secretId }), context) : undefined,
+        this.#readTags ? this.#describeForRead(secretId, context) : undefined,
       ]);
       return this.#toSecret(key, value, described);
     } catch (error) {
@@ -560,6 +562,23 @@ export class AwsSecretsManagerProvider implements SecretProvider {
         }),
         context,
       );
+  }
+
+  /**
+   * DescribeSecret for a read. A principal allowed GetSecretValue but not DescribeSecret (a common
+   * least-privilege policy) still reads the value, without tags or expiry; counted in `describeDenied`.
+   */
+  async #describeForRead(
+    secretId: string,
+    context: { operation: string; key?: string },
+  ): Promise<DescribeSecretCommandOutput | undefined> {
+    try {
+      return await this.#send(new DescribeSecretCommand({ SecretId: secretId }), context);
+    } catch (error) {
+      if (errorName(error) !== 'AccessDeniedException') throw error;
+      this.#counters.describeDenied++;
+      return undefined;
+    }
   }
 
   #toSecret(

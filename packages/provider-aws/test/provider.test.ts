@@ -324,6 +324,37 @@ describe('authentication', () => {
       await limited.stop();
     }
   });
+
+  it('still reads a value when DescribeSecret is denied, without tags', async () => {
+    const limited = await startEmulator({
+      credentials: [
+        { accessKeyId: 'AKIAADMIN00000000000', secretAccessKey: 'admin' },
+        {
+          accessKeyId: 'AKIAGETONLY000000000',
+          secretAccessKey: 'get',
+          allowedOperations: ['GetSecretValue'],
+        },
+      ],
+    });
+    const admin = providerFor(limited, {
+      credentials: { accessKeyId: 'AKIAADMIN00000000000', secretAccessKey: 'admin' },
+    });
+    const getOnly = providerFor(limited, {
+      credentials: { accessKeyId: 'AKIAGETONLY000000000', secretAccessKey: 'get' },
+    });
+    try {
+      await admin.set('least/privilege', 'readable', { tags: { env: 'prod' } });
+      const secret = await getOnly.get('least/privilege');
+      expect(secret?.value).toBe('readable');
+      expect(secret?.tags).toEqual({});
+      expect(getOnly.metrics().describeDenied).toBe(1);
+      expect((await admin.get('least/privilege'))?.tags).toEqual({ env: 'prod' });
+    } finally {
+      await admin.dispose();
+      await getOnly.dispose();
+      await limited.stop();
+    }
+  });
 });
 
 describe('faults, retries and failover', () => {
