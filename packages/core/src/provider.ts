@@ -73,6 +73,7 @@ export interface ProviderHealth {
  *   `ProviderUnavailableError` so that the manager fails over; permission problems as
  *   `AccessDeniedError`; invalid names as `InvalidSecretNameError`.
  * - No error message contains a secret value.
+ * - In `set`, options left out leave the stored tags, metadata and expiry as they are.
  */
 export interface SecretProvider {
   /** Instance name used in configuration, pins and errors (`local`, `vault-prod`). */
@@ -81,6 +82,7 @@ export interface SecretProvider {
   readonly kind: string;
   readonly capabilities: ProviderCapabilities;
 
+  /** Connects, logs in, loads keys. May be called more than once: it must be idempotent. */
   initialize?(): Promise<void>;
   get(key: string, options?: ProviderGetOptions): Promise<Secret | null>;
   /** Batch read; required when `capabilities.batchGet`. Missing keys map to `null`. */
