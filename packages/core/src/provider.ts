@@ -73,7 +73,7 @@ export interface ProviderHealth {
  *   `ProviderUnavailableError` so that the manager fails over; permission problems as
  *   `AccessDeniedError`; invalid names as `InvalidSecretNameError`.
  * - No error message contains a secret value.
- * - In `set`, options left out leave the stored tags, metadata and expiry as they are.
+ * - In `set`, tags and metadata left out stay as they are (a rotation keeps its tags).
  */
 export interface SecretProvider {
   /** Instance name used in configuration, pins and errors (`local`, `vault-prod`). */
