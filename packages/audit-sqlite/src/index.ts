@@ -20,3 +20,5 @@ export { SqlitePermissionStore } from './permissions.js';
 export type { StoredGrant, StoredGrantFilter, StoredGrantMatch, StoredPermission, StoredScope } from './permissions.js';
 export { SCHEMA_VERSION } from './migrations.js';
 export type { AuditDatabase } from './schema.js';
+export { auditFromConfig, DEFAULT_AUDIT_PATH } from './config.js';
+export type { AuditConfig } from './config.js';

@@ -24,3 +24,5 @@ export type {
   PolicyGrant,
   Scope,
 } from './types.js';
+export { accessControlFromConfig, DEFAULT_POLICY_FILE } from './config.js';
+export type { AccessControlConfig } from './config.js';
