@@ -134,7 +134,8 @@ export class EnvSecretProvider implements SecretProvider {
   /** Which variable a name is read from (the first that is set), for diagnostics. */
   variablesFor(key: string): string[] {
     validateSecretName(key);
-    const mapped = this.#mapping()[key];
+    const mapping = this.#mapping();
+    const mapped = Object.hasOwn(mapping, key) ? mapping[key] : undefined;
     if (mapped) return [mapped];
     const candidates = [toVariableName(key, this.prefix)];
     const bare = toVariableName(key, '');

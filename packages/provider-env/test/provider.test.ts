@@ -23,6 +23,7 @@ describe('env provider: names', () => {
     expect((await p.get('api-key-stripe'))?.value).toBe('sk_test_1');
     expect((await p.get('api/key.stripe'))?.value).toBe('sk_test_1');
     expect(await p.get('database-url')).toBeNull();
+    expect(await p.get('constructor')).toBeNull();
     const s = (await p.get('api-key-stripe'))!;
     expect(s.provider).toBe('env');
     expect(s.metadata.variable).toBe('HUSH_SECRET_API_KEY_STRIPE');

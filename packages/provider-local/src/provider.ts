@@ -42,13 +42,14 @@ import {
   type StoredSecret,
   type StoredVersion,
   assertPrivate,
-  computeMac,
+  checkEntry,
   ensurePrivateDir,
   parseStore,
   readSnapshot,
   removeLeftoverTemps,
-  serialize,
+  serializeSigned,
   statStamp,
+  verifyFileMac,
   versionNumbers,
   writeFileAtomic,
 } from './store-file.js';
@@ -199,12 +200,16 @@ export class LocalSecretProvider implements SecretProvider {
     return Object.keys(loaded.doc.secrets)
       .filter((name) => name.startsWith(prefix))
       .sort()
-      .map((name) => this.#info(name, loaded.doc.secrets[name]!, currentVersion(loaded.doc.secrets[name]!)));
+      .map((name) => {
+        const secret = this.#entry(loaded.doc, name)!;
+        return this.#info(name, secret, currentVersion(secret));
+      });
   }
 
   async listVersions(key: string): Promise<SecretVersion[]> {
     validateSecretName(key);
-    const secret = (await this.#load())?.doc.secrets[key];
+    const loaded = await this.#load();
+    const secret = loaded ? this.#entry(loaded.doc, key) : undefined;
     if (!secret) return [];
     const current = currentVersion(secret);
     const now = Date.now();
@@ -246,7 +251,7 @@ export class LocalSecretProvider implements SecretProvider {
     validateSecretName(key);
     this.#counters.writes++;
     return this.#enqueue((tx) => {
-      if (!tx.doc.secrets[key]) return false;
+      if (!this.#entry(tx.doc, key)) return false;
       delete tx.doc.secrets[key];
       tx.changed = true;
       tx.destructive = true;
@@ -259,8 +264,8 @@ export class LocalSecretProvider implements SecretProvider {
     validateSecretName(key);
     this.#counters.writes++;
     return this.#enqueue((tx) => {
-      const secret = tx.doc.secrets[key];
-      const old = secret?.versions[version];
+      const secret = this.#entry(tx.doc, key);
+      const old = secret && Object.hasOwn(secret.versions, version) ? secret.versions[version] : undefined;
       if (!secret || !old) throw new SecretNotFoundError(key, { version, provider: this.name });
       const value = this.#decrypt(tx.doc.storeId, tx.keys, key, version, old);
       return this.#applySet(tx, key, value, {});
@@ -282,15 +287,17 @@ export class LocalSecretProvider implements SecretProvider {
     const keys = await deriveKeys(source, kdf);
     await this.#enqueue((tx) => {
       const { doc } = tx;
-      const reencrypted: Record<string, Record<string, StoredVersion>> = {};
-      for (const [name, secret] of Object.entries(doc.secrets)) {
-        reencrypted[name] = {};
+      const reencrypted = new Map<string, StoredSecret>();
+      for (const name of Object.keys(doc.secrets)) {
+        const secret = this.#entry(doc, name)!;
+        const versions: Record<string, StoredVersion> = {};
         for (const [n, v] of Object.entries(secret.versions)) {
           const value = this.#decrypt(doc.storeId, tx.keys, name, n, v);
-          reencrypted[name]![n] = { ...v, ...encryptValue(keys.encryption, doc.storeId, name, n, value) };
+          versions[n] = { ...v, ...encryptValue(keys.encryption, doc.storeId, name, n, value) };
         }
+        reencrypted.set(name, { ...secret, versions });
       }
-      for (const [name, versions] of Object.entries(reencrypted)) doc.secrets[name]!.versions = versions;
+      for (const [name, secret] of reencrypted) doc.secrets[name] = secret;
       doc.kdf = kdf;
       doc.keyCheck = keyCheckValue(keys, doc.storeId, kdf);
       tx.keys = keys;
@@ -318,6 +325,7 @@ export class LocalSecretProvider implements SecretProvider {
       let versions = 0;
       for (const [name, secret] of Object.entries(doc.secrets)) {
         validateSecretName(name);
+        checkEntry(name, secret, this.path);
         for (const [n, v] of Object.entries(secret.versions)) {
           this.#decrypt(doc.storeId, keys, name, n, v);
           versions++;
@@ -353,7 +361,7 @@ export class LocalSecretProvider implements SecretProvider {
   // ---- reading ----
 
   #read(loaded: Loaded, key: string, version?: string): Secret | null {
-    const secret = loaded.doc.secrets[key];
+    const secret = this.#entry(loaded.doc, key);
     if (!secret) return null;
     const current = currentVersion(secret);
     const n = version === undefined ? current : /^[1-9][0-9]*$/.test(version) ? Number(version) : undefined;
@@ -363,6 +371,14 @@ export class LocalSecretProvider implements SecretProvider {
     if (n !== current && isPast(stored.expiresAt, Date.now())) return null;
     const value = this.#decrypt(loaded.doc.storeId, loaded.keys, key, String(n), stored);
     return createSecret({ ...this.#info(key, secret, n!), value });
+  }
+
+  /** An entry by name, shape-checked (entries are checked when used, not all at load). */
+  #entry(doc: StoreDocument, name: string): StoredSecret | undefined {
+    if (!Object.hasOwn(doc.secrets, name)) return undefined;
+    const secret = doc.secrets[name]!;
+    checkEntry(name, secret, this.path);
+    return secret;
   }
 
   #info(key: string, secret: StoredSecret, n: number): SecretInfo {
@@ -414,11 +430,12 @@ export class LocalSecretProvider implements SecretProvider {
     assertPrivate(this.path, snapshot.mode, 'store', this.#insecureOk);
     const doc = parseStore(snapshot.text, this.path);
     const keys = await this.#keysFor(doc, await this.#requireKeySource());
-    const { mac, ...unsigned } = doc;
-    if (!equalBase64(mac, computeMac(keys.mac, unsigned))) {
+    if (!verifyFileMac(snapshot.text, doc, keys.mac)) {
       // Only on failure: find an entry whose ciphertext no longer authenticates, to name it.
-      for (const [name, secret] of Object.entries(doc.secrets))
+      for (const [name, secret] of Object.entries(doc.secrets)) {
+        checkEntry(name, secret, this.path);
         for (const [n, v] of Object.entries(secret.versions)) this.#decrypt(doc.storeId, keys, name, n, v);
+      }
       throw new IntegrityError(
         `store ${this.path} failed its integrity check (file MAC): entries were added, removed, rolled back or edited outside hush`,
         undefined,
@@ -488,14 +505,15 @@ export class LocalSecretProvider implements SecretProvider {
   #applySet(tx: Transaction, key: string, value: string, options: ProviderSetOptions): SecretInfo {
     const { doc, now } = tx;
     const at = now.toISOString();
-    const existing = doc.secrets[key];
+    const existing = this.#entry(doc, key);
     const n = existing ? currentVersion(existing) + 1 : 1;
     const version: StoredVersion = {
       createdAt: at,
       ...(options.expiresAt ? { expiresAt: options.expiresAt.toISOString() } : {}),
       ...encryptValue(tx.keys.encryption, doc.storeId, key, String(n), value),
     };
-    const secret: StoredSecret = existing ?? { createdAt: at, versions: {} };
+    // A new object, never an edit in place: untouched entries keep their cached serialisation.
+    const secret: StoredSecret = existing ? { ...existing, versions: { ...existing.versions } } : { createdAt: at, versions: {} };
     if (options.expirePreviousVersions) {
       for (const [old, v] of Object.entries(secret.versions))
         if (!isPast(v.expiresAt, now.getTime())) secret.versions[old] = { ...v, expiresAt: at };
@@ -551,15 +569,21 @@ export class LocalSecretProvider implements SecretProvider {
     await withStoreLock(this.path, this.#lockOptions(), this.name, async (assertHeld) => {
       await removeLeftoverTemps(this.path);
       const source = await this.#requireKeySource();
-      const snapshot = await readSnapshot(this.path);
+      // Unchanged since this process last read or wrote it: no need to read 10,000 entries again.
+      const stamp = await statStamp(this.path);
+      const cached = stamp !== null && this.#cache?.stamp === stamp ? this.#cache : undefined;
+      const snapshot = cached ? undefined : await readSnapshot(this.path);
+      const exists = cached !== undefined || snapshot !== null;
       let loaded: Loaded;
-      if (snapshot) {
-        loaded = this.#cache?.stamp === snapshot.stamp ? this.#cache.loaded : await this.#verify(snapshot);
+      if (cached) {
+        loaded = cached.loaded;
+      } else if (snapshot) {
+        loaded = await this.#verify(snapshot);
       } else {
         const kdf = newKdfParams(source);
         const storeId = randomId();
         const keys = await deriveKeys(source, kdf);
-        const doc: StoreDocument = { format: FORMAT, storeId, kdf, keyCheck: keyCheckValue(keys, storeId, kdf), generation: 0, mac: '', secrets: {} };
+        const doc: StoreDocument = { format: FORMAT, storeId, kdf, keyCheck: keyCheckValue(keys, storeId, kdf), generation: 0, mac: '', secrets: Object.create(null) };
         loaded = { doc, keys };
       }
       // The cached document is mutated in place; any failure below drops the cache (see #drain).
@@ -573,10 +597,13 @@ export class LocalSecretProvider implements SecretProvider {
         }
       }
       if (!tx.changed) {
-        if (snapshot) this.#cache = { stamp: snapshot.stamp, loaded };
+        if (exists) this.#cache = { stamp: snapshot?.stamp ?? stamp!, loaded };
         return;
       }
-      if (tx.destructive && snapshot) await backupStore(this.path, snapshot.text, this.#backups);
+      if (tx.destructive && exists) {
+        const previous = snapshot?.text ?? (await fs.readFile(this.path, 'utf8'));
+        await backupStore(this.path, previous, this.#backups);
+      }
       await this.#write(tx.doc, tx.keys, assertHeld);
       if (tx.source !== source) {
         this.#source = tx.source;
@@ -588,9 +615,9 @@ export class LocalSecretProvider implements SecretProvider {
   /** Bumps the generation, signs, writes atomically, remembers the generation. Under the lock. */
   async #write(doc: StoreDocument, keys: DerivedKeys, assertHeld: () => void): Promise<void> {
     doc.generation += 1;
-    const { mac: _previous, ...unsigned } = doc;
-    doc.mac = computeMac(keys.mac, unsigned);
-    await writeFileAtomic(this.path, serialize(doc), assertHeld);
+    const { text, mac } = serializeSigned(doc, keys.mac);
+    doc.mac = mac;
+    await writeFileAtomic(this.path, text, assertHeld);
     this.#counters.fileWrites++;
     await this.#memory.record(doc.storeId, doc.generation);
     const stamp = await statStamp(this.path);

@@ -2,7 +2,7 @@ import { constants, promises as fs } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { ConfigError, IntegrityError } from '@hush/core';
-import { FORMAT, type KdfParams, type SealedValue, hmacParts, sealedDigest } from './crypto.js';
+import { FORMAT, type KdfParams, type SealedValue, equalBase64, hmacParts } from './crypto.js';
 
 /** One version of a secret: its encrypted value and dates. */
 export interface StoredVersion extends SealedValue {
@@ -31,17 +31,6 @@ export interface StoreDocument {
   secrets: Record<string, StoredSecret>;
 }
 
-const digestCache = new WeakMap<StoredVersion, string>();
-
-function digestOf(version: StoredVersion): string {
-  let digest = digestCache.get(version);
-  if (digest === undefined) {
-    digest = sealedDigest(version);
-    digestCache.set(version, digest);
-  }
-  return digest;
-}
-
 export function versionNumbers(secret: StoredSecret): number[] {
   return Object.keys(secret.versions)
     .map(Number)
@@ -52,72 +41,79 @@ function sortedPairs(record: Record<string, string> | undefined): [string, strin
   return Object.entries(record ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
-function sortedNames(doc: Pick<StoreDocument, 'secrets'>): string[] {
-  return Object.keys(doc.secrets).sort();
-}
-
 /**
- * The file MAC covers the header and, for every secret in name order, its metadata and the
- * digest of each version's ciphertext: entries removed, added, rolled back or re-tagged are
- * detected without decrypting a single value.
+ * Serialised text of each entry, keyed by the entry object. Writers replace an entry object when
+ * they change it, so an untouched entry is never serialised (or encrypted) again: its bytes in
+ * the file stay identical and a write into a large store costs little more than the I/O.
  */
-export function computeMac(macKey: Buffer, doc: Omit<StoreDocument, 'mac'>): string {
-  const header = JSON.stringify([doc.format, doc.storeId, doc.kdf, doc.keyCheck, doc.generation]);
-  function* parts(): Generator<string> {
-    yield header;
-    for (const name of sortedNames(doc)) {
-      const secret = doc.secrets[name]!;
-      const versions = versionNumbers(secret).map((n) => {
-        const v = secret.versions[String(n)]!;
-        return [String(n), v.createdAt, v.expiresAt ?? null, digestOf(v)];
-      });
-      yield JSON.stringify([name, secret.createdAt, secret.scope ?? null, sortedPairs(secret.tags), sortedPairs(secret.metadata), versions]);
-    }
-  }
-  return hmacParts(macKey, parts());
-}
+const entryText = new WeakMap<StoredSecret, string>();
 
-/** Stable key order everywhere, so unchanged entries serialise to identical bytes. */
-export function serialize(doc: StoreDocument): string {
-  const secrets: Record<string, StoredSecret> = {};
-  for (const name of sortedNames(doc)) {
-    const s = doc.secrets[name]!;
+function serializeEntry(name: string, s: StoredSecret): string {
+  let text = entryText.get(s);
+  if (text === undefined) {
     const versions: Record<string, StoredVersion> = {};
     for (const n of versionNumbers(s)) {
       const v = s.versions[String(n)]!;
-      versions[String(n)] = {
-        createdAt: v.createdAt,
-        ...(v.expiresAt ? { expiresAt: v.expiresAt } : {}),
-        iv: v.iv,
-        ct: v.ct,
-        tag: v.tag,
-      };
+      versions[String(n)] = { createdAt: v.createdAt, ...(v.expiresAt ? { expiresAt: v.expiresAt } : {}), iv: v.iv, ct: v.ct, tag: v.tag };
     }
-    secrets[name] = {
+    const ordered = {
       createdAt: s.createdAt,
       ...(s.scope !== undefined ? { scope: s.scope } : {}),
       ...(s.tags && Object.keys(s.tags).length ? { tags: Object.fromEntries(sortedPairs(s.tags)) } : {}),
       ...(s.metadata && Object.keys(s.metadata).length ? { metadata: Object.fromEntries(sortedPairs(s.metadata)) } : {}),
       versions,
     };
+    text = JSON.stringify(ordered, null, 2).replace(/\n/g, '\n    ');
+    entryText.set(s, text);
   }
-  const ordered: StoreDocument = {
-    format: doc.format,
-    storeId: doc.storeId,
-    kdf: doc.kdf,
-    keyCheck: doc.keyCheck,
-    generation: doc.generation,
-    mac: doc.mac,
-    secrets,
-  };
-  return `${JSON.stringify(ordered, null, 2)}\n`;
+  return `    ${JSON.stringify(name)}: ${text}`;
+}
+
+const MAC_FIELD = '"mac": "';
+
+/** The bytes the file MAC covers: the whole file with the MAC value blanked, line endings as LF. */
+function macInput(text: string): string {
+  const start = text.indexOf(MAC_FIELD) + MAC_FIELD.length;
+  const end = text.indexOf('"', start);
+  const blanked = text.slice(0, start) + text.slice(end);
+  return blanked.includes('\r\n') ? blanked.replace(/\r\n/g, '\n') : blanked;
+}
+
+/**
+ * Serialises with stable key order everywhere (names sorted, fields in a fixed order), then
+ * signs: the file MAC is HMAC-SHA256, under its own subkey, over every byte of the file but the
+ * MAC itself. Entries added, removed, rolled back, re-tagged or moved all change those bytes;
+ * nothing needs decrypting to check it.
+ */
+export function serializeSigned(doc: Omit<StoreDocument, 'mac'>, macKey: Buffer): { text: string; mac: string } {
+  const header = JSON.stringify(
+    { format: doc.format, storeId: doc.storeId, kdf: doc.kdf, keyCheck: doc.keyCheck, generation: doc.generation, mac: '' },
+    null,
+    2,
+  );
+  const names = Object.keys(doc.secrets).sort();
+  const body = names.length ? `{\n${names.map((n) => serializeEntry(n, doc.secrets[n]!)).join(',\n')}\n  }` : '{}';
+  const unsigned = `${header.slice(0, -2)},\n  "secrets": ${body}\n}\n`;
+  const mac = hmacParts(macKey, [`${FORMAT} file`, macInput(unsigned)]);
+  const at = unsigned.indexOf(MAC_FIELD) + MAC_FIELD.length;
+  return { text: unsigned.slice(0, at) + mac + unsigned.slice(at), mac };
+}
+
+/** Checks the file MAC over the text as read (the parsed document must carry the same MAC). */
+export function verifyFileMac(text: string, doc: StoreDocument, macKey: Buffer): boolean {
+  const start = text.indexOf(MAC_FIELD) + MAC_FIELD.length;
+  if (start < MAC_FIELD.length || text.slice(start, text.indexOf('"', start)) !== doc.mac) return false;
+  return equalBase64(doc.mac, hmacParts(macKey, [`${FORMAT} file`, macInput(text)]));
 }
 
 const isString = (v: unknown): v is string => typeof v === 'string';
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const isStringRecord = (v: unknown): v is Record<string, string> => isRecord(v) && Object.values(v).every(isString);
 
-/** Parses and checks the shape; cryptographic checks come after (they need the key). */
+/**
+ * Parses and checks the header; entries are checked one by one when used (`checkEntry`), so a
+ * read of one secret does not walk all of them. Cryptographic checks come after (they need the key).
+ */
 export function parseStore(text: string, path: string): StoreDocument {
   let raw: unknown;
   try {
@@ -145,22 +141,29 @@ export function parseStore(text: string, path: string): StoreDocument {
     if (![kdf.N, kdf.r, kdf.p].every((n) => Number.isSafeInteger(n))) bad('scrypt parameters are not integers');
   } else if (kdf.name !== 'hkdf-sha256') bad(`unknown kdf ${JSON.stringify(kdf.name)}`);
   if (!isRecord(raw.secrets)) return bad('secrets is not an object');
-  for (const [name, secret] of Object.entries(raw.secrets)) {
-    if (!isRecord(secret) || !isString(secret.createdAt) || !isRecord(secret.versions)) bad(`entry '${name}'`);
-    const s = secret as Record<string, unknown>;
-    if (s.scope !== undefined && !isString(s.scope)) bad(`scope of '${name}'`);
-    if (s.tags !== undefined && !isStringRecord(s.tags)) bad(`tags of '${name}'`);
-    if (s.metadata !== undefined && !isStringRecord(s.metadata)) bad(`metadata of '${name}'`);
-    const versions = s.versions as Record<string, unknown>;
-    if (Object.keys(versions).length === 0) bad(`'${name}' has no version`);
-    for (const [n, v] of Object.entries(versions)) {
-      if (!/^[1-9][0-9]*$/.test(n)) bad(`version '${n}' of '${name}'`);
-      if (!isRecord(v) || ![v.createdAt, v.iv, v.ct, v.tag].every(isString)) bad(`version ${n} of '${name}'`);
-      if ((v as Record<string, unknown>).expiresAt !== undefined && !isString((v as Record<string, unknown>).expiresAt))
-        bad(`expiry of version ${n} of '${name}'`);
-    }
-  }
+  // No prototype: names such as `constructor` or `__proto__` are plain entries.
+  raw.secrets = Object.assign(Object.create(null), raw.secrets);
   return raw as unknown as StoreDocument;
+}
+
+/** Checks one entry's shape before it is used. */
+export function checkEntry(name: string, secret: StoredSecret, path: string): void {
+  const bad = (what: string): never => {
+    throw new IntegrityError(`store ${path} is malformed: ${what}`, name);
+  };
+  const s = secret as unknown as Record<string, unknown>;
+  if (!isRecord(s) || !isString(s.createdAt) || !isRecord(s.versions)) bad(`entry '${name}'`);
+  if (s.scope !== undefined && !isString(s.scope)) bad(`scope of '${name}'`);
+  if (s.tags !== undefined && !isStringRecord(s.tags)) bad(`tags of '${name}'`);
+  if (s.metadata !== undefined && !isStringRecord(s.metadata)) bad(`metadata of '${name}'`);
+  const versions = s.versions as Record<string, unknown>;
+  if (Object.keys(versions).length === 0) bad(`'${name}' has no version`);
+  for (const [n, v] of Object.entries(versions)) {
+    if (!/^[1-9][0-9]*$/.test(n)) bad(`version '${n}' of '${name}'`);
+    if (!isRecord(v) || ![v.createdAt, v.iv, v.ct, v.tag].every(isString)) bad(`version ${n} of '${name}'`);
+    const expiresAt = (v as Record<string, unknown>).expiresAt;
+    if (expiresAt !== undefined && !isString(expiresAt)) bad(`expiry of version ${n} of '${name}'`);
+  }
 }
 
 /** ssh-style check: a secret-bearing file must not be readable or writable by group or others. */

@@ -20,7 +20,7 @@ afterEach(() => box.cleanup());
 function edit(change: (doc: any) => void): void {
   const doc = JSON.parse(readFileSync(box.store, 'utf8'));
   change(doc);
-  writeFileSync(box.store, JSON.stringify(doc, null, 2));
+  writeFileSync(box.store, `${JSON.stringify(doc, null, 2)}\n`);
 }
 
 function flipByte(base64: string, at = 0): string {
@@ -38,6 +38,13 @@ async function expectIntegrityError(name?: string) {
 }
 
 describe('local provider: tampering is detected', () => {
+  it('(control) a rewrite that changes nothing still verifies, also with CRLF line endings', async () => {
+    edit(() => undefined);
+    expect((await box.make().get('alpha'))?.value).toBe(PLANTED[0]);
+    writeFileSync(box.store, readFileSync(box.store, 'utf8').replace(/\n/g, '\r\n'));
+    expect((await box.make().get('beta'))?.value).toBe(PLANTED[1]);
+  });
+
   it('two ciphertexts swapped between names', async () => {
     edit((doc) => {
       const a = doc.secrets.alpha.versions['1'];

@@ -88,6 +88,17 @@ describe('local provider: basics', () => {
     expect(await p.delete('gone')).toBe(false);
   });
 
+  it('treats names such as constructor and __proto__ as plain names', async () => {
+    const p = box.make();
+    expect(await p.get('constructor')).toBeNull();
+    await p.set('__proto__', 'a');
+    await p.set('constructor', 'b');
+    const fresh = box.make();
+    expect((await fresh.get('__proto__'))?.value).toBe('a');
+    expect((await fresh.get('constructor'))?.value).toBe('b');
+    expect((await fresh.list()).map((s) => s.key).sort()).toEqual(['__proto__', 'constructor']);
+  });
+
   it('lists by prefix and reads many at once', async () => {
     const p = box.make();
     await p.setMany({ 'app/a': '1', 'app/b': '2', other: '3' });
