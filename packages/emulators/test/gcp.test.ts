@@ -246,6 +246,30 @@ describe('GCP Secret Manager emulator through @google-cloud/secret-manager over 
     expect(all.length).toBeGreaterThanOrEqual(7);
   });
 
+  it('keeps paging right when the last secret of a page is deleted before the next page', async () => {
+    const project = `projects/${PROJECT}`;
+    for (let i = 0; i < 5; i++)
+      await client.createSecret({ parent: project, secretId: `churn-${i}`, secret: {} });
+    const [first, next] = await client.listSecrets(
+      { parent: project, pageSize: 2, filter: 'name:churn-' },
+      { autoPaginate: false },
+    );
+    expect(first.map((s) => s.name!.split('/').pop())).toEqual(['churn-4', 'churn-3']);
+    await client.deleteSecret({ name: `${project}/secrets/churn-3` });
+    const [second] = await client.listSecrets(
+      { parent: project, pageSize: 10, filter: 'name:churn-', pageToken: next!.pageToken! },
+      { autoPaginate: false },
+    );
+    expect(second.map((s) => s.name!.split('/').pop())).toEqual(['churn-2', 'churn-1', 'churn-0']);
+    expect(
+      (
+        await grpcError(
+          client.listSecrets({ parent: project, pageToken: 'not-a-token' }, { autoPaginate: false }),
+        )
+      ).code,
+    ).toBe(grpc.status.INVALID_ARGUMENT);
+  });
+
   it('pages ListSecretVersions newest first', async () => {
     const parent = `projects/${PROJECT}/secrets/many-versions`;
     await client.createSecret({ parent: `projects/${PROJECT}`, secretId: 'many-versions', secret: {} });

@@ -252,31 +252,39 @@ function parseFilter(filter: string): Term[] {
   });
 }
 
+/** Where an item sits in a listing ordered newest first: (time or number) descending, then id ascending. */
+type Position = [number, string];
+
+const isAfter = (a: Position, b: Position) => a[0] < b[0] || (a[0] === b[0] && a[1] > b[1]);
+
 function page<T>(
   items: T[],
   request: Request,
   ctx: RouteContext,
-  keyOf: (item: T) => string,
+  positionOf: (item: T) => Position,
 ): { items: T[]; next: string } {
   const size = Number(request.page_size ?? 0);
   if (size < 0) throw invalid('page_size must not be negative.');
   const limit = Math.min(size === 0 ? ctx.defaultPageSize : size, MAX_PAGE_SIZE);
-  let start = 0;
+  let rest = items;
   if (request.page_token) {
-    // The token names the last item served, so that writes between pages neither repeat nor skip items.
-    let after: string;
+    // The token holds the position of the last item served, so that creations and deletions
+    // between pages neither repeat nor skip the items that remain.
+    let after: unknown;
     try {
       after = JSON.parse(Buffer.from(String(request.page_token), 'base64url').toString('utf8')).after;
     } catch {
       throw invalid('Invalid page_token.');
     }
-    if (typeof after !== 'string') throw invalid('Invalid page_token.');
-    const index = items.findIndex((item) => keyOf(item) === after);
-    start = index < 0 ? items.length : index + 1;
+    if (!Array.isArray(after) || typeof after[0] !== 'number' || typeof after[1] !== 'string')
+      throw invalid('Invalid page_token.');
+    rest = items.filter((item) => isAfter(positionOf(item), after as Position));
   }
-  const slice = items.slice(start, start + limit);
-  const more = start + limit < items.length;
-  const next = more ? Buffer.from(JSON.stringify({ after: keyOf(slice.at(-1)!) })).toString('base64url') : '';
+  const slice = rest.slice(0, limit);
+  const next =
+    rest.length > limit
+      ? Buffer.from(JSON.stringify({ after: positionOf(slice.at(-1)!) })).toString('base64url')
+      : '';
   return { items: slice, next };
 }
 
@@ -292,7 +300,7 @@ export function createRoutes(ctx: RouteContext): Record<MethodName, (request: Re
         const terms = parseFilter(String(request.filter));
         secrets = secrets.filter((s) => terms.every((t) => t({ name: secretName(s), labels: s.labels })));
       }
-      const { items, next } = page(secrets, request, ctx, (s) => s.id);
+      const { items, next } = page(secrets, request, ctx, (s) => [s.createTime, s.id]);
       return {
         secrets: items.map(secretMessage),
         next_page_token: next,
@@ -386,7 +394,7 @@ export function createRoutes(ctx: RouteContext): Record<MethodName, (request: Re
           terms.every((t) => t({ name: versionName(secret, v), labels: {}, state: v.state })),
         );
       }
-      const { items, next } = page(versions, request, ctx, (v) => String(v.number));
+      const { items, next } = page(versions, request, ctx, (v) => [v.number, '']);
       return {
         versions: items.map((v) => versionMessage(secret, v)),
         next_page_token: next,
