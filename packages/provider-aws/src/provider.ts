@@ -168,6 +168,16 @@ export class AwsSecretsManagerProvider implements SecretProvider {
 
   // ---- SecretProvider ----
 
+  /** Refuses a configuration without a region at start (no network call is made). */
+  async initialize(): Promise<void> {
+    try {
+      const region = await this.client.config.region();
+      if (!region) throw new Error('Region is missing');
+    } catch (error) {
+      throw toHushError(error, { provider: this.name, operation: 'initialize' });
+    }
+  }
+
   async get(key: string, options: ProviderGetOptions = {}): Promise<Secret | null> {
     validateSecretName(key);
     const version = options.version;

@@ -460,14 +460,45 @@ describe('plugin', () => {
     await created.dispose?.();
   });
 
+  it('signs with temporary credentials (session token)', async () => {
+    const temporary = await startEmulator({
+      credentials: [
+        {
+          accessKeyId: 'ASIATEMPORARY0000000',
+          secretAccessKey: 'temp-secret',
+          sessionToken: 'session-token-1',
+        },
+      ],
+    });
+    const ok = providerFor(temporary, { credentials: temporary.credentials });
+    const wrongToken = providerFor(temporary, {
+      credentials: {
+        accessKeyId: 'ASIATEMPORARY0000000',
+        secretAccessKey: 'temp-secret',
+        sessionToken: 'stale-token',
+      },
+    });
+    try {
+      await ok.set('temp/x', 'value');
+      expect((await ok.get('temp/x'))?.value).toBe('value');
+      await expect(wrongToken.get('temp/x')).rejects.toBeInstanceOf(AccessDeniedError);
+    } finally {
+      await ok.dispose();
+      await wrongToken.dispose();
+      await temporary.stop();
+    }
+  });
+
   it('says clearly when no region is configured', async () => {
     const noRegion = new AwsSecretsManagerProvider(
       { endpoint: emulator.url, credentials: { accessKeyId: 'a', secretAccessKey: 'b' } },
       {},
     );
-    const error = await noRegion.get('x').catch((e: unknown) => e);
-    // Without AWS_REGION in the process environment the SDK has no region at all.
-    if (!process.env.AWS_REGION && !process.env.AWS_DEFAULT_REGION) expect(error).toBeInstanceOf(ConfigError);
+    // Without AWS_REGION in the process environment (or a profile) the SDK has no region at all.
+    if (!process.env.AWS_REGION && !process.env.AWS_DEFAULT_REGION && !process.env.AWS_PROFILE) {
+      await expect(noRegion.initialize()).rejects.toBeInstanceOf(ConfigError);
+      await expect(noRegion.get('x')).rejects.toBeInstanceOf(ConfigError);
+    }
     await noRegion.dispose();
   });
 });
