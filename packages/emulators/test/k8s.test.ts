@@ -247,17 +247,18 @@ describe('Kubernetes emulator: core/v1 Secrets over HTTP', () => {
     expect(readOnly.body.message).toContain('cannot delete resource "secrets"');
   });
 
-  it('injects faults: 500 InternalError, 429 with Retry-After, outage drops the socket; counts calls', async () => {
+  it('injects faults: 500 InternalError, 429 (plain text, as the in-flight filter writes it) with Retry-After, outage drops the socket; counts calls', async () => {
     const before = { ...k8s.calls };
     k8s.faults.set({ errorRate: 1 });
     const error = await call('GET', `${secrets()}/db`);
     expect(error.status).toBe(500);
     expect(error.body).toMatchObject({ kind: 'Status', status: 'Failure', reason: 'InternalError', code: 500 });
     k8s.faults.set({ errorRate: 0, throttleRate: 1 });
-    const throttled = await call('GET', `${secrets()}/db`);
+    const throttled = await fetch(`${k8s.url}${secrets()}/db`, { headers: { authorization: `Bearer ${k8s.token}` } });
     expect(throttled.status).toBe(429);
     expect(throttled.headers.get('retry-after')).toBe('1');
-    expect(throttled.body).toMatchObject({ reason: 'TooManyRequests', code: 429, details: { retryAfterSeconds: 1 } });
+    expect(throttled.headers.get('content-type')).toBe('text/plain; charset=utf-8');
+    expect(await throttled.text()).toBe('Too many requests, please try again later.\n');
     k8s.faults.set({ throttleRate: 0, outage: true });
     await expect(call('GET', `${secrets()}/db`)).rejects.toThrow();
     k8s.faults.clear();

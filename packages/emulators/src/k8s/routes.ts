@@ -272,11 +272,18 @@ export function createRouter(ctx: RouteContext) {
       req.socket.destroy();
       return;
     }
+    if (fault === 'throttle') {
+      // The max-in-flight and priority-and-fairness filters answer before any API handler,
+      // with a plain-text body (http.Error), not a Status.
+      res.writeHead(429, { 'content-type': 'text/plain; charset=utf-8', 'x-content-type-options': 'nosniff', 'retry-after': '1' });
+      res.end('Too many requests, please try again later.\n');
+      return;
+    }
     try {
       if (fault === 'error') throw statuses.internal('injected fault');
-      if (fault === 'throttle') throw statuses.tooManyRequests(1);
       await route(req, res);
     } catch (error) {
+      if (res.headersSent) return void res.destroy();
       if (error instanceof StatusError) return sendStatus(res, error);
       sendStatus(res, statuses.internal((error as Error).message));
     }

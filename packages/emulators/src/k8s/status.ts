@@ -15,7 +15,6 @@ export interface StatusDetails {
   kind?: string;
   uid?: string;
   causes?: StatusCause[];
-  retryAfterSeconds?: number;
 }
 
 export interface StatusBody {
@@ -84,10 +83,6 @@ export const statuses = {
   methodNotAllowed: () => failure(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource'),
   routeNotFound: () => failure(404, 'NotFound', 'the server could not find the requested resource', {}),
   tooLarge: (limit: number) => failure(413, 'RequestEntityTooLarge', `Request entity too large: limit is ${limit}`),
-  tooManyRequests: (retryAfterSeconds: number) => {
-    const error = failure(429, 'TooManyRequests', 'Too many requests, please try again later.', { retryAfterSeconds });
-    return new StatusError(error.body, { 'retry-after': String(retryAfterSeconds) });
-  },
   internal: (cause: string) =>
     failure(500, 'InternalError', `Internal error occurred: ${cause}`, { causes: [{ message: cause }] }),
 };
