@@ -217,6 +217,14 @@ export const isDisabled = (error: unknown) => statusOf(error) === 403 && innerCo
 export const isDeletedButRecoverable = (error: unknown) =>
   statusOf(error) === 409 && innerCode(error) === 'ObjectIsDeletedButRecoverable';
 
+/** What @azure/identity throws when it cannot get a token. */
+const CREDENTIAL_ERRORS = new Set([
+  'CredentialUnavailableError',
+  'AuthenticationError',
+  'AggregateAuthenticationError',
+  'AuthenticationRequiredError',
+]);
+
 const NETWORK_CODES = new Set([
   'ECONNREFUSED',
   'ECONNRESET',
@@ -248,12 +256,18 @@ export function toHushError(error: unknown, context: { provider: string; operati
   const text = describe(failure);
   const status = failure.statusCode;
 
-  if (failure.name === 'CredentialUnavailableError' || failure.name === 'AuthenticationError' || failure.name === 'AggregateAuthenticationError')
+  if (CREDENTIAL_ERRORS.has(failure.name ?? '')) {
+    // An identity endpoint that cannot be reached (MSAL: network_error, endpoints_resolution_error) is an outage, not a refusal.
+    if (/ECONNREFUSED|ECONNRESET|ETIMEDOUT|ENOTFOUND|EAI_AGAIN|socket hang up|network_error|endpoints_resolution_error/.test(failure.message ?? ''))
+      return new ProviderUnavailableError(`azure provider '${context.provider}' cannot reach its identity endpoint for ${what}`, [
+        { provider: context.provider, code: failure.name ?? 'CredentialError', message: text },
+      ], { cause: error });
     return new AccessDeniedError(`azure provider '${context.provider}': could not get a token for ${what} (${text})`, {
       cause: error,
       operation: context.operation,
       hint: 'check the credential: managed identity, AZURE_TENANT_ID/AZURE_CLIENT_ID/AZURE_CLIENT_SECRET, or `az login`',
     });
+  }
   if (typeof failure.message === 'string' && failure.message.includes('disableChallengeResourceVerification'))
     return new ConfigError(`azure provider '${context.provider}': ${failure.message}`, {
       hint: 'the vault URL does not end in .vault.azure.net; for an emulator pass clientOptions: { disableChallengeResourceVerification: true }',

@@ -208,6 +208,36 @@ describe('AzureKeyVaultProvider against the emulator', () => {
     expect(await failure(stranger.get('acl/key'))).toBeInstanceOf(AccessDeniedError);
   });
 
+  it('maps a credential the token endpoint refuses to AccessDeniedError', async () => {
+    const credential = new ClientSecretCredential(kv.tenantId, kv.clientId, 'wrong-secret', {
+      authorityHost: kv.authorityHost,
+      disableInstanceDiscovery: true,
+      tlsOptions: { ca: kv.ca },
+    });
+    const error = await failure(emulatorProvider(kv, { credential }).get('acl/key'));
+    expect(error).toBeInstanceOf(AccessDeniedError);
+    expect(error.message).not.toContain('wrong-secret');
+  });
+
+  it('maps an unreachable token endpoint to ProviderUnavailableError', async () => {
+    const closed = await startAzureKeyVaultEmulator();
+    await closed.stop();
+    const credential = new ClientSecretCredential(kv.tenantId, kv.clientId, kv.clientSecret, {
+      authorityHost: closed.authorityHost,
+      disableInstanceDiscovery: true,
+      tlsOptions: { ca: kv.ca },
+      retryOptions: { maxRetries: 0 },
+    });
+    expect(await failure(emulatorProvider(kv, { credential }).get('acl/key'))).toBeInstanceOf(ProviderUnavailableError);
+  });
+
+  it('gives up on a slow vault after timeoutMs with ProviderUnavailableError', async () => {
+    const impatient = emulatorProvider(kv, { timeoutMs: 100, maxRetries: 0 });
+    await impatient.set('slow/key', 'v');
+    kv.faults.set({ latencyMs: 1000 });
+    expect(await failure(impatient.get('slow/key'))).toBeInstanceOf(ProviderUnavailableError);
+  });
+
   it('retries 5xx with backoff, then reports ProviderUnavailableError', async () => {
     await provider.set('faults/key', PLANTED);
     const before = provider.metrics();
