@@ -7,6 +7,7 @@ import type { Duration, ProviderRegistration } from './types.js';
 
 /** Errors that end a read at once instead of failing over: they are answers, not outages. */
 const DEFINITIVE = new Set([
+  'PROVIDER_ERROR',
   'ACCESS_DENIED',
   'INTEGRITY_ERROR',
   'INVALID_SECRET_NAME',

@@ -5,6 +5,7 @@ import {
   ConfigError,
   type ManagerPlugin,
   type OperationEvent,
+  ProviderError,
   ProviderUnavailableError,
   SecretManager,
   SecretNotFoundError,
@@ -131,6 +132,18 @@ describe('reads and failover', () => {
     primary.seed({ k: 'v' });
     const manager = new SecretManager({ providers: [denying, primary] });
     await expect(manager.getSecret('k')).rejects.toBeInstanceOf(AccessDeniedError);
+  });
+
+  it('does not fail over past a provider error that is an answer (e.g. a disabled version)', async () => {
+    const primary = new MemoryProvider({ name: 'primary' });
+    const disabled = Object.assign(new MemoryProvider({ name: 'disabled' }), {
+      get: async () => {
+        throw new ProviderError('disabled', "version 3 of 'k' is disabled");
+      },
+    });
+    primary.seed({ k: 'v' });
+    const manager = new SecretManager({ providers: [disabled, primary] });
+    await expect(manager.getSecret('k')).rejects.toBeInstanceOf(ProviderError);
   });
 
   it('reads one field of a JSON secret, by option or by name#field', async () => {
