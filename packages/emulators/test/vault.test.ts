@@ -333,3 +333,21 @@ describe('vault emulator: faults, namespaces and snapshot', () => {
     }
   });
 });
+
+describe('vault emulator: delete_version_after', () => {
+  it('schedules the soft delete of new versions', async () => {
+    const emulator = await startVaultEmulator();
+    const call = client(emulator);
+    try {
+      await call('POST', 'secret/metadata/short-lived', { body: { delete_version_after: '1h' } });
+      await call('POST', 'secret/data/short-lived', { body: { data: { v: '1' } } });
+      const live = await call('GET', 'secret/data/short-lived');
+      expect(live.status).toBe(200);
+      expect(live.body.data.metadata.deletion_time).not.toBe('');
+      emulator.advanceClock(3_600_001);
+      expect((await call('GET', 'secret/data/short-lived')).status).toBe(404);
+    } finally {
+      await emulator.stop();
+    }
+  });
+});

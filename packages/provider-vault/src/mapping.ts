@@ -134,6 +134,25 @@ export function writeCustomMetadata(existing: unknown, version: number, update: 
   return next;
 }
 
+/**
+ * Checks tags and metadata against KV's custom_metadata limits (64 keys, key 1–128 characters,
+ * value 1–512) before anything is written, so that a refused tag never leaves a new version behind.
+ */
+export function checkMetadataUpdate(update: MetadataUpdate): void {
+  const entries: Array<[string, string, string]> = [
+    ...Object.entries(update.tags ?? {}).map(([k, v]): [string, string, string] => ['tag', k, v]),
+    ...Object.entries(update.metadata ?? {}).map(([k, v]): [string, string, string] => ['metadata', `${METADATA_PREFIX}${k}`, v]),
+    ...(update.scope !== undefined ? [['scope', SCOPE_KEY, update.scope] as [string, string, string]] : []),
+  ];
+  if (entries.length > 64 - EXPIRY_KEYS_KEPT) throw new ValidationError(`vault keeps at most ${64 - EXPIRY_KEYS_KEPT} tags and metadata entries per secret`);
+  for (const [kind, key, value] of entries) {
+    if (kind === 'tag' && key.startsWith(RESERVED_PREFIX)) throw new ValidationError(`tag '${key}' uses the prefix '${RESERVED_PREFIX}' that hush reserves`);
+    if (key.length === 0 || key.length > 128) throw new ValidationError(`${kind} key '${key.slice(0, 40)}' must be 1 to 128 characters in Vault`);
+    if (typeof value !== 'string' || value.length === 0 || value.length > 512)
+      throw new ValidationError(`${kind} '${key.slice(0, 40)}' needs a value of 1 to 512 characters in Vault`);
+  }
+}
+
 interface VaultVersionMetadata {
   created_time?: string;
   deletion_time?: string;

@@ -22,6 +22,7 @@ import {
 import nodeVault from 'node-vault';
 import { VaultAuthenticator, type VaultAuthOptions } from './auth.js';
 import {
+  checkMetadataUpdate,
   dataToValue,
   isCasMismatch,
   isCasRequired,
@@ -201,6 +202,11 @@ export class VaultProvider implements SecretProvider {
         throw new ValidationError(`expectedVersion must be a Vault version number, got '${options.expectedVersion}'`);
       cas = Number(options.expectedVersion);
     }
+    checkMetadataUpdate({
+      ...(options.tags ? { tags: options.tags } : {}),
+      ...(options.metadata ? { metadata: options.metadata } : {}),
+      ...(options.scope !== undefined ? { scope: options.scope } : {}),
+    });
     const written = await this.#writeData(key, valueToData(value), cas);
     return this.#afterWrite(key, written, options);
   }

@@ -342,15 +342,21 @@ describe('VaultProvider retries and outages', () => {
     }
   });
 
-  it('never retries a 4xx', async () => {
+  it('never retries a 4xx, and checks tags before writing anything', async () => {
     const vault = await emulator();
     const provider = rootProvider(vault);
     try {
       await provider.set('app/x', 'v');
       vault.resetCounters();
-      // Vault refuses an empty custom-metadata value with 400.
-      await expect(provider.set('app/x', 'v2', { tags: { empty: '' } })).rejects.toBeInstanceOf(ValidationError);
-      expect(vault.counters['kv.metadata.write']).toBe(1);
+      await expect(provider.set('app/x', 'v2', { expectedVersion: '7' })).rejects.toBeInstanceOf(VersionConflictError);
+      expect(vault.counters['kv.data.write']).toBe(1);
+      const reader = new VaultProvider({ address: vault.url, token: vault.createToken({ policies: ['readonly'] }), env: {} });
+      await expect(reader.set('app/x', 'v3')).rejects.toBeInstanceOf(AccessDeniedError);
+      expect(vault.counters['kv.data.write']).toBe(2);
+      // Vault refuses empty custom-metadata values; the provider says so before any request.
+      await expect(provider.set('app/x', 'v4', { tags: { empty: '' } })).rejects.toBeInstanceOf(ValidationError);
+      expect(vault.counters['kv.data.write']).toBe(2);
+      expect((await provider.get('app/x'))?.version).toBe('1');
     } finally {
       await provider.dispose();
       await vault.stop();

@@ -642,6 +642,13 @@ export class VaultRouter {
       if (!allowed('update')) return POLICY_DENIED;
       if (request.body.max_versions !== undefined) mount.config.maxVersions = Number(request.body.max_versions) || 0;
       if (request.body.cas_required !== undefined) mount.config.casRequired = request.body.cas_required === true;
+      if (request.body.delete_version_after !== undefined) {
+        try {
+          mount.config.deleteVersionAfter = formatGoDuration(parseDurationSeconds(request.body.delete_version_after) ?? 0);
+        } catch (error) {
+          return errors(400, (error as Error).message);
+        }
+      }
       this.state.dirty = true;
       return NO_CONTENT;
     }
@@ -681,7 +688,7 @@ export class VaultRouter {
         for (const number of versions) {
           const version = entry.versions[String(number)];
           if (!version) continue;
-          if (target.kind === 'delete' && !version.destroyed && !version.deletionTime) version.deletionTime = now;
+          if (target.kind === 'delete' && !version.destroyed && !this.#deleted(version)) version.deletionTime = now;
           if (target.kind === 'undelete' && !version.destroyed) version.deletionTime = '';
           if (target.kind === 'destroy') {
             version.destroyed = true;
@@ -718,7 +725,7 @@ export class VaultRouter {
           version: number,
         };
         // A deleted or destroyed version answers 404 but still carries its metadata, as Vault does.
-        if (version.destroyed || version.deletionTime) return kvEnvelope({ data: null, metadata }, 404);
+        if (version.destroyed || this.#deleted(version)) return kvEnvelope({ data: null, metadata }, 404);
         return kvEnvelope({ data: structuredClone(version.data), metadata });
       }
       case 'write': {
@@ -745,7 +752,7 @@ export class VaultRouter {
         if (cas) return cas;
         const current = entry.versions[String(entry.currentVersion)];
         if (!current) return NOT_FOUND;
-        if (current.destroyed || current.deletionTime) {
+        if (current.destroyed || this.#deleted(current)) {
           return kvEnvelope(this.#versionSummary(entry, entry.currentVersion), 404);
         }
         const patched = mergePatch(current.data, request.body.data) as Record<string, unknown>;
@@ -755,7 +762,7 @@ export class VaultRouter {
       case 'delete': {
         if (!allowed('delete')) return POLICY_DENIED;
         const current = entry?.versions[String(entry.currentVersion)];
-        if (current && !current.destroyed && !current.deletionTime) {
+        if (current && !current.destroyed && !this.#deleted(current)) {
           current.deletionTime = this.state.nowIso();
           this.state.dirty = true;
         }
@@ -764,6 +771,11 @@ export class VaultRouter {
       default:
         return errors(405, 'unsupported operation');
     }
+  }
+
+  /** Soft-deleted: a deletion time that has come (a future one is a scheduled delete_version_after). */
+  #deleted(version: { deletionTime: string }): boolean {
+    return version.deletionTime !== '' && Date.parse(version.deletionTime) <= this.state.now();
   }
 
   #checkAndSet(request: VaultRequest, mount: KvMount, entry: KvEntry | undefined): VaultResponse | undefined {
@@ -799,7 +811,10 @@ export class VaultRouter {
   #addVersion(mount: KvMount, entry: KvEntry, data: Record<string, unknown>): number {
     const now = this.state.nowIso();
     const number = entry.currentVersion + 1;
-    entry.versions[String(number)] = { data: structuredClone(data), createdTime: now, deletionTime: '', destroyed: false };
+    // delete_version_after (the key's, else the mount's) schedules the version's soft delete.
+    const after = parseDurationSeconds(entry.deleteVersionAfter !== '0s' ? entry.deleteVersionAfter : mount.config.deleteVersionAfter) ?? 0;
+    const deletionTime = after > 0 ? new Date(this.state.now() + after * 1000).toISOString() : '';
+    entry.versions[String(number)] = { data: structuredClone(data), createdTime: now, deletionTime, destroyed: false };
     entry.currentVersion = number;
     entry.updatedTime = now;
     if (entry.oldestVersion === 0) entry.oldestVersion = number;
