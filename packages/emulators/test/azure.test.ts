@@ -33,7 +33,11 @@ function call(
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => {
         const text = Buffer.concat(chunks).toString('utf8');
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text ? JSON.parse(text) : undefined });
+        resolve({
+          status: res.statusCode ?? 0,
+          headers: res.headers,
+          body: text ? JSON.parse(text) : undefined,
+        });
       });
     });
     req.on('error', reject);
@@ -52,7 +56,9 @@ describe('Azure Key Vault emulator: wire protocol', () => {
     expect(kv.url).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
     expect(kv.ca).toContain('BEGIN CERTIFICATE');
     await expect(
-      new Promise((resolve, reject) => httpsRequest(kv.url, { agent: false }, resolve).on('error', reject).end()),
+      new Promise((resolve, reject) =>
+        httpsRequest(kv.url, { agent: false }, resolve).on('error', reject).end(),
+      ),
     ).rejects.toThrow(/self-signed|self signed/);
   });
 
@@ -62,7 +68,9 @@ describe('Azure Key Vault emulator: wire protocol', () => {
     expect(answer.headers['www-authenticate']).toBe(
       `Bearer authorization="https://login.microsoftonline.com/${kv.tenantId}", resource="https://vault.azure.net"`,
     );
-    expect(answer.body).toEqual({ error: { code: 'Unauthorized', message: 'AKV10000: Request is missing a Bearer or PoP token.' } });
+    expect(answer.body).toEqual({
+      error: { code: 'Unauthorized', message: 'AKV10000: Request is missing a Bearer or PoP token.' },
+    });
   });
 
   it('refuses a token it did not issue, still with the challenge', async () => {
@@ -85,11 +93,17 @@ describe('Azure Key Vault emulator: wire protocol', () => {
   });
 
   it('sets a new version on every PUT and gets the latest or a given version', async () => {
-    const first = await call(kv, 'PUT', '/secrets/db-password', { body: { value: 'one', tags: { env: 'dev' } } });
+    const first = await call(kv, 'PUT', '/secrets/db-password', {
+      body: { value: 'one', tags: { env: 'dev' } },
+    });
     expect(first.status).toBe(200);
     expect(first.body.value).toBe('one');
     expect(first.body.id).toMatch(new RegExp(`^${kv.url}/secrets/db-password/[0-9a-f]{32}$`));
-    expect(first.body.attributes).toMatchObject({ enabled: true, recoveryLevel: 'Recoverable+Purgeable', recoverableDays: 90 });
+    expect(first.body.attributes).toMatchObject({
+      enabled: true,
+      recoveryLevel: 'Recoverable+Purgeable',
+      recoverableDays: 90,
+    });
     expect(Number.isInteger(first.body.attributes.created)).toBe(true);
     expect(first.body.tags).toEqual({ env: 'dev' });
     const second = await call(kv, 'PUT', '/secrets/db-password', { body: { value: 'two' } });
@@ -110,13 +124,21 @@ describe('Azure Key Vault emulator: wire protocol', () => {
   });
 
   it('updates properties with PATCH, leaving out what is not sent', async () => {
-    const set = await call(kv, 'PUT', '/secrets/patched', { body: { value: 'v', tags: { a: '1' }, contentType: 'text/plain' } });
+    const set = await call(kv, 'PUT', '/secrets/patched', {
+      body: { value: 'v', tags: { a: '1' }, contentType: 'text/plain' },
+    });
     const version = set.body.id.split('/').pop();
     const exp = Math.floor(Date.now() / 1000) - 60;
-    const patched = await call(kv, 'PATCH', `/secrets/patched/${version}`, { body: { tags: { b: '2' }, attributes: { exp, nbf: exp - 100 } } });
+    const patched = await call(kv, 'PATCH', `/secrets/patched/${version}`, {
+      body: { tags: { b: '2' }, attributes: { exp, nbf: exp - 100 } },
+    });
     expect(patched.status).toBe(200);
     expect(patched.body.value).toBeUndefined();
-    expect(patched.body).toMatchObject({ tags: { b: '2' }, contentType: 'text/plain', attributes: { enabled: true, exp, nbf: exp - 100 } });
+    expect(patched.body).toMatchObject({
+      tags: { b: '2' },
+      contentType: 'text/plain',
+      attributes: { enabled: true, exp, nbf: exp - 100 },
+    });
     // Expired and not-yet-valid secrets stay readable (documented "date-time controlled operations").
     expect((await call(kv, 'GET', '/secrets/patched/')).body.value).toBe('v');
 
@@ -124,7 +146,11 @@ describe('Azure Key Vault emulator: wire protocol', () => {
     const disabled = await call(kv, 'GET', '/secrets/patched/');
     expect(disabled.status).toBe(403);
     expect(disabled.body).toEqual({
-      error: { code: 'Forbidden', message: 'Operation get is not allowed on a disabled secret.', innererror: { code: 'SecretDisabled' } },
+      error: {
+        code: 'Forbidden',
+        message: 'Operation get is not allowed on a disabled secret.',
+        innererror: { code: 'SecretDisabled' },
+      },
     });
     const listed = await call(kv, 'GET', '/secrets/patched/versions');
     expect(listed.body.value[0].attributes.enabled).toBe(false);
@@ -133,11 +159,16 @@ describe('Azure Key Vault emulator: wire protocol', () => {
   it('refuses invalid names, oversized values and too many tags with 400 BadParameter', async () => {
     const badName = await call(kv, 'PUT', '/secrets/has_underscore', { body: { value: 'v' } });
     expect(badName.status).toBe(400);
-    expect(badName.body.error).toEqual({ code: 'BadParameter', message: 'The request URI contains an invalid name: has_underscore' });
+    expect(badName.body.error).toEqual({
+      code: 'BadParameter',
+      message: 'The request URI contains an invalid name: has_underscore',
+    });
     expect((await call(kv, 'GET', `/secrets/${'a'.repeat(128)}/`)).status).toBe(400);
     expect((await call(kv, 'GET', '/secrets/%E0%A4%A/')).status).toBe(400);
     expect((await call(kv, 'PUT', `/secrets/${'a'.repeat(127)}`, { body: { value: 'v' } })).status).toBe(200);
-    expect((await call(kv, 'PUT', '/secrets/big', { body: { value: 'x'.repeat(25 * 1024) } })).status).toBe(200);
+    expect((await call(kv, 'PUT', '/secrets/big', { body: { value: 'x'.repeat(25 * 1024) } })).status).toBe(
+      200,
+    );
     const tooBig = await call(kv, 'PUT', '/secrets/big', { body: { value: 'x'.repeat(25 * 1024 + 1) } });
     expect(tooBig.status).toBe(400);
     expect(JSON.stringify(tooBig.body)).not.toContain('xxxx');
@@ -169,7 +200,9 @@ describe('Azure Key Vault emulator: wire protocol', () => {
     expect((await call(kv, 'GET', '/secrets', { query: 'api-version=7.4&maxresults=26' })).status).toBe(400);
 
     for (let i = 0; i < 4; i++) await call(kv, 'PUT', '/secrets/page-0', { body: { value: `again-${i}` } });
-    const versions = await call(kv, 'GET', '/secrets/page-0/versions', { query: 'api-version=7.4&maxresults=2' });
+    const versions = await call(kv, 'GET', '/secrets/page-0/versions', {
+      query: 'api-version=7.4&maxresults=2',
+    });
     expect(versions.body.value).toHaveLength(2);
     expect(versions.body.value[0].id).toMatch(/\/secrets\/page-0\/[0-9a-f]{32}$/);
     expect(versions.body.nextLink).toContain('/secrets/page-0/versions?');
@@ -190,7 +223,9 @@ describe('Azure Key Vault emulator: wire protocol', () => {
     expect(reuse.body.error.innererror).toEqual({ code: 'ObjectIsDeletedButRecoverable' });
 
     const listedDeleted = await call(kv, 'GET', '/deletedsecrets');
-    expect(listedDeleted.body.value.map((d: { recoveryId: string }) => d.recoveryId)).toContain(`${kv.url}/deletedsecrets/doomed`);
+    expect(listedDeleted.body.value.map((d: { recoveryId: string }) => d.recoveryId)).toContain(
+      `${kv.url}/deletedsecrets/doomed`,
+    );
     expect((await call(kv, 'GET', '/deletedsecrets/doomed')).body.recoveryId).toBeDefined();
 
     const recovered = await call(kv, 'POST', '/deletedsecrets/doomed/recover');
@@ -214,7 +249,9 @@ describe('Azure Key Vault emulator: wire protocol', () => {
     expect((await call(kv, 'POST', '/secrets/restore', { body: backup.body })).status).toBe(409);
     await call(kv, 'DELETE', '/secrets/kept');
     await call(kv, 'DELETE', '/deletedsecrets/kept');
-    expect((await call(kv, 'POST', '/secrets/restore', { body: { value: `${backup.body.value}x` } })).status).toBe(400);
+    expect(
+      (await call(kv, 'POST', '/secrets/restore', { body: { value: `${backup.body.value}x` } })).status,
+    ).toBe(400);
     expect((await call(kv, 'POST', '/secrets/restore', { body: backup.body })).status).toBe(200);
     expect((await call(kv, 'GET', '/secrets/kept/versions')).body.value).toHaveLength(2);
   });
@@ -255,12 +292,17 @@ describe('Azure Key Vault emulator: wire protocol', () => {
 describe('Azure Key Vault emulator: token endpoint', () => {
   let kv: AzureKeyVaultEmulator;
   beforeAll(async () => {
-    kv = await startAzureKeyVaultEmulator({ principals: [{ clientId: 'reader', clientSecret: 'reader-secret', permissions: ['get'] }] });
+    kv = await startAzureKeyVaultEmulator({
+      principals: [{ clientId: 'reader', clientSecret: 'reader-secret', permissions: ['get'] }],
+    });
   });
   afterAll(async () => kv?.stop());
 
   it('publishes OpenID configuration whose issuer shares the authority host', async () => {
-    const answer = await call(kv, 'GET', `/${kv.tenantId}/v2.0/.well-known/openid-configuration`, { token: null, query: '' });
+    const answer = await call(kv, 'GET', `/${kv.tenantId}/v2.0/.well-known/openid-configuration`, {
+      token: null,
+      query: '',
+    });
     expect(answer.status).toBe(200);
     expect(answer.body).toMatchObject({
       issuer: `${kv.url}/${kv.tenantId}/v2.0`,
@@ -268,31 +310,61 @@ describe('Azure Key Vault emulator: token endpoint', () => {
       authorization_endpoint: `${kv.url}/${kv.tenantId}/oauth2/v2.0/authorize`,
       jwks_uri: `${kv.url}/${kv.tenantId}/discovery/v2.0/keys`,
     });
-    expect((await call(kv, 'GET', '/other-tenant/v2.0/.well-known/openid-configuration', { token: null, query: '' })).status).toBe(400);
+    expect(
+      (
+        await call(kv, 'GET', '/other-tenant/v2.0/.well-known/openid-configuration', {
+          token: null,
+          query: '',
+        })
+      ).status,
+    ).toBe(400);
   });
 
   it('issues tokens for client credentials that the vault then accepts, with the principal permissions', async () => {
     const form = (id: string, secret: string) =>
-      new URLSearchParams({ client_id: id, client_secret: secret, grant_type: 'client_credentials', scope: 'https://vault.azure.net/.default' }).toString();
+      new URLSearchParams({
+        client_id: id,
+        client_secret: secret,
+        grant_type: 'client_credentials',
+        scope: 'https://vault.azure.net/.default',
+      }).toString();
     const path = `/${kv.tenantId}/oauth2/v2.0/token`;
-    const issued = await call(kv, 'POST', path, { token: null, query: '', form: form(kv.clientId, kv.clientSecret) });
+    const issued = await call(kv, 'POST', path, {
+      token: null,
+      query: '',
+      form: form(kv.clientId, kv.clientSecret),
+    });
     expect(issued.status).toBe(200);
     expect(issued.body).toMatchObject({ token_type: 'Bearer', expires_in: 3600 });
-    expect((await call(kv, 'PUT', '/secrets/minted', { token: issued.body.access_token, body: { value: 'v' } })).status).toBe(200);
+    expect(
+      (await call(kv, 'PUT', '/secrets/minted', { token: issued.body.access_token, body: { value: 'v' } }))
+        .status,
+    ).toBe(200);
 
     const wrong = await call(kv, 'POST', path, { token: null, query: '', form: form(kv.clientId, 'wrong') });
     expect(wrong.status).toBe(401);
     expect(wrong.body.error).toBe('invalid_client');
 
-    const reader = await call(kv, 'POST', path, { token: null, query: '', form: form('reader', 'reader-secret') });
+    const reader = await call(kv, 'POST', path, {
+      token: null,
+      query: '',
+      form: form('reader', 'reader-secret'),
+    });
     expect((await call(kv, 'GET', '/secrets/minted/', { token: reader.body.access_token })).status).toBe(200);
-    expect((await call(kv, 'DELETE', '/secrets/minted', { token: reader.body.access_token })).status).toBe(403);
+    expect((await call(kv, 'DELETE', '/secrets/minted', { token: reader.body.access_token })).status).toBe(
+      403,
+    );
 
     // A token for another resource is not a Key Vault token.
     const other = await call(kv, 'POST', path, {
       token: null,
       query: '',
-      form: new URLSearchParams({ client_id: kv.clientId, client_secret: kv.clientSecret, grant_type: 'client_credentials', scope: 'https://storage.azure.com/.default' }).toString(),
+      form: new URLSearchParams({
+        client_id: kv.clientId,
+        client_secret: kv.clientSecret,
+        grant_type: 'client_credentials',
+        scope: 'https://storage.azure.com/.default',
+      }).toString(),
     });
     const refused = await call(kv, 'GET', '/secrets', { token: other.body.access_token });
     expect(refused.status).toBe(401);

@@ -5,6 +5,7 @@ import type { KeyVaultSecret, SecretProperties } from '@azure/keyvault-secrets';
 import {
   AccessDeniedError,
   ConfigError,
+  createSecret,
   HushError,
   InvalidSecretNameError,
   ProviderError,
@@ -13,7 +14,6 @@ import {
   type SecretInfo,
   type SecretVersion,
   ValidationError,
-  createSecret,
 } from '@hush/core';
 
 // ---------------------------------------------------------------------------------------------
@@ -98,7 +98,10 @@ export function toVaultName(name: string, mapping: NameMapping): string {
   const vaultName = mapping === 'none' ? name : encodeName(name);
   if (!KEY_VAULT_NAME.test(vaultName)) {
     if (mapping === 'none')
-      throw new InvalidSecretNameError(name, "Azure Key Vault names hold only letters, digits and '-' (nameMapping is 'none')");
+      throw new InvalidSecretNameError(
+        name,
+        "Azure Key Vault names hold only letters, digits and '-' (nameMapping is 'none')",
+      );
     throw new InvalidSecretNameError(
       name,
       `longer than ${MAX_KEY_VAULT_NAME_LENGTH} characters once mapped to a Key Vault name (${vaultName.length})`,
@@ -129,7 +132,9 @@ export function toVaultTags(
   if (scope !== undefined) out[SCOPE_TAG] = scope;
   const count = Object.keys(out).length;
   if (count > MAX_TAGS)
-    throw new ValidationError(`Azure Key Vault keeps at most ${MAX_TAGS} tags per secret (tags, metadata and scope together: ${count})`);
+    throw new ValidationError(
+      `Azure Key Vault keeps at most ${MAX_TAGS} tags per secret (tags, metadata and scope together: ${count})`,
+    );
   return count === 0 ? undefined : out;
 }
 
@@ -213,7 +218,8 @@ export function statusOf(error: unknown): number | undefined {
 }
 
 export const isNotFound = (error: unknown) => statusOf(error) === 404;
-export const isDisabled = (error: unknown) => statusOf(error) === 403 && innerCode(error) === 'SecretDisabled';
+export const isDisabled = (error: unknown) =>
+  statusOf(error) === 403 && innerCode(error) === 'SecretDisabled';
 export const isDeletedButRecoverable = (error: unknown) =>
   statusOf(error) === 409 && innerCode(error) === 'ObjectIsDeletedButRecoverable';
 
@@ -249,7 +255,10 @@ function describe(failure: AzureFailure): string {
  * Turns an SDK failure into hush's typed error. 404 and disabled secrets are handled by the
  * callers (they mean "no value here"); everything else lands here.
  */
-export function toHushError(error: unknown, context: { provider: string; operation: string; key?: string }): Error {
+export function toHushError(
+  error: unknown,
+  context: { provider: string; operation: string; key?: string },
+): Error {
   if (error instanceof HushError) return error;
   const failure = failureOf(error);
   const what = context.key ? `${context.operation} '${context.key}'` : context.operation;
@@ -258,15 +267,24 @@ export function toHushError(error: unknown, context: { provider: string; operati
 
   if (CREDENTIAL_ERRORS.has(failure.name ?? '')) {
     // An identity endpoint that cannot be reached (MSAL: network_error, endpoints_resolution_error) is an outage, not a refusal.
-    if (/ECONNREFUSED|ECONNRESET|ETIMEDOUT|ENOTFOUND|EAI_AGAIN|socket hang up|network_error|endpoints_resolution_error/.test(failure.message ?? ''))
-      return new ProviderUnavailableError(`azure provider '${context.provider}' cannot reach its identity endpoint for ${what}`, [
-        { provider: context.provider, code: failure.name ?? 'CredentialError', message: text },
-      ], { cause: error });
-    return new AccessDeniedError(`azure provider '${context.provider}': could not get a token for ${what} (${text})`, {
-      cause: error,
-      operation: context.operation,
-      hint: 'check the credential: managed identity, AZURE_TENANT_ID/AZURE_CLIENT_ID/AZURE_CLIENT_SECRET, or `az login`',
-    });
+    if (
+      /ECONNREFUSED|ECONNRESET|ETIMEDOUT|ENOTFOUND|EAI_AGAIN|socket hang up|network_error|endpoints_resolution_error/.test(
+        failure.message ?? '',
+      )
+    )
+      return new ProviderUnavailableError(
+        `azure provider '${context.provider}' cannot reach its identity endpoint for ${what}`,
+        [{ provider: context.provider, code: failure.name ?? 'CredentialError', message: text }],
+        { cause: error },
+      );
+    return new AccessDeniedError(
+      `azure provider '${context.provider}': could not get a token for ${what} (${text})`,
+      {
+        cause: error,
+        operation: context.operation,
+        hint: 'check the credential: managed identity, AZURE_TENANT_ID/AZURE_CLIENT_ID/AZURE_CLIENT_SECRET, or `az login`',
+      },
+    );
   }
   if (typeof failure.message === 'string' && failure.message.includes('disableChallengeResourceVerification'))
     return new ConfigError(`azure provider '${context.provider}': ${failure.message}`, {
@@ -277,12 +295,27 @@ export function toHushError(error: unknown, context: { provider: string; operati
       cause: error,
       operation: context.operation,
     });
-  if (status === 429 || (status !== undefined && status >= 500) || status === 408 || failure.name === 'AbortError' || (status === undefined && (NETWORK_CODES.has(failure.code ?? '') || failure.name === 'RestError')))
+  if (
+    status === 429 ||
+    (status !== undefined && status >= 500) ||
+    status === 408 ||
+    failure.name === 'AbortError' ||
+    (status === undefined && (NETWORK_CODES.has(failure.code ?? '') || failure.name === 'RestError'))
+  )
     return new ProviderUnavailableError(
       `azure provider '${context.provider}' is unavailable for ${what}`,
-      [{ provider: context.provider, code: failure.code ?? (status ? String(status) : 'NETWORK'), message: text }],
+      [
+        {
+          provider: context.provider,
+          code: failure.code ?? (status ? String(status) : 'NETWORK'),
+          message: text,
+        },
+      ],
       { cause: error },
     );
-  if (status === 400) return new ValidationError(`azure provider '${context.provider}': ${what} refused (${text})`, { cause: error });
+  if (status === 400)
+    return new ValidationError(`azure provider '${context.provider}': ${what} refused (${text})`, {
+      cause: error,
+    });
   return new ProviderError(context.provider, `${what} failed (${text})`, { cause: error });
 }

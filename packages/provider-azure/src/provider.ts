@@ -1,13 +1,18 @@
 import type { TokenCredential } from '@azure/identity';
-import { SecretClient, type SecretClientOptions, type SecretProperties } from '@azure/keyvault-secrets';
+import {
+  type KeyVaultSecret,
+  SecretClient,
+  type SecretClientOptions,
+  type SecretProperties,
+} from '@azure/keyvault-secrets';
 import {
   ConfigError,
   type ProviderCapabilities,
   type ProviderDeleteOptions,
+  ProviderError,
   type ProviderGetOptions,
   type ProviderHealth,
   type ProviderListOptions,
-  ProviderError,
   type ProviderSetOptions,
   type Secret,
   type SecretInfo,
@@ -19,12 +24,12 @@ import {
 } from '@hush/core';
 import { resolveCredential } from './auth.js';
 import {
-  MAX_VALUE_BYTES,
-  type NameMapping,
   fromVaultName,
   isDeletedButRecoverable,
   isDisabled,
   isNotFound,
+  MAX_VALUE_BYTES,
+  type NameMapping,
   statusOf,
   toHushError,
   toSecret,
@@ -112,17 +117,24 @@ export class AzureKeyVaultProvider implements SecretProvider {
     try {
       new URL(vaultUrl);
     } catch {
-      throw new ConfigError(`azure provider '${this.name}': vaultUrl '${vaultUrl}' is not a URL`, { path: 'vaultUrl' });
+      throw new ConfigError(`azure provider '${this.name}': vaultUrl '${vaultUrl}' is not a URL`, {
+        path: 'vaultUrl',
+      });
     }
     this.vaultUrl = vaultUrl.replace(/\/+$/, '');
     if (options.cacheTtlSeconds !== undefined) {
       if (!Number.isFinite(options.cacheTtlSeconds) || options.cacheTtlSeconds < 0)
-        throw new ConfigError(`azure provider '${this.name}': cacheTtlSeconds must be a number of seconds >= 0`, { path: 'cacheTtlSeconds' });
+        throw new ConfigError(
+          `azure provider '${this.name}': cacheTtlSeconds must be a number of seconds >= 0`,
+          { path: 'cacheTtlSeconds' },
+        );
       this.cacheTtlSeconds = options.cacheTtlSeconds;
     }
     const maxRetries = options.maxRetries ?? DEFAULT_RETRIES;
     if (!Number.isInteger(maxRetries) || maxRetries < 0)
-      throw new ConfigError(`azure provider '${this.name}': maxRetries must be an integer >= 0`, { path: 'maxRetries' });
+      throw new ConfigError(`azure provider '${this.name}': maxRetries must be an integer >= 0`, {
+        path: 'maxRetries',
+      });
     this.#mapping = options.nameMapping ?? 'escape';
     this.#onDeletedConflict = options.onDeletedConflict ?? 'error';
     this.#pollIntervalMs = options.pollIntervalMs ?? 250;
@@ -137,7 +149,10 @@ export class AzureKeyVaultProvider implements SecretProvider {
         maxRetryDelayInMs: options.maxRetryDelayMs ?? 60_000,
         ...(clientOptions.retryOptions ?? {}),
       },
-      additionalPolicies: [...(clientOptions.additionalPolicies ?? []), { policy: this.#countingPolicy(), position: 'perRetry' }],
+      additionalPolicies: [
+        ...(clientOptions.additionalPolicies ?? []),
+        { policy: this.#countingPolicy(), position: 'perRetry' },
+      ],
     });
   }
 
@@ -182,7 +197,10 @@ export class AzureKeyVaultProvider implements SecretProvider {
       version = resolved;
     }
     try {
-      const secret = await this.client.getSecret(vaultName, { ...(version ? { version } : {}), ...this.#requestOptions });
+      const secret = await this.client.getSecret(vaultName, {
+        ...(version ? { version } : {}),
+        ...this.#requestOptions,
+      });
       return toSecret(key, secret, this.name);
     } catch (error) {
       // A disabled secret cannot be read: for hush it holds no value (listVersions shows it as disabled).
@@ -207,7 +225,9 @@ export class AzureKeyVaultProvider implements SecretProvider {
     if (typeof value !== 'string') throw new ValidationError(`the value of secret '${key}' must be a string`);
     const bytes = Buffer.byteLength(value, 'utf8');
     if (bytes > MAX_VALUE_BYTES)
-      throw new ValidationError(`the value of secret '${key}' is ${bytes} bytes; Azure Key Vault stores at most ${MAX_VALUE_BYTES} bytes`);
+      throw new ValidationError(
+        `the value of secret '${key}' is ${bytes} bytes; Azure Key Vault stores at most ${MAX_VALUE_BYTES} bytes`,
+      );
     const tags = toVaultTags(options.tags, options.metadata, options.scope);
 
     if (options.expectedVersion !== undefined) {
@@ -222,7 +242,7 @@ export class AzureKeyVaultProvider implements SecretProvider {
         ...(options.expiresAt ? { expiresOn: options.expiresAt } : {}),
         ...this.#requestOptions,
       });
-    let written;
+    let written: KeyVaultSecret;
     try {
       written = await write();
     } catch (error) {
@@ -230,11 +250,17 @@ export class AzureKeyVaultProvider implements SecretProvider {
       written = await this.#writeOverDeleted(key, vaultName, write, error);
     }
 
-    if (options.expirePreviousVersions) await this.#expireOlderVersions(key, vaultName, written.properties.version);
+    if (options.expirePreviousVersions)
+      await this.#expireOlderVersions(key, vaultName, written.properties.version);
     return toSecretInfo(key, written.properties, this.name);
   }
 
-  async #writeOverDeleted<T>(key: string, vaultName: string, write: () => Promise<T>, conflict: unknown): Promise<T> {
+  async #writeOverDeleted<T>(
+    key: string,
+    vaultName: string,
+    write: () => Promise<T>,
+    conflict: unknown,
+  ): Promise<T> {
     if (this.#onDeletedConflict === 'error')
       throw new ProviderError(
         this.name,
@@ -242,7 +268,8 @@ export class AzureKeyVaultProvider implements SecretProvider {
         { cause: conflict, hint: "or set onDeletedConflict: 'recover' | 'purge' on the provider" },
       );
     try {
-      if (this.#onDeletedConflict === 'recover') await (await this.client.beginRecoverDeletedSecret(vaultName, this.#pollerOptions)).pollUntilDone();
+      if (this.#onDeletedConflict === 'recover')
+        await (await this.client.beginRecoverDeletedSecret(vaultName, this.#pollerOptions)).pollUntilDone();
       else await this.client.purgeDeletedSecret(vaultName, this.#requestOptions);
     } catch (error) {
       throw this.#fail(error, this.#onDeletedConflict, key);
@@ -265,7 +292,10 @@ export class AzureKeyVaultProvider implements SecretProvider {
       if (!version.version || version.version === newest || version.enabled === false) continue;
       if (version.expiresOn && version.expiresOn <= now) continue;
       try {
-        await this.client.updateSecretProperties(vaultName, version.version, { expiresOn: now, ...this.#requestOptions });
+        await this.client.updateSecretProperties(vaultName, version.version, {
+          expiresOn: now,
+          ...this.#requestOptions,
+        });
       } catch (error) {
         throw this.#fail(error, 'expire previous version of', key);
       }
@@ -352,14 +382,22 @@ export class AzureKeyVaultProvider implements SecretProvider {
   async #listVersionProperties(key: string, vaultName: string): Promise<SecretProperties[]> {
     const versions: SecretProperties[] = [];
     try {
-      for await (const properties of this.client.listPropertiesOfSecretVersions(vaultName, this.#requestOptions)) versions.push(properties);
+      for await (const properties of this.client.listPropertiesOfSecretVersions(
+        vaultName,
+        this.#requestOptions,
+      ))
+        versions.push(properties);
     } catch (error) {
       if (isNotFound(error)) return [];
       throw this.#fail(error, 'list versions of', key);
     }
     return versions
       .map((properties, index) => ({ properties, index }))
-      .sort((a, b) => (a.properties.createdOn?.getTime() ?? 0) - (b.properties.createdOn?.getTime() ?? 0) || a.index - b.index)
+      .sort(
+        (a, b) =>
+          (a.properties.createdOn?.getTime() ?? 0) - (b.properties.createdOn?.getTime() ?? 0) ||
+          a.index - b.index,
+      )
       .map(({ properties }) => properties);
   }
 
@@ -375,13 +413,17 @@ export class AzureKeyVaultProvider implements SecretProvider {
   async rollback(key: string, version: string): Promise<SecretInfo> {
     const vaultName = this.#vaultName(key);
     const resolved = await this.#resolveVersion(key, vaultName, version);
-    let old;
+    let old: KeyVaultSecret;
     try {
       if (resolved === null) throw Object.assign(new Error('no such version'), { statusCode: 404 });
       old = await this.client.getSecret(vaultName, { version: resolved, ...this.#requestOptions });
     } catch (error) {
       if (isNotFound(error) || isDisabled(error))
-        throw new ProviderError(this.name, `cannot roll back '${key}': version ${version} does not exist or is disabled`, { cause: error });
+        throw new ProviderError(
+          this.name,
+          `cannot roll back '${key}': version ${version} does not exist or is disabled`,
+          { cause: error },
+        );
       throw this.#fail(error, 'rollback', key);
     }
     try {

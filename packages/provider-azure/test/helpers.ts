@@ -24,6 +24,10 @@ export function emulatorProvider(
     maxRetryDelayMs: 20,
     pollIntervalMs: 10,
     ...options,
-    clientOptions: { tlsOptions: { ca: emulator.ca }, disableChallengeResourceVerification: true, ...(options.clientOptions ?? {}) },
+    clientOptions: {
+      tlsOptions: { ca: emulator.ca },
+      disableChallengeResourceVerification: true,
+      ...(options.clientOptions ?? {}),
+    },
   });
 }

@@ -34,27 +34,42 @@ describe('hush name <-> Key Vault name mapping', () => {
     expect(decodeName('-CDATABASE-UURL')).toBe('DATABASE_URL');
   });
 
-  it.each(['a-b', 'trailing-', '-x', 'a-c-cb', 'a-c', '---'])('refuses %s, which no hush name maps to', (vault) => {
-    expect(decodeName(vault)).toBeUndefined();
-  });
+  it.each(['a-b', 'trailing-', '-x', 'a-c-cb', 'a-c', '---'])(
+    'refuses %s, which no hush name maps to',
+    (vault) => {
+      expect(decodeName(vault)).toBeUndefined();
+    },
+  );
 
   it('round-trips every hush name (property)', () => {
-    fc.assert(fc.property(hushName, (name) => decodeName(encodeName(name)) === name), { numRuns: 2000 });
+    fc.assert(
+      fc.property(hushName, (name) => decodeName(encodeName(name)) === name),
+      { numRuns: 2000 },
+    );
   });
 
   it('writes only lowercase letters, digits and dashes (property)', () => {
-    fc.assert(fc.property(hushName, (name) => /^[0-9a-z-]+$/.test(encodeName(name))), { numRuns: 2000 });
+    fc.assert(
+      fc.property(hushName, (name) => /^[0-9a-z-]+$/.test(encodeName(name))),
+      { numRuns: 2000 },
+    );
   });
 
   it('never maps two names to one vault name, even case-insensitively (property)', () => {
     fc.assert(
-      fc.property(hushName, hushName, (a, b) => a === b || encodeName(a).toLowerCase() !== encodeName(b).toLowerCase()),
+      fc.property(
+        hushName,
+        hushName,
+        (a, b) => a === b || encodeName(a).toLowerCase() !== encodeName(b).toLowerCase(),
+      ),
       { numRuns: 2000 },
     );
   });
 
   it('decodes any vault name to nothing or to the one hush name that encodes to it (property)', () => {
-    const vaultName = fc.array(fc.constantFrom(...VAULT_CHARS), { minLength: 1, maxLength: 40 }).map((c) => c.join(''));
+    const vaultName = fc
+      .array(fc.constantFrom(...VAULT_CHARS), { minLength: 1, maxLength: 40 })
+      .map((c) => c.join(''));
     fc.assert(
       fc.property(vaultName, (name) => {
         const decoded = decodeName(name);

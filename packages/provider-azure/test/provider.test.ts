@@ -11,7 +11,7 @@ import {
 import { type AzureKeyVaultEmulator, startAzureKeyVaultEmulator } from '@hush/emulators';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import plugin, { AzureKeyVaultProvider } from '../src/index.js';
-import { FixedTokenCredential, emulatorProvider } from './helpers.js';
+import { emulatorProvider, FixedTokenCredential } from './helpers.js';
 
 const PLANTED = 'planted-value-7f3a9c-do-not-print';
 
@@ -45,7 +45,9 @@ describe('AzureKeyVaultProvider against the emulator', () => {
     const challenges = kv.requests.challenges;
     await fresh.set('challenge/check', 'x');
     expect(kv.requests.challenges).toBe(challenges + 1);
-    expect(credential.calls).toEqual([{ scopes: ['https://vault.azure.net/.default'], tenantId: kv.tenantId }]);
+    expect(credential.calls).toEqual([
+      { scopes: ['https://vault.azure.net/.default'], tenantId: kv.tenantId },
+    ]);
     expect((await fresh.get('challenge/check'))?.value).toBe('x');
     expect(kv.requests.challenges).toBe(challenges + 1);
   });
@@ -143,12 +145,19 @@ describe('AzureKeyVaultProvider against the emulator', () => {
     expect(now?.value).toBe('v1');
     expect(now?.tags).toEqual({ stage: 'one' });
     expect(await provider.listVersions('versions/db')).toHaveLength(3);
-    await expect(provider.rollback('versions/db', '0123456789abcdef0123456789abcdef')).rejects.toBeInstanceOf(ProviderError);
+    await expect(provider.rollback('versions/db', '0123456789abcdef0123456789abcdef')).rejects.toBeInstanceOf(
+      ProviderError,
+    );
   });
 
   it('keeps tags, metadata, scope and expiry', async () => {
     const expiresAt = new Date(Date.now() + 7 * 86_400_000);
-    await provider.set('meta/all', 'v', { tags: { env: 'prod' }, metadata: { owner: 'team-a' }, scope: 'plugin', expiresAt });
+    await provider.set('meta/all', 'v', {
+      tags: { env: 'prod' },
+      metadata: { owner: 'team-a' },
+      scope: 'plugin',
+      expiresAt,
+    });
     const secret = await provider.get('meta/all');
     expect(secret?.tags).toEqual({ env: 'prod' });
     expect(secret?.metadata).toEqual({ owner: 'team-a' });
@@ -170,15 +179,22 @@ describe('AzureKeyVaultProvider against the emulator', () => {
   it('checks expectedVersion before writing', async () => {
     await expect(provider.set('cas/key', 'a', { expectedVersion: '0' })).resolves.toBeDefined();
     const current = (await provider.get('cas/key'))!.version;
-    await expect(provider.set('cas/key', 'b', { expectedVersion: '0' })).rejects.toBeInstanceOf(VersionConflictError);
+    await expect(provider.set('cas/key', 'b', { expectedVersion: '0' })).rejects.toBeInstanceOf(
+      VersionConflictError,
+    );
     await expect(provider.set('cas/key', 'b', { expectedVersion: current })).resolves.toBeDefined();
   });
 
   it('reads a disabled secret as absent and lists its version as disabled', async () => {
     const info = await provider.set('disabled/key', 'v');
-    await provider.client.updateSecretProperties(info.key.replace('/', '-s'), info.version, { enabled: false });
+    await provider.client.updateSecretProperties(info.key.replace('/', '-s'), info.version, {
+      enabled: false,
+    });
     expect(await provider.get('disabled/key')).toBeNull();
-    expect((await provider.listVersions('disabled/key'))[0]).toMatchObject({ state: 'disabled', current: true });
+    expect((await provider.listVersions('disabled/key'))[0]).toMatchObject({
+      state: 'disabled',
+      current: true,
+    });
   });
 
   it('refuses values over 25k bytes and invalid names before any request, without showing the value', async () => {
@@ -228,7 +244,9 @@ describe('AzureKeyVaultProvider against the emulator', () => {
       tlsOptions: { ca: kv.ca },
       retryOptions: { maxRetries: 0 },
     });
-    expect(await failure(emulatorProvider(kv, { credential }).get('acl/key'))).toBeInstanceOf(ProviderUnavailableError);
+    expect(await failure(emulatorProvider(kv, { credential }).get('acl/key'))).toBeInstanceOf(
+      ProviderUnavailableError,
+    );
   });
 
   it('gives up on a slow vault after timeoutMs with ProviderUnavailableError', async () => {
@@ -283,9 +301,17 @@ describe('AzureKeyVaultProvider against the emulator', () => {
 describe('AzureKeyVaultProvider configuration', () => {
   it('takes the vault URL from options, then AZURE_VAULT_URL, then AZURE_KEYVAULT_URL', () => {
     const credential = new FixedTokenCredential('t');
-    expect(new AzureKeyVaultProvider({ vaultUrl: 'https://a.vault.azure.net/', credential }).vaultUrl).toBe('https://a.vault.azure.net');
-    expect(new AzureKeyVaultProvider({ credential, env: { AZURE_VAULT_URL: 'https://b.vault.azure.net' } }).vaultUrl).toBe('https://b.vault.azure.net');
-    expect(new AzureKeyVaultProvider({ credential, env: { AZURE_KEYVAULT_URL: 'https://c.vault.azure.net' } }).vaultUrl).toBe('https://c.vault.azure.net');
+    expect(new AzureKeyVaultProvider({ vaultUrl: 'https://a.vault.azure.net/', credential }).vaultUrl).toBe(
+      'https://a.vault.azure.net',
+    );
+    expect(
+      new AzureKeyVaultProvider({ credential, env: { AZURE_VAULT_URL: 'https://b.vault.azure.net' } })
+        .vaultUrl,
+    ).toBe('https://b.vault.azure.net');
+    expect(
+      new AzureKeyVaultProvider({ credential, env: { AZURE_KEYVAULT_URL: 'https://c.vault.azure.net' } })
+        .vaultUrl,
+    ).toBe('https://c.vault.azure.net');
     expect(() => new AzureKeyVaultProvider({ credential, env: {} })).toThrow(ConfigError);
     expect(() => new AzureKeyVaultProvider({ credential, vaultUrl: 'not a url' })).toThrow(ConfigError);
   });
@@ -294,11 +320,16 @@ describe('AzureKeyVaultProvider configuration', () => {
     const p = new AzureKeyVaultProvider({ vaultUrl: 'https://a.vault.azure.net', cacheTtlSeconds: 300 });
     expect(p.cacheTtlSeconds).toBe(300);
     expect(p.kind).toBe('azure');
-    expect(() => new AzureKeyVaultProvider({ vaultUrl: 'https://a.vault.azure.net', cacheTtlSeconds: -1 })).toThrow(ConfigError);
+    expect(
+      () => new AzureKeyVaultProvider({ vaultUrl: 'https://a.vault.azure.net', cacheTtlSeconds: -1 }),
+    ).toThrow(ConfigError);
   });
 
   it('is created by the plugin with the instance name and the context environment', async () => {
-    const created = await plugin.create({}, { name: 'kv-prod', root: '/', env: { AZURE_VAULT_URL: 'https://p.vault.azure.net' } });
+    const created = await plugin.create(
+      {},
+      { name: 'kv-prod', root: '/', env: { AZURE_VAULT_URL: 'https://p.vault.azure.net' } },
+    );
     expect(plugin.kind).toBe('azure');
     expect(created.name).toBe('kv-prod');
     expect((created as AzureKeyVaultProvider).vaultUrl).toBe('https://p.vault.azure.net');

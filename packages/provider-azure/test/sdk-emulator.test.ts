@@ -25,7 +25,10 @@ describe('the real @azure/keyvault-secrets SDK against the Key Vault emulator', 
     const set = await client.setSecret('first', 'v1');
     expect(set.properties.version).toMatch(/^[0-9a-f]{32}$/);
     expect(emulator.requests.challenges).toBe(before + 1);
-    expect(credential.calls[0]).toEqual({ scopes: ['https://vault.azure.net/.default'], tenantId: emulator.tenantId });
+    expect(credential.calls[0]).toEqual({
+      scopes: ['https://vault.azure.net/.default'],
+      tenantId: emulator.tenantId,
+    });
     const got = await client.getSecret('first');
     expect(got.value).toBe('v1');
     // The challenge is answered once per client.
@@ -57,7 +60,8 @@ describe('the real @azure/keyvault-secrets SDK against the Key Vault emulator', 
   it('pages with nextLink', async () => {
     for (let i = 0; i < 30; i++) await client.setSecret(`paged-${String(i).padStart(2, '0')}`, `v${i}`);
     const pages: number[] = [];
-    for await (const page of client.listPropertiesOfSecrets().byPage({ maxPageSize: 7 })) pages.push(page.length);
+    for await (const page of client.listPropertiesOfSecrets().byPage({ maxPageSize: 7 }))
+      pages.push(page.length);
     const names: string[] = [];
     for await (const properties of client.listPropertiesOfSecrets()) names.push(properties.name);
     expect(names.filter((n) => n.startsWith('paged-'))).toHaveLength(30);

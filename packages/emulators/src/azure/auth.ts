@@ -38,9 +38,7 @@ export interface Caller {
   permissions: ReadonlySet<SecretPermission>;
 }
 
-export type TokenCheck =
-  | { ok: true; caller: Caller }
-  | { ok: false; code: 'Unauthorized'; message: string };
+export type TokenCheck = { ok: true; caller: Caller } | { ok: false; code: 'Unauthorized'; message: string };
 
 interface TokenClaims {
   aud: string;
@@ -76,7 +74,8 @@ export class TokenAuthority {
   ) {
     for (const principal of principals) this.#principals.set(principal.clientId, principal);
     for (const entry of staticTokens) {
-      const { token, permissions } = typeof entry === 'string' ? { token: entry, permissions: undefined } : entry;
+      const { token, permissions } =
+        typeof entry === 'string' ? { token: entry, permissions: undefined } : entry;
       this.#static.set(token, {
         appId: 'static',
         objectId: 'static',
@@ -99,7 +98,11 @@ export class TokenAuthority {
   }
 
   /** Mints a signed access token for a principal and an audience (resource). */
-  mint(appId: string, permissions: readonly SecretPermission[], audience = KEY_VAULT_RESOURCE): { token: string; expiresIn: number } {
+  mint(
+    appId: string,
+    permissions: readonly SecretPermission[],
+    audience = KEY_VAULT_RESOURCE,
+  ): { token: string; expiresIn: number } {
     const now = Math.floor(Date.now() / 1000);
     const claims: TokenClaims = {
       aud: audience,
@@ -122,31 +125,63 @@ export class TokenAuthority {
   /** Checks an `Authorization` header the way Key Vault does (messages after the service's). */
   verify(header: string | undefined): TokenCheck {
     const match = header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
-    if (!match) return { ok: false, code: 'Unauthorized', message: 'AKV10000: Request is missing a Bearer or PoP token.' };
+    if (!match)
+      return {
+        ok: false,
+        code: 'Unauthorized',
+        message: 'AKV10000: Request is missing a Bearer or PoP token.',
+      };
     const token = match[1]!;
     const fixed = this.#static.get(token);
     if (fixed) return { ok: true, caller: fixed };
 
     const parts = token.split('.');
     if (parts.length !== 3)
-      return { ok: false, code: 'Unauthorized', message: 'AKV10000: Request is missing a Bearer or PoP token.' };
+      return {
+        ok: false,
+        code: 'Unauthorized',
+        message: 'AKV10000: Request is missing a Bearer or PoP token.',
+      };
     const expected = createHmac('sha256', this.#signingKey).update(`${parts[0]}.${parts[1]}`).digest();
     const given = Buffer.from(parts[2]!, 'base64url');
     if (given.length !== expected.length || !timingSafeEqual(given, expected))
-      return { ok: false, code: 'Unauthorized', message: 'AKV10046: Unable to resolve the key used for signature validation.' };
+      return {
+        ok: false,
+        code: 'Unauthorized',
+        message: 'AKV10046: Unable to resolve the key used for signature validation.',
+      };
     let claims: TokenClaims;
     try {
       claims = JSON.parse(Buffer.from(parts[1]!, 'base64url').toString('utf8')) as TokenClaims;
     } catch {
-      return { ok: false, code: 'Unauthorized', message: 'AKV10000: Request is missing a Bearer or PoP token.' };
+      return {
+        ok: false,
+        code: 'Unauthorized',
+        message: 'AKV10000: Request is missing a Bearer or PoP token.',
+      };
     }
     if (claims.iss !== this.issuer)
-      return { ok: false, code: 'Unauthorized', message: `AKV10032: Invalid issuer. Expected one of ${this.issuer}, found: ${claims.iss}.` };
+      return {
+        ok: false,
+        code: 'Unauthorized',
+        message: `AKV10032: Invalid issuer. Expected one of ${this.issuer}, found: ${claims.iss}.`,
+      };
     if (claims.aud.replace(/\/$/, '') !== KEY_VAULT_RESOURCE)
-      return { ok: false, code: 'Unauthorized', message: `AKV10022: Invalid audience. Expected ${KEY_VAULT_RESOURCE}, found: ${claims.aud}.` };
+      return {
+        ok: false,
+        code: 'Unauthorized',
+        message: `AKV10022: Invalid audience. Expected ${KEY_VAULT_RESOURCE}, found: ${claims.aud}.`,
+      };
     if (claims.exp <= Math.floor(Date.now() / 1000))
-      return { ok: false, code: 'Unauthorized', message: "[TokenExpired] Error validating token: 'S2S12086'." };
-    return { ok: true, caller: { appId: claims.appid, objectId: claims.oid, permissions: new Set(claims.perms) } };
+      return {
+        ok: false,
+        code: 'Unauthorized',
+        message: "[TokenExpired] Error validating token: 'S2S12086'.",
+      };
+    return {
+      ok: true,
+      caller: { appId: claims.appid, objectId: claims.oid, permissions: new Set(claims.perms) },
+    };
   }
 
   /** The `WWW-Authenticate` value of every 401, which the SDK's challenge policy parses. */

@@ -10,7 +10,13 @@ export interface Reply {
 }
 
 /** Key Vault's error body: `{"error":{"code","message","innererror"?}}`. */
-export function errorReply(status: number, code: string, message: string, inner?: string, headers?: Record<string, string>): Reply {
+export function errorReply(
+  status: number,
+  code: string,
+  message: string,
+  inner?: string,
+  headers?: Record<string, string>,
+): Reply {
   return {
     status,
     body: { error: { code, message, ...(inner ? { innererror: { code: inner } } : {}) } },
@@ -59,7 +65,11 @@ export function resolveRoute(method: string, pathname: string): Route | Reply {
   }
   const [collection, rawName, third, fourth] = decoded;
   const notFound = errorReply(404, 'NotFound', `The requested resource '${pathname}' was not found.`);
-  const notAllowed = errorReply(405, 'MethodNotAllowed', `The requested method '${method}' is not allowed on '${pathname}'.`);
+  const notAllowed = errorReply(
+    405,
+    'MethodNotAllowed',
+    `The requested method '${method}' is not allowed on '${pathname}'.`,
+  );
   if (segments.length > 4 || (segments.length === 4 && fourth !== '')) return notFound;
 
   if (collection === 'secrets') {
@@ -76,8 +86,10 @@ export function resolveRoute(method: string, pathname: string): Route | Reply {
       if (method === 'GET') return { operation: 'GetSecret', permission: 'get', name, version: '' };
       return notAllowed;
     }
-    if (third === 'versions') return method === 'GET' ? { operation: 'GetSecretVersions', permission: 'list', name } : notAllowed;
-    if (third === 'backup') return method === 'POST' ? { operation: 'BackupSecret', permission: 'backup', name } : notAllowed;
+    if (third === 'versions')
+      return method === 'GET' ? { operation: 'GetSecretVersions', permission: 'list', name } : notAllowed;
+    if (third === 'backup')
+      return method === 'POST' ? { operation: 'BackupSecret', permission: 'backup', name } : notAllowed;
     if (method === 'GET') return { operation: 'GetSecret', permission: 'get', name, version: third };
     if (method === 'PATCH') return { operation: 'UpdateSecret', permission: 'set', name, version: third };
     return notAllowed;
@@ -93,7 +105,10 @@ export function resolveRoute(method: string, pathname: string): Route | Reply {
       if (method === 'DELETE') return { operation: 'PurgeDeletedSecret', permission: 'purge', name: rawName };
       return notAllowed;
     }
-    if (third === 'recover') return method === 'POST' ? { operation: 'RecoverDeletedSecret', permission: 'recover', name: rawName } : notAllowed;
+    if (third === 'recover')
+      return method === 'POST'
+        ? { operation: 'RecoverDeletedSecret', permission: 'recover', name: rawName }
+        : notAllowed;
   }
   return notFound;
 }
@@ -176,7 +191,12 @@ function deletedBundle(secret: StoredSecret, settings: VaultSettings) {
 }
 
 /** An item of a list: identifier without version for secrets, with it for versions. */
-function listItem(secret: StoredSecret, version: StoredVersion, settings: VaultSettings, withVersion: boolean) {
+function listItem(
+  secret: StoredSecret,
+  version: StoredVersion,
+  settings: VaultSettings,
+  withVersion: boolean,
+) {
   return {
     id: `${settings.vaultUrl}/secrets/${secret.name}${withVersion ? `/${version.id}` : ''}`,
     attributes: wireAttributes(version, settings),
@@ -206,12 +226,15 @@ function visibleDeleted(state: VaultState, name: string, now: number): StoredSec
 
 function checkTags(tags: unknown): Reply | Record<string, string> | undefined {
   if (tags === undefined || tags === null) return undefined;
-  if (typeof tags !== 'object' || Array.isArray(tags)) return badParameter('Property tags has invalid value.');
+  if (typeof tags !== 'object' || Array.isArray(tags))
+    return badParameter('Property tags has invalid value.');
   const entries = Object.entries(tags as Record<string, unknown>);
-  if (entries.length > MAX_TAGS) return badParameter(`The number of tags exceeds the maximum of ${MAX_TAGS}.`);
+  if (entries.length > MAX_TAGS)
+    return badParameter(`The number of tags exceeds the maximum of ${MAX_TAGS}.`);
   for (const [k, v] of entries) {
     if (typeof v !== 'string') return badParameter('Property tags has invalid value.');
-    if (k.length > 512 || v.length > 512) return badParameter('Tag names and values are limited to 512 characters.');
+    if (k.length > 512 || v.length > 512)
+      return badParameter('Tag names and values are limited to 512 characters.');
   }
   return Object.fromEntries(entries) as Record<string, string>;
 }
@@ -224,7 +247,8 @@ interface WireAttributesInput {
 
 function checkAttributes(input: unknown): Reply | WireAttributesInput {
   if (input === undefined || input === null) return {};
-  if (typeof input !== 'object' || Array.isArray(input)) return badParameter('Property attributes has invalid value.');
+  if (typeof input !== 'object' || Array.isArray(input))
+    return badParameter('Property attributes has invalid value.');
   const attrs = input as WireAttributesInput;
   if (attrs.enabled !== undefined && attrs.enabled !== null && typeof attrs.enabled !== 'boolean')
     return badParameter('Property attributes.enabled has invalid value.');
@@ -237,7 +261,12 @@ function checkAttributes(input: unknown): Reply | WireAttributesInput {
 }
 
 function isReply(value: unknown): value is Reply {
-  return typeof value === 'object' && value !== null && 'status' in value && typeof (value as Reply).status === 'number';
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    'status' in value &&
+    typeof (value as Reply).status === 'number'
+  );
 }
 
 /** Parses `maxresults` and `$skiptoken` and cuts one page out of sorted items. */
@@ -252,7 +281,9 @@ function page<T>(
   if (raw !== null) {
     size = Number(raw);
     if (!Number.isInteger(size) || size < 1 || size > MAX_PAGE_SIZE)
-      return badParameter(`Invalid value for maxresults: ${raw}. The value must be between 1 and ${MAX_PAGE_SIZE}.`);
+      return badParameter(
+        `Invalid value for maxresults: ${raw}. The value must be between 1 and ${MAX_PAGE_SIZE}.`,
+      );
   }
   let after: string | undefined;
   const token = ctx.query.get('$skiptoken');
@@ -267,7 +298,9 @@ function page<T>(
   const rest = after === undefined ? items : items.filter((item) => keyOf(item) > after!);
   const chosen = rest.slice(0, size);
   if (rest.length <= size) return { items: chosen, nextLink: null };
-  const nextToken = Buffer.from(JSON.stringify({ after: keyOf(chosen[chosen.length - 1]!) })).toString('base64url');
+  const nextToken = Buffer.from(JSON.stringify({ after: keyOf(chosen[chosen.length - 1]!) })).toString(
+    'base64url',
+  );
   const apiVersion = ctx.query.get('api-version') ?? '';
   const nextLink = `${ctx.settings.vaultUrl}${path}?api-version=${encodeURIComponent(apiVersion)}&$skiptoken=${nextToken}&maxresults=${size}`;
   return { items: chosen, nextLink };
@@ -276,7 +309,9 @@ function page<T>(
 const seqKey = (version: StoredVersion) => version.seq.toString().padStart(12, '0');
 
 function sealBackup(secret: StoredSecret, key: Buffer): string {
-  const payload = Buffer.from(JSON.stringify({ name: secret.name, versions: secret.versions })).toString('base64url');
+  const payload = Buffer.from(JSON.stringify({ name: secret.name, versions: secret.versions })).toString(
+    'base64url',
+  );
   const mac = createHmac('sha256', key).update(payload).digest('base64url');
   return `${payload}.${mac}`;
 }
@@ -286,7 +321,10 @@ function openBackup(blob: string, key: Buffer): { name: string; versions: Stored
   if (!payload || !mac) return undefined;
   if (createHmac('sha256', key).update(payload).digest('base64url') !== mac) return undefined;
   try {
-    return JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as { name: string; versions: StoredVersion[] };
+    return JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as {
+      name: string;
+      versions: StoredVersion[];
+    };
   } catch {
     return undefined;
   }
@@ -304,20 +342,32 @@ export function handle(ctx: RequestContext): Reply {
 
   switch (route.operation) {
     case 'SetSecret': {
-      if (typeof body.value !== 'string') return badParameter('Property value is required and must be a string.');
+      if (typeof body.value !== 'string')
+        return badParameter('Property value is required and must be a string.');
       if (Buffer.byteLength(body.value, 'utf8') > MAX_VALUE_BYTES)
-        return badParameter(`Secret is beyond the maximum permitted length of ${MAX_VALUE_BYTES} characters.`);
+        return badParameter(
+          `Secret is beyond the maximum permitted length of ${MAX_VALUE_BYTES} characters.`,
+        );
       const tags = checkTags(body.tags);
       if (isReply(tags)) return tags;
       const attrs = checkAttributes(body.attributes);
       if (isReply(attrs)) return attrs;
-      if (body.contentType !== undefined && body.contentType !== null && (typeof body.contentType !== 'string' || body.contentType.length > 255))
+      if (
+        body.contentType !== undefined &&
+        body.contentType !== null &&
+        (typeof body.contentType !== 'string' || body.contentType.length > 255)
+      )
         return badParameter('Property contentType has invalid value.');
 
       const existing = state.find(name!);
       if (existing?.deleted) {
         if (now < existing.deleted.visibleAfterMs)
-          return errorReply(409, 'Conflict', `Secret ${existing.name} is currently being deleted.`, 'ObjectIsBeingDeleted');
+          return errorReply(
+            409,
+            'Conflict',
+            `Secret ${existing.name} is currently being deleted.`,
+            'ObjectIsBeingDeleted',
+          );
         return errorReply(
           409,
           'Conflict',
@@ -326,7 +376,12 @@ export function handle(ctx: RequestContext): Reply {
         );
       }
       if (existing?.recoveringUntilMs !== undefined && now < existing.recoveringUntilMs)
-        return errorReply(409, 'Conflict', `Secret ${existing.name} is currently being recovered and cannot be re-created; retry later.`, 'ObjectIsBeingRecovered');
+        return errorReply(
+          409,
+          'Conflict',
+          `Secret ${existing.name} is currently being recovered and cannot be re-created; retry later.`,
+          'ObjectIsBeingRecovered',
+        );
 
       const at = seconds(now);
       const version: StoredVersion = {
@@ -353,18 +408,27 @@ export function handle(ctx: RequestContext): Reply {
     case 'GetSecret': {
       const secret = visibleActive(state, name!, now);
       if (!secret) return secretNotFound(name!);
-      const version = route.version ? secret.versions.find((v) => v.id === route.version!.toLowerCase()) : latest(secret);
+      const version = route.version
+        ? secret.versions.find((v) => v.id === route.version!.toLowerCase())
+        : latest(secret);
       if (!version) return secretNotFound(name!, route.version);
       // Not-yet-valid and expired secrets stay readable (the service's documented behaviour); disabled ones do not.
       if (!version.attributes.enabled)
-        return errorReply(403, 'Forbidden', 'Operation get is not allowed on a disabled secret.', 'SecretDisabled');
+        return errorReply(
+          403,
+          'Forbidden',
+          'Operation get is not allowed on a disabled secret.',
+          'SecretDisabled',
+        );
       return { status: 200, body: bundle(secret, version, settings, true) };
     }
 
     case 'UpdateSecret': {
       const secret = visibleActive(state, name!, now);
       if (!secret) return secretNotFound(name!);
-      const version = route.version ? secret.versions.find((v) => v.id === route.version!.toLowerCase()) : latest(secret);
+      const version = route.version
+        ? secret.versions.find((v) => v.id === route.version!.toLowerCase())
+        : latest(secret);
       if (!version) return secretNotFound(name!, route.version);
       const tags = checkTags(body.tags);
       if (isReply(tags)) return tags;
@@ -396,12 +460,17 @@ export function handle(ctx: RequestContext): Reply {
     }
 
     case 'GetSecrets': {
-      const active = state.active().filter((s) => s.recoveringUntilMs === undefined || now >= s.recoveringUntilMs);
+      const active = state
+        .active()
+        .filter((s) => s.recoveringUntilMs === undefined || now >= s.recoveringUntilMs);
       const cut = page(active, (s) => VaultState.key(s.name), ctx, '/secrets');
       if (isReply(cut)) return cut;
       return {
         status: 200,
-        body: { value: cut.items.map((s) => listItem(s, latest(s), settings, false)), nextLink: cut.nextLink },
+        body: {
+          value: cut.items.map((s) => listItem(s, latest(s), settings, false)),
+          nextLink: cut.nextLink,
+        },
       };
     }
 
@@ -444,7 +513,12 @@ export function handle(ctx: RequestContext): Reply {
       const secret = state.find(name!);
       if (!secret?.deleted) return deletedSecretNotFound(name!);
       if (now < secret.deleted.visibleAfterMs)
-        return errorReply(409, 'Conflict', `Secret ${secret.name} is currently being deleted.`, 'ObjectIsBeingDeleted');
+        return errorReply(
+          409,
+          'Conflict',
+          `Secret ${secret.name} is currently being deleted.`,
+          'ObjectIsBeingDeleted',
+        );
       state.remove(name!);
       return { status: 204 };
     }
@@ -465,7 +539,8 @@ export function handle(ctx: RequestContext): Reply {
     }
 
     case 'RestoreSecret': {
-      if (typeof body.value !== 'string') return badParameter('Property value is required and must be a string.');
+      if (typeof body.value !== 'string')
+        return badParameter('Property value is required and must be a string.');
       const restored = openBackup(body.value, settings.backupKey);
       if (!restored) return badParameter('Backup blob contains invalid or corrupt data.');
       const existing = state.find(restored.name);

@@ -7,13 +7,13 @@ import { close, listen } from '../listen.js';
 import {
   ALL_SECRET_PERMISSIONS,
   KEY_VAULT_RESOURCE,
+  newClientSecret,
   type SecretPermission,
   type ServicePrincipal,
   type StaticToken,
   TokenAuthority,
-  newClientSecret,
 } from './auth.js';
-import { type Operation, type Reply, errorReply, handle, resolveRoute } from './routes.js';
+import { errorReply, handle, type Operation, type Reply, resolveRoute } from './routes.js';
 import { VaultState } from './state.js';
 import { createCertificate } from './tls.js';
 
@@ -98,7 +98,8 @@ export interface AzureKeyVaultEmulator {
 
 const MAX_BODY_BYTES = 1024 * 1024;
 const SUPPORTED_API_VERSION = /^(7\.\d(-preview(\.\d+)?)?|\d{4}-\d{2}-\d{2}(-preview)?)$/;
-const IDENTITY_PATH = /^\/([^/]+)\/(v2\.0\/\.well-known\/openid-configuration|oauth2\/v2\.0\/token|discovery\/v2\.0\/keys)$/;
+const IDENTITY_PATH =
+  /^\/([^/]+)\/(v2\.0\/\.well-known\/openid-configuration|oauth2\/v2\.0\/token|discovery\/v2\.0\/keys)$/;
 
 function readBody(req: IncomingMessage): Promise<string | undefined> {
   return new Promise((resolve, reject) => {
@@ -122,7 +123,9 @@ function readBody(req: IncomingMessage): Promise<string | undefined> {
  * Starts a local Azure Key Vault (secrets API) over HTTPS with a certificate made at start,
  * the bearer challenge the SDK expects, and a token endpoint for `ClientSecretCredential`.
  */
-export async function startAzureKeyVaultEmulator(options: AzureKeyVaultEmulatorOptions = {}): Promise<AzureKeyVaultEmulator> {
+export async function startAzureKeyVaultEmulator(
+  options: AzureKeyVaultEmulatorOptions = {},
+): Promise<AzureKeyVaultEmulator> {
   const host = options.host ?? '127.0.0.1';
   const tenantId = options.tenantId ?? randomUUID();
   const clientId = options.clientId ?? randomUUID();
@@ -179,17 +182,28 @@ export async function startAzureKeyVaultEmulator(options: AzureKeyVaultEmulatorO
   function identityError(status: number, error: string, description: string): Reply {
     return {
       status,
-      body: { error, error_description: description, error_codes: [], timestamp: new Date().toISOString(), trace_id: randomUUID() },
+      body: {
+        error,
+        error_description: description,
+        error_codes: [],
+        timestamp: new Date().toISOString(),
+        trace_id: randomUUID(),
+      },
     };
   }
 
   /** The few Entra ID endpoints `ClientSecretCredential` calls: discovery and the token endpoint. */
   async function serveIdentity(req: IncomingMessage, tenant: string, endpoint: string): Promise<Reply> {
     if (tenant !== tenantId)
-      return identityError(400, 'invalid_tenant', `AADSTS90002: Tenant '${tenant}' not found. Check to make sure you have the correct tenant ID.`);
+      return identityError(
+        400,
+        'invalid_tenant',
+        `AADSTS90002: Tenant '${tenant}' not found. Check to make sure you have the correct tenant ID.`,
+      );
     const base = `${baseUrl}/${tenantId}`;
     if (endpoint.endsWith('openid-configuration')) {
-      if (req.method !== 'GET') return identityError(405, 'invalid_request', 'AADSTS900561: The endpoint only accepts GET requests.');
+      if (req.method !== 'GET')
+        return identityError(405, 'invalid_request', 'AADSTS900561: The endpoint only accepts GET requests.');
       return {
         status: 200,
         body: {
@@ -209,28 +223,55 @@ export async function startAzureKeyVaultEmulator(options: AzureKeyVaultEmulatorO
     if (endpoint.endsWith('keys')) return { status: 200, body: { keys: [] } };
 
     requests.tokenRequests++;
-    if (req.method !== 'POST') return identityError(405, 'invalid_request', 'AADSTS900561: The endpoint only accepts POST requests.');
+    if (req.method !== 'POST')
+      return identityError(405, 'invalid_request', 'AADSTS900561: The endpoint only accepts POST requests.');
     const form = new URLSearchParams((await readBody(req)) ?? '');
     if (form.get('grant_type') !== 'client_credentials')
-      return identityError(400, 'unsupported_grant_type', 'AADSTS70003: The app requested an unsupported grant type. Only client_credentials is served here.');
+      return identityError(
+        400,
+        'unsupported_grant_type',
+        'AADSTS70003: The app requested an unsupported grant type. Only client_credentials is served here.',
+      );
     const id = form.get('client_id') ?? '';
     const principal = authority.principal(id);
     if (!principal)
-      return identityError(400, 'unauthorized_client', `AADSTS700016: Application with identifier '${id}' was not found in the directory '${tenantId}'.`);
+      return identityError(
+        400,
+        'unauthorized_client',
+        `AADSTS700016: Application with identifier '${id}' was not found in the directory '${tenantId}'.`,
+      );
     if (form.get('client_secret') !== principal.clientSecret)
-      return identityError(401, 'invalid_client', `AADSTS7000215: Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '${id}'.`);
+      return identityError(
+        401,
+        'invalid_client',
+        `AADSTS7000215: Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '${id}'.`,
+      );
     const scope = (form.get('scope') ?? '').split(' ').find((s) => s.endsWith('/.default'));
-    if (!scope) return identityError(400, 'invalid_scope', 'AADSTS1002012: The provided value for scope is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI).');
+    if (!scope)
+      return identityError(
+        400,
+        'invalid_scope',
+        'AADSTS1002012: The provided value for scope is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI).',
+      );
     const audience = scope.slice(0, -'/.default'.length);
-    const issued = authority.mint(principal.clientId, principal.permissions ?? ALL_SECRET_PERMISSIONS, audience);
+    const issued = authority.mint(
+      principal.clientId,
+      principal.permissions ?? ALL_SECRET_PERMISSIONS,
+      audience,
+    );
     requests.tokensIssued++;
     return {
       status: 200,
-      body: { token_type: 'Bearer', expires_in: issued.expiresIn, ext_expires_in: issued.expiresIn, access_token: issued.token },
+      body: {
+        token_type: 'Bearer',
+        expires_in: issued.expiresIn,
+        ext_expires_in: issued.expiresIn,
+        access_token: issued.token,
+      },
     };
   }
 
-  async function serveVault(req: IncomingMessage, res: ServerResponse, url: URL): Promise<Reply | undefined> {
+  async function serveVault(req: IncomingMessage, url: URL): Promise<Reply | undefined> {
     const decision = await faults.decide();
     if (decision === 'outage') {
       req.socket.destroy();
@@ -240,8 +281,16 @@ export async function startAzureKeyVaultEmulator(options: AzureKeyVaultEmulatorO
       requests.faulted++;
       // Alternates the two 5xx answers the service gives under trouble.
       return injectedErrors++ % 2 === 0
-        ? errorReply(500, 'InternalServerError', 'The server encountered an internal error. Please retry the request.')
-        : errorReply(503, 'ServiceUnavailable', 'The service is temporarily unavailable. Please retry the request.');
+        ? errorReply(
+            500,
+            'InternalServerError',
+            'The server encountered an internal error. Please retry the request.',
+          )
+        : errorReply(
+            503,
+            'ServiceUnavailable',
+            'The service is temporarily unavailable. Please retry the request.',
+          );
     }
     if (decision === 'throttle') {
       requests.faulted++;
@@ -258,16 +307,27 @@ export async function startAzureKeyVaultEmulator(options: AzureKeyVaultEmulatorO
     const check = authority.verify(req.headers.authorization);
     if (!check.ok) {
       requests.challenges++;
-      return errorReply(401, check.code, check.message, undefined, { 'www-authenticate': authority.challenge() });
+      return errorReply(401, check.code, check.message, undefined, {
+        'www-authenticate': authority.challenge(),
+      });
     }
 
     const route = resolveRoute(req.method ?? 'GET', url.pathname);
     if (!('operation' in route)) return route;
 
     const apiVersion = url.searchParams.get('api-version');
-    if (!apiVersion) return errorReply(400, 'BadParameter', 'The api-version query parameter (?api-version=) is required for all requests.');
+    if (!apiVersion)
+      return errorReply(
+        400,
+        'BadParameter',
+        'The api-version query parameter (?api-version=) is required for all requests.',
+      );
     if (!SUPPORTED_API_VERSION.test(apiVersion))
-      return errorReply(400, 'BadParameter', `The specified version (${apiVersion}) is not recognized. Consider using the latest supported version (2025-07-01).`);
+      return errorReply(
+        400,
+        'BadParameter',
+        `The specified version (${apiVersion}) is not recognized. Consider using the latest supported version (2025-07-01).`,
+      );
 
     requests.operations[route.operation] = (requests.operations[route.operation] ?? 0) + 1;
     if (!check.caller.permissions.has(route.permission)) {
@@ -300,19 +360,24 @@ export async function startAzureKeyVaultEmulator(options: AzureKeyVaultEmulatorO
     const url = new URL(req.url ?? '/', 'https://emulator.invalid');
     const identity = IDENTITY_PATH.exec(url.pathname);
     const work = identity
-      ? (faults.options.outage ? Promise.resolve(undefined) : serveIdentity(req, identity[1]!, identity[2]!)).then((reply) => {
+      ? (faults.options.outage
+          ? Promise.resolve(undefined)
+          : serveIdentity(req, identity[1]!, identity[2]!)
+        ).then((reply) => {
           if (!reply) req.socket.destroy();
           return reply;
         })
-      : serveVault(req, res, url);
+      : serveVault(req, url);
     work
       .then((reply) => {
         if (reply && !res.headersSent) send(req, res, reply);
       })
       .catch((error: unknown) => {
         if (res.headersSent) return;
-        if ((error as { tooLarge?: boolean }).tooLarge) send(req, res, errorReply(413, 'RequestEntityTooLarge', 'The request body is too large.'));
-        else send(req, res, errorReply(500, 'InternalServerError', 'The emulator failed to serve the request.'));
+        if ((error as { tooLarge?: boolean }).tooLarge)
+          send(req, res, errorReply(413, 'RequestEntityTooLarge', 'The request body is too large.'));
+        else
+          send(req, res, errorReply(500, 'InternalServerError', 'The emulator failed to serve the request.'));
       });
   });
 

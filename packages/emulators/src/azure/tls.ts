@@ -24,7 +24,10 @@ export async function createCertificate(hostnames: string[] = []): Promise<Emula
       { name: 'extKeyUsage', serverAuth: true },
       {
         name: 'subjectAltName',
-        altNames: [...dnsNames.map((value) => ({ type: 2 as const, value })), ...ips.map((ip) => ({ type: 7 as const, ip }))],
+        altNames: [
+          ...dnsNames.map((value) => ({ type: 2 as const, value })),
+          ...ips.map((ip) => ({ type: 7 as const, ip })),
+        ],
       },
     ],
   });
