@@ -390,6 +390,21 @@ describe('Azure Key Vault emulator: slow deletes, snapshots and the CA file', ()
     }
   });
 
+  it('refuses a token once it has expired', async () => {
+    const kv = await startAzureKeyVaultEmulator({ tokenLifetimeSeconds: 1 });
+    try {
+      const token = kv.issueToken();
+      expect((await call(kv, 'GET', '/secrets', { token })).status).toBe(200);
+      await new Promise((r) => setTimeout(r, 2100));
+      const expired = await call(kv, 'GET', '/secrets', { token });
+      expect(expired.status).toBe(401);
+      expect(expired.body.error.message).toContain('TokenExpired');
+      expect(expired.headers['www-authenticate']).toContain('Bearer authorization=');
+    } finally {
+      await kv.stop();
+    }
+  });
+
   it('restores its content from a snapshot file and writes its CA where asked', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'hush-azure-emu-'));
     const snapshotFile = join(dir, 'vault.json');
