@@ -36,7 +36,8 @@ describe('vault emulator: wire details', () => {
   beforeAll(async () => {
     emulator = await startVaultEmulator({
       policies: {
-        reader: 'path "secret/data/app/*" {\n  capabilities = ["read"]\n}\npath "secret/metadata/app/*" { capabilities = ["list", "read"] }',
+        reader:
+          'path "secret/data/app/*" {\n  capabilities = ["read"]\n}\npath "secret/metadata/app/*" { capabilities = ["list", "read"] }',
         'one-level': { 'secret/data/team/+/config': ['read'], 'secret/data/team/*': ['deny'] },
       },
     });
@@ -45,7 +46,10 @@ describe('vault emulator: wire details', () => {
   afterAll(() => emulator.stop());
 
   it('refuses a missing or unknown token with 403 permission denied', async () => {
-    expect(await call('GET', 'secret/data/x', { token: null })).toEqual({ status: 403, body: { errors: ['permission denied'] } });
+    expect(await call('GET', 'secret/data/x', { token: null })).toEqual({
+      status: 403,
+      body: { errors: ['permission denied'] },
+    });
     expect(await call('GET', 'secret/data/x', { token: 'hvs.nope' })).toEqual({
       status: 403,
       body: { errors: ['permission denied'] },
@@ -77,8 +81,13 @@ describe('vault emulator: wire details', () => {
 
   it('rejects a stale check-and-set with Vault 400 message', async () => {
     await call('POST', 'secret/data/cas', { body: { data: { v: '1' }, options: { cas: 0 } } });
-    const conflict = await call('POST', 'secret/data/cas', { body: { data: { v: '2' }, options: { cas: 0 } } });
-    expect(conflict).toEqual({ status: 400, body: { errors: ['check-and-set parameter did not match the current version'] } });
+    const conflict = await call('POST', 'secret/data/cas', {
+      body: { data: { v: '2' }, options: { cas: 0 } },
+    });
+    expect(conflict).toEqual({
+      status: 400,
+      body: { errors: ['check-and-set parameter did not match the current version'] },
+    });
     const ok = await call('POST', 'secret/data/cas', { body: { data: { v: '2' }, options: { cas: 1 } } });
     expect(ok.body.data.version).toBe(2);
   });
@@ -121,13 +130,23 @@ describe('vault emulator: wire details', () => {
 
   it('keeps max_versions and custom_metadata from the metadata endpoint', async () => {
     expect(
-      (await call('POST', 'secret/metadata/meta', { body: { max_versions: 2, custom_metadata: { owner: 'team-a' } } })).status,
+      (
+        await call('POST', 'secret/metadata/meta', {
+          body: { max_versions: 2, custom_metadata: { owner: 'team-a' } },
+        })
+      ).status,
     ).toBe(204);
     for (const v of ['1', '2', '3']) await call('POST', 'secret/data/meta', { body: { data: { v } } });
     const metadata = await call('GET', 'secret/metadata/meta');
     expect(Object.keys(metadata.body.data.versions).sort()).toEqual(['2', '3']);
-    expect(metadata.body.data).toMatchObject({ oldest_version: 2, max_versions: 2, custom_metadata: { owner: 'team-a' } });
-    expect((await call('GET', 'secret/data/meta')).body.data.metadata.custom_metadata).toEqual({ owner: 'team-a' });
+    expect(metadata.body.data).toMatchObject({
+      oldest_version: 2,
+      max_versions: 2,
+      custom_metadata: { owner: 'team-a' },
+    });
+    expect((await call('GET', 'secret/data/meta')).body.data.metadata.custom_metadata).toEqual({
+      owner: 'team-a',
+    });
     const bad = await call('POST', 'secret/metadata/meta', { body: { custom_metadata: { empty: '' } } });
     expect(bad.status).toBe(400);
     expect(bad.body.errors[0]).toContain('custom_metadata validation failed');
@@ -149,7 +168,10 @@ describe('vault emulator: wire details', () => {
     expect(listed.status).toBe(200);
     expect(listed.body.data.keys).toEqual(['a', 'sub/']);
     expect((await call('GET', 'secret/metadata/tree/sub/?list=1')).body.data.keys).toEqual(['b', 'deeper/']);
-    expect(await call('GET', 'secret/metadata/nothing-here/?list=true')).toEqual({ status: 404, body: { errors: [] } });
+    expect(await call('GET', 'secret/metadata/nothing-here/?list=true')).toEqual({
+      status: 404,
+      body: { errors: [] },
+    });
   });
 
   it('enforces path policies with Vault 403 body, + segments and deny', async () => {
@@ -157,7 +179,10 @@ describe('vault emulator: wire details', () => {
     await call('POST', 'secret/data/app/api', { body: { data: { key: 'k' } } });
     expect((await call('GET', 'secret/data/app/api', { token: reader })).status).toBe(200);
     const denied = await call('POST', 'secret/data/app/api', { token: reader, body: { data: { key: 'x' } } });
-    expect(denied).toEqual({ status: 403, body: { errors: ['1 error occurred:\n\t* permission denied\n\n'] } });
+    expect(denied).toEqual({
+      status: 403,
+      body: { errors: ['1 error occurred:\n\t* permission denied\n\n'] },
+    });
     expect((await call('GET', 'secret/data/other', { token: reader })).status).toBe(403);
     expect((await call('GET', 'secret/metadata/app/?list=true', { token: reader })).status).toBe(200);
 
@@ -171,7 +196,12 @@ describe('vault emulator: wire details', () => {
   it('serves token lookup-self, renew-self with a max_ttl cap, revoke-self and create', async () => {
     const token = emulator.createToken({ policies: ['reader'], ttl: '1h', maxTtl: '2h' });
     const lookup = await call('GET', 'auth/token/lookup-self', { token });
-    expect(lookup.body.data).toMatchObject({ id: token, renewable: true, creation_ttl: 3600, type: 'service' });
+    expect(lookup.body.data).toMatchObject({
+      id: token,
+      renewable: true,
+      creation_ttl: 3600,
+      type: 'service',
+    });
     expect(lookup.body.data.policies).toEqual(['default', 'reader']);
     const renewed = await call('POST', 'auth/token/renew-self', { token, body: { increment: '3h' } });
     expect(renewed.body.auth.lease_duration).toBeLessThanOrEqual(7200);
@@ -179,9 +209,18 @@ describe('vault emulator: wire details', () => {
     expect((await call('POST', 'auth/token/revoke-self', { token })).status).toBe(204);
     expect((await call('GET', 'auth/token/lookup-self', { token })).status).toBe(403);
 
-    const created = await call('POST', 'auth/token/create', { body: { policies: ['reader'], ttl: '10m', renewable: false } });
-    expect(created.body.auth).toMatchObject({ lease_duration: 600, renewable: false, policies: ['default', 'reader'] });
-    const refused = await call('POST', 'auth/token/renew-self', { token: created.body.auth.client_token, body: {} });
+    const created = await call('POST', 'auth/token/create', {
+      body: { policies: ['reader'], ttl: '10m', renewable: false },
+    });
+    expect(created.body.auth).toMatchObject({
+      lease_duration: 600,
+      renewable: false,
+      policies: ['default', 'reader'],
+    });
+    const refused = await call('POST', 'auth/token/renew-self', {
+      token: created.body.auth.client_token,
+      body: {},
+    });
     expect(refused).toEqual({ status: 400, body: { errors: ['lease is not renewable'] } });
   });
 
@@ -219,7 +258,9 @@ describe('vault emulator: wire details', () => {
     expect((await call('PUT', 'sys/policies/acl/written', { body: { policy } })).status).toBe(204);
     expect((await call('GET', 'sys/policies/acl/written')).body.data).toEqual({ name: 'written', policy });
     const token = emulator.createToken({ policies: ['written'] });
-    expect((await call('POST', 'secret/data/written/x', { token, body: { data: { v: '1' } } })).status).toBe(200);
+    expect((await call('POST', 'secret/data/written/x', { token, body: { data: { v: '1' } } })).status).toBe(
+      200,
+    );
   });
 });
 
@@ -232,7 +273,13 @@ describe('vault emulator: logins', () => {
       policies: { app: { 'secret/data/app/*': ['read'] } },
       approle: { web: { roleId: 'web-role', secretIds: ['web-secret'], policies: ['app'], tokenTtl: '20m' } },
       kubernetes: {
-        roles: { api: { boundServiceAccountNames: ['api'], boundServiceAccountNamespaces: ['prod'], policies: ['app'] } },
+        roles: {
+          api: {
+            boundServiceAccountNames: ['api'],
+            boundServiceAccountNamespaces: ['prod'],
+            policies: ['app'],
+          },
+        },
         serviceAccounts: [
           { jwt: 'jwt-api-prod', name: 'api', namespace: 'prod' },
           { jwt: 'jwt-api-dev', name: 'api', namespace: 'dev' },
@@ -245,42 +292,90 @@ describe('vault emulator: logins', () => {
   afterAll(() => emulator.stop());
 
   it('logs in with AppRole and refuses a wrong secret_id', async () => {
-    const login = await call('POST', 'auth/approle/login', { token: null, body: { role_id: 'web-role', secret_id: 'web-secret' } });
+    const login = await call('POST', 'auth/approle/login', {
+      token: null,
+      body: { role_id: 'web-role', secret_id: 'web-secret' },
+    });
     expect(login.status).toBe(200);
-    expect(login.body.auth).toMatchObject({ lease_duration: 1200, renewable: true, policies: ['app', 'default'], metadata: { role_name: 'web' } });
-    const wrong = await call('POST', 'auth/approle/login', { token: null, body: { role_id: 'web-role', secret_id: 'nope' } });
+    expect(login.body.auth).toMatchObject({
+      lease_duration: 1200,
+      renewable: true,
+      policies: ['app', 'default'],
+      metadata: { role_name: 'web' },
+    });
+    const wrong = await call('POST', 'auth/approle/login', {
+      token: null,
+      body: { role_id: 'web-role', secret_id: 'nope' },
+    });
     expect(wrong).toEqual({ status: 400, body: { errors: ['invalid role or secret ID'] } });
     const fresh = emulator.appRoleCredentials('web');
-    expect((await call('POST', 'auth/approle/login', { token: null, body: { role_id: fresh.roleId, secret_id: fresh.secretId } })).status).toBe(200);
+    expect(
+      (
+        await call('POST', 'auth/approle/login', {
+          token: null,
+          body: { role_id: fresh.roleId, secret_id: fresh.secretId },
+        })
+      ).status,
+    ).toBe(200);
   });
 
   it('manages AppRole roles through the API', async () => {
-    expect((await call('POST', 'auth/approle/role/batch', { body: { token_policies: 'app', token_ttl: '5m' } })).status).toBe(204);
+    expect(
+      (await call('POST', 'auth/approle/role/batch', { body: { token_policies: 'app', token_ttl: '5m' } }))
+        .status,
+    ).toBe(204);
     const roleId = (await call('GET', 'auth/approle/role/batch/role-id')).body.data.role_id;
     const secret = await call('POST', 'auth/approle/role/batch/secret-id', { body: {} });
-    const login = await call('POST', 'auth/approle/login', { token: null, body: { role_id: roleId, secret_id: secret.body.data.secret_id } });
+    const login = await call('POST', 'auth/approle/login', {
+      token: null,
+      body: { role_id: roleId, secret_id: secret.body.data.secret_id },
+    });
     expect(login.body.auth.lease_duration).toBe(300);
   });
 
   it('logs in with a Kubernetes service-account JWT bound to the role', async () => {
-    const ok = await call('POST', 'auth/kubernetes/login', { token: null, body: { role: 'api', jwt: 'jwt-api-prod' } });
+    const ok = await call('POST', 'auth/kubernetes/login', {
+      token: null,
+      body: { role: 'api', jwt: 'jwt-api-prod' },
+    });
     expect(ok.status).toBe(200);
-    expect(ok.body.auth.metadata).toMatchObject({ service_account_name: 'api', service_account_namespace: 'prod' });
-    expect(await call('POST', 'auth/kubernetes/login', { token: null, body: { role: 'api', jwt: 'jwt-api-dev' } })).toEqual({
+    expect(ok.body.auth.metadata).toMatchObject({
+      service_account_name: 'api',
+      service_account_namespace: 'prod',
+    });
+    expect(
+      await call('POST', 'auth/kubernetes/login', { token: null, body: { role: 'api', jwt: 'jwt-api-dev' } }),
+    ).toEqual({
       status: 403,
       body: { errors: ['namespace not authorized'] },
     });
-    expect(await call('POST', 'auth/kubernetes/login', { token: null, body: { role: 'api', jwt: 'jwt-batch-prod' } })).toEqual({
+    expect(
+      await call('POST', 'auth/kubernetes/login', {
+        token: null,
+        body: { role: 'api', jwt: 'jwt-batch-prod' },
+      }),
+    ).toEqual({
       status: 403,
       body: { errors: ['service account name not authorized'] },
     });
-    expect((await call('POST', 'auth/kubernetes/login', { token: null, body: { role: 'api', jwt: 'forged' } })).status).toBe(403);
-    expect(await call('POST', 'auth/kubernetes/login', { token: null, body: { role: 'nope', jwt: 'jwt-api-prod' } })).toEqual({
+    expect(
+      (await call('POST', 'auth/kubernetes/login', { token: null, body: { role: 'api', jwt: 'forged' } }))
+        .status,
+    ).toBe(403);
+    expect(
+      await call('POST', 'auth/kubernetes/login', {
+        token: null,
+        body: { role: 'nope', jwt: 'jwt-api-prod' },
+      }),
+    ).toEqual({
       status: 400,
       body: { errors: ['invalid role name "nope"'] },
     });
     const minted = emulator.addServiceAccount({ name: 'api', namespace: 'prod' });
-    expect((await call('POST', 'auth/kubernetes/login', { token: null, body: { role: 'api', jwt: minted } })).status).toBe(200);
+    expect(
+      (await call('POST', 'auth/kubernetes/login', { token: null, body: { role: 'api', jwt: minted } }))
+        .status,
+    ).toBe(200);
   });
 });
 
@@ -308,8 +403,13 @@ describe('vault emulator: faults, namespaces and snapshot', () => {
     const emulator = await startVaultEmulator();
     const call = client(emulator);
     try {
-      await call('POST', 'secret/data/ns-key', { body: { data: { v: 'a' } }, headers: { 'X-Vault-Namespace': 'team-a' } });
-      expect((await call('GET', 'secret/data/ns-key', { headers: { 'X-Vault-Namespace': 'team-a' } })).status).toBe(200);
+      await call('POST', 'secret/data/ns-key', {
+        body: { data: { v: 'a' } },
+        headers: { 'X-Vault-Namespace': 'team-a' },
+      });
+      expect(
+        (await call('GET', 'secret/data/ns-key', { headers: { 'X-Vault-Namespace': 'team-a' } })).status,
+      ).toBe(200);
       expect((await call('GET', 'secret/data/ns-key')).status).toBe(404);
     } finally {
       await emulator.stop();

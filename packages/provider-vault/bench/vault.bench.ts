@@ -27,7 +27,11 @@ describe('vault provider against the emulator', () => {
   bench('set (new version)', async () => {
     await provider.set('bench/write', `v${counter++}`);
   });
-  bench('list 200 secrets', async () => {
-    await provider.list({ prefix: 'bench/list/' });
-  }, { iterations: 20 });
+  bench(
+    'list 200 secrets',
+    async () => {
+      await provider.list({ prefix: 'bench/list/' });
+    },
+    { iterations: 20 },
+  );
 });

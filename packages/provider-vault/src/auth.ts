@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { AccessDeniedError, ConfigError } from '@hush/core';
 import type NodeVault from 'node-vault';
-import { toFailure, VaultFailure } from './mapping.js';
+import { toFailure, type VaultFailure } from './mapping.js';
 
 export const DEFAULT_KUBERNETES_JWT_FILE = '/var/run/secrets/kubernetes.io/serviceaccount/token';
 
@@ -128,21 +128,30 @@ export class VaultAuthenticator {
       );
     }
     const token = answer.auth?.client_token;
-    if (!token) throw new AccessDeniedError(`vault provider '${this.options.providerName}': ${this.auth.method} login returned no token`);
+    if (!token)
+      throw new AccessDeniedError(
+        `vault provider '${this.options.providerName}': ${this.auth.method} login returned no token`,
+      );
     this.client.token = token;
     this.counters.logins++;
     this.#ready = Promise.resolve();
-    this.#adopt({ ttl: Number(answer.auth?.lease_duration ?? 0), renewable: answer.auth?.renewable === true });
+    this.#adopt({
+      ttl: Number(answer.auth?.lease_duration ?? 0),
+      renewable: answer.auth?.renewable === true,
+    });
   }
 
   async #readJwt(file: string): Promise<string> {
     try {
       return (await readFile(file, 'utf8')).trim();
     } catch (error) {
-      throw new ConfigError(`cannot read the Kubernetes service-account token: ${(error as NodeJS.ErrnoException).code ?? 'error'}`, {
-        file,
-        hint: 'set auth.jwtFile, or run inside a pod with a mounted service-account token',
-      });
+      throw new ConfigError(
+        `cannot read the Kubernetes service-account token: ${(error as NodeJS.ErrnoException).code ?? 'error'}`,
+        {
+          file,
+          hint: 'set auth.jwtFile, or run inside a pod with a mounted service-account token',
+        },
+      );
     }
   }
 
@@ -153,7 +162,10 @@ export class VaultAuthenticator {
       renewable: lease.renewable,
       ...(lease.ttl > 0 ? { expiresAt: Date.now() + lease.ttl * 1000 } : {}),
     };
-    this.#schedule(lease.ttl, lease.renewable ? () => this.#renew() : this.canLogin ? () => this.#timedRelogin() : undefined);
+    this.#schedule(
+      lease.ttl,
+      lease.renewable ? () => this.#renew() : this.canLogin ? () => this.#timedRelogin() : undefined,
+    );
   }
 
   #schedule(ttlSeconds: number, action: (() => Promise<void>) | undefined): void {
@@ -168,16 +180,30 @@ export class VaultAuthenticator {
   async #renew(): Promise<void> {
     const previous = this.#lease;
     try {
-      const answer = (await this.client.tokenRenewSelf()) as { auth?: { lease_duration?: number; renewable?: boolean } };
+      const answer = (await this.client.tokenRenewSelf()) as {
+        auth?: { lease_duration?: number; renewable?: boolean };
+      };
       this.counters.renewals++;
       const ttl = Number(answer.auth?.lease_duration ?? 0);
       // Near the token's max TTL a renewal no longer extends it: log in anew while the token still works.
-      if (this.canLogin && previous && previous.ttl > 0 && ttl < previous.ttl * (1 - this.options.renewFraction)) {
+      if (
+        this.canLogin &&
+        previous &&
+        previous.ttl > 0 &&
+        ttl < previous.ttl * (1 - this.options.renewFraction)
+      ) {
         await this.#timedRelogin();
         return;
       }
-      this.#lease = { ttl: previous?.ttl ?? ttl, renewable: answer.auth?.renewable !== false, expiresAt: Date.now() + ttl * 1000 };
-      this.#schedule(ttl, this.#lease.renewable ? () => this.#renew() : this.canLogin ? () => this.#timedRelogin() : undefined);
+      this.#lease = {
+        ttl: previous?.ttl ?? ttl,
+        renewable: answer.auth?.renewable !== false,
+        expiresAt: Date.now() + ttl * 1000,
+      };
+      this.#schedule(
+        ttl,
+        this.#lease.renewable ? () => this.#renew() : this.canLogin ? () => this.#timedRelogin() : undefined,
+      );
     } catch (error) {
       this.counters.renewalFailures++;
       const failure = toFailure(error);
@@ -187,7 +213,8 @@ export class VaultAuthenticator {
       }
       // Vault unreachable: try again soon while the token may still be valid.
       const left = previous?.expiresAt ? (previous.expiresAt - Date.now()) / 1000 : 0;
-      if (failure.transient && left > 1) this.#schedule(Math.min(left / 2, 30) / this.options.renewFraction, () => this.#renew());
+      if (failure.transient && left > 1)
+        this.#schedule(Math.min(left / 2, 30) / this.options.renewFraction, () => this.#renew());
     }
   }
 

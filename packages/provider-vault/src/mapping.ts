@@ -108,7 +108,11 @@ export interface MetadataUpdate {
  * The custom_metadata to store after writing `version`: given tags and metadata replace the old
  * ones, others are kept; the expiry is recorded for that version only.
  */
-export function writeCustomMetadata(existing: unknown, version: number, update: MetadataUpdate): Record<string, string> {
+export function writeCustomMetadata(
+  existing: unknown,
+  version: number,
+  update: MetadataUpdate,
+): Record<string, string> {
   const current = existing && typeof existing === 'object' ? (existing as Record<string, unknown>) : {};
   const next: Record<string, string> = {};
   for (const [key, raw] of Object.entries(current)) {
@@ -125,7 +129,8 @@ export function writeCustomMetadata(existing: unknown, version: number, update: 
     }
   }
   for (const [key, value] of Object.entries(update.tags ?? {})) {
-    if (key.startsWith(RESERVED_PREFIX)) throw new ValidationError(`tag '${key}' uses the prefix '${RESERVED_PREFIX}' that hush reserves`);
+    if (key.startsWith(RESERVED_PREFIX))
+      throw new ValidationError(`tag '${key}' uses the prefix '${RESERVED_PREFIX}' that hush reserves`);
     next[key] = value;
   }
   for (const [key, value] of Object.entries(update.metadata ?? {})) next[`${METADATA_PREFIX}${key}`] = value;
@@ -141,15 +146,26 @@ export function writeCustomMetadata(existing: unknown, version: number, update: 
 export function checkMetadataUpdate(update: MetadataUpdate): void {
   const entries: Array<[string, string, string]> = [
     ...Object.entries(update.tags ?? {}).map(([k, v]): [string, string, string] => ['tag', k, v]),
-    ...Object.entries(update.metadata ?? {}).map(([k, v]): [string, string, string] => ['metadata', `${METADATA_PREFIX}${k}`, v]),
+    ...Object.entries(update.metadata ?? {}).map(([k, v]): [string, string, string] => [
+      'metadata',
+      `${METADATA_PREFIX}${k}`,
+      v,
+    ]),
     ...(update.scope !== undefined ? [['scope', SCOPE_KEY, update.scope] as [string, string, string]] : []),
   ];
-  if (entries.length > 64 - EXPIRY_KEYS_KEPT) throw new ValidationError(`vault keeps at most ${64 - EXPIRY_KEYS_KEPT} tags and metadata entries per secret`);
+  if (entries.length > 64 - EXPIRY_KEYS_KEPT)
+    throw new ValidationError(
+      `vault keeps at most ${64 - EXPIRY_KEYS_KEPT} tags and metadata entries per secret`,
+    );
   for (const [kind, key, value] of entries) {
-    if (kind === 'tag' && key.startsWith(RESERVED_PREFIX)) throw new ValidationError(`tag '${key}' uses the prefix '${RESERVED_PREFIX}' that hush reserves`);
-    if (key.length === 0 || key.length > 128) throw new ValidationError(`${kind} key '${key.slice(0, 40)}' must be 1 to 128 characters in Vault`);
+    if (kind === 'tag' && key.startsWith(RESERVED_PREFIX))
+      throw new ValidationError(`tag '${key}' uses the prefix '${RESERVED_PREFIX}' that hush reserves`);
+    if (key.length === 0 || key.length > 128)
+      throw new ValidationError(`${kind} key '${key.slice(0, 40)}' must be 1 to 128 characters in Vault`);
     if (typeof value !== 'string' || value.length === 0 || value.length > 512)
-      throw new ValidationError(`${kind} '${key.slice(0, 40)}' needs a value of 1 to 512 characters in Vault`);
+      throw new ValidationError(
+        `${kind} '${key.slice(0, 40)}' needs a value of 1 to 512 characters in Vault`,
+      );
   }
 }
 
@@ -227,11 +243,17 @@ const NETWORK_CODES = new Set([
  */
 export function toFailure(error: unknown): VaultFailure {
   if (error instanceof VaultFailure) return error;
-  const e = error as { message?: unknown; code?: unknown; response?: { statusCode?: unknown; body?: unknown } };
+  const e = error as {
+    message?: unknown;
+    code?: unknown;
+    response?: { statusCode?: unknown; body?: unknown };
+  };
   const status = typeof e?.response?.statusCode === 'number' ? e.response.statusCode : undefined;
   if (status !== undefined) {
     const body = e.response?.body as { errors?: unknown } | undefined;
-    const errors = Array.isArray(body?.errors) ? body.errors.map(String).map(cleanVaultError).filter(Boolean) : [];
+    const errors = Array.isArray(body?.errors)
+      ? body.errors.map(String).map(cleanVaultError).filter(Boolean)
+      : [];
     return new VaultFailure(errors.length ? errors.join('; ') : `HTTP ${status}`, status, undefined);
   }
   const code = typeof e?.code === 'string' ? e.code : undefined;
@@ -240,7 +262,11 @@ export function toFailure(error: unknown): VaultFailure {
     return new VaultFailure(text, undefined, code);
   }
   // Schema validation inside node-vault (tv4) and anything else: not worth a retry.
-  return new VaultFailure(typeof e?.message === 'string' ? e.message : 'unexpected error', undefined, 'VALIDATION');
+  return new VaultFailure(
+    typeof e?.message === 'string' ? e.message : 'unexpected error',
+    undefined,
+    'VALIDATION',
+  );
 }
 
 /** `"1 error occurred:\n\t* permission denied\n\n"` → `"permission denied"`. */
@@ -274,10 +300,17 @@ export function toHushError(failure: VaultFailure, context: FailureContext): Hus
   if (failure.transient) {
     const what = failure.status ? `HTTP ${failure.status}: ${failure.message}` : failure.message;
     return new ProviderUnavailableError(`vault is unavailable for ${subject}`, [
-      { provider: context.provider, code: failure.status ? String(failure.status) : (failure.code ?? 'UNKNOWN'), message: what },
+      {
+        provider: context.provider,
+        code: failure.status ? String(failure.status) : (failure.code ?? 'UNKNOWN'),
+        message: what,
+      },
     ]);
   }
   if (failure.status === 400 && isCasMismatch(failure)) return new VersionConflictError(context.key ?? '');
   if (failure.status === 400) return new ValidationError(`vault rejected ${subject}: ${failure.message}`);
-  return new ProviderError(context.provider, `${subject} failed: ${failure.status ? `HTTP ${failure.status}: ` : ''}${failure.message}`);
+  return new ProviderError(
+    context.provider,
+    `${subject} failed: ${failure.status ? `HTTP ${failure.status}: ` : ''}${failure.message}`,
+  );
 }

@@ -90,7 +90,13 @@ export const VAULT_CAPABILITIES: ProviderCapabilities = Object.freeze({
 interface DataResponse {
   data?: {
     data?: Record<string, unknown> | null;
-    metadata?: { version?: number; created_time?: string; deletion_time?: string; destroyed?: boolean; custom_metadata?: unknown };
+    metadata?: {
+      version?: number;
+      created_time?: string;
+      deletion_time?: string;
+      destroyed?: boolean;
+      custom_metadata?: unknown;
+    };
   };
 }
 
@@ -131,13 +137,16 @@ export class VaultProvider implements SecretProvider {
     this.address = (options.address ?? env.VAULT_ADDR ?? 'http://127.0.0.1:8200').replace(/\/+$/, '');
     const namespace = options.namespace ?? env.VAULT_NAMESPACE;
     const timeout =
-      typeof options.requestTimeout === 'string' ? parseDuration(options.requestTimeout) : (options.requestTimeout ?? 10_000);
+      typeof options.requestTimeout === 'string'
+        ? parseDuration(options.requestTimeout)
+        : (options.requestTimeout ?? 10_000);
     this.#retries = options.retries ?? 3;
     this.#baseDelay = options.retryBaseDelayMs ?? 100;
     this.#maxDelay = options.retryMaxDelayMs ?? 2_000;
     this.#listConcurrency = Math.max(1, options.listConcurrency ?? 8);
     const renewFraction = options.renewFraction ?? 2 / 3;
-    if (!(renewFraction > 0 && renewFraction < 1)) throw new ConfigError('renewFraction must be between 0 and 1', { path: 'renewFraction' });
+    if (!(renewFraction > 0 && renewFraction < 1))
+      throw new ConfigError('renewFraction must be between 0 and 1', { path: 'renewFraction' });
 
     const auth = resolveAuth(options, env);
     if (auth.method === 'kubernetes' && auth.jwtFile && !isAbsolute(auth.jwtFile)) {
@@ -173,7 +182,9 @@ export class VaultProvider implements SecretProvider {
       if (!/^[1-9]\d*$/.test(options.version)) return null;
       path += `?version=${options.version}`;
     }
-    const answer = await this.#call<DataResponse | null>('get', key, () => this.#client.read(path), { notFound: null });
+    const answer = await this.#call<DataResponse | null>('get', key, () => this.#client.read(path), {
+      notFound: null,
+    });
     const metadata = answer?.data?.metadata;
     if (!answer?.data || !metadata || answer.data.data == null) return null;
     const version = Number(metadata.version);
@@ -199,7 +210,9 @@ export class VaultProvider implements SecretProvider {
     let cas: number | undefined;
     if (options.expectedVersion !== undefined) {
       if (!/^\d+$/.test(options.expectedVersion))
-        throw new ValidationError(`expectedVersion must be a Vault version number, got '${options.expectedVersion}'`);
+        throw new ValidationError(
+          `expectedVersion must be a Vault version number, got '${options.expectedVersion}'`,
+        );
       cas = Number(options.expectedVersion);
     }
     checkMetadataUpdate({
@@ -214,9 +227,14 @@ export class VaultProvider implements SecretProvider {
   async rollback(key: string, version: string): Promise<SecretInfo> {
     validateSecretName(key);
     if (!/^[1-9]\d*$/.test(version)) throw new SecretNotFoundError(key, { version, provider: this.name });
-    const old = await this.#call<DataResponse | null>('rollback', key, () => this.#client.read(`${this.#paths.data(key)}?version=${version}`), {
-      notFound: null,
-    });
+    const old = await this.#call<DataResponse | null>(
+      'rollback',
+      key,
+      () => this.#client.read(`${this.#paths.data(key)}?version=${version}`),
+      {
+        notFound: null,
+      },
+    );
     if (!old?.data?.data) throw new SecretNotFoundError(key, { version, provider: this.name });
     // The old version's data becomes a new version, map shape and all.
     const written = await this.#writeData(key, old.data.data, undefined);
@@ -252,7 +270,9 @@ export class VaultProvider implements SecretProvider {
     // Breadth-first through the folders that can hold names with the prefix.
     while (folders.length > 0) {
       const batch = folders.splice(0, this.#listConcurrency);
-      const listed = await Promise.all(batch.map((folder) => this.#listFolder(folder).then((keys) => ({ folder, keys }))));
+      const listed = await Promise.all(
+        batch.map((folder) => this.#listFolder(folder).then((keys) => ({ folder, keys }))),
+      );
       for (const { folder, keys } of listed) {
         for (const entry of keys) {
           const full = folder + entry;
@@ -291,12 +311,22 @@ export class VaultProvider implements SecretProvider {
         standby: body.standby === true,
         version: String(body.version ?? 'unknown'),
       };
-      if (!details.initialized || details.sealed) return { status: 'unhealthy', message: details.sealed ? 'vault is sealed' : 'vault is not initialized', details };
-      if (details.standby) return { status: 'degraded', message: 'vault answered from a standby node', details };
+      if (!details.initialized || details.sealed)
+        return {
+          status: 'unhealthy',
+          message: details.sealed ? 'vault is sealed' : 'vault is not initialized',
+          details,
+        };
+      if (details.standby)
+        return { status: 'degraded', message: 'vault answered from a standby node', details };
       return { status: 'healthy', details };
     } catch (error) {
       const failure = toFailure(error);
-      return { status: 'unhealthy', message: `vault is unreachable: ${failure.message}`, details: { address: this.address } };
+      return {
+        status: 'unhealthy',
+        message: `vault is unreachable: ${failure.message}`,
+        details: { address: this.address },
+      };
     }
   }
 
@@ -310,21 +340,39 @@ export class VaultProvider implements SecretProvider {
 
   // ---- internals ---------------------------------------------------------------------------
 
-  async #writeData(key: string, data: Record<string, unknown>, cas: number | undefined): Promise<WriteResponse> {
-    const body = (casValue: number | undefined) => ({ data, ...(casValue !== undefined ? { options: { cas: casValue } } : {}) });
+  async #writeData(
+    key: string,
+    data: Record<string, unknown>,
+    cas: number | undefined,
+  ): Promise<WriteResponse> {
+    const body = (casValue: number | undefined) => ({
+      data,
+      ...(casValue !== undefined ? { options: { cas: casValue } } : {}),
+    });
     try {
-      return await this.#call<WriteResponse>('set', key, () => this.#client.write(this.#paths.data(key), body(cas)), { raw: true });
+      return await this.#call<WriteResponse>(
+        'set',
+        key,
+        () => this.#client.write(this.#paths.data(key), body(cas)),
+        { raw: true },
+      );
     } catch (error) {
       if (isHushError(error)) throw error;
       const failure = toFailure(error);
       if (isCasMismatch(failure)) throw new VersionConflictError(key);
-      if (!isCasRequired(failure) || cas !== undefined) throw toHushError(failure, { provider: this.name, operation: 'set', key });
+      if (!isCasRequired(failure) || cas !== undefined)
+        throw toHushError(failure, { provider: this.name, operation: 'set', key });
     }
     // The mount or key demands check-and-set: write against the version current now.
     const metadata = await this.#readMetadata(key, 'set');
     const current = metadata?.current_version ?? 0;
     try {
-      return await this.#call<WriteResponse>('set', key, () => this.#client.write(this.#paths.data(key), body(current)), { raw: true });
+      return await this.#call<WriteResponse>(
+        'set',
+        key,
+        () => this.#client.write(this.#paths.data(key), body(current)),
+        { raw: true },
+      );
     } catch (error) {
       if (isHushError(error)) throw error;
       const failure = toFailure(error);
@@ -344,19 +392,27 @@ export class VaultProvider implements SecretProvider {
         ...(options.scope !== undefined ? { scope: options.scope } : {}),
         ...(options.expiresAt ? { expiresAt: options.expiresAt } : {}),
       });
-      await this.#call('set', key, () => this.#client.write(this.#paths.metadata(key), { custom_metadata: custom }));
+      await this.#call('set', key, () =>
+        this.#client.write(this.#paths.metadata(key), { custom_metadata: custom }),
+      );
     }
     if (options.expirePreviousVersions && version > 1) {
       const metadata = await this.#readMetadata(key, 'set');
       const live = Object.entries(metadata?.versions ?? {})
         .filter(([n, v]) => Number(n) < version && versionState(v) === 'enabled')
         .map(([n]) => Number(n));
-      if (live.length) await this.#call('set', key, () => this.#client.write(this.#paths.delete(key), { versions: live }));
+      if (live.length)
+        await this.#call('set', key, () => this.#client.write(this.#paths.delete(key), { versions: live }));
     }
     return this.#info(key, version, custom, { createdAt: created, updatedAt: created });
   }
 
-  #info(key: string, version: number, custom: unknown, dates: { createdAt?: Date; updatedAt?: Date }): SecretInfo {
+  #info(
+    key: string,
+    version: number,
+    custom: unknown,
+    dates: { createdAt?: Date; updatedAt?: Date },
+  ): SecretInfo {
     const described = readCustomMetadata(custom, version);
     const createdAt = dates.createdAt ?? new Date();
     const info: SecretInfo = {
@@ -374,15 +430,23 @@ export class VaultProvider implements SecretProvider {
   }
 
   async #readMetadata(key: string, operation: string): Promise<MetadataResponse['data'] | null> {
-    const answer = await this.#call<MetadataResponse | null>(operation, key, () => this.#client.read(this.#paths.metadata(key)), {
-      notFound: null,
-    });
+    const answer = await this.#call<MetadataResponse | null>(
+      operation,
+      key,
+      () => this.#client.read(this.#paths.metadata(key)),
+      {
+        notFound: null,
+      },
+    );
     return answer?.data ?? null;
   }
 
   async #listFolder(folder: string): Promise<string[]> {
-    const answer = await this.#call<{ data?: { keys?: unknown[] } } | null>('list', folder || undefined, () =>
-      this.#client.list(this.#paths.folder(folder)), { notFound: null },
+    const answer = await this.#call<{ data?: { keys?: unknown[] } } | null>(
+      'list',
+      folder || undefined,
+      () => this.#client.list(this.#paths.folder(folder)),
+      { notFound: null },
     );
     return (answer?.data?.keys ?? []).map(String);
   }
@@ -443,22 +507,34 @@ export class VaultProvider implements SecretProvider {
   }
 }
 
-function toHushErrorOrSelf(error: unknown, context: { provider: string; operation: string; key?: string }): Error {
+function toHushErrorOrSelf(
+  error: unknown,
+  context: { provider: string; operation: string; key?: string },
+): Error {
   if (isHushError(error)) return error;
   return toHushError(toFailure(error), context);
 }
 
-function resolveAuth(options: VaultProviderOptions, env: Record<string, string | undefined>): VaultAuthOptions {
+function resolveAuth(
+  options: VaultProviderOptions,
+  env: Record<string, string | undefined>,
+): VaultAuthOptions {
   if (options.auth) {
     const auth = { ...options.auth };
     if (auth.method === 'token') auth.token ??= options.token ?? env.VAULT_TOKEN;
-    if (auth.method === 'approle' && !auth.roleId) throw new ConfigError('AppRole auth needs a roleId', { path: 'auth.roleId' });
-    if (auth.method === 'kubernetes' && !auth.role) throw new ConfigError('Kubernetes auth needs a role', { path: 'auth.role' });
+    if (auth.method === 'approle' && !auth.roleId)
+      throw new ConfigError('AppRole auth needs a roleId', { path: 'auth.roleId' });
+    if (auth.method === 'kubernetes' && !auth.role)
+      throw new ConfigError('Kubernetes auth needs a role', { path: 'auth.role' });
     return auth;
   }
   if (options.token ?? env.VAULT_TOKEN) return { method: 'token', token: options.token ?? env.VAULT_TOKEN };
   if (env.VAULT_ROLE_ID) {
-    return { method: 'approle', roleId: env.VAULT_ROLE_ID, ...(env.VAULT_SECRET_ID ? { secretId: env.VAULT_SECRET_ID } : {}) };
+    return {
+      method: 'approle',
+      roleId: env.VAULT_ROLE_ID,
+      ...(env.VAULT_SECRET_ID ? { secretId: env.VAULT_SECRET_ID } : {}),
+    };
   }
   return { method: 'token' };
 }

@@ -15,7 +15,9 @@ const live = Boolean(liveAddress && liveToken);
 
 describe.skipIf(live)('vault (live server)', () => {
   it('skipped: set HUSH_TEST_VAULT_ADDR and HUSH_TEST_VAULT_TOKEN (and optionally HUSH_TEST_VAULT_MOUNT) to run against a real server', () => {
-    console.info('vault live contract skipped: set HUSH_TEST_VAULT_ADDR and HUSH_TEST_VAULT_TOKEN to run it against a real server');
+    console.info(
+      'vault live contract skipped: set HUSH_TEST_VAULT_ADDR and HUSH_TEST_VAULT_TOKEN to run it against a real server',
+    );
   });
 });
 

@@ -20,7 +20,12 @@ import { emulator, eventually, rootProvider, seeded } from './helpers.js';
 const PLANTED = 'planted-secret-value-7f3a9c';
 
 function expectNoValue(error: unknown, value = PLANTED): void {
-  const shown = [String(error), (error as Error).message, JSON.stringify(error), inspect(error, { depth: 5 })].join('\n');
+  const shown = [
+    String(error),
+    (error as Error).message,
+    JSON.stringify(error),
+    inspect(error, { depth: 5 }),
+  ].join('\n');
   expect(shown).not.toContain(value);
 }
 
@@ -51,12 +56,16 @@ describe('VaultProvider on a token', () => {
 
   it('reads a JSON map written by other tools as its JSON text, and a field through the manager', async () => {
     const raw = nodeVault({ endpoint: vault.url, token: vault.rootToken });
-    await raw.write('secret/data/database/connection', { data: { url: 'postgres://db:5432/app', host: 'db', port: '5432' } });
+    await raw.write('secret/data/database/connection', {
+      data: { url: 'postgres://db:5432/app', host: 'db', port: '5432' },
+    });
     const secret = await provider.get('database/connection');
     expect(JSON.parse(secret!.value)).toEqual({ url: 'postgres://db:5432/app', host: 'db', port: '5432' });
     const manager = new SecretManager({ providers: [provider], cache: { enabled: false } });
     expect((await manager.getSecret('database/connection#url'))?.value).toBe('postgres://db:5432/app');
-    expect(await manager.resolve({ db: { host: '${secret:database/connection#host}' } })).toEqual({ db: { host: 'db' } });
+    expect(await manager.resolve({ db: { host: '${secret:database/connection#host}' } })).toEqual({
+      db: { host: 'db' },
+    });
   });
 
   it('rolls back by writing the old data as a new version', async () => {
@@ -70,7 +79,12 @@ describe('VaultProvider on a token', () => {
 
   it('keeps tags, metadata, scope and a per-version expiry in custom_metadata', async () => {
     const expiresAt = new Date(Date.now() + 86_400_000);
-    await provider.set('app/tagged', 'v1', { tags: { env: 'prod' }, metadata: { owner: 'payments' }, scope: 'global', expiresAt });
+    await provider.set('app/tagged', 'v1', {
+      tags: { env: 'prod' },
+      metadata: { owner: 'payments' },
+      scope: 'global',
+      expiresAt,
+    });
     const secret = await provider.get('app/tagged');
     expect(secret?.tags).toEqual({ env: 'prod' });
     expect(secret?.metadata).toEqual({ owner: 'payments' });
@@ -86,7 +100,9 @@ describe('VaultProvider on a token', () => {
       ['2', true, false],
       ['1', false, true],
     ]);
-    await expect(provider.set('app/tagged', 'v3', { tags: { 'hush.x': 'y' } })).rejects.toBeInstanceOf(ValidationError);
+    await expect(provider.set('app/tagged', 'v3', { tags: { 'hush.x': 'y' } })).rejects.toBeInstanceOf(
+      ValidationError,
+    );
   });
 
   it('soft-deletes the current version (older ones stay readable) and destroys with permanent', async () => {
@@ -96,7 +112,11 @@ describe('VaultProvider on a token', () => {
     expect(await provider.get('app/removable')).toBeNull();
     expect(await provider.delete('app/removable')).toBe(false);
     expect((await provider.get('app/removable', { version: '1' }))?.value).toBe('old');
-    expect((await provider.listVersions('app/removable'))[0]).toMatchObject({ version: '2', state: 'deleted', current: true });
+    expect((await provider.listVersions('app/removable'))[0]).toMatchObject({
+      version: '2',
+      state: 'deleted',
+      current: true,
+    });
     expect((await provider.list({ prefix: 'app/removable' })).map((s) => s.key)).toEqual([]);
     expect(await provider.delete('app/removable', { permanent: true })).toBe(true);
     expect(await provider.listVersions('app/removable')).toEqual([]);
@@ -104,7 +124,8 @@ describe('VaultProvider on a token', () => {
   });
 
   it('lists recursively through folders, filtered by prefix', async () => {
-    for (const name of ['tree/a', 'tree/b/c', 'tree/b/d/e', 'tree-other/x', 'treehouse']) await provider.set(name, 'x');
+    for (const name of ['tree/a', 'tree/b/c', 'tree/b/d/e', 'tree-other/x', 'treehouse'])
+      await provider.set(name, 'x');
     const all = await provider.list({ prefix: 'tree/' });
     expect(all.map((s) => s.key)).toEqual(['tree/a', 'tree/b/c', 'tree/b/d/e']);
     expect((await provider.list({ prefix: 'tree' })).map((s) => s.key)).toEqual([
@@ -115,15 +136,19 @@ describe('VaultProvider on a token', () => {
       'treehouse',
     ]);
     expect((await provider.list({ prefix: 'tree/b/d' })).map((s) => s.key)).toEqual(['tree/b/d/e']);
-    expect((await provider.list({ prefix: 'nothing/' }))).toEqual([]);
+    expect(await provider.list({ prefix: 'nothing/' })).toEqual([]);
     expect(all[0]).toMatchObject({ version: '1', provider: 'vault' });
   });
 
   it('turns a stale expectedVersion into VersionConflictError', async () => {
     await provider.set('app/cas', 'first', { expectedVersion: '0' });
-    await expect(provider.set('app/cas', 'again', { expectedVersion: '0' })).rejects.toBeInstanceOf(VersionConflictError);
+    await expect(provider.set('app/cas', 'again', { expectedVersion: '0' })).rejects.toBeInstanceOf(
+      VersionConflictError,
+    );
     expect((await provider.set('app/cas', 'second', { expectedVersion: '1' })).version).toBe('2');
-    const conflict = await provider.set('app/cas', PLANTED, { expectedVersion: '1' }).catch((e: unknown) => e);
+    const conflict = await provider
+      .set('app/cas', PLANTED, { expectedVersion: '1' })
+      .catch((e: unknown) => e);
     expect(conflict).toBeInstanceOf(VersionConflictError);
     expectNoValue(conflict);
   });
@@ -173,7 +198,14 @@ describe('VaultProvider on a token', () => {
   });
 
   it('is created by its plugin from the environment', async () => {
-    const created = await plugin.create({}, { name: 'vault-prod', root: process.cwd(), env: { VAULT_ADDR: vault.url, VAULT_TOKEN: vault.rootToken } });
+    const created = await plugin.create(
+      {},
+      {
+        name: 'vault-prod',
+        root: process.cwd(),
+        env: { VAULT_ADDR: vault.url, VAULT_TOKEN: vault.rootToken },
+      },
+    );
     expect(created.name).toBe('vault-prod');
     expect(created.kind).toBe('vault');
     await created.set!('from-env', 'x');
@@ -186,17 +218,32 @@ describe('VaultProvider auth', () => {
   let vault: VaultEmulator;
   const dir = mkdtempSync(join(tmpdir(), 'hush-vault-k8s-'));
   const providers: VaultProvider[] = [];
-  const track = (p: VaultProvider) => (providers.push(p), p);
+  const track = (p: VaultProvider) => {
+    providers.push(p);
+    return p;
+  };
 
   beforeAll(async () => {
     vault = await emulator({
       approle: {
         web: { roleId: 'web-role', secretIds: ['web-secret'], policies: ['app'], tokenTtl: '1h' },
-        short: { roleId: 'short-role', secretIds: ['short-secret'], policies: ['app'], tokenTtl: 2, tokenMaxTtl: 600 },
+        short: {
+          roleId: 'short-role',
+          secretIds: ['short-secret'],
+          policies: ['app'],
+          tokenTtl: 2,
+          tokenMaxTtl: 600,
+        },
         reader: { roleId: 'reader-role', secretIds: ['reader-secret'], policies: ['readonly'] },
       },
       kubernetes: {
-        roles: { api: { boundServiceAccountNames: ['api'], boundServiceAccountNamespaces: ['prod'], policies: ['app'] } },
+        roles: {
+          api: {
+            boundServiceAccountNames: ['api'],
+            boundServiceAccountNamespaces: ['prod'],
+            policies: ['app'],
+          },
+        },
       },
     });
     const root = rootProvider(vault);
@@ -212,7 +259,12 @@ describe('VaultProvider auth', () => {
 
   it('logs in with AppRole and reads through the policy', async () => {
     vault.resetCounters();
-    const provider = track(rootProvider(vault, { token: undefined, auth: { method: 'approle', roleId: 'web-role', secretId: 'web-secret' } }));
+    const provider = track(
+      rootProvider(vault, {
+        token: undefined,
+        auth: { method: 'approle', roleId: 'web-role', secretId: 'web-secret' },
+      }),
+    );
     expect((await provider.get('app/config'))?.value).toBe('configured');
     expect((await provider.get('app/config'))?.value).toBe('configured');
     expect(vault.counters['auth.approle.login']).toBe(1);
@@ -220,13 +272,20 @@ describe('VaultProvider auth', () => {
 
   it('logs in with AppRole from VAULT_ROLE_ID / VAULT_SECRET_ID', async () => {
     const provider = track(
-      new VaultProvider({ env: { VAULT_ADDR: vault.url, VAULT_ROLE_ID: 'web-role', VAULT_SECRET_ID: 'web-secret' } }),
+      new VaultProvider({
+        env: { VAULT_ADDR: vault.url, VAULT_ROLE_ID: 'web-role', VAULT_SECRET_ID: 'web-secret' },
+      }),
     );
     expect((await provider.get('app/config'))?.value).toBe('configured');
   });
 
   it('refuses a wrong secret_id with AccessDeniedError', async () => {
-    const provider = track(rootProvider(vault, { token: undefined, auth: { method: 'approle', roleId: 'web-role', secretId: 'wrong' } }));
+    const provider = track(
+      rootProvider(vault, {
+        token: undefined,
+        auth: { method: 'approle', roleId: 'web-role', secretId: 'wrong' },
+      }),
+    );
     const error = await provider.get('app/config').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AccessDeniedError);
     expect(String(error)).not.toContain('wrong');
@@ -237,13 +296,20 @@ describe('VaultProvider auth', () => {
     const jwtFile = join(dir, 'token');
     writeFileSync(jwtFile, `${jwt}\n`);
     vault.resetCounters();
-    const provider = track(rootProvider(vault, { token: undefined, auth: { method: 'kubernetes', role: 'api', jwtFile } }));
+    const provider = track(
+      rootProvider(vault, { token: undefined, auth: { method: 'kubernetes', role: 'api', jwtFile } }),
+    );
     expect((await provider.get('app/config'))?.value).toBe('configured');
     expect(vault.counters['auth.kubernetes.login']).toBe(1);
 
     const outsider = vault.addServiceAccount({ name: 'api', namespace: 'dev' });
     writeFileSync(join(dir, 'outsider'), outsider);
-    const refused = track(rootProvider(vault, { token: undefined, auth: { method: 'kubernetes', role: 'api', jwtFile: join(dir, 'outsider') } }));
+    const refused = track(
+      rootProvider(vault, {
+        token: undefined,
+        auth: { method: 'kubernetes', role: 'api', jwtFile: join(dir, 'outsider') },
+      }),
+    );
     await expect(refused.get('app/config')).rejects.toBeInstanceOf(AccessDeniedError);
   });
 
@@ -261,7 +327,12 @@ describe('VaultProvider auth', () => {
 
   it('logs in again after its token expired and retries the failed call once', async () => {
     vault.resetCounters();
-    const provider = track(rootProvider(vault, { token: undefined, auth: { method: 'approle', roleId: 'web-role', secretId: 'web-secret' } }));
+    const provider = track(
+      rootProvider(vault, {
+        token: undefined,
+        auth: { method: 'approle', roleId: 'web-role', secretId: 'web-secret' },
+      }),
+    );
     expect((await provider.get('app/config'))?.value).toBe('configured');
     // Every token but root ages past its TTL; the provider only learns it from the 403.
     vault.advanceClock(2 * 3600_000);
@@ -273,7 +344,11 @@ describe('VaultProvider auth', () => {
   it('logs in again when renewal is refused', async () => {
     vault.resetCounters();
     const provider = track(
-      rootProvider(vault, { token: undefined, renewFraction: 0.5, auth: { method: 'approle', roleId: 'short-role', secretId: 'short-secret' } }),
+      rootProvider(vault, {
+        token: undefined,
+        renewFraction: 0.5,
+        auth: { method: 'approle', roleId: 'short-role', secretId: 'short-secret' },
+      }),
     );
     await provider.initialize();
     // The token dies before its renewal runs: renew-self answers 403 and a new login follows.
@@ -285,7 +360,12 @@ describe('VaultProvider auth', () => {
 
   it('surfaces a policy denial as AccessDeniedError without the value, and without a new login', async () => {
     vault.resetCounters();
-    const provider = track(rootProvider(vault, { token: undefined, auth: { method: 'approle', roleId: 'reader-role', secretId: 'reader-secret' } }));
+    const provider = track(
+      rootProvider(vault, {
+        token: undefined,
+        auth: { method: 'approle', roleId: 'reader-role', secretId: 'reader-secret' },
+      }),
+    );
     expect((await provider.get('app/config'))?.value).toBe('configured');
     const denied = await provider.set('app/config', PLANTED).catch((e: unknown) => e);
     expect(denied).toBeInstanceOf(AccessDeniedError);
@@ -348,13 +428,21 @@ describe('VaultProvider retries and outages', () => {
     try {
       await provider.set('app/x', 'v');
       vault.resetCounters();
-      await expect(provider.set('app/x', 'v2', { expectedVersion: '7' })).rejects.toBeInstanceOf(VersionConflictError);
+      await expect(provider.set('app/x', 'v2', { expectedVersion: '7' })).rejects.toBeInstanceOf(
+        VersionConflictError,
+      );
       expect(vault.counters['kv.data.write']).toBe(1);
-      const reader = new VaultProvider({ address: vault.url, token: vault.createToken({ policies: ['readonly'] }), env: {} });
+      const reader = new VaultProvider({
+        address: vault.url,
+        token: vault.createToken({ policies: ['readonly'] }),
+        env: {},
+      });
       await expect(reader.set('app/x', 'v3')).rejects.toBeInstanceOf(AccessDeniedError);
       expect(vault.counters['kv.data.write']).toBe(2);
       // Vault refuses empty custom-metadata values; the provider says so before any request.
-      await expect(provider.set('app/x', 'v4', { tags: { empty: '' } })).rejects.toBeInstanceOf(ValidationError);
+      await expect(provider.set('app/x', 'v4', { tags: { empty: '' } })).rejects.toBeInstanceOf(
+        ValidationError,
+      );
       expect(vault.counters['kv.data.write']).toBe(2);
       expect((await provider.get('app/x'))?.version).toBe('1');
     } finally {
@@ -379,7 +467,13 @@ describe('VaultProvider retries and outages', () => {
       await provider.dispose();
       await vault.stop();
     }
-    const refused = new VaultProvider({ address: 'http://127.0.0.1:59999', token: 't', retries: 1, retryBaseDelayMs: 1, env: {} });
+    const refused = new VaultProvider({
+      address: 'http://127.0.0.1:59999',
+      token: 't',
+      retries: 1,
+      retryBaseDelayMs: 1,
+      env: {},
+    });
     const error = await refused.get('app/x').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ProviderUnavailableError);
     expect((error as ProviderUnavailableError).failures[0]?.code).toBe('ECONNREFUSED');

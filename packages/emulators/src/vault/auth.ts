@@ -64,13 +64,13 @@ export function parsePolicy(text: string): PolicyRule[] {
   const withoutComments = trimmed.replace(/(^|\s)(#|\/\/)[^\n]*/g, '$1');
   const rules: PolicyRule[] = [];
   const block = /path\s+"([^"]*)"\s*\{([^}]*)\}/g;
-  let match: RegExpExecArray | null;
-  while ((match = block.exec(withoutComments)) !== null) {
+  for (const match of withoutComments.matchAll(block)) {
     const caps = /capabilities\s*=\s*\[([^\]]*)\]/.exec(match[2]!);
     const list = caps ? [...caps[1]!.matchAll(/"([^"]*)"/g)].map((m) => m[1]!) : [];
     rules.push({ path: match[1]!, capabilities: checkCapabilities(list) });
   }
-  if (rules.length === 0 && trimmed.length > 0) throw new Error('failed to parse policy: no path blocks found');
+  if (rules.length === 0 && trimmed.length > 0)
+    throw new Error('failed to parse policy: no path blocks found');
   return rules;
 }
 

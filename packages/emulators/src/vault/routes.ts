@@ -1,7 +1,6 @@
 import { aclFor, formatGoDuration, parseDurationSeconds, parsePolicy, type Capability } from './auth.js';
 import {
   DEFAULT_MAX_VERSIONS,
-  newAccessor,
   newUuid,
   type AppRole,
   type KubernetesRole,
@@ -77,7 +76,11 @@ export function envelope(data: unknown, extras: EnvelopeExtras = {}, status = 20
 }
 
 /** Which counter a request increments: a short name per kind of path. */
-export function classify(path: string, operation: VaultRequest['operation'], settings: RouterSettings): string {
+export function classify(
+  path: string,
+  operation: VaultRequest['operation'],
+  settings: RouterSettings,
+): string {
   if (path === 'sys/health') return 'sys.health';
   if (path === 'sys/seal-status') return 'sys.seal-status';
   if (path.startsWith('auth/token/')) return `auth.token.${path.slice('auth/token/'.length).split('/')[0]}`;
@@ -90,10 +93,13 @@ export function classify(path: string, operation: VaultRequest['operation'], set
   if (kv) {
     if (kv.kind === 'metadata' && operation === 'list') return 'kv.list';
     if (kv.kind === 'data') {
-      const verb = { read: 'read', write: 'write', patch: 'patch', delete: 'delete', list: 'list' }[operation];
+      const verb = { read: 'read', write: 'write', patch: 'patch', delete: 'delete', list: 'list' }[
+        operation
+      ];
       return `kv.data.${verb}`;
     }
-    if (kv.kind === 'metadata') return `kv.metadata.${operation === 'write' || operation === 'patch' ? 'write' : operation}`;
+    if (kv.kind === 'metadata')
+      return `kv.metadata.${operation === 'write' || operation === 'patch' ? 'write' : operation}`;
     return `kv.${kv.kind}`;
   }
   return 'other';
@@ -101,7 +107,10 @@ export function classify(path: string, operation: VaultRequest['operation'], set
 
 type KvKind = 'data' | 'metadata' | 'delete' | 'undelete' | 'destroy' | 'config' | 'subkeys';
 
-function splitKvPath(path: string, mounts: string[]): { mount: string; kind: KvKind; key: string } | undefined {
+function splitKvPath(
+  path: string,
+  mounts: string[],
+): { mount: string; kind: KvKind; key: string } | undefined {
   for (const mount of mounts) {
     if (!path.startsWith(`${mount}/`)) continue;
     const rest = path.slice(mount.length + 1);
@@ -167,12 +176,18 @@ export class VaultRouter {
       aclFor(token, this.state.data.policies).allows(aclPath, capability);
 
     if (path.startsWith('auth/token/')) return this.#tokenRoute(request, token, allowed);
-    if (path.startsWith(`auth/${this.settings.approleMount}/role`)) return this.#approleRoute(request, allowed);
-    if (path.startsWith(`auth/${this.settings.kubernetesMount}/role`)) return this.#kubernetesRoute(request, allowed);
-    if (path.startsWith('sys/policies/acl') || path.startsWith('sys/policy')) return this.#policyRoute(request, allowed);
+    if (path.startsWith(`auth/${this.settings.approleMount}/role`))
+      return this.#approleRoute(request, allowed);
+    if (path.startsWith(`auth/${this.settings.kubernetesMount}/role`))
+      return this.#kubernetesRoute(request, allowed);
+    if (path.startsWith('sys/policies/acl') || path.startsWith('sys/policy'))
+      return this.#policyRoute(request, allowed);
     if (path.startsWith('sys/internal/ui/mounts/')) return this.#uiMount(request);
 
-    const kv = splitKvPath(path.endsWith('/') && request.operation !== 'list' ? path.slice(0, -1) : path, this.settings.kvMounts);
+    const kv = splitKvPath(
+      path.endsWith('/') && request.operation !== 'list' ? path.slice(0, -1) : path,
+      this.settings.kvMounts,
+    );
     if (kv) return this.#kvRoute(request, kv, allowed);
     return errors(404, `no handler for route "${path}". route entry not found.`);
   }
@@ -224,7 +239,13 @@ export class VaultRouter {
   #uiMount(request: VaultRequest): VaultResponse {
     const target = request.path.slice('sys/internal/ui/mounts/'.length);
     const mount = this.settings.kvMounts.find((m) => target === m || target.startsWith(`${m}/`));
-    if (!mount) return errors(403, 'preflight capability check returned 403, please ensure client\'s policies grant access to path "' + target + '/"');
+    if (!mount)
+      return errors(
+        403,
+        'preflight capability check returned 403, please ensure client\'s policies grant access to path "' +
+          target +
+          '/"',
+      );
     return envelope({
       path: `${mount}/`,
       type: 'kv',
@@ -358,7 +379,8 @@ export class VaultRouter {
     } catch (error) {
       return errors(400, (error as Error).message);
     }
-    if (body.id !== undefined && this.state.data.tokens[String(body.id)]) return errors(400, 'cannot create a token with a duplicate ID');
+    if (body.id !== undefined && this.state.data.tokens[String(body.id)])
+      return errors(400, 'cannot create a token with a duplicate ID');
     const maxTtl = explicitMax > 0 ? explicitMax : ttl > 0 ? this.settings.maxTokenTtl : 0;
     const token = this.state.issueToken({
       id: body.id === undefined ? undefined : String(body.id),
@@ -368,7 +390,12 @@ export class VaultRouter {
       renewable: body.renewable !== false,
       displayName: `token${body.display_name ? `-${String(body.display_name)}` : ''}`,
       path: 'auth/token/create',
-      meta: isObject(body.meta) ? (Object.fromEntries(Object.entries(body.meta).map(([k, v]) => [k, String(v)])) as Record<string, string>) : null,
+      meta: isObject(body.meta)
+        ? (Object.fromEntries(Object.entries(body.meta).map(([k, v]) => [k, String(v)])) as Record<
+            string,
+            string
+          >)
+        : null,
       numUses: Number(body.num_uses ?? 0) || 0,
       orphan: orphanRequested || body.no_parent === true,
     });
@@ -491,7 +518,12 @@ export class VaultRouter {
       const accessor = newUuid();
       role.secretIds[secretId] = { accessor, createdAt: this.state.now(), ttl, numUses, usesLeft: numUses };
       this.state.dirty = true;
-      return envelope({ secret_id: secretId, secret_id_accessor: accessor, secret_id_ttl: ttl, secret_id_num_uses: numUses });
+      return envelope({
+        secret_id: secretId,
+        secret_id_accessor: accessor,
+        secret_id_ttl: ttl,
+        secret_id_num_uses: numUses,
+      });
     }
     return errors(404, `no handler for route "${request.path}". route entry not found.`);
   }
@@ -509,8 +541,10 @@ export class VaultRouter {
     const account = this.state.data.kubernetes.serviceAccounts[jwt];
     if (!account) return errors(403, 'permission denied');
     const bound = (list: string[], value: string) => list.includes('*') || list.includes(value);
-    if (!bound(role.boundServiceAccountNames, account.name)) return errors(403, 'service account name not authorized');
-    if (!bound(role.boundServiceAccountNamespaces, account.namespace)) return errors(403, 'namespace not authorized');
+    if (!bound(role.boundServiceAccountNames, account.name))
+      return errors(403, 'service account name not authorized');
+    if (!bound(role.boundServiceAccountNamespaces, account.namespace))
+      return errors(403, 'namespace not authorized');
     const metadata = {
       role: roleName,
       service_account_name: account.name,
@@ -581,7 +615,8 @@ export class VaultRouter {
     const name = request.path.slice(base.length).replace(/^\//, '').replace(/\/$/, '');
     const policies = this.state.data.policies;
     if (name === '') {
-      if (request.operation !== 'list' && !(legacy && request.operation === 'read')) return errors(405, 'unsupported operation');
+      if (request.operation !== 'list' && !(legacy && request.operation === 'read'))
+        return errors(405, 'unsupported operation');
       if (!allowed(request.operation === 'list' ? 'list' : 'read')) return POLICY_DENIED;
       const keys = [...new Set(['default', 'root', ...Object.keys(policies)])].sort();
       return envelope(legacy ? { keys, policies: keys } : { keys });
@@ -640,11 +675,15 @@ export class VaultRouter {
       }
       if (request.operation !== 'write') return errors(405, 'unsupported operation');
       if (!allowed('update')) return POLICY_DENIED;
-      if (request.body.max_versions !== undefined) mount.config.maxVersions = Number(request.body.max_versions) || 0;
-      if (request.body.cas_required !== undefined) mount.config.casRequired = request.body.cas_required === true;
+      if (request.body.max_versions !== undefined)
+        mount.config.maxVersions = Number(request.body.max_versions) || 0;
+      if (request.body.cas_required !== undefined)
+        mount.config.casRequired = request.body.cas_required === true;
       if (request.body.delete_version_after !== undefined) {
         try {
-          mount.config.deleteVersionAfter = formatGoDuration(parseDurationSeconds(request.body.delete_version_after) ?? 0);
+          mount.config.deleteVersionAfter = formatGoDuration(
+            parseDurationSeconds(request.body.delete_version_after) ?? 0,
+          );
         } catch (error) {
           return errors(400, (error as Error).message);
         }
@@ -688,7 +727,8 @@ export class VaultRouter {
         for (const number of versions) {
           const version = entry.versions[String(number)];
           if (!version) continue;
-          if (target.kind === 'delete' && !version.destroyed && !this.#deleted(version)) version.deletionTime = now;
+          if (target.kind === 'delete' && !version.destroyed && !this.#deleted(version))
+            version.deletionTime = now;
           if (target.kind === 'undelete' && !version.destroyed) version.deletionTime = '';
           if (target.kind === 'destroy') {
             version.destroyed = true;
@@ -783,10 +823,12 @@ export class VaultRouter {
     if ('cas' in options) {
       const cas = Number(options.cas);
       if (!Number.isInteger(cas)) return errors(400, 'error parsing check-and-set parameter');
-      if (cas !== (entry?.currentVersion ?? 0)) return errors(400, 'check-and-set parameter did not match the current version');
+      if (cas !== (entry?.currentVersion ?? 0))
+        return errors(400, 'check-and-set parameter did not match the current version');
       return undefined;
     }
-    if (mount.config.casRequired || entry?.casRequired) return errors(400, 'check-and-set parameter required for this call');
+    if (mount.config.casRequired || entry?.casRequired)
+      return errors(400, 'check-and-set parameter required for this call');
     return undefined;
   }
 
@@ -812,9 +854,17 @@ export class VaultRouter {
     const now = this.state.nowIso();
     const number = entry.currentVersion + 1;
     // delete_version_after (the key's, else the mount's) schedules the version's soft delete.
-    const after = parseDurationSeconds(entry.deleteVersionAfter !== '0s' ? entry.deleteVersionAfter : mount.config.deleteVersionAfter) ?? 0;
+    const after =
+      parseDurationSeconds(
+        entry.deleteVersionAfter !== '0s' ? entry.deleteVersionAfter : mount.config.deleteVersionAfter,
+      ) ?? 0;
     const deletionTime = after > 0 ? new Date(this.state.now() + after * 1000).toISOString() : '';
-    entry.versions[String(number)] = { data: structuredClone(data), createdTime: now, deletionTime, destroyed: false };
+    entry.versions[String(number)] = {
+      data: structuredClone(data),
+      createdTime: now,
+      deletionTime,
+      destroyed: false,
+    };
     entry.currentVersion = number;
     entry.updatedTime = now;
     if (entry.oldestVersion === 0) entry.oldestVersion = number;
@@ -822,7 +872,8 @@ export class VaultRouter {
     // Once a key holds more than max_versions, the oldest ones are removed for good.
     const cutoff = number - max;
     if (cutoff > 0) {
-      for (const existing of Object.keys(entry.versions)) if (Number(existing) <= cutoff) delete entry.versions[existing];
+      for (const existing of Object.keys(entry.versions))
+        if (Number(existing) <= cutoff) delete entry.versions[existing];
       entry.oldestVersion = Math.max(entry.oldestVersion, cutoff + 1);
     }
     this.state.dirty = true;
@@ -878,11 +929,20 @@ export class VaultRouter {
         const body = request.body;
         let custom: Record<string, string> | undefined;
         if (body.custom_metadata !== undefined && body.custom_metadata !== null) {
-          if (!isObject(body.custom_metadata)) return errors(400, 'custom_metadata validation failed: expected a map');
-          const merged = patch ? mergePatch(entry!.customMetadata ?? {}, body.custom_metadata) : body.custom_metadata;
-          custom = Object.fromEntries(Object.entries(merged as Record<string, unknown>).map(([k, v]) => [k, String(v)]));
+          if (!isObject(body.custom_metadata))
+            return errors(400, 'custom_metadata validation failed: expected a map');
+          const merged = patch
+            ? mergePatch(entry!.customMetadata ?? {}, body.custom_metadata)
+            : body.custom_metadata;
+          custom = Object.fromEntries(
+            Object.entries(merged as Record<string, unknown>).map(([k, v]) => [k, String(v)]),
+          );
           const problems = validateCustomMetadata(custom);
-          if (problems.length) return errors(400, `${problems.length} error${problems.length > 1 ? 's' : ''} occurred:\n${problems.map((p) => `\t* ${p}`).join('\n')}\n\n`);
+          if (problems.length)
+            return errors(
+              400,
+              `${problems.length} error${problems.length > 1 ? 's' : ''} occurred:\n${problems.map((p) => `\t* ${p}`).join('\n')}\n\n`,
+            );
         }
         let deleteAfter: number | undefined;
         try {
@@ -921,7 +981,9 @@ function validateCustomMetadata(custom: Record<string, string>): string[] {
     if (key.length === 0 || key.length > 128)
       problems.push(`${prefix}: length of key "${key}" is ${key.length} but must be 0 < len(key) <= 128`);
     if (value.length === 0 || value.length > 512)
-      problems.push(`${prefix}: length of value for key "${key}" is ${value.length} but must be 0 < len(value) <= 512`);
+      problems.push(
+        `${prefix}: length of value for key "${key}" is ${value.length} but must be 0 < len(value) <= 512`,
+      );
   }
   return problems;
 }
@@ -951,12 +1013,16 @@ export function applyAppRoleSettings(existing: AppRole | undefined, body: Record
   if (body.secret_id_num_uses !== undefined) role.secretIdNumUses = Number(body.secret_id_num_uses) || 0;
   if (body.token_num_uses !== undefined) role.tokenNumUses = Number(body.token_num_uses) || 0;
   if (body.bind_secret_id !== undefined) role.bindSecretId = body.bind_secret_id !== false;
-  if (body.token_no_default_policy !== undefined) role.tokenNoDefaultPolicy = body.token_no_default_policy === true;
+  if (body.token_no_default_policy !== undefined)
+    role.tokenNoDefaultPolicy = body.token_no_default_policy === true;
   if (body.role_id !== undefined) role.roleId = String(body.role_id);
   return role;
 }
 
-export function applyKubernetesRoleSettings(existing: KubernetesRole | undefined, body: Record<string, unknown>): KubernetesRole {
+export function applyKubernetesRoleSettings(
+  existing: KubernetesRole | undefined,
+  body: Record<string, unknown>,
+): KubernetesRole {
   const role: KubernetesRole = existing ?? {
     boundServiceAccountNames: [],
     boundServiceAccountNamespaces: [],
@@ -969,15 +1035,16 @@ export function applyKubernetesRoleSettings(existing: KubernetesRole | undefined
   const namespaces = stringList(body.bound_service_account_namespaces);
   if (names) role.boundServiceAccountNames = names;
   if (namespaces) role.boundServiceAccountNamespaces = namespaces;
-  if (role.boundServiceAccountNames.length === 0) throw new Error('"bound_service_account_names" can not be empty');
+  if (role.boundServiceAccountNames.length === 0)
+    throw new Error('"bound_service_account_names" can not be empty');
   if (role.boundServiceAccountNamespaces.length === 0)
     throw new Error('"bound_service_account_namespaces" can not be empty');
   const policies = stringList(body.token_policies) ?? stringList(body.policies);
   if (policies) role.tokenPolicies = policies;
   role.tokenTtl = durationOption(body.token_ttl, role.tokenTtl);
   role.tokenMaxTtl = durationOption(body.token_max_ttl, role.tokenMaxTtl);
-  if (body.token_no_default_policy !== undefined) role.tokenNoDefaultPolicy = body.token_no_default_policy === true;
+  if (body.token_no_default_policy !== undefined)
+    role.tokenNoDefaultPolicy = body.token_no_default_policy === true;
   return role;
 }
 
-export { newAccessor };

@@ -7,7 +7,6 @@ import {
   applyAppRoleSettings,
   applyKubernetesRoleSettings,
   classify,
-  envelope,
   VaultRouter,
   type RouterSettings,
   type VaultRequest,
@@ -156,7 +155,12 @@ export async function startVaultEmulator(options: VaultEmulatorOptions = {}): Pr
   const counters: Record<string, number> = {};
 
   // Configuration from options is applied over whatever the snapshot held.
-  const rootToken = options.rootToken ?? state.data.tokens[Object.keys(state.data.tokens).find((id) => state.data.tokens[id]!.path === 'root') ?? '']?.id ?? undefined;
+  const rootToken =
+    options.rootToken ??
+    state.data.tokens[
+      Object.keys(state.data.tokens).find((id) => state.data.tokens[id]!.path === 'root') ?? ''
+    ]?.id ??
+    undefined;
   const root = state.issueToken({
     id: rootToken,
     policies: ['root'],
@@ -173,8 +177,13 @@ export async function startVaultEmulator(options: VaultEmulatorOptions = {}): Pr
   for (const [name, policy] of Object.entries(options.policies ?? {})) {
     if (typeof policy === 'string') state.data.policies[name] = { raw: policy, rules: parsePolicy(policy) };
     else {
-      const rules = Object.entries(policy).map(([path, capabilities]) => ({ path, capabilities: [...capabilities] }));
-      const raw = rules.map((r) => `path "${r.path}" {\n  capabilities = ${JSON.stringify(r.capabilities)}\n}`).join('\n\n');
+      const rules = Object.entries(policy).map(([path, capabilities]) => ({
+        path,
+        capabilities: [...capabilities],
+      }));
+      const raw = rules
+        .map((r) => `path "${r.path}" {\n  capabilities = ${JSON.stringify(r.capabilities)}\n}`)
+        .join('\n\n');
       state.data.policies[name] = { raw, rules };
     }
   }
@@ -190,7 +199,13 @@ export async function startVaultEmulator(options: VaultEmulatorOptions = {}): Pr
     const secretIds = config.secretIds ?? (Object.keys(role.secretIds).length ? [] : [randomUUID()]);
     for (const secretId of secretIds) {
       const uses = config.secretIdNumUses ?? 0;
-      role.secretIds[secretId] = { accessor: randomUUID(), createdAt: state.now(), ttl: 0, numUses: uses, usesLeft: uses };
+      role.secretIds[secretId] = {
+        accessor: randomUUID(),
+        createdAt: state.now(),
+        ttl: 0,
+        numUses: uses,
+        usesLeft: uses,
+      };
     }
     state.data.approle[name] = role;
   }
@@ -204,7 +219,11 @@ export async function startVaultEmulator(options: VaultEmulatorOptions = {}): Pr
     });
   }
   for (const account of options.kubernetes?.serviceAccounts ?? []) {
-    state.data.kubernetes.serviceAccounts[account.jwt] = { name: account.name, namespace: account.namespace, uid: randomUUID() };
+    state.data.kubernetes.serviceAccounts[account.jwt] = {
+      name: account.name,
+      namespace: account.namespace,
+      uid: randomUUID(),
+    };
   }
   state.dirty = true;
   state.save();
@@ -230,7 +249,8 @@ export async function startVaultEmulator(options: VaultEmulatorOptions = {}): Pr
     }
     const namespace = String(req.headers['x-vault-namespace'] ?? '').replace(/^\/+|\/+$/g, '');
     const path = decodeURIComponent(url.pathname.slice('/v1/'.length));
-    const listing = method === 'LIST' || (method === 'GET' && LIST_TRUE.has(url.searchParams.get('list') ?? ''));
+    const listing =
+      method === 'LIST' || (method === 'GET' && LIST_TRUE.has(url.searchParams.get('list') ?? ''));
     const operation: VaultRequest['operation'] = listing
       ? 'list'
       : method === 'GET' || method === 'HEAD'
@@ -251,7 +271,10 @@ export async function startVaultEmulator(options: VaultEmulatorOptions = {}): Pr
       return;
     }
     if (fault === 'error') {
-      send(res, { status: 500, body: { errors: ['1 error occurred:\n\t* injected fault: internal error\n\n'] } });
+      send(res, {
+        status: 500,
+        body: { errors: ['1 error occurred:\n\t* injected fault: internal error\n\n'] },
+      });
       return;
     }
     if (fault === 'throttle') {
@@ -263,7 +286,8 @@ export async function startVaultEmulator(options: VaultEmulatorOptions = {}): Pr
     if (raw.length > 0) {
       try {
         const parsed = JSON.parse(raw.toString('utf8')) as unknown;
-        if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)) body = parsed as Record<string, unknown>;
+        if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed))
+          body = parsed as Record<string, unknown>;
       } catch {
         send(res, { status: 400, body: { errors: ['failed to parse JSON input: invalid character'] } });
         return;
@@ -284,7 +308,10 @@ export async function startVaultEmulator(options: VaultEmulatorOptions = {}): Pr
     try {
       response = router.handle(request);
     } catch (error) {
-      response = { status: 500, body: { errors: [`1 error occurred:\n\t* ${(error as Error).message}\n\n`] } };
+      response = {
+        status: 500,
+        body: { errors: [`1 error occurred:\n\t* ${(error as Error).message}\n\n`] },
+      };
     }
     try {
       state.save();
@@ -338,14 +365,24 @@ export async function startVaultEmulator(options: VaultEmulatorOptions = {}): Pr
       if (!role) throw new Error(`no AppRole role '${roleName}'`);
       const secretId = randomUUID();
       const uses = role.secretIdNumUses;
-      role.secretIds[secretId] = { accessor: randomUUID(), createdAt: state.now(), ttl: role.secretIdTtl, numUses: uses, usesLeft: uses };
+      role.secretIds[secretId] = {
+        accessor: randomUUID(),
+        createdAt: state.now(),
+        ttl: role.secretIdTtl,
+        numUses: uses,
+        usesLeft: uses,
+      };
       state.dirty = true;
       state.save();
       return { roleId: role.roleId, secretId };
     },
     addServiceAccount(account) {
       const jwt = account.jwt ?? fakeServiceAccountJwt(account.name, account.namespace);
-      state.data.kubernetes.serviceAccounts[jwt] = { name: account.name, namespace: account.namespace, uid: randomUUID() };
+      state.data.kubernetes.serviceAccounts[jwt] = {
+        name: account.name,
+        namespace: account.namespace,
+        uid: randomUUID(),
+      };
       state.dirty = true;
       state.save();
       return jwt;
@@ -387,8 +424,9 @@ function send(res: ServerResponse, response: VaultResponse, headOnly = false): v
     return;
   }
   const text = JSON.stringify(response.body);
-  res.writeHead(response.status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text) });
+  res.writeHead(response.status, {
+    'Content-Type': 'application/json',
+    'Content-Length': Buffer.byteLength(text),
+  });
   res.end(headOnly ? undefined : text);
 }
-
-

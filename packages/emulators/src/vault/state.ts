@@ -60,7 +60,10 @@ export interface AppRole {
   roleId: string;
   bindSecretId: boolean;
   /** secret_id → accessor and limits. */
-  secretIds: Record<string, { accessor: string; createdAt: number; ttl: number; numUses: number; usesLeft: number }>;
+  secretIds: Record<
+    string,
+    { accessor: string; createdAt: number; ttl: number; numUses: number; usesLeft: number }
+  >;
   secretIdTtl: number;
   secretIdNumUses: number;
   tokenPolicies: string[];
@@ -103,7 +106,10 @@ export interface VaultStateData {
   tokens: Record<string, Token>;
   policies: Record<string, StoredPolicy>;
   approle: Record<string, AppRole>;
-  kubernetes: { roles: Record<string, KubernetesRole>; serviceAccounts: Record<string, ServiceAccountIdentity> };
+  kubernetes: {
+    roles: Record<string, KubernetesRole>;
+    serviceAccounts: Record<string, ServiceAccountIdentity>;
+  };
 }
 
 export const DEFAULT_MAX_VERSIONS = 10;
@@ -130,7 +136,13 @@ export class VaultState {
     /** Milliseconds added to the wall clock (tests move time forward with it). */
     public clockOffsetMs = 0,
   ) {
-    this.data = { kv: {}, tokens: {}, policies: {}, approle: {}, kubernetes: { roles: {}, serviceAccounts: {} } };
+    this.data = {
+      kv: {},
+      tokens: {},
+      policies: {},
+      approle: {},
+      kubernetes: { roles: {}, serviceAccounts: {} },
+    };
     if (snapshotFile) this.#load(snapshotFile);
   }
 
