@@ -391,11 +391,11 @@ describe('Azure Key Vault emulator: slow deletes, snapshots and the CA file', ()
   });
 
   it('refuses a token once it has expired', async () => {
-    const kv = await startAzureKeyVaultEmulator({ tokenLifetimeSeconds: 1 });
+    const kv = await startAzureKeyVaultEmulator({ tokenLifetimeSeconds: 3 });
     try {
       const token = kv.issueToken();
       expect((await call(kv, 'GET', '/secrets', { token })).status).toBe(200);
-      await new Promise((r) => setTimeout(r, 2100));
+      await new Promise((r) => setTimeout(r, 4100));
       const expired = await call(kv, 'GET', '/secrets', { token });
       expect(expired.status).toBe(401);
       expect(expired.body.error.message).toContain('TokenExpired');
