@@ -103,6 +103,8 @@ describe('Kubernetes emulator: core/v1 Secrets over HTTP', () => {
     expect(missing.status).toBe(404);
     const mismatch = await call('PUT', `${secrets()}/db`, { metadata: { name: 'other' } });
     expect(mismatch.status).toBe(400);
+    expect(mismatch.body.message).toBe('the name of the object (other) does not match the name on the URL (db)');
+    expect((await call('PUT', `${secrets()}/db`, { data: {} })).status).toBe(400);
   });
 
   it('bumps a resourceVersion behind the client (test hook), making its replace stale', async () => {
@@ -156,6 +158,17 @@ describe('Kubernetes emulator: core/v1 Secrets over HTTP', () => {
     expect(badBase64.status).toBe(400);
     expect(badBase64.body.reason).toBe('BadRequest');
     expect(JSON.stringify([badName.body, badKey.body, huge.body])).not.toContain(PLANTED);
+  });
+
+  it('generates names from generateName and validates without storing under dryRun=All', async () => {
+    const generated = await call('POST', secrets(), { metadata: { generateName: 'gen-' } });
+    expect(generated.status).toBe(201);
+    expect(generated.body.metadata.name).toMatch(/^gen-[0-9a-z]{5}$/);
+    expect(generated.body.metadata.generateName).toBe('gen-');
+    const dry = await call('POST', `${secrets()}?dryRun=All`, { metadata: { name: 'dry' } });
+    expect(dry.status).toBe(201);
+    expect((await call('GET', `${secrets()}/dry`)).status).toBe(404);
+    expect((await call('POST', `${secrets()}?dryRun=Some`, { metadata: { name: 'dry' } })).status).toBe(400);
   });
 
   it('enforces immutable Secrets', async () => {

@@ -49,6 +49,10 @@ export interface WriteContext {
   newUid: () => string;
 }
 
+/** Five characters from the API server's alphabet for generateName (no vowels, no look-alikes). */
+const SUFFIX_ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
+const generatedSuffix = () => [...randomBytes(5)].map((b) => SUFFIX_ALPHABET[b % SUFFIX_ALPHABET.length]).join('');
+
 /** Seconds-precision RFC 3339, as metav1.Time marshals. */
 const timestamp = () => new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
 
@@ -77,11 +81,11 @@ export function prepareWrite(body: unknown, ctx: WriteContext): StoredSecret {
   let name = typeof meta.name === 'string' ? meta.name : '';
   const generateName = typeof meta.generateName === 'string' ? meta.generateName : undefined;
   if (ctx.urlName !== undefined) {
-    if (name === '') name = ctx.urlName;
+    // An update must carry the name (checkName in the API server): an empty one is a mismatch too.
     if (name !== ctx.urlName)
       throw statuses.badRequest(`the name of the object (${name}) does not match the name on the URL (${ctx.urlName})`);
   } else if (name === '' && generateName) {
-    name = generateName + randomBytes(4).toString('hex').slice(0, 5);
+    name = generateName + generatedSuffix();
   }
 
   const data = stringMap(body.data, 'data');
