@@ -78,6 +78,7 @@ type Change =
   | { kind: 'delete'; resourceVersion: string };
 
 const OPAQUE = 'Opaque';
+const BATCH_CONCURRENCY = 8;
 
 /** Kubernetes Secrets as a hush provider, through @kubernetes/client-node. */
 export class KubernetesProvider implements SecretProvider {
@@ -142,12 +143,19 @@ export class KubernetesProvider implements SecretProvider {
   /** Reads each Secret once, however many of its keys are asked for. */
   async getMany(keys: string[]): Promise<Map<string, Secret | null>> {
     const located = keys.map((key) => ({ key, location: this.#locate(key) }));
-    const bySecret = new Map<string, Promise<V1Secret | undefined>>();
-    for (const { key, location } of located)
-      if (!bySecret.has(location.secretName)) bySecret.set(location.secretName, this.#read(location, key));
+    const firstOf = new Map<string, { key: string; location: Location }>();
+    for (const item of located) if (!firstOf.has(item.location.secretName)) firstOf.set(item.location.secretName, item);
+    const secrets = new Map<string, V1Secret | undefined>();
+    const pending = [...firstOf.values()];
+    // A few reads at a time, so that a large batch does not open hundreds of connections.
+    const worker = async () => {
+      for (let item = pending.shift(); item; item = pending.shift())
+        secrets.set(item.location.secretName, await this.#read(item.location, item.key));
+    };
+    await Promise.all(Array.from({ length: Math.min(BATCH_CONCURRENCY, pending.length) }, worker));
     const result = new Map<string, Secret | null>();
     for (const { key, location } of located) {
-      const secret = await bySecret.get(location.secretName)!;
+      const secret = secrets.get(location.secretName);
       const info = secret && this.#entryInfo(secret, location, key);
       result.set(key, secret && info ? createSecret({ ...info, value: this.#valueOf(secret, location) }) : null);
     }

@@ -2,6 +2,7 @@ import {
   AccessDeniedError,
   ConfigError,
   InvalidSecretNameError,
+  ProviderError,
   ProviderUnavailableError,
   SecretManager,
   UnsupportedOperationError,
@@ -115,6 +116,16 @@ describe('key mode: secret-name/key is one key of a Secret', () => {
     await expect(provider.set('cas/key', 'c', { expectedVersion: created.version })).rejects.toThrow(VersionConflictError);
     expect((await provider.get('cas/key'))?.value).toBe('b');
     expect(next.version).not.toBe(created.version);
+  });
+
+  it('reads a large batch across many Secrets a few at a time', async () => {
+    const provider = providerFor(k8s);
+    const keys = Array.from({ length: 40 }, (_, i) => `wide-${i}`);
+    for (const k of keys.slice(0, 20)) await provider.set(k, `v-${k}`);
+    const result = await provider.getMany(keys);
+    expect([...result.values()].filter(Boolean)).toHaveLength(20);
+    expect(result.get('wide-3')?.value).toBe('v-wide-3');
+    expect(result.get('wide-33')).toBeNull();
   });
 
   it('reads many keys of one Secret with one request', async () => {
@@ -244,6 +255,15 @@ describe('errors', () => {
     const own = providerFor(k8s, { token: TEAM_TOKEN, namespace: 'team-a' });
     await own.set('team/x', 'ok');
     expect((await own.get('team/x'))?.value).toBe('ok');
+  });
+
+  it('reports a namespace that does not exist as a provider error, and reads there as not found', async () => {
+    const provider = providerFor(k8s, { namespace: 'no-such-namespace' });
+    expect(await provider.get('x/y')).toBeNull();
+    const error = await provider.set('x/y', PLANTED).catch((e: Error) => e);
+    expect(error).toBeInstanceOf(ProviderError);
+    expect((error as Error).message).toContain('namespaces "no-such-namespace" not found');
+    expect(String(error)).not.toContain(PLANTED);
   });
 
   it('maps 401 to AccessDeniedError', async () => {
