@@ -298,6 +298,27 @@ describe('AzureKeyVaultProvider against the emulator', () => {
   });
 });
 
+describe('AzureKeyVaultProvider with slow deletes and recoveries (the SDK pollers at work)', () => {
+  it('waits for a delete and a recovery that take a while, as on the real service', async () => {
+    const kv = await startAzureKeyVaultEmulator({ operationDelayMs: 200 });
+    try {
+      const provider = emulatorProvider(kv, { pollIntervalMs: 50 });
+      await provider.set('slow/secret', 'v');
+      const polls = () => (kv.requests.operations.GetDeletedSecret ?? 0) + (kv.requests.operations.GetSecret ?? 0);
+      const before = polls();
+      expect(await provider.delete('slow/secret')).toBe(true);
+      expect(polls() - before).toBeGreaterThan(1);
+      expect(await provider.listDeleted()).toContain('slow/secret');
+      expect(await provider.recover('slow/secret')).toBe(true);
+      expect((await provider.get('slow/secret'))?.value).toBe('v');
+      expect(await provider.delete('slow/secret', { permanent: true })).toBe(true);
+      expect(await provider.listDeleted()).not.toContain('slow/secret');
+    } finally {
+      await kv.stop();
+    }
+  });
+});
+
 describe('AzureKeyVaultProvider configuration', () => {
   it('takes the vault URL from options, then AZURE_VAULT_URL, then AZURE_KEYVAULT_URL', () => {
     const credential = new FixedTokenCredential('t');
