@@ -304,7 +304,8 @@ describe('AzureKeyVaultProvider with slow deletes and recoveries (the SDK poller
     try {
       const provider = emulatorProvider(kv, { pollIntervalMs: 50 });
       await provider.set('slow/secret', 'v');
-      const polls = () => (kv.requests.operations.GetDeletedSecret ?? 0) + (kv.requests.operations.GetSecret ?? 0);
+      const polls = () =>
+        (kv.requests.operations.GetDeletedSecret ?? 0) + (kv.requests.operations.GetSecret ?? 0);
       const before = polls();
       expect(await provider.delete('slow/secret')).toBe(true);
       expect(polls() - before).toBeGreaterThan(1);
