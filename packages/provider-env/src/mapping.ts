@@ -29,9 +29,13 @@ export function validateMapping(table: unknown, origin: string): Record<string, 
     throw new ConfigError('expected a table of secret names to variable names', { file: origin });
   const mapping: Record<string, string> = {};
   for (const [name, variable] of Object.entries(table)) {
-    if (!isValidSecretName(name)) throw new ConfigError(`'${name}' is not a valid secret name`, { file: origin, path: name });
+    if (!isValidSecretName(name))
+      throw new ConfigError(`'${name}' is not a valid secret name`, { file: origin, path: name });
     if (typeof variable !== 'string' || !VARIABLE.test(variable))
-      throw new ConfigError('expected an environment variable name (letters, digits, _)', { file: origin, path: name });
+      throw new ConfigError('expected an environment variable name (letters, digits, _)', {
+        file: origin,
+        path: name,
+      });
     mapping[name] = variable;
   }
   return mapping;
@@ -46,14 +50,23 @@ export async function loadMappingFile(path: string): Promise<Record<string, stri
   try {
     text = await readFile(path, 'utf8');
   } catch (error) {
-    throw new ConfigError(`cannot read the mapping file (${(error as NodeJS.ErrnoException).code ?? 'error'})`, { file: path, cause: error });
+    throw new ConfigError(
+      `cannot read the mapping file (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
+      { file: path, cause: error },
+    );
   }
   let parsed: unknown;
   try {
     parsed = ['.yaml', '.yml'].includes(extname(path).toLowerCase()) ? parseYaml(text) : JSON.parse(text);
   } catch (error) {
-    throw new ConfigError(`not valid ${extname(path).slice(1) || 'JSON'}: ${(error as Error).message.split('\n')[0]}`, { file: path, cause: error });
+    throw new ConfigError(
+      `not valid ${extname(path).slice(1) || 'JSON'}: ${(error as Error).message.split('\n')[0]}`,
+      { file: path, cause: error },
+    );
   }
-  const table = typeof parsed === 'object' && parsed !== null && 'mapping' in parsed ? (parsed as { mapping: unknown }).mapping : parsed;
+  const table =
+    typeof parsed === 'object' && parsed !== null && 'mapping' in parsed
+      ? (parsed as { mapping: unknown }).mapping
+      : parsed;
   return validateMapping(table ?? {}, path);
 }

@@ -1,5 +1,6 @@
 import { isAbsolute, resolve } from 'node:path';
 import {
+  createSecret,
   type ProviderCapabilities,
   type ProviderGetOptions,
   type ProviderHealth,
@@ -9,7 +10,6 @@ import {
   type SecretInfo,
   type SecretProvider,
   UnsupportedOperationError,
-  createSecret,
   validateSecretName,
 } from '@hush/core';
 import { DEFAULT_PREFIX, loadMappingFile, toSecretName, toVariableName, validateMapping } from './mapping.js';
@@ -67,7 +67,10 @@ export class EnvSecretProvider implements SecretProvider {
   initialize(): Promise<void> {
     this.#ready ??= (async () => {
       const file = this.#options.mappingFile;
-      if (file) this.#fileMapping = await loadMappingFile(isAbsolute(file) ? file : resolve(this.#options.root ?? process.cwd(), file));
+      if (file)
+        this.#fileMapping = await loadMappingFile(
+          isAbsolute(file) ? file : resolve(this.#options.root ?? process.cwd(), file),
+        );
       if (!this.#options.live) this.#snapshot = { env: { ...this.#source }, at: new Date() };
     })();
     this.#ready.catch(() => {
@@ -96,11 +99,13 @@ export class EnvSecretProvider implements SecretProvider {
     const mapping = this.#mapping();
     const mappedVariables = new Set(Object.values(mapping));
     const names = new Map<string, string>();
-    for (const [name, variable] of Object.entries(mapping)) if (env[variable] !== undefined) names.set(name, variable);
+    for (const [name, variable] of Object.entries(mapping))
+      if (env[variable] !== undefined) names.set(name, variable);
     for (const [variable, value] of Object.entries(env)) {
       if (value === undefined || mappedVariables.has(variable)) continue;
       let name = toSecretName(variable, this.prefix);
-      if (name === undefined && this.#options.allowUnprefixed && unprefixedAllowed(variable)) name = toSecretName(variable, '');
+      if (name === undefined && this.#options.allowUnprefixed && unprefixedAllowed(variable))
+        name = toSecretName(variable, '');
       if (name !== undefined && !names.has(name)) names.set(name, variable);
     }
     const prefix = options.prefix ?? '';
@@ -113,7 +118,10 @@ export class EnvSecretProvider implements SecretProvider {
   async health(): Promise<ProviderHealth> {
     try {
       await this.initialize();
-      return { status: 'healthy', details: { live: this.#options.live === true, mapped: Object.keys(this.#mapping()).length } };
+      return {
+        status: 'healthy',
+        details: { live: this.#options.live === true, mapped: Object.keys(this.#mapping()).length },
+      };
     } catch (error) {
       return { status: 'unhealthy', message: (error as Error).message };
     }
@@ -152,7 +160,15 @@ export class EnvSecretProvider implements SecretProvider {
 
   #info(key: string, variable: string): SecretInfo {
     const at = this.#snapshot?.at ?? new Date();
-    return { key, version: ENV_VERSION, createdAt: at, updatedAt: at, metadata: { variable }, tags: {}, provider: this.name };
+    return {
+      key,
+      version: ENV_VERSION,
+      createdAt: at,
+      updatedAt: at,
+      metadata: { variable },
+      tags: {},
+      provider: this.name,
+    };
   }
 
   #env(): Record<string, string | undefined> {
@@ -164,7 +180,11 @@ export class EnvSecretProvider implements SecretProvider {
   }
 
   #readOnly(operation: string): UnsupportedOperationError {
-    return new UnsupportedOperationError(this.name, operation, `provider '${this.name}' is read-only (environment variables cannot be ${operation === 'delete' ? 'deleted' : 'written'} through hush)`);
+    return new UnsupportedOperationError(
+      this.name,
+      operation,
+      `provider '${this.name}' is read-only (environment variables cannot be ${operation === 'delete' ? 'deleted' : 'written'} through hush)`,
+    );
   }
 }
 

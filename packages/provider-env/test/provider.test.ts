@@ -19,7 +19,9 @@ describe('env provider: names', () => {
   });
 
   it('reads prefixed variables, by any spelling that normalises to them', async () => {
-    const p = new EnvSecretProvider({ env: { HUSH_SECRET_API_KEY_STRIPE: 'sk_test_1', DATABASE_URL: 'postgres://x' } });
+    const p = new EnvSecretProvider({
+      env: { HUSH_SECRET_API_KEY_STRIPE: 'sk_test_1', DATABASE_URL: 'postgres://x' },
+    });
     expect((await p.get('api-key-stripe'))?.value).toBe('sk_test_1');
     expect((await p.get('api/key.stripe'))?.value).toBe('sk_test_1');
     expect(await p.get('database-url')).toBeNull();
@@ -46,38 +48,76 @@ describe('env provider: names', () => {
   });
 
   it('prefers the prefixed variable over the unprefixed one', async () => {
-    const p = new EnvSecretProvider({ env: { TOKEN: 'bare', HUSH_SECRET_TOKEN: 'prefixed' }, allowUnprefixed: true });
+    const p = new EnvSecretProvider({
+      env: { TOKEN: 'bare', HUSH_SECRET_TOKEN: 'prefixed' },
+      allowUnprefixed: true,
+    });
     expect((await p.get('token'))?.value).toBe('prefixed');
   });
 });
 
 describe('env provider: mapping table', () => {
-  const env = { DATABASE_URL: 'postgres://db', DB_HOST: 'db.local', JWT_SECRET_KEY: 'jwt', HUSH_SECRET_OTHER: 'o' };
+  const env = {
+    DATABASE_URL: 'postgres://db',
+    DB_HOST: 'db.local',
+    JWT_SECRET_KEY: 'jwt',
+    HUSH_SECRET_OTHER: 'o',
+  };
 
   it('reads and lists mapped paths under their own names (seed 002 table)', async () => {
-    const p = new EnvSecretProvider({ env, mapping: { 'database/connection/url': 'DATABASE_URL', 'database/connection/host': 'DB_HOST', 'auth/jwt/secret': 'JWT_SECRET_KEY', 'api-keys/openai/key': 'OPENAI_API_KEY' } });
+    const p = new EnvSecretProvider({
+      env,
+      mapping: {
+        'database/connection/url': 'DATABASE_URL',
+        'database/connection/host': 'DB_HOST',
+        'auth/jwt/secret': 'JWT_SECRET_KEY',
+        'api-keys/openai/key': 'OPENAI_API_KEY',
+      },
+    });
     expect((await p.get('database/connection/url'))?.value).toBe('postgres://db');
     expect(await p.get('api-keys/openai/key')).toBeNull();
-    expect((await p.list()).map((s) => s.key)).toEqual(['auth/jwt/secret', 'database/connection/host', 'database/connection/url', 'other']);
-    expect((await p.list({ prefix: 'database/' })).map((s) => s.key)).toEqual(['database/connection/host', 'database/connection/url']);
+    expect((await p.list()).map((s) => s.key)).toEqual([
+      'auth/jwt/secret',
+      'database/connection/host',
+      'database/connection/url',
+      'other',
+    ]);
+    expect((await p.list({ prefix: 'database/' })).map((s) => s.key)).toEqual([
+      'database/connection/host',
+      'database/connection/url',
+    ]);
   });
 
   it('loads the table from a YAML or JSON file, relative to the root', async () => {
-    writeFileSync(join(dir, 'env-map.yaml'), '# seed 002\ndatabase/connection/url: DATABASE_URL\nauth/jwt/secret: JWT_SECRET_KEY\n');
-    writeFileSync(join(dir, 'env-map.json'), JSON.stringify({ mapping: { 'database/connection/host': 'DB_HOST' } }));
+    writeFileSync(
+      join(dir, 'env-map.yaml'),
+      '# seed 002\ndatabase/connection/url: DATABASE_URL\nauth/jwt/secret: JWT_SECRET_KEY\n',
+    );
+    writeFileSync(
+      join(dir, 'env-map.json'),
+      JSON.stringify({ mapping: { 'database/connection/host': 'DB_HOST' } }),
+    );
     const fromYaml = new EnvSecretProvider({ env, root: dir, mappingFile: 'env-map.yaml' });
     expect((await fromYaml.get('auth/jwt/secret'))?.value).toBe('jwt');
-    const fromJson = new EnvSecretProvider({ env, mappingFile: join(dir, 'env-map.json'), mapping: { 'x/y': 'DB_HOST' } });
+    const fromJson = new EnvSecretProvider({
+      env,
+      mappingFile: join(dir, 'env-map.json'),
+      mapping: { 'x/y': 'DB_HOST' },
+    });
     expect((await fromJson.get('database/connection/host'))?.value).toBe('db.local');
     expect((await fromJson.get('x/y'))?.value).toBe('db.local');
   });
 
   it('refuses a bad mapping with ConfigError naming the file and the entry', async () => {
     writeFileSync(join(dir, 'bad.yaml'), 'database/connection/url: "not a variable"\n');
-    const error = await new EnvSecretProvider({ env, mappingFile: join(dir, 'bad.yaml') }).get('x').catch((e: unknown) => e);
+    const error = await new EnvSecretProvider({ env, mappingFile: join(dir, 'bad.yaml') })
+      .get('x')
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as Error).message).toContain('bad.yaml: database/connection/url');
-    await expect(new EnvSecretProvider({ env, mappingFile: join(dir, 'missing.json') }).initialize()).rejects.toBeInstanceOf(ConfigError);
+    await expect(
+      new EnvSecretProvider({ env, mappingFile: join(dir, 'missing.json') }).initialize(),
+    ).rejects.toBeInstanceOf(ConfigError);
     expect(() => new EnvSecretProvider({ mapping: { '../x': 'X' } })).toThrow(ConfigError);
   });
 });

@@ -10,7 +10,11 @@ export function backupDir(storePath: string): string {
  * Copies the current store bytes to `backups/<file>.<UTC timestamp>` (0600, fsynced) and prunes
  * to the newest `keep`. Timestamps sort lexically, so the oldest names come first.
  */
-export async function backupStore(storePath: string, text: string, keep: number): Promise<string | undefined> {
+export async function backupStore(
+  storePath: string,
+  text: string,
+  keep: number,
+): Promise<string | undefined> {
   if (keep <= 0) return undefined;
   const dir = backupDir(storePath);
   await ensurePrivateDir(dir);

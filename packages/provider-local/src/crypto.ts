@@ -27,7 +27,9 @@ export const DEFAULT_SCRYPT: ScryptCost = { N: 2 ** 17, r: 8, p: 1 };
 const MIN_SCRYPT_N = 2 ** 14;
 
 /** What unlocks a store: a random 32-byte master key, or a passphrase stretched by scrypt. */
-export type KeySource = { kind: 'master-key'; key: Buffer } | { kind: 'passphrase'; passphrase: string; cost?: ScryptCost };
+export type KeySource =
+  | { kind: 'master-key'; key: Buffer }
+  | { kind: 'passphrase'; passphrase: string; cost?: ScryptCost };
 
 /** Independent subkeys, so that no key is used for two purposes. */
 export interface DerivedKeys {
@@ -47,8 +49,12 @@ function scryptAsync(passphrase: string, salt: Buffer, cost: ScryptCost): Promis
   return new Promise((resolve, reject) => {
     // maxmem must exceed 128 * N * r bytes or Node refuses the parameters.
     const maxmem = 256 * cost.N * cost.r + 1024 * 1024;
-    scrypt(passphrase.normalize('NFC'), salt, 32, { N: cost.N, r: cost.r, p: cost.p, maxmem }, (error, key) =>
-      error ? reject(error) : resolve(key),
+    scrypt(
+      passphrase.normalize('NFC'),
+      salt,
+      32,
+      { N: cost.N, r: cost.r, p: cost.p, maxmem },
+      (error, key) => (error ? reject(error) : resolve(key)),
     );
   });
 }
@@ -62,20 +68,29 @@ export async function deriveKeys(source: KeySource, kdf: KdfParams): Promise<Der
   const salt = Buffer.from(kdf.salt, 'base64');
   let root: Buffer;
   if (kdf.name === 'hkdf-sha256') {
-    if (source.kind !== 'master-key') throw new KdfMismatch('this store is protected by a master key, not a passphrase');
+    if (source.kind !== 'master-key')
+      throw new KdfMismatch('this store is protected by a master key, not a passphrase');
     root = source.key;
   } else {
-    if (source.kind !== 'passphrase') throw new KdfMismatch('this store is protected by a passphrase, not a master key');
-    if (kdf.N < MIN_SCRYPT_N || kdf.r < 1 || kdf.p < 1) throw new KdfMismatch('the store asks for scrypt parameters below the minimum');
+    if (source.kind !== 'passphrase')
+      throw new KdfMismatch('this store is protected by a passphrase, not a master key');
+    if (kdf.N < MIN_SCRYPT_N || kdf.r < 1 || kdf.p < 1)
+      throw new KdfMismatch('the store asks for scrypt parameters below the minimum');
     root = await scryptAsync(source.passphrase, salt, kdf);
   }
-  return { encryption: hkdf(root, salt, 'encryption'), mac: hkdf(root, salt, 'file-mac'), check: hkdf(root, salt, 'key-check') };
+  return {
+    encryption: hkdf(root, salt, 'encryption'),
+    mac: hkdf(root, salt, 'file-mac'),
+    check: hkdf(root, salt, 'key-check'),
+  };
 }
 
 export class KdfMismatch extends Error {}
 
 export function keyCheckValue(keys: DerivedKeys, storeId: string, kdf: KdfParams): string {
-  return createHmac('sha256', keys.check).update(JSON.stringify([`${FORMAT} key-check`, storeId, kdf])).digest('base64');
+  return createHmac('sha256', keys.check)
+    .update(JSON.stringify([`${FORMAT} key-check`, storeId, kdf]))
+    .digest('base64');
 }
 
 export function equalBase64(a: string, b: string): boolean {
@@ -96,16 +111,32 @@ function additionalData(storeId: string, name: string, version: string): Buffer 
   return Buffer.from(JSON.stringify([FORMAT, storeId, name, version]), 'utf8');
 }
 
-export function encryptValue(key: Buffer, storeId: string, name: string, version: string, value: string): SealedValue {
+export function encryptValue(
+  key: Buffer,
+  storeId: string,
+  name: string,
+  version: string,
+  value: string,
+): SealedValue {
   const iv = randomBytes(12);
   const cipher = createCipheriv('aes-256-gcm', key, iv);
   cipher.setAAD(additionalData(storeId, name, version));
   const ct = Buffer.concat([cipher.update(value, 'utf8'), cipher.final()]);
-  return { iv: iv.toString('base64'), ct: ct.toString('base64'), tag: cipher.getAuthTag().toString('base64') };
+  return {
+    iv: iv.toString('base64'),
+    ct: ct.toString('base64'),
+    tag: cipher.getAuthTag().toString('base64'),
+  };
 }
 
 /** Returns null when the ciphertext does not authenticate (tampered, moved, truncated or wrong key). */
-export function decryptValue(key: Buffer, storeId: string, name: string, version: string, sealed: SealedValue): string | null {
+export function decryptValue(
+  key: Buffer,
+  storeId: string,
+  name: string,
+  version: string,
+  sealed: SealedValue,
+): string | null {
   const iv = Buffer.from(sealed.iv, 'base64');
   const tag = Buffer.from(sealed.tag, 'base64');
   if (iv.length !== 12 || tag.length !== 16) return null;
@@ -113,7 +144,9 @@ export function decryptValue(key: Buffer, storeId: string, name: string, version
     const decipher = createDecipheriv('aes-256-gcm', key, iv, { authTagLength: 16 });
     decipher.setAAD(additionalData(storeId, name, version));
     decipher.setAuthTag(tag);
-    return Buffer.concat([decipher.update(Buffer.from(sealed.ct, 'base64')), decipher.final()]).toString('utf8');
+    return Buffer.concat([decipher.update(Buffer.from(sealed.ct, 'base64')), decipher.final()]).toString(
+      'utf8',
+    );
   } catch {
     return null;
   }
@@ -121,7 +154,13 @@ export function decryptValue(key: Buffer, storeId: string, name: string, version
 
 /** Digest of one sealed value, so that the file MAC covers every ciphertext without decrypting any. */
 export function sealedDigest(sealed: SealedValue): string {
-  return createHash('sha256').update(sealed.iv).update('.').update(sealed.ct).update('.').update(sealed.tag).digest('base64');
+  return createHash('sha256')
+    .update(sealed.iv)
+    .update('.')
+    .update(sealed.ct)
+    .update('.')
+    .update(sealed.tag)
+    .digest('base64');
 }
 
 export function hmacParts(key: Buffer, parts: Iterable<string>): string {

@@ -1,17 +1,22 @@
-import { type ProviderContext, defineProviderPlugin } from '@hush/core';
+import { defineProviderPlugin, type ProviderContext } from '@hush/core';
 import { type LocalProviderOptions, LocalSecretProvider } from './provider.js';
 
-export { LocalSecretProvider } from './provider.js';
-export type { BulkEntry, LocalProviderOptions, NewKey, ResealResult } from './provider.js';
-export { generateMasterKey, parseMasterKey, readKeyFile, writeKeyFile } from './keys.js';
 export { listBackups } from './backup.js';
-export { DEFAULT_SCRYPT } from './crypto.js';
 export type { ScryptCost } from './crypto.js';
+export { DEFAULT_SCRYPT } from './crypto.js';
+export { generateMasterKey, parseMasterKey, readKeyFile, writeKeyFile } from './keys.js';
+export type { BulkEntry, LocalProviderOptions, NewKey, ResealResult } from './provider.js';
+export { LocalSecretProvider } from './provider.js';
 
 /** `kind: local`. Relative paths resolve from the application root; `HUSH_MASTER_KEY` is read from the context's env. */
 export default defineProviderPlugin<LocalProviderOptions>({
   kind: 'local',
   create(options: LocalProviderOptions, context: ProviderContext) {
-    return new LocalSecretProvider({ root: context.root, env: context.env, ...options, name: options.name ?? context.name });
+    return new LocalSecretProvider({
+      root: context.root,
+      env: context.env,
+      ...options,
+      name: options.name ?? context.name,
+    });
   },
 });

@@ -1,5 +1,5 @@
-import { constants, promises as fs } from 'node:fs';
 import { randomBytes } from 'node:crypto';
+import { constants, promises as fs } from 'node:fs';
 import { dirname } from 'node:path';
 import { ConfigError } from '@hush/core';
 import type { KeySource, ScryptCost } from './crypto.js';
@@ -15,11 +15,14 @@ export function generateMasterKey(): string {
 /** Decodes a base64 (or base64url) master key; anything but 32 bytes is refused. */
 export function parseMasterKey(value: string | Uint8Array, origin: string): Buffer {
   if (typeof value !== 'string') {
-    if (value.length !== MASTER_KEY_BYTES) throw new ConfigError(`master key from ${origin} must be ${MASTER_KEY_BYTES} bytes`);
+    if (value.length !== MASTER_KEY_BYTES)
+      throw new ConfigError(`master key from ${origin} must be ${MASTER_KEY_BYTES} bytes`);
     return Buffer.from(value);
   }
   const text = value.trim();
-  const key = /^[A-Za-z0-9+/_-]+={0,2}$/.test(text) ? Buffer.from(text, text.includes('-') || text.includes('_') ? 'base64url' : 'base64') : Buffer.alloc(0);
+  const key = /^[A-Za-z0-9+/_-]+={0,2}$/.test(text)
+    ? Buffer.from(text, text.includes('-') || text.includes('_') ? 'base64url' : 'base64')
+    : Buffer.alloc(0);
   if (key.length !== MASTER_KEY_BYTES) {
     throw new ConfigError(`master key from ${origin} is not ${MASTER_KEY_BYTES} bytes of base64`, {
       hint: 'generate one with `hush keygen` (or generateMasterKey())',
@@ -32,10 +35,15 @@ export function parseMasterKey(value: string | Uint8Array, origin: string): Buff
  * Writes a key file with mode 0600 in a 0700 folder (fsynced). Refuses to overwrite an existing
  * file unless `overwrite` is set, so a key is never lost by accident. Returns the key written.
  */
-export async function writeKeyFile(path: string, key: string = generateMasterKey(), options: { overwrite?: boolean } = {}): Promise<string> {
+export async function writeKeyFile(
+  path: string,
+  key: string = generateMasterKey(),
+  options: { overwrite?: boolean } = {},
+): Promise<string> {
   parseMasterKey(key, 'writeKeyFile');
   await ensurePrivateDir(dirname(path));
-  const flags = constants.O_WRONLY | constants.O_CREAT | (options.overwrite ? constants.O_TRUNC : constants.O_EXCL);
+  const flags =
+    constants.O_WRONLY | constants.O_CREAT | (options.overwrite ? constants.O_TRUNC : constants.O_EXCL);
   let handle: fs.FileHandle;
   try {
     handle = await fs.open(path, flags, 0o600);
@@ -55,7 +63,10 @@ export async function writeKeyFile(path: string, key: string = generateMasterKey
 }
 
 /** Reads a key file, refusing one that group or others can read. Null when it does not exist. */
-export async function readKeyFile(path: string, options: { allowInsecurePermissions?: boolean } = {}): Promise<Buffer | null> {
+export async function readKeyFile(
+  path: string,
+  options: { allowInsecurePermissions?: boolean } = {},
+): Promise<Buffer | null> {
   let text: string;
   let mode: number;
   try {
@@ -82,13 +93,20 @@ export interface KeyOptions {
 export async function resolveKeySource(options: KeyOptions): Promise<KeySource | null> {
   if (options.masterKey !== undefined && options.passphrase !== undefined)
     throw new ConfigError('give either masterKey or passphrase, not both');
-  if (options.masterKey !== undefined) return { kind: 'master-key', key: parseMasterKey(options.masterKey, 'the masterKey option') };
+  if (options.masterKey !== undefined)
+    return { kind: 'master-key', key: parseMasterKey(options.masterKey, 'the masterKey option') };
   if (options.passphrase !== undefined) {
     if (options.passphrase.length === 0) throw new ConfigError('the passphrase is empty');
-    return { kind: 'passphrase', passphrase: options.passphrase, ...(options.scrypt ? { cost: options.scrypt } : {}) };
+    return {
+      kind: 'passphrase',
+      passphrase: options.passphrase,
+      ...(options.scrypt ? { cost: options.scrypt } : {}),
+    };
   }
   const fromEnv = options.env.HUSH_MASTER_KEY;
   if (fromEnv) return { kind: 'master-key', key: parseMasterKey(fromEnv, 'HUSH_MASTER_KEY') };
-  const fromFile = await readKeyFile(options.keyFile, { allowInsecurePermissions: options.allowInsecurePermissions });
+  const fromFile = await readKeyFile(options.keyFile, {
+    allowInsecurePermissions: options.allowInsecurePermissions,
+  });
   return fromFile ? { kind: 'master-key', key: fromFile } : null;
 }

@@ -1,5 +1,5 @@
-import lockfile from 'proper-lockfile';
 import { ProviderUnavailableError } from '@hush/core';
+import lockfile from 'proper-lockfile';
 
 export interface LockOptions {
   /** A lock not refreshed for this long belongs to a dead process and is taken over (min 2000). */
@@ -19,7 +19,6 @@ export const DEFAULT_LOCK: LockOptions = { staleMs: 10_000, timeoutMs: 60_000 };
 export async function withStoreLock<T>(
   path: string,
   options: LockOptions,
-  provider: string,
   work: (assertHeld: () => void) => Promise<T>,
 ): Promise<T> {
   let compromised: Error | undefined;
@@ -29,7 +28,13 @@ export async function withStoreLock<T>(
     release = await lockfile.lock(path, {
       realpath: false,
       stale: Math.max(2000, options.staleMs),
-      retries: { retries: Math.ceil(options.timeoutMs / maxTimeout), minTimeout: 5, maxTimeout, factor: 1.3, randomize: true },
+      retries: {
+        retries: Math.ceil(options.timeoutMs / maxTimeout),
+        minTimeout: 5,
+        maxTimeout,
+        factor: 1.3,
+        randomize: true,
+      },
       onCompromised: (error) => {
         compromised = error;
       },
@@ -45,7 +50,10 @@ export async function withStoreLock<T>(
     throw error;
   }
   const assertHeld = () => {
-    if (compromised) throw new ProviderUnavailableError(`lost the lock on ${path} while writing; nothing was written`, [], { cause: compromised });
+    if (compromised)
+      throw new ProviderUnavailableError(`lost the lock on ${path} while writing; nothing was written`, [], {
+        cause: compromised,
+      });
   };
   try {
     return await work(assertHeld);

@@ -2,6 +2,7 @@ import { promises as fs } from 'node:fs';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import {
   ConfigError,
+  createSecret,
   IntegrityError,
   type ProviderCapabilities,
   type ProviderGetOptions,
@@ -10,43 +11,42 @@ import {
   type ProviderSetOptions,
   type Secret,
   type SecretInfo,
+  SecretNotFoundError,
   type SecretProvider,
   type SecretVersion,
-  SecretNotFoundError,
   ValidationError,
   VersionConflictError,
-  createSecret,
   validateSecretName,
 } from '@hush/core';
 import { backupStore } from './backup.js';
 import {
   type DerivedKeys,
-  FORMAT,
-  KdfMismatch,
-  type KeySource,
-  type ScryptCost,
   decryptValue,
   deriveKeys,
   encryptValue,
   equalBase64,
+  FORMAT,
+  KdfMismatch,
+  type KeySource,
   keyCheckValue,
   newKdfParams,
   randomId,
+  type ScryptCost,
 } from './crypto.js';
 import { type KeyOptions, parseMasterKey, resolveKeySource } from './keys.js';
 import { DEFAULT_LOCK, withStoreLock } from './lock.js';
 import { GenerationMemory } from './state.js';
 import {
-  type FileSnapshot,
-  type StoreDocument,
-  type StoredSecret,
-  type StoredVersion,
   assertPrivate,
   checkEntry,
   ensurePrivateDir,
+  type FileSnapshot,
   parseStore,
   readSnapshot,
   removeLeftoverTemps,
+  type StoreDocument,
+  type StoredSecret,
+  type StoredVersion,
   serializeSigned,
   statStamp,
   verifyFileMac,
@@ -164,13 +164,16 @@ export class LocalSecretProvider implements SecretProvider {
     this.name = options.name ?? 'local';
     this.path = at(options.path ?? '.hush/secrets.enc.json');
     this.keyFile = at(options.keyFile ?? '.hush/master.key');
-    const statePath = options.statePath === undefined ? join(dirname(this.path), 'state.json') : options.statePath;
+    const statePath =
+      options.statePath === undefined ? join(dirname(this.path), 'state.json') : options.statePath;
     this.#memory = new GenerationMemory(statePath === false ? false : at(statePath));
     this.#maxVersions = options.maxVersions ?? 10;
     this.#backups = options.backups ?? 5;
     this.#insecureOk = options.allowInsecurePermissions === true;
-    if (!Number.isInteger(this.#maxVersions) || this.#maxVersions < 1) throw new ConfigError('maxVersions must be an integer of at least 1');
-    if (!Number.isInteger(this.#backups) || this.#backups < 0) throw new ConfigError('backups must be an integer of at least 0');
+    if (!Number.isInteger(this.#maxVersions) || this.#maxVersions < 1)
+      throw new ConfigError('maxVersions must be an integer of at least 1');
+    if (!Number.isInteger(this.#backups) || this.#backups < 0)
+      throw new ConfigError('backups must be an integer of at least 0');
   }
 
   /** Resolves the key and, when the store exists, verifies key, MAC and generation up front. */
@@ -218,7 +221,13 @@ export class LocalSecretProvider implements SecretProvider {
       .map((n) => {
         const v = secret.versions[String(n)]!;
         const state = n !== current && isPast(v.expiresAt, now) ? 'disabled' : 'enabled';
-        return { version: String(n), createdAt: new Date(v.createdAt), ...(v.expiresAt ? { expiresAt: new Date(v.expiresAt) } : {}), current: n === current, state };
+        return {
+          version: String(n),
+          createdAt: new Date(v.createdAt),
+          ...(v.expiresAt ? { expiresAt: new Date(v.expiresAt) } : {}),
+          current: n === current,
+          state,
+        };
       });
   }
 
@@ -234,10 +243,13 @@ export class LocalSecretProvider implements SecretProvider {
 
   /** Bulk import: every entry in one locked read-modify-write (one file write). All or nothing. */
   async setMany(entries: BulkEntry[] | Record<string, string>): Promise<SecretInfo[]> {
-    const list: BulkEntry[] = Array.isArray(entries) ? entries : Object.entries(entries).map(([key, value]) => ({ key, value }));
+    const list: BulkEntry[] = Array.isArray(entries)
+      ? entries
+      : Object.entries(entries).map(([key, value]) => ({ key, value }));
     for (const entry of list) {
       validateSecretName(entry.key);
-      if (typeof entry.value !== 'string') throw new ValidationError(`the value of '${entry.key}' must be a string`);
+      if (typeof entry.value !== 'string')
+        throw new ValidationError(`the value of '${entry.key}' must be a string`);
     }
     this.#counters.writes += list.length;
     return this.#enqueue((tx) => {
@@ -281,8 +293,13 @@ export class LocalSecretProvider implements SecretProvider {
     const source: KeySource =
       'masterKey' in newKey
         ? { kind: 'master-key', key: parseMasterKey(newKey.masterKey, 'rekey') }
-        : { kind: 'passphrase', passphrase: newKey.passphrase, ...(newKey.scrypt ? { cost: newKey.scrypt } : {}) };
-    if (source.kind === 'passphrase' && source.passphrase.length === 0) throw new ConfigError('the new passphrase is empty');
+        : {
+            kind: 'passphrase',
+            passphrase: newKey.passphrase,
+            ...(newKey.scrypt ? { cost: newKey.scrypt } : {}),
+          };
+    if (source.kind === 'passphrase' && source.passphrase.length === 0)
+      throw new ConfigError('the new passphrase is empty');
     const kdf = newKdfParams(source);
     const keys = await deriveKeys(source, kdf);
     await this.#enqueue((tx) => {
@@ -314,7 +331,7 @@ export class LocalSecretProvider implements SecretProvider {
    */
   async reseal(): Promise<ResealResult> {
     await ensurePrivateDir(dirname(this.path));
-    return withStoreLock(this.path, this.#lockOptions(), this.name, async (assertHeld) => {
+    return withStoreLock(this.path, this.#lockOptions(), async (assertHeld) => {
       await removeLeftoverTemps(this.path);
       const snapshot = await readSnapshot(this.path);
       if (!snapshot) throw new ConfigError(`store ${this.path} does not exist; nothing to reseal`);
@@ -335,7 +352,12 @@ export class LocalSecretProvider implements SecretProvider {
       doc.generation = Math.max(doc.generation, highest);
       const backup = await backupStore(this.path, snapshot.text, this.#backups);
       await this.#write(doc, keys, assertHeld);
-      return { secrets: Object.keys(doc.secrets).length, versions, generation: doc.generation, ...(backup ? { backup } : {}) };
+      return {
+        secrets: Object.keys(doc.secrets).length,
+        versions,
+        generation: doc.generation,
+        ...(backup ? { backup } : {}),
+      };
     });
   }
 
@@ -343,7 +365,10 @@ export class LocalSecretProvider implements SecretProvider {
     try {
       const loaded = await this.#load();
       if (!loaded) return { status: 'healthy', message: `store ${this.path} not created yet` };
-      return { status: 'healthy', details: { secrets: Object.keys(loaded.doc.secrets).length, generation: loaded.doc.generation } };
+      return {
+        status: 'healthy',
+        details: { secrets: Object.keys(loaded.doc.secrets).length, generation: loaded.doc.generation },
+      };
     } catch (error) {
       return { status: 'unhealthy', message: (error as Error).message };
     }
@@ -439,7 +464,9 @@ export class LocalSecretProvider implements SecretProvider {
       throw new IntegrityError(
         `store ${this.path} failed its integrity check (file MAC): entries were added, removed, rolled back or edited outside hush`,
         undefined,
-        { hint: 'if this follows a git merge or a restored backup you trust, run `hush reseal`; otherwise restore a backup' },
+        {
+          hint: 'if this follows a git merge or a restored backup you trust, run `hush reseal`; otherwise restore a backup',
+        },
       );
     }
     const highest = await this.#memory.highest(doc.storeId);
@@ -487,7 +514,8 @@ export class LocalSecretProvider implements SecretProvider {
       try {
         keys = await deriveKeys(source, doc.kdf);
       } catch (error) {
-        if (error instanceof KdfMismatch) throw new ConfigError(`cannot open store ${this.path}: ${error.message}`);
+        if (error instanceof KdfMismatch)
+          throw new ConfigError(`cannot open store ${this.path}: ${error.message}`);
         throw error;
       }
     }
@@ -513,7 +541,9 @@ export class LocalSecretProvider implements SecretProvider {
       ...encryptValue(tx.keys.encryption, doc.storeId, key, String(n), value),
     };
     // A new object, never an edit in place: untouched entries keep their cached serialisation.
-    const secret: StoredSecret = existing ? { ...existing, versions: { ...existing.versions } } : { createdAt: at, versions: {} };
+    const secret: StoredSecret = existing
+      ? { ...existing, versions: { ...existing.versions } }
+      : { createdAt: at, versions: {} };
     if (options.expirePreviousVersions) {
       for (const [old, v] of Object.entries(secret.versions))
         if (!isPast(v.expiresAt, now.getTime())) secret.versions[old] = { ...v, expiresAt: at };
@@ -523,7 +553,8 @@ export class LocalSecretProvider implements SecretProvider {
     if (options.scope !== undefined) secret.scope = options.scope;
     secret.versions[String(n)] = version;
     const numbers = versionNumbers(secret);
-    for (const old of numbers.slice(0, Math.max(0, numbers.length - this.#maxVersions))) delete secret.versions[String(old)];
+    for (const old of numbers.slice(0, Math.max(0, numbers.length - this.#maxVersions)))
+      delete secret.versions[String(old)];
     doc.secrets[key] = secret;
     tx.changed = true;
     return this.#info(key, secret, n);
@@ -564,9 +595,14 @@ export class LocalSecretProvider implements SecretProvider {
     }
   }
 
-  async #transaction(batch: QueuedWrite[], outcomes: Array<{ ok: true; value: unknown } | { ok: false; error: unknown }>): Promise<void> {
-    await ensurePrivateDir(dirname(this.path)).then((created) => (created ? this.#writeGitignore() : undefined));
-    await withStoreLock(this.path, this.#lockOptions(), this.name, async (assertHeld) => {
+  async #transaction(
+    batch: QueuedWrite[],
+    outcomes: Array<{ ok: true; value: unknown } | { ok: false; error: unknown }>,
+  ): Promise<void> {
+    await ensurePrivateDir(dirname(this.path)).then((created) =>
+      created ? this.#writeGitignore() : undefined,
+    );
+    await withStoreLock(this.path, this.#lockOptions(), async (assertHeld) => {
       await removeLeftoverTemps(this.path);
       const source = await this.#requireKeySource();
       // Unchanged since this process last read or wrote it: no need to read 10,000 entries again.
@@ -583,12 +619,27 @@ export class LocalSecretProvider implements SecretProvider {
         const kdf = newKdfParams(source);
         const storeId = randomId();
         const keys = await deriveKeys(source, kdf);
-        const doc: StoreDocument = { format: FORMAT, storeId, kdf, keyCheck: keyCheckValue(keys, storeId, kdf), generation: 0, mac: '', secrets: Object.create(null) };
+        const doc: StoreDocument = {
+          format: FORMAT,
+          storeId,
+          kdf,
+          keyCheck: keyCheckValue(keys, storeId, kdf),
+          generation: 0,
+          mac: '',
+          secrets: Object.create(null),
+        };
         loaded = { doc, keys };
       }
       // The cached document is mutated in place; any failure below drops the cache (see #drain).
       this.#cache = undefined;
-      const tx: Transaction = { doc: loaded.doc, keys: loaded.keys, source, now: new Date(), changed: false, destructive: false };
+      const tx: Transaction = {
+        doc: loaded.doc,
+        keys: loaded.keys,
+        source,
+        now: new Date(),
+        changed: false,
+        destructive: false,
+      };
       for (const item of batch) {
         try {
           outcomes.push({ ok: true, value: item.apply(tx) });
@@ -628,7 +679,12 @@ export class LocalSecretProvider implements SecretProvider {
   async #writeGitignore(): Promise<void> {
     const dir = dirname(this.path);
     if (basename(dir) !== '.hush') return;
-    await fs.writeFile(join(dir, '.gitignore'), 'master.key\nstate.json\nbackups/\n*.lock\n*.tmp\n', { flag: 'wx', mode: 0o600 }).catch(() => undefined);
+    await fs
+      .writeFile(join(dir, '.gitignore'), 'master.key\nstate.json\nbackups/\n*.lock\n*.tmp\n', {
+        flag: 'wx',
+        mode: 0o600,
+      })
+      .catch(() => undefined);
   }
 
   #lockOptions() {

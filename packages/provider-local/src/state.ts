@@ -40,7 +40,8 @@ export class GenerationMemory {
       await removeLeftoverTemps(this.#path);
       await writeFileAtomic(this.#path, `${JSON.stringify(state, null, 2)}\n`);
     } catch (error) {
-      if (!['EACCES', 'EROFS', 'EPERM', 'ENOENT'].includes((error as NodeJS.ErrnoException).code ?? '')) throw error;
+      if (!['EACCES', 'EROFS', 'EPERM', 'ENOENT'].includes((error as NodeJS.ErrnoException).code ?? ''))
+        throw error;
     }
   }
 

@@ -1,8 +1,8 @@
+import { randomBytes } from 'node:crypto';
 import { constants, promises as fs } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { randomBytes } from 'node:crypto';
 import { ConfigError, IntegrityError } from '@hush/core';
-import { FORMAT, type KdfParams, type SealedValue, equalBase64, hmacParts } from './crypto.js';
+import { equalBase64, FORMAT, hmacParts, type KdfParams, type SealedValue } from './crypto.js';
 
 /** One version of a secret: its encrypted value and dates. */
 export interface StoredVersion extends SealedValue {
@@ -54,13 +54,21 @@ function serializeEntry(name: string, s: StoredSecret): string {
     const versions: Record<string, StoredVersion> = {};
     for (const n of versionNumbers(s)) {
       const v = s.versions[String(n)]!;
-      versions[String(n)] = { createdAt: v.createdAt, ...(v.expiresAt ? { expiresAt: v.expiresAt } : {}), iv: v.iv, ct: v.ct, tag: v.tag };
+      versions[String(n)] = {
+        createdAt: v.createdAt,
+        ...(v.expiresAt ? { expiresAt: v.expiresAt } : {}),
+        iv: v.iv,
+        ct: v.ct,
+        tag: v.tag,
+      };
     }
     const ordered = {
       createdAt: s.createdAt,
       ...(s.scope !== undefined ? { scope: s.scope } : {}),
       ...(s.tags && Object.keys(s.tags).length ? { tags: Object.fromEntries(sortedPairs(s.tags)) } : {}),
-      ...(s.metadata && Object.keys(s.metadata).length ? { metadata: Object.fromEntries(sortedPairs(s.metadata)) } : {}),
+      ...(s.metadata && Object.keys(s.metadata).length
+        ? { metadata: Object.fromEntries(sortedPairs(s.metadata)) }
+        : {}),
       versions,
     };
     text = JSON.stringify(ordered, null, 2).replace(/\n/g, '\n    ');
@@ -85,14 +93,26 @@ function macInput(text: string): string {
  * MAC itself. Entries added, removed, rolled back, re-tagged or moved all change those bytes;
  * nothing needs decrypting to check it.
  */
-export function serializeSigned(doc: Omit<StoreDocument, 'mac'>, macKey: Buffer): { text: string; mac: string } {
+export function serializeSigned(
+  doc: Omit<StoreDocument, 'mac'>,
+  macKey: Buffer,
+): { text: string; mac: string } {
   const header = JSON.stringify(
-    { format: doc.format, storeId: doc.storeId, kdf: doc.kdf, keyCheck: doc.keyCheck, generation: doc.generation, mac: '' },
+    {
+      format: doc.format,
+      storeId: doc.storeId,
+      kdf: doc.kdf,
+      keyCheck: doc.keyCheck,
+      generation: doc.generation,
+      mac: '',
+    },
     null,
     2,
   );
   const names = Object.keys(doc.secrets).sort();
-  const body = names.length ? `{\n${names.map((n) => serializeEntry(n, doc.secrets[n]!)).join(',\n')}\n  }` : '{}';
+  const body = names.length
+    ? `{\n${names.map((n) => serializeEntry(n, doc.secrets[n]!)).join(',\n')}\n  }`
+    : '{}';
   const unsigned = `${header.slice(0, -2)},\n  "secrets": ${body}\n}\n`;
   const mac = hmacParts(macKey, [`${FORMAT} file`, macInput(unsigned)]);
   const at = unsigned.indexOf(MAC_FIELD) + MAC_FIELD.length;
@@ -107,8 +127,10 @@ export function verifyFileMac(text: string, doc: StoreDocument, macKey: Buffer):
 }
 
 const isString = (v: unknown): v is string => typeof v === 'string';
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-const isStringRecord = (v: unknown): v is Record<string, string> => isRecord(v) && Object.values(v).every(isString);
+const isRecord = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+const isStringRecord = (v: unknown): v is Record<string, string> =>
+  isRecord(v) && Object.values(v).every(isString);
 
 /**
  * Parses and checks the header; entries are checked one by one when used (`checkEntry`), so a
@@ -123,7 +145,11 @@ export function parseStore(text: string, path: string): StoreDocument {
     throw new IntegrityError(
       `store ${path} is not valid JSON${conflict ? ' (it holds unresolved git merge conflict markers)' : ' (truncated or edited by hand?)'}`,
       undefined,
-      { hint: conflict ? 'resolve the conflict, then run `hush reseal`' : `restore a backup from ${join(dirname(path), 'backups')}` },
+      {
+        hint: conflict
+          ? 'resolve the conflict, then run `hush reseal`'
+          : `restore a backup from ${join(dirname(path), 'backups')}`,
+      },
     );
   }
   const bad = (what: string): never => {
@@ -131,14 +157,19 @@ export function parseStore(text: string, path: string): StoreDocument {
   };
   if (!isRecord(raw)) return bad('not an object');
   if (raw.format !== FORMAT) {
-    throw new ConfigError(`store ${path} has format ${JSON.stringify(raw.format)}; this version reads '${FORMAT}'`);
+    throw new ConfigError(
+      `store ${path} has format ${JSON.stringify(raw.format)}; this version reads '${FORMAT}'`,
+    );
   }
-  if (!isString(raw.storeId) || !isString(raw.keyCheck) || !isString(raw.mac)) bad('missing storeId, keyCheck or mac');
-  if (!Number.isSafeInteger(raw.generation) || (raw.generation as number) < 0) bad('generation is not a counter');
+  if (!isString(raw.storeId) || !isString(raw.keyCheck) || !isString(raw.mac))
+    bad('missing storeId, keyCheck or mac');
+  if (!Number.isSafeInteger(raw.generation) || (raw.generation as number) < 0)
+    bad('generation is not a counter');
   const kdf = raw.kdf;
   if (!isRecord(kdf) || !isString(kdf.salt)) return bad('kdf is missing');
   if (kdf.name === 'scrypt') {
-    if (![kdf.N, kdf.r, kdf.p].every((n) => Number.isSafeInteger(n))) bad('scrypt parameters are not integers');
+    if (![kdf.N, kdf.r, kdf.p].every((n) => Number.isSafeInteger(n)))
+      bad('scrypt parameters are not integers');
   } else if (kdf.name !== 'hkdf-sha256') bad(`unknown kdf ${JSON.stringify(kdf.name)}`);
   if (!isRecord(raw.secrets)) return bad('secrets is not an object');
   // No prototype: names such as `constructor` or `__proto__` are plain entries.
@@ -171,9 +202,12 @@ export function assertPrivate(path: string, mode: number, what: string, allowIns
   if (allowInsecure || process.platform === 'win32') return;
   if ((mode & 0o077) !== 0) {
     const octal = (mode & 0o777).toString(8).padStart(4, '0');
-    throw new ConfigError(`${what} ${path} is accessible by group or others (mode ${octal}); refusing to use it`, {
-      hint: `fix it with: chmod 600 ${path}   (or set allowInsecurePermissions: true to override)`,
-    });
+    throw new ConfigError(
+      `${what} ${path} is accessible by group or others (mode ${octal}); refusing to use it`,
+      {
+        hint: `fix it with: chmod 600 ${path}   (or set allowInsecurePermissions: true to override)`,
+      },
+    );
   }
 }
 
@@ -196,7 +230,11 @@ export async function readSnapshot(path: string): Promise<FileSnapshot | null> {
   try {
     const stat = await handle.stat();
     const text = await handle.readFile('utf8');
-    return { text, stamp: `${stat.dev}:${stat.ino}:${stat.size}:${stat.mtimeMs}:${stat.ctimeMs}`, mode: stat.mode };
+    return {
+      text,
+      stamp: `${stat.dev}:${stat.ino}:${stat.size}:${stat.mtimeMs}:${stat.ctimeMs}`,
+      mode: stat.mode,
+    };
   } finally {
     await handle.close();
   }
@@ -235,7 +273,8 @@ async function fsyncDir(dir: string): Promise<void> {
     await handle.sync();
   } catch (error) {
     // Some platforms (Windows) cannot open or sync a directory; the rename is still atomic there.
-    if (!['EISDIR', 'EPERM', 'EACCES', 'EINVAL'].includes((error as NodeJS.ErrnoException).code ?? '')) throw error;
+    if (!['EISDIR', 'EPERM', 'EACCES', 'EINVAL'].includes((error as NodeJS.ErrnoException).code ?? ''))
+      throw error;
   } finally {
     await handle?.close();
   }

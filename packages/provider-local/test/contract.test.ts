@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describeProviderContract } from '@hush/testkit';
-import { LocalSecretProvider, generateMasterKey } from '../src/index.js';
+import { generateMasterKey, LocalSecretProvider } from '../src/index.js';
 
 describeProviderContract('local', () => {
   const dir = mkdtempSync(join(tmpdir(), 'hush-local-contract-'));

@@ -26,7 +26,9 @@ export function sandbox(): Sandbox {
 }
 
 /** Runs `fn` and returns what it threw (fails the test if it did not throw). */
-export async function thrown(fn: () => Promise<unknown>): Promise<Error & { code?: string; secretName?: string; hint?: string }> {
+export async function thrown(
+  fn: () => Promise<unknown>,
+): Promise<Error & { code?: string; secretName?: string; hint?: string }> {
   try {
     await fn();
   } catch (error) {

@@ -1,4 +1,4 @@
-import { chmodSync, copyFileSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError, IntegrityError } from '@hush/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -187,7 +187,9 @@ describe('local provider: file permissions', () => {
     const error = await thrown(() => box.make().get('alpha'));
     expect(error).toBeInstanceOf(ConfigError);
     expect(error.message).toMatch(/accessible by group or others \(mode 0644\)/);
-    expect(error.hint).toBe(`fix it with: chmod 600 ${box.store}   (or set allowInsecurePermissions: true to override)`);
+    expect(error.hint).toBe(
+      `fix it with: chmod 600 ${box.store}   (or set allowInsecurePermissions: true to override)`,
+    );
     expect((await box.make({ allowInsecurePermissions: true }).get('alpha'))?.value).toBe(PLANTED[0]);
   });
 
@@ -217,7 +219,9 @@ describe('local provider: backups', () => {
     const kept = await listBackups(box.store);
     expect(kept).toHaveLength(2);
     expect(kept).not.toContain(afterDelete[0]);
-    expect(readdirSync(join(box.dir, '.hush', 'backups')).every((n) => n.startsWith('secrets.enc.json.'))).toBe(true);
+    expect(
+      readdirSync(join(box.dir, '.hush', 'backups')).every((n) => n.startsWith('secrets.enc.json.')),
+    ).toBe(true);
   });
 
   it('a delete of nothing makes no backup', async () => {

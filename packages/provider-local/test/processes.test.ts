@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, utimesSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -127,14 +127,18 @@ describe('local provider: crashes and concurrent processes', () => {
   it('8 processes x 50 writes to one store: all 400 present', async () => {
     const other = sandbox();
     try {
-      const children = Array.from({ length: 8 }, (_, id) => startWriter(['count', other.dir, other.key, String(id), '50']));
+      const children = Array.from({ length: 8 }, (_, id) =>
+        startWriter(['count', other.dir, other.key, String(id), '50']),
+      );
       const codes = await Promise.all(children.map((c) => c.exit));
       for (const c of children) expect(c.stderr()).toBe('');
       expect(codes).toEqual(Array(8).fill(0));
       const reader = other.make();
       const listed = await reader.list();
       expect(listed).toHaveLength(400);
-      const all = await reader.getMany(Array.from({ length: 400 }, (_, n) => `writer-${n % 8}/k${Math.floor(n / 8)}`));
+      const all = await reader.getMany(
+        Array.from({ length: 400 }, (_, n) => `writer-${n % 8}/k${Math.floor(n / 8)}`),
+      );
       for (const [key, secret] of all) expect(secret?.value, key).toBe(`v${key.split('/k')[1]}`);
       expect(statSync(other.store).mode & 0o777).toBe(0o600);
     } finally {

@@ -2,7 +2,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError, SecretManager, VersionConflictError } from '@hush/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import plugin, { LocalSecretProvider, generateMasterKey, writeKeyFile } from '../src/index.js';
+import plugin, { generateMasterKey, LocalSecretProvider, writeKeyFile } from '../src/index.js';
 import { type Sandbox, sandbox, thrown } from './helpers.js';
 
 let box: Sandbox;
@@ -182,7 +182,11 @@ describe('local provider: keys', () => {
     await p.set('k', 'v');
     const kdf = readStore().kdf;
     expect(kdf).toMatchObject({ name: 'scrypt', N: 2 ** 17, r: 8, p: 1 });
-    const again = new LocalSecretProvider({ root: box.dir, env: {}, passphrase: 'correct horse battery staple' });
+    const again = new LocalSecretProvider({
+      root: box.dir,
+      env: {},
+      passphrase: 'correct horse battery staple',
+    });
     expect((await again.get('k'))?.value).toBe('v');
     const wrong = new LocalSecretProvider({ root: box.dir, env: {}, passphrase: 'wrong' });
     await expect(wrong.get('k')).rejects.toThrow(/wrong master key/);
@@ -209,7 +213,10 @@ describe('local provider: keys', () => {
 describe('local provider: plugin', () => {
   it('is the default export with kind local and resolves paths from the root', async () => {
     expect(plugin.kind).toBe('local');
-    const p = await plugin.create({ path: 'custom/store.json' }, { name: 'dev-local', root: box.dir, env: { HUSH_MASTER_KEY: box.key } });
+    const p = await plugin.create(
+      { path: 'custom/store.json' },
+      { name: 'dev-local', root: box.dir, env: { HUSH_MASTER_KEY: box.key } },
+    );
     expect(p.name).toBe('dev-local');
     await p.set!('x', 'y');
     expect(statSync(join(box.dir, 'custom', 'store.json')).isFile()).toBe(true);
