@@ -382,7 +382,9 @@ export async function startAzureKeyVaultEmulator(
   });
 
   const port = await listen(server, options.port ?? 0, host);
-  const shownHost = host.includes(':') ? `[${host}]` : host;
+  // A wildcard address is not one a client can name (nor is it in the certificate): advertise loopback.
+  const advertised = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
+  const shownHost = advertised.includes(':') ? `[${advertised}]` : advertised;
   baseUrl = `https://${shownHost}:${port}`;
   settings.vaultUrl = baseUrl;
 
