@@ -22,12 +22,21 @@ describe('Kubernetes emulator: core/v1 Secrets over HTTP', () => {
   });
   afterAll(() => k8s.stop());
 
-  const call = async (method: string, path: string, body?: unknown, init: { token?: string | null; contentType?: string } = {}) => {
+  const call = async (
+    method: string,
+    path: string,
+    body?: unknown,
+    init: { token?: string | null; contentType?: string } = {},
+  ) => {
     const headers: Record<string, string> = { accept: 'application/json' };
     const token = init.token === undefined ? k8s.token : init.token;
     if (token) headers.authorization = `Bearer ${token}`;
     if (body !== undefined) headers['content-type'] = init.contentType ?? 'application/json';
-    const res = await fetch(`${k8s.url}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    const res = await fetch(`${k8s.url}${path}`, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
     const text = await res.text();
     return { status: res.status, headers: res.headers, body: text ? JSON.parse(text) : undefined };
   };
@@ -88,7 +97,9 @@ describe('Kubernetes emulator: core/v1 Secrets over HTTP', () => {
     const current = (await call('GET', `${secrets()}/db`)).body;
     const replaced = await call('PUT', `${secrets()}/db`, { ...current, data: { user: b64('root') } });
     expect(replaced.status).toBe(200);
-    expect(Number(replaced.body.metadata.resourceVersion)).toBeGreaterThan(Number(current.metadata.resourceVersion));
+    expect(Number(replaced.body.metadata.resourceVersion)).toBeGreaterThan(
+      Number(current.metadata.resourceVersion),
+    );
     expect(replaced.body.metadata.generation).toBe(2);
     expect(replaced.body.metadata.uid).toBe(current.metadata.uid);
     const stale = await call('PUT', `${secrets()}/db`, current);
@@ -96,14 +107,17 @@ describe('Kubernetes emulator: core/v1 Secrets over HTTP', () => {
     expect(stale.body).toMatchObject({
       reason: 'Conflict',
       code: 409,
-      message: 'Operation cannot be fulfilled on secrets "db": the object has been modified; please apply your changes to the latest version and try again',
+      message:
+        'Operation cannot be fulfilled on secrets "db": the object has been modified; please apply your changes to the latest version and try again',
       details: { name: 'db', kind: 'secrets' },
     });
     const missing = await call('PUT', `${secrets()}/ghost`, { metadata: { name: 'ghost' } });
     expect(missing.status).toBe(404);
     const mismatch = await call('PUT', `${secrets()}/db`, { metadata: { name: 'other' } });
     expect(mismatch.status).toBe(400);
-    expect(mismatch.body.message).toBe('the name of the object (other) does not match the name on the URL (db)');
+    expect(mismatch.body.message).toBe(
+      'the name of the object (other) does not match the name on the URL (db)',
+    );
     expect((await call('PUT', `${secrets()}/db`, { data: {} })).status).toBe(400);
   });
 
@@ -120,18 +134,41 @@ describe('Kubernetes emulator: core/v1 Secrets over HTTP', () => {
   });
 
   it('patches with merge patch, strategic merge patch (as merge) and JSON patch', async () => {
-    const merged = await call('PATCH', `${secrets()}/db`, { data: { user: null, extra: b64('1') }, stringData: { note: 'n' } }, { contentType: 'application/merge-patch+json' });
+    const merged = await call(
+      'PATCH',
+      `${secrets()}/db`,
+      { data: { user: null, extra: b64('1') }, stringData: { note: 'n' } },
+      { contentType: 'application/merge-patch+json' },
+    );
     expect(merged.status).toBe(200);
     expect(Object.keys(merged.body.data).sort()).toEqual(['extra', 'note']);
-    const strategic = await call('PATCH', `${secrets()}/db`, { metadata: { labels: { tier: 'gold' } } }, { contentType: 'application/strategic-merge-patch+json' });
+    const strategic = await call(
+      'PATCH',
+      `${secrets()}/db`,
+      { metadata: { labels: { tier: 'gold' } } },
+      { contentType: 'application/strategic-merge-patch+json' },
+    );
     expect(strategic.body.metadata.labels).toEqual({ app: 'shop', tier: 'gold' });
-    const json = await call('PATCH', `${secrets()}/db`, [{ op: 'remove', path: '/data/note' }, { op: 'add', path: '/metadata/labels/x', value: 'y' }], {
-      contentType: 'application/json-patch+json',
-    });
+    const json = await call(
+      'PATCH',
+      `${secrets()}/db`,
+      [
+        { op: 'remove', path: '/data/note' },
+        { op: 'add', path: '/metadata/labels/x', value: 'y' },
+      ],
+      {
+        contentType: 'application/json-patch+json',
+      },
+    );
     expect(json.status).toBe(200);
     expect(json.body.data.note).toBeUndefined();
     expect(json.body.metadata.labels.x).toBe('y');
-    const stale = await call('PATCH', `${secrets()}/db`, { metadata: { resourceVersion: '1' } }, { contentType: 'application/merge-patch+json' });
+    const stale = await call(
+      'PATCH',
+      `${secrets()}/db`,
+      { metadata: { resourceVersion: '1' } },
+      { contentType: 'application/merge-patch+json' },
+    );
     expect(stale.status).toBe(409);
     const unsupported = await call('PATCH', `${secrets()}/db`, {}, { contentType: 'application/json' });
     expect(unsupported.status).toBe(415);
@@ -141,16 +178,31 @@ describe('Kubernetes emulator: core/v1 Secrets over HTTP', () => {
   it('validates names, data keys, size, labels and base64 with 422 Invalid / 400 BadRequest', async () => {
     const badName = await call('POST', secrets(), { metadata: { name: 'Bad_Name' } });
     expect(badName.status).toBe(422);
-    expect(badName.body).toMatchObject({ reason: 'Invalid', code: 422, details: { name: 'Bad_Name', kind: 'Secret' } });
-    expect(badName.body.message).toContain('Secret "Bad_Name" is invalid: metadata.name: Invalid value: "Bad_Name": a lowercase RFC 1123 subdomain');
-    expect(badName.body.details.causes[0]).toMatchObject({ reason: 'FieldValueInvalid', field: 'metadata.name' });
+    expect(badName.body).toMatchObject({
+      reason: 'Invalid',
+      code: 422,
+      details: { name: 'Bad_Name', kind: 'Secret' },
+    });
+    expect(badName.body.message).toContain(
+      'Secret "Bad_Name" is invalid: metadata.name: Invalid value: "Bad_Name": a lowercase RFC 1123 subdomain',
+    );
+    expect(badName.body.details.causes[0]).toMatchObject({
+      reason: 'FieldValueInvalid',
+      field: 'metadata.name',
+    });
     const badKey = await call('POST', secrets(), { metadata: { name: 'k' }, stringData: { 'a/b': 'x' } });
     expect(badKey.status).toBe(422);
     expect(badKey.body.details.causes[0].field).toBe('data[a/b]');
-    const huge = await call('POST', secrets(), { metadata: { name: 'huge' }, data: { a: Buffer.alloc(1024 * 1024 + 1).toString('base64') } });
+    const huge = await call('POST', secrets(), {
+      metadata: { name: 'huge' },
+      data: { a: Buffer.alloc(1024 * 1024 + 1).toString('base64') },
+    });
     expect(huge.status).toBe(422);
     expect(huge.body.details.causes[0]).toMatchObject({ reason: 'FieldValueTooLong', field: 'data' });
-    const exact = await call('POST', secrets(), { metadata: { name: 'exact' }, data: { a: Buffer.alloc(1024 * 1024).toString('base64') } });
+    const exact = await call('POST', secrets(), {
+      metadata: { name: 'exact' },
+      data: { a: Buffer.alloc(1024 * 1024).toString('base64') },
+    });
     expect(exact.status).toBe(201);
     const badLabel = await call('POST', secrets(), { metadata: { name: 'l', labels: { ok: 'has space' } } });
     expect(badLabel.status).toBe(422);
@@ -172,23 +224,51 @@ describe('Kubernetes emulator: core/v1 Secrets over HTTP', () => {
   });
 
   it('enforces immutable Secrets', async () => {
-    const created = await call('POST', secrets(), { metadata: { name: 'frozen' }, immutable: true, stringData: { a: '1' } });
+    const created = await call('POST', secrets(), {
+      metadata: { name: 'frozen' },
+      immutable: true,
+      stringData: { a: '1' },
+    });
     expect(created.status).toBe(201);
-    const change = await call('PATCH', `${secrets()}/frozen`, { stringData: { a: '2' } }, { contentType: 'application/merge-patch+json' });
+    const change = await call(
+      'PATCH',
+      `${secrets()}/frozen`,
+      { stringData: { a: '2' } },
+      { contentType: 'application/merge-patch+json' },
+    );
     expect(change.status).toBe(422);
-    expect(change.body.message).toBe('Secret "frozen" is invalid: data: Forbidden: field is immutable when `immutable` is set');
-    const unfreeze = await call('PATCH', `${secrets()}/frozen`, { immutable: false }, { contentType: 'application/merge-patch+json' });
+    expect(change.body.message).toBe(
+      'Secret "frozen" is invalid: data: Forbidden: field is immutable when `immutable` is set',
+    );
+    const unfreeze = await call(
+      'PATCH',
+      `${secrets()}/frozen`,
+      { immutable: false },
+      { contentType: 'application/merge-patch+json' },
+    );
     expect(unfreeze.status).toBe(422);
-    const labels = await call('PATCH', `${secrets()}/frozen`, { metadata: { labels: { a: 'b' } } }, { contentType: 'application/merge-patch+json' });
+    const labels = await call(
+      'PATCH',
+      `${secrets()}/frozen`,
+      { metadata: { labels: { a: 'b' } } },
+      { contentType: 'application/merge-patch+json' },
+    );
     expect(labels.status).toBe(200);
     expect((await call('DELETE', `${secrets()}/frozen`)).status).toBe(200);
   });
 
   it('lists with label selectors, limit/continue paging and a list resourceVersion', async () => {
     for (let i = 0; i < 7; i++)
-      await call('POST', secrets('team-b'), { metadata: { name: `s${i}`, labels: { idx: String(i), parity: i % 2 ? 'odd' : 'even', ...(i === 3 ? { special: '' } : {}) } } });
-    const names = (r: { body: { items: { metadata: { name: string } }[] } }) => r.body.items.map((s) => s.metadata.name);
-    const select = (selector: string) => call('GET', `${secrets('team-b')}?labelSelector=${encodeURIComponent(selector)}`);
+      await call('POST', secrets('team-b'), {
+        metadata: {
+          name: `s${i}`,
+          labels: { idx: String(i), parity: i % 2 ? 'odd' : 'even', ...(i === 3 ? { special: '' } : {}) },
+        },
+      });
+    const names = (r: { body: { items: { metadata: { name: string } }[] } }) =>
+      r.body.items.map((s) => s.metadata.name);
+    const select = (selector: string) =>
+      call('GET', `${secrets('team-b')}?labelSelector=${encodeURIComponent(selector)}`);
     expect(names(await select('parity=odd'))).toEqual(['s1', 's3', 's5']);
     expect(names(await select('parity==even,idx!=0'))).toEqual(['s2', 's4', 's6']);
     expect(names(await select('idx in (1, 2,9)'))).toEqual(['s1', 's2']);
@@ -235,7 +315,15 @@ describe('Kubernetes emulator: core/v1 Secrets over HTTP', () => {
   it('authenticates bearer tokens (401) and authorizes per namespace and verb (403)', async () => {
     const anonymous = await call('GET', `${secrets()}/db`, undefined, { token: null });
     expect(anonymous.status).toBe(401);
-    expect(anonymous.body).toEqual({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'Unauthorized', reason: 'Unauthorized', code: 401 });
+    expect(anonymous.body).toEqual({
+      kind: 'Status',
+      apiVersion: 'v1',
+      metadata: {},
+      status: 'Failure',
+      message: 'Unauthorized',
+      reason: 'Unauthorized',
+      code: 401,
+    });
     expect((await call('GET', `${secrets()}/db`, undefined, { token: 'wrong' })).status).toBe(401);
 
     const denied = await call('GET', `${secrets('default')}/db`, undefined, { token: teamToken });
@@ -245,15 +333,20 @@ describe('Kubernetes emulator: core/v1 Secrets over HTTP', () => {
       apiVersion: 'v1',
       metadata: {},
       status: 'Failure',
-      message: 'secrets "db" is forbidden: User "system:serviceaccount:team-a:app" cannot get resource "secrets" in API group "" in the namespace "default"',
+      message:
+        'secrets "db" is forbidden: User "system:serviceaccount:team-a:app" cannot get resource "secrets" in API group "" in the namespace "default"',
       reason: 'Forbidden',
       details: { name: 'db', kind: 'secrets' },
       code: 403,
     });
     const deniedList = await call('GET', secrets('default'), undefined, { token: teamToken });
-    expect(deniedList.body.message).toBe('secrets is forbidden: User "system:serviceaccount:team-a:app" cannot list resource "secrets" in API group "" in the namespace "default"');
+    expect(deniedList.body.message).toBe(
+      'secrets is forbidden: User "system:serviceaccount:team-a:app" cannot list resource "secrets" in API group "" in the namespace "default"',
+    );
     expect(deniedList.body.details).toEqual({ kind: 'secrets' });
-    expect((await call('POST', secrets('team-a'), { metadata: { name: 'mine' } }, { token: teamToken })).status).toBe(201);
+    expect(
+      (await call('POST', secrets('team-a'), { metadata: { name: 'mine' } }, { token: teamToken })).status,
+    ).toBe(201);
     expect((await call('GET', secrets('team-b'), undefined, { token: readerToken })).status).toBe(200);
     const readOnly = await call('DELETE', `${secrets('team-b')}/s0`, undefined, { token: readerToken });
     expect(readOnly.status).toBe(403);
@@ -265,9 +358,16 @@ describe('Kubernetes emulator: core/v1 Secrets over HTTP', () => {
     k8s.faults.set({ errorRate: 1 });
     const error = await call('GET', `${secrets()}/db`);
     expect(error.status).toBe(500);
-    expect(error.body).toMatchObject({ kind: 'Status', status: 'Failure', reason: 'InternalError', code: 500 });
+    expect(error.body).toMatchObject({
+      kind: 'Status',
+      status: 'Failure',
+      reason: 'InternalError',
+      code: 500,
+    });
     k8s.faults.set({ errorRate: 0, throttleRate: 1 });
-    const throttled = await fetch(`${k8s.url}${secrets()}/db`, { headers: { authorization: `Bearer ${k8s.token}` } });
+    const throttled = await fetch(`${k8s.url}${secrets()}/db`, {
+      headers: { authorization: `Bearer ${k8s.token}` },
+    });
     expect(throttled.status).toBe(429);
     expect(throttled.headers.get('retry-after')).toBe('1');
     expect(throttled.headers.get('content-type')).toBe('text/plain; charset=utf-8');
@@ -289,10 +389,14 @@ describe('Kubernetes emulator over HTTPS', () => {
       expect(k8s.url).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
       expect(k8s.ca).toContain('BEGIN CERTIFICATE');
       const status = await new Promise<number>((resolve, reject) => {
-        const req = request(`${k8s.url}/api/v1/namespaces/default/secrets`, { agent: new Agent({ ca: k8s.ca }), headers: { authorization: `Bearer ${k8s.token}` } }, (res) => {
-          res.resume();
-          resolve(res.statusCode ?? 0);
-        });
+        const req = request(
+          `${k8s.url}/api/v1/namespaces/default/secrets`,
+          { agent: new Agent({ ca: k8s.ca }), headers: { authorization: `Bearer ${k8s.token}` } },
+          (res) => {
+            res.resume();
+            resolve(res.statusCode ?? 0);
+          },
+        );
         req.on('error', reject);
         req.end();
       });

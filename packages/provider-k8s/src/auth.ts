@@ -23,7 +23,10 @@ function loadFile(kc: KubeConfig, file: string): void {
   try {
     kc.loadFromFile(file);
   } catch (error) {
-    throw new ConfigError(`cannot read kubeconfig ${file}: ${(error as Error).message}`, { path: 'kubeconfig', cause: error });
+    throw new ConfigError(`cannot read kubeconfig ${file}: ${(error as Error).message}`, {
+      path: 'kubeconfig',
+      cause: error,
+    });
   }
 }
 
@@ -42,7 +45,10 @@ export function loadKubeConfig(source: KubeConfigSource): KubeConfig {
     const home = source.env.HOME || homedir();
     const defaultFile = join(home, '.kube', 'config');
     if (typeof source.kubeconfig === 'string') {
-      loadFile(kc, isAbsolute(source.kubeconfig) ? source.kubeconfig : resolve(source.root, source.kubeconfig));
+      loadFile(
+        kc,
+        isAbsolute(source.kubeconfig) ? source.kubeconfig : resolve(source.root, source.kubeconfig),
+      );
     } else if (fromEnv.length > 0) {
       loadFile(kc, fromEnv[0]!);
       for (const file of fromEnv.slice(1)) {
@@ -68,7 +74,9 @@ export function loadKubeConfig(source: KubeConfigSource): KubeConfig {
     kc.setCurrentContext(source.context);
   }
   if (!kc.getCurrentCluster())
-    throw new ConfigError(`kubeconfig context '${kc.getCurrentContext()}' names no cluster`, { path: 'kubeconfig' });
+    throw new ConfigError(`kubeconfig context '${kc.getCurrentContext()}' names no cluster`, {
+      path: 'kubeconfig',
+    });
   return kc;
 }
 

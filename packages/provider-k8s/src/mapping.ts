@@ -50,7 +50,10 @@ export function secretNameFor(path: string): string {
     .split('.')
     .map((label) => label.slice(0, 50).replace(/^-+|-+$/g, ''))
     .filter(Boolean);
-  let base = labels.join('.').slice(0, 200).replace(/[-.]+$/, '');
+  let base = labels
+    .join('.')
+    .slice(0, 200)
+    .replace(/[-.]+$/, '');
   if (!base) base = 'hush';
   return `${base}-${hash}`;
 }
@@ -96,7 +99,10 @@ export function locate(key: string, mode: MappingMode, defaultKey: string): Loca
   const path = key.slice(0, slash);
   const entry = key.slice(slash + 1);
   if (!path.includes('/') && entry === defaultKey)
-    throw new InvalidSecretNameError(key, `'${key}' is key '${defaultKey}' of Secret '${path}', which hush names '${path}': use that name`);
+    throw new InvalidSecretNameError(
+      key,
+      `'${key}' is key '${defaultKey}' of Secret '${path}', which hush names '${path}': use that name`,
+    );
   const problem = dataKeyErrors(entry);
   if (problem) throw new InvalidSecretNameError(key, problem);
   return { path, secretName: secretNameFor(path), entry };
@@ -121,7 +127,9 @@ export function readEntries(secret: V1Secret | undefined): Record<string, EntryM
   if (!text) return {};
   try {
     const parsed = JSON.parse(text) as unknown;
-    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? (parsed as Record<string, EntryMeta>) : {};
+    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)
+      ? (parsed as Record<string, EntryMeta>)
+      : {};
   } catch {
     // Hand-edited or foreign annotation: the entries simply have no recorded details.
     return {};
@@ -164,7 +172,8 @@ export function infoOf(secret: V1Secret, key: string, entry: string, provider: s
 /** The value of a Secret in `secret` mode: its keys as a JSON object of strings. */
 export function wholeSecretValue(secret: V1Secret): string {
   const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(secret.data ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) out[k] = decodeValue(v);
+  for (const [k, v] of Object.entries(secret.data ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+    out[k] = decodeValue(v);
   return JSON.stringify(out);
 }
 
@@ -174,15 +183,20 @@ export function wholeSecretData(key: string, value: string): Record<string, stri
   try {
     parsed = JSON.parse(value);
   } catch {
-    throw new ValidationError(`secret '${key}': in 'secret' mode a value must be a JSON object of strings (it is not valid JSON)`);
+    throw new ValidationError(
+      `secret '${key}': in 'secret' mode a value must be a JSON object of strings (it is not valid JSON)`,
+    );
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
     throw new ValidationError(`secret '${key}': in 'secret' mode a value must be a JSON object of strings`);
   const data: Record<string, string> = {};
   for (const [k, v] of Object.entries(parsed)) {
-    if (typeof v !== 'string') throw new ValidationError(`secret '${key}': field '${k}' must be a string in 'secret' mode`);
+    if (typeof v !== 'string')
+      throw new ValidationError(`secret '${key}': field '${k}' must be a string in 'secret' mode`);
     if (!/^[-._a-zA-Z0-9]+$/.test(k) || k.startsWith('..') || k.length > MAX_NAME)
-      throw new ValidationError(`secret '${key}': field '${k}' is not a valid Kubernetes data key ([-._a-zA-Z0-9]+, not starting with '..')`);
+      throw new ValidationError(
+        `secret '${key}': field '${k}' is not a valid Kubernetes data key ([-._a-zA-Z0-9]+, not starting with '..')`,
+      );
     data[k] = encodeValue(v);
   }
   return data;
@@ -198,7 +212,9 @@ export function validateTags(tags: Record<string, string>): void {
     const prefix = slash < 0 ? undefined : key.slice(0, slash);
     const name = slash < 0 ? key : key.slice(slash + 1);
     if (prefix !== undefined && !isDnsSubdomain(prefix))
-      throw new ValidationError(`tag '${key}': a label key prefix must be a DNS subdomain (lower case letters, digits, '-', '.')`);
+      throw new ValidationError(
+        `tag '${key}': a label key prefix must be a DNS subdomain (lower case letters, digits, '-', '.')`,
+      );
     if (name.length > 63 || !QUALIFIED_NAME.test(name))
       throw new ValidationError(
         `tag '${key}': a label key name is at most 63 characters of letters, digits, '-', '_', '.', starting and ending with a letter or digit`,
@@ -250,7 +266,17 @@ export interface ErrorContext {
   key?: string;
 }
 
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_SOCKET']);
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'UND_ERR_SOCKET',
+]);
 
 /**
  * Kubernetes failures as hush errors. Messages name the namespace, the Secret and the verb,
@@ -263,34 +289,60 @@ export function mapError(error: unknown, ctx: ErrorContext): Error {
   if (code === undefined) {
     const e = error as { code?: string; errno?: string; type?: string; name?: string; message?: string };
     const reason = e.code ?? e.errno ?? e.type ?? e.name ?? 'Error';
-    return new ProviderUnavailableError(`kubernetes API at ${ctx.server} is unreachable`, [
-      { provider: ctx.provider, code: NETWORK_CODES.has(reason) ? reason : String(reason), message: `${ctx.verb} ${what} failed: ${reason}` },
-    ], { cause: error });
+    return new ProviderUnavailableError(
+      `kubernetes API at ${ctx.server} is unreachable`,
+      [
+        {
+          provider: ctx.provider,
+          code: NETWORK_CODES.has(reason) ? reason : String(reason),
+          message: `${ctx.verb} ${what} failed: ${reason}`,
+        },
+      ],
+      { cause: error },
+    );
   }
   const status = statusBodyOf(error);
   switch (code) {
     case 401:
-      return new AccessDeniedError(`kubernetes API at ${ctx.server} rejected the credentials (401 Unauthorized)`, {
-        operation: ctx.verb,
-        hint: 'check the token or client certificate of the kubeconfig user',
-      });
+      return new AccessDeniedError(
+        `kubernetes API at ${ctx.server} rejected the credentials (401 Unauthorized)`,
+        {
+          operation: ctx.verb,
+          hint: 'check the token or client certificate of the kubeconfig user',
+        },
+      );
     case 403:
       return new AccessDeniedError(
         `access denied: cannot ${ctx.verb} ${what} in namespace '${ctx.namespace}' (403 Forbidden)`,
-        { operation: ctx.verb, hint: `grant the ${ctx.verb} verb on secrets in namespace '${ctx.namespace}' (an RBAC Role and RoleBinding)` },
+        {
+          operation: ctx.verb,
+          hint: `grant the ${ctx.verb} verb on secrets in namespace '${ctx.namespace}' (an RBAC Role and RoleBinding)`,
+        },
       );
     case 409:
       return new VersionConflictError(ctx.key ?? '(unknown)');
     case 400:
     case 422:
-      return new ValidationError(`kubernetes refused to ${ctx.verb} ${what} in namespace '${ctx.namespace}': ${status.message ?? status.reason ?? code}`);
+      return new ValidationError(
+        `kubernetes refused to ${ctx.verb} ${what} in namespace '${ctx.namespace}': ${status.message ?? status.reason ?? code}`,
+      );
     case 404:
-      return new ProviderError(ctx.provider, `${status.message ?? 'not found'} (namespace '${ctx.namespace}')`);
+      return new ProviderError(
+        ctx.provider,
+        `${status.message ?? 'not found'} (namespace '${ctx.namespace}')`,
+      );
     default:
       if (code === 429 || code >= 500)
         return new ProviderUnavailableError(`kubernetes API at ${ctx.server} is unavailable`, [
-          { provider: ctx.provider, code: status.reason ?? `HTTP_${code}`, message: `${ctx.verb} ${what}: HTTP ${code}` },
+          {
+            provider: ctx.provider,
+            code: status.reason ?? `HTTP_${code}`,
+            message: `${ctx.verb} ${what}: HTTP ${code}`,
+          },
         ]);
-      return new ProviderError(ctx.provider, `${ctx.verb} ${what} failed: HTTP ${code} ${status.reason ?? ''}`.trim());
+      return new ProviderError(
+        ctx.provider,
+        `${ctx.verb} ${what} failed: HTTP ${code} ${status.reason ?? ''}`.trim(),
+      );
   }
 }

@@ -120,7 +120,8 @@ export class KubernetesProvider implements SecretProvider {
     this.#server = kc.getCurrentCluster()?.server ?? '(unknown server)';
     this.#api = kc.makeApiClient(CoreV1Api);
     this.mode = options.mode ?? 'key';
-    if (this.mode !== 'key' && this.mode !== 'secret') throw new ValidationError(`mode must be 'key' or 'secret'`);
+    if (this.mode !== 'key' && this.mode !== 'secret')
+      throw new ValidationError(`mode must be 'key' or 'secret'`);
     this.#defaultKey = options.defaultKey ?? 'value';
     if (options.labelSelector) this.#labelSelector = options.labelSelector;
     this.#pageSize = options.pageSize ?? 100;
@@ -136,7 +137,11 @@ export class KubernetesProvider implements SecretProvider {
     const info = this.#entryInfo(secret, location, key);
     if (!info) return null;
     if (options.version !== undefined && options.version !== info.version)
-      throw new UnsupportedOperationError(this.name, 'versions', `provider '${this.name}' keeps no versions: Kubernetes stores only the current Secret`);
+      throw new UnsupportedOperationError(
+        this.name,
+        'versions',
+        `provider '${this.name}' keeps no versions: Kubernetes stores only the current Secret`,
+      );
     return createSecret({ ...info, value: this.#valueOf(secret, location) });
   }
 
@@ -144,7 +149,8 @@ export class KubernetesProvider implements SecretProvider {
   async getMany(keys: string[]): Promise<Map<string, Secret | null>> {
     const located = keys.map((key) => ({ key, location: this.#locate(key) }));
     const firstOf = new Map<string, { key: string; location: Location }>();
-    for (const item of located) if (!firstOf.has(item.location.secretName)) firstOf.set(item.location.secretName, item);
+    for (const item of located)
+      if (!firstOf.has(item.location.secretName)) firstOf.set(item.location.secretName, item);
     const secrets = new Map<string, V1Secret | undefined>();
     const pending = [...firstOf.values()];
     // A few reads at a time, so that a large batch does not open hundreds of connections.
@@ -157,7 +163,10 @@ export class KubernetesProvider implements SecretProvider {
     for (const { key, location } of located) {
       const secret = secrets.get(location.secretName);
       const info = secret && this.#entryInfo(secret, location, key);
-      result.set(key, secret && info ? createSecret({ ...info, value: this.#valueOf(secret, location) }) : null);
+      result.set(
+        key,
+        secret && info ? createSecret({ ...info, value: this.#valueOf(secret, location) }) : null,
+      );
     }
     return result;
   }
@@ -165,7 +174,8 @@ export class KubernetesProvider implements SecretProvider {
   async set(key: string, value: string, options: ProviderSetOptions = {}): Promise<SecretInfo> {
     const location = this.#locate(key);
     if (options.tags) validateTags(options.tags);
-    const data = this.mode === 'secret' ? wholeSecretData(key, value) : { [location.entry]: encodeValue(value) };
+    const data =
+      this.mode === 'secret' ? wholeSecretData(key, value) : { [location.entry]: encodeValue(value) };
     const meta = (previous?: EntryMeta): EntryMeta => {
       const next: EntryMeta = { updatedAt: new Date().toISOString() };
       if (options.expiresAt) next.expiresAt = options.expiresAt.toISOString();
@@ -177,7 +187,8 @@ export class KubernetesProvider implements SecretProvider {
     };
     const written = await this.#update(location, key, 'update', options.expectedVersion, (current) => {
       if (!current) {
-        if (options.expectedVersion !== undefined && options.expectedVersion !== '0') throw new VersionConflictError(key);
+        if (options.expectedVersion !== undefined && options.expectedVersion !== '0')
+          throw new VersionConflictError(key);
         const annotations: Record<string, string> = {};
         if (location.secretName !== location.path) annotations[PATH_ANNOTATION] = location.path;
         writeEntries(annotations, { [location.entry]: meta() });
@@ -186,7 +197,11 @@ export class KubernetesProvider implements SecretProvider {
           body: {
             apiVersion: 'v1',
             kind: 'Secret',
-            metadata: { name: location.secretName, ...(options.tags ? { labels: { ...options.tags } } : {}), annotations },
+            metadata: {
+              name: location.secretName,
+              ...(options.tags ? { labels: { ...options.tags } } : {}),
+              annotations,
+            },
             type: OPAQUE,
             data,
           },
@@ -194,7 +209,10 @@ export class KubernetesProvider implements SecretProvider {
       }
       if (options.expectedVersion !== undefined) {
         const exists = this.mode === 'secret' || Object.hasOwn(current.data ?? {}, location.entry);
-        const matches = options.expectedVersion === '0' ? !exists : exists && options.expectedVersion === current.metadata?.resourceVersion;
+        const matches =
+          options.expectedVersion === '0'
+            ? !exists
+            : exists && options.expectedVersion === current.metadata?.resourceVersion;
         if (!matches) throw new VersionConflictError(key);
       }
       const entries = readEntries(current);
@@ -205,7 +223,8 @@ export class KubernetesProvider implements SecretProvider {
       };
       delete body.stringData;
       if (options.tags) body.metadata!.labels = { ...options.tags };
-      if (this.mode === 'secret') for (const k of Object.keys(entries)) if (k !== WHOLE_SECRET_ENTRY) delete entries[k];
+      if (this.mode === 'secret')
+        for (const k of Object.keys(entries)) if (k !== WHOLE_SECRET_ENTRY) delete entries[k];
       entries[location.entry] = meta(entries[location.entry]);
       writeEntries(body.metadata!.annotations!, entries);
       return { kind: 'replace', body };
@@ -223,12 +242,17 @@ export class KubernetesProvider implements SecretProvider {
       if (this.mode === 'key' && !Object.hasOwn(data, location.entry)) return { kind: 'none' };
       deleted = true;
       const rest = Object.keys(data).filter((k) => k !== location.entry);
-      if (this.mode === 'secret' || rest.length === 0) return { kind: 'delete', resourceVersion: current.metadata!.resourceVersion! };
+      if (this.mode === 'secret' || rest.length === 0)
+        return { kind: 'delete', resourceVersion: current.metadata!.resourceVersion! };
       const entries = readEntries(current);
       delete entries[location.entry];
       const annotations = { ...(current.metadata?.annotations ?? {}) };
       writeEntries(annotations, entries);
-      const body: V1Secret = { ...current, metadata: { ...current.metadata, annotations }, data: Object.fromEntries(rest.map((k) => [k, data[k]!])) };
+      const body: V1Secret = {
+        ...current,
+        metadata: { ...current.metadata, annotations },
+        data: Object.fromEntries(rest.map((k) => [k, data[k]!])),
+      };
       return { kind: 'replace', body };
     });
     return deleted;
@@ -265,10 +289,19 @@ export class KubernetesProvider implements SecretProvider {
 
   async health(): Promise<ProviderHealth> {
     try {
-      await this.#request('list', undefined, () => this.#api.listNamespacedSecret({ namespace: this.namespace, limit: 1 }), 0);
+      await this.#request(
+        'list',
+        undefined,
+        () => this.#api.listNamespacedSecret({ namespace: this.namespace, limit: 1 }),
+        0,
+      );
       return { status: 'healthy', details: { namespace: this.namespace, server: this.#server } };
     } catch (error) {
-      return { status: 'unhealthy', message: (error as Error).message, details: { namespace: this.namespace, server: this.#server } };
+      return {
+        status: 'unhealthy',
+        message: (error as Error).message,
+        details: { namespace: this.namespace, server: this.#server },
+      };
     }
   }
 
@@ -293,7 +326,9 @@ export class KubernetesProvider implements SecretProvider {
   /** The Secret for a location, or undefined when it is missing or belongs to another path (hash collision). */
   async #read(location: Location, key: string): Promise<V1Secret | undefined> {
     try {
-      const secret = await this.#request('get', key, () => this.#api.readNamespacedSecret({ name: location.secretName, namespace: this.namespace }));
+      const secret = await this.#request('get', key, () =>
+        this.#api.readNamespacedSecret({ name: location.secretName, namespace: this.namespace }),
+      );
       return holdsPath(secret, location.path) ? secret : undefined;
     } catch (error) {
       if (statusCodeOf(error) === 404) return undefined;
@@ -322,12 +357,23 @@ export class KubernetesProvider implements SecretProvider {
             case 'none':
               return current;
             case 'create':
-              return await this.#request('create', key, () => this.#api.createNamespacedSecret({ namespace: this.namespace, body: next.body }), undefined, true);
+              return await this.#request(
+                'create',
+                key,
+                () => this.#api.createNamespacedSecret({ namespace: this.namespace, body: next.body }),
+                undefined,
+                true,
+              );
             case 'replace':
               return await this.#request(
                 'update',
                 key,
-                () => this.#api.replaceNamespacedSecret({ name: location.secretName, namespace: this.namespace, body: next.body }),
+                () =>
+                  this.#api.replaceNamespacedSecret({
+                    name: location.secretName,
+                    namespace: this.namespace,
+                    body: next.body,
+                  }),
                 undefined,
                 true,
               );
@@ -354,7 +400,10 @@ export class KubernetesProvider implements SecretProvider {
           if (expectedVersion !== undefined) throw new VersionConflictError(key);
           if (attempt >= this.#maxConflictRetries) {
             this.#counters.conflictsExhausted++;
-            throw new VersionConflictError(key, `secret '${key}' kept changing concurrently: gave up after ${attempt + 1} attempts`);
+            throw new VersionConflictError(
+              key,
+              `secret '${key}' kept changing concurrently: gave up after ${attempt + 1} attempts`,
+            );
           }
           this.#counters.conflictRetries++;
           await sleep(Math.random() * 20 * (attempt + 1));
@@ -365,7 +414,9 @@ export class KubernetesProvider implements SecretProvider {
 
   async #readForWrite(location: Location, key: string): Promise<V1Secret | undefined> {
     try {
-      const secret = await this.#request('get', key, () => this.#api.readNamespacedSecret({ name: location.secretName, namespace: this.namespace }));
+      const secret = await this.#request('get', key, () =>
+        this.#api.readNamespacedSecret({ name: location.secretName, namespace: this.namespace }),
+      );
       if (!holdsPath(secret, location.path))
         throw new ProviderError(
           this.name,
@@ -391,14 +442,26 @@ export class KubernetesProvider implements SecretProvider {
   }
 
   #context(verb: string, key?: string) {
-    return { provider: this.name, namespace: this.namespace, server: this.#server, verb, ...(key ? { key } : {}) };
+    return {
+      provider: this.name,
+      namespace: this.namespace,
+      server: this.#server,
+      verb,
+      ...(key ? { key } : {}),
+    };
   }
 
   /**
    * One API call with a timeout and retries of throttled (429) answers. 404 and 409 are passed
    * through raw for the caller to interpret (`raw`), other failures become hush errors.
    */
-  async #request<T>(verb: string, key: string | undefined, call: () => Promise<T>, maxRetries = this.#maxRetries, raw = false): Promise<T> {
+  async #request<T>(
+    verb: string,
+    key: string | undefined,
+    call: () => Promise<T>,
+    maxRetries = this.#maxRetries,
+    raw = false,
+  ): Promise<T> {
     for (let attempt = 0; ; attempt++) {
       this.#counters.requests++;
       try {
@@ -422,12 +485,16 @@ export class KubernetesProvider implements SecretProvider {
   async #withTimeout<T>(work: Promise<T>, verb: string, key: string | undefined): Promise<T> {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(Object.assign(new Error('request timed out'), { code: 'ETIMEDOUT' })), this.#timeoutMs);
+      timer = setTimeout(
+        () => reject(Object.assign(new Error('request timed out'), { code: 'ETIMEDOUT' })),
+        this.#timeoutMs,
+      );
     });
     try {
       return await Promise.race([work, timeout]);
     } catch (error) {
-      if ((error as { code?: string }).code === 'ETIMEDOUT' && statusCodeOf(error) === undefined) throw mapError(error, this.#context(verb, key));
+      if ((error as { code?: string }).code === 'ETIMEDOUT' && statusCodeOf(error) === undefined)
+        throw mapError(error, this.#context(verb, key));
       throw error;
     } finally {
       clearTimeout(timer);
@@ -435,4 +502,3 @@ export class KubernetesProvider implements SecretProvider {
     }
   }
 }
-

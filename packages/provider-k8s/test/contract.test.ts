@@ -10,7 +10,10 @@ describeProviderContract('k8s (emulator, key mode)', async () => {
 });
 
 const liveKubeconfig = process.env.HUSH_TEST_KUBECONFIG;
-if (!liveKubeconfig) console.info('k8s live contract skipped: set HUSH_TEST_KUBECONFIG (and optionally HUSH_TEST_K8S_NAMESPACE) to run it against a real cluster');
+if (!liveKubeconfig)
+  console.info(
+    'k8s live contract skipped: set HUSH_TEST_KUBECONFIG (and optionally HUSH_TEST_K8S_NAMESPACE) to run it against a real cluster',
+  );
 
 describe.skipIf(!liveKubeconfig)('k8s against a real cluster (HUSH_TEST_KUBECONFIG)', () => {
   if (!liveKubeconfig) return;

@@ -12,7 +12,10 @@ export function kubeConfigFor(k8s: KubernetesEmulator, token?: string): KubeConf
   return kc;
 }
 
-export function providerFor(k8s: KubernetesEmulator, options: KubernetesProviderOptions & { token?: string } = {}): KubernetesProvider {
+export function providerFor(
+  k8s: KubernetesEmulator,
+  options: KubernetesProviderOptions & { token?: string } = {},
+): KubernetesProvider {
   const { token, ...rest } = options;
   return new KubernetesProvider({ kubeconfig: kubeConfigFor(k8s, token), namespace: 'default', ...rest });
 }

@@ -42,7 +42,9 @@ describe('key mode: secret-name/key is one key of a Secret', () => {
     expect(stored.type).toBe('Opaque');
     const secret = await provider.get('db/password');
     expect(secret?.value).toBe(PLANTED);
-    expect(secret?.version).toBe((k8s.getSecret('default', 'db') as { metadata: { resourceVersion: string } }).metadata.resourceVersion);
+    expect(secret?.version).toBe(
+      (k8s.getSecret('default', 'db') as { metadata: { resourceVersion: string } }).metadata.resourceVersion,
+    );
     expect(await provider.get('db/missing')).toBeNull();
     expect(await provider.get('nothing/here')).toBeNull();
     expect((await provider.list({ prefix: 'db/' })).map((s) => s.key)).toEqual(['db/password', 'db/user']);
@@ -71,7 +73,10 @@ describe('key mode: secret-name/key is one key of a Secret', () => {
     for (const name of names) expect((await provider.get(name))?.value).toBe(`v:${name}`);
     const derived = secretNameFor('apps/billing');
     expect(derived).toMatch(/^apps\.billing-[0-9a-f]{10}$/);
-    const stored = k8s.getSecret('names', derived) as { metadata: { annotations: Record<string, string> }; data: object };
+    const stored = k8s.getSecret('names', derived) as {
+      metadata: { annotations: Record<string, string> };
+      data: object;
+    };
     expect(stored.metadata.annotations['hush.dev/path']).toBe('apps/billing');
     expect(stored.data).toHaveProperty('db_url');
     expect((await provider.list()).map((s) => s.key).sort()).toEqual([...names].sort());
@@ -82,7 +87,11 @@ describe('key mode: secret-name/key is one key of a Secret', () => {
   it('keeps labels as tags and expiry/metadata in annotations; refuses tags that are not labels', async () => {
     const provider = providerFor(k8s);
     const expiresAt = new Date(Date.now() + 86_400_000);
-    await provider.set('tagged/key', 'v', { tags: { env: 'prod', 'team.example.com/owner': 'payments' }, expiresAt, metadata: { note: 'n' } });
+    await provider.set('tagged/key', 'v', {
+      tags: { env: 'prod', 'team.example.com/owner': 'payments' },
+      expiresAt,
+      metadata: { note: 'n' },
+    });
     const stored = k8s.getSecret('default', 'tagged') as { metadata: { labels: object } };
     expect(stored.metadata.labels).toEqual({ env: 'prod', 'team.example.com/owner': 'payments' });
     const secret = await provider.get('tagged/key');
@@ -93,9 +102,16 @@ describe('key mode: secret-name/key is one key of a Secret', () => {
     expect(listed?.tags.env).toBe('prod');
     expect(listed?.expiresAt?.toISOString()).toBe(expiresAt.toISOString());
     await provider.set('tagged/key', 'v2');
-    expect((await provider.get('tagged/key'))?.tags).toEqual({ env: 'prod', 'team.example.com/owner': 'payments' });
-    await expect(provider.set('tagged/key', 'v', { tags: { env: 'has space' } })).rejects.toThrow(ValidationError);
-    await expect(provider.set('tagged/key', 'v', { tags: { 'Bad_Prefix/x': 'y' } })).rejects.toThrow(/prefix/);
+    expect((await provider.get('tagged/key'))?.tags).toEqual({
+      env: 'prod',
+      'team.example.com/owner': 'payments',
+    });
+    await expect(provider.set('tagged/key', 'v', { tags: { env: 'has space' } })).rejects.toThrow(
+      ValidationError,
+    );
+    await expect(provider.set('tagged/key', 'v', { tags: { 'Bad_Prefix/x': 'y' } })).rejects.toThrow(
+      /prefix/,
+    );
   });
 
   it('declares no versions: the version is the resourceVersion and older ones are refused', async () => {
@@ -105,15 +121,21 @@ describe('key mode: secret-name/key is one key of a Secret', () => {
     const second = await provider.set('plain/one', 'b');
     expect(Number(second.version)).toBeGreaterThan(Number(first.version));
     expect((await provider.get('plain/one', { version: second.version }))?.value).toBe('b');
-    await expect(provider.get('plain/one', { version: first.version })).rejects.toThrow(UnsupportedOperationError);
+    await expect(provider.get('plain/one', { version: first.version })).rejects.toThrow(
+      UnsupportedOperationError,
+    );
   });
 
   it('compare-and-set with expectedVersion: "0" means absent, otherwise the resourceVersion', async () => {
     const provider = providerFor(k8s);
     const created = await provider.set('cas/key', 'a', { expectedVersion: '0' });
-    await expect(provider.set('cas/key', 'b', { expectedVersion: '0' })).rejects.toThrow(VersionConflictError);
+    await expect(provider.set('cas/key', 'b', { expectedVersion: '0' })).rejects.toThrow(
+      VersionConflictError,
+    );
     const next = await provider.set('cas/key', 'b', { expectedVersion: created.version });
-    await expect(provider.set('cas/key', 'c', { expectedVersion: created.version })).rejects.toThrow(VersionConflictError);
+    await expect(provider.set('cas/key', 'c', { expectedVersion: created.version })).rejects.toThrow(
+      VersionConflictError,
+    );
     expect((await provider.get('cas/key'))?.value).toBe('b');
     expect(next.version).not.toBe(created.version);
   });
@@ -177,7 +199,9 @@ describe('optimistic concurrency', () => {
     const provider = providerFor(k8s);
     const info = await provider.set('cas2/a', 'one');
     k8s.staleAfterRead('default', 'cas2', 1);
-    await expect(provider.set('cas2/a', 'two', { expectedVersion: info.version })).rejects.toThrow(VersionConflictError);
+    await expect(provider.set('cas2/a', 'two', { expectedVersion: info.version })).rejects.toThrow(
+      VersionConflictError,
+    );
     expect(provider.metrics().conflictRetries).toBe(0);
   });
 
@@ -194,8 +218,13 @@ describe('optimistic concurrency', () => {
 describe("mode 'secret': a whole Secret is one hush secret", () => {
   it('reads and writes the JSON map of its keys', async () => {
     const provider = providerFor(k8s, { namespace: 'whole', mode: 'secret' });
-    await provider.set('app-config', JSON.stringify({ url: 'postgres://db', password: PLANTED }), { tags: { app: 'shop' } });
-    const stored = k8s.getSecret('whole', 'app-config') as { data: Record<string, string>; metadata: { labels: object } };
+    await provider.set('app-config', JSON.stringify({ url: 'postgres://db', password: PLANTED }), {
+      tags: { app: 'shop' },
+    });
+    const stored = k8s.getSecret('whole', 'app-config') as {
+      data: Record<string, string>;
+      metadata: { labels: object };
+    };
     expect(stored.data).toEqual({ url: b64('postgres://db'), password: b64(PLANTED) });
     expect(stored.metadata.labels).toEqual({ app: 'shop' });
     const secret = await provider.get('app-config');
@@ -216,7 +245,8 @@ describe('listing', () => {
   it('pages with limit/continue past several pages and filters by prefix', async () => {
     const provider = providerFor(k8s, { namespace: 'paging', pageSize: 40 });
     const names = Array.from({ length: 170 }, (_, i) => `item-${String(i).padStart(3, '0')}`);
-    for (let i = 0; i < names.length; i += 20) await Promise.all(names.slice(i, i + 20).map((n) => provider.set(n, 'x')));
+    for (let i = 0; i < names.length; i += 20)
+      await Promise.all(names.slice(i, i + 20).map((n) => provider.set(n, 'x')));
     await provider.set('other/key', 'y');
     const listsBefore = k8s.calls.list;
     const all = await provider.list();
@@ -230,11 +260,17 @@ describe('listing', () => {
     const res = await fetch(`${k8s.url}/api/v1/namespaces/paging/secrets`, {
       method: 'POST',
       headers: { authorization: `Bearer ${k8s.token}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ metadata: { name: 'sa-token' }, type: 'kubernetes.io/service-account-token', data: {} }),
+      body: JSON.stringify({
+        metadata: { name: 'sa-token' },
+        type: 'kubernetes.io/service-account-token',
+        data: {},
+      }),
     });
     expect(res.status).toBe(201);
     const provider = providerFor(k8s, { namespace: 'paging', labelSelector: 'app=shop' });
-    expect((await providerFor(k8s, { namespace: 'paging' }).list()).some((s) => s.key === 'sa-token')).toBe(false);
+    expect((await providerFor(k8s, { namespace: 'paging' }).list()).some((s) => s.key === 'sa-token')).toBe(
+      false,
+    );
     expect(await provider.list()).toEqual([]);
     await provider.set('shop/key', 'x', { tags: { app: 'shop' } });
     expect((await provider.list()).map((s) => s.key)).toEqual(['shop/key']);
@@ -293,7 +329,10 @@ describe('errors', () => {
     expect((await provider.health()).status).toBe('healthy');
 
     const kc = new KubeConfig();
-    kc.loadFromOptions({ ...k8s.kubeConfigOptions(), clusters: [{ name: 'hush-emulator', server: `http://127.0.0.1:${CLOSED_PORT}`, skipTLSVerify: true }] });
+    kc.loadFromOptions({
+      ...k8s.kubeConfigOptions(),
+      clusters: [{ name: 'hush-emulator', server: `http://127.0.0.1:${CLOSED_PORT}`, skipTLSVerify: true }],
+    });
     const refused = new KubernetesProvider({ kubeconfig: kc, namespace: 'default' });
     await expect(refused.get('fault/key')).rejects.toThrow(ProviderUnavailableError);
   });
@@ -317,7 +356,10 @@ describe('configuration', () => {
     await fromPath.set('cfg/a', '1');
     expect(k8s.getSecret('team-a', 'cfg')).toBeDefined();
 
-    const viaPlugin = await plugin.create({}, { name: 'k8s-env', root: process.cwd(), env: { KUBECONFIG: file } });
+    const viaPlugin = await plugin.create(
+      {},
+      { name: 'k8s-env', root: process.cwd(), env: { KUBECONFIG: file } },
+    );
     expect(viaPlugin.name).toBe('k8s-env');
     expect((await viaPlugin.get('cfg/a'))?.value).toBe('1');
 
@@ -334,7 +376,9 @@ describe('configuration', () => {
   it('refuses a missing configuration with ConfigError', () => {
     expect(() => new KubernetesProvider({ env: { HOME: '/nonexistent-home' } })).toThrow(ConfigError);
     expect(() => new KubernetesProvider({ kubeconfig: '/nonexistent/kubeconfig' })).toThrow(ConfigError);
-    expect(() => new KubernetesProvider({ kubeconfig: kubeconfigFile(k8s), context: 'nope' })).toThrow(ConfigError);
+    expect(() => new KubernetesProvider({ kubeconfig: kubeconfigFile(k8s), context: 'nope' })).toThrow(
+      ConfigError,
+    );
   });
 
   it('talks HTTPS to a server whose CA is in the kubeconfig', async () => {

@@ -40,9 +40,15 @@ export class TokenAuthority {
   }
 
   /** Authorization: the verb in the namespace (undefined = cluster scope), or a 403 `Status`. */
-  authorize(grant: KubernetesTokenGrant, verb: SecretVerb, namespace: string | undefined, name?: string): void {
+  authorize(
+    grant: KubernetesTokenGrant,
+    verb: SecretVerb,
+    namespace: string | undefined,
+    name?: string,
+  ): void {
     const namespaces = grant.namespaces ?? '*';
-    const namespaceAllowed = namespaces === '*' || (namespace !== undefined && namespaces.includes(namespace));
+    const namespaceAllowed =
+      namespaces === '*' || (namespace !== undefined && namespaces.includes(namespace));
     const verbAllowed = (grant.verbs ?? ALL_VERBS).includes(verb);
     if (!namespaceAllowed || !verbAllowed) throw statuses.forbidden(grant.user, verb, namespace, name);
   }

@@ -1,18 +1,28 @@
 import { randomBytes } from 'node:crypto';
 import type { StoredSecret } from './state.js';
 import { type StatusCause, StatusError, statuses } from './status.js';
-import { MAX_SECRET_BYTES, configKeyErrors, dnsSubdomainErrors, isStrictBase64, metadataCauses } from './validation.js';
+import {
+  MAX_SECRET_BYTES,
+  configKeyErrors,
+  dnsSubdomainErrors,
+  isStrictBase64,
+  metadataCauses,
+} from './validation.js';
 
 type JsonObject = Record<string, unknown>;
 
 const isObject = (v: unknown): v is JsonObject => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** A JSON body that cannot be decoded as a Secret: the API server's 400 wording. */
-const undecodable = (why: string) => statuses.badRequest(`Secret in version "v1" cannot be handled as a Secret: ${why}`);
+const undecodable = (why: string) =>
+  statuses.badRequest(`Secret in version "v1" cannot be handled as a Secret: ${why}`);
 
 function stringMap(value: unknown, field: string): Record<string, string> {
   if (value === undefined || value === null) return {};
-  if (!isObject(value)) throw undecodable(`json: cannot unmarshal into Go struct field Secret.${field} of type map[string]string`);
+  if (!isObject(value))
+    throw undecodable(
+      `json: cannot unmarshal into Go struct field Secret.${field} of type map[string]string`,
+    );
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(value)) {
     if (v === null) out[k] = '';
@@ -51,7 +61,8 @@ export interface WriteContext {
 
 /** Five characters from the API server's alphabet for generateName (no vowels, no look-alikes). */
 const SUFFIX_ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
-const generatedSuffix = () => [...randomBytes(5)].map((b) => SUFFIX_ALPHABET[b % SUFFIX_ALPHABET.length]).join('');
+const generatedSuffix = () =>
+  [...randomBytes(5)].map((b) => SUFFIX_ALPHABET[b % SUFFIX_ALPHABET.length]).join('');
 
 /** Seconds-precision RFC 3339, as metav1.Time marshals. */
 const timestamp = () => new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
@@ -67,34 +78,47 @@ const sameMap = (a: Record<string, string>, b: Record<string, string>) => {
  * `resourceVersion` preconditions. `stringData` is merged into `data` and never kept.
  */
 export function prepareWrite(body: unknown, ctx: WriteContext): StoredSecret {
-  if (!isObject(body)) throw undecodable("json: cannot unmarshal into Go value of type struct");
+  if (!isObject(body)) throw undecodable('json: cannot unmarshal into Go value of type struct');
   if (body.kind !== undefined && body.kind !== 'Secret')
-    throw statuses.badRequest(`the kind in the body (${String(body.kind)}) does not match the resource (Secret)`);
+    throw statuses.badRequest(
+      `the kind in the body (${String(body.kind)}) does not match the resource (Secret)`,
+    );
   if (body.apiVersion !== undefined && body.apiVersion !== 'v1')
-    throw statuses.badRequest(`the API version in the data (${String(body.apiVersion)}) does not match the expected API version (v1)`);
+    throw statuses.badRequest(
+      `the API version in the data (${String(body.apiVersion)}) does not match the expected API version (v1)`,
+    );
   const meta = body.metadata === undefined || body.metadata === null ? {} : body.metadata;
   if (!isObject(meta)) throw undecodable('json: cannot unmarshal into Go struct field Secret.metadata');
 
   if (meta.namespace !== undefined && meta.namespace !== '' && meta.namespace !== ctx.namespace)
-    throw statuses.badRequest('the namespace of the provided object does not match the namespace sent on the request');
+    throw statuses.badRequest(
+      'the namespace of the provided object does not match the namespace sent on the request',
+    );
 
   let name = typeof meta.name === 'string' ? meta.name : '';
   const generateName = typeof meta.generateName === 'string' ? meta.generateName : undefined;
   if (ctx.urlName !== undefined) {
     // An update must carry the name (checkName in the API server): an empty one is a mismatch too.
     if (name !== ctx.urlName)
-      throw statuses.badRequest(`the name of the object (${name}) does not match the name on the URL (${ctx.urlName})`);
+      throw statuses.badRequest(
+        `the name of the object (${name}) does not match the name on the URL (${ctx.urlName})`,
+      );
   } else if (name === '' && generateName) {
     name = generateName + generatedSuffix();
   }
 
   const data = stringMap(body.data, 'data');
   for (const [k, v] of Object.entries(data))
-    if (!isStrictBase64(v)) throw undecodable(`illegal base64 data at input byte ${Math.max(0, v.search(/[^A-Za-z0-9+/=]/))} (key ${JSON.stringify(k)})`);
-  for (const [k, v] of Object.entries(stringMap(body.stringData, 'stringData'))) data[k] = Buffer.from(v, 'utf8').toString('base64');
+    if (!isStrictBase64(v))
+      throw undecodable(
+        `illegal base64 data at input byte ${Math.max(0, v.search(/[^A-Za-z0-9+/=]/))} (key ${JSON.stringify(k)})`,
+      );
+  for (const [k, v] of Object.entries(stringMap(body.stringData, 'stringData')))
+    data[k] = Buffer.from(v, 'utf8').toString('base64');
   const labels = stringMap(meta.labels, 'metadata.labels');
   const annotations = stringMap(meta.annotations, 'metadata.annotations');
-  if (body.type !== undefined && body.type !== null && typeof body.type !== 'string') throw undecodable('json: cannot unmarshal into Go struct field Secret.type of type v1.SecretType');
+  if (body.type !== undefined && body.type !== null && typeof body.type !== 'string')
+    throw undecodable('json: cannot unmarshal into Go struct field Secret.type of type v1.SecretType');
   const type = (body.type as string | undefined) || ctx.existing?.type || 'Opaque';
   if (body.immutable !== undefined && body.immutable !== null && typeof body.immutable !== 'boolean')
     throw undecodable('json: cannot unmarshal into Go struct field Secret.immutable of type bool');
@@ -102,28 +126,50 @@ export function prepareWrite(body: unknown, ctx: WriteContext): StoredSecret {
 
   const causes: StatusCause[] = [];
   if (name === '')
-    causes.push({ reason: 'FieldValueRequired', message: 'Required value: name or generateName is required', field: 'metadata.name' });
+    causes.push({
+      reason: 'FieldValueRequired',
+      message: 'Required value: name or generateName is required',
+      field: 'metadata.name',
+    });
   else
     for (const e of dnsSubdomainErrors(name))
-      causes.push({ reason: 'FieldValueInvalid', message: `Invalid value: ${JSON.stringify(name)}: ${e}`, field: 'metadata.name' });
+      causes.push({
+        reason: 'FieldValueInvalid',
+        message: `Invalid value: ${JSON.stringify(name)}: ${e}`,
+        field: 'metadata.name',
+      });
   let totalBytes = 0;
   for (const [k, v] of Object.entries(data)) {
     for (const e of configKeyErrors(k))
-      causes.push({ reason: 'FieldValueInvalid', message: `Invalid value: ${JSON.stringify(k)}: ${e}`, field: `data[${k}]` });
+      causes.push({
+        reason: 'FieldValueInvalid',
+        message: `Invalid value: ${JSON.stringify(k)}: ${e}`,
+        field: `data[${k}]`,
+      });
     totalBytes += Buffer.byteLength(v, 'base64');
   }
   if (totalBytes > MAX_SECRET_BYTES)
-    causes.push({ reason: 'FieldValueTooLong', message: `Too long: may not be more than ${MAX_SECRET_BYTES} bytes`, field: 'data' });
+    causes.push({
+      reason: 'FieldValueTooLong',
+      message: `Too long: may not be more than ${MAX_SECRET_BYTES} bytes`,
+      field: 'data',
+    });
   causes.push(...metadataCauses(labels, annotations));
 
   const existing = ctx.existing;
   if (existing) {
     if (type !== existing.type)
-      causes.push({ reason: 'FieldValueInvalid', message: `Invalid value: ${JSON.stringify(type)}: field is immutable`, field: 'type' });
+      causes.push({
+        reason: 'FieldValueInvalid',
+        message: `Invalid value: ${JSON.stringify(type)}: field is immutable`,
+        field: 'type',
+      });
     if (existing.immutable) {
       const forbidden = 'Forbidden: field is immutable when `immutable` is set';
-      if (!sameMap(existing.data, data)) causes.push({ reason: 'FieldValueForbidden', message: forbidden, field: 'data' });
-      if (immutable !== true) causes.push({ reason: 'FieldValueForbidden', message: forbidden, field: 'immutable' });
+      if (!sameMap(existing.data, data))
+        causes.push({ reason: 'FieldValueForbidden', message: forbidden, field: 'data' });
+      if (immutable !== true)
+        causes.push({ reason: 'FieldValueForbidden', message: forbidden, field: 'immutable' });
     }
   }
   if (causes.length) throw statuses.invalid(name, causes);
@@ -134,11 +180,14 @@ export function prepareWrite(body: unknown, ctx: WriteContext): StoredSecret {
     if (wanted !== '' && wanted !== existing.metadata.resourceVersion) throw statuses.conflict(name);
   }
 
-  const changed = !existing || !sameMap(existing.data, data) || existing.type !== type || existing.immutable !== immutable;
+  const changed =
+    !existing || !sameMap(existing.data, data) || existing.type !== type || existing.immutable !== immutable;
   const stored: StoredSecret = {
     metadata: {
       name,
-      ...(existing?.metadata.generateName ?? generateName ? { generateName: existing?.metadata.generateName ?? generateName } : {}),
+      ...((existing?.metadata.generateName ?? generateName)
+        ? { generateName: existing?.metadata.generateName ?? generateName }
+        : {}),
       namespace: ctx.namespace,
       uid: existing?.metadata.uid ?? ctx.newUid(),
       resourceVersion: existing?.metadata.resourceVersion ?? '',
@@ -168,7 +217,13 @@ export function mergePatch(target: unknown, patch: unknown): unknown {
 /** Strategic merge patch on a Secret: every field is a map or a scalar, so it is a merge patch minus `$` directives. */
 export function strategicMergePatch(target: unknown, patch: unknown): unknown {
   const strip = (value: unknown): unknown =>
-    isObject(value) ? Object.fromEntries(Object.entries(value).filter(([k]) => !k.startsWith('$')).map(([k, v]) => [k, strip(v)])) : value;
+    isObject(value)
+      ? Object.fromEntries(
+          Object.entries(value)
+            .filter(([k]) => !k.startsWith('$'))
+            .map(([k, v]) => [k, strip(v)]),
+        )
+      : value;
   return mergePatch(target, strip(patch));
 }
 
@@ -182,7 +237,10 @@ const patchFailure = (message: string) => {
 function pointer(path: string): string[] {
   if (path === '') return [];
   if (!path.startsWith('/')) throw patchFailure(`invalid JSON pointer ${JSON.stringify(path)}`);
-  return path.slice(1).split('/').map((t) => t.replace(/~1/g, '/').replace(/~0/g, '~'));
+  return path
+    .slice(1)
+    .split('/')
+    .map((t) => t.replace(/~1/g, '/').replace(/~0/g, '~'));
 }
 
 function parentOf(doc: unknown, tokens: string[]): { parent: JsonObject | unknown[]; last: string } {
@@ -191,29 +249,36 @@ function parentOf(doc: unknown, tokens: string[]): { parent: JsonObject | unknow
     node = Array.isArray(node) ? node[Number(t)] : isObject(node) ? node[t] : undefined;
     if (node === undefined) throw patchFailure(`doc is missing path: /${tokens.join('/')}`);
   }
-  if (!isObject(node) && !Array.isArray(node)) throw patchFailure(`doc is missing path: /${tokens.join('/')}`);
+  if (!isObject(node) && !Array.isArray(node))
+    throw patchFailure(`doc is missing path: /${tokens.join('/')}`);
   return { parent: node, last: tokens.at(-1)! };
 }
 
 /** RFC 6902 JSON patch (add, remove, replace, move, copy, test); the client's default patch type. */
 export function jsonPatch(doc: unknown, operations: unknown): unknown {
-  if (!Array.isArray(operations)) throw statuses.badRequest('json: cannot unmarshal object into Go value of type jsonpatch.Patch');
+  if (!Array.isArray(operations))
+    throw statuses.badRequest('json: cannot unmarshal object into Go value of type jsonpatch.Patch');
   let result: unknown = structuredClone(doc);
   const read = (path: string): unknown => {
     let node: unknown = result;
-    for (const t of pointer(path)) node = Array.isArray(node) ? node[Number(t)] : isObject(node) ? node[t] : undefined;
+    for (const t of pointer(path))
+      node = Array.isArray(node) ? node[Number(t)] : isObject(node) ? node[t] : undefined;
     return node;
   };
   const write = (path: string, value: unknown, replace: boolean) => {
     const tokens = pointer(path);
-    if (tokens.length === 0) return void (result = value);
+    if (tokens.length === 0) {
+      result = value;
+      return;
+    }
     const { parent, last } = parentOf(result, tokens);
     if (Array.isArray(parent)) {
       const index = last === '-' ? parent.length : Number(last);
       if (replace) parent[index] = value;
       else parent.splice(index, 0, value);
     } else {
-      if (replace && !Object.hasOwn(parent, last)) throw patchFailure(`replace operation does not apply: doc is missing key: ${path}`);
+      if (replace && !Object.hasOwn(parent, last))
+        throw patchFailure(`replace operation does not apply: doc is missing key: ${path}`);
       parent[last] = value;
     }
   };
@@ -221,12 +286,14 @@ export function jsonPatch(doc: unknown, operations: unknown): unknown {
     const { parent, last } = parentOf(result, pointer(path));
     if (Array.isArray(parent)) parent.splice(Number(last), 1);
     else {
-      if (!Object.hasOwn(parent, last)) throw patchFailure(`remove operation does not apply: doc is missing path: "${path}"`);
+      if (!Object.hasOwn(parent, last))
+        throw patchFailure(`remove operation does not apply: doc is missing path: "${path}"`);
       delete parent[last];
     }
   };
   for (const op of operations) {
-    if (!isObject(op) || typeof op.path !== 'string') throw patchFailure('Unexpected kind: invalid operation');
+    if (!isObject(op) || typeof op.path !== 'string')
+      throw patchFailure('Unexpected kind: invalid operation');
     switch (op.op) {
       case 'add':
         write(op.path, structuredClone(op.value), false);
@@ -240,13 +307,17 @@ export function jsonPatch(doc: unknown, operations: unknown): unknown {
       case 'move':
       case 'copy': {
         const value = structuredClone(read(String(op.from)));
-        if (value === undefined) throw patchFailure(`${op.op} operation does not apply: doc is missing from path: ${String(op.from)}`);
+        if (value === undefined)
+          throw patchFailure(
+            `${op.op} operation does not apply: doc is missing from path: ${String(op.from)}`,
+          );
         if (op.op === 'move') remove(String(op.from));
         write(op.path, value, false);
         break;
       }
       case 'test':
-        if (JSON.stringify(read(op.path)) !== JSON.stringify(op.value)) throw patchFailure(`testing value ${op.path} failed: test failed`);
+        if (JSON.stringify(read(op.path)) !== JSON.stringify(op.value))
+          throw patchFailure(`testing value ${op.path} failed: test failed`);
         break;
       default:
         throw patchFailure(`Unexpected kind: ${String(op.op)}`);

@@ -1,8 +1,15 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FaultInjector } from '../faults.js';
-import { type KubernetesTokenGrant, type SecretVerb, TokenAuthority } from './auth.js';
+import type { KubernetesTokenGrant, SecretVerb, TokenAuthority } from './auth.js';
 import { jsonPatch, mergePatch, prepareWrite, strategicMergePatch, toWire } from './objects.js';
-import { SelectorError, matchesLabels, parseFieldSelector, parseLabelSelector } from './selector.js';
+import {
+  type FieldRequirement,
+  type Requirement,
+  SelectorError,
+  matchesLabels,
+  parseFieldSelector,
+  parseLabelSelector,
+} from './selector.js';
 import type { KubernetesState, StoredSecret } from './state.js';
 import { type StatusBody, StatusError, deletedStatus, statuses } from './status.js';
 
@@ -51,13 +58,17 @@ async function readBody(req: IncomingMessage): Promise<unknown> {
   try {
     return JSON.parse(text);
   } catch (error) {
-    throw statuses.badRequest(`Secret in version "v1" cannot be handled as a Secret: ${(error as Error).message}`);
+    throw statuses.badRequest(
+      `Secret in version "v1" cannot be handled as a Secret: ${(error as Error).message}`,
+    );
   }
 }
 
 function dryRun(url: URL): boolean {
   const values = url.searchParams.getAll('dryRun');
-  for (const v of values) if (v !== 'All') throw statuses.badRequest(`Invalid dryRun value: ${JSON.stringify(v)}, valid values are: "All"`);
+  for (const v of values)
+    if (v !== 'All')
+      throw statuses.badRequest(`Invalid dryRun value: ${JSON.stringify(v)}, valid values are: "All"`);
   return values.length > 0;
 }
 
@@ -75,7 +86,8 @@ function encodeContinue(rv: number, lastKey: string): string {
 function decodeContinue(text: string): ContinueToken {
   try {
     const token = JSON.parse(Buffer.from(text, 'base64url').toString('utf8')) as ContinueToken;
-    if (token.v !== 'meta.k8s.io/v1' || typeof token.rv !== 'number' || typeof token.start !== 'string') throw new Error('bad');
+    if (token.v !== 'meta.k8s.io/v1' || typeof token.rv !== 'number' || typeof token.start !== 'string')
+      throw new Error('bad');
     return token;
   } catch {
     throw statuses.badRequest('invalid continue token: continue key is not valid');
@@ -85,7 +97,12 @@ function decodeContinue(text: string): ContinueToken {
 export function createRouter(ctx: RouteContext) {
   const { state, auth, calls } = ctx;
 
-  function authorize(req: IncomingMessage, verb: SecretVerb, namespace: string | undefined, name?: string): KubernetesTokenGrant {
+  function authorize(
+    req: IncomingMessage,
+    verb: SecretVerb,
+    namespace: string | undefined,
+    name?: string,
+  ): KubernetesTokenGrant {
     const grant = auth.authenticate(req);
     auth.authorize(grant, verb, namespace, name);
     return grant;
@@ -96,8 +113,8 @@ export function createRouter(ctx: RouteContext) {
     authorize(req, 'list', namespace);
     if (url.searchParams.get('watch') === 'true' || url.searchParams.get('watch') === '1')
       throw statuses.badRequest('watch is not served by the hush Kubernetes emulator');
-    let labelRequirements;
-    let fieldRequirements;
+    let labelRequirements: Requirement[];
+    let fieldRequirements: FieldRequirement[];
     try {
       labelRequirements = parseLabelSelector(url.searchParams.get('labelSelector') ?? '');
       fieldRequirements = parseFieldSelector(url.searchParams.get('fieldSelector') ?? '');
@@ -109,13 +126,19 @@ export function createRouter(ctx: RouteContext) {
     const limit = limitText ? Number.parseInt(limitText, 10) : 0;
     const continueText = url.searchParams.get('continue');
     const token = continueText ? decodeContinue(continueText) : undefined;
-    const keyOf = (s: StoredSecret) => (namespace === undefined ? `${s.metadata.namespace}/${s.metadata.name}` : s.metadata.name);
+    const keyOf = (s: StoredSecret) =>
+      namespace === undefined ? `${s.metadata.namespace}/${s.metadata.name}` : s.metadata.name;
 
     const matching = state.list(namespace).filter((s) => {
       if (token && keyOf(s) < token.start) return false;
       if (!matchesLabels(labelRequirements, s.metadata.labels ?? {})) return false;
       return fieldRequirements.every((f) => {
-        const actual = f.field === 'metadata.name' ? s.metadata.name : f.field === 'metadata.namespace' ? s.metadata.namespace : s.type;
+        const actual =
+          f.field === 'metadata.name'
+            ? s.metadata.name
+            : f.field === 'metadata.namespace'
+              ? s.metadata.namespace
+              : s.type;
         return (actual === f.value) === f.equal;
       });
     });
@@ -125,12 +148,23 @@ export function createRouter(ctx: RouteContext) {
     if (limit > 0 && matching.length > limit) {
       metadata.continue = encodeContinue(listRv, keyOf(page.at(-1)!));
       // The server can count what is left only when no selector filters the range.
-      if (labelRequirements.length === 0 && fieldRequirements.length === 0) metadata.remainingItemCount = matching.length - limit;
+      if (labelRequirements.length === 0 && fieldRequirements.length === 0)
+        metadata.remainingItemCount = matching.length - limit;
     }
-    send(res, 200, { kind: 'SecretList', apiVersion: 'v1', metadata, items: page.map((s) => toWire(s, false)) });
+    send(res, 200, {
+      kind: 'SecretList',
+      apiVersion: 'v1',
+      metadata,
+      items: page.map((s) => toWire(s, false)),
+    });
   }
 
-  async function create(req: IncomingMessage, res: ServerResponse, url: URL, namespace: string): Promise<void> {
+  async function create(
+    req: IncomingMessage,
+    res: ServerResponse,
+    url: URL,
+    namespace: string,
+  ): Promise<void> {
     calls.create++;
     authorize(req, 'create', namespace);
     const body = await readBody(req);
@@ -157,7 +191,13 @@ export function createRouter(ctx: RouteContext) {
     }
   }
 
-  async function replace(req: IncomingMessage, res: ServerResponse, url: URL, namespace: string, name: string): Promise<void> {
+  async function replace(
+    req: IncomingMessage,
+    res: ServerResponse,
+    url: URL,
+    namespace: string,
+    name: string,
+  ): Promise<void> {
     calls.replace++;
     authorize(req, 'update', namespace, name);
     const body = await readBody(req);
@@ -169,7 +209,13 @@ export function createRouter(ctx: RouteContext) {
     send(res, 200, toWire(isDryRun ? { ...secret, metadata: { ...secret.metadata } } : state.put(secret)));
   }
 
-  async function patch(req: IncomingMessage, res: ServerResponse, url: URL, namespace: string, name: string): Promise<void> {
+  async function patch(
+    req: IncomingMessage,
+    res: ServerResponse,
+    url: URL,
+    namespace: string,
+    name: string,
+  ): Promise<void> {
     calls.patch++;
     authorize(req, 'patch', namespace, name);
     const contentType = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
@@ -187,20 +233,36 @@ export function createRouter(ctx: RouteContext) {
     const existing = state.get(namespace, name);
     if (!existing) throw statuses.notFound(name);
     const patched = apply(toWire(existing), body);
-    const secret = prepareWrite(patched, { namespace, urlName: name, existing, newUid: () => state.newUid() });
+    const secret = prepareWrite(patched, {
+      namespace,
+      urlName: name,
+      existing,
+      newUid: () => state.newUid(),
+    });
     send(res, 200, toWire(isDryRun ? secret : state.put(secret)));
   }
 
-  async function remove(req: IncomingMessage, res: ServerResponse, url: URL, namespace: string, name: string): Promise<void> {
+  async function remove(
+    req: IncomingMessage,
+    res: ServerResponse,
+    url: URL,
+    namespace: string,
+    name: string,
+  ): Promise<void> {
     calls.delete++;
     authorize(req, 'delete', namespace, name);
-    const body = (await readBody(req)) as { preconditions?: { uid?: string; resourceVersion?: string } } | undefined;
+    const body = (await readBody(req)) as
+      | { preconditions?: { uid?: string; resourceVersion?: string } }
+      | undefined;
     const isDryRun = dryRun(url);
     const existing = state.get(namespace, name);
     if (!existing) throw statuses.notFound(name);
     const preconditions = body?.preconditions;
     if (preconditions?.uid && preconditions.uid !== existing.metadata.uid)
-      throw statuses.conflict(name, `Precondition failed: UID in precondition: ${preconditions.uid}, UID in object meta: ${existing.metadata.uid}`);
+      throw statuses.conflict(
+        name,
+        `Precondition failed: UID in precondition: ${preconditions.uid}, UID in object meta: ${existing.metadata.uid}`,
+      );
     if (preconditions?.resourceVersion && preconditions.resourceVersion !== existing.metadata.resourceVersion)
       throw statuses.conflict(
         name,
@@ -221,7 +283,12 @@ export function createRouter(ctx: RouteContext) {
       return;
     }
     if (method === 'GET' && path === '/version')
-      return send(res, 200, { major: '1', minor: '33', gitVersion: 'v1.33.0-hush-emulator', platform: `${process.platform}/${process.arch}` });
+      return send(res, 200, {
+        major: '1',
+        minor: '33',
+        gitVersion: 'v1.33.0-hush-emulator',
+        platform: `${process.platform}/${process.arch}`,
+      });
 
     let match = SECRET_ITEM.exec(path);
     if (match) {
@@ -246,7 +313,8 @@ export function createRouter(ctx: RouteContext) {
     auth.authenticate(req);
     if (method === 'GET' && path === '/api')
       return send(res, 200, { kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [] });
-    if (method === 'GET' && path === '/apis') return send(res, 200, { kind: 'APIGroupList', apiVersion: 'v1', groups: [] });
+    if (method === 'GET' && path === '/apis')
+      return send(res, 200, { kind: 'APIGroupList', apiVersion: 'v1', groups: [] });
     if (method === 'GET' && path === '/api/v1')
       return send(res, 200, {
         kind: 'APIResourceList',
@@ -275,7 +343,11 @@ export function createRouter(ctx: RouteContext) {
     if (fault === 'throttle') {
       // The max-in-flight and priority-and-fairness filters answer before any API handler,
       // with a plain-text body (http.Error), not a Status.
-      res.writeHead(429, { 'content-type': 'text/plain; charset=utf-8', 'x-content-type-options': 'nosniff', 'retry-after': '1' });
+      res.writeHead(429, {
+        'content-type': 'text/plain; charset=utf-8',
+        'x-content-type-options': 'nosniff',
+        'retry-after': '1',
+      });
       res.end('Too many requests, please try again later.\n');
       return;
     }

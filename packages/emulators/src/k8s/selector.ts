@@ -28,13 +28,19 @@ function splitTopLevel(text: string): string[] {
 
 function checkKey(key: string): string {
   const errors = qualifiedNameErrors(key);
-  if (errors.length) throw new SelectorError(`unable to parse requirement: key: Invalid value: ${JSON.stringify(key)}: ${errors[0]}`);
+  if (errors.length)
+    throw new SelectorError(
+      `unable to parse requirement: key: Invalid value: ${JSON.stringify(key)}: ${errors[0]}`,
+    );
   return key;
 }
 
 function checkValue(value: string): string {
   const errors = labelValueErrors(value);
-  if (errors.length) throw new SelectorError(`unable to parse requirement: values[0]: Invalid value: ${JSON.stringify(value)}: ${errors[0]}`);
+  if (errors.length)
+    throw new SelectorError(
+      `unable to parse requirement: values[0]: Invalid value: ${JSON.stringify(value)}: ${errors[0]}`,
+    );
   return value;
 }
 
@@ -44,14 +50,14 @@ export function parseLabelSelector(text: string): Requirement[] {
   if (trimmed === '') return [];
   return splitTopLevel(trimmed).map((raw) => {
     const part = raw.trim();
-    if (part === '') throw new SelectorError('found \'\', expected: identifier');
+    if (part === '') throw new SelectorError("found '', expected: identifier");
     let m = /^!\s*([^\s=!(),]+)$/.exec(part);
     if (m) return { key: checkKey(m[1]!), op: 'notexists' };
     m = /^([^\s=!(),]+)\s+(in|notin)\s*\(([^()]*)\)$/.exec(part);
     if (m) {
       const values = m[3]!.split(',').map((v) => checkValue(v.trim()));
       if (m[2] === 'in' && values.every((v) => v === '') && values.length === 1)
-        throw new SelectorError('for \'in\', \'notin\' operators, values set can\'t be empty');
+        throw new SelectorError("for 'in', 'notin' operators, values set can't be empty");
       return { key: checkKey(m[1]!), op: m[2] as 'in' | 'notin', values };
     }
     m = /^([^\s=!(),]+)\s*(==|=|!=)\s*([^\s=!(),]*)$/.exec(part);
@@ -79,12 +85,18 @@ export function matchesLabels(requirements: Requirement[], labels: Record<string
         return has && r.values.includes(value!);
       case 'notin':
         return !has || !r.values.includes(value!);
+      default:
+        return false;
     }
   });
 }
 
 /** Field selectors Secrets support: metadata.name, metadata.namespace and type, with `=`, `==`, `!=`. */
-export type FieldRequirement = { field: 'metadata.name' | 'metadata.namespace' | 'type'; equal: boolean; value: string };
+export type FieldRequirement = {
+  field: 'metadata.name' | 'metadata.namespace' | 'type';
+  equal: boolean;
+  value: string;
+};
 
 export function parseFieldSelector(text: string): FieldRequirement[] {
   const trimmed = text.trim();
@@ -94,7 +106,9 @@ export function parseFieldSelector(text: string): FieldRequirement[] {
     if (!m) throw new SelectorError(`invalid selector: '${trimmed}'; can't understand '${raw}'`);
     const field = m[1]!;
     if (field !== 'metadata.name' && field !== 'metadata.namespace' && field !== 'type')
-      throw new SelectorError(`"${field}" is not a known field selector: only "metadata.name", "metadata.namespace", "type"`);
+      throw new SelectorError(
+        `"${field}" is not a known field selector: only "metadata.name", "metadata.namespace", "type"`,
+      );
     return { field, equal: m[2] !== '!=', value: m[3]! };
   });
 }

@@ -81,7 +81,11 @@ async function generateCertificate(host: string): Promise<{ key: string; cert: s
       { name: 'extKeyUsage', serverAuth: true },
       {
         name: 'subjectAltName',
-        altNames: [{ type: 2, value: 'localhost' }, { type: 7, ip: '127.0.0.1' }, ...(ip ? [{ type: 7 as const, ip: host }] : [{ type: 2 as const, value: host }])],
+        altNames: [
+          { type: 2, value: 'localhost' },
+          { type: 7, ip: '127.0.0.1' },
+          ...(ip ? [{ type: 7 as const, ip: host }] : [{ type: 2 as const, value: host }]),
+        ],
       },
     ],
   });
@@ -89,11 +93,17 @@ async function generateCertificate(host: string): Promise<{ key: string; cert: s
 }
 
 /** Starts a local server speaking the core/v1 Secret API of a Kubernetes API server. */
-export async function startKubernetesEmulator(options: KubernetesEmulatorOptions = {}): Promise<KubernetesEmulator> {
+export async function startKubernetesEmulator(
+  options: KubernetesEmulatorOptions = {},
+): Promise<KubernetesEmulator> {
   const host = options.host ?? '127.0.0.1';
-  const tokens = options.tokens ?? { [`hush-${randomBytes(16).toString('hex')}`]: { user: 'admin', namespaces: '*' } };
+  const tokens = options.tokens ?? {
+    [`hush-${randomBytes(16).toString('hex')}`]: { user: 'admin', namespaces: '*' },
+  };
   const adminToken =
-    Object.entries(tokens).find(([, g]) => (g.namespaces ?? '*') === '*' && !g.verbs)?.[0] ?? Object.keys(tokens)[0] ?? '';
+    Object.entries(tokens).find(([, g]) => (g.namespaces ?? '*') === '*' && !g.verbs)?.[0] ??
+    Object.keys(tokens)[0] ??
+    '';
   const state = new KubernetesState(options.namespaces ?? ['default'], options.snapshotFile);
   const auth = new TokenAuthority(tokens);
   const faults = new FaultInjector(options.faults);
@@ -120,9 +130,22 @@ export async function startKubernetesEmulator(options: KubernetesEmulatorOptions
   const url = `${options.https ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${port}`;
 
   const kubeConfigOptions = (o: { token?: string; namespace?: string } = {}): KubeConfigOptions => ({
-    clusters: [{ name: 'hush-emulator', server: url, ...(ca ? { caData: Buffer.from(ca).toString('base64') } : { skipTLSVerify: true }) }],
+    clusters: [
+      {
+        name: 'hush-emulator',
+        server: url,
+        ...(ca ? { caData: Buffer.from(ca).toString('base64') } : { skipTLSVerify: true }),
+      },
+    ],
     users: [{ name: 'hush-emulator', token: o.token ?? adminToken }],
-    contexts: [{ name: 'hush-emulator', cluster: 'hush-emulator', user: 'hush-emulator', ...(o.namespace ? { namespace: o.namespace } : {}) }],
+    contexts: [
+      {
+        name: 'hush-emulator',
+        cluster: 'hush-emulator',
+        user: 'hush-emulator',
+        ...(o.namespace ? { namespace: o.namespace } : {}),
+      },
+    ],
     currentContext: 'hush-emulator',
   });
 
@@ -153,7 +176,9 @@ export async function startKubernetesEmulator(options: KubernetesEmulatorOptions
         `- name: ${cluster.name}`,
         '  cluster:',
         `    server: ${JSON.stringify(cluster.server)}`,
-        cluster.caData ? `    certificate-authority-data: ${cluster.caData}` : '    insecure-skip-tls-verify: true',
+        cluster.caData
+          ? `    certificate-authority-data: ${cluster.caData}`
+          : '    insecure-skip-tls-verify: true',
         'users:',
         `- name: ${c.users[0]!.name}`,
         '  user:',

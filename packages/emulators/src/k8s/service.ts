@@ -12,6 +12,11 @@ export async function runKubernetesService(options: ServiceStartOptions): Promis
   return {
     url: emulator.url,
     stop: emulator.stop,
-    describe: () => ({ token: emulator.token, kubeconfig, namespaces: 'default', usage: `KUBECONFIG=${kubeconfig}` }),
+    describe: () => ({
+      token: emulator.token,
+      kubeconfig,
+      namespaces: 'default',
+      usage: `KUBECONFIG=${kubeconfig}`,
+    }),
   };
 }

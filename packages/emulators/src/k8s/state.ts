@@ -62,9 +62,7 @@ export class KubernetesState {
   /** Stores the object under a fresh resourceVersion. */
   put(secret: StoredSecret): StoredSecret {
     secret.metadata.resourceVersion = this.nextResourceVersion();
-    let inNamespace = this.#secrets.get(secret.metadata.namespace);
-    if (!inNamespace) this.#secrets.set(secret.metadata.namespace, (inNamespace = new Map()));
-    inNamespace.set(secret.metadata.name, secret);
+    this.#namespace(secret.metadata.namespace).set(secret.metadata.name, secret);
     this.#save();
     return secret;
   }
@@ -92,15 +90,21 @@ export class KubernetesState {
     return out;
   }
 
+  #namespace(namespace: string): Map<string, StoredSecret> {
+    let inNamespace = this.#secrets.get(namespace);
+    if (!inNamespace) {
+      inNamespace = new Map();
+      this.#secrets.set(namespace, inNamespace);
+    }
+    return inNamespace;
+  }
+
   #load(file: string): void {
     const snapshot = JSON.parse(readFileSync(file, 'utf8')) as Snapshot;
     this.#resourceVersion = snapshot.resourceVersion;
     for (const ns of snapshot.namespaces) this.namespaces.add(ns);
-    for (const secret of snapshot.secrets) {
-      let inNamespace = this.#secrets.get(secret.metadata.namespace);
-      if (!inNamespace) this.#secrets.set(secret.metadata.namespace, (inNamespace = new Map()));
-      inNamespace.set(secret.metadata.name, secret);
-    }
+    for (const secret of snapshot.secrets)
+      this.#namespace(secret.metadata.namespace).set(secret.metadata.name, secret);
   }
 
   #save(): void {

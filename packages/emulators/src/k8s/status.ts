@@ -42,7 +42,14 @@ export class StatusError extends Error {
 }
 
 function failure(code: number, reason: string, message: string, details?: StatusDetails): StatusError {
-  const body: StatusBody = { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason };
+  const body: StatusBody = {
+    kind: 'Status',
+    apiVersion: 'v1',
+    metadata: {},
+    status: 'Failure',
+    message,
+    reason,
+  };
   if (details) body.details = details;
   body.code = code;
   return new StatusError(body);
@@ -55,12 +62,22 @@ export const statuses = {
     failure(404, 'NotFound', `${resource} "${name}" not found`, { name, kind: resource }),
   alreadyExists: (name: string) =>
     failure(409, 'AlreadyExists', `${RESOURCE} "${name}" already exists`, { name, kind: RESOURCE }),
-  conflict: (name: string, why = 'the object has been modified; please apply your changes to the latest version and try again') =>
-    failure(409, 'Conflict', `Operation cannot be fulfilled on ${RESOURCE} "${name}": ${why}`, { name, kind: RESOURCE }),
+  conflict: (
+    name: string,
+    why = 'the object has been modified; please apply your changes to the latest version and try again',
+  ) =>
+    failure(409, 'Conflict', `Operation cannot be fulfilled on ${RESOURCE} "${name}": ${why}`, {
+      name,
+      kind: RESOURCE,
+    }),
   invalid: (name: string, causes: StatusCause[]) => {
     const described = causes.map((c) => (c.field ? `${c.field}: ${c.message}` : c.message));
     const summary = described.length === 1 ? described[0] : `[${described.join(', ')}]`;
-    return failure(422, 'Invalid', `Secret "${name}" is invalid: ${summary}`, { name, kind: 'Secret', causes });
+    return failure(422, 'Invalid', `Secret "${name}" is invalid: ${summary}`, {
+      name,
+      kind: 'Secret',
+      causes,
+    });
   },
   badRequest: (message: string) => failure(400, 'BadRequest', message),
   unauthorized: () => failure(401, 'Unauthorized', 'Unauthorized'),
@@ -80,14 +97,22 @@ export const statuses = {
       'UnsupportedMediaType',
       `the body of the request was in an unknown format (${type}) - accepted media types include: application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json`,
     ),
-  methodNotAllowed: () => failure(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource'),
+  methodNotAllowed: () =>
+    failure(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource'),
   routeNotFound: () => failure(404, 'NotFound', 'the server could not find the requested resource', {}),
-  tooLarge: (limit: number) => failure(413, 'RequestEntityTooLarge', `Request entity too large: limit is ${limit}`),
+  tooLarge: (limit: number) =>
+    failure(413, 'RequestEntityTooLarge', `Request entity too large: limit is ${limit}`),
   internal: (cause: string) =>
     failure(500, 'InternalError', `Internal error occurred: ${cause}`, { causes: [{ message: cause }] }),
 };
 
 /** The body DELETE answers for a Secret: the registry returns a success Status, not the object. */
 export function deletedStatus(name: string, uid: string): StatusBody {
-  return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', details: { name, kind: RESOURCE, uid } };
+  return {
+    kind: 'Status',
+    apiVersion: 'v1',
+    metadata: {},
+    status: 'Success',
+    details: { name, kind: RESOURCE, uid },
+  };
 }

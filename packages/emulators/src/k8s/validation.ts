@@ -64,22 +64,41 @@ export function labelValueErrors(value: string): string[] {
 
 const quote = (s: string) => JSON.stringify(s);
 
-export function metadataCauses(labels: Record<string, string>, annotations: Record<string, string>): StatusCause[] {
+export function metadataCauses(
+  labels: Record<string, string>,
+  annotations: Record<string, string>,
+): StatusCause[] {
   const causes: StatusCause[] = [];
   for (const [key, value] of Object.entries(labels)) {
     for (const e of qualifiedNameErrors(key))
-      causes.push({ reason: 'FieldValueInvalid', message: `Invalid value: ${quote(key)}: ${e}`, field: 'metadata.labels' });
+      causes.push({
+        reason: 'FieldValueInvalid',
+        message: `Invalid value: ${quote(key)}: ${e}`,
+        field: 'metadata.labels',
+      });
     if (typeof value !== 'string') {
-      causes.push({ reason: 'FieldValueInvalid', message: 'Invalid value: label values must be strings', field: `metadata.labels` });
+      causes.push({
+        reason: 'FieldValueInvalid',
+        message: 'Invalid value: label values must be strings',
+        field: `metadata.labels`,
+      });
       continue;
     }
     for (const e of labelValueErrors(value))
-      causes.push({ reason: 'FieldValueInvalid', message: `Invalid value: ${quote(value)}: ${e}`, field: 'metadata.labels' });
+      causes.push({
+        reason: 'FieldValueInvalid',
+        message: `Invalid value: ${quote(value)}: ${e}`,
+        field: 'metadata.labels',
+      });
   }
   let annotationBytes = 0;
   for (const [key, value] of Object.entries(annotations)) {
     for (const e of qualifiedNameErrors(key.toLowerCase()))
-      causes.push({ reason: 'FieldValueInvalid', message: `Invalid value: ${quote(key)}: ${e}`, field: 'metadata.annotations' });
+      causes.push({
+        reason: 'FieldValueInvalid',
+        message: `Invalid value: ${quote(key)}: ${e}`,
+        field: 'metadata.annotations',
+      });
     annotationBytes += Buffer.byteLength(key) + Buffer.byteLength(String(value));
   }
   if (annotationBytes > MAX_ANNOTATIONS_BYTES)
