@@ -1,0 +1,68 @@
+import { resolve } from 'node:path';
+import type { Cli } from '../context.js';
+import { formatDotenvLine } from '../dotenv.js';
+import { toEnvName, writePrivateFile } from '../util.js';
+
+interface ExportOptions {
+  format: 'dotenv' | 'json' | 'yaml' | 'k8s-secret';
+  reveal?: boolean;
+  output?: string;
+  pattern?: string;
+  prefix?: string;
+  provider?: string;
+  name: string;
+}
+
+const MASKED = '***';
+
+/**
+ * Writes the listed secrets in a format other tools read. Without --reveal every value is `***`
+ * (the shape, names and count, safe to show); with it, real values go to stdout or a 0600 file.
+ */
+export default async function exportSecrets(cli: Cli, _args: unknown[], options: ExportOptions): Promise<void> {
+  await cli.checkProvider(options.provider);
+  const manager = await cli.manager();
+  const read = { accessor: cli.accessor, ...(options.provider ? { provider: options.provider } : {}) };
+  const infos = await manager.listSecrets({
+    ...read,
+    ...(options.pattern ? { pattern: options.pattern } : {}),
+    ...(options.prefix ? { prefix: options.prefix } : {}),
+  });
+  const names = infos.map((i) => i.key);
+  const values = new Map<string, string>();
+  if (options.reveal && names.length) {
+    const found = await manager.getSecrets(names, read);
+    for (const name of names) {
+      const secret = found.get(name);
+      if (secret) values.set(name, secret.value);
+    }
+  } else for (const name of names) values.set(name, MASKED);
+
+  let text: string;
+  switch (options.format) {
+    case 'json':
+      text = `${JSON.stringify(Object.fromEntries(values), null, 2)}\n`;
+      break;
+    case 'yaml':
+      text = (await import('yaml')).stringify(Object.fromEntries(values));
+      break;
+    case 'k8s-secret': {
+      const data = Object.fromEntries([...values].map(([k, v]) => [toEnvName(k), options.reveal ? Buffer.from(v).toString('base64') : MASKED]));
+      text = (await import('yaml')).stringify({
+        apiVersion: 'v1',
+        kind: 'Secret',
+        metadata: { name: options.name },
+        type: 'Opaque',
+        [options.reveal ? 'data' : 'stringData']: data,
+      });
+      break;
+    }
+    default:
+      text = [...values].map(([k, v]) => `${formatDotenvLine(toEnvName(k), v)}\n`).join('');
+  }
+  if (!options.reveal) cli.note(`hush: values are masked as ${MASKED}; pass --reveal to export them`);
+  if (options.output) {
+    await writePrivateFile(resolve(cli.cwd, options.output), text);
+    cli.note(`${cli.colors.green('✓')} wrote ${values.size} secret${values.size === 1 ? '' : 's'} to ${options.output} (mode 0600)`);
+  } else process.stdout.write(text);
+}

@@ -1,0 +1,102 @@
+import { readFile } from 'node:fs/promises';
+import { basename, extname, resolve } from 'node:path';
+import type { Cli } from '../context.js';
+import { CliError, UsageError } from '../errors.js';
+import { parseDotenv } from '../dotenv.js';
+import { progressBar, toSecretName } from '../util.js';
+
+interface ImportOptions {
+  provider?: string;
+  prefix?: string;
+  dryRun?: boolean;
+}
+
+type BulkProvider = { setMany(entries: Array<{ key: string; value: string }>): Promise<unknown[]> };
+
+/**
+ * Reads .env / JSON / YAML into secrets. Variable names become secret names (`DB_URL` → `db-url`),
+ * nested maps become paths (`database: {url}` → `database/url`). A local target without audit or
+ * access control takes everything in one atomic write; otherwise secrets are written one by one.
+ */
+export default async function importSecrets(cli: Cli, [file]: [string], options: ImportOptions): Promise<void> {
+  const core = await import('@hush/core');
+  const path = resolve(cli.cwd, file);
+  const entries = await readEntries(path, file);
+  if (entries.length === 0) {
+    cli.note(`nothing to import in ${file}`);
+    return;
+  }
+  const prefix = options.prefix ?? '';
+  const secrets = new Map<string, string>();
+  for (const { key, value } of entries) {
+    const name = `${prefix}${toSecretName(key)}`;
+    if (!core.isValidSecretName(name)) throw new CliError(`${file}: '${key}' does not give a valid secret name ('${name}')`, 2);
+    if (secrets.has(name)) cli.warn(`${file}: '${key}' maps to '${name}' again; the later value wins`);
+    secrets.set(name, value);
+  }
+  const target = await cli.writeProviderName(options.provider);
+  const manager = await cli.manager();
+  const existing = new Set((await manager.listSecrets({ provider: target, includeExpired: true, accessor: cli.accessor })).map((s) => s.key));
+
+  if (options.dryRun) {
+    const plan = [...secrets.keys()].map((name) => ({ name, action: existing.has(name) ? 'update' : 'create' }));
+    if (cli.options.json) cli.printJson({ dryRun: true, provider: target, secrets: plan });
+    else {
+      for (const { name, action } of plan) cli.print(`${action === 'create' ? '+' : '~'} ${name}`);
+      cli.note(`dry run: ${plan.length} secret${plan.length === 1 ? '' : 's'} would be written to ${target}; nothing changed`);
+    }
+    return;
+  }
+
+  const provider = manager.getProvider(target) as unknown as Partial<BulkProvider> | undefined;
+  const bulk = typeof provider?.setMany === 'function' && !(await cli.hasPlugins());
+  if (bulk) {
+    for (const value of secrets.values()) manager.masker.add(value);
+    await (provider as BulkProvider).setMany([...secrets].map(([key, value]) => ({ key, value })));
+  } else {
+    const bar = await progressBar(cli, secrets.size, 'importing');
+    try {
+      for (const [name, value] of secrets) {
+        await manager.setSecret(name, value, { provider: target, actor: cli.accessor });
+        bar.tick();
+      }
+    } finally {
+      bar.stop();
+    }
+  }
+  const created = [...secrets.keys()].filter((n) => !existing.has(n)).length;
+  const summary = { provider: target, imported: secrets.size, created, updated: secrets.size - created, bulk };
+  if (cli.options.json) cli.printJson(summary);
+  else cli.note(`${cli.colors.green('✓')} imported ${secrets.size} secret${secrets.size === 1 ? '' : 's'} into ${target} (${created} new, ${secrets.size - created} updated)`);
+}
+
+async function readEntries(path: string, file: string): Promise<Array<{ key: string; value: string }>> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    throw new CliError(`cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+  const ext = extname(path).toLowerCase();
+  const name = basename(path).toLowerCase();
+  if (ext === '.env' || name === '.env' || name.startsWith('.env.')) return parseDotenv(text, file);
+  if (ext !== '.json' && ext !== '.yaml' && ext !== '.yml') throw new UsageError(`cannot tell the format of ${file}`, 'use a .env, .json, .yaml or .yml file');
+  let parsed: unknown;
+  try {
+    parsed = ext === '.json' ? JSON.parse(text) : (await import('yaml')).parse(text);
+  } catch (error) {
+    throw new CliError(`${file}: not valid ${ext === '.json' ? 'JSON' : 'YAML'}: ${(error as Error).message.split('\n')[0]}`);
+  }
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new CliError(`${file}: expected a map of names to values`);
+  const out: Array<{ key: string; value: string }> = [];
+  const walk = (value: unknown, path: string): void => {
+    if (value === null || value === undefined) return;
+    if (typeof value === 'object' && !Array.isArray(value)) {
+      for (const [k, v] of Object.entries(value)) walk(v, path ? `${path}/${k}` : k);
+      return;
+    }
+    out.push({ key: path, value: typeof value === 'string' ? value : JSON.stringify(value) });
+  };
+  walk(parsed, '');
+  return out;
+}

@@ -1,0 +1,51 @@
+import type { Cli } from '../context.js';
+import { formatTable, isoOrEmpty, parseKeyValues } from '../util.js';
+
+interface ListOptions {
+  pattern?: string;
+  prefix?: string;
+  tag?: string[];
+  provider?: string;
+  expiring?: string;
+  includeExpired?: boolean;
+}
+
+/** Names and metadata, never values: a table (or JSON with --json). */
+export default async function list(cli: Cli, _args: unknown[], options: ListOptions): Promise<void> {
+  const core = await import('@hush/core');
+  const tags = parseKeyValues(options.tag, '--tag');
+  const within = options.expiring !== undefined ? core.parseDuration(options.expiring) : undefined;
+  await cli.checkProvider(options.provider);
+  const manager = await cli.manager();
+  let secrets = await manager.listSecrets({
+    ...(options.pattern ? { pattern: options.pattern } : {}),
+    ...(options.prefix ? { prefix: options.prefix } : {}),
+    ...(tags ? { tags } : {}),
+    ...(options.provider ? { provider: options.provider } : {}),
+    includeExpired: options.includeExpired === true,
+    accessor: cli.accessor,
+  });
+  if (within !== undefined) {
+    const limit = Date.now() + within;
+    secrets = secrets.filter((s) => s.expiresAt !== undefined && s.expiresAt.getTime() <= limit);
+  }
+  if (cli.options.json) {
+    cli.printJson(secrets);
+    return;
+  }
+  if (secrets.length === 0) {
+    cli.note('no secrets');
+    return;
+  }
+  const rows = secrets.map((s) => [
+    s.key,
+    s.version,
+    isoOrEmpty(s.updatedAt),
+    isoOrEmpty(s.expiresAt),
+    s.provider,
+    Object.entries(s.tags)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(','),
+  ]);
+  cli.print(formatTable(cli, ['NAME', 'VERSION', 'UPDATED', 'EXPIRES', 'PROVIDER', 'TAGS'], rows));
+}

@@ -1,0 +1,91 @@
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import type { Cli } from '../context.js';
+import { CliError } from '../errors.js';
+import { writePrivateFile } from '../util.js';
+
+// `$${secret:x}` is the literal text `${secret:x}`; the reference ends at the first `}`.
+const REFERENCE = /(\$?)\$\{secret:([^}]*)\}/g;
+
+/**
+ * Resolves `${secret:name}`, `${secret:name:default}` and `${secret:name#field}` anywhere in a text
+ * file. Every unresolved reference is reported at once as file:line:column; nothing is written then.
+ */
+export default async function render(cli: Cli, [template]: [string], options: { output?: string }): Promise<void> {
+  const core = await import('@hush/core');
+  const path = resolve(cli.cwd, template);
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    throw new CliError(`cannot read ${template} (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+  const matches = [...text.matchAll(REFERENCE)];
+  const references = matches.filter((m) => m[1] !== '$').map((m) => core.parseReference(m[2]!));
+  const manager = await cli.manager();
+  const values = new Map<string, { value: string | null } | { reason: string }>();
+  await Promise.all(
+    [...new Set(references.map((r) => r.name))].map(async (name) => {
+      try {
+        (core.validateSecretName as (name: unknown) => void)(name);
+        const secret = await manager.getSecret(name, { accessor: cli.accessor });
+        values.set(name, { value: secret ? secret.value : null });
+      } catch (error) {
+        const code = (error as { code?: string }).code;
+        values.set(name, { reason: code ? code.toLowerCase().replace(/_/g, ' ') : 'lookup failed' });
+      }
+    }),
+  );
+
+  const lineStarts = [0];
+  for (let i = 0; i < text.length; i++) if (text[i] === '\n') lineStarts.push(i + 1);
+  const locate = (index: number): string => {
+    let lo = 0;
+    let hi = lineStarts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (lineStarts[mid]! <= index) lo = mid;
+      else hi = mid - 1;
+    }
+    return `${lo + 1}:${index - lineStarts[lo]! + 1}`;
+  };
+
+  const problems: string[] = [];
+  let out = '';
+  let last = 0;
+  for (const match of matches) {
+    out += text.slice(last, match.index);
+    last = match.index + match[0].length;
+    if (match[1] === '$') {
+      out += match[0].slice(1);
+      continue;
+    }
+    const reference = core.parseReference(match[2]!);
+    const found = values.get(reference.name)!;
+    let value: string | undefined;
+    let reason: string | undefined;
+    if ('reason' in found) reason = found.reason;
+    else if (found.value === null) reason = 'not found';
+    else if (reference.field !== undefined) {
+      value = core.extractField(found.value, reference.field);
+      if (value === undefined) reason = `no field '${reference.field}'`;
+      else manager.masker.add(value);
+    } else value = found.value;
+    if (value === undefined && reference.default !== undefined) value = reference.default;
+    if (value === undefined) {
+      problems.push(`${template}:${locate(match.index)}: \${secret:${reference.name}${reference.field !== undefined ? `#${reference.field}` : ''}} (${reason})`);
+      continue;
+    }
+    out += value;
+  }
+  out += text.slice(last);
+
+  if (problems.length > 0)
+    throw Object.assign(new CliError(`${problems.length} unresolved secret reference${problems.length === 1 ? '' : 's'} in ${template}`, 3, undefined, problems), {
+      code: 'UNRESOLVED_REFERENCES',
+    });
+  if (options.output) {
+    await writePrivateFile(resolve(cli.cwd, options.output), out);
+    cli.note(`${cli.colors.green('✓')} wrote ${options.output} (mode 0600, ${references.length} reference${references.length === 1 ? '' : 's'} resolved)`);
+  } else process.stdout.write(out);
+}

@@ -1,0 +1,341 @@
+import { existsSync, statSync } from 'node:fs';
+import { userInfo } from 'node:os';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
+import type { EnvironmentConfig, HushConfig, ManagerPlugin, SecretManager } from '@hush/core';
+import type { AuditLog } from '@hush/audit-sqlite';
+import type { SecretAccessControl } from '@hush/rbac';
+import { CliError, UsageError } from './errors.js';
+import { cliPackageDir, importOptional } from './resolve.js';
+
+/** Global options after merging the command line with their HUSH_* variables. */
+export interface GlobalOptions {
+  config?: string;
+  env?: string;
+  as?: string;
+  json: boolean;
+  quiet: boolean;
+  color: boolean;
+  debug: boolean;
+}
+
+export interface AuditSettings {
+  enabled: boolean;
+  path: string;
+  failMode: 'closed' | 'open';
+  retentionDays?: number;
+}
+
+export interface AccessSettings {
+  enforce: boolean;
+  store: 'file' | 'audit';
+  policyFile?: string;
+  accessor?: string;
+  rootAccessors: string[];
+  defaultPermissions: string[];
+}
+
+export interface Settings {
+  config: HushConfig;
+  /** True when no file was found and the embedded default is used. */
+  embedded: boolean;
+  environmentName: string;
+  environment: EnvironmentConfig;
+  audit?: AuditSettings;
+  accessControl?: AccessSettings;
+}
+
+const truthy = (value: string | undefined): boolean => value !== undefined && value !== '' && !/^(0|false|no|off)$/i.test(value);
+
+export function globalOptions(raw: Record<string, unknown>, env: NodeJS.ProcessEnv = process.env): GlobalOptions {
+  const noColor = env.NO_COLOR !== undefined && env.NO_COLOR !== '';
+  return {
+    ...((raw.config as string | undefined) ?? env.HUSH_CONFIG ? { config: (raw.config as string | undefined) ?? env.HUSH_CONFIG! } : {}),
+    ...((raw.env as string | undefined) ?? env.HUSH_ENV ? { env: (raw.env as string | undefined) ?? env.HUSH_ENV! } : {}),
+    ...((raw.as as string | undefined) ?? env.HUSH_ACCESSOR ? { as: (raw.as as string | undefined) ?? env.HUSH_ACCESSOR! } : {}),
+    json: raw.json === true || truthy(env.HUSH_JSON),
+    quiet: raw.quiet === true || truthy(env.HUSH_QUIET),
+    color: raw.color !== false && !noColor && !truthy(env.HUSH_NO_COLOR),
+    debug: raw.debug === true || truthy(env.HUSH_DEBUG),
+  };
+}
+
+type Paint = (text: string) => string;
+
+/** What every command gets: options, output helpers, and the lazily built manager. */
+export class Cli {
+  readonly cwd = process.cwd();
+  readonly colors: { bold: Paint; dim: Paint; red: Paint; green: Paint; yellow: Paint; cyan: Paint };
+  #settings?: Promise<Settings>;
+  #manager?: SecretManager;
+  #audit?: Promise<AuditLog>;
+  #control?: Promise<SecretAccessControl>;
+  readonly #cleanups: Array<() => Promise<void>> = [];
+
+  constructor(readonly options: GlobalOptions) {
+    const on = options.color && process.stdout.isTTY === true;
+    const code = (open: number, close: number): Paint => (on ? (text) => `\u001b[${open}m${text}\u001b[${close}m` : (text) => text);
+    this.colors = { bold: code(1, 22), dim: code(2, 22), red: code(31, 39), green: code(32, 39), yellow: code(33, 39), cyan: code(36, 39) };
+  }
+
+  get stdoutIsTTY(): boolean {
+    return process.stdout.isTTY === true;
+  }
+
+  /** A line of command output on stdout. */
+  print(text = ''): void {
+    process.stdout.write(`${text}\n`);
+  }
+
+  /** Machine output: one JSON document on stdout. */
+  printJson(value: unknown): void {
+    process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+  }
+
+  /** Progress and confirmations on stderr; silenced by --quiet. */
+  note(text: string): void {
+    if (!this.options.quiet) process.stderr.write(`${text}\n`);
+  }
+
+  /** Warnings always reach stderr. */
+  warn(text: string): void {
+    process.stderr.write(`hush: warning: ${text}\n`);
+  }
+
+  /** Progress bars only on a terminal, never with --quiet or --json. */
+  get showProgress(): boolean {
+    return process.stderr.isTTY === true && !this.options.quiet && !this.options.json;
+  }
+
+  get accessor(): string {
+    return this.options.as ?? this.#accessorFromConfig ?? safeUserName();
+  }
+
+  #accessorFromConfig?: string;
+
+  /** Configuration: --config / HUSH_CONFIG, else the nearest hush.config.*, else the embedded default. */
+  settings(): Promise<Settings> {
+    this.#settings ??= this.#loadSettings();
+    return this.#settings;
+  }
+
+  async #loadSettings(): Promise<Settings> {
+    const core = await import('@hush/core');
+    let config = await core.loadConfig({ ...(this.options.config ? { file: this.options.config } : {}), cwd: this.cwd, env: process.env });
+    let embedded = false;
+    let explicitEnv = this.options.env;
+    if (!config) {
+      embedded = true;
+      config = core.parseConfig(
+        {
+          environments: {
+            default: {
+              providers: [{ kind: 'local' }, { kind: 'env' }],
+              defaultWriteProvider: 'local',
+            },
+          },
+        },
+        { root: embeddedRoot(this.cwd) },
+      );
+      // The embedded default has one environment: it serves whatever --env / HUSH_ENV says.
+      explicitEnv = 'default';
+    }
+    const { name, environment } = core.selectEnvironment(config, explicitEnv, process.env);
+    const settings: Settings = { config, embedded, environmentName: name, environment };
+    const where = { ...(config.file ? { file: config.file } : {}) };
+    const fail = (path: string, message: string): never => {
+      throw new core.ConfigError(message, { ...where, path });
+    };
+    if (config.audit) settings.audit = parseAudit(config.audit, config.root, fail);
+    if (config.accessControl) {
+      settings.accessControl = parseAccess(config.accessControl, config.root, fail);
+      if (settings.accessControl.store === 'audit' && !settings.audit?.enabled)
+        fail('accessControl.policyFile', 'expected a policyFile, or an enabled audit section whose database keeps the grants');
+      this.#accessorFromConfig = settings.accessControl.accessor;
+    }
+    return settings;
+  }
+
+  /** The audit log named by the configuration (opened once per run). */
+  auditLog(): Promise<AuditLog> {
+    this.#audit ??= (async () => {
+      const settings = await this.settings();
+      if (!settings.audit?.enabled)
+        throw new CliError(
+          'audit is not enabled for this project',
+          1,
+          `add to ${settings.config.file ?? 'hush.config.yaml'}:  audit: { enabled: true }`,
+        );
+      const mod = await importOptional<typeof import('@hush/audit-sqlite')>(
+        '@hush/audit-sqlite',
+        settings.config.root,
+        `audit is enabled in ${settings.config.file ?? 'the configuration'}`,
+      );
+      const log = await mod.openAuditSqlite({
+        path: settings.audit.path,
+        failMode: settings.audit.failMode,
+        ...(settings.audit.retentionDays !== undefined ? { retentionDays: settings.audit.retentionDays } : {}),
+      });
+      this.#cleanups.push(() => log.close());
+      return log;
+    })();
+    return this.#audit;
+  }
+
+  /** Access control over the configured permission store. */
+  accessControl(): Promise<SecretAccessControl> {
+    this.#control ??= (async () => {
+      const settings = await this.settings();
+      const access = settings.accessControl;
+      if (!access)
+        throw new CliError(
+          'access control is not configured for this project',
+          1,
+          `add to ${settings.config.file ?? 'hush.config.yaml'}:  accessControl: { enforce: true, policyFile: .hush/policy.yaml, rootAccessors: [${this.accessor}] }`,
+        );
+      const rbac = await importOptional<typeof import('@hush/rbac')>(
+        '@hush/rbac',
+        settings.config.root,
+        `access control is configured in ${settings.config.file ?? 'the configuration'}`,
+      );
+      const store = access.store === 'file' ? new rbac.FilePermissionStore(access.policyFile!) : (await this.auditLog()).permissionStore();
+      return new rbac.SecretAccessControl({
+        store,
+        enforceAccessControl: access.enforce,
+        rootAccessors: access.rootAccessors,
+        defaultPermissions: access.defaultPermissions as Array<import('@hush/rbac').Permission>,
+      });
+    })();
+    return this.#control;
+  }
+
+  /** Whether operations go through audit or access control (then bulk shortcuts are not taken). */
+  async hasPlugins(): Promise<boolean> {
+    const settings = await this.settings();
+    return Boolean(settings.audit?.enabled || settings.accessControl);
+  }
+
+  /** The secret manager for the chosen environment, with audit and access control plugged in. */
+  async manager(): Promise<SecretManager> {
+    if (this.#manager) return this.#manager;
+    const settings = await this.settings();
+    const core = await import('@hush/core');
+    const plugins: ManagerPlugin[] = [];
+    if (settings.accessControl) plugins.push((await this.accessControl()).plugin());
+    if (settings.audit?.enabled) plugins.push(await this.auditLog());
+    const manager = await core.createSecretManagerFromConfig(settings.config, {
+      environment: settings.environmentName,
+      env: process.env,
+      fallbackPaths: [cliPackageDir()],
+    });
+    // The plugins are owned (and closed) here, not by the manager: `hush audit` may query the log after.
+    for (const plugin of plugins) manager.use({ ...pick(plugin), name: plugin.name });
+    this.#manager = manager;
+    return manager;
+  }
+
+  /** The masker of the manager, when one was built (used to scrub error messages). */
+  mask(text: string): string {
+    return this.#manager ? this.#manager.masker.mask(text) : text;
+  }
+
+  /** Refuses a --provider that the environment does not configure (a usage error). */
+  async checkProvider(name: string | undefined): Promise<void> {
+    if (name === undefined) return;
+    const settings = await this.settings();
+    const names = settings.environment.providers.map((p) => p.name);
+    if (!names.includes(name))
+      throw new UsageError(`unknown provider '${name}' in environment '${settings.environmentName}' (configured: ${names.join(', ')})`);
+  }
+
+  /** The provider writes go to: --provider, else the environment's default, else the first writable. */
+  async writeProviderName(pin?: string): Promise<string> {
+    await this.checkProvider(pin);
+    if (pin) return pin;
+    const settings = await this.settings();
+    if (settings.environment.defaultWriteProvider) return settings.environment.defaultWriteProvider;
+    const manager = await this.manager();
+    const writable = manager.providerNames.filter((n) => manager.getProvider(n)?.capabilities.write);
+    if (writable.length === 0) throw new CliError(`no provider of environment '${settings.environmentName}' can be written`);
+    return writable[0]!;
+  }
+
+  async dispose(): Promise<void> {
+    const manager = this.#manager;
+    this.#manager = undefined;
+    if (manager) await manager.dispose().catch(() => undefined);
+    for (const cleanup of this.#cleanups.splice(0).reverse()) await cleanup().catch(() => undefined);
+  }
+}
+
+/** Copies a plugin's hooks bound to it (so the manager's dispose does not close a shared log). */
+function pick(plugin: ManagerPlugin): Omit<ManagerPlugin, 'name' | 'dispose'> {
+  return {
+    ...(plugin.before ? { before: plugin.before.bind(plugin) } : {}),
+    ...(plugin.after ? { after: plugin.after.bind(plugin) } : {}),
+    ...(plugin.filterList ? { filterList: plugin.filterList.bind(plugin) } : {}),
+    ...(plugin.metrics ? { metrics: plugin.metrics.bind(plugin) } : {}),
+  };
+}
+
+/** Where the embedded default keeps `.hush/`: the nearest folder upwards that has one, else the cwd. */
+function embeddedRoot(cwd: string): string {
+  let dir = resolve(cwd);
+  for (;;) {
+    const candidate = join(dir, '.hush');
+    if (existsSync(candidate) && statSync(candidate).isDirectory()) return dir;
+    const parent = dirname(dir);
+    if (parent === dir) return resolve(cwd);
+    dir = parent;
+  }
+}
+
+function safeUserName(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return process.env.USER ?? 'unknown';
+  }
+}
+
+type Fail = (path: string, message: string) => never;
+
+function allowedKeys(obj: Record<string, unknown>, section: string, keys: string[], fail: Fail): void {
+  for (const key of Object.keys(obj)) if (!keys.includes(key)) fail(`${section}.${key}`, `unknown setting '${key}' (expected one of: ${keys.join(', ')})`);
+}
+
+function parseAudit(raw: Record<string, unknown>, root: string, fail: Fail): AuditSettings {
+  allowedKeys(raw, 'audit', ['enabled', 'path', 'failMode', 'retentionDays'], fail);
+  if (raw.enabled !== undefined && typeof raw.enabled !== 'boolean') fail('audit.enabled', 'expected true or false');
+  if (raw.path !== undefined && (typeof raw.path !== 'string' || raw.path === '')) fail('audit.path', 'expected a file path');
+  if (raw.failMode !== undefined && raw.failMode !== 'closed' && raw.failMode !== 'open') fail('audit.failMode', "expected 'closed' or 'open'");
+  if (raw.retentionDays !== undefined && (typeof raw.retentionDays !== 'number' || raw.retentionDays < 0)) fail('audit.retentionDays', 'expected a number of days');
+  const path = (raw.path as string | undefined) ?? '.hush/audit.db';
+  return {
+    enabled: (raw.enabled as boolean | undefined) ?? true,
+    path: isAbsolute(path) ? path : join(root, path),
+    failMode: (raw.failMode as 'closed' | 'open' | undefined) ?? 'closed',
+    ...(raw.retentionDays !== undefined ? { retentionDays: raw.retentionDays as number } : {}),
+  };
+}
+
+function parseAccess(raw: Record<string, unknown>, root: string, fail: Fail): AccessSettings {
+  allowedKeys(raw, 'accessControl', ['enforce', 'policyFile', 'accessor', 'rootAccessors', 'defaultPermissions'], fail);
+  if (raw.enforce !== undefined && typeof raw.enforce !== 'boolean') fail('accessControl.enforce', 'expected true or false');
+  if (raw.policyFile !== undefined && (typeof raw.policyFile !== 'string' || raw.policyFile === '')) fail('accessControl.policyFile', 'expected a file path');
+  if (raw.accessor !== undefined && (typeof raw.accessor !== 'string' || raw.accessor === '')) fail('accessControl.accessor', 'expected an accessor name');
+  const list = (key: string): string[] => {
+    const value = raw[key];
+    if (value === undefined) return [];
+    if (!Array.isArray(value) || !value.every((v) => typeof v === 'string')) return fail(`accessControl.${key}`, 'expected a list of strings');
+    return value as string[];
+  };
+  const policyFile = raw.policyFile as string | undefined;
+  return {
+    enforce: (raw.enforce as boolean | undefined) ?? true,
+    store: policyFile ? 'file' : 'audit',
+    ...(policyFile ? { policyFile: isAbsolute(policyFile) ? policyFile : join(root, policyFile) } : {}),
+    ...(raw.accessor ? { accessor: raw.accessor as string } : {}),
+    rootAccessors: list('rootAccessors'),
+    defaultPermissions: list('defaultPermissions'),
+  };
+}

@@ -1,0 +1,50 @@
+/** Exit codes of `hush` (documented in the README's table). */
+export const EXIT = {
+  ok: 0,
+  failure: 1,
+  usage: 2,
+  notFound: 3,
+  denied: 4,
+  unavailable: 5,
+} as const;
+
+/** How each error `code` of @hush/core (and of the plugins) maps to an exit code. */
+const CODE_EXITS: Record<string, number> = {
+  SECRET_NOT_FOUND: EXIT.notFound,
+  UNRESOLVED_REFERENCES: EXIT.notFound,
+  ACCESS_DENIED: EXIT.denied,
+  PROVIDER_UNAVAILABLE: EXIT.unavailable,
+  // The operator typed something the command cannot take: a bad name, duration, generator...
+  INVALID_SECRET_NAME: EXIT.usage,
+  VALIDATION_ERROR: EXIT.usage,
+  USAGE: EXIT.usage,
+  // A configuration file, key, store or plugin problem is a failure, not a usage error.
+  CONFIG_ERROR: EXIT.failure,
+};
+
+/** An error the CLI raises itself: a message, an exit code, a hint and detail lines. */
+export class CliError extends Error {
+  readonly code: string;
+  constructor(
+    message: string,
+    readonly exitCode: number = EXIT.failure,
+    readonly hint?: string,
+    readonly details: string[] = [],
+  ) {
+    super(message);
+    this.code = exitCode === EXIT.usage ? 'USAGE' : 'CLI_ERROR';
+  }
+}
+
+export class UsageError extends CliError {
+  constructor(message: string, hint?: string) {
+    super(message, EXIT.usage, hint);
+  }
+}
+
+export function exitCodeFor(error: unknown): number {
+  if (error instanceof CliError) return error.exitCode;
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code === 'string' && code in CODE_EXITS) return CODE_EXITS[code]!;
+  return EXIT.failure;
+}

@@ -1,0 +1,210 @@
+import { Command, Option } from 'commander';
+import { version } from '../package.json';
+import { Cli, globalOptions } from './context.js';
+
+/** A command's module: its default export runs it. */
+// biome-ignore lint/suspicious/noExplicitAny: each command knows the shape of its own arguments
+export type CommandModule = { default: (cli: Cli, args: any, options: any) => Promise<void> };
+
+/** Set when a command starts, so that errors can be scrubbed with its manager's masker. */
+export const state: { cli?: Cli } = {};
+
+const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
+
+/** Global options, accepted before the command name and after it. */
+function addGlobals(command: Command): Command {
+  return command
+    .option('-c, --config <file>', 'configuration file (default: nearest hush.config.yaml|yml|json; env HUSH_CONFIG)')
+    .option('-e, --env <name>', 'environment of the configuration (env HUSH_ENV)')
+    .option('--as <accessor>', 'accessor recorded by audit and checked by access control (env HUSH_ACCESSOR)')
+    .option('--json', 'machine-readable output (env HUSH_JSON=1)')
+    .option('-q, --quiet', 'no progress or confirmation messages (env HUSH_QUIET=1)')
+    .option('--no-color', 'no colours (env NO_COLOR or HUSH_NO_COLOR)')
+    .option('--debug', 'stack traces on errors (env HUSH_DEBUG=1)');
+}
+
+/** Merges the program's and the command's options; a value given on the command line wins over a default. */
+function mergedOptions(command: Command): Record<string, unknown> {
+  const chain: Command[] = [];
+  for (let c: Command | null = command; c; c = c.parent) chain.unshift(c);
+  const merged: Record<string, unknown> = {};
+  for (const c of chain) {
+    const opts = c.opts();
+    for (const [key, value] of Object.entries(opts)) {
+      const source = c.getOptionValueSource(key);
+      if (merged[key] === undefined || (source !== undefined && source !== 'default')) merged[key] = value;
+    }
+  }
+  return merged;
+}
+
+function lazy(load: () => Promise<CommandModule>) {
+  return async (...args: unknown[]): Promise<void> => {
+    const command = args[args.length - 1] as Command;
+    const positional = args.slice(0, -2);
+    const options = mergedOptions(command);
+    const cli = new Cli(globalOptions(options));
+    state.cli = cli;
+    const mod = await load();
+    try {
+      await mod.default(cli, positional, options);
+    } finally {
+      await cli.dispose();
+    }
+  };
+}
+
+export function buildProgram(): Command {
+  const program = new Command('hush');
+  program
+    .description('hush: secrets for applications and operators (local encrypted store, cloud providers, run, render)')
+    .version(version, '-V, --version', 'print the version')
+    .enablePositionalOptions()
+    .showSuggestionAfterError()
+    .configureOutput({ outputError: (text, write) => write(`hush: ${text.replace(/^error: /, '')}`) })
+    .exitOverride();
+  addGlobals(program);
+
+  const sub = (name: string, description: string): Command => addGlobals(program.command(name).description(description));
+
+  sub('init', 'create hush.config.yaml, .hush/ and a master key (idempotent)').action(lazy(() => import('./commands/init.js')));
+
+  sub('get', 'print a secret value (followed by one newline)')
+    .argument('<name>', 'secret name (name#field for a JSON field)')
+    .option('--version <n>', 'a specific version')
+    .option('--field <field>', 'one field of a JSON secret (dot path)')
+    .option('--provider <name>', 'read from this provider only')
+    .action(lazy(() => import('./commands/get.js')));
+
+  sub('set', 'store a secret (value from stdin, else a hidden prompt)')
+    .argument('<name>', 'secret name')
+    .option('--value <value>', 'the value on the command line (stays in shell history: prefer stdin)')
+    .option('--tag <key=value>', 'a tag (repeatable)', collect)
+    .option('--metadata <key=value>', 'a metadata entry (repeatable)', collect)
+    .option('--expires <when>', "expiry: a duration from now ('90d') or an ISO date")
+    .option('--scope <scope>', 'isolation scope (global, plugin, agent, user)')
+    .option('--provider <name>', 'write to this provider')
+    .option('--allow-empty', 'accept an empty value')
+    .action(lazy(() => import('./commands/set.js')));
+
+  sub('list', 'list secrets: names and metadata, never values')
+    .option('--pattern <glob>', "names matching a glob ('api-*', 'db/**')")
+    .option('--prefix <prefix>', 'names starting with this')
+    .option('--tag <key=value>', 'only secrets with this tag (repeatable)', collect)
+    .option('--provider <name>', 'one provider only')
+    .option('--expiring <duration>', "only secrets expiring within this duration ('30d')")
+    .option('--include-expired', 'also list expired secrets')
+    .action(lazy(() => import('./commands/list.js')));
+
+  sub('delete', 'delete a secret (asks for confirmation unless --yes)')
+    .argument('<name>', 'secret name')
+    .option('-y, --yes', 'do not ask')
+    .option('--provider <name>', 'delete from this provider')
+    .action(lazy(() => import('./commands/delete.js')));
+
+  sub('versions', "list a secret's versions")
+    .argument('<name>', 'secret name')
+    .option('--provider <name>', 'one provider only')
+    .action(lazy(() => import('./commands/versions.js')));
+
+  sub('rollback', 'make an older version current again (as a new version)')
+    .argument('<name>', 'secret name')
+    .requiredOption('--to <version>', 'the version to restore')
+    .option('--provider <name>', 'the provider holding it')
+    .action(lazy(() => import('./commands/rollback.js')));
+
+  sub('rotate', 'write a new generated (or given) value; --due rotates every secret whose rotation period has passed')
+    .argument('[name]', 'secret name (omit with --due)')
+    .option('--generate <spec>', "generator: random:32, random:24:hex, uuid (default random:32)")
+    .option('--value-stdin', 'read the new value from stdin instead of generating one')
+    .option('--expire-old', 'stop serving older versions')
+    .option('--due', "rotate every secret whose 'rotation' tag period (e.g. rotation=30d) has passed since its last update")
+    .option('--dry-run', 'with --due: list what would be rotated')
+    .option('--provider <name>', 'the provider to rotate in')
+    .action(lazy(() => import('./commands/rotate.js')));
+
+  sub('health', "each provider's status and latency (exit 5 when the chain is down)").action(lazy(() => import('./commands/health.js')));
+
+  sub('run', 'run a command with secrets in its environment, its output masked')
+    .usage('[options] -- <command> [args...]')
+    .argument('<command...>', 'the command and its arguments, after --')
+    .option('--prefix <prefix>', 'only secrets under this prefix (removed from variable names)')
+    .option('--provider <name>', 'only the secrets of this provider')
+    .option('--map <file>', 'a YAML/JSON file of ENV_VAR: secret-name[#field]')
+    .option('--no-mask', 'do not mask secret values in the output')
+    .passThroughOptions()
+    .action(lazy(() => import('./commands/run.js')));
+
+  sub('render', 'resolve ${secret:...} references in a file')
+    .argument('<template>', 'any text file (YAML, JSON, .env, ...)')
+    .option('-o, --output <file>', 'write here (mode 0600) instead of stdout')
+    .action(lazy(() => import('./commands/render.js')));
+
+  sub('import', 'import secrets from a .env, JSON or YAML file')
+    .argument('<file>', '.env (dotenv), .json or .yaml/.yml')
+    .option('--provider <name>', 'write to this provider')
+    .option('--prefix <prefix>', "prepend to every name (e.g. 'app/')")
+    .option('--dry-run', 'show what would be written')
+    .action(lazy(() => import('./commands/import.js')));
+
+  sub('export', 'export secrets as dotenv, JSON, YAML or a Kubernetes Secret (values masked unless --reveal)')
+    .addOption(new Option('--format <format>', 'output format').choices(['dotenv', 'json', 'yaml', 'k8s-secret']).default('dotenv'))
+    .option('--reveal', 'write the real values')
+    .option('-o, --output <file>', 'write here (mode 0600) instead of stdout')
+    .option('--pattern <glob>', 'only names matching a glob')
+    .option('--prefix <prefix>', 'only names starting with this')
+    .option('--provider <name>', 'one provider only')
+    .option('--name <name>', 'metadata.name of the Kubernetes Secret', 'hush-secrets')
+    .action(lazy(() => import('./commands/export.js')));
+
+  sub('copy', 'copy secrets between two providers of the environment (migration)')
+    .requiredOption('--from <provider>', 'source provider')
+    .requiredOption('--to <provider>', 'target provider')
+    .option('--pattern <glob>', 'only names matching a glob')
+    .option('--verify', 're-read both sides afterwards and compare')
+    .option('--dry-run', 'show what would be copied')
+    .option('--overwrite', 'replace secrets that exist in the target with a different value')
+    .action(lazy(() => import('./commands/copy.js')));
+
+  sub('rekey', 'new master key for the local store (re-encrypts every version)')
+    .option('--provider <name>', 'the local provider to rekey (default: the first local one)')
+    .action(lazy(() => import('./commands/rekey.js')));
+
+  sub('keygen', 'print a new random master key (base64 of 32 bytes)').action(lazy(() => import('./commands/keygen.js')));
+
+  sub('reseal', 'accept the local store as it is now (after a git merge) and sign it again')
+    .option('--provider <name>', 'the local provider (default: the first local one)')
+    .option('-y, --yes', 'do not ask')
+    .action(lazy(() => import('./commands/reseal.js')));
+
+  sub('audit', 'query the audit log')
+    .argument('[name]', 'only this secret')
+    .option('--accessor <accessor>', 'only this accessor')
+    .option('--failed-only', 'only failures (not found, denied, errors)')
+    .option('--since <duration>', "only entries newer than this ('24h', '7d')")
+    .option('--limit <n>', 'most entries', '100')
+    .action(lazy(() => import('./commands/audit.js')));
+
+  sub('grant', 'grant a permission (read, write, delete, rotate, admin) on a name or glob')
+    .argument('<name>', 'secret name or glob pattern')
+    .argument('<accessor>', 'who receives it')
+    .argument('<permission>', 'read, write, delete, rotate or admin')
+    .option('--scope <scope>', 'global, plugin, agent or user', 'global')
+    .option('--expires <when>', "expiry: '30d' or an ISO date")
+    .action(lazy(() => import('./commands/grant.js')));
+
+  sub('revoke', 'revoke grants')
+    .argument('<name>', 'secret name or glob pattern, as granted')
+    .argument('<accessor>', 'whose grants')
+    .argument('[permission]', 'only this permission (default: all)')
+    .option('--scope <scope>', 'only grants in this scope')
+    .action(lazy(() => import('./commands/revoke.js')));
+
+  sub('permissions', 'list grants (those that apply to NAME when given)')
+    .argument('[name]', 'secret name or pattern')
+    .option('--accessor <accessor>', 'only this accessor')
+    .option('--include-expired', 'also list expired grants')
+    .action(lazy(() => import('./commands/permissions.js')));
+
+  return program;
+}

@@ -1,0 +1,107 @@
+import { randomBytes } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import type { Cli } from './context.js';
+import { UsageError } from './errors.js';
+
+/** `--tag a=b --tag c=d` → `{ a: 'b', c: 'd' }`. */
+export function parseKeyValues(values: string[] | undefined, option: string): Record<string, string> | undefined {
+  if (!values || values.length === 0) return undefined;
+  const out: Record<string, string> = {};
+  for (const item of values) {
+    const eq = item.indexOf('=');
+    if (eq <= 0) throw new UsageError(`${option} expects key=value, got '${item}'`);
+    out[item.slice(0, eq)] = item.slice(eq + 1);
+  }
+  return out;
+}
+
+/** Everything on stdin (used when stdin is not a terminal). */
+export async function readStdin(): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
+/** Stdin as a value: one trailing newline (what `echo` adds) is dropped. */
+export async function readValueFromStdin(): Promise<string> {
+  const text = (await readStdin()).toString('utf8');
+  return text.replace(/\r?\n$/, '');
+}
+
+/** A hidden prompt on the terminal (the prompt itself goes to stderr, so stdout stays clean). */
+export async function promptSecret(message: string): Promise<string> {
+  const { password } = await import('@inquirer/prompts');
+  return password({ message, mask: '*' }, { output: process.stderr });
+}
+
+/** Asks yes/no on a terminal; without one, refuses (a usage error) instead of hanging. */
+export async function confirmOrRefuse(message: string, yes: boolean | undefined): Promise<boolean> {
+  if (yes) return true;
+  if (!process.stdin.isTTY || !process.stderr.isTTY) throw new UsageError('confirmation needed but there is no terminal to ask on', 'pass --yes to confirm');
+  const { confirm } = await import('@inquirer/prompts');
+  return confirm({ message, default: false }, { output: process.stderr });
+}
+
+/** Columns padded to their widest cell; the header is bold on a terminal. */
+export function formatTable(cli: Cli, header: string[], rows: string[][]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]) =>
+    cells
+      .map((cell, i) => (i === cells.length - 1 ? cell : cell.padEnd(widths[i]!)))
+      .join('  ')
+      .trimEnd();
+  return [cli.colors.bold(line(header)), ...rows.map(line)].join('\n');
+}
+
+export function isoOrEmpty(date: Date | undefined): string {
+  return date ? date.toISOString().replace(/\.\d{3}Z$/, 'Z') : '';
+}
+
+/**
+ * Writes a file readable by its owner only: a temporary file created 0600 beside it, then a rename,
+ * so that the content is never visible with looser permissions, even for a moment.
+ */
+export async function writePrivateFile(path: string, content: string | Buffer): Promise<void> {
+  const temp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
+  const handle = await fs.open(temp, 'wx', 0o600);
+  try {
+    await handle.writeFile(content);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  try {
+    await fs.rename(temp, path);
+  } catch (error) {
+    await fs.unlink(temp).catch(() => undefined);
+    throw error;
+  }
+}
+
+/** `database/url` → `DATABASE_URL`: uppercase, every other character `_`. */
+export function toEnvName(secretName: string): string {
+  return secretName.toUpperCase().replace(/[^A-Z0-9]/g, '_');
+}
+
+/** `DATABASE_URL` → `database-url`; for paths each segment is converted (`Db/API_KEY` → `db/api-key`). */
+export function toSecretName(key: string): string {
+  return key
+    .split('/')
+    .map((segment) =>
+      segment
+        .toLowerCase()
+        .replace(/[^a-z0-9.-]/g, '-')
+        .replace(/^-+|-+$/g, ''),
+    )
+    .join('/');
+}
+
+/** A progress bar on stderr when it is a terminal; otherwise nothing. */
+export async function progressBar(cli: Cli, total: number, label: string): Promise<{ tick(): void; stop(): void }> {
+  if (!cli.showProgress || total < 2) return { tick() {}, stop() {} };
+  const { SingleBar, Presets } = await import('cli-progress');
+  const bar = new SingleBar({ format: `${label} [{bar}] {value}/{total}`, stream: process.stderr, hideCursor: true, clearOnComplete: true }, Presets.shades_classic);
+  bar.start(total, 0);
+  return { tick: () => bar.increment(), stop: () => bar.stop() };
+}
