@@ -390,6 +390,18 @@ describe('Azure Key Vault emulator: slow deletes, snapshots and the CA file', ()
     }
   });
 
+  it('reports a customised retention as CustomizedRecoverable+Purgeable', async () => {
+    const kv = await startAzureKeyVaultEmulator({ recoverableDays: 7 });
+    try {
+      const set = await call(kv, 'PUT', '/secrets/short', { body: { value: 'v' } });
+      expect(set.body.attributes).toMatchObject({ recoveryLevel: 'CustomizedRecoverable+Purgeable', recoverableDays: 7 });
+      const deleted = await call(kv, 'DELETE', '/secrets/short');
+      expect(deleted.body.scheduledPurgeDate - deleted.body.deletedDate).toBe(7 * 86_400);
+    } finally {
+      await kv.stop();
+    }
+  });
+
   it('refuses a token once it has expired', async () => {
     const kv = await startAzureKeyVaultEmulator({ tokenLifetimeSeconds: 3 });
     try {

@@ -160,7 +160,8 @@ function wireAttributes(version: StoredVersion, settings: VaultSettings) {
     ...(exp !== undefined ? { exp } : {}),
     created,
     updated,
-    recoveryLevel: 'Recoverable+Purgeable',
+    // The service says Customized... when the retention is not the default 90 days.
+    recoveryLevel: settings.recoverableDays === 90 ? 'Recoverable+Purgeable' : 'CustomizedRecoverable+Purgeable',
     recoverableDays: settings.recoverableDays,
   };
 }
