@@ -394,7 +394,10 @@ describe('Azure Key Vault emulator: slow deletes, snapshots and the CA file', ()
     const kv = await startAzureKeyVaultEmulator({ recoverableDays: 7 });
     try {
       const set = await call(kv, 'PUT', '/secrets/short', { body: { value: 'v' } });
-      expect(set.body.attributes).toMatchObject({ recoveryLevel: 'CustomizedRecoverable+Purgeable', recoverableDays: 7 });
+      expect(set.body.attributes).toMatchObject({
+        recoveryLevel: 'CustomizedRecoverable+Purgeable',
+        recoverableDays: 7,
+      });
       const deleted = await call(kv, 'DELETE', '/secrets/short');
       expect(deleted.body.scheduledPurgeDate - deleted.body.deletedDate).toBe(7 * 86_400);
     } finally {

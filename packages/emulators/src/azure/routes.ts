@@ -161,7 +161,8 @@ function wireAttributes(version: StoredVersion, settings: VaultSettings) {
     created,
     updated,
     // The service says Customized... when the retention is not the default 90 days.
-    recoveryLevel: settings.recoverableDays === 90 ? 'Recoverable+Purgeable' : 'CustomizedRecoverable+Purgeable',
+    recoveryLevel:
+      settings.recoverableDays === 90 ? 'Recoverable+Purgeable' : 'CustomizedRecoverable+Purgeable',
     recoverableDays: settings.recoverableDays,
   };
 }
