@@ -55,7 +55,7 @@ export class SqliteBatchWriter implements BatchWriter {
   constructor(sqlite: BetterSqlite3.Database) {
     this.#sqlite = sqlite;
     const insertLog = sqlite.prepare(
-      `INSERT INTO secret_access_log (${LOG_COLUMNS.join(', ')}) VALUES (${LOG_COLUMNS.map((c) => `@${c}`).join(', ')})`,
+      `INSERT INTO secret_access_log (${LOG_COLUMNS.join(', ')}) VALUES (${LOG_COLUMNS.map(() => '?').join(', ')})`,
     );
     const upsertSecret = sqlite.prepare(UPSERT_SECRET);
     const markDeleted = sqlite.prepare(MARK_DELETED);
@@ -66,7 +66,23 @@ export class SqliteBatchWriter implements BatchWriter {
     );
     this.#run = sqlite.transaction((entries: AuditEntry[]) => {
       for (const entry of entries) {
-        insertLog.run(logValues(entry));
+        // Positional binding: the hot path, measurably cheaper than named parameters.
+        insertLog.run(
+          entry.requestId,
+          entry.timestamp.toISOString(),
+          entry.operation,
+          entry.secretName,
+          entry.provider,
+          entry.accessor,
+          entry.scope,
+          entry.version,
+          entry.pattern,
+          entry.success ? 1 : 0,
+          entry.outcome,
+          entry.errorCode,
+          entry.durationMs,
+          entry.cached ? 1 : 0,
+        );
         const change = metadataChange(entry);
         if (!change) continue;
         const at = entry.timestamp.toISOString();

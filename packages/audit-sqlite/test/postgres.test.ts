@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { sql } from 'kysely';
+import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { AuditWriteError, openAuditPostgres } from '../src/index.js';
+import { migrate } from '../src/migrations.js';
 import { event } from './helpers.js';
 import { describeAuditBackend } from './suite.js';
 
@@ -42,6 +43,50 @@ describe.skipIf(!url)('postgres', () => {
       expect(applied).toHaveLength(3);
     } finally {
       await log.close();
+    }
+  });
+
+  it('migrates a schema-version-1 database and keeps its data', async () => {
+    const schema = `hush_audit_${randomBytes(5).toString('hex')}`;
+    const admin = new pg.Client({ connectionString: url });
+    await admin.connect();
+    await admin.query(`create schema ${schema}`);
+    await admin.end();
+    schemas.push(schema);
+    const poolFor = () => new pg.Pool({ connectionString: url, options: `-c search_path=${schema}`, max: 2 });
+    const v1 = new Kysely<any>({ dialect: new PostgresDialect({ pool: poolFor() }) });
+    await migrate(v1, 'postgres', '001_initial');
+    await v1
+      .insertInto('secret_access_log')
+      .values({ timestamp: new Date().toISOString(), operation: 'get', secret_name: 'old', accessor: 'app', success: 0, error_code: 'ACCESS_DENIED', duration_ms: 1 })
+      .execute();
+    await v1.destroy();
+    const log = await openAuditPostgres({ pool: poolFor() });
+    try {
+      expect((await log.bySecret('old'))[0]).toMatchObject({ accessor: 'app', outcome: 'error', errorCode: 'ACCESS_DENIED', cached: false });
+      await log.after(event({ operation: 'rotate', key: 'old', version: '2' }));
+      expect((await log.rotationHistory('old')).map((r) => r.version)).toEqual(['2']);
+    } finally {
+      await log.close();
+    }
+  });
+
+  it('opens from a connection string (loading pg itself), in the schema its search_path names', async () => {
+    const schema = `hush_audit_${randomBytes(5).toString('hex')}`;
+    const admin = new pg.Client({ connectionString: url });
+    await admin.connect();
+    await admin.query(`create schema ${schema}`);
+    schemas.push(schema);
+    const separator = url!.includes('?') ? '&' : '?';
+    const log = await openAuditPostgres({ connectionString: `${url}${separator}options=-c%20search_path%3D${schema}` });
+    try {
+      await log.after(event({ key: 'from-url' }));
+      expect((await log.entries()).map((e) => e.secretName)).toEqual(['from-url']);
+      const tables = await admin.query('select table_name from information_schema.tables where table_schema = $1', [schema]);
+      expect(tables.rows.map((r) => r.table_name)).toContain('secret_access_log');
+    } finally {
+      await log.close();
+      await admin.end();
     }
   });
 
