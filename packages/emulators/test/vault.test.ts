@@ -1,4 +1,5 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { Agent, request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -447,6 +448,57 @@ describe('vault emulator: delete_version_after', () => {
       emulator.advanceClock(3_600_001);
       expect((await call('GET', 'secret/data/short-lived')).status).toBe(404);
     } finally {
+      await emulator.stop();
+    }
+  });
+});
+
+describe('vault emulator: the LIST verb', () => {
+  function list(url: string, path: string, token: string, agent?: Agent, method = 'LIST'): Promise<Answer> {
+    return new Promise((resolve, reject) => {
+      const req = httpRequest(
+        `${url}/v1/${path}`,
+        { method, headers: { 'X-Vault-Token': token }, agent },
+        (res) => {
+          let text = '';
+          res.setEncoding('utf8');
+          res.on('data', (chunk: string) => {
+            text += chunk;
+          });
+          res.on('end', () =>
+            resolve({ status: res.statusCode ?? 0, body: text ? JSON.parse(text) : undefined }),
+          );
+        },
+      );
+      req.on('error', reject);
+      req.end();
+    });
+  }
+
+  it('answers LIST as Vault does, also on a kept-alive connection', async () => {
+    const emulator = await startVaultEmulator();
+    const call = client(emulator);
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    try {
+      await call('POST', 'secret/data/verb/a', { body: { data: { v: '1' } } });
+      await call('POST', 'secret/data/verb/sub/b', { body: { data: { v: '1' } } });
+      // A GET first, so that the LIST arrives on a connection already kept alive.
+      expect((await list(emulator.url, 'secret/data/verb/a', emulator.rootToken, agent, 'GET')).status).toBe(
+        200,
+      );
+      const listed = await list(emulator.url, 'secret/metadata/verb', emulator.rootToken, agent);
+      expect(listed.status).toBe(200);
+      expect(listed.body.data.keys).toEqual(['a', 'sub/']);
+      expect(await list(emulator.url, 'secret/metadata/none/', emulator.rootToken, agent)).toEqual({
+        status: 404,
+        body: { errors: [] },
+      });
+      expect((await list(emulator.url, 'secret/metadata/verb', 'hvs.bad', agent)).status).toBe(403);
+      expect(emulator.counters['kv.list']).toBe(3);
+      emulator.faults.set({ outage: true });
+      await expect(list(emulator.url, 'secret/metadata/verb', emulator.rootToken, agent)).rejects.toThrow();
+    } finally {
+      agent.destroy();
       await emulator.stop();
     }
   });

@@ -68,6 +68,13 @@ describe('VaultProvider on a token', () => {
     });
   });
 
+  it('is listable by node-vault with its default LIST verb too', async () => {
+    await provider.set('verb/one', '1');
+    await provider.set('verb/deeper/two', '2');
+    const raw = nodeVault({ endpoint: vault.url, token: vault.rootToken });
+    expect((await raw.list('secret/metadata/verb')).data.keys).toEqual(['deeper/', 'one']);
+  });
+
   it('rolls back by writing the old data as a new version', async () => {
     await provider.set('app/rollback', 'good');
     await provider.set('app/rollback', 'bad');

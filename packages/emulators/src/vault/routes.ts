@@ -1047,4 +1047,3 @@ export function applyKubernetesRoleSettings(
     role.tokenNoDefaultPolicy = body.token_no_default_policy === true;
   return role;
 }
-

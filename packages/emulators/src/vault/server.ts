@@ -1,4 +1,11 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import {
+  createServer,
+  STATUS_CODES,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type ServerResponse,
+} from 'node:http';
+import type { Duplex } from 'node:stream';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { FaultInjector, type FaultOptions } from '../faults.js';
 import { close, listen } from '../listen.js';
@@ -229,11 +236,27 @@ export async function startVaultEmulator(options: VaultEmulatorOptions = {}): Pr
   state.save();
 
   const server = createServer((req, res) => {
-    void serve(req, res);
+    void serveHttp(req, res);
   });
   server.keepAliveTimeout = 5_000;
+  // Node's HTTP parser refuses the LIST verb before any handler runs; the refused bytes still
+  // reach 'clientError', where a LIST (which has no body) is answered by hand.
+  server.on('clientError', (error: NodeJS.ErrnoException & { rawPacket?: Buffer }, socket) => {
+    const list = error.code === 'HPE_INVALID_METHOD' ? parseListRequest(error.rawPacket) : undefined;
+    if (!list) {
+      if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+      else socket.destroy();
+      return;
+    }
+    void serve({ method: 'LIST', url: list.url, headers: list.headers, body: Buffer.alloc(0) }).then(
+      (answer) => {
+        if (answer === 'outage') socket.destroy();
+        else writeRaw(socket, answer);
+      },
+    );
+  });
 
-  async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  async function serveHttp(req: IncomingMessage, res: ServerResponse): Promise<void> {
     let raw: Buffer;
     try {
       raw = await readBody(req);
@@ -241,13 +264,18 @@ export async function startVaultEmulator(options: VaultEmulatorOptions = {}): Pr
       send(res, { status: 413, body: { errors: ['request body too large'] } });
       return;
     }
-    const url = new URL(req.url ?? '/', 'http://vault.local');
     const method = (req.method ?? 'GET').toUpperCase();
-    if (!url.pathname.startsWith('/v1/')) {
-      send(res, { status: 404, body: { errors: [] } });
-      return;
-    }
-    const namespace = String(req.headers['x-vault-namespace'] ?? '').replace(/^\/+|\/+$/g, '');
+    const answer = await serve({ method, url: req.url ?? '/', headers: req.headers, body: raw });
+    if (answer === 'outage') req.socket.destroy();
+    else send(res, answer, method === 'HEAD');
+  }
+
+  /** One request, whatever carried it: the answer, or 'outage' to drop the connection. */
+  async function serve(incoming: RawRequest): Promise<VaultResponse | 'outage'> {
+    const { method, headers } = incoming;
+    const url = new URL(incoming.url, 'http://vault.local');
+    if (!url.pathname.startsWith('/v1/')) return { status: 404, body: { errors: [] } };
+    const namespace = String(headers['x-vault-namespace'] ?? '').replace(/^\/+|\/+$/g, '');
     const path = decodeURIComponent(url.pathname.slice('/v1/'.length));
     const listing =
       method === 'LIST' || (method === 'GET' && LIST_TRUE.has(url.searchParams.get('list') ?? ''));
@@ -266,35 +294,26 @@ export async function startVaultEmulator(options: VaultEmulatorOptions = {}): Pr
     counters[kind] = (counters[kind] ?? 0) + 1;
 
     const fault = await faults.decide();
-    if (fault === 'outage') {
-      req.socket.destroy();
-      return;
-    }
+    if (fault === 'outage') return 'outage';
     if (fault === 'error') {
-      send(res, {
-        status: 500,
-        body: { errors: ['1 error occurred:\n\t* injected fault: internal error\n\n'] },
-      });
-      return;
+      return { status: 500, body: { errors: ['1 error occurred:\n\t* injected fault: internal error\n\n'] } };
     }
     if (fault === 'throttle') {
-      send(res, { status: 429, body: { errors: [`request path "${path}": rate limit quota exceeded`] } });
-      return;
+      return { status: 429, body: { errors: [`request path "${path}": rate limit quota exceeded`] } };
     }
 
     let body: Record<string, unknown> = {};
-    if (raw.length > 0) {
+    if (incoming.body.length > 0) {
       try {
-        const parsed = JSON.parse(raw.toString('utf8')) as unknown;
+        const parsed = JSON.parse(incoming.body.toString('utf8')) as unknown;
         if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed))
           body = parsed as Record<string, unknown>;
       } catch {
-        send(res, { status: 400, body: { errors: ['failed to parse JSON input: invalid character'] } });
-        return;
+        return { status: 400, body: { errors: ['failed to parse JSON input: invalid character'] } };
       }
     }
-    const headerToken = req.headers['x-vault-token'];
-    const bearer = /^Bearer\s+(.+)$/i.exec(String(req.headers.authorization ?? ''))?.[1];
+    const headerToken = headers['x-vault-token'];
+    const bearer = /^Bearer\s+(.+)$/i.exec(String(headers.authorization ?? ''))?.[1];
     const request: VaultRequest = {
       operation,
       path,
@@ -302,7 +321,7 @@ export async function startVaultEmulator(options: VaultEmulatorOptions = {}): Pr
       body,
       token: (Array.isArray(headerToken) ? headerToken[0] : headerToken) || bearer,
       namespace,
-      contentType: String(req.headers['content-type'] ?? ''),
+      contentType: String(headers['content-type'] ?? ''),
     };
     let response: VaultResponse;
     try {
@@ -318,7 +337,7 @@ export async function startVaultEmulator(options: VaultEmulatorOptions = {}): Pr
     } catch (error) {
       response = { status: 500, body: { errors: [`failed to persist: ${(error as Error).message}`] } };
     }
-    send(res, response, method === 'HEAD');
+    return response;
   }
 
   const port = await listen(server, options.port ?? 0, options.host ?? '127.0.0.1');
@@ -429,4 +448,46 @@ function send(res: ServerResponse, response: VaultResponse, headOnly = false): v
     'Content-Length': Buffer.byteLength(text),
   });
   res.end(headOnly ? undefined : text);
+}
+
+interface RawRequest {
+  method: string;
+  url: string;
+  headers: IncomingHttpHeaders;
+  body: Buffer;
+}
+
+/** Reads `LIST <url> HTTP/1.x` and its headers from the bytes the HTTP parser refused. */
+export function parseListRequest(
+  raw: Buffer | undefined,
+): { url: string; headers: IncomingHttpHeaders } | undefined {
+  if (!raw) return undefined;
+  const text = raw.toString('latin1');
+  const end = text.indexOf('\r\n\r\n');
+  if (end < 0) return undefined;
+  const [requestLine, ...lines] = text.slice(0, end).split('\r\n');
+  const match = /^LIST (\S+) HTTP\/1\.[01]$/.exec(requestLine ?? '');
+  if (!match) return undefined;
+  const headers: IncomingHttpHeaders = {};
+  for (const line of lines) {
+    const colon = line.indexOf(':');
+    if (colon <= 0) return undefined;
+    headers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
+  }
+  return { url: match[1]!, headers };
+}
+
+/** Writes an answer straight to the socket and closes it (the parser cannot go on after a LIST). */
+function writeRaw(socket: Duplex, response: VaultResponse): void {
+  if (!socket.writable) return;
+  const text = response.status === 204 || response.body === undefined ? '' : JSON.stringify(response.body);
+  const head = [
+    `HTTP/1.1 ${response.status} ${STATUS_CODES[response.status] ?? ''}`,
+    'Cache-Control: no-store',
+    ...(text ? ['Content-Type: application/json'] : []),
+    `Content-Length: ${Buffer.byteLength(text)}`,
+    `Date: ${new Date().toUTCString()}`,
+    'Connection: close',
+  ];
+  socket.end(`${head.join('\r\n')}\r\n\r\n${text}`);
 }

@@ -16,7 +16,6 @@ export async function runVaultService(options: ServiceStartOptions): Promise<Run
       VAULT_ADDR: emulator.url,
       VAULT_TOKEN: emulator.rootToken,
       'KV v2 mount': emulator.kvMounts.join(', '),
-      'list requests': 'GET <path>?list=true (node-vault: noCustomHTTPVerbs: true)',
     }),
   };
 }
