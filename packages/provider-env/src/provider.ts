@@ -106,7 +106,10 @@ export class EnvSecretProvider implements SecretProvider {
       let name = toSecretName(variable, this.prefix);
       if (name === undefined && this.#options.allowUnprefixed && unprefixedAllowed(variable))
         name = toSecretName(variable, '');
-      if (name !== undefined && !names.has(name)) names.set(name, variable);
+      // Only names that lead back to this very variable (HUSH_SECRET_foo would list as `foo` but `foo` reads HUSH_SECRET_FOO).
+      if (name === undefined || !this.variablesFor(name).includes(variable)) continue;
+      // The variable `get` would answer from (the prefixed one when both are set).
+      if (!names.has(name)) names.set(name, this.variablesFor(name).find((v) => env[v] !== undefined)!);
     }
     const prefix = options.prefix ?? '';
     return [...names]

@@ -32,6 +32,16 @@ describe('env provider: names', () => {
     expect(JSON.stringify(s)).not.toContain('sk_test_1');
   });
 
+  it('lists only what it can read back', async () => {
+    const p = new EnvSecretProvider({
+      env: { HUSH_SECRET_lower: 'x', HUSH_SECRET_OK_NAME: 'y', HUSH_SECRET_: 'z' },
+    });
+    const listed = await p.list();
+    expect(listed.map((s) => s.key)).toEqual(['ok-name']);
+    for (const s of listed) expect((await p.get(s.key))?.value).toBe('y');
+    expect(JSON.stringify(listed)).not.toContain('"y"');
+  });
+
   it('honours a custom prefix', async () => {
     const p = new EnvSecretProvider({ prefix: 'APP_', env: { APP_TOKEN: 't', HUSH_SECRET_TOKEN: 'other' } });
     expect((await p.get('token'))?.value).toBe('t');
@@ -53,6 +63,9 @@ describe('env provider: names', () => {
       allowUnprefixed: true,
     });
     expect((await p.get('token'))?.value).toBe('prefixed');
+    expect((await p.list()).map((s) => [s.key, s.metadata.variable])).toEqual([
+      ['token', 'HUSH_SECRET_TOKEN'],
+    ]);
   });
 });
 
