@@ -13,7 +13,9 @@ const dir = mkdtempSync(join(tmpdir(), 'hush-audit-bench-'));
 
 async function managerWith(plugins: ManagerPlugin[]) {
   const manager = new SecretManager({
-    providers: [new MemoryProvider({ secrets: { 'db-password': 'bench-value', 'api-key': 'another-value' } })],
+    providers: [
+      new MemoryProvider({ secrets: { 'db-password': 'bench-value', 'api-key': 'another-value' } }),
+    ],
     plugins,
     cache: { ttl: '1h' },
   });
@@ -34,23 +36,36 @@ async function sequential(manager: SecretManager) {
 }
 
 async function concurrent(manager: SecretManager) {
-  await Promise.all(Array.from({ length: READS }, () => manager.getSecret('db-password', { accessor: 'bench' })));
+  await Promise.all(
+    Array.from({ length: READS }, () => manager.getSecret('db-password', { accessor: 'bench' })),
+  );
 }
 
 describe('10,000 cached reads, one after another', () => {
   bench('no audit', () => sequential(plain), { iterations: 5, warmupIterations: 1 });
-  bench('audit fail-closed (each read waits for its commit)', () => sequential(closed), { iterations: 5, warmupIterations: 1 });
-  bench('audit fail-open (buffered, written in batches)', async () => {
-    await sequential(open);
-    await openLog.flush();
-  }, { iterations: 5, warmupIterations: 1 });
+  bench('audit fail-closed (each read waits for its commit)', () => sequential(closed), {
+    iterations: 5,
+    warmupIterations: 1,
+  });
+  bench(
+    'audit fail-open (buffered, written in batches)',
+    async () => {
+      await sequential(open);
+      await openLog.flush();
+    },
+    { iterations: 5, warmupIterations: 1 },
+  );
 });
 
 describe('10,000 cached reads, all at once', () => {
   bench('no audit', () => concurrent(plain), { iterations: 5, warmupIterations: 1 });
   bench('audit fail-closed (group commit)', () => concurrent(closed), { iterations: 5, warmupIterations: 1 });
-  bench('audit fail-open', async () => {
-    await concurrent(open);
-    await openLog.flush();
-  }, { iterations: 5, warmupIterations: 1 });
+  bench(
+    'audit fail-open',
+    async () => {
+      await concurrent(open);
+      await openLog.flush();
+    },
+    { iterations: 5, warmupIterations: 1 },
+  );
 });

@@ -44,17 +44,22 @@ export function auditFromConfig(
     throw new ConfigError(message, { file: context.file, path: `audit.${path}` });
   };
   if (typeof section !== 'object' || Array.isArray(section)) fail('', 'expected an object');
-  for (const key of Object.keys(section)) if (!KEYS.includes(key)) fail(key, `unknown option (expected one of ${KEYS.join(', ')})`);
+  for (const key of Object.keys(section))
+    if (!KEYS.includes(key)) fail(key, `unknown option (expected one of ${KEYS.join(', ')})`);
   const c = section as AuditConfig;
   if (c.enabled !== undefined && typeof c.enabled !== 'boolean') fail('enabled', 'expected true or false');
   if (c.enabled === false) return undefined;
-  if (c.failMode !== undefined && c.failMode !== 'closed' && c.failMode !== 'open') fail('failMode', "expected 'closed' or 'open'");
+  if (c.failMode !== undefined && c.failMode !== 'closed' && c.failMode !== 'open')
+    fail('failMode', "expected 'closed' or 'open'");
   for (const key of ['retentionDays', 'batchSize', 'flushIntervalMs'] as const)
-    if (c[key] !== undefined && (typeof c[key] !== 'number' || !(c[key] >= 0))) fail(key, 'expected a number of at least 0');
-  if (c.path !== undefined && (typeof c.path !== 'string' || c.path === '')) fail('path', 'expected a file path');
+    if (c[key] !== undefined && (typeof c[key] !== 'number' || !(c[key] >= 0)))
+      fail(key, 'expected a number of at least 0');
+  if (c.path !== undefined && (typeof c.path !== 'string' || c.path === ''))
+    fail('path', 'expected a file path');
   if (c.url !== undefined && (typeof c.url !== 'string' || !/^postgres(ql)?:\/\//.test(c.url)))
     fail('url', 'expected a postgres:// connection URL');
-  if (c.url !== undefined && c.path !== undefined) fail('url', 'give either path (SQLite) or url (PostgreSQL), not both');
+  if (c.url !== undefined && c.path !== undefined)
+    fail('url', 'give either path (SQLite) or url (PostgreSQL), not both');
   const options: AuditOptions = {
     ...extra,
     ...(c.failMode ? { failMode: c.failMode } : {}),
@@ -64,5 +69,8 @@ export function auditFromConfig(
   };
   if (c.url) return auditPostgres({ ...options, connectionString: c.url });
   const path = c.path ?? DEFAULT_AUDIT_PATH;
-  return auditSqlite({ ...options, path: path === ':memory:' || isAbsolute(path) ? path : resolve(context.root, path) });
+  return auditSqlite({
+    ...options,
+    path: path === ':memory:' || isAbsolute(path) ? path : resolve(context.root, path),
+  });
 }

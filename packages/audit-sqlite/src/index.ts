@@ -1,8 +1,7 @@
-export { auditSqlite, openAuditSqlite } from './sqlite.js';
-export type { AuditSqliteOptions } from './sqlite.js';
-export { auditPostgres, openAuditPostgres } from './postgres.js';
-export type { AuditPostgresOptions } from './postgres.js';
-export { AuditLog } from './log.js';
+export type { AuditConfig } from './config.js';
+export { auditFromConfig, DEFAULT_AUDIT_PATH } from './config.js';
+export type { AuditEntry } from './entry.js';
+export { AuditWriteError } from './errors.js';
 export type {
   AccessorFailures,
   AuditCounters,
@@ -14,11 +13,18 @@ export type {
   SecretMetadata,
   StaleSecret,
 } from './log.js';
-export type { AuditEntry } from './entry.js';
-export { AuditWriteError } from './errors.js';
-export { SqlitePermissionStore } from './permissions.js';
-export type { StoredGrant, StoredGrantFilter, StoredGrantMatch, StoredPermission, StoredScope } from './permissions.js';
+export { AuditLog } from './log.js';
 export { SCHEMA_VERSION } from './migrations.js';
+export type {
+  StoredGrant,
+  StoredGrantFilter,
+  StoredGrantMatch,
+  StoredPermission,
+  StoredScope,
+} from './permissions.js';
+export { SqlitePermissionStore } from './permissions.js';
+export type { AuditPostgresOptions } from './postgres.js';
+export { auditPostgres, openAuditPostgres } from './postgres.js';
 export type { AuditDatabase } from './schema.js';
-export { auditFromConfig, DEFAULT_AUDIT_PATH } from './config.js';
-export type { AuditConfig } from './config.js';
+export type { AuditSqliteOptions } from './sqlite.js';
+export { auditSqlite, openAuditSqlite } from './sqlite.js';

@@ -3,9 +3,9 @@ import {
   type ManagerPlugin,
   type OperationContext,
   type OperationEvent,
+  parseDuration,
   type SecretInfo,
   ValidationError,
-  parseDuration,
 } from '@hush/core';
 import type { Kysely } from 'kysely';
 import { type AuditEntry, entryFromEvent, entryFromRow } from './entry.js';
@@ -136,7 +136,9 @@ function parseJsonObject(text: string | null): Record<string, string> {
   if (!text) return {};
   try {
     const value = JSON.parse(text) as unknown;
-    return value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, string>) : {};
+    return value && typeof value === 'object' && !Array.isArray(value)
+      ? (value as Record<string, string>)
+      : {};
   } catch {
     return {};
   }
@@ -204,16 +206,20 @@ export class AuditLog implements ManagerPlugin {
     try {
       await this.ready;
     } catch (error) {
-      throw new AuditWriteError(`audit log unavailable; operation refused (failMode closed): ${(error as Error).message}`, {
-        cause: error,
-      });
+      throw new AuditWriteError(
+        `audit log unavailable; operation refused (failMode closed): ${(error as Error).message}`,
+        {
+          cause: error,
+        },
+      );
     }
   }
 
   /** Records the operation. In fail-closed mode, resolves only once the entry is committed. */
   after(event: OperationEvent): Promise<void> | void {
     if (this.#closed) {
-      if (this.failMode === 'closed') throw new AuditWriteError('audit log is closed; operation refused (failMode closed)');
+      if (this.failMode === 'closed')
+        throw new AuditWriteError('audit log is closed; operation refused (failMode closed)');
       this.counters.droppedEntries++;
       return;
     }
@@ -222,7 +228,9 @@ export class AuditLog implements ManagerPlugin {
     this.#buffer.push(entry);
     if (this.failMode === 'closed') {
       // Group commit: every entry recorded in this tick shares one transaction.
-      const committed = new Promise<void>((resolve, reject) => this.#waiters.push((error) => (error ? reject(error) : resolve())));
+      const committed = new Promise<void>((resolve, reject) =>
+        this.#waiters.push((error) => (error ? reject(error) : resolve())),
+      );
       this.#queueFlush();
       return committed;
     }
@@ -361,12 +369,18 @@ export class AuditLog implements ManagerPlugin {
   }
 
   /** Failed entries (not-found, denied, error) in a window: the `failed_access_attempts` view. */
-  async failures(query: { since?: Date | Duration; until?: Date | Duration; limit?: number } = {}): Promise<AuditEntry[]> {
+  async failures(
+    query: { since?: Date | Duration; until?: Date | Duration; limit?: number } = {},
+  ): Promise<AuditEntry[]> {
     await this.#settled();
     let q = this.db.selectFrom('failed_access_attempts').selectAll();
     if (query.since !== undefined) q = q.where('timestamp', '>=', this.#instant(query.since, 'since'));
     if (query.until !== undefined) q = q.where('timestamp', '<=', this.#instant(query.until, 'until'));
-    const rows = await q.orderBy('timestamp', 'desc').orderBy('id', 'desc').limit(Math.max(1, query.limit ?? 100)).execute();
+    const rows = await q
+      .orderBy('timestamp', 'desc')
+      .orderBy('id', 'desc')
+      .limit(Math.max(1, query.limit ?? 100))
+      .execute();
     return rows.map(entryFromRow);
   }
 
@@ -378,13 +392,19 @@ export class AuditLog implements ManagerPlugin {
   }
 
   /** Accessors with more than `threshold` failures within `window` (seed 000's alert: more than 5 in 24 h). */
-  async accessorsWithFailures(options: { threshold?: number; window?: Duration } = {}): Promise<AccessorFailures[]> {
+  async accessorsWithFailures(
+    options: { threshold?: number; window?: Duration } = {},
+  ): Promise<AccessorFailures[]> {
     await this.#settled();
     const threshold = options.threshold ?? 5;
     const since = new Date(Date.now() - parseDuration(options.window ?? '24h')).toISOString();
     const rows = await this.db
       .selectFrom('secret_access_log')
-      .select((eb) => ['accessor', eb.fn.countAll().as('failures'), eb.fn.max('timestamp').as('last_failure_at')])
+      .select((eb) => [
+        'accessor',
+        eb.fn.countAll().as('failures'),
+        eb.fn.max('timestamp').as('last_failure_at'),
+      ])
       .where('success', '=', 0)
       .where('timestamp', '>=', since)
       .groupBy('accessor')
@@ -412,7 +432,12 @@ export class AuditLog implements ManagerPlugin {
       .execute();
     return rows.map((row) => {
       const expiresAt = new Date(row.expires_at as string);
-      return { name: row.name, provider: row.provider, expiresAt, daysUntilExpiry: (expiresAt.getTime() - now) / DAY_MS };
+      return {
+        name: row.name,
+        provider: row.provider,
+        expiresAt,
+        daysUntilExpiry: (expiresAt.getTime() - now) / DAY_MS,
+      };
     });
   }
 
@@ -447,7 +472,10 @@ export class AuditLog implements ManagerPlugin {
     if (!(days >= 0)) throw new ValidationError(`retention: expected a number of days, got ${days}`);
     await this.#settled();
     const cutoff = new Date(Date.now() - days * DAY_MS).toISOString();
-    const result = await this.db.deleteFrom('secret_access_log').where('timestamp', '<', cutoff).executeTakeFirst();
+    const result = await this.db
+      .deleteFrom('secret_access_log')
+      .where('timestamp', '<', cutoff)
+      .executeTakeFirst();
     return Number(result.numDeletedRows);
   }
 

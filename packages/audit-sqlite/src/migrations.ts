@@ -1,4 +1,11 @@
-import { type ColumnDefinitionBuilder, type Kysely, type Migration, Migrator, type RawBuilder, sql } from 'kysely';
+import {
+  type ColumnDefinitionBuilder,
+  type Kysely,
+  type Migration,
+  Migrator,
+  type RawBuilder,
+  sql,
+} from 'kysely';
 import type { SqlDialectName } from './schema.js';
 
 /**
@@ -8,7 +15,7 @@ import type { SqlDialectName } from './schema.js';
  */
 export const SCHEMA_VERSION = 3;
 
-// biome-ignore lint/suspicious/noExplicitAny: migrations run before and across typed schema versions
+// Untyped: migrations run before and across typed schema versions.
 type AnyDb = Kysely<any>;
 
 function identity(dialect: SqlDialectName) {
@@ -49,7 +56,11 @@ export function buildMigrations(dialect: SqlDialectName): Record<string, Migrati
           .addColumn('error_code', 'text')
           .addColumn('duration_ms', 'double precision', (c) => c.notNull())
           .execute();
-        await db.schema.createIndex('idx_access_log_timestamp').on('secret_access_log').column('timestamp').execute();
+        await db.schema
+          .createIndex('idx_access_log_timestamp')
+          .on('secret_access_log')
+          .column('timestamp')
+          .execute();
         await db.schema
           .createTable('secret_permissions')
           .addColumn('id', 'integer', identity(dialect))
@@ -60,7 +71,12 @@ export function buildMigrations(dialect: SqlDialectName): Record<string, Migrati
           .addColumn('granted_at', 'text', (c) => c.notNull())
           .addColumn('granted_by', 'text')
           .addColumn('expires_at', 'text')
-          .addUniqueConstraint('uq_secret_permissions_grant', ['secret_id', 'granted_to', 'permission', 'scope'])
+          .addUniqueConstraint('uq_secret_permissions_grant', [
+            'secret_id',
+            'granted_to',
+            'permission',
+            'scope',
+          ])
           .execute();
       },
     },
@@ -79,8 +95,16 @@ export function buildMigrations(dialect: SqlDialectName): Record<string, Migrati
           .set({ outcome: sql`case when success = 1 then 'success' else 'error' end` })
           .where('outcome', 'is', null)
           .execute();
-        await db.schema.createIndex('idx_access_log_secret').on('secret_access_log').columns(['secret_name', 'timestamp']).execute();
-        await db.schema.createIndex('idx_access_log_accessor').on('secret_access_log').columns(['accessor', 'timestamp']).execute();
+        await db.schema
+          .createIndex('idx_access_log_secret')
+          .on('secret_access_log')
+          .columns(['secret_name', 'timestamp'])
+          .execute();
+        await db.schema
+          .createIndex('idx_access_log_accessor')
+          .on('secret_access_log')
+          .columns(['accessor', 'timestamp'])
+          .execute();
         // Partial: failures are few, so this index stays small and costs little on each insert.
         await db.schema
           .createIndex('idx_access_log_failures')
@@ -103,7 +127,11 @@ export function buildMigrations(dialect: SqlDialectName): Record<string, Migrati
           .addColumn('created_by', 'text')
           .addColumn('request_id', 'text')
           .execute();
-        await db.schema.createIndex('idx_secret_versions_name').on('secret_versions').columns(['secret_name', 'created_at']).execute();
+        await db.schema
+          .createIndex('idx_secret_versions_name')
+          .on('secret_versions')
+          .columns(['secret_name', 'created_at'])
+          .execute();
 
         await db.schema
           .createTable('encryption_keys')

@@ -79,16 +79,21 @@ export class SqlitePermissionStore {
       .insertInto('secret_permissions')
       .values(row)
       .onConflict((oc) =>
-        oc
-          .columns(['secret_id', 'granted_to', 'permission', 'scope'])
-          .doUpdateSet({ granted_at: row.granted_at, granted_by: row.granted_by, expires_at: row.expires_at }),
+        oc.columns(['secret_id', 'granted_to', 'permission', 'scope']).doUpdateSet({
+          granted_at: row.granted_at,
+          granted_by: row.granted_by,
+          expires_at: row.expires_at,
+        }),
       )
       .execute();
   }
 
   async remove(match: StoredGrantMatch): Promise<number> {
     await this.ready;
-    let q = this.db.deleteFrom('secret_permissions').where('secret_id', '=', match.secret).where('granted_to', '=', match.accessor);
+    let q = this.db
+      .deleteFrom('secret_permissions')
+      .where('secret_id', '=', match.secret)
+      .where('granted_to', '=', match.accessor);
     if (match.permission !== undefined) q = q.where('permission', '=', match.permission);
     if (match.scope !== undefined) q = q.where('scope', '=', match.scope);
     return Number((await q.executeTakeFirst()).numDeletedRows);
@@ -99,7 +104,10 @@ export class SqlitePermissionStore {
     await this.db.transaction().execute(async (trx) => {
       await trx.deleteFrom('secret_permissions').execute();
       for (let start = 0; start < grants.length; start += 500)
-        await trx.insertInto('secret_permissions').values(grants.slice(start, start + 500).map(toRow)).execute();
+        await trx
+          .insertInto('secret_permissions')
+          .values(grants.slice(start, start + 500).map(toRow))
+          .execute();
     });
   }
 }

@@ -1,5 +1,5 @@
 import { Kysely, PostgresDialect, type PostgresPool } from 'kysely';
-import { type AuditOptions, AuditLog } from './log.js';
+import { AuditLog, type AuditOptions } from './log.js';
 import { migrate } from './migrations.js';
 import type { AuditDatabase } from './schema.js';
 import { KyselyBatchWriter } from './writer.js';
@@ -31,7 +31,12 @@ export function auditPostgres(options: AuditPostgresOptions): AuditLog {
   };
   const db = new Kysely<AuditDatabase>({ dialect: new PostgresDialect({ pool }) });
   return new AuditLog(
-    { db, dialect: 'postgres', prepare: () => migrate(db, 'postgres'), createWriter: () => new KyselyBatchWriter(db) },
+    {
+      db,
+      dialect: 'postgres',
+      prepare: () => migrate(db, 'postgres'),
+      createWriter: () => new KyselyBatchWriter(db),
+    },
     options,
   );
 }

@@ -2,7 +2,7 @@ import { chmodSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
-import { type AuditOptions, AuditLog } from './log.js';
+import { AuditLog, type AuditOptions } from './log.js';
 import { migrate } from './migrations.js';
 import type { AuditDatabase } from './schema.js';
 import { SqliteBatchWriter } from './writer.js';

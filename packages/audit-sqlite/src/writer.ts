@@ -89,7 +89,12 @@ export class SqliteBatchWriter implements BatchWriter {
         const changeType = change === 'write' ? (isLive.get(entry.secretName) ? 'update' : 'create') : change;
         const params = { name: entry.secretName, provider: entry.provider, scope: entry.scope, at };
         if (change === 'delete') markDeleted.run(params);
-        else upsertSecret.run({ ...params, version: entry.version, rotated_at: change === 'rotate' ? at : null });
+        else
+          upsertSecret.run({
+            ...params,
+            version: entry.version,
+            rotated_at: change === 'rotate' ? at : null,
+          });
         insertVersion.run({
           secret_name: entry.secretName,
           version: entry.version,
@@ -119,7 +124,10 @@ export class KyselyBatchWriter implements BatchWriter {
     await this.db.transaction().execute(async (trx) => {
       // PostgreSQL takes at most 65535 parameters per statement: 14 columns per row.
       for (let start = 0; start < entries.length; start += 2000)
-        await trx.insertInto('secret_access_log').values(entries.slice(start, start + 2000).map(logValues)).execute();
+        await trx
+          .insertInto('secret_access_log')
+          .values(entries.slice(start, start + 2000).map(logValues))
+          .execute();
       for (const entry of entries) await this.#metadata(trx, entry);
     });
   }
@@ -133,12 +141,25 @@ export class KyselyBatchWriter implements BatchWriter {
     if (change === 'delete') {
       await trx
         .insertInto('secrets')
-        .values({ name, provider: entry.provider, scope: entry.scope, created_at: at, updated_at: at, deleted: 1, deleted_at: at })
+        .values({
+          name,
+          provider: entry.provider,
+          scope: entry.scope,
+          created_at: at,
+          updated_at: at,
+          deleted: 1,
+          deleted_at: at,
+        })
         .onConflict((oc) => oc.column('name').doUpdateSet({ deleted: 1, deleted_at: at, updated_at: at }))
         .execute();
     } else {
       if (change === 'write') {
-        const live = await trx.selectFrom('secrets').select('name').where('name', '=', name).where('deleted', '=', 0).executeTakeFirst();
+        const live = await trx
+          .selectFrom('secrets')
+          .select('name')
+          .where('name', '=', name)
+          .where('deleted', '=', 0)
+          .executeTakeFirst();
         changeType = live ? 'update' : 'create';
       }
       const rotatedAt = change === 'rotate' ? at : null;
@@ -160,7 +181,12 @@ export class KyselyBatchWriter implements BatchWriter {
             provider: eb.fn.coalesce('excluded.provider', 'secrets.provider'),
             scope: eb.fn.coalesce('excluded.scope', 'secrets.scope'),
             current_version: eb.fn.coalesce('excluded.current_version', 'secrets.current_version'),
-            created_at: eb.case().when('secrets.deleted', '=', 1).then(eb.ref('excluded.created_at')).else(eb.ref('secrets.created_at')).end(),
+            created_at: eb
+              .case()
+              .when('secrets.deleted', '=', 1)
+              .then(eb.ref('excluded.created_at'))
+              .else(eb.ref('secrets.created_at'))
+              .end(),
             updated_at: eb.ref('excluded.updated_at'),
             last_rotated_at: eb.fn.coalesce('excluded.last_rotated_at', 'secrets.last_rotated_at'),
             deleted: 0,

@@ -48,7 +48,9 @@ describe('through a SecretManager', () => {
     await manager.getSecretVersion('db-password', 1, { accessor: 'auditor' });
     await manager.getSecretVersions('db-password', { accessor: 'auditor' });
     await manager.rollbackSecret('db-password', 2, { actor: 'admin' });
-    expect(await manager.resolve({ url: 'x://${secret:db-password}@host' }, { accessor: 'renderer' })).toEqual({ url: `x://${second}@host` });
+    expect(
+      await manager.resolve({ url: 'x://${secret:db-password}@host' }, { accessor: 'renderer' }),
+    ).toEqual({ url: `x://${second}@host` });
     await manager.listSecrets({ accessor: 'lister', pattern: 'db-*' });
     await manager.getSecret('missing', { accessor: 'app' });
     await manager.deleteSecret('app/config', { actor: 'admin' });
@@ -74,7 +76,12 @@ describe('through a SecretManager', () => {
       'get:missing:not_found',
       'delete:app/config:success',
     ]);
-    expect(entries[0]).toMatchObject({ accessor: 'admin', scope: 'plugin', provider: 'memory', version: '1' });
+    expect(entries[0]).toMatchObject({
+      accessor: 'admin',
+      scope: 'plugin',
+      provider: 'memory',
+      version: '1',
+    });
     expect(entries[3]!.cached).toBe(false);
     expect(entries[4]!.cached).toBe(true);
     expect(entries[9]).toMatchObject({ accessor: 'rotator', version: '3' });
@@ -91,7 +98,10 @@ describe('through a SecretManager', () => {
 
     // Every text cell of every table, and the raw bytes of the files while the WAL still holds pages.
     const raw = new Database(path, { readonly: true });
-    const tables = raw.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").pluck().all() as string[];
+    const tables = raw
+      .prepare("SELECT name FROM sqlite_master WHERE type = 'table'")
+      .pluck()
+      .all() as string[];
     let cells = 0;
     for (const table of tables)
       for (const row of raw.prepare(`SELECT * FROM "${table}"`).all() as Record<string, unknown>[])
@@ -106,7 +116,8 @@ describe('through a SecretManager', () => {
     const scan = () => {
       for (const file of files.filter(existsSync)) {
         const bytes = readFileSync(file);
-        for (const value of values) for (const encoded of encodings(value)) expect(bytes.includes(encoded)).toBe(false);
+        for (const value of values)
+          for (const encoded of encodings(value)) expect(bytes.includes(encoded)).toBe(false);
       }
     };
     scan();
@@ -119,10 +130,15 @@ describe('through a SecretManager', () => {
     for (const failMode of ['closed', 'open'] as const) {
       const path = join(tempDir(), `${failMode}.db`);
       const log = await openAuditSqlite({ path, failMode });
-      const manager = new SecretManager({ providers: [new MemoryProvider({ secrets: { k: planted('k') } })], plugins: [log] });
+      const manager = new SecretManager({
+        providers: [new MemoryProvider({ secrets: { k: planted('k') } })],
+        plugins: [log],
+      });
       await manager.initialize();
       const other = new Database(path);
-      other.exec(`CREATE TRIGGER refuse BEFORE INSERT ON secret_access_log BEGIN SELECT RAISE(ABORT, 'disk full'); END`);
+      other.exec(
+        `CREATE TRIGGER refuse BEFORE INSERT ON secret_access_log BEGIN SELECT RAISE(ABORT, 'disk full'); END`,
+      );
       const read = manager.getSecret('k', { accessor: 'app' });
       if (failMode === 'closed') {
         const error = await read.catch((e: unknown) => e);
@@ -145,18 +161,35 @@ describe('through a SecretManager', () => {
     const store: PermissionStore = log.permissionStore();
     const control = new SecretAccessControl({ store });
     const manager = new SecretManager({
-      providers: [new MemoryProvider({ secrets: { 'api-key-stripe': planted('a'), 'api-key-github': planted('b'), 'db-password': planted('c') } })],
+      providers: [
+        new MemoryProvider({
+          secrets: {
+            'api-key-stripe': planted('a'),
+            'api-key-github': planted('b'),
+            'db-password': planted('c'),
+          },
+        }),
+      ],
       plugins: [control.plugin(), log],
     });
     await manager.initialize();
     await control.grant('api-key-*', 'api-consumer', 'read');
 
     expect(await manager.getSecret('api-key-stripe', { accessor: 'api-consumer' })).not.toBeNull();
-    const existing = await manager.getSecret('db-password', { accessor: 'api-consumer' }).catch((e: Error) => e);
-    const missing = await manager.getSecret('db-nothing', { accessor: 'api-consumer' }).catch((e: Error) => e);
+    const existing = await manager
+      .getSecret('db-password', { accessor: 'api-consumer' })
+      .catch((e: Error) => e);
+    const missing = await manager
+      .getSecret('db-nothing', { accessor: 'api-consumer' })
+      .catch((e: Error) => e);
     expect(existing).toMatchObject({ code: 'ACCESS_DENIED' });
-    expect((existing as Error).message.replace('db-password', 'X')).toBe((missing as Error).message.replace('db-nothing', 'X'));
-    expect((await manager.listSecrets({ accessor: 'api-consumer' })).map((s) => s.key)).toEqual(['api-key-github', 'api-key-stripe']);
+    expect((existing as Error).message.replace('db-password', 'X')).toBe(
+      (missing as Error).message.replace('db-nothing', 'X'),
+    );
+    expect((await manager.listSecrets({ accessor: 'api-consumer' })).map((s) => s.key)).toEqual([
+      'api-key-github',
+      'api-key-stripe',
+    ]);
 
     const denied = await log.entries({ failedOnly: true, accessor: 'api-consumer' });
     expect(denied.map((e) => [e.secretName, e.outcome, e.errorCode])).toEqual([

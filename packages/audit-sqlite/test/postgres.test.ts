@@ -8,7 +8,10 @@ import { event } from './helpers.js';
 import { describeAuditBackend } from './suite.js';
 
 const url = process.env.HUSH_TEST_POSTGRES_URL;
-if (!url) console.log('postgres audit tests skipped: set HUSH_TEST_POSTGRES_URL to run against a real PostgreSQL (scripts/ci-postgres.sh starts one)');
+if (!url)
+  console.log(
+    'postgres audit tests skipped: set HUSH_TEST_POSTGRES_URL to run against a real PostgreSQL (scripts/ci-postgres.sh starts one)',
+  );
 
 // Each log gets a schema of its own, so runs never see each other's rows.
 const schemas: string[] = [];
@@ -36,10 +39,29 @@ describe.skipIf(!url)('postgres', () => {
   it('runs the same migrations: every table and view exists, migrations recorded', async () => {
     const log = await freshLog();
     try {
-      for (const relation of ['secrets', 'secret_access_log', 'secret_permissions', 'encryption_keys', 'secret_versions',
-        'active_secrets', 'recent_access_log', 'failed_access_attempts', 'active_permissions', 'rotation_history'])
-        await expect(log.db.selectFrom(relation as 'secrets').selectAll().limit(1).execute()).resolves.toBeDefined();
-      const applied = await log.db.selectFrom('kysely_migration' as 'secrets').select('name' as never).execute();
+      for (const relation of [
+        'secrets',
+        'secret_access_log',
+        'secret_permissions',
+        'encryption_keys',
+        'secret_versions',
+        'active_secrets',
+        'recent_access_log',
+        'failed_access_attempts',
+        'active_permissions',
+        'rotation_history',
+      ])
+        await expect(
+          log.db
+            .selectFrom(relation as 'secrets')
+            .selectAll()
+            .limit(1)
+            .execute(),
+        ).resolves.toBeDefined();
+      const applied = await log.db
+        .selectFrom('kysely_migration' as 'secrets')
+        .select('name' as never)
+        .execute();
       expect(applied).toHaveLength(3);
     } finally {
       await log.close();
@@ -58,12 +80,25 @@ describe.skipIf(!url)('postgres', () => {
     await migrate(v1, 'postgres', '001_initial');
     await v1
       .insertInto('secret_access_log')
-      .values({ timestamp: new Date().toISOString(), operation: 'get', secret_name: 'old', accessor: 'app', success: 0, error_code: 'ACCESS_DENIED', duration_ms: 1 })
+      .values({
+        timestamp: new Date().toISOString(),
+        operation: 'get',
+        secret_name: 'old',
+        accessor: 'app',
+        success: 0,
+        error_code: 'ACCESS_DENIED',
+        duration_ms: 1,
+      })
       .execute();
     await v1.destroy();
     const log = await openAuditPostgres({ pool: poolFor() });
     try {
-      expect((await log.bySecret('old'))[0]).toMatchObject({ accessor: 'app', outcome: 'error', errorCode: 'ACCESS_DENIED', cached: false });
+      expect((await log.bySecret('old'))[0]).toMatchObject({
+        accessor: 'app',
+        outcome: 'error',
+        errorCode: 'ACCESS_DENIED',
+        cached: false,
+      });
       await log.after(event({ operation: 'rotate', key: 'old', version: '2' }));
       expect((await log.rotationHistory('old')).map((r) => r.version)).toEqual(['2']);
     } finally {
@@ -78,11 +113,16 @@ describe.skipIf(!url)('postgres', () => {
     await admin.query(`create schema ${schema}`);
     schemas.push(schema);
     const separator = url!.includes('?') ? '&' : '?';
-    const log = await openAuditPostgres({ connectionString: `${url}${separator}options=-c%20search_path%3D${schema}` });
+    const log = await openAuditPostgres({
+      connectionString: `${url}${separator}options=-c%20search_path%3D${schema}`,
+    });
     try {
       await log.after(event({ key: 'from-url' }));
       expect((await log.entries()).map((e) => e.secretName)).toEqual(['from-url']);
-      const tables = await admin.query('select table_name from information_schema.tables where table_schema = $1', [schema]);
+      const tables = await admin.query(
+        'select table_name from information_schema.tables where table_schema = $1',
+        [schema],
+      );
       expect(tables.rows.map((r) => r.table_name)).toContain('secret_access_log');
     } finally {
       await log.close();
@@ -96,7 +136,10 @@ describe.skipIf(!url)('postgres', () => {
       await log.after(event());
       // A constraint no row satisfies stands in for a full disk or a lost connection.
       await log.db.deleteFrom('secret_access_log').execute();
-      await log.db.schema.alterTable('secret_access_log').addCheckConstraint('refuse_all', sql`false`).execute();
+      await log.db.schema
+        .alterTable('secret_access_log')
+        .addCheckConstraint('refuse_all', sql`false`)
+        .execute();
       await expect(log.after(event())).rejects.toBeInstanceOf(AuditWriteError);
       expect(log.metrics().writeFailures).toBe(1);
     } finally {

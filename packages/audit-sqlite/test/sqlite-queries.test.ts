@@ -3,4 +3,4 @@ import { openAuditSqlite } from '../src/index.js';
 import { tempDir } from './helpers.js';
 import { describeAuditBackend } from './suite.js';
 
-describeAuditBackend('sqlite', () => openAuditSqlite({ path: join(tempDir(), 'audit.db'), }));
+describeAuditBackend('sqlite', () => openAuditSqlite({ path: join(tempDir(), 'audit.db') }));

@@ -3,14 +3,16 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
 import { describe, expect, it } from 'vitest';
-import { AuditWriteError, SCHEMA_VERSION, auditSqlite, openAuditSqlite } from '../src/index.js';
+import { AuditWriteError, auditSqlite, openAuditSqlite, SCHEMA_VERSION } from '../src/index.js';
 import { migrate } from '../src/migrations.js';
 import { daysAgo, event, tempDir } from './helpers.js';
 
 function refuseInserts(path: string) {
   // A second connection adds a trigger that aborts every insert: a stand-in for a full disk.
   const other = new Database(path);
-  other.exec(`CREATE TRIGGER refuse BEFORE INSERT ON secret_access_log BEGIN SELECT RAISE(ABORT, 'disk full'); END`);
+  other.exec(
+    `CREATE TRIGGER refuse BEFORE INSERT ON secret_access_log BEGIN SELECT RAISE(ABORT, 'disk full'); END`,
+  );
   return () => {
     other.exec('DROP TRIGGER refuse');
     other.close();
@@ -28,7 +30,12 @@ describe('sqlite file', () => {
     expect(raw.pragma('journal_mode', { simple: true })).toBe('wal');
     const names = raw.prepare('SELECT name FROM kysely_migration ORDER BY name').pluck().all();
     expect(names).toHaveLength(SCHEMA_VERSION);
-    const objects = raw.prepare("SELECT type || ':' || name FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' AND name NOT LIKE 'idx_%' AND name NOT LIKE 'kysely_%' ORDER BY 1").pluck().all();
+    const objects = raw
+      .prepare(
+        "SELECT type || ':' || name FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' AND name NOT LIKE 'idx_%' AND name NOT LIKE 'kysely_%' ORDER BY 1",
+      )
+      .pluck()
+      .all();
     expect(objects).toEqual([
       'table:encryption_keys',
       'table:secret_access_log',
@@ -51,18 +58,28 @@ describe('sqlite file', () => {
     const v1 = new Kysely<any>({ dialect: new SqliteDialect({ database: sqlite }) });
     await migrate(v1, 'sqlite', '001_initial');
     sqlite
-      .prepare('INSERT INTO secret_access_log (timestamp, operation, secret_name, provider, accessor, success, error_code, duration_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+      .prepare(
+        'INSERT INTO secret_access_log (timestamp, operation, secret_name, provider, accessor, success, error_code, duration_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+      )
       .run(daysAgo(1).toISOString(), 'get', 'db-password', 'local', 'app', 1, null, 2.5);
     sqlite
-      .prepare('INSERT INTO secret_access_log (timestamp, operation, secret_name, provider, accessor, success, error_code, duration_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+      .prepare(
+        'INSERT INTO secret_access_log (timestamp, operation, secret_name, provider, accessor, success, error_code, duration_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+      )
       .run(daysAgo(1).toISOString(), 'get', 'db-password', 'local', 'intruder', 0, 'ACCESS_DENIED', 0.5);
     sqlite
-      .prepare('INSERT INTO secrets (name, provider, current_version, created_at, updated_at, expires_at, deleted) VALUES (?, ?, ?, ?, ?, ?, 0)')
+      .prepare(
+        'INSERT INTO secrets (name, provider, current_version, created_at, updated_at, expires_at, deleted) VALUES (?, ?, ?, ?, ?, ?, 0)',
+      )
       .run('db-password', 'local', '4', daysAgo(100).toISOString(), daysAgo(95).toISOString(), null);
     sqlite
-      .prepare('INSERT INTO secret_permissions (secret_id, granted_to, permission, scope, granted_at) VALUES (?, ?, ?, ?, ?)')
+      .prepare(
+        'INSERT INTO secret_permissions (secret_id, granted_to, permission, scope, granted_at) VALUES (?, ?, ?, ?, ?)',
+      )
       .run('db-*', 'app', 'read', 'global', daysAgo(10).toISOString());
-    expect(sqlite.prepare("SELECT count(*) FROM sqlite_master WHERE name = 'secret_versions'").pluck().get()).toBe(0);
+    expect(
+      sqlite.prepare("SELECT count(*) FROM sqlite_master WHERE name = 'secret_versions'").pluck().get(),
+    ).toBe(0);
     await v1.destroy();
 
     const log = await openAuditSqlite({ path });
@@ -74,10 +91,17 @@ describe('sqlite file', () => {
       ]);
       expect(entries[0]).toMatchObject({ requestId: null, scope: null, cached: false, durationMs: 2.5 });
       expect((await log.secretsNotRotated(90)).map((s) => s.name)).toEqual(['db-password']);
-      expect(await log.permissionStore().list()).toMatchObject([{ secret: 'db-*', accessor: 'app', permission: 'read' }]);
-      await log.after(event({ operation: 'rotate', key: 'db-password', version: '5', requestId: 'after-upgrade' }));
+      expect(await log.permissionStore().list()).toMatchObject([
+        { secret: 'db-*', accessor: 'app', permission: 'read' },
+      ]);
+      await log.after(
+        event({ operation: 'rotate', key: 'db-password', version: '5', requestId: 'after-upgrade' }),
+      );
       expect((await log.rotationHistory()).map((r) => r.version)).toEqual(['5']);
-      expect((await log.bySecret('db-password'))[0]).toMatchObject({ requestId: 'after-upgrade', outcome: 'success' });
+      expect((await log.bySecret('db-password'))[0]).toMatchObject({
+        requestId: 'after-upgrade',
+        outcome: 'success',
+      });
     } finally {
       await log.close();
     }
@@ -90,7 +114,9 @@ describe('sqlite file', () => {
     const path = join(tempDir(), 'newer.db');
     await (await openAuditSqlite({ path })).close();
     const raw = new Database(path);
-    raw.prepare('INSERT INTO kysely_migration (name, timestamp) VALUES (?, ?)').run('999_future', new Date().toISOString());
+    raw
+      .prepare('INSERT INTO kysely_migration (name, timestamp) VALUES (?, ?)')
+      .run('999_future', new Date().toISOString());
     raw.close();
     await expect(openAuditSqlite({ path })).rejects.toThrow(/newer @hush\/audit-sqlite/);
   });
@@ -112,7 +138,9 @@ describe('failure modes', () => {
     try {
       await log.after(event({ key: 'before-failure' }));
       const restore = refuseInserts(path);
-      const error = await Promise.resolve(log.after(event({ key: 'during-failure' }))).catch((e: unknown) => e);
+      const error = await Promise.resolve(log.after(event({ key: 'during-failure' }))).catch(
+        (e: unknown) => e,
+      );
       expect(error).toBeInstanceOf(AuditWriteError);
       expect((error as AuditWriteError).code).toBe('AUDIT_WRITE_FAILED');
       expect((error as Error).message).toContain('disk full');
@@ -146,14 +174,18 @@ describe('failure modes', () => {
   it('fail-closed: before() refuses operations once the log is closed or could not open', async () => {
     const log = await openAuditSqlite({ path: join(tempDir(), 'c.db') });
     await log.close();
-    await expect(log.before({ requestId: 'r', operation: 'get', key: 'k' })).rejects.toBeInstanceOf(AuditWriteError);
+    await expect(log.before({ requestId: 'r', operation: 'get', key: 'k' })).rejects.toBeInstanceOf(
+      AuditWriteError,
+    );
     expect(() => log.after(event())).toThrow(AuditWriteError);
 
     const folder = tempDir();
     const broken = join(folder, 'broken.db');
     new Database(broken).exec('CREATE TABLE secrets (unrelated TEXT)');
     const bad = auditSqlite({ path: broken });
-    await expect(bad.before({ requestId: 'r', operation: 'get', key: 'k' })).rejects.toThrow(/audit log unavailable/);
+    await expect(bad.before({ requestId: 'r', operation: 'get', key: 'k' })).rejects.toThrow(
+      /audit log unavailable/,
+    );
     await expect(Promise.resolve(bad.after(event()))).rejects.toBeInstanceOf(AuditWriteError);
     await bad.close();
 
@@ -204,7 +236,11 @@ describe('batching', () => {
   });
 
   it('fail-open writes a partial buffer after the flush interval', async () => {
-    const log = await openAuditSqlite({ path: join(tempDir(), 'timer.db'), failMode: 'open', flushIntervalMs: 5 });
+    const log = await openAuditSqlite({
+      path: join(tempDir(), 'timer.db'),
+      failMode: 'open',
+      flushIntervalMs: 5,
+    });
     try {
       log.after(event());
       await expect.poll(() => log.metrics().entriesWritten, { timeout: 5000 }).toBe(1);

@@ -53,16 +53,40 @@ export function describeAuditBackend(name: string, open: () => Promise<AuditLog>
       const log = await open();
       try {
         await log.after(event({ key: 'a', accessor: 'x', timestamp: daysAgo(3) }));
-        await log.after(event({ key: 'a', accessor: 'y', timestamp: daysAgo(2), outcome: 'not_found', errorCode: 'SECRET_NOT_FOUND' }));
-        await log.after(event({ key: 'b', accessor: 'x', timestamp: daysAgo(1), outcome: 'error', errorCode: 'PROVIDER_UNAVAILABLE' }));
+        await log.after(
+          event({
+            key: 'a',
+            accessor: 'y',
+            timestamp: daysAgo(2),
+            outcome: 'not_found',
+            errorCode: 'SECRET_NOT_FOUND',
+          }),
+        );
+        await log.after(
+          event({
+            key: 'b',
+            accessor: 'x',
+            timestamp: daysAgo(1),
+            outcome: 'error',
+            errorCode: 'PROVIDER_UNAVAILABLE',
+          }),
+        );
         await log.after(event({ key: 'a', accessor: 'x', timestamp: new Date() }));
 
         expect((await log.bySecret('a')).map((e) => e.accessor)).toEqual(['x', 'y', 'x']);
-        expect((await log.bySecret('a', { order: 'oldest', limit: 2 })).map((e) => e.accessor)).toEqual(['x', 'y']);
+        expect((await log.bySecret('a', { order: 'oldest', limit: 2 })).map((e) => e.accessor)).toEqual([
+          'x',
+          'y',
+        ]);
         expect((await log.byAccessor('x')).map((e) => e.secretName)).toEqual(['a', 'b', 'a']);
         expect((await log.byAccessor('x', { since: '36h' })).map((e) => e.secretName)).toEqual(['a', 'b']);
-        expect((await log.entries({ failedOnly: true })).map((e) => e.outcome)).toEqual(['error', 'not_found']);
-        expect((await log.failures({ since: '36h' })).map((e) => e.errorCode)).toEqual(['PROVIDER_UNAVAILABLE']);
+        expect((await log.entries({ failedOnly: true })).map((e) => e.outcome)).toEqual([
+          'error',
+          'not_found',
+        ]);
+        expect((await log.failures({ since: '36h' })).map((e) => e.errorCode)).toEqual([
+          'PROVIDER_UNAVAILABLE',
+        ]);
         expect(await log.failures({ since: daysAgo(10), until: daysAgo(1.5) })).toHaveLength(1);
         expect(await log.entries({ outcome: 'not_found' })).toHaveLength(1);
         expect(await log.entries({ limit: 1 })).toHaveLength(1);
@@ -74,20 +98,20 @@ export function describeAuditBackend(name: string, open: () => Promise<AuditLog>
     it('finds accessors with more than N failures in 24 hours (seed 000 alert)', async () => {
       const log = await open();
       try {
-        for (let i = 0; i < 6; i++) await log.after(event({ accessor: 'prober', outcome: 'denied', errorCode: 'ACCESS_DENIED' }));
+        for (let i = 0; i < 6; i++)
+          await log.after(event({ accessor: 'prober', outcome: 'denied', errorCode: 'ACCESS_DENIED' }));
         for (let i = 0; i < 5; i++) await log.after(event({ accessor: 'clumsy', outcome: 'not_found' }));
-        for (let i = 0; i < 9; i++) await log.after(event({ accessor: 'yesterday', outcome: 'denied', timestamp: daysAgo(1.5) }));
+        for (let i = 0; i < 9; i++)
+          await log.after(event({ accessor: 'yesterday', outcome: 'denied', timestamp: daysAgo(1.5) }));
         for (let i = 0; i < 9; i++) await log.after(event({ accessor: 'fine' }));
         const suspects = await log.accessorsWithFailures();
         expect(suspects.map((s) => [s.accessor, s.failures])).toEqual([['prober', 6]]);
         expect(suspects[0]!.lastFailureAt).toBeInstanceOf(Date);
         const lower = await log.accessorsWithFailures({ threshold: 4 });
         expect(lower.map((s) => s.accessor)).toEqual(['prober', 'clumsy']);
-        expect((await log.accessorsWithFailures({ threshold: 4, window: '2d' })).map((s) => s.accessor)).toEqual([
-          'yesterday',
-          'prober',
-          'clumsy',
-        ]);
+        expect(
+          (await log.accessorsWithFailures({ threshold: 4, window: '2d' })).map((s) => s.accessor),
+        ).toEqual(['yesterday', 'prober', 'clumsy']);
       } finally {
         await log.close();
       }
@@ -96,15 +120,37 @@ export function describeAuditBackend(name: string, open: () => Promise<AuditLog>
     it('keeps secret metadata and version history from write, rotate, rollback and delete events', async () => {
       const log = await open();
       try {
-        await log.after(event({ operation: 'set', key: 'db', version: '1', accessor: 'admin', timestamp: daysAgo(200) }));
-        await log.after(event({ operation: 'set', key: 'db', version: '2', accessor: 'admin', timestamp: daysAgo(150) }));
-        await log.after(event({ operation: 'rotate', key: 'db', version: '3', accessor: 'rotator', timestamp: daysAgo(100) }));
-        await log.after(event({ operation: 'rollback', key: 'db', version: '2', accessor: 'admin', timestamp: daysAgo(95) }));
+        await log.after(
+          event({ operation: 'set', key: 'db', version: '1', accessor: 'admin', timestamp: daysAgo(200) }),
+        );
+        await log.after(
+          event({ operation: 'set', key: 'db', version: '2', accessor: 'admin', timestamp: daysAgo(150) }),
+        );
+        await log.after(
+          event({
+            operation: 'rotate',
+            key: 'db',
+            version: '3',
+            accessor: 'rotator',
+            timestamp: daysAgo(100),
+          }),
+        );
+        await log.after(
+          event({
+            operation: 'rollback',
+            key: 'db',
+            version: '2',
+            accessor: 'admin',
+            timestamp: daysAgo(95),
+          }),
+        );
         await log.after(event({ operation: 'set', key: 'fresh', version: '1', timestamp: daysAgo(1) }));
         await log.after(event({ operation: 'set', key: 'gone', version: '1', timestamp: daysAgo(300) }));
         await log.after(event({ operation: 'delete', key: 'gone', timestamp: daysAgo(2) }));
         // Failed writes change nothing.
-        await log.after(event({ operation: 'set', key: 'db', version: '9', outcome: 'error', errorCode: 'PROVIDER_ERROR' }));
+        await log.after(
+          event({ operation: 'set', key: 'db', version: '9', outcome: 'error', errorCode: 'PROVIDER_ERROR' }),
+        );
 
         const secrets = await log.secrets();
         expect(secrets.map((s) => s.name)).toEqual(['db', 'fresh']);
@@ -112,7 +158,9 @@ export function describeAuditBackend(name: string, open: () => Promise<AuditLog>
         expect(db).toMatchObject({ currentVersion: '2', provider: 'memory', deleted: false });
         expect(db.createdAt.getTime()).toBeLessThan(db.updatedAt.getTime());
         expect(db.lastRotatedAt!.getTime()).toBeLessThan(daysAgo(99).getTime());
-        expect((await log.secrets({ includeDeleted: true })).find((s) => s.name === 'gone')).toMatchObject({ deleted: true });
+        expect((await log.secrets({ includeDeleted: true })).find((s) => s.name === 'gone')).toMatchObject({
+          deleted: true,
+        });
 
         const stale = await log.secretsNotRotated(90);
         expect(stale.map((s) => s.name)).toEqual(['db']);
@@ -144,7 +192,13 @@ export function describeAuditBackend(name: string, open: () => Promise<AuditLog>
           tags: { team: 'payments' },
           provider: 'memory',
         });
-        await log.syncSecrets([info('soon', 5), info('later', 20), info('far', 60), info('never'), info('past', -1)]);
+        await log.syncSecrets([
+          info('soon', 5),
+          info('later', 20),
+          info('far', 60),
+          info('never'),
+          info('past', -1),
+        ]);
         const within30 = await log.expiringSecrets(30);
         expect(within30.map((s) => s.name)).toEqual(['past', 'soon', 'later']);
         expect(within30[1]!.daysUntilExpiry).toBeGreaterThan(4.9);
@@ -189,9 +243,26 @@ export function describeAuditBackend(name: string, open: () => Promise<AuditLog>
     it('tracks encryption key lifecycle', async () => {
       const log = await open();
       try {
-        await log.recordKey({ id: 'key-1', algorithm: 'aes-256-gcm', status: 'active', provider: 'local', activatedAt: daysAgo(30) });
-        await log.recordKey({ id: 'key-1', algorithm: 'aes-256-gcm', status: 'retired', provider: 'local', retiredAt: new Date() });
-        await log.recordKey({ id: 'key-2', algorithm: 'aes-256-gcm', status: 'active', metadata: { kdf: 'hkdf-sha256' } });
+        await log.recordKey({
+          id: 'key-1',
+          algorithm: 'aes-256-gcm',
+          status: 'active',
+          provider: 'local',
+          activatedAt: daysAgo(30),
+        });
+        await log.recordKey({
+          id: 'key-1',
+          algorithm: 'aes-256-gcm',
+          status: 'retired',
+          provider: 'local',
+          retiredAt: new Date(),
+        });
+        await log.recordKey({
+          id: 'key-2',
+          algorithm: 'aes-256-gcm',
+          status: 'active',
+          metadata: { kdf: 'hkdf-sha256' },
+        });
         const keys = await log.keys();
         expect(keys.map((k) => [k.id, k.status])).toEqual([
           ['key-1', 'retired'],
@@ -209,18 +280,53 @@ export function describeAuditBackend(name: string, open: () => Promise<AuditLog>
       try {
         const store = log.permissionStore();
         const grantedAt = new Date('2026-01-01T00:00:00.000Z');
-        await store.put({ secret: 'api-key-*', accessor: 'consumer', permission: 'read', scope: 'global', grantedAt });
-        await store.put({ secret: 'db', accessor: 'consumer', permission: 'write', scope: 'plugin', grantedAt, grantedBy: 'root', expiresAt: new Date('2030-01-01T00:00:00.000Z') });
-        await store.put({ secret: 'db', accessor: 'consumer', permission: 'write', scope: 'plugin', grantedAt, expiresAt: new Date('2031-01-01T00:00:00.000Z') });
+        await store.put({
+          secret: 'api-key-*',
+          accessor: 'consumer',
+          permission: 'read',
+          scope: 'global',
+          grantedAt,
+        });
+        await store.put({
+          secret: 'db',
+          accessor: 'consumer',
+          permission: 'write',
+          scope: 'plugin',
+          grantedAt,
+          grantedBy: 'root',
+          expiresAt: new Date('2030-01-01T00:00:00.000Z'),
+        });
+        await store.put({
+          secret: 'db',
+          accessor: 'consumer',
+          permission: 'write',
+          scope: 'plugin',
+          grantedAt,
+          expiresAt: new Date('2031-01-01T00:00:00.000Z'),
+        });
         expect(await store.list({ secret: 'db' })).toEqual([
-          { secret: 'db', accessor: 'consumer', permission: 'write', scope: 'plugin', grantedAt, expiresAt: new Date('2031-01-01T00:00:00.000Z') },
+          {
+            secret: 'db',
+            accessor: 'consumer',
+            permission: 'write',
+            scope: 'plugin',
+            grantedAt,
+            expiresAt: new Date('2031-01-01T00:00:00.000Z'),
+          },
         ]);
         expect(await store.list({ accessor: 'consumer' })).toHaveLength(2);
         expect(await store.remove({ secret: 'db', accessor: 'consumer', permission: 'read' })).toBe(0);
         expect(await store.remove({ secret: 'db', accessor: 'consumer' })).toBe(1);
         await store.replaceAll([
           { secret: 'x', accessor: 'a', permission: 'admin', scope: 'user', grantedAt },
-          { secret: 'y', accessor: 'a', permission: 'read', scope: 'global', grantedAt, expiresAt: daysAgo(1) },
+          {
+            secret: 'y',
+            accessor: 'a',
+            permission: 'read',
+            scope: 'global',
+            grantedAt,
+            expiresAt: daysAgo(1),
+          },
         ]);
         expect((await store.list()).map((g) => g.secret)).toEqual(['x', 'y']);
         const active = await log.db.selectFrom('active_permissions').select('secret_id').execute();

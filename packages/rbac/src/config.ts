@@ -30,7 +30,15 @@ export interface AccessControlConfig {
 
 export const DEFAULT_POLICY_FILE = '.hush/permissions.yaml';
 
-const KEYS = ['enabled', 'enforce', 'store', 'policyFile', 'defaultPermissions', 'rootAccessors', 'anonymousAccessor'];
+const KEYS = [
+  'enabled',
+  'enforce',
+  'store',
+  'policyFile',
+  'defaultPermissions',
+  'rootAccessors',
+  'anonymousAccessor',
+];
 
 /**
  * Builds the access control a config section asks for, or undefined when absent or disabled.
@@ -46,18 +54,21 @@ export function accessControlFromConfig(
     throw new ConfigError(message, { file: context.file, path: `accessControl${path ? `.${path}` : ''}` });
   };
   if (typeof section !== 'object' || Array.isArray(section)) fail('', 'expected an object');
-  for (const key of Object.keys(section)) if (!KEYS.includes(key)) fail(key, `unknown option (expected one of ${KEYS.join(', ')})`);
+  for (const key of Object.keys(section))
+    if (!KEYS.includes(key)) fail(key, `unknown option (expected one of ${KEYS.join(', ')})`);
   const c = section as AccessControlConfig;
   for (const key of ['enabled', 'enforce'] as const)
     if (c[key] !== undefined && typeof c[key] !== 'boolean') fail(key, 'expected true or false');
   if (c.enabled === false) return undefined;
   const storeKind = c.store ?? 'file';
   if (!['file', 'audit', 'memory'].includes(storeKind)) fail('store', "expected 'file', 'audit' or 'memory'");
-  if (c.policyFile !== undefined && (typeof c.policyFile !== 'string' || c.policyFile === '')) fail('policyFile', 'expected a file path');
+  if (c.policyFile !== undefined && (typeof c.policyFile !== 'string' || c.policyFile === ''))
+    fail('policyFile', 'expected a file path');
   const list = (key: 'defaultPermissions' | 'rootAccessors'): string[] => {
     const value = c[key];
     if (value === undefined) return [];
-    if (!Array.isArray(value) || value.some((v) => typeof v !== 'string' || v === '')) return fail(key, 'expected a list of names');
+    if (!Array.isArray(value) || value.some((v) => typeof v !== 'string' || v === ''))
+      return fail(key, 'expected a list of names');
     return value;
   };
   const defaults = list('defaultPermissions');
@@ -66,7 +77,8 @@ export function accessControlFromConfig(
   });
   let store: PermissionStore;
   if (storeKind === 'audit') {
-    if (!context.auditStore) return fail('store', "'audit' keeps grants in the audit database: enable the audit section too");
+    if (!context.auditStore)
+      return fail('store', "'audit' keeps grants in the audit database: enable the audit section too");
     store = context.auditStore;
   } else if (storeKind === 'memory') store = new MemoryPermissionStore();
   else {

@@ -1,5 +1,12 @@
-import { AccessDeniedError, type Duration, type ManagerPlugin, ValidationError, parseExpiry } from '@hush/core';
-import { isPattern, isMatchAll, targetMatches } from './patterns.js';
+import {
+  AccessDeniedError,
+  type Duration,
+  type ManagerPlugin,
+  parseExpiry,
+  ValidationError,
+} from '@hush/core';
+import { isMatchAll, isPattern, targetMatches } from './patterns.js';
+import { type AccessControlPluginOptions, accessControlPlugin } from './plugin.js';
 import {
   isPermission,
   isScope,
@@ -9,7 +16,6 @@ import {
   validateAccessor,
   validateTarget,
 } from './policy.js';
-import { type AccessControlPluginOptions, accessControlPlugin } from './plugin.js';
 import { MemoryPermissionStore } from './stores/memory.js';
 import {
   PERMISSIONS,
@@ -107,15 +113,24 @@ export class SecretAccessControl {
     this.#now = options.now ?? (() => new Date());
   }
 
-  async grant(secretOrPattern: string, accessor: string, permission: Permission, options: GrantOptions = {}): Promise<PermissionGrant> {
+  async grant(
+    secretOrPattern: string,
+    accessor: string,
+    permission: Permission,
+    options: GrantOptions = {},
+  ): Promise<PermissionGrant> {
     validateTarget(secretOrPattern);
     validateAccessor(accessor);
     if (!isPermission(permission))
-      throw new ValidationError(`unknown permission '${String(permission)}': expected one of ${PERMISSIONS.join(', ')}`);
+      throw new ValidationError(
+        `unknown permission '${String(permission)}': expected one of ${PERMISSIONS.join(', ')}`,
+      );
     const scope = options.scope ?? 'global';
-    if (!isScope(scope)) throw new ValidationError(`unknown scope '${String(scope)}': expected one of ${SCOPES.join(', ')}`);
+    if (!isScope(scope))
+      throw new ValidationError(`unknown scope '${String(scope)}': expected one of ${SCOPES.join(', ')}`);
     const now = this.#now();
-    const expiresAt = options.expiresAt === undefined ? undefined : parseExpiry(options.expiresAt, now.getTime());
+    const expiresAt =
+      options.expiresAt === undefined ? undefined : parseExpiry(options.expiresAt, now.getTime());
     if (expiresAt && expiresAt.getTime() <= now.getTime())
       throw new ValidationError(`expiry ${expiresAt.toISOString()} is already past`);
     const actor = options.actor ?? options.grantedBy;
@@ -134,13 +149,21 @@ export class SecretAccessControl {
   }
 
   /** Removes grants stored on exactly `secretOrPattern` for `accessor`; returns how many. */
-  async revoke(secretOrPattern: string, accessor: string, permission?: Permission, options: RevokeOptions = {}): Promise<number> {
+  async revoke(
+    secretOrPattern: string,
+    accessor: string,
+    permission?: Permission,
+    options: RevokeOptions = {},
+  ): Promise<number> {
     if (permission !== undefined && !isPermission(permission))
       throw new ValidationError(`unknown permission '${String(permission)}'`);
-    if (options.scope !== undefined && !isScope(options.scope)) throw new ValidationError(`unknown scope '${String(options.scope)}'`);
+    if (options.scope !== undefined && !isScope(options.scope))
+      throw new ValidationError(`unknown scope '${String(options.scope)}'`);
     if (options.actor !== undefined) {
       const targets = (await this.store.list({ secret: secretOrPattern, accessor })).filter(
-        (g) => (permission === undefined || g.permission === permission) && (options.scope === undefined || g.scope === options.scope),
+        (g) =>
+          (permission === undefined || g.permission === permission) &&
+          (options.scope === undefined || g.scope === options.scope),
       );
       await this.#requireAdmin(
         options.actor,
@@ -160,7 +183,12 @@ export class SecretAccessControl {
    * Throws `AccessDeniedError` (code `ACCESS_DENIED`) unless allowed. The message is the same
    * whether or not the secret exists: the check never looks at the secret itself.
    */
-  async checkPermission(secret: string, accessor: string | undefined, permission: Permission, scope?: string): Promise<void> {
+  async checkPermission(
+    secret: string,
+    accessor: string | undefined,
+    permission: Permission,
+    scope?: string,
+  ): Promise<void> {
     if (await this.hasPermission(secret, accessor, permission, scope)) return;
     const who = accessor ?? this.#anonymous;
     throw new AccessDeniedError(
@@ -169,14 +197,23 @@ export class SecretAccessControl {
     );
   }
 
-  async hasPermission(secret: string, accessor: string | undefined, permission: Permission, scope?: string): Promise<boolean> {
+  async hasPermission(
+    secret: string,
+    accessor: string | undefined,
+    permission: Permission,
+    scope?: string,
+  ): Promise<boolean> {
     const who = accessor ?? this.#anonymous;
     const allowed = this.#allows(await this.store.list({ accessor: who }), who, secret, permission, scope);
     return this.#count(allowed);
   }
 
   /** Keeps the names `accessor` may read; one store lookup for the whole list. */
-  async filterReadable<T extends { key: string }>(items: T[], accessor: string | undefined, scope?: string): Promise<T[]> {
+  async filterReadable<T extends { key: string }>(
+    items: T[],
+    accessor: string | undefined,
+    scope?: string,
+  ): Promise<T[]> {
     const who = accessor ?? this.#anonymous;
     if (!this.enforced) return items;
     const grants = await this.store.list({ accessor: who });
@@ -189,7 +226,9 @@ export class SecretAccessControl {
    */
   async listPermissions(secret?: string, options: ListPermissionsOptions = {}): Promise<PermissionGrant[]> {
     const now = this.#now().getTime();
-    const grants = await this.store.list(options.accessor !== undefined ? { accessor: options.accessor } : {});
+    const grants = await this.store.list(
+      options.accessor !== undefined ? { accessor: options.accessor } : {},
+    );
     return sortGrants(
       grants.filter(
         (g) =>
@@ -205,7 +244,10 @@ export class SecretAccessControl {
   }
 
   /** Loads a policy (an object as `exportPermissions` returns, or its JSON/YAML text); returns how many grants. */
-  async importPermissions(policy: PermissionPolicy | string | unknown, options: ImportPermissionsOptions = {}): Promise<number> {
+  async importPermissions(
+    policy: PermissionPolicy | string | unknown,
+    options: ImportPermissionsOptions = {},
+  ): Promise<number> {
     const grants = parsePolicy(policy);
     const mode = options.mode ?? 'merge';
     if (options.actor !== undefined) {
@@ -228,7 +270,12 @@ export class SecretAccessControl {
     let removed = 0;
     for (const g of await this.store.list()) {
       if (g.expiresAt && g.expiresAt.getTime() <= now)
-        removed += await this.store.remove({ secret: g.secret, accessor: g.accessor, permission: g.permission, scope: g.scope });
+        removed += await this.store.remove({
+          secret: g.secret,
+          accessor: g.accessor,
+          permission: g.permission,
+          scope: g.scope,
+        });
     }
     return removed;
   }
@@ -246,9 +293,16 @@ export class SecretAccessControl {
     return false;
   }
 
-  #allows(grants: PermissionGrant[], accessor: string, secret: string, permission: Permission, scope?: string): boolean {
+  #allows(
+    grants: PermissionGrant[],
+    accessor: string,
+    secret: string,
+    permission: Permission,
+    scope?: string,
+  ): boolean {
     if (this.#root.has(accessor)) return true;
-    if (this.defaultPermissions.includes(permission) || this.defaultPermissions.includes('admin')) return true;
+    if (this.defaultPermissions.includes(permission) || this.defaultPermissions.includes('admin'))
+      return true;
     const requestScope = scope ?? 'global';
     const now = this.#now().getTime();
     return grants.some(
@@ -266,7 +320,11 @@ export class SecretAccessControl {
    * scope: on a name, any admin grant matching that name; on a pattern, an admin grant on that same
    * pattern or on everything (`*` / `**`), so that admin over `api-key-?` cannot widen itself to `api-key-*`.
    */
-  async #requireAdmin(actor: string, targets: Array<{ secret: string; scope: Scope }>, action: string): Promise<void> {
+  async #requireAdmin(
+    actor: string,
+    targets: Array<{ secret: string; scope: Scope }>,
+    action: string,
+  ): Promise<void> {
     validateAccessor(actor, 'actor');
     if (this.#root.has(actor) || this.defaultPermissions.includes('admin')) return;
     const now = this.#now().getTime();

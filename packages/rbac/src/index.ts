@@ -1,4 +1,5 @@
-export { SecretAccessControl } from './control.js';
+export type { AccessControlConfig } from './config.js';
+export { accessControlFromConfig, DEFAULT_POLICY_FILE } from './config.js';
 export type {
   AccessControlCounters,
   GrantOptions,
@@ -7,13 +8,13 @@ export type {
   RevokeOptions,
   SecretAccessControlOptions,
 } from './control.js';
-export { accessControlPlugin, OPERATION_PERMISSIONS } from './plugin.js';
+export { SecretAccessControl } from './control.js';
 export type { AccessControlPluginOptions } from './plugin.js';
-export { MemoryPermissionStore } from './stores/memory.js';
-export { FilePermissionStore } from './stores/file.js';
+export { accessControlPlugin, OPERATION_PERMISSIONS } from './plugin.js';
+export { formatPolicy, parsePolicy } from './policy.js';
 export type { FilePermissionStoreOptions } from './stores/file.js';
-export { parsePolicy, formatPolicy } from './policy.js';
-export { PERMISSIONS, SCOPES } from './types.js';
+export { FilePermissionStore } from './stores/file.js';
+export { MemoryPermissionStore } from './stores/memory.js';
 export type {
   Permission,
   PermissionFilter,
@@ -24,5 +25,4 @@ export type {
   PolicyGrant,
   Scope,
 } from './types.js';
-export { accessControlFromConfig, DEFAULT_POLICY_FILE } from './config.js';
-export type { AccessControlConfig } from './config.js';
+export { PERMISSIONS, SCOPES } from './types.js';

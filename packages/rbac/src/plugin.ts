@@ -25,7 +25,10 @@ export interface AccessControlPluginOptions {
  * listings to the names the accessor may read. A context without a key (a whole `resolve` or
  * `getMany` announced before its per-key reads) is left to the per-key checks.
  */
-export function accessControlPlugin(control: SecretAccessControl, options: AccessControlPluginOptions = {}): ManagerPlugin {
+export function accessControlPlugin(
+  control: SecretAccessControl,
+  options: AccessControlPluginOptions = {},
+): ManagerPlugin {
   return {
     name: options.name ?? 'rbac',
     async before(context: OperationContext): Promise<void> {

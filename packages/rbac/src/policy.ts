@@ -1,4 +1,4 @@
-import { ValidationError, parseExpiry, validateSecretName } from '@hush/core';
+import { parseExpiry, ValidationError, validateSecretName } from '@hush/core';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { compilePattern, isPattern } from './patterns.js';
 import {
@@ -103,7 +103,8 @@ export function parsePolicy(input: unknown): PermissionGrant[] {
   if (typeof doc !== 'object' || Array.isArray(doc))
     throw new ValidationError('policy: expected an object with a grants list');
   const { version, grants } = doc as Record<string, unknown>;
-  if (version !== undefined && version !== 1) throw new ValidationError(`policy.version: unsupported version ${String(version)}`);
+  if (version !== undefined && version !== 1)
+    throw new ValidationError(`policy.version: unsupported version ${String(version)}`);
   if (grants === undefined || grants === null) return [];
   if (!Array.isArray(grants)) throw new ValidationError('policy.grants: expected a list');
   return grants.map((entry, index) => grantFromPolicy(entry, `grants[${index}]`));

@@ -72,7 +72,9 @@ export interface PolicyGrant {
 }
 
 /** The identity of a grant in a store. */
-export function grantKey(grant: Pick<PermissionGrant, 'secret' | 'accessor' | 'permission' | 'scope'>): string {
+export function grantKey(
+  grant: Pick<PermissionGrant, 'secret' | 'accessor' | 'permission' | 'scope'>,
+): string {
   return JSON.stringify([grant.secret, grant.accessor, grant.permission, grant.scope]);
 }
 

@@ -1,10 +1,9 @@
-import { readFileSync } from 'node:fs';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError } from '@hush/core';
 import { describe, expect, it } from 'vitest';
-import { FilePermissionStore, MemoryPermissionStore, accessControlFromConfig } from '../src/index.js';
+import { accessControlFromConfig, FilePermissionStore, MemoryPermissionStore } from '../src/index.js';
 
 const root = () => mkdtempSync(join(tmpdir(), 'hush-rbac-config-'));
 
@@ -28,7 +27,9 @@ describe('accessControlFromConfig (the accessControl: section of hush.config.yam
     expect(control.store).toBe(auditStore);
     expect(control.defaultPermissions).toEqual(['read']);
     expect(await control.hasPermission('x', 'ops', 'admin')).toBe(true);
-    expect(accessControlFromConfig({ store: 'memory' }, { root: root() })!.store).toBeInstanceOf(MemoryPermissionStore);
+    expect(accessControlFromConfig({ store: 'memory' }, { root: root() })!.store).toBeInstanceOf(
+      MemoryPermissionStore,
+    );
     expect(accessControlFromConfig(undefined, { root: root() })).toBeUndefined();
     expect(accessControlFromConfig({ enabled: false }, { root: root() })).toBeUndefined();
   });

@@ -80,9 +80,13 @@ describe('SecretAccessControl: checks', () => {
 
   it('refuses an expiry already past, an unknown permission or scope, and an invalid target', async () => {
     const control = new SecretAccessControl();
-    await expect(control.grant('x', 'a', 'read', { expiresAt: '2000-01-01' })).rejects.toBeInstanceOf(ValidationError);
+    await expect(control.grant('x', 'a', 'read', { expiresAt: '2000-01-01' })).rejects.toBeInstanceOf(
+      ValidationError,
+    );
     await expect(control.grant('x', 'a', 'sudo' as never)).rejects.toBeInstanceOf(ValidationError);
-    await expect(control.grant('x', 'a', 'read', { scope: 'team' as never })).rejects.toBeInstanceOf(ValidationError);
+    await expect(control.grant('x', 'a', 'read', { scope: 'team' as never })).rejects.toBeInstanceOf(
+      ValidationError,
+    );
     await expect(control.grant('bad name', 'a', 'read')).rejects.toThrow(/invalid secret name/);
     await expect(control.grant('x', '', 'read')).rejects.toBeInstanceOf(ValidationError);
   });
@@ -113,12 +117,22 @@ describe('SecretAccessControl: managing grants', () => {
     await control.grant('payments/*', 'alice', 'admin');
     await control.grant('payments/stripe', 'bob', 'read');
 
-    await expect(control.grant('payments/stripe', 'carol', 'read', { actor: 'alice' })).resolves.toMatchObject({ grantedBy: 'alice' });
-    await expect(control.grant('payments/stripe', 'carol', 'write', { actor: 'bob' })).rejects.toBeInstanceOf(AccessDeniedError);
-    await expect(control.grant('billing/key', 'carol', 'read', { actor: 'alice' })).rejects.toBeInstanceOf(AccessDeniedError);
-    await expect(control.grant('payments/stripe', 'bob', 'admin', { grantedBy: 'bob' })).rejects.toBeInstanceOf(AccessDeniedError);
+    await expect(
+      control.grant('payments/stripe', 'carol', 'read', { actor: 'alice' }),
+    ).resolves.toMatchObject({ grantedBy: 'alice' });
+    await expect(control.grant('payments/stripe', 'carol', 'write', { actor: 'bob' })).rejects.toBeInstanceOf(
+      AccessDeniedError,
+    );
+    await expect(control.grant('billing/key', 'carol', 'read', { actor: 'alice' })).rejects.toBeInstanceOf(
+      AccessDeniedError,
+    );
+    await expect(
+      control.grant('payments/stripe', 'bob', 'admin', { grantedBy: 'bob' }),
+    ).rejects.toBeInstanceOf(AccessDeniedError);
 
-    await expect(control.revoke('payments/stripe', 'carol', 'read', { actor: 'bob' })).rejects.toBeInstanceOf(AccessDeniedError);
+    await expect(control.revoke('payments/stripe', 'carol', 'read', { actor: 'bob' })).rejects.toBeInstanceOf(
+      AccessDeniedError,
+    );
     expect(await control.revoke('payments/stripe', 'carol', 'read', { actor: 'alice' })).toBe(1);
     expect(await control.hasPermission('payments/stripe', 'carol', 'read')).toBe(false);
   });
@@ -127,7 +141,9 @@ describe('SecretAccessControl: managing grants', () => {
     const control = new SecretAccessControl();
     await control.grant('api-key-?', 'narrow', 'admin');
     await control.grant('*', 'root-admin', 'admin');
-    await expect(control.grant('api-key-*', 'x', 'read', { actor: 'narrow' })).rejects.toBeInstanceOf(AccessDeniedError);
+    await expect(control.grant('api-key-*', 'x', 'read', { actor: 'narrow' })).rejects.toBeInstanceOf(
+      AccessDeniedError,
+    );
     await expect(control.grant('api-key-?', 'x', 'read', { actor: 'narrow' })).resolves.toBeDefined();
     await expect(control.grant('api-key-*', 'x', 'read', { actor: 'root-admin' })).resolves.toBeDefined();
   });
@@ -135,10 +151,16 @@ describe('SecretAccessControl: managing grants', () => {
   it('a scoped admin manages only grants in its scope', async () => {
     const control = new SecretAccessControl();
     await control.grant('*', 'plugin-admin', 'admin', { scope: 'plugin' });
-    await expect(control.grant('k', 'p', 'read', { scope: 'plugin', actor: 'plugin-admin' })).resolves.toBeDefined();
-    await expect(control.grant('k', 'p', 'read', { scope: 'global', actor: 'plugin-admin' })).rejects.toBeInstanceOf(AccessDeniedError);
+    await expect(
+      control.grant('k', 'p', 'read', { scope: 'plugin', actor: 'plugin-admin' }),
+    ).resolves.toBeDefined();
+    await expect(
+      control.grant('k', 'p', 'read', { scope: 'global', actor: 'plugin-admin' }),
+    ).rejects.toBeInstanceOf(AccessDeniedError);
     await control.grant('k', 'p', 'read', { scope: 'global' });
-    await expect(control.revoke('k', 'p', 'read', { actor: 'plugin-admin' })).rejects.toBeInstanceOf(AccessDeniedError);
+    await expect(control.revoke('k', 'p', 'read', { actor: 'plugin-admin' })).rejects.toBeInstanceOf(
+      AccessDeniedError,
+    );
     expect(await control.revoke('k', 'p', 'read', { scope: 'plugin', actor: 'plugin-admin' })).toBe(1);
   });
 
@@ -174,7 +196,10 @@ describe('SecretAccessControl: managing grants', () => {
     await control.grant('api-key-*', 'api-consumer', 'read');
     await control.grant('db-password', 'db-plugin', 'read');
     const forStripe = await control.listPermissions('api-key-stripe');
-    expect(forStripe.map((g) => `${g.secret}:${g.accessor}`)).toEqual(['api-key-*:api-consumer', 'api-key-stripe:payment-plugin']);
+    expect(forStripe.map((g) => `${g.secret}:${g.accessor}`)).toEqual([
+      'api-key-*:api-consumer',
+      'api-key-stripe:payment-plugin',
+    ]);
     expect((await control.listPermissions('api-key-*')).map((g) => g.accessor)).toEqual(['api-consumer']);
     expect(await control.listPermissions()).toHaveLength(3);
     expect(await control.listPermissions(undefined, { accessor: 'db-plugin' })).toHaveLength(1);
@@ -185,7 +210,10 @@ describe('SecretAccessControl: import and export', () => {
   it('round-trips every grant through export and import (object, JSON text and YAML text)', async () => {
     const source = new SecretAccessControl();
     await source.grant('api-key-*', 'api-consumer', 'read');
-    await source.grant('db-password', 'db-plugin', 'read', { scope: 'plugin', expiresAt: '2099-01-01T00:00:00.000Z' });
+    await source.grant('db-password', 'db-plugin', 'read', {
+      scope: 'plugin',
+      expiresAt: '2099-01-01T00:00:00.000Z',
+    });
     await source.grant('*', 'ops', 'admin', { scope: 'user', grantedBy: undefined });
     const exported = await source.exportPermissions();
     expect(exported.version).toBe(1);
@@ -201,18 +229,32 @@ describe('SecretAccessControl: import and export', () => {
   it('merge keeps other grants; replace drops them', async () => {
     const control = new SecretAccessControl();
     await control.grant('old', 'a', 'read');
-    await control.importPermissions({ version: 1, grants: [{ secret: 'new', accessor: 'b', permission: 'write' }] });
+    await control.importPermissions({
+      version: 1,
+      grants: [{ secret: 'new', accessor: 'b', permission: 'write' }],
+    });
     expect((await control.listPermissions()).map((g) => g.secret)).toEqual(['new', 'old']);
-    await control.importPermissions({ version: 1, grants: [{ secret: 'only', accessor: 'c', permission: 'read' }] }, { mode: 'replace' });
+    await control.importPermissions(
+      { version: 1, grants: [{ secret: 'only', accessor: 'c', permission: 'read' }] },
+      { mode: 'replace' },
+    );
     expect((await control.listPermissions()).map((g) => g.secret)).toEqual(['only']);
   });
 
   it('rejects a malformed policy with the path of the faulty field', async () => {
     const control = new SecretAccessControl();
     await expect(
-      control.importPermissions({ version: 1, grants: [{ secret: 'a', accessor: 'b', permission: 'read' }, { secret: 'a', accessor: 'b', permission: 'own' }] }),
+      control.importPermissions({
+        version: 1,
+        grants: [
+          { secret: 'a', accessor: 'b', permission: 'read' },
+          { secret: 'a', accessor: 'b', permission: 'own' },
+        ],
+      }),
     ).rejects.toThrow(/grants\[1\]\.permission/);
-    await expect(control.importPermissions('grants: [{secret: a, accessor: b, permission: read, scope: team}]')).rejects.toThrow(/grants\[0\]\.scope/);
+    await expect(
+      control.importPermissions('grants: [{secret: a, accessor: b, permission: read, scope: team}]'),
+    ).rejects.toThrow(/grants\[0\]\.scope/);
     await expect(control.importPermissions({ version: 2, grants: [] })).rejects.toThrow(/version/);
     expect(await control.listPermissions()).toHaveLength(0);
   });
@@ -221,10 +263,16 @@ describe('SecretAccessControl: import and export', () => {
     const control = new SecretAccessControl();
     await control.grant('team/*', 'lead', 'admin');
     await expect(
-      control.importPermissions({ version: 1, grants: [{ secret: 'team/x', accessor: 'dev', permission: 'read' }] }, { actor: 'lead' }),
+      control.importPermissions(
+        { version: 1, grants: [{ secret: 'team/x', accessor: 'dev', permission: 'read' }] },
+        { actor: 'lead' },
+      ),
     ).resolves.toBe(1);
     await expect(
-      control.importPermissions({ version: 1, grants: [{ secret: 'prod/x', accessor: 'dev', permission: 'read' }] }, { actor: 'lead' }),
+      control.importPermissions(
+        { version: 1, grants: [{ secret: 'prod/x', accessor: 'dev', permission: 'read' }] },
+        { actor: 'lead' },
+      ),
     ).rejects.toBeInstanceOf(AccessDeniedError);
   });
 });

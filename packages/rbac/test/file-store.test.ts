@@ -31,7 +31,10 @@ describe('FilePermissionStore (policy file)', () => {
     const control = new SecretAccessControl({ store: new FilePermissionStore(path) });
     await control.grant('k', 'a', 'write');
     const doc = JSON.parse(readFileSync(path, 'utf8'));
-    expect(doc).toMatchObject({ version: 1, grants: [{ secret: 'k', accessor: 'a', permission: 'write', scope: 'global' }] });
+    expect(doc).toMatchObject({
+      version: 1,
+      grants: [{ secret: 'k', accessor: 'a', permission: 'write', scope: 'global' }],
+    });
   });
 
   it('reads a hand-written policy and sees later edits', async () => {
@@ -39,7 +42,10 @@ describe('FilePermissionStore (policy file)', () => {
     writeFileSync(path, 'grants:\n  - secret: "payments/*"\n    accessor: billing\n    permission: read\n');
     const control = new SecretAccessControl({ store: new FilePermissionStore(path) });
     expect(await control.hasPermission('payments/stripe', 'billing', 'read')).toBe(true);
-    writeFileSync(path, 'grants:\n  - secret: "payments/*"\n    accessor: billing\n    permission: write\n    scope: user\n# edited\n');
+    writeFileSync(
+      path,
+      'grants:\n  - secret: "payments/*"\n    accessor: billing\n    permission: write\n    scope: user\n# edited\n',
+    );
     expect(await control.hasPermission('payments/stripe', 'billing', 'read')).toBe(false);
     expect(await control.hasPermission('payments/stripe', 'billing', 'write', 'user')).toBe(true);
   });
@@ -50,7 +56,9 @@ describe('FilePermissionStore (policy file)', () => {
     expect(await missing.listPermissions()).toEqual([]);
     const path = join(folder, 'broken.yaml');
     writeFileSync(path, 'grants:\n  - secret: k\n    accessor: a\n    permission: superuser\n');
-    const error = await new SecretAccessControl({ store: new FilePermissionStore(path) }).listPermissions().catch((e: unknown) => e);
+    const error = await new SecretAccessControl({ store: new FilePermissionStore(path) })
+      .listPermissions()
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as ConfigError).message).toContain(path);
     expect((error as ConfigError).message).toContain('grants[0].permission');

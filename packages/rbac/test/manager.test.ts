@@ -3,7 +3,11 @@ import { MemoryProvider } from '@hush/testkit';
 import { describe, expect, it } from 'vitest';
 import { SecretAccessControl } from '../src/index.js';
 
-const VALUES = { 'api-key-stripe': 'sk_PLANTED_stripe_1', 'api-key-github': 'ghp_PLANTED_2', 'db-password': 'PLANTED-db-3' };
+const VALUES = {
+  'api-key-stripe': 'sk_PLANTED_stripe_1',
+  'api-key-github': 'ghp_PLANTED_2',
+  'db-password': 'PLANTED-db-3',
+};
 
 async function setup() {
   const provider = new MemoryProvider({ secrets: VALUES });
@@ -29,7 +33,9 @@ describe('access control through a SecretManager', () => {
     const existing = await denial(manager.getSecret('db-password', { accessor: 'stranger' }));
     const missing = await denial(manager.getSecret('db-nothing', { accessor: 'stranger' }));
     expect(existing.code).toBe('ACCESS_DENIED');
-    expect(existing.message.replace('db-password', 'NAME')).toBe(missing.message.replace('db-nothing', 'NAME'));
+    expect(existing.message.replace('db-password', 'NAME')).toBe(
+      missing.message.replace('db-nothing', 'NAME'),
+    );
     expect(JSON.stringify(provider.calls)).toBe(calls);
     for (const value of Object.values(VALUES)) expect(existing.message).not.toContain(value);
   });
@@ -59,22 +65,31 @@ describe('access control through a SecretManager', () => {
     const batch = await manager.getSecrets(['api-key-stripe', 'api-key-github'], { accessor: 'consumer' });
     expect(batch.get('api-key-github')?.value).toBe(VALUES['api-key-github']);
     await denial(manager.getSecrets(['api-key-stripe', 'db-password'], { accessor: 'consumer' }));
-    expect(await manager.resolve('key=${secret:api-key-stripe}', { accessor: 'consumer' })).toBe(`key=${VALUES['api-key-stripe']}`);
-    await expect(manager.resolve({ db: '${secret:db-password}' }, { accessor: 'consumer' })).rejects.toThrow();
+    expect(await manager.resolve('key=${secret:api-key-stripe}', { accessor: 'consumer' })).toBe(
+      `key=${VALUES['api-key-stripe']}`,
+    );
+    await expect(
+      manager.resolve({ db: '${secret:db-password}' }, { accessor: 'consumer' }),
+    ).rejects.toThrow();
   });
 
   it('lists only the names the accessor may read', async () => {
     const { control, manager } = await setup();
     await control.grant('api-key-*', 'consumer', 'read');
     await control.grant('db-password', 'consumer', 'write');
-    expect((await manager.listSecrets({ accessor: 'consumer' })).map((s) => s.key)).toEqual(['api-key-github', 'api-key-stripe']);
+    expect((await manager.listSecrets({ accessor: 'consumer' })).map((s) => s.key)).toEqual([
+      'api-key-github',
+      'api-key-stripe',
+    ]);
     expect(await manager.listSecrets({ accessor: 'stranger' })).toEqual([]);
   });
 
   it('applies scope isolation to requests', async () => {
     const { control, manager } = await setup();
     await control.grant('api-key-stripe', 'payments', 'read', { scope: 'plugin' });
-    expect(await manager.getSecret('api-key-stripe', { accessor: 'payments', scope: 'plugin' })).not.toBeNull();
+    expect(
+      await manager.getSecret('api-key-stripe', { accessor: 'payments', scope: 'plugin' }),
+    ).not.toBeNull();
     await denial(manager.getSecret('api-key-stripe', { accessor: 'payments', scope: 'agent' }));
     await denial(manager.getSecret('api-key-stripe', { accessor: 'payments' }));
   });
@@ -82,7 +97,11 @@ describe('access control through a SecretManager', () => {
   it('honours expiry between two reads and reports counts in manager metrics', async () => {
     let now = Date.now();
     const control = new SecretAccessControl({ now: () => new Date(now) });
-    const manager = new SecretManager({ providers: [new MemoryProvider({ secrets: VALUES })], plugins: [control.plugin()], cache: { enabled: false } });
+    const manager = new SecretManager({
+      providers: [new MemoryProvider({ secrets: VALUES })],
+      plugins: [control.plugin()],
+      cache: { enabled: false },
+    });
     await control.grant('db-password', 'temp', 'read', { expiresAt: '1h' });
     expect(await manager.getSecret('db-password', { accessor: 'temp' })).not.toBeNull();
     now += 2 * 3_600_000;

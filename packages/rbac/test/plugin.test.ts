@@ -1,13 +1,26 @@
 import { AccessDeniedError, type OperationContext, type SecretInfo } from '@hush/core';
 import { describe, expect, it } from 'vitest';
-import { SecretAccessControl, accessControlPlugin } from '../src/index.js';
+import { accessControlPlugin, SecretAccessControl } from '../src/index.js';
 
-function context(operation: OperationContext['operation'], key?: string, accessor?: string, scope?: string): OperationContext {
+function context(
+  operation: OperationContext['operation'],
+  key?: string,
+  accessor?: string,
+  scope?: string,
+): OperationContext {
   return { requestId: 'req-1', operation, key, accessor, scope };
 }
 
 function info(key: string): SecretInfo {
-  return { key, version: '1', createdAt: new Date(), updatedAt: new Date(), metadata: {}, tags: {}, provider: 'memory' };
+  return {
+    key,
+    version: '1',
+    createdAt: new Date(),
+    updatedAt: new Date(),
+    metadata: {},
+    tags: {},
+    provider: 'memory',
+  };
 }
 
 describe('accessControlPlugin hooks', () => {
@@ -38,7 +51,9 @@ describe('accessControlPlugin hooks', () => {
   it('denies requests without an accessor unless the anonymous accessor holds a grant', async () => {
     const control = new SecretAccessControl();
     const plugin = control.plugin();
-    await expect(plugin.before!(context('get', 'public-key'))).rejects.toMatchObject({ code: 'ACCESS_DENIED' });
+    await expect(plugin.before!(context('get', 'public-key'))).rejects.toMatchObject({
+      code: 'ACCESS_DENIED',
+    });
     await control.grant('public-*', 'anonymous', 'read');
     await expect(plugin.before!(context('get', 'public-key'))).resolves.toBeUndefined();
   });
@@ -48,8 +63,12 @@ describe('accessControlPlugin hooks', () => {
     const plugin = control.plugin();
     await control.grant('stripe', 'payments', 'read', { scope: 'plugin' });
     await expect(plugin.before!(context('get', 'stripe', 'payments', 'plugin'))).resolves.toBeUndefined();
-    await expect(plugin.before!(context('get', 'stripe', 'payments', 'agent'))).rejects.toBeInstanceOf(AccessDeniedError);
-    await expect(plugin.before!(context('get', 'stripe', 'payments'))).rejects.toBeInstanceOf(AccessDeniedError);
+    await expect(plugin.before!(context('get', 'stripe', 'payments', 'agent'))).rejects.toBeInstanceOf(
+      AccessDeniedError,
+    );
+    await expect(plugin.before!(context('get', 'stripe', 'payments'))).rejects.toBeInstanceOf(
+      AccessDeniedError,
+    );
   });
 
   it('lets listing through and filters it to readable names', async () => {

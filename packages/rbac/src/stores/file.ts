@@ -4,14 +4,14 @@ import { dirname, extname } from 'node:path';
 import { ConfigError, ValidationError } from '@hush/core';
 import { formatPolicy, parsePolicy, policyFromGrants } from '../policy.js';
 import {
-  type PermissionFilter,
-  type PermissionGrant,
-  type PermissionMatch,
-  type PermissionStore,
   cloneGrant,
   grantKey,
   matchesFilter,
   matchesRemoval,
+  type PermissionFilter,
+  type PermissionGrant,
+  type PermissionMatch,
+  type PermissionStore,
 } from '../types.js';
 
 export interface FilePermissionStoreOptions {
@@ -93,7 +93,8 @@ export class FilePermissionStore implements PermissionStore {
     try {
       this.#grants = parsePolicy(text);
     } catch (error) {
-      if (error instanceof ValidationError) throw new ConfigError(error.message, { file: this.path, cause: error });
+      if (error instanceof ValidationError)
+        throw new ConfigError(error.message, { file: this.path, cause: error });
       throw error;
     }
     this.#stamp = stamp;

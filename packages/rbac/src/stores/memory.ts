@@ -1,12 +1,12 @@
 import {
-  type PermissionFilter,
-  type PermissionGrant,
-  type PermissionMatch,
-  type PermissionStore,
   cloneGrant,
   grantKey,
   matchesFilter,
   matchesRemoval,
+  type PermissionFilter,
+  type PermissionGrant,
+  type PermissionMatch,
+  type PermissionStore,
 } from '../types.js';
 
 /** Grants held in memory: the default store, lost when the process ends. */
