@@ -103,7 +103,7 @@ export class AzureKeyVaultProvider implements SecretProvider {
   readonly #onDeletedConflict: 'error' | 'recover' | 'purge';
   readonly #pollIntervalMs: number;
   readonly #timeoutMs?: number;
-  readonly #counters = { requests: 0, retries: 0, throttled: 0, serverErrors: 0 };
+  readonly #counters = { requests: 0, retries: 0, challenges: 0, throttled: 0, serverErrors: 0 };
 
   constructor(options: AzureKeyVaultProviderOptions = {}) {
     const env = options.env ?? process.env;
@@ -159,18 +159,28 @@ export class AzureKeyVaultProvider implements SecretProvider {
   /** Counts every attempt the SDK sends (retries included) and how they ended. */
   #countingPolicy(): PipelinePolicy {
     const counters = this.#counters;
-    // The SDK's retry policy sends the same request object again: a second sighting is a retry.
-    const seen = new WeakSet<object>();
+    // The SDK sends the same request object again after a failure (a retry) and after a 401
+    // (the bearer challenge): what the previous attempt got tells the two apart.
+    const previous = new WeakMap<object, 'challenged' | 'failed'>();
     return {
       name: 'hushAzureRequestCounter',
       async sendRequest(request, next) {
         counters.requests++;
-        if (seen.has(request)) counters.retries++;
-        else seen.add(request);
-        const response = await next(request);
-        if (response.status === 429) counters.throttled++;
-        else if (response.status >= 500) counters.serverErrors++;
-        return response;
+        const before = previous.get(request);
+        if (before === 'failed') counters.retries++;
+        else if (before === 'challenged') counters.challenges++;
+        try {
+          const response = await next(request);
+          if (response.status === 429) counters.throttled++;
+          else if (response.status >= 500) counters.serverErrors++;
+          if (response.status === 401) previous.set(request, 'challenged');
+          else if (response.status === 429 || response.status === 408 || response.status >= 500)
+            previous.set(request, 'failed');
+          return response;
+        } catch (error) {
+          previous.set(request, 'failed');
+          throw error;
+        }
       },
     };
   }

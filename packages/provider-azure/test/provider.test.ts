@@ -45,6 +45,7 @@ describe('AzureKeyVaultProvider against the emulator', () => {
     const challenges = kv.requests.challenges;
     await fresh.set('challenge/check', 'x');
     expect(kv.requests.challenges).toBe(challenges + 1);
+    expect(fresh.metrics()).toMatchObject({ requests: 2, challenges: 1, retries: 0 });
     expect(credential.calls).toEqual([
       { scopes: ['https://vault.azure.net/.default'], tenantId: kv.tenantId },
     ]);
