@@ -1,4 +1,4 @@
-import { chmodSync, mkdirSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
@@ -18,9 +18,11 @@ export interface AuditSqliteOptions extends AuditOptions {
  */
 export function auditSqlite(options: AuditSqliteOptions): AuditLog {
   const memory = options.path === ':memory:' || options.path === '';
+  const created = !memory && !existsSync(options.path);
   if (!memory) mkdirSync(dirname(options.path), { recursive: true });
   const sqlite = new Database(options.path);
-  if (!memory) chmodSync(options.path, 0o600);
+  // A new log is private (it names secrets and accessors); an existing file keeps the mode its owner chose.
+  if (created) chmodSync(options.path, 0o600);
   // WAL lets readers (another process's `hush audit`) run beside the writer; NORMAL sync is
   // durable across application crashes and loses at most the last commits on power loss.
   sqlite.pragma('journal_mode = WAL');

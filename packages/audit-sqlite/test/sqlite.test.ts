@@ -110,6 +110,21 @@ describe('sqlite file', () => {
     raw.close();
   });
 
+  it('applies retention on open: entries older than retentionDays are gone after a restart', async () => {
+    const path = join(tempDir(), 'retention.db');
+    const first = await openAuditSqlite({ path, retentionDays: 0 });
+    await first.after(event({ key: 'ancient', timestamp: daysAgo(400) }));
+    await first.after(event({ key: 'old', timestamp: daysAgo(100) }));
+    await first.after(event({ key: 'recent', timestamp: daysAgo(10) }));
+    await first.close();
+    const second = await openAuditSqlite({ path, retentionDays: 30 });
+    expect((await second.entries()).map((e) => e.secretName)).toEqual(['recent']);
+    await second.close();
+    const kept = await openAuditSqlite({ path, retentionDays: 0 });
+    expect(await kept.entries()).toHaveLength(1);
+    await kept.close();
+  });
+
   it('refuses a database written by a newer version, with a clear message', async () => {
     const path = join(tempDir(), 'newer.db');
     await (await openAuditSqlite({ path })).close();
