@@ -153,9 +153,10 @@ export class LocalSecretProvider implements SecretProvider {
   #source: KeySource | null | undefined;
   readonly #derived = new Map<string, DerivedKeys>();
   #cache: { stamp: string; loaded: Loaded } | undefined;
+  #pending: { stamp: string; promise: Promise<Loaded | null> } | undefined;
   #queue: QueuedWrite[] = [];
   #draining = false;
-  readonly #counters = { reads: 0, writes: 0, fileWrites: 0, cacheHits: 0 };
+  readonly #counters = { reads: 0, writes: 0, fileReads: 0, fileWrites: 0, cacheHits: 0 };
 
   constructor(options: LocalProviderOptions = {}) {
     this.#options = options;
@@ -444,11 +445,23 @@ export class LocalSecretProvider implements SecretProvider {
       this.#counters.cacheHits++;
       return this.#cache.loaded;
     }
-    const snapshot = await readSnapshot(this.path);
-    if (!snapshot) return null;
-    const loaded = await this.#verify(snapshot);
-    this.#cache = { stamp: snapshot.stamp, loaded };
-    return loaded;
+    // Concurrent cold reads of the same file share one parse and verification.
+    if (this.#pending?.stamp === stamp) return this.#pending.promise;
+    const promise = (async () => {
+      const snapshot = await readSnapshot(this.path);
+      if (!snapshot) return null;
+      this.#counters.fileReads++;
+      const loaded = await this.#verify(snapshot);
+      this.#cache = { stamp: snapshot.stamp, loaded };
+      return loaded;
+    })();
+    const pending = { stamp, promise };
+    this.#pending = pending;
+    try {
+      return await promise;
+    } finally {
+      if (this.#pending === pending) this.#pending = undefined;
+    }
   }
 
   async #verify(snapshot: FileSnapshot): Promise<Loaded> {

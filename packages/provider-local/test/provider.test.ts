@@ -142,6 +142,16 @@ describe('local provider: basics', () => {
     expect(lines.indexOf('"a"')).toBeLessThan(lines.indexOf('"c"'));
   });
 
+  it('parses the file once for concurrent cold reads', async () => {
+    await box.make().setMany({ a: '1', b: '2' });
+    const p = box.make();
+    const values = await Promise.all(Array.from({ length: 20 }, (_, i) => p.get(i % 2 ? 'a' : 'b')));
+    expect(values.map((s) => s?.value)).toEqual(Array.from({ length: 20 }, (_, i) => (i % 2 ? '1' : '2')));
+    expect(p.metrics().fileReads).toBe(1);
+    await p.get('a');
+    expect(p.metrics().fileReads).toBe(1);
+  });
+
   it('shares one file write between concurrent callers in one process', async () => {
     const p = box.make();
     await p.set('warm', 'x');
