@@ -156,7 +156,15 @@ export class LocalSecretProvider implements SecretProvider {
   #pending: { stamp: string; promise: Promise<Loaded | null> } | undefined;
   #queue: QueuedWrite[] = [];
   #draining = false;
-  readonly #counters = { reads: 0, writes: 0, fileReads: 0, fileWrites: 0, cacheHits: 0 };
+  readonly #counters = {
+    reads: 0,
+    writes: 0,
+    fileReads: 0,
+    fileWrites: 0,
+    cacheHits: 0,
+    decryptions: 0,
+    keyDerivations: 0,
+  };
 
   constructor(options: LocalProviderOptions = {}) {
     this.#options = options;
@@ -423,6 +431,7 @@ export class LocalSecretProvider implements SecretProvider {
   }
 
   #decrypt(storeId: string, keys: DerivedKeys, name: string, version: string, stored: StoredVersion): string {
+    this.#counters.decryptions++;
     const value = decryptValue(keys.encryption, storeId, name, version, stored);
     if (value === null) {
       throw new IntegrityError(
@@ -526,6 +535,7 @@ export class LocalSecretProvider implements SecretProvider {
     if (!keys) {
       try {
         keys = await deriveKeys(source, doc.kdf);
+        this.#counters.keyDerivations++;
       } catch (error) {
         if (error instanceof KdfMismatch)
           throw new ConfigError(`cannot open store ${this.path}: ${error.message}`);

@@ -142,6 +142,26 @@ describe('local provider: basics', () => {
     expect(lines.indexOf('"a"')).toBeLessThan(lines.indexOf('"c"'));
   });
 
+  it('reads one secret from a large store decrypting only that one, deriving keys once', async () => {
+    await box.make().setMany(Object.fromEntries(Array.from({ length: 300 }, (_, i) => [`s/${i}`, `v${i}`])));
+    const fresh = box.make();
+    expect((await fresh.get('s/123'))?.value).toBe('v123');
+    expect(fresh.metrics()).toMatchObject({ decryptions: 1, keyDerivations: 1, fileReads: 1 });
+    for (let i = 0; i < 10; i++) await fresh.get(`s/${i}`);
+    await fresh.set('s/new', 'x');
+    expect(fresh.metrics()).toMatchObject({ decryptions: 11, keyDerivations: 1, fileReads: 1 });
+  });
+
+  it('seals every version with a fresh IV', async () => {
+    const p = box.make();
+    await p.set('same', 'identical value');
+    await p.set('same', 'identical value');
+    const versions = readStore().secrets.same.versions;
+    expect(versions['1'].iv).not.toBe(versions['2'].iv);
+    expect(versions['1'].ct).not.toBe(versions['2'].ct);
+    expect(Buffer.from(versions['1'].iv, 'base64')).toHaveLength(12);
+  });
+
   it('parses the file once for concurrent cold reads', async () => {
     await box.make().setMany({ a: '1', b: '2' });
     const p = box.make();
@@ -201,6 +221,23 @@ describe('local provider: keys', () => {
     const wrong = new LocalSecretProvider({ root: box.dir, env: {}, passphrase: 'wrong' });
     await expect(wrong.get('k')).rejects.toThrow(/wrong master key/);
     await expect(box.make().get('k')).rejects.toThrow(/protected by a passphrase/);
+  });
+
+  it('rekeys from a master key to a passphrase and back', async () => {
+    const p = box.make();
+    await p.set('a', 'one');
+    await p.rekey({ passphrase: 'a long passphrase', scrypt: { N: 2 ** 14, r: 8, p: 1 } });
+    expect(readStore().kdf).toMatchObject({ name: 'scrypt', N: 2 ** 14 });
+    const viaPassphrase = new LocalSecretProvider({
+      root: box.dir,
+      env: {},
+      passphrase: 'a long passphrase',
+    });
+    expect((await viaPassphrase.get('a'))?.value).toBe('one');
+    const newKey = generateMasterKey();
+    await viaPassphrase.rekey({ masterKey: newKey });
+    expect((await box.make({ masterKey: newKey }).get('a'))?.value).toBe('one');
+    expect(p.metrics().fileWrites).toBe(2);
   });
 
   it('rekeys every version in one write, after a backup', async () => {
