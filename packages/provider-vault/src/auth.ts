@@ -46,6 +46,8 @@ export class VaultAuthenticator {
 
   constructor(
     private readonly client: NodeVault.client,
+    /** A second client for logins, so that no (dead) token rides on a login request and the main client keeps its token meanwhile. */
+    private readonly loginClient: NodeVault.client,
     private readonly auth: VaultAuthOptions,
     private readonly options: {
       renewFraction: number;
@@ -98,14 +100,14 @@ export class VaultAuthenticator {
   }
 
   async #doLogin(): Promise<void> {
-    // A dead token on a login request is no help; node-vault omits the header when the token is empty.
-    this.client.token = '';
+    // Vault may refuse a login that carries a dead token; node-vault omits the header when the token is empty.
+    this.loginClient.token = '';
     let answer: { auth?: { client_token?: string; lease_duration?: number; renewable?: boolean } };
     try {
       if (this.auth.method === 'approle') {
         const { roleId, secretId, mount } = this.auth;
         answer = await this.options.retrying(() =>
-          this.client.approleLogin({
+          this.loginClient.approleLogin({
             role_id: roleId,
             ...(secretId !== undefined ? { secret_id: secretId } : {}),
             mount_point: mount ?? 'approle',
@@ -116,7 +118,7 @@ export class VaultAuthenticator {
         const jwt = this.auth.jwt ?? (await this.#readJwt(this.auth.jwtFile ?? DEFAULT_KUBERNETES_JWT_FILE));
         answer = await this.options.retrying(() =>
           // node-vault 0.12 renders an empty mount into the path unless mount_point is given.
-          this.client.kubernetesLogin({ role, jwt, mount_point: mount ?? 'kubernetes' }),
+          this.loginClient.kubernetesLogin({ role, jwt, mount_point: mount ?? 'kubernetes' }),
         );
       } else return;
     } catch (error) {
@@ -133,6 +135,7 @@ export class VaultAuthenticator {
         `vault provider '${this.options.providerName}': ${this.auth.method} login returned no token`,
       );
     this.client.token = token;
+    this.loginClient.token = '';
     this.counters.logins++;
     this.#ready = Promise.resolve();
     this.#adopt({
@@ -228,18 +231,26 @@ export class VaultAuthenticator {
   }
 
   /**
-   * After a 403: true when the token itself is dead (expired, revoked), so that a new login and
-   * one more try make sense; false when the token is fine and the policy said no.
+   * After a 403 on a call made with `tokenUsed`: when that token is dead (expired, revoked) or was
+   * replaced meanwhile, makes sure a fresh one is in place (one login shared by every caller) and
+   * answers true, so the call is worth one more try. False when the token is fine and the policy said no.
    */
-  async tokenIsDead(failure: VaultFailure): Promise<boolean> {
+  async recover(failure: VaultFailure, tokenUsed: string): Promise<boolean> {
     if (failure.status !== 403 || !this.canLogin) return false;
-    if (this.#lease?.expiresAt !== undefined && this.#lease.expiresAt <= Date.now()) return true;
-    try {
-      await this.client.tokenLookupSelf();
-      return false;
-    } catch (error) {
-      return toFailure(error).status === 403;
+    if (this.client.token !== tokenUsed) return true;
+    const expired = this.#lease?.expiresAt !== undefined && this.#lease.expiresAt <= Date.now();
+    if (!expired) {
+      try {
+        await this.client.tokenLookupSelf();
+        if (this.client.token === tokenUsed) return false;
+      } catch (error) {
+        if (toFailure(error).status !== 403) return false;
+      }
     }
+    // No await between this check and joining or starting the login: a finished login is never repeated.
+    if (this.client.token !== tokenUsed) return true;
+    await this.relogin();
+    return true;
   }
 
   dispose(): void {

@@ -152,18 +152,21 @@ export class VaultProvider implements SecretProvider {
     if (auth.method === 'kubernetes' && auth.jwtFile && !isAbsolute(auth.jwtFile)) {
       auth.jwtFile = resolve(options.root ?? process.cwd(), auth.jwtFile);
     }
-    this.#client = nodeVault({
-      apiVersion: 'v1',
-      endpoint: this.address,
-      ...(namespace ? { namespace } : {}),
-      ...(auth.method === 'token' && auth.token ? { token: auth.token } : {}),
-      // node:http servers (and some proxies) refuse the LIST verb; Vault takes GET ?list=true alike.
-      noCustomHTTPVerbs: true,
-      requestOptions: { timeout, ...(options.tls ?? {}) },
-    });
-    // Never let node-vault fall back to VAULT_TOKEN behind an AppRole or Kubernetes login.
-    if (auth.method !== 'token') this.#client.token = '';
-    this.#auth = new VaultAuthenticator(this.#client, auth, {
+    const makeClient = (token: string | undefined) => {
+      const client = nodeVault({
+        apiVersion: 'v1',
+        endpoint: this.address,
+        ...(namespace ? { namespace } : {}),
+        // node:http servers (and some proxies) refuse the LIST verb; Vault takes GET ?list=true alike.
+        noCustomHTTPVerbs: true,
+        requestOptions: { timeout, ...(options.tls ?? {}) },
+      });
+      // node-vault falls back to VAULT_TOKEN from process.env; the token is always set here instead.
+      client.token = token ?? '';
+      return client;
+    };
+    this.#client = makeClient(auth.method === 'token' ? auth.token : undefined);
+    this.#auth = new VaultAuthenticator(this.#client, makeClient(undefined), auth, {
       renewFraction,
       retrying: (call) => this.#withRetries(call),
       providerName: this.name,
@@ -469,20 +472,24 @@ export class VaultProvider implements SecretProvider {
     }
     let relogged = false;
     for (;;) {
+      const tokenUsed = this.#client.token;
       try {
         return (await this.#withRetries(call)) as T;
       } catch (error) {
         const failure = toFailure(error);
         if (failure.status === 404 && 'notFound' in behaviour) return behaviour.notFound as T;
-        if (!relogged && (await this.#auth.tokenIsDead(failure))) {
-          relogged = true;
-          this.#counters.relogins++;
+        if (!relogged && failure.status === 403) {
+          let recovered: boolean;
           try {
-            await this.#auth.relogin();
+            recovered = await this.#auth.recover(failure, tokenUsed);
           } catch (loginError) {
             throw toHushErrorOrSelf(loginError, context);
           }
-          continue;
+          if (recovered) {
+            relogged = true;
+            this.#counters.relogins++;
+            continue;
+          }
         }
         if (behaviour.raw) throw failure;
         throw toHushError(failure, context);

@@ -346,6 +346,11 @@ describe('VaultProvider auth', () => {
     expect((await provider.get('app/config'))?.value).toBe('configured');
     expect(vault.counters['auth.approle.login']).toBe(2);
     expect(provider.metrics().relogins).toBe(1);
+    // Many calls failing at once share one new login.
+    vault.advanceClock(2 * 3600_000);
+    const values = await Promise.all(Array.from({ length: 12 }, () => provider.get('app/config')));
+    expect(values.map((s) => s?.value)).toEqual(Array(12).fill('configured'));
+    expect(vault.counters['auth.approle.login']).toBe(3);
   });
 
   it('logs in again when renewal is refused', async () => {
