@@ -53,9 +53,19 @@ export class SecretCache {
     return undefined;
   }
 
-  store(key: string, name: string, secret: Secret, fixedVersion: boolean, now = Date.now()): void {
+  /** Keeps a read; `ttlMs` overrides the TTL (a provider's own cache setting). */
+  store(
+    key: string,
+    name: string,
+    secret: Secret,
+    fixedVersion: boolean,
+    ttlMs?: number,
+    now = Date.now(),
+  ): void {
     if (!this.settings.enabled) return;
-    const ttl = fixedVersion ? this.settings.versionTtlMs : this.settings.ttlMs;
+    const ttl = fixedVersion
+      ? Math.max(this.settings.versionTtlMs, ttlMs ?? 0)
+      : (ttlMs ?? this.settings.ttlMs);
     if (ttl <= 0) return;
     this.#lru.set(key, { secret, name, freshUntil: now + ttl });
     const keys = this.#byName.get(name) ?? new Set<string>();

@@ -13,6 +13,8 @@ export interface ProviderConfig {
   module?: string;
   priority?: number;
   timeout?: string | number;
+  /** How long this provider's values stay fresh in the cache (overrides `cache.ttl`). */
+  cacheTtl?: string | number;
   options: Record<string, unknown>;
 }
 
@@ -235,7 +237,7 @@ const KIND = /^[a-z][a-z0-9-]*$/;
 
 function parseProvider(raw: unknown, path: string, fail: Fail): ProviderConfig {
   const obj = expectObject(raw, path, fail);
-  checkKeys(obj, path, ['kind', 'name', 'module', 'priority', 'timeout', 'options'], fail);
+  checkKeys(obj, path, ['kind', 'name', 'module', 'priority', 'timeout', 'cacheTtl', 'options'], fail);
   if (typeof obj.kind !== 'string' || !KIND.test(obj.kind))
     fail(
       `${path}.kind`,

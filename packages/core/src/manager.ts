@@ -510,7 +510,7 @@ export class SecretManager implements ISecretManager {
     try {
       const secret = await flight;
       if (secret) {
-        this.#cache.store(cacheKey, name, secret, version !== undefined);
+        this.#cache.store(cacheKey, name, secret, version !== undefined, this.#cacheTtlOf(secret.provider));
         this.masker.add(secret.value);
       }
       return secret;
@@ -581,7 +581,7 @@ export class SecretManager implements ISecretManager {
       const found = await this.#getManyFrom(slot, remaining, failures);
       for (const [key, secret] of found) {
         result.set(key, secret);
-        this.#cache.store(SecretCache.key(key, undefined, pin), key, secret, false);
+        this.#cache.store(SecretCache.key(key, undefined, pin), key, secret, false, slot.cacheTtlMs);
         this.masker.add(secret.value);
       }
       remaining = remaining.filter((key) => !found.has(key));
@@ -640,6 +640,10 @@ export class SecretManager implements ISecretManager {
     };
     await Promise.all(Array.from({ length: Math.min(this.#batchConcurrency, keys.length) }, worker));
     return found;
+  }
+
+  #cacheTtlOf(providerName: string): number | undefined {
+    return this.#slots.find((slot) => slot.name === providerName)?.cacheTtlMs;
   }
 
   #withField(secret: Secret, field: string): Secret | null {

@@ -29,6 +29,8 @@ export class ProviderSlot {
   readonly provider: SecretProvider;
   readonly priority: number;
   readonly timeoutMs: number;
+  /** Cache freshness for values this provider served, when it differs from the manager's. */
+  readonly cacheTtlMs?: number;
   consecutiveFailures = 0;
   lastFailureAt?: Date;
   lastFailureCode?: string;
@@ -48,6 +50,9 @@ export class ProviderSlot {
     this.provider = reg.provider;
     this.priority = reg.priority ?? Number.NEGATIVE_INFINITY;
     this.timeoutMs = parseDuration(reg.timeout ?? defaultTimeout);
+    const ownTtl = (reg.provider as { cacheTtlSeconds?: unknown }).cacheTtlSeconds;
+    if (reg.cacheTtl !== undefined) this.cacheTtlMs = parseDuration(reg.cacheTtl);
+    else if (typeof ownTtl === 'number' && ownTtl >= 0) this.cacheTtlMs = ownTtl * 1000;
   }
 
   get name(): string {

@@ -197,6 +197,11 @@ export interface ProviderRegistration {
   priority?: number;
   /** Per-call timeout; a timed-out call counts as a failure and the read fails over. */
   timeout?: Duration;
+  /**
+   * How long this provider's values stay fresh in the manager's cache, instead of `cache.ttl`.
+   * A provider may also carry its own `cacheTtlSeconds` property (seed 000's Azure option).
+   */
+  cacheTtl?: Duration;
 }
 
 export interface CacheOptions {

@@ -338,6 +338,26 @@ describe('cache', () => {
     expect(primary.calls.get).toBe(2);
   });
 
+  it("keeps a provider's values for its own cache TTL when it has one", async () => {
+    const { primary, secondary } = chain();
+    primary.seed({ quick: 'q1' });
+    secondary.seed({ slow: 's1' });
+    Object.assign(secondary, { cacheTtlSeconds: 0.04 });
+    const manager = new SecretManager({
+      providers: [{ provider: primary, cacheTtl: '1h' }, secondary],
+      cache: { ttl: '1ms' },
+    });
+    await manager.getSecret('quick');
+    await manager.getSecret('slow');
+    primary.seed({ quick: 'q2' });
+    secondary.seed({ slow: 's2' });
+    await new Promise((r) => setTimeout(r, 10));
+    expect((await manager.getSecret('quick'))?.value).toBe('q1');
+    expect((await manager.getSecret('slow'))?.value).toBe('s1');
+    await new Promise((r) => setTimeout(r, 60));
+    expect((await manager.getSecret('slow'))?.value).toBe('s2');
+  });
+
   it('evicts the least recently used entry beyond maxSize', async () => {
     const { primary } = chain();
     primary.seed({ a: '1', b: '2', c: '3' });
