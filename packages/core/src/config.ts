@@ -261,6 +261,8 @@ function parseProvider(raw: unknown, path: string, fail: Fail): ProviderConfig {
   }
   if (obj.timeout !== undefined)
     provider.timeout = parseDurationSetting(obj.timeout, `${path}.timeout`, fail);
+  if (obj.cacheTtl !== undefined)
+    provider.cacheTtl = parseDurationSetting(obj.cacheTtl, `${path}.cacheTtl`, fail);
   if (obj.options !== undefined) provider.options = expectObject(obj.options, `${path}.options`, fail);
   return provider;
 }

@@ -61,6 +61,7 @@ async function createProviders(
         provider,
         ...(spec.priority !== undefined ? { priority: spec.priority } : {}),
         ...(spec.timeout !== undefined ? { timeout: spec.timeout } : {}),
+        ...(spec.cacheTtl !== undefined ? { cacheTtl: spec.cacheTtl } : {}),
       };
     }),
   );
