@@ -27,6 +27,7 @@ environments:
         name: vault-prod
         priority: 100
         timeout: 2s
+        cacheTtl: 10m
         options: { address: '\${env:VAULT_ADDR}', namespace: '\${env:VAULT_NAMESPACE:admin}' }
 `;
 
@@ -51,6 +52,7 @@ describe('configuration files', () => {
       kind: 'vault',
       name: 'vault-prod',
       priority: 100,
+      cacheTtl: '10m',
       options: { address: 'http://127.0.0.1:8200', namespace: 'admin' },
     });
     expect(config.cache).toEqual({ ttl: '5m', maxSize: 500, staleIfError: '10m' });
