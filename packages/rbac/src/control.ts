@@ -250,6 +250,8 @@ export class SecretAccessControl {
   ): Promise<number> {
     const grants = parsePolicy(policy);
     const mode = options.mode ?? 'merge';
+    if (mode !== 'merge' && mode !== 'replace')
+      throw new ValidationError(`import mode: expected 'merge' or 'replace'`);
     if (options.actor !== undefined) {
       const affected = mode === 'replace' ? [...grants, ...(await this.store.list())] : grants;
       await this.#requireAdmin(options.actor, affected, 'import permissions');
