@@ -115,6 +115,9 @@ describe('local provider: tampering is detected', () => {
     copyFileSync(old, box.store);
     const error = await expectIntegrityError();
     expect(error.message).toMatch(/older than generation/);
+    const state = JSON.parse(readFileSync(join(box.dir, '.hush', 'state.json'), 'utf8'));
+    expect(Object.values(state.stores)).toEqual([{ generation: 3 }]);
+    expect(statSync(join(box.dir, '.hush', 'state.json')).mode & 0o777).toBe(0o600);
     // A different instance in the same process, i.e. the state file: same answer.
     await expect(box.make().list()).rejects.toBeInstanceOf(IntegrityError);
   });

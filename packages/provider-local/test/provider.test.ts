@@ -1,6 +1,6 @@
-import { readFileSync, statSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { ConfigError, SecretManager, VersionConflictError } from '@hush/core';
+import { ConfigError, ProviderUnavailableError, SecretManager, VersionConflictError } from '@hush/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import plugin, { generateMasterKey, LocalSecretProvider, writeKeyFile } from '../src/index.js';
 import { type Sandbox, sandbox, thrown } from './helpers.js';
@@ -170,6 +170,30 @@ describe('local provider: basics', () => {
     expect(p.metrics().fileReads).toBe(1);
     await p.get('a');
     expect(p.metrics().fileReads).toBe(1);
+  });
+
+  it('two provider instances writing at once lose nothing (the file lock serialises them)', async () => {
+    const [a, b] = [box.make(), box.make()];
+    await Promise.all([
+      ...Array.from({ length: 25 }, (_, i) => a.set(`a/${i}`, `a${i}`)),
+      ...Array.from({ length: 25 }, (_, i) => b.set(`b/${i}`, `b${i}`)),
+    ]);
+    const listed = await box.make().list();
+    expect(listed).toHaveLength(50);
+  });
+
+  it('gives up on a lock held by a live process after lockTimeoutMs, writing nothing', async () => {
+    const p = box.make({ lockTimeoutMs: 300 });
+    await p.set('a', '1');
+    mkdirSync(`${box.store}.lock`);
+    try {
+      const error = await thrown(() => p.set('a', '2'));
+      expect(error).toBeInstanceOf(ProviderUnavailableError);
+      expect(error.hint).toContain('.lock');
+    } finally {
+      rmSync(`${box.store}.lock`, { recursive: true });
+    }
+    expect((await box.make().get('a'))?.value).toBe('1');
   });
 
   it('shares one file write between concurrent callers in one process', async () => {
