@@ -57,7 +57,10 @@ export class MemoryPermissionStore implements PermissionStore {
 
   #add(grant: PermissionGrant): void {
     let group = this.#byAccessor.get(grant.accessor);
-    if (!group) this.#byAccessor.set(grant.accessor, (group = new Map()));
+    if (!group) {
+      group = new Map();
+      this.#byAccessor.set(grant.accessor, group);
+    }
     group.set(grantKey(grant), cloneGrant(grant));
   }
 }
