@@ -503,3 +503,53 @@ describe('vault emulator: the LIST verb', () => {
     }
   });
 });
+
+describe('vault emulator: policy matching', () => {
+  it('prefers an exact rule, then the glob whose first wildcard comes later', async () => {
+    const emulator = await startVaultEmulator({
+      policies: {
+        layered: {
+          'secret/data/*': ['read'],
+          'secret/data/team/+/config': ['read', 'update', 'create'],
+          'secret/data/team/blue/*': ['deny'],
+          'secret/data/team/blue/exact': ['read'],
+          'secret/data/prefix-*': ['create', 'update'],
+        },
+      },
+    });
+    const call = client(emulator);
+    try {
+      const token = emulator.createToken({ policies: ['layered'] });
+      for (const path of ['misc', 'team/blue/exact', 'team/green/config', 'team/blue/config', 'prefix-a']) {
+        await call('POST', `secret/data/${path}`, { body: { data: { v: '1' } } });
+      }
+      const read = async (path: string) => (await call('GET', `secret/data/${path}`, { token })).status;
+      const write = async (path: string) =>
+        (await call('POST', `secret/data/${path}`, { token, body: { data: { v: '2' } } })).status;
+      expect(await read('misc')).toBe(200);
+      expect(await read('team/blue/exact')).toBe(200);
+      expect(await read('team/blue/config')).toBe(403);
+      expect(await read('team/green/config')).toBe(200);
+      expect(await write('team/green/config')).toBe(200);
+      expect(await write('misc')).toBe(403);
+      expect(await write('prefix-a')).toBe(200);
+      expect(await read('prefix-a')).toBe(403);
+    } finally {
+      await emulator.stop();
+    }
+  });
+
+  it('revokes a token after its num_uses', async () => {
+    const emulator = await startVaultEmulator({ policies: { any: { 'secret/*': ['read'] } } });
+    const call = client(emulator);
+    try {
+      const created = await call('POST', 'auth/token/create', { body: { policies: ['any'], num_uses: 2 } });
+      const token = created.body.auth.client_token as string;
+      expect((await call('GET', 'secret/data/x', { token })).status).toBe(404);
+      expect((await call('GET', 'secret/data/x', { token })).status).toBe(404);
+      expect((await call('GET', 'secret/data/x', { token })).status).toBe(403);
+    } finally {
+      await emulator.stop();
+    }
+  });
+});

@@ -172,6 +172,12 @@ export class VaultRouter {
 
     const token = this.state.token(request.token);
     if (!token) return TOKEN_DENIED;
+    // A token created with num_uses serves that many requests, then is revoked.
+    if (token.numUses > 0) {
+      token.numUses -= 1;
+      if (token.numUses === 0) delete this.state.data.tokens[token.id];
+      this.state.dirty = true;
+    }
     const allowed = (capability: Capability, aclPath = path) =>
       aclFor(token, this.state.data.policies).allows(aclPath, capability);
 
