@@ -28,7 +28,10 @@ export default async function run(cli: Cli, [argv]: [string[]], options: RunOpti
   await cli.checkProvider(options.provider);
   const variables = await resolveVariables(cli, options);
   const manager = await cli.manager();
-  for (const value of Object.values(variables)) manager.masker.add(value);
+  for (const value of Object.values(variables)) {
+    manager.masker.add(value);
+    for (const leaf of jsonLeaves(value)) manager.masker.add(leaf);
+  }
 
   const child = spawn(command, args, {
     stdio: options.mask ? ['inherit', 'pipe', 'pipe'] : 'inherit',
@@ -56,6 +59,27 @@ export default async function run(cli: Cli, [argv]: [string[]], options: RunOpti
   for (const signal of FORWARDED) process.off(signal, forward);
   process.exitCode = outcome.signal ? 128 + (constants.signals[outcome.signal] ?? 0) : (outcome.code ?? 1);
 }
+
+/** String fields of a JSON secret: a child that parses the secret and prints a field is masked too. */
+function jsonLeaves(value: string): string[] {
+  if (!/^\s*[[{]/.test(value)) return [];
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(value);
+  } catch {
+    return [];
+  }
+  const leaves: string[] = [];
+  const walk = (node: unknown): void => {
+    // Short fields (a user name such as 'svc') would garble ordinary output; secrets are longer.
+    if (typeof node === 'string' && node.length >= MIN_FIELD_LENGTH) leaves.push(node);
+    else if (node && typeof node === 'object') for (const child of Object.values(node)) walk(child);
+  };
+  walk(parsed);
+  return leaves;
+}
+
+const MIN_FIELD_LENGTH = 6;
 
 function pipeMasked(source: Readable, target: Writable, masker: NodeJS.ReadWriteStream): Promise<void> {
   return new Promise((resolvePromise) => {

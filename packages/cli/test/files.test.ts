@@ -1,0 +1,216 @@
+import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { checkStderrClean, hush, plant, tempProject, useProject } from './helpers.js';
+
+checkStderrClean();
+
+const PASSWORD = plant('render-Pa55-word-777');
+const JSON_SECRET = plant('{"host":"db.internal","password":"fi3ld-Pa55word"}');
+plant('fi3ld-Pa55word');
+
+describe('render', () => {
+  const { dir, run } = useProject();
+
+  beforeAll(async () => {
+    expect((await run(['set', 'db/password'], { input: PASSWORD })).code).toBe(0);
+    expect((await run(['set', 'db/conn'], { input: JSON_SECRET })).code).toBe(0);
+  });
+
+  it('resolves references in any text file, writing the output 0600', async () => {
+    writeFileSync(
+      join(dir, 'app.yaml'),
+      'db:\n  password: ${secret:db/password}\n  host: ${secret:db/conn#host}\n  url: "postgres://u:${secret:db/conn#password}@h"\n  pool: ${secret:pool-size:10}\n  literal: $${secret:db/password}\n',
+    );
+    writeFileSync(join(dir, 'out.yaml'), 'old', { mode: 0o644 });
+    const result = await run(['render', 'app.yaml', '-o', 'out.yaml']);
+    expect(result.code, result.stderr).toBe(0);
+    expect(statSync(join(dir, 'out.yaml')).mode & 0o777).toBe(0o600);
+    expect(parse(readFileSync(join(dir, 'out.yaml'), 'utf8'))).toEqual({
+      db: { password: PASSWORD, host: 'db.internal', url: 'postgres://u:fi3ld-Pa55word@h', pool: 10, literal: '${secret:db/password}' },
+    });
+    const stdout = await run(['render', 'app.yaml']);
+    expect(stdout.stdout).toContain(`password: ${PASSWORD}`);
+  });
+
+  it('reports every unresolved reference at once with line:column (exit 3) and writes nothing', async () => {
+    writeFileSync(join(dir, 'bad.json'), '{\n  "a": "${secret:missing-one}",\n  "b": "${secret:db/password} ${secret:db/conn#nofield}",\n  "c": "${secret:missing-two}"\n}\n');
+    const result = await run(['render', 'bad.json', '-o', 'never.json']);
+    expect(result.code).toBe(3);
+    const lines = result.stderr.trim().split('\n');
+    expect(lines[0]).toBe('hush: 3 unresolved secret references in bad.json');
+    expect(lines.slice(1)).toEqual([
+      '  bad.json:2:9: ${secret:missing-one} (not found)',
+      "  bad.json:3:31: ${secret:db/conn#nofield} (no field 'nofield')",
+      '  bad.json:4:9: ${secret:missing-two} (not found)',
+    ]);
+    expect(existsSync(join(dir, 'never.json'))).toBe(false);
+    expect((await run(['render', 'no-such-file'])).code).toBe(1);
+  });
+});
+
+describe('import and export', () => {
+  const { dir, run } = useProject();
+
+  it('imports dotenv with quotes, escapes, comments and export; --dry-run changes nothing', async () => {
+    writeFileSync(
+      join(dir, '.env'),
+      [
+        '# database',
+        'export DB_URL="postgres://u:p@h/db?x=1"',
+        "SINGLE='literal $HOME \\n'",
+        'MULTI="line one\\nline \\"two\\""',
+        'PLAIN=plain value # trailing comment',
+        'EMPTY=',
+        'HASH=abc#def',
+        '',
+      ].join('\n'),
+    );
+    const dry = await run(['import', '.env', '--dry-run']);
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(dry.stdout.trim().split('\n')).toEqual(['+ db-url', '+ single', '+ multi', '+ plain', '+ empty', '+ hash']);
+    expect((await run(['list', '--json'])).stdout.trim()).toBe('[]');
+    const result = await run(['import', '.env']);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toContain('imported 6 secrets into local (6 new, 0 updated)');
+    const get = async (name: string) => (await run(['get', name])).stdout;
+    expect(await get('db-url')).toBe('postgres://u:p@h/db?x=1\n');
+    expect(await get('single')).toBe('literal $HOME \\n\n');
+    expect(await get('multi')).toBe('line one\nline "two"\n');
+    expect(await get('plain')).toBe('plain value\n');
+    expect(await get('hash')).toBe('abc#def\n');
+  });
+
+  it('imports nested JSON and YAML maps as paths, with --prefix', async () => {
+    writeFileSync(join(dir, 'secrets.json'), JSON.stringify({ database: { PASSWORD: 'json-nested-1', port: 5432 }, API_TOKEN: 'json-token-2' }));
+    expect((await run(['import', 'secrets.json', '--prefix', 'svc/'])).code).toBe(0);
+    writeFileSync(join(dir, 'secrets.yaml'), 'smtp:\n  user: mailer\n  pass: "yaml-pass-3"\n');
+    expect((await run(['import', 'secrets.yaml'])).code).toBe(0);
+    const names = (JSON.parse((await run(['list', '--json', '--pattern', '**'])).stdout) as Array<{ key: string }>).map((s) => s.key);
+    expect(names).toEqual(expect.arrayContaining(['svc/database/password', 'svc/database/port', 'svc/api-token', 'smtp/user', 'smtp/pass']));
+    expect((await run(['get', 'svc/database/port'])).stdout).toBe('5432\n');
+    const broken = await run(['import', 'bad.env'], { input: '' });
+    expect(broken.code).toBe(1);
+    writeFileSync(join(dir, 'broken.env'), 'GOOD=1\nthis is not a line\n');
+    const syntax = await run(['import', 'broken.env']);
+    expect(syntax.code).toBe(1);
+    expect(syntax.stderr).toContain('broken.env:2:');
+  });
+
+  it('export masks values unless --reveal, and writes 0600 files', async () => {
+    const masked = await run(['export', '--pattern', 'db-*']);
+    expect(masked.code).toBe(0);
+    expect(masked.stdout).toBe('DB_URL="***"\n');
+    expect(masked.stderr).toContain('--reveal');
+    const revealed = await run(['export', '--reveal', '--format', 'json', '-o', 'dump.json']);
+    expect(revealed.code).toBe(0);
+    expect(statSync(join(dir, 'dump.json')).mode & 0o777).toBe(0o600);
+    const dump = JSON.parse(readFileSync(join(dir, 'dump.json'), 'utf8'));
+    expect(dump.multi).toBe('line one\nline "two"');
+    const k8s = parse((await run(['export', '--reveal', '--format', 'k8s-secret', '--pattern', 'smtp/*', '--name', 'mail'])).stdout);
+    expect(k8s).toMatchObject({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'mail' }, type: 'Opaque' });
+    expect(Buffer.from(k8s.data.SMTP_PASS, 'base64').toString()).toBe('yaml-pass-3');
+    const yaml = parse((await run(['export', '--reveal', '--format', 'yaml', '--prefix', 'smtp/'])).stdout);
+    expect(yaml).toEqual({ 'smtp/pass': 'yaml-pass-3', 'smtp/user': 'mailer' });
+  });
+
+  it('round trip: export --reveal (dotenv and JSON) then import into a fresh project gives the same values', async () => {
+    const dotenv = await run(['export', '--reveal', '-o', 'all.env', '--pattern', '*']);
+    expect(dotenv.code).toBe(0);
+    const original = JSON.parse(readFileSync(join(dir, 'dump.json'), 'utf8')) as Record<string, string>;
+    const fresh = tempProject();
+    const env = { HUSH_MASTER_KEY: Buffer.alloc(32, 3).toString('base64') };
+    writeFileSync(join(fresh, 'all.env'), readFileSync(join(dir, 'all.env')));
+    writeFileSync(join(fresh, 'dump.json'), readFileSync(join(dir, 'dump.json')));
+    expect((await hush(['import', 'all.env', '--prefix', 'fromenv/'], { cwd: fresh, env })).code).toBe(0);
+    expect((await hush(['import', 'dump.json'], { cwd: fresh, env })).code).toBe(0);
+    const back = await hush(['export', '--reveal', '--format', 'json'], { cwd: fresh, env });
+    const exported = JSON.parse(back.stdout) as Record<string, string>;
+    for (const [name, value] of Object.entries(original)) expect(exported[name], name).toBe(value);
+    for (const name of ['db-url', 'multi', 'single', 'plain', 'empty', 'hash']) expect(exported[`fromenv/${name}`], name).toBe(original[name]);
+  });
+});
+
+describe('copy between two local stores', () => {
+  const { dir, run } = useProject({
+    'hush.config.yaml': [
+      'environments:',
+      '  dev:',
+      '    providers:',
+      '      - { kind: local, name: old, options: { path: .hush/old.enc.json } }',
+      '      - { kind: local, name: new, options: { path: .hush/new.enc.json } }',
+      '    defaultWriteProvider: old',
+      '',
+    ].join('\n'),
+  });
+
+  beforeAll(async () => {
+    for (const [name, value] of [
+      ['app/a', 'copy-value-a1'],
+      ['app/b', 'copy-value-b2'],
+      ['other/c', 'copy-value-c3'],
+    ])
+      expect((await run(['set', name, '--tag', 'origin=old'], { input: value })).code).toBe(0);
+    expect((await run(['set', 'app/b', '--provider', 'new'], { input: 'different-in-new' })).code).toBe(0);
+  });
+
+  it('--dry-run shows the plan and writes nothing', async () => {
+    const result = await run(['copy', '--from', 'old', '--to', 'new', '--pattern', 'app/*', '--dry-run']);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/copy\s+app\/a/);
+    expect(result.stdout).toMatch(/skip\s+app\/b/);
+    expect((await run(['get', 'app/a', '--provider', 'new'])).code).toBe(3);
+  });
+
+  it('copies with tags, skips a different existing value, and verifies both sides', async () => {
+    const result = await run(['copy', '--from', 'old', '--to', 'new', '--verify', '--json']);
+    expect(result.code, result.stderr).toBe(0);
+    const summary = JSON.parse(result.stdout);
+    expect(summary).toMatchObject({ copied: 2, skipped: 1, unchanged: 0, failed: 0, verify: { checked: 2, matched: 2, mismatched: [] } });
+    const copied = JSON.parse((await run(['get', 'app/a', '--provider', 'new', '--json'])).stdout);
+    expect(copied).toMatchObject({ value: 'copy-value-a1', tags: { origin: 'old' } });
+    expect((await run(['get', 'app/b', '--provider', 'new'])).stdout).toBe('different-in-new\n');
+    const again = await run(['copy', '--from', 'old', '--to', 'new', '--overwrite', '--verify']);
+    expect(again.code).toBe(0);
+    expect(again.stdout).toContain('copied 1, unchanged 2, skipped 0');
+    expect(again.stdout).toContain('verify: 3/3 identical');
+    expect((await run(['get', 'app/b', '--provider', 'new'])).stdout).toBe('copy-value-b2\n');
+    expect((await run(['copy', '--from', 'old', '--to', 'nope'])).code).toBe(2);
+    expect((await run(['copy', '--from', 'old'])).code).toBe(2);
+    expect(existsSync(join(dir, '.hush/new.enc.json'))).toBe(true);
+  });
+});
+
+describe('rekey', () => {
+  const { dir, run } = useProject();
+
+  it('re-encrypts under a new key file and keeps the old key as a backup', async () => {
+    expect((await run(['set', 'kept'], { input: 'rekey-value-1' })).code).toBe(0);
+    const oldKey = readFileSync(join(dir, '.hush/master.key'), 'utf8').trim();
+    const result = await run(['rekey']);
+    expect(result.code, result.stderr).toBe(0);
+    const newKey = readFileSync(join(dir, '.hush/master.key'), 'utf8').trim();
+    expect(newKey).not.toBe(oldKey);
+    expect(statSync(join(dir, '.hush/master.key')).mode & 0o777).toBe(0o600);
+    const backups = readdirSync(join(dir, '.hush')).filter((f) => f.startsWith('master.key.') && f.endsWith('.bak'));
+    expect(backups).toHaveLength(1);
+    expect(readFileSync(join(dir, '.hush', backups[0]!), 'utf8').trim()).toBe(oldKey);
+    expect(result.stderr).toContain('update every other copy of the key');
+    expect(result.stdout).not.toContain(newKey);
+    expect((await run(['get', 'kept'])).stdout).toBe('rekey-value-1\n');
+    expect((await run(['get', 'kept'], { env: { HUSH_MASTER_KEY: oldKey } })).code).toBe(1);
+  });
+
+  it('with HUSH_MASTER_KEY prints the new key and says to update the variable', async () => {
+    const project = tempProject();
+    const key = Buffer.alloc(32, 5).toString('base64');
+    expect((await hush(['set', 'env-kept'], { cwd: project, env: { HUSH_MASTER_KEY: key }, input: 'rekey-value-2' })).code).toBe(0);
+    const result = await hush(['rekey'], { cwd: project, env: { HUSH_MASTER_KEY: key } });
+    expect(result.code, result.stderr).toBe(0);
+    const newKey = result.stdout.trim();
+    expect(Buffer.from(newKey, 'base64')).toHaveLength(32);
+    expect(result.stderr).toContain('Update HUSH_MASTER_KEY everywhere');
+    expect((await hush(['get', 'env-kept'], { cwd: project, env: { HUSH_MASTER_KEY: newKey } })).stdout).toBe('rekey-value-2\n');
+  });
+});
