@@ -32,6 +32,11 @@ export interface AuditOptions {
   flushIntervalMs?: number;
   /** Plugin name in the manager's metrics (default `audit`). */
   name?: string;
+  /**
+   * Copy expiry, tags and versions from every listing the manager returns into `secrets`
+   * (default true), so `expiringSecrets()` sees them without calling `syncSecrets()`.
+   */
+  syncOnList?: boolean;
 }
 
 export interface AuditQuery {
@@ -118,6 +123,8 @@ export interface AuditCounters {
   droppedEntries: number;
   callbackErrors: number;
   retentionFailures: number;
+  /** Listings whose metadata could not be copied (syncOnList). */
+  syncFailures: number;
 }
 
 /** How a backend plugs in: its Kysely instance, migrations, batch writer and shutdown. */
@@ -163,6 +170,7 @@ export class AuditLog implements ManagerPlugin {
     droppedEntries: 0,
     callbackErrors: 0,
     retentionFailures: 0,
+    syncFailures: 0,
   };
   readonly #callback?: AuditOptions['auditLogCallback'];
   readonly #batchSize: number;
@@ -176,6 +184,8 @@ export class AuditLog implements ManagerPlugin {
   #chain: Promise<void> = Promise.resolve();
   #closed = false;
   #permissionStore?: SqlitePermissionStore;
+  readonly #syncOnList: boolean;
+  readonly #syncs = new Set<Promise<void>>();
 
   constructor(backend: AuditBackend, options: AuditOptions = {}) {
     this.name = options.name ?? 'audit';
@@ -188,6 +198,7 @@ export class AuditLog implements ManagerPlugin {
     this.#batchSize = Math.max(1, options.batchSize ?? 500);
     this.#flushIntervalMs = Math.max(0, options.flushIntervalMs ?? 25);
     this.#callback = options.auditLogCallback;
+    this.#syncOnList = options.syncOnList ?? true;
     this.ready = backend.prepare().then(async () => {
       this.#writer = backend.createWriter();
       // The first purge runs before `ready` resolves, so it never races entries written after it.
@@ -242,6 +253,21 @@ export class AuditLog implements ManagerPlugin {
       }, this.#flushIntervalMs);
       this.#timer.unref();
     }
+  }
+
+  /**
+   * Leaves the listing as it is, and copies its metadata (expiry, tags, versions; listings carry no
+   * values) into `secrets` in the background: a listing never waits for the audit database.
+   */
+  filterList(_context: OperationContext, secrets: SecretInfo[]): SecretInfo[] {
+    if (this.#syncOnList && !this.#closed && secrets.length > 0) {
+      const sync = this.#sync(secrets).catch(() => {
+        this.counters.syncFailures++;
+      });
+      this.#syncs.add(sync);
+      void sync.finally(() => this.#syncs.delete(sync));
+    }
+    return secrets;
   }
 
   metrics(): Record<string, number> {
@@ -315,6 +341,7 @@ export class AuditLog implements ManagerPlugin {
   async close(): Promise<void> {
     if (this.#closed) return;
     await this.flush();
+    await Promise.all(this.#syncs);
     this.#closed = true;
     if (this.#retentionTimer) clearInterval(this.#retentionTimer);
     await this.#chain;
@@ -508,6 +535,11 @@ export class AuditLog implements ManagerPlugin {
    */
   async syncSecrets(infos: SecretInfo[]): Promise<void> {
     await this.#settled();
+    await this.#sync(infos);
+  }
+
+  async #sync(infos: SecretInfo[]): Promise<void> {
+    await this.ready;
     if (infos.length === 0) return;
     await this.db.transaction().execute(async (trx) => {
       for (const info of infos) {
@@ -610,6 +642,7 @@ export class AuditLog implements ManagerPlugin {
   async #settled(): Promise<void> {
     await this.ready;
     if (!this.#closed) await this.flush();
+    await Promise.all(this.#syncs);
   }
 
   #instant(value: Date | Duration, field: string): string {

@@ -89,8 +89,9 @@ describe('through a SecretManager', () => {
     expect(new Set(entries.map((e) => e.requestId)).size).toBe(entries.length);
     for (const entry of entries) expect(entry.durationMs).toBeGreaterThanOrEqual(0);
 
-    // A rollback records the version rolled back to (what the manager reports for it).
-    expect((await log.secrets()).map((s) => [s.name, s.currentVersion])).toEqual([['db-password', '2']]);
+    // The rollback event names the version rolled back to (2); the listing after it copied the
+    // provider's own current version (the rollback wrote version 4).
+    expect((await log.secrets()).map((s) => [s.name, s.currentVersion])).toEqual([['db-password', '4']]);
     expect((await log.rotationHistory('db-password')).map((r) => [r.changeType, r.version])).toEqual([
       ['rollback', '2'],
       ['rotate', '3'],
@@ -124,6 +125,20 @@ describe('through a SecretManager', () => {
     await manager.dispose();
     scan();
     expect(readFileSync(path).includes(Buffer.from('db-password'))).toBe(true);
+  });
+
+  it('copies expiry and tags from listings, so expiring secrets are found without a manual sync', async () => {
+    const log = await openAuditSqlite({ path: join(tempDir(), 'sync.db') });
+    const manager = new SecretManager({ providers: [new MemoryProvider()], plugins: [log] });
+    await manager.setSecret('short-lived', planted('s'), { expiresAt: '5d', tags: { team: 'payments' } });
+    await manager.setSecret('long-lived', planted('l'), { expiresAt: '90d' });
+    await manager.setSecret('forever', planted('f'));
+    expect(await log.expiringSecrets(30)).toEqual([]);
+    expect((await manager.listSecrets()).map((s) => s.key)).toEqual(['forever', 'long-lived', 'short-lived']);
+    const expiring = await log.expiringSecrets(30);
+    expect(expiring.map((s) => s.name)).toEqual(['short-lived']);
+    expect((await log.secrets()).find((s) => s.name === 'short-lived')?.tags).toEqual({ team: 'payments' });
+    await manager.dispose();
   });
 
   it('fail-closed: an operation whose entry cannot be written fails; fail-open: it succeeds and is counted', async () => {
