@@ -16,6 +16,19 @@ import type { BatchWriter } from './writer.js';
 
 const DAY_MS = 86_400_000;
 
+// Open logs with entries possibly buffered: written when the event loop empties, so a process
+// that ends without calling `dispose()` still keeps its last fail-open entries.
+const openLogs = new Set<AuditLog>();
+let exitHookInstalled = false;
+function watchForExit(log: AuditLog): void {
+  openLogs.add(log);
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.on('beforeExit', () => {
+    for (const open of openLogs) if (open.pendingEntries > 0) void open.flush();
+  });
+}
+
 export interface AuditOptions {
   /**
    * `closed` (default): an operation whose entry cannot be written fails, as Vault refuses requests
@@ -206,6 +219,7 @@ export class AuditLog implements ManagerPlugin {
     });
     // Callers see the failure through `ready`, hooks and queries; never as an unhandled rejection.
     this.ready.catch(() => undefined);
+    watchForExit(this);
   }
 
   // ---- manager hooks -------------------------------------------------------------------------
@@ -268,6 +282,11 @@ export class AuditLog implements ManagerPlugin {
       void sync.finally(() => this.#syncs.delete(sync));
     }
     return secrets;
+  }
+
+  /** Entries recorded but not yet written. */
+  get pendingEntries(): number {
+    return this.#buffer.length;
   }
 
   metrics(): Record<string, number> {
@@ -343,6 +362,7 @@ export class AuditLog implements ManagerPlugin {
     await this.flush();
     await Promise.all(this.#syncs);
     this.#closed = true;
+    openLogs.delete(this);
     if (this.#retentionTimer) clearInterval(this.#retentionTimer);
     await this.#chain;
     await this.ready.catch(() => undefined);
