@@ -375,7 +375,8 @@ describe('Azure Key Vault emulator: token endpoint', () => {
 
 describe('Azure Key Vault emulator: slow deletes, snapshots and the CA file', () => {
   it('keeps a deletion "in progress" for operationDelayMs, as the SDK poller expects', async () => {
-    const kv = await startAzureKeyVaultEmulator({ operationDelayMs: 300 });
+    // Long enough that a loaded machine still makes the next calls inside the window.
+    const kv = await startAzureKeyVaultEmulator({ operationDelayMs: 2000 });
     try {
       await call(kv, 'PUT', '/secrets/slow', { body: { value: 'v' } });
       await call(kv, 'DELETE', '/secrets/slow');
@@ -383,7 +384,7 @@ describe('Azure Key Vault emulator: slow deletes, snapshots and the CA file', ()
       const busy = await call(kv, 'PUT', '/secrets/slow', { body: { value: 'v' } });
       expect(busy.status).toBe(409);
       expect(busy.body.error.innererror.code).toBe('ObjectIsBeingDeleted');
-      await new Promise((r) => setTimeout(r, 350));
+      await new Promise((r) => setTimeout(r, 2100));
       expect((await call(kv, 'GET', '/deletedsecrets/slow')).status).toBe(200);
     } finally {
       await kv.stop();

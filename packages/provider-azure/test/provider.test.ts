@@ -301,7 +301,7 @@ describe('AzureKeyVaultProvider against the emulator', () => {
 
 describe('AzureKeyVaultProvider with slow deletes and recoveries (the SDK pollers at work)', () => {
   it('waits for a delete and a recovery that take a while, as on the real service', async () => {
-    const kv = await startAzureKeyVaultEmulator({ operationDelayMs: 200 });
+    const kv = await startAzureKeyVaultEmulator({ operationDelayMs: 600 });
     try {
       const provider = emulatorProvider(kv, { pollIntervalMs: 50 });
       await provider.set('slow/secret', 'v');
