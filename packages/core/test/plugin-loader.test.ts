@@ -5,6 +5,8 @@ import { describe, expect, it } from 'vitest';
 import {
   ConfigError,
   createProviderFromSpec,
+  createSecretManager,
+  createSecretManagerFromEnv,
   loadProviderPlugin,
   PluginNotFoundError,
 } from '../src/index.js';
@@ -110,5 +112,44 @@ describe('plugin loading', () => {
     );
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as Error).message).toMatch(/does not export a hush provider plugin/);
+  });
+});
+
+describe('building a manager from configuration or the environment', () => {
+  const root = makeApp();
+
+  it('builds the chosen environment of the nearest hush.config.yaml, loading its providers', async () => {
+    writeFileSync(
+      join(root, 'hush.config.yaml'),
+      [
+        'defaultEnvironment: dev',
+        'environments:',
+        '  dev:',
+        '    providers:',
+        '      - { kind: fake, name: first }',
+        '      - { kind: in-repo, module: ./local-provider.mjs, name: second }',
+        '  prod:',
+        '    providers:',
+        '      - { kind: acme, module: acme-hush-provider }',
+      ].join('\n'),
+    );
+    const dev = await createSecretManager({ cwd: root, env: {} });
+    expect(dev.providerNames).toEqual(['first', 'second']);
+    const prod = await createSecretManager({ cwd: root, env: { HUSH_ENV: 'prod' } });
+    expect(prod.providerNames).toEqual(['acme']);
+  });
+
+  it('builds from HUSH_PROVIDER alone, in the order given', async () => {
+    const manager = await createSecretManagerFromEnv({
+      root,
+      env: { HUSH_PROVIDER: 'fake, acme' },
+      fallbackPaths: [],
+    }).catch((e: unknown) => e);
+    // acme is not @hush/provider-acme: the error names the package to install.
+    expect(manager).toBeInstanceOf(PluginNotFoundError);
+    expect((manager as Error).message).toContain('@hush/provider-acme');
+    const only = await createSecretManagerFromEnv({ root, env: { HUSH_PROVIDER: 'fake' } });
+    expect(only.providerNames).toEqual(['fake']);
+    expect(await only.getSecret('anything')).toBeNull();
   });
 });
