@@ -313,25 +313,38 @@ export class AuditLog implements ManagerPlugin {
     const run = this.#chain.then(async () => {
       try {
         await this.ready;
-        const writer = this.#writer as BatchWriter;
-        for (let start = 0; start < entries.length; start += this.#batchSize) {
-          await writer.write(entries.slice(start, start + this.#batchSize));
-          this.counters.batches++;
-        }
-        this.counters.entriesWritten += entries.length;
-        for (const done of waiters) done();
       } catch (error) {
-        this.counters.writeFailures++;
-        if (this.failMode === 'open') this.counters.droppedEntries += entries.length;
-        const failure = new AuditWriteError(
-          `audit log write failed; operation refused (failMode closed): ${(error as Error)?.message ?? String(error)}`,
-          { cause: error },
-        );
-        for (const done of waiters) done(failure);
+        this.#failed(entries.length, waiters, error);
+        return;
+      }
+      const writer = this.#writer as BatchWriter;
+      // Fail-closed entries and waiters line up one to one; fail-open entries have no waiters.
+      for (let start = 0; start < entries.length; start += this.#batchSize) {
+        const chunk = entries.slice(start, start + this.#batchSize);
+        const chunkWaiters = waiters.slice(start, start + this.#batchSize);
+        try {
+          await writer.write(chunk);
+        } catch (error) {
+          this.#failed(chunk.length, chunkWaiters, error);
+          continue;
+        }
+        this.counters.batches++;
+        this.counters.entriesWritten += chunk.length;
+        for (const done of chunkWaiters) done();
       }
     });
     this.#chain = run;
     return run;
+  }
+
+  #failed(count: number, waiters: Array<(error?: Error) => void>, error: unknown): void {
+    this.counters.writeFailures++;
+    if (this.failMode === 'open') this.counters.droppedEntries += count;
+    const failure = new AuditWriteError(
+      `audit log write failed; operation refused (failMode closed): ${(error as Error)?.message ?? String(error)}`,
+      { cause: error },
+    );
+    for (const done of waiters) done(failure);
   }
 
   #queueFlush(): void {
