@@ -150,7 +150,7 @@ describe('copy between two local stores', () => {
       ['app/a', 'copy-value-a1'],
       ['app/b', 'copy-value-b2'],
       ['other/c', 'copy-value-c3'],
-    ])
+    ] as const)
       expect((await run(['set', name, '--tag', 'origin=old'], { input: value })).code).toBe(0);
     expect((await run(['set', 'app/b', '--provider', 'new'], { input: 'different-in-new' })).code).toBe(0);
   });

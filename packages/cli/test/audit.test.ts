@@ -1,0 +1,140 @@
+import { spawnSync } from 'node:child_process';
+import { cpSync, mkdirSync, readFileSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { BIN, checkStderrClean, hush, plant, tempProject, useProject } from './helpers.js';
+
+checkStderrClean();
+
+const KEY = Buffer.alloc(32, 11).toString('base64');
+const VALUE = plant('audited-Secret-V4lue-99');
+
+const CONFIG = (store: string) =>
+  [
+    'environments:',
+    '  dev:',
+    '    providers: [{ kind: local }]',
+    'audit:',
+    '  enabled: true',
+    'accessControl:',
+    '  enforce: true',
+    store,
+    '  rootAccessors: [root]',
+    '',
+  ].join('\n');
+
+describe.each([
+  ['a policy file', '  policyFile: .hush/policy.yaml'],
+  ['the audit database', ''],
+])('audit and access control with grants in %s', (label, store) => {
+  const { dir, run } = useProject({ 'hush.config.yaml': CONFIG(store) }, { init: false });
+  const as = (accessor: string, args: string[], input?: string) =>
+    run(args, { env: { HUSH_MASTER_KEY: KEY, HUSH_ACCESSOR: accessor }, ...(input !== undefined ? { input } : {}) });
+
+  it('denies by default (exit 4) and lets a root accessor write and grant', async () => {
+    const denied = await as('bob', ['set', 'api-key-a'], VALUE);
+    expect(denied.code).toBe(4);
+    expect(denied.stderr).toBe("hush: access denied: 'bob' may not write secret 'api-key-a' in scope 'global'\n");
+    expect((await as('root', ['set', 'api-key-a'], VALUE)).code).toBe(0);
+    expect((await as('root', ['set', 'db-password'], VALUE)).code).toBe(0);
+    // The same message whether or not the secret exists.
+    expect((await as('bob', ['get', 'api-key-a'])).stderr).toContain("may not read secret 'api-key-a'");
+    expect((await as('bob', ['get', 'api-key-zzz'])).code).toBe(4);
+    const grant = await as('root', ['grant', 'api-key-*', 'bob', 'read', '--expires', '30d']);
+    expect(grant.code, grant.stderr).toBe(0);
+    expect(grant.stderr).toContain("granted read on 'api-key-*' to bob");
+  });
+
+  it('a pattern grant allows reads, filters list, and leaves other secrets denied', async () => {
+    expect((await as('bob', ['get', 'api-key-a'])).stdout).toBe(`${VALUE}\n`);
+    expect((await as('bob', ['get', 'db-password'])).code).toBe(4);
+    const listed = JSON.parse((await as('bob', ['list', '--json'])).stdout) as Array<{ key: string }>;
+    expect(listed.map((s) => s.key)).toEqual(['api-key-a']);
+    expect((await as('bob', ['set', 'api-key-a'], 'other-value')).code).toBe(4);
+    // Only an admin grants.
+    const selfGrant = await as('bob', ['grant', 'api-key-*', 'bob', 'write']);
+    expect(selfGrant.code).toBe(4);
+    expect(selfGrant.stderr).toContain('admin required');
+    expect((await as('root', ['grant', 'x', 'bob', 'fly'])).code).toBe(2);
+  });
+
+  it('permissions lists grants; revoke removes them (exit 3 when there was none)', async () => {
+    const grants = JSON.parse((await as('root', ['permissions', '--json'])).stdout);
+    expect(grants).toHaveLength(1);
+    expect(grants[0]).toMatchObject({ secret: 'api-key-*', accessor: 'bob', permission: 'read', scope: 'global', grantedBy: 'root' });
+    expect(grants[0].expiresAt).toBeTruthy();
+    const forName = JSON.parse((await as('root', ['permissions', 'api-key-a', '--json'])).stdout);
+    expect(forName).toHaveLength(1);
+    expect(JSON.parse((await as('root', ['permissions', 'db-password', '--json'])).stdout)).toEqual([]);
+    const table = await as('root', ['permissions']);
+    expect(table.stdout).toMatch(/api-key-\*\s+bob\s+read\s+global/);
+    expect((await as('bob', ['revoke', 'api-key-*', 'bob'])).code).toBe(4);
+    expect((await as('root', ['revoke', 'api-key-*', 'bob', 'read'])).code).toBe(0);
+    expect((await as('root', ['revoke', 'api-key-*', 'bob'])).code).toBe(3);
+    expect((await as('bob', ['get', 'api-key-a'])).code).toBe(4);
+  });
+
+  it('audit lists every operation with accessor and outcome, filters, JSON; never a value', async () => {
+    const all = JSON.parse((await as('root', ['audit', '--json', '--limit', '500'])).stdout) as Array<Record<string, unknown>>;
+    expect(all.length).toBeGreaterThanOrEqual(8);
+    expect(all.some((e) => e.operation === 'set' && e.accessor === 'root' && e.outcome === 'success')).toBe(true);
+    expect(all.some((e) => e.operation === 'get' && e.accessor === 'bob' && e.outcome === 'denied' && e.errorCode === 'ACCESS_DENIED')).toBe(true);
+    const failed = JSON.parse((await as('root', ['audit', '--failed-only', '--json'])).stdout) as Array<{ success: boolean }>;
+    expect(failed.length).toBeGreaterThan(0);
+    expect(failed.every((e) => e.success === false)).toBe(true);
+    const forSecret = JSON.parse((await as('root', ['audit', 'db-password', '--accessor', 'bob', '--json'])).stdout) as Array<{ secretName: string; accessor: string }>;
+    expect(forSecret.length).toBeGreaterThan(0);
+    expect(forSecret.every((e) => e.secretName === 'db-password' && e.accessor === 'bob')).toBe(true);
+    expect(JSON.parse((await as('root', ['audit', '--since', '1h', '--limit', '2', '--json'])).stdout)).toHaveLength(2);
+    const table = await as('root', ['audit', '--limit', '3']);
+    expect(table.stdout).toMatch(/^TIME\s+OPERATION\s+SECRET\s+ACCESSOR/);
+    expect(table.stdout).not.toContain(VALUE);
+    expect(readFileSync(join(dir, '.hush/audit.db')).includes(Buffer.from(VALUE))).toBe(false);
+    expect((await as('root', ['audit', '--limit', 'many'])).code).toBe(2);
+    void label;
+  });
+});
+
+describe('without audit or access control configured', () => {
+  const { run } = useProject();
+
+  it('audit and grant say what to add to the configuration', async () => {
+    const audit = await run(['audit']);
+    expect(audit.code).toBe(1);
+    expect(audit.stderr).toContain('hush: audit is not enabled for this project');
+    expect(audit.stderr).toContain('hint: add to');
+    const grant = await run(['grant', 'x', 'bob', 'read']);
+    expect(grant.code).toBe(1);
+    expect(grant.stderr).toContain('access control is not configured');
+  });
+
+  it('an access-control section without a policy file needs the audit database', async () => {
+    const dir = tempProject({ 'hush.config.yaml': 'environments:\n  dev:\n    providers: [{ kind: local }]\naccessControl:\n  enforce: true\n' });
+    const result = await hush(['list'], { cwd: dir, env: { HUSH_MASTER_KEY: KEY } });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('accessControl.policyFile');
+  });
+});
+
+describe('optional packages', () => {
+  it('names the package to install when access control is configured but @hush/rbac is missing', async () => {
+    // An install of the CLI with its real dependencies only (audit-sqlite and rbac are optional peers).
+    const install = tempProject({ 'project/hush.config.yaml': CONFIG('  policyFile: .hush/policy.yaml') });
+    const cli = join(install, 'cli');
+    const pkg = dirname(dirname(BIN));
+    cpSync(join(pkg, 'dist'), join(cli, 'dist'), { recursive: true });
+    writeFileSync(join(cli, 'package.json'), JSON.stringify({ name: '@hush/cli', type: 'module' }));
+    for (const dep of ['@hush/core', '@hush/provider-local', '@hush/provider-env', 'commander', 'yaml', '@inquirer/prompts', 'cli-progress']) {
+      mkdirSync(dirname(join(cli, 'node_modules', dep)), { recursive: true });
+      symlinkSync(realpathSync(join(pkg, 'node_modules', dep)), join(cli, 'node_modules', dep));
+    }
+    const result = spawnSync(process.execPath, [join(cli, 'dist/bin.js'), 'list'], {
+      cwd: join(install, 'project'),
+      env: { PATH: process.env.PATH, HUSH_MASTER_KEY: KEY },
+      encoding: 'utf8',
+    });
+    expect(result.stderr).toContain('but @hush/rbac is not installed');
+    expect(result.stderr).toContain('hint: install it: npm install @hush/rbac');
+    expect(result.status).toBe(1);
+  });
+});
