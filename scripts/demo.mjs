@@ -42,11 +42,18 @@ const indent = (text) =>
 function hush(args, { input, shown, expectCode = 0, hideOutput = false } = {}) {
   const display = shown ?? `hush ${args.map((a) => (/[\s'"$*#]/.test(a) ? `'${a}'` : a)).join(' ')}`;
   console.log(`   ${green('$')} ${input !== undefined ? `printf %s '${'*'.repeat(8)}' | ` : ''}${display}`);
-  const result = spawnSync(process.execPath, [bin, ...args], { cwd: work, env, input: input ?? '', encoding: 'utf8' });
+  const result = spawnSync(process.execPath, [bin, ...args], {
+    cwd: work,
+    env,
+    input: input ?? '',
+    encoding: 'utf8',
+  });
   const output = `${result.stdout}${result.stderr}`;
   if (output.trim() && !hideOutput) console.log(indent(output));
   if (result.status !== expectCode) {
-    console.error(`\ndemo: step ${stepNumber} failed: \`${display}\` exited with ${result.status ?? result.signal} (expected ${expectCode})`);
+    console.error(
+      `\ndemo: step ${stepNumber} failed: \`${display}\` exited with ${result.status ?? result.signal} (expected ${expectCode})`,
+    );
     process.exit(1);
   }
   return result.stdout;
@@ -64,23 +71,39 @@ try {
   console.log(bold('hush demo: the main job in a temporary project'));
   console.log(dim(`   folder: ${work}`));
 
-  step('Set up the project', 'hush init writes hush.config.yaml, .hush/ (0700) and a master key (0600), and git-ignores the key.');
+  step(
+    'Set up the project',
+    'hush init writes hush.config.yaml, .hush/ (0700) and a master key (0600), and git-ignores the key.',
+  );
   hush(['init']);
-  check((statSync(join(work, '.hush/master.key')).mode & 0o777) === 0o600, '.hush/master.key is readable by its owner only (0600)');
+  check(
+    (statSync(join(work, '.hush/master.key')).mode & 0o777) === 0o600,
+    '.hush/master.key is readable by its owner only (0600)',
+  );
 
   const secrets = {
     'db/password': 'pg-S3cret-Pa55word',
     'api-key': 'sk_live_7f3a9c2e41b8d6',
     'smtp/password': 'mail-Hunter2-xyz',
   };
-  step('Store three secrets', 'Values come from stdin (never from the command line, which lands in shell history).');
-  for (const [name, value] of Object.entries(secrets)) hush(['set', name, '--tag', 'team=payments'], { input: value });
+  step(
+    'Store three secrets',
+    'Values come from stdin (never from the command line, which lands in shell history).',
+  );
+  for (const [name, value] of Object.entries(secrets))
+    hush(['set', name, '--tag', 'team=payments'], { input: value });
 
   step('List them', 'Names and metadata only: list never prints values.');
   const listed = hush(['list']);
-  check(Object.values(secrets).every((v) => !listed.includes(v)), 'no value appears in the listing');
+  check(
+    Object.values(secrets).every((v) => !listed.includes(v)),
+    'no value appears in the listing',
+  );
 
-  step('Render a configuration template', '${secret:...} references are resolved; the output file is created 0600.');
+  step(
+    'Render a configuration template',
+    '${secret:...} references are resolved; the output file is created 0600.',
+  );
   const template = [
     'database:',
     '  host: db.internal',
@@ -95,24 +118,48 @@ try {
   console.log(indent(template));
   hush(['render', 'app.config.template.yaml', '-o', 'app.config.yaml']);
   const rendered = readFileSync(join(work, 'app.config.yaml'), 'utf8');
-  check(rendered.includes(secrets['db/password']) && rendered.includes(secrets['api-key']), 'app.config.yaml holds the real values');
+  check(
+    rendered.includes(secrets['db/password']) && rendered.includes(secrets['api-key']),
+    'app.config.yaml holds the real values',
+  );
   check((statSync(join(work, 'app.config.yaml')).mode & 0o777) === 0o600, 'app.config.yaml is 0600');
 
-  step('Run a program with the secrets in its environment', 'Names become variables (db/password -> DB_PASSWORD); the child output is masked.');
-  const program = "console.log('DB_PASSWORD has', process.env.DB_PASSWORD.length, 'characters'); console.log('API_KEY =', process.env.API_KEY)";
+  step(
+    'Run a program with the secrets in its environment',
+    'Names become variables (db/password -> DB_PASSWORD); the child output is masked.',
+  );
+  const program =
+    "console.log('DB_PASSWORD has', process.env.DB_PASSWORD.length, 'characters'); console.log('API_KEY =', process.env.API_KEY)";
   const out = hush(['run', '--', 'node', '-e', program], { shown: `hush run -- node -e "${program}"` });
-  check(out.includes(`DB_PASSWORD has ${secrets['db/password'].length} characters`), 'the child received the secrets as environment variables');
-  check(!out.includes(secrets['api-key']) && out.includes('***'), 'the value the child printed was masked as ***');
+  check(
+    out.includes(`DB_PASSWORD has ${secrets['db/password'].length} characters`),
+    'the child received the secrets as environment variables',
+  );
+  check(
+    !out.includes(secrets['api-key']) && out.includes('***'),
+    'the value the child printed was masked as ***',
+  );
 
-  step('Rotate a secret', 'A new random value becomes the current version; the old one is kept as a version.');
+  step(
+    'Rotate a secret',
+    'A new random value becomes the current version; the old one is kept as a version.',
+  );
   hush(['rotate', 'api-key', '--generate', 'random:32']);
-  const rotated = hush(['get', 'api-key'], { shown: 'hush get api-key   # output not shown here', hideOutput: true }).replace(/\n$/, '');
-  check(rotated !== secrets['api-key'] && rotated.length === 32, 'hush get now returns a new 32-character value');
+  const rotated = hush(['get', 'api-key'], {
+    shown: 'hush get api-key   # output not shown here',
+    hideOutput: true,
+  }).replace(/\n$/, '');
+  check(
+    rotated !== secrets['api-key'] && rotated.length === 32,
+    'hush get now returns a new 32-character value',
+  );
 
   step('Look at its versions');
   hush(['versions', 'api-key']);
 
-  console.log(`\n${green('✓')} ${bold('demo complete')}: every step passed. Try it in your project: npx hush init`);
+  console.log(
+    `\n${green('✓')} ${bold('demo complete')}: every step passed. Try it in your project: npx hush init`,
+  );
 } finally {
   rmSync(work, { recursive: true, force: true });
 }

@@ -13,7 +13,12 @@ async function main(argv: string[]): Promise<number> {
   } catch (error) {
     if (error instanceof CommanderError) {
       // Help and --version end parsing with a "success" error; every other parse error is usage.
-      if (error.exitCode === 0 || error.code === 'commander.helpDisplayed' || error.code === 'commander.version') return EXIT.ok;
+      if (
+        error.exitCode === 0 ||
+        error.code === 'commander.helpDisplayed' ||
+        error.code === 'commander.version'
+      )
+        return EXIT.ok;
       if (error.code === 'commander.help') return EXIT.ok;
       return EXIT.usage;
     }

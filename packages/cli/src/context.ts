@@ -1,8 +1,8 @@
 import { existsSync, statSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
-import type { EnvironmentConfig, HushConfig, ManagerPlugin, SecretManager } from '@hush/core';
 import type { AuditLog } from '@hush/audit-sqlite';
+import type { EnvironmentConfig, HushConfig, ManagerPlugin, SecretManager } from '@hush/core';
 import type { SecretAccessControl } from '@hush/rbac';
 import { CliError, UsageError } from './errors.js';
 import { cliPackageDir, importOptional } from './resolve.js';
@@ -44,14 +44,24 @@ export interface Settings {
   accessControl?: AccessSettings;
 }
 
-const truthy = (value: string | undefined): boolean => value !== undefined && value !== '' && !/^(0|false|no|off)$/i.test(value);
+const truthy = (value: string | undefined): boolean =>
+  value !== undefined && value !== '' && !/^(0|false|no|off)$/i.test(value);
 
-export function globalOptions(raw: Record<string, unknown>, env: NodeJS.ProcessEnv = process.env): GlobalOptions {
+export function globalOptions(
+  raw: Record<string, unknown>,
+  env: NodeJS.ProcessEnv = process.env,
+): GlobalOptions {
   const noColor = env.NO_COLOR !== undefined && env.NO_COLOR !== '';
   return {
-    ...((raw.config as string | undefined) ?? env.HUSH_CONFIG ? { config: (raw.config as string | undefined) ?? env.HUSH_CONFIG! } : {}),
-    ...((raw.env as string | undefined) ?? env.HUSH_ENV ? { env: (raw.env as string | undefined) ?? env.HUSH_ENV! } : {}),
-    ...((raw.as as string | undefined) ?? env.HUSH_ACCESSOR ? { as: (raw.as as string | undefined) ?? env.HUSH_ACCESSOR! } : {}),
+    ...(((raw.config as string | undefined) ?? env.HUSH_CONFIG)
+      ? { config: (raw.config as string | undefined) ?? env.HUSH_CONFIG! }
+      : {}),
+    ...(((raw.env as string | undefined) ?? env.HUSH_ENV)
+      ? { env: (raw.env as string | undefined) ?? env.HUSH_ENV! }
+      : {}),
+    ...(((raw.as as string | undefined) ?? env.HUSH_ACCESSOR)
+      ? { as: (raw.as as string | undefined) ?? env.HUSH_ACCESSOR! }
+      : {}),
     json: raw.json === true || truthy(env.HUSH_JSON),
     quiet: raw.quiet === true || truthy(env.HUSH_QUIET),
     color: raw.color !== false && !noColor && !truthy(env.HUSH_NO_COLOR),
@@ -73,8 +83,16 @@ export class Cli {
 
   constructor(readonly options: GlobalOptions) {
     const on = options.color && process.stdout.isTTY === true;
-    const code = (open: number, close: number): Paint => (on ? (text) => `\u001b[${open}m${text}\u001b[${close}m` : (text) => text);
-    this.colors = { bold: code(1, 22), dim: code(2, 22), red: code(31, 39), green: code(32, 39), yellow: code(33, 39), cyan: code(36, 39) };
+    const code = (open: number, close: number): Paint =>
+      on ? (text) => `\u001b[${open}m${text}\u001b[${close}m` : (text) => text;
+    this.colors = {
+      bold: code(1, 22),
+      dim: code(2, 22),
+      red: code(31, 39),
+      green: code(32, 39),
+      yellow: code(33, 39),
+      cyan: code(36, 39),
+    };
   }
 
   get stdoutIsTTY(): boolean {
@@ -120,7 +138,11 @@ export class Cli {
 
   async #loadSettings(): Promise<Settings> {
     const core = await import('@hush/core');
-    let config = await core.loadConfig({ ...(this.options.config ? { file: this.options.config } : {}), cwd: this.cwd, env: process.env });
+    let config = await core.loadConfig({
+      ...(this.options.config ? { file: this.options.config } : {}),
+      cwd: this.cwd,
+      env: process.env,
+    });
     let embedded = false;
     let explicitEnv = this.options.env;
     if (!config) {
@@ -149,7 +171,10 @@ export class Cli {
     if (config.accessControl) {
       settings.accessControl = parseAccess(config.accessControl, config.root, fail);
       if (settings.accessControl.store === 'audit' && !settings.audit?.enabled)
-        fail('accessControl.policyFile', 'expected a policyFile, or an enabled audit section whose database keeps the grants');
+        fail(
+          'accessControl.policyFile',
+          'expected a policyFile, or an enabled audit section whose database keeps the grants',
+        );
       this.#accessorFromConfig = settings.accessControl.accessor;
     }
     return settings;
@@ -173,7 +198,9 @@ export class Cli {
       const log = await mod.openAuditSqlite({
         path: settings.audit.path,
         failMode: settings.audit.failMode,
-        ...(settings.audit.retentionDays !== undefined ? { retentionDays: settings.audit.retentionDays } : {}),
+        ...(settings.audit.retentionDays !== undefined
+          ? { retentionDays: settings.audit.retentionDays }
+          : {}),
       });
       this.#cleanups.push(() => log.close());
       return log;
@@ -197,7 +224,10 @@ export class Cli {
         settings.config.root,
         `access control is configured in ${settings.config.file ?? 'the configuration'}`,
       );
-      const store = access.store === 'file' ? new rbac.FilePermissionStore(access.policyFile!) : (await this.auditLog()).permissionStore();
+      const store =
+        access.store === 'file'
+          ? new rbac.FilePermissionStore(access.policyFile!)
+          : (await this.auditLog()).permissionStore();
       return new rbac.SecretAccessControl({
         store,
         enforceAccessControl: access.enforce,
@@ -244,7 +274,9 @@ export class Cli {
     const settings = await this.settings();
     const names = settings.environment.providers.map((p) => p.name);
     if (!names.includes(name))
-      throw new UsageError(`unknown provider '${name}' in environment '${settings.environmentName}' (configured: ${names.join(', ')})`);
+      throw new UsageError(
+        `unknown provider '${name}' in environment '${settings.environmentName}' (configured: ${names.join(', ')})`,
+      );
   }
 
   /** The provider writes go to: --provider, else the environment's default, else the first writable. */
@@ -255,7 +287,8 @@ export class Cli {
     if (settings.environment.defaultWriteProvider) return settings.environment.defaultWriteProvider;
     const manager = await this.manager();
     const writable = manager.providerNames.filter((n) => manager.getProvider(n)?.capabilities.write);
-    if (writable.length === 0) throw new CliError(`no provider of environment '${settings.environmentName}' can be written`);
+    if (writable.length === 0)
+      throw new CliError(`no provider of environment '${settings.environmentName}' can be written`);
     return writable[0]!;
   }
 
@@ -300,15 +333,21 @@ function safeUserName(): string {
 type Fail = (path: string, message: string) => never;
 
 function allowedKeys(obj: Record<string, unknown>, section: string, keys: string[], fail: Fail): void {
-  for (const key of Object.keys(obj)) if (!keys.includes(key)) fail(`${section}.${key}`, `unknown setting '${key}' (expected one of: ${keys.join(', ')})`);
+  for (const key of Object.keys(obj))
+    if (!keys.includes(key))
+      fail(`${section}.${key}`, `unknown setting '${key}' (expected one of: ${keys.join(', ')})`);
 }
 
 function parseAudit(raw: Record<string, unknown>, root: string, fail: Fail): AuditSettings {
   allowedKeys(raw, 'audit', ['enabled', 'path', 'failMode', 'retentionDays'], fail);
-  if (raw.enabled !== undefined && typeof raw.enabled !== 'boolean') fail('audit.enabled', 'expected true or false');
-  if (raw.path !== undefined && (typeof raw.path !== 'string' || raw.path === '')) fail('audit.path', 'expected a file path');
-  if (raw.failMode !== undefined && raw.failMode !== 'closed' && raw.failMode !== 'open') fail('audit.failMode', "expected 'closed' or 'open'");
-  if (raw.retentionDays !== undefined && (typeof raw.retentionDays !== 'number' || raw.retentionDays < 0)) fail('audit.retentionDays', 'expected a number of days');
+  if (raw.enabled !== undefined && typeof raw.enabled !== 'boolean')
+    fail('audit.enabled', 'expected true or false');
+  if (raw.path !== undefined && (typeof raw.path !== 'string' || raw.path === ''))
+    fail('audit.path', 'expected a file path');
+  if (raw.failMode !== undefined && raw.failMode !== 'closed' && raw.failMode !== 'open')
+    fail('audit.failMode', "expected 'closed' or 'open'");
+  if (raw.retentionDays !== undefined && (typeof raw.retentionDays !== 'number' || raw.retentionDays < 0))
+    fail('audit.retentionDays', 'expected a number of days');
   const path = (raw.path as string | undefined) ?? '.hush/audit.db';
   return {
     enabled: (raw.enabled as boolean | undefined) ?? true,
@@ -319,14 +358,23 @@ function parseAudit(raw: Record<string, unknown>, root: string, fail: Fail): Aud
 }
 
 function parseAccess(raw: Record<string, unknown>, root: string, fail: Fail): AccessSettings {
-  allowedKeys(raw, 'accessControl', ['enforce', 'policyFile', 'accessor', 'rootAccessors', 'defaultPermissions'], fail);
-  if (raw.enforce !== undefined && typeof raw.enforce !== 'boolean') fail('accessControl.enforce', 'expected true or false');
-  if (raw.policyFile !== undefined && (typeof raw.policyFile !== 'string' || raw.policyFile === '')) fail('accessControl.policyFile', 'expected a file path');
-  if (raw.accessor !== undefined && (typeof raw.accessor !== 'string' || raw.accessor === '')) fail('accessControl.accessor', 'expected an accessor name');
+  allowedKeys(
+    raw,
+    'accessControl',
+    ['enforce', 'policyFile', 'accessor', 'rootAccessors', 'defaultPermissions'],
+    fail,
+  );
+  if (raw.enforce !== undefined && typeof raw.enforce !== 'boolean')
+    fail('accessControl.enforce', 'expected true or false');
+  if (raw.policyFile !== undefined && (typeof raw.policyFile !== 'string' || raw.policyFile === ''))
+    fail('accessControl.policyFile', 'expected a file path');
+  if (raw.accessor !== undefined && (typeof raw.accessor !== 'string' || raw.accessor === ''))
+    fail('accessControl.accessor', 'expected an accessor name');
   const list = (key: string): string[] => {
     const value = raw[key];
     if (value === undefined) return [];
-    if (!Array.isArray(value) || !value.every((v) => typeof v === 'string')) return fail(`accessControl.${key}`, 'expected a list of strings');
+    if (!Array.isArray(value) || !value.every((v) => typeof v === 'string'))
+      return fail(`accessControl.${key}`, 'expected a list of strings');
     return value as string[];
   };
   const policyFile = raw.policyFile as string | undefined;

@@ -50,7 +50,8 @@ export function parseDotenv(text: string, file: string): Array<{ key: string; va
       }
       pos++;
       const rest = src.indexOf('\n', pos) < 0 ? src.slice(pos) : src.slice(pos, src.indexOf('\n', pos));
-      if (rest.trim() !== '' && !rest.trim().startsWith('#')) fail(line, `unexpected text after the quoted value of ${key}`);
+      if (rest.trim() !== '' && !rest.trim().startsWith('#'))
+        fail(line, `unexpected text after the quoted value of ${key}`);
       pos += rest.length;
     } else {
       const rest = src.slice(pos, end);
@@ -67,6 +68,10 @@ export function parseDotenv(text: string, file: string): Array<{ key: string; va
 
 /** `KEY="value"` with the escapes `parseDotenv` understands, so the output reads back exactly. */
 export function formatDotenvLine(key: string, value: string): string {
-  const escaped = value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n').replace(/\r/g, '\\r');
+  const escaped = value
+    .replace(/\\/g, '\\\\')
+    .replace(/"/g, '\\"')
+    .replace(/\n/g, '\\n')
+    .replace(/\r/g, '\\r');
   return `${key}="${escaped}"`;
 }

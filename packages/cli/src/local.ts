@@ -12,14 +12,21 @@ export interface LocalStore {
 }
 
 /** The local provider named by --provider, else the environment's first local provider. */
-export async function findLocalStore(cli: Cli, pin?: string): Promise<{ store: LocalStore; options: Record<string, unknown> }> {
+export async function findLocalStore(
+  cli: Cli,
+  pin?: string,
+): Promise<{ store: LocalStore; options: Record<string, unknown> }> {
   await cli.checkProvider(pin);
   const settings = await cli.settings();
-  const spec = pin ? settings.environment.providers.find((p) => p.name === pin) : settings.environment.providers.find((p) => p.kind === 'local');
+  const spec = pin
+    ? settings.environment.providers.find((p) => p.name === pin)
+    : settings.environment.providers.find((p) => p.kind === 'local');
   if (!spec) throw new CliError(`environment '${settings.environmentName}' has no local provider`);
-  if (spec.kind !== 'local') throw new UsageError(`provider '${spec.name}' is a ${spec.kind} provider, not a local store`);
+  if (spec.kind !== 'local')
+    throw new UsageError(`provider '${spec.name}' is a ${spec.kind} provider, not a local store`);
   const manager = await cli.manager();
   const store = manager.getProvider(spec.name) as unknown as LocalStore;
-  if (typeof store?.rekey !== 'function') throw new CliError(`provider '${spec.name}' does not support rekey/reseal`);
+  if (typeof store?.rekey !== 'function')
+    throw new CliError(`provider '${spec.name}' does not support rekey/reseal`);
   return { store, options: spec.options };
 }

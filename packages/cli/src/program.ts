@@ -3,7 +3,6 @@ import { version } from '../package.json';
 import { Cli, globalOptions } from './context.js';
 
 /** A command's module: its default export runs it. */
-// biome-ignore lint/suspicious/noExplicitAny: each command knows the shape of its own arguments
 export type CommandModule = { default: (cli: Cli, args: any, options: any) => Promise<void> };
 
 /** Set when a command starts, so that errors can be scrubbed with its manager's masker. */
@@ -14,7 +13,10 @@ const collect = (value: string, previous: string[] = []): string[] => [...previo
 /** Global options, accepted before the command name and after it. */
 function addGlobals(command: Command): Command {
   return command
-    .option('-c, --config <file>', 'configuration file (default: nearest hush.config.yaml|yml|json; env HUSH_CONFIG)')
+    .option(
+      '-c, --config <file>',
+      'configuration file (default: nearest hush.config.yaml|yml|json; env HUSH_CONFIG)',
+    )
     .option('-e, --env <name>', 'environment of the configuration (env HUSH_ENV)')
     .option('--as <accessor>', 'accessor recorded by audit and checked by access control (env HUSH_ACCESSOR)')
     .option('--json', 'machine-readable output (env HUSH_JSON=1)')
@@ -57,7 +59,9 @@ function lazy(load: () => Promise<CommandModule>) {
 export function buildProgram(): Command {
   const program = new Command('hush');
   program
-    .description('hush: secrets for applications and operators (local encrypted store, cloud providers, run, render)')
+    .description(
+      'hush: secrets for applications and operators (local encrypted store, cloud providers, run, render)',
+    )
     .version(version, '-V, --version', 'print the version')
     .enablePositionalOptions()
     .showSuggestionAfterError()
@@ -65,9 +69,12 @@ export function buildProgram(): Command {
     .exitOverride();
   addGlobals(program);
 
-  const sub = (name: string, description: string): Command => addGlobals(program.command(name).description(description));
+  const sub = (name: string, description: string): Command =>
+    addGlobals(program.command(name).description(description));
 
-  sub('init', 'create hush.config.yaml, .hush/ and a master key (idempotent)').action(lazy(() => import('./commands/init.js')));
+  sub('init', 'create hush.config.yaml, .hush/ and a master key (idempotent)').action(
+    lazy(() => import('./commands/init.js')),
+  );
 
   sub('get', 'print a secret value (followed by one newline)')
     .argument('<name>', 'secret name (name#field for a JSON field)')
@@ -113,17 +120,25 @@ export function buildProgram(): Command {
     .option('--provider <name>', 'the provider holding it')
     .action(lazy(() => import('./commands/rollback.js')));
 
-  sub('rotate', 'write a new generated (or given) value; --due rotates every secret whose rotation period has passed')
+  sub(
+    'rotate',
+    'write a new generated (or given) value; --due rotates every secret whose rotation period has passed',
+  )
     .argument('[name]', 'secret name (omit with --due)')
-    .option('--generate <spec>', "generator: random:32, random:24:hex, uuid (default random:32)")
+    .option('--generate <spec>', 'generator: random:32, random:24:hex, uuid (default random:32)')
     .option('--value-stdin', 'read the new value from stdin instead of generating one')
     .option('--expire-old', 'stop serving older versions')
-    .option('--due', "rotate every secret whose 'rotation' tag period (e.g. rotation=30d) has passed since its last update")
+    .option(
+      '--due',
+      "rotate every secret whose 'rotation' tag period (e.g. rotation=30d) has passed since its last update",
+    )
     .option('--dry-run', 'with --due: list what would be rotated')
     .option('--provider <name>', 'the provider to rotate in')
     .action(lazy(() => import('./commands/rotate.js')));
 
-  sub('health', "each provider's status and latency (exit 5 when the chain is down)").action(lazy(() => import('./commands/health.js')));
+  sub('health', "each provider's status and latency (exit 5 when the chain is down)").action(
+    lazy(() => import('./commands/health.js')),
+  );
 
   sub('run', 'run a command with secrets in its environment, its output masked')
     .usage('[options] -- <command> [args...]')
@@ -148,7 +163,11 @@ export function buildProgram(): Command {
     .action(lazy(() => import('./commands/import.js')));
 
   sub('export', 'export secrets as dotenv, JSON, YAML or a Kubernetes Secret (values masked unless --reveal)')
-    .addOption(new Option('--format <format>', 'output format').choices(['dotenv', 'json', 'yaml', 'k8s-secret']).default('dotenv'))
+    .addOption(
+      new Option('--format <format>', 'output format')
+        .choices(['dotenv', 'json', 'yaml', 'k8s-secret'])
+        .default('dotenv'),
+    )
     .option('--reveal', 'write the real values')
     .option('-o, --output <file>', 'write here (mode 0600) instead of stdout')
     .option('--pattern <glob>', 'only names matching a glob')
@@ -170,7 +189,9 @@ export function buildProgram(): Command {
     .option('--provider <name>', 'the local provider to rekey (default: the first local one)')
     .action(lazy(() => import('./commands/rekey.js')));
 
-  sub('keygen', 'print a new random master key (base64 of 32 bytes)').action(lazy(() => import('./commands/keygen.js')));
+  sub('keygen', 'print a new random master key (base64 of 32 bytes)').action(
+    lazy(() => import('./commands/keygen.js')),
+  );
 
   sub('reseal', 'accept the local store as it is now (after a git merge) and sign it again')
     .option('--provider <name>', 'the local provider (default: the first local one)')

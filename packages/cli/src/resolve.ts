@@ -13,13 +13,19 @@ export function cliPackageDir(): string {
     const manifest = join(dir, 'package.json');
     if (existsSync(manifest)) {
       try {
-        if ((JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name === '@hush/cli') return (cliDir = dir);
+        if ((JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name === '@hush/cli') {
+          cliDir = dir;
+          return dir;
+        }
       } catch {
         // not ours; keep walking up
       }
     }
     const parent = dirname(dir);
-    if (parent === dir) return (cliDir = dirname(dirname(fileURLToPath(import.meta.url))));
+    if (parent === dir) {
+      cliDir = dirname(dirname(fileURLToPath(import.meta.url)));
+      return cliDir;
+    }
     dir = parent;
   }
 }
@@ -43,8 +49,15 @@ export function resolvePackage(name: string, bases: string[]): string | undefine
 }
 
 function entryOf(manifestPath: string): string {
-  const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as { exports?: unknown; module?: string; main?: string };
-  return join(dirname(manifestPath), pick(manifest.exports) ?? manifest.module ?? manifest.main ?? 'index.js');
+  const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as {
+    exports?: unknown;
+    module?: string;
+    main?: string;
+  };
+  return join(
+    dirname(manifestPath),
+    pick(manifest.exports) ?? manifest.module ?? manifest.main ?? 'index.js',
+  );
 }
 
 function pick(target: unknown): string | undefined {
@@ -65,6 +78,7 @@ function pick(target: unknown): string | undefined {
  */
 export async function importOptional<T>(name: string, root: string, reason: string): Promise<T> {
   const entry = resolvePackage(name, [root, cliPackageDir()]);
-  if (!entry) throw new CliError(`${reason}, but ${name} is not installed`, 1, `install it: npm install ${name}`);
+  if (!entry)
+    throw new CliError(`${reason}, but ${name} is not installed`, 1, `install it: npm install ${name}`);
   return (await import(pathToFileURL(entry).href)) as T;
 }

@@ -5,7 +5,10 @@ import type { Cli } from './context.js';
 import { UsageError } from './errors.js';
 
 /** `--tag a=b --tag c=d` → `{ a: 'b', c: 'd' }`. */
-export function parseKeyValues(values: string[] | undefined, option: string): Record<string, string> | undefined {
+export function parseKeyValues(
+  values: string[] | undefined,
+  option: string,
+): Record<string, string> | undefined {
   if (!values || values.length === 0) return undefined;
   const out: Record<string, string> = {};
   for (const item of values) {
@@ -38,7 +41,8 @@ export async function promptSecret(message: string): Promise<string> {
 /** Asks yes/no on a terminal; without one, refuses (a usage error) instead of hanging. */
 export async function confirmOrRefuse(message: string, yes: boolean | undefined): Promise<boolean> {
   if (yes) return true;
-  if (!process.stdin.isTTY || !process.stderr.isTTY) throw new UsageError('confirmation needed but there is no terminal to ask on', 'pass --yes to confirm');
+  if (!process.stdin.isTTY || !process.stderr.isTTY)
+    throw new UsageError('confirmation needed but there is no terminal to ask on', 'pass --yes to confirm');
   const { confirm } = await import('@inquirer/prompts');
   return confirm({ message, default: false }, { output: process.stderr });
 }
@@ -98,10 +102,22 @@ export function toSecretName(key: string): string {
 }
 
 /** A progress bar on stderr when it is a terminal; otherwise nothing. */
-export async function progressBar(cli: Cli, total: number, label: string): Promise<{ tick(): void; stop(): void }> {
+export async function progressBar(
+  cli: Cli,
+  total: number,
+  label: string,
+): Promise<{ tick(): void; stop(): void }> {
   if (!cli.showProgress || total < 2) return { tick() {}, stop() {} };
   const { SingleBar, Presets } = await import('cli-progress');
-  const bar = new SingleBar({ format: `${label} [{bar}] {value}/{total}`, stream: process.stderr, hideCursor: true, clearOnComplete: true }, Presets.shades_classic);
+  const bar = new SingleBar(
+    {
+      format: `${label} [{bar}] {value}/{total}`,
+      stream: process.stderr,
+      hideCursor: true,
+      clearOnComplete: true,
+    },
+    Presets.shades_classic,
+  );
   bar.start(total, 0);
   return { tick: () => bar.increment(), stop: () => bar.stop() };
 }

@@ -29,12 +29,17 @@ describe.each([
 ])('audit and access control with grants in %s', (label, store) => {
   const { dir, run } = useProject({ 'hush.config.yaml': CONFIG(store) }, { init: false });
   const as = (accessor: string, args: string[], input?: string) =>
-    run(args, { env: { HUSH_MASTER_KEY: KEY, HUSH_ACCESSOR: accessor }, ...(input !== undefined ? { input } : {}) });
+    run(args, {
+      env: { HUSH_MASTER_KEY: KEY, HUSH_ACCESSOR: accessor },
+      ...(input !== undefined ? { input } : {}),
+    });
 
   it('denies by default (exit 4) and lets a root accessor write and grant', async () => {
     const denied = await as('bob', ['set', 'api-key-a'], VALUE);
     expect(denied.code).toBe(4);
-    expect(denied.stderr).toBe("hush: access denied: 'bob' may not write secret 'api-key-a' in scope 'global'\n");
+    expect(denied.stderr).toBe(
+      "hush: access denied: 'bob' may not write secret 'api-key-a' in scope 'global'\n",
+    );
     expect((await as('root', ['set', 'api-key-a'], VALUE)).code).toBe(0);
     expect((await as('root', ['set', 'db-password'], VALUE)).code).toBe(0);
     // The same message whether or not the secret exists.
@@ -61,7 +66,13 @@ describe.each([
   it('permissions lists grants; revoke removes them (exit 3 when there was none)', async () => {
     const grants = JSON.parse((await as('root', ['permissions', '--json'])).stdout);
     expect(grants).toHaveLength(1);
-    expect(grants[0]).toMatchObject({ secret: 'api-key-*', accessor: 'bob', permission: 'read', scope: 'global', grantedBy: 'root' });
+    expect(grants[0]).toMatchObject({
+      secret: 'api-key-*',
+      accessor: 'bob',
+      permission: 'read',
+      scope: 'global',
+      grantedBy: 'root',
+    });
     expect(grants[0].expiresAt).toBeTruthy();
     const forName = JSON.parse((await as('root', ['permissions', 'api-key-a', '--json'])).stdout);
     expect(forName).toHaveLength(1);
@@ -75,17 +86,35 @@ describe.each([
   });
 
   it('audit lists every operation with accessor and outcome, filters, JSON; never a value', async () => {
-    const all = JSON.parse((await as('root', ['audit', '--json', '--limit', '500'])).stdout) as Array<Record<string, unknown>>;
+    const all = JSON.parse((await as('root', ['audit', '--json', '--limit', '500'])).stdout) as Array<
+      Record<string, unknown>
+    >;
     expect(all.length).toBeGreaterThanOrEqual(8);
-    expect(all.some((e) => e.operation === 'set' && e.accessor === 'root' && e.outcome === 'success')).toBe(true);
-    expect(all.some((e) => e.operation === 'get' && e.accessor === 'bob' && e.outcome === 'denied' && e.errorCode === 'ACCESS_DENIED')).toBe(true);
-    const failed = JSON.parse((await as('root', ['audit', '--failed-only', '--json'])).stdout) as Array<{ success: boolean }>;
+    expect(all.some((e) => e.operation === 'set' && e.accessor === 'root' && e.outcome === 'success')).toBe(
+      true,
+    );
+    expect(
+      all.some(
+        (e) =>
+          e.operation === 'get' &&
+          e.accessor === 'bob' &&
+          e.outcome === 'denied' &&
+          e.errorCode === 'ACCESS_DENIED',
+      ),
+    ).toBe(true);
+    const failed = JSON.parse((await as('root', ['audit', '--failed-only', '--json'])).stdout) as Array<{
+      success: boolean;
+    }>;
     expect(failed.length).toBeGreaterThan(0);
     expect(failed.every((e) => e.success === false)).toBe(true);
-    const forSecret = JSON.parse((await as('root', ['audit', 'db-password', '--accessor', 'bob', '--json'])).stdout) as Array<{ secretName: string; accessor: string }>;
+    const forSecret = JSON.parse(
+      (await as('root', ['audit', 'db-password', '--accessor', 'bob', '--json'])).stdout,
+    ) as Array<{ secretName: string; accessor: string }>;
     expect(forSecret.length).toBeGreaterThan(0);
     expect(forSecret.every((e) => e.secretName === 'db-password' && e.accessor === 'bob')).toBe(true);
-    expect(JSON.parse((await as('root', ['audit', '--since', '1h', '--limit', '2', '--json'])).stdout)).toHaveLength(2);
+    expect(
+      JSON.parse((await as('root', ['audit', '--since', '1h', '--limit', '2', '--json'])).stdout),
+    ).toHaveLength(2);
     const table = await as('root', ['audit', '--limit', '3']);
     expect(table.stdout).toMatch(/^TIME\s+OPERATION\s+SECRET\s+ACCESSOR/);
     expect(table.stdout).not.toContain(VALUE);
@@ -109,7 +138,10 @@ describe('without audit or access control configured', () => {
   });
 
   it('an access-control section without a policy file needs the audit database', async () => {
-    const dir = tempProject({ 'hush.config.yaml': 'environments:\n  dev:\n    providers: [{ kind: local }]\naccessControl:\n  enforce: true\n' });
+    const dir = tempProject({
+      'hush.config.yaml':
+        'environments:\n  dev:\n    providers: [{ kind: local }]\naccessControl:\n  enforce: true\n',
+    });
     const result = await hush(['list'], { cwd: dir, env: { HUSH_MASTER_KEY: KEY } });
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('accessControl.policyFile');
@@ -124,7 +156,15 @@ describe('optional packages', () => {
     const pkg = dirname(dirname(BIN));
     cpSync(join(pkg, 'dist'), join(cli, 'dist'), { recursive: true });
     writeFileSync(join(cli, 'package.json'), JSON.stringify({ name: '@hush/cli', type: 'module' }));
-    for (const dep of ['@hush/core', '@hush/provider-local', '@hush/provider-env', 'commander', 'yaml', '@inquirer/prompts', 'cli-progress']) {
+    for (const dep of [
+      '@hush/core',
+      '@hush/provider-local',
+      '@hush/provider-env',
+      'commander',
+      'yaml',
+      '@inquirer/prompts',
+      'cli-progress',
+    ]) {
       mkdirSync(dirname(join(cli, 'node_modules', dep)), { recursive: true });
       symlinkSync(realpathSync(join(pkg, 'node_modules', dep)), join(cli, 'node_modules', dep));
     }

@@ -19,7 +19,29 @@ describe('command line parsing', () => {
     expect(version.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
     const help = await run(['--help']);
     expect(help.code).toBe(0);
-    for (const command of ['init', 'get', 'set', 'list', 'delete', 'versions', 'rollback', 'rotate', 'health', 'run', 'render', 'import', 'export', 'copy', 'rekey', 'keygen', 'reseal', 'audit', 'grant', 'revoke', 'permissions'])
+    for (const command of [
+      'init',
+      'get',
+      'set',
+      'list',
+      'delete',
+      'versions',
+      'rollback',
+      'rotate',
+      'health',
+      'run',
+      'render',
+      'import',
+      'export',
+      'copy',
+      'rekey',
+      'keygen',
+      'reseal',
+      'audit',
+      'grant',
+      'revoke',
+      'permissions',
+    ])
       expect(help.stdout).toContain(command);
   });
 
@@ -55,7 +77,9 @@ describe('init', () => {
     for (const env of ['dev:', 'staging:', 'prod:']) expect(config).toContain(env);
     const key = readFileSync(join(dir, '.hush/master.key'), 'utf8');
     const gitignore = readFileSync(join(dir, '.gitignore'), 'utf8');
-    expect(gitignore.split('\n')).toEqual(expect.arrayContaining(['node_modules', '.hush/master.key', '.hush/master.key.*']));
+    expect(gitignore.split('\n')).toEqual(
+      expect.arrayContaining(['node_modules', '.hush/master.key', '.hush/master.key.*']),
+    );
     const again = await run(['init']);
     expect(again.code).toBe(0);
     expect(again.stdout).toContain('never replaced');
@@ -69,8 +93,16 @@ describe('set, get, list, versions, rollback, delete', () => {
   const { run } = useProject();
 
   it('stores values from stdin and prints exactly the value and one newline', async () => {
-    expect((await run(['set', 'db/password', '--tag', 'team=core', '--metadata', 'owner=ops'], { input: `${DB}\n` })).code).toBe(0);
-    expect((await run(['set', 'api-key', '--tag', 'rotation=1ms', '--expires', '90d'], { input: API })).code).toBe(0);
+    expect(
+      (
+        await run(['set', 'db/password', '--tag', 'team=core', '--metadata', 'owner=ops'], {
+          input: `${DB}\n`,
+        })
+      ).code,
+    ).toBe(0);
+    expect(
+      (await run(['set', 'api-key', '--tag', 'rotation=1ms', '--expires', '90d'], { input: API })).code,
+    ).toBe(0);
     expect((await run(['set', 'db/json'], { input: JSON_SECRET })).code).toBe(0);
     const get = await run(['get', 'db/password']);
     expect(get.code).toBe(0);
@@ -82,7 +114,13 @@ describe('set, get, list, versions, rollback, delete', () => {
   it('get --json gives the full record, value included', async () => {
     const result = await run(['get', 'api-key', '--json']);
     const record = JSON.parse(result.stdout);
-    expect(record).toMatchObject({ key: 'api-key', value: API, version: '1', provider: 'local', tags: { rotation: '1ms' } });
+    expect(record).toMatchObject({
+      key: 'api-key',
+      value: API,
+      version: '1',
+      provider: 'local',
+      tags: { rotation: '1ms' },
+    });
     expect(record.expiresAt).toBeTruthy();
   });
 
@@ -106,7 +144,10 @@ describe('set, get, list, versions, rollback, delete', () => {
     const json = JSON.parse((await run(['list', '--json'])).stdout) as Array<{ key: string; value?: string }>;
     expect(json.map((s) => s.key)).toEqual(['api-key', 'db/json', 'db/password', 'empty-one', 'from-argv']);
     expect(json.every((s) => s.value === undefined)).toBe(true);
-    const names = async (args: string[]) => (JSON.parse((await run(['list', '--json', ...args])).stdout) as Array<{ key: string }>).map((s) => s.key);
+    const names = async (args: string[]) =>
+      (JSON.parse((await run(['list', '--json', ...args])).stdout) as Array<{ key: string }>).map(
+        (s) => s.key,
+      );
     expect(await names(['--pattern', 'db/*'])).toEqual(['db/json', 'db/password']);
     expect(await names(['--prefix', 'api'])).toEqual(['api-key']);
     expect(await names(['--tag', 'team=core'])).toEqual(['db/password']);
@@ -129,7 +170,10 @@ describe('set, get, list, versions, rollback, delete', () => {
 
   it('versions, rollback and get --version', async () => {
     expect((await run(['set', 'db/password'], { input: 'second-value-xyz' })).code).toBe(0);
-    const versions = JSON.parse((await run(['versions', 'db/password', '--json'])).stdout) as Array<{ version: string; current: boolean }>;
+    const versions = JSON.parse((await run(['versions', 'db/password', '--json'])).stdout) as Array<{
+      version: string;
+      current: boolean;
+    }>;
     expect(versions.map((v) => [v.version, v.current])).toEqual([
       ['2', true],
       ['1', false],

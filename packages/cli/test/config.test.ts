@@ -13,7 +13,8 @@ const OTHER_KEY = Buffer.alloc(32, 9).toString('base64');
 describe('configuration', () => {
   it('names the file and the path of a problem in a malformed config (exit 1)', async () => {
     const dir = tempProject({
-      'hush.config.yaml': 'environments:\n  dev:\n    providers:\n      - kind: local\n        priority: high\n',
+      'hush.config.yaml':
+        'environments:\n  dev:\n    providers:\n      - kind: local\n        priority: high\n',
     });
     const result = await hush(['list'], { cwd: dir });
     expect(result.code).toBe(1);
@@ -24,7 +25,10 @@ describe('configuration', () => {
     const yaml = await hush(['list'], { cwd: broken });
     expect(yaml.code).toBe(1);
     expect(yaml.stderr).toMatch(/hush\.config\.yaml: not valid YAML/);
-    const audit = tempProject({ 'hush.config.yaml': 'environments:\n  dev:\n    providers: [{ kind: local }]\naudit:\n  failMode: sometimes\n' });
+    const audit = tempProject({
+      'hush.config.yaml':
+        'environments:\n  dev:\n    providers: [{ kind: local }]\naudit:\n  failMode: sometimes\n',
+    });
     const auditResult = await hush(['list'], { cwd: audit, env: { HUSH_MASTER_KEY: KEY } });
     expect(auditResult.code).toBe(1);
     expect(auditResult.stderr).toContain('audit.failMode');
@@ -41,15 +45,25 @@ describe('configuration', () => {
 
   it('finds the nearest config upwards, or takes --config / HUSH_CONFIG', async () => {
     const dir = tempProject({
-      'hush.config.yaml': 'environments:\n  dev:\n    providers: [{ kind: local, options: { path: .hush/up.enc.json } }]\n',
+      'hush.config.yaml':
+        'environments:\n  dev:\n    providers: [{ kind: local, options: { path: .hush/up.enc.json } }]\n',
       'sub/deeper/.keep': '',
-      'other/custom.json': JSON.stringify({ environments: { dev: { providers: [{ kind: 'local', options: { path: 'custom.enc.json' } }] } } }),
+      'other/custom.json': JSON.stringify({
+        environments: { dev: { providers: [{ kind: 'local', options: { path: 'custom.enc.json' } }] } },
+      }),
     });
     const env = { HUSH_MASTER_KEY: KEY };
-    expect((await hush(['set', 'where'], { cwd: join(dir, 'sub/deeper'), env, input: 'upwards' })).code).toBe(0);
+    expect((await hush(['set', 'where'], { cwd: join(dir, 'sub/deeper'), env, input: 'upwards' })).code).toBe(
+      0,
+    );
     expect(readFileSync(join(dir, '.hush/up.enc.json'), 'utf8')).toContain('where');
-    expect((await hush(['set', 'where', '--config', 'other/custom.json'], { cwd: dir, env, input: 'custom' })).code).toBe(0);
-    expect((await hush(['get', 'where'], { cwd: dir, env: { ...env, HUSH_CONFIG: 'other/custom.json' } })).stdout).toBe('custom\n');
+    expect(
+      (await hush(['set', 'where', '--config', 'other/custom.json'], { cwd: dir, env, input: 'custom' }))
+        .code,
+    ).toBe(0);
+    expect(
+      (await hush(['get', 'where'], { cwd: dir, env: { ...env, HUSH_CONFIG: 'other/custom.json' } })).stdout,
+    ).toBe('custom\n');
     expect((await hush(['get', 'where'], { cwd: dir, env })).stdout).toBe('upwards\n');
     const missing = await hush(['list', '--config', 'nope.yaml'], { cwd: dir, env });
     expect(missing.code).toBe(1);
@@ -138,7 +152,9 @@ describe('provider outage', () => {
   });
 
   it('names the package to install when a provider is missing', async () => {
-    const dir = tempProject({ 'hush.config.yaml': 'environments:\n  dev:\n    providers: [{ kind: nosuch }]\n' });
+    const dir = tempProject({
+      'hush.config.yaml': 'environments:\n  dev:\n    providers: [{ kind: nosuch }]\n',
+    });
     const result = await hush(['list'], { cwd: dir });
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('@hush/provider-nosuch');

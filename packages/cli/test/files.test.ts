@@ -1,7 +1,7 @@
-import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parse } from 'yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { checkStderrClean, hush, plant, tempProject, useProject } from './helpers.js';
 
 checkStderrClean();
@@ -28,14 +28,23 @@ describe('render', () => {
     expect(result.code, result.stderr).toBe(0);
     expect(statSync(join(dir, 'out.yaml')).mode & 0o777).toBe(0o600);
     expect(parse(readFileSync(join(dir, 'out.yaml'), 'utf8'))).toEqual({
-      db: { password: PASSWORD, host: 'db.internal', url: 'postgres://u:fi3ld-Pa55word@h', pool: 10, literal: '${secret:db/password}' },
+      db: {
+        password: PASSWORD,
+        host: 'db.internal',
+        url: 'postgres://u:fi3ld-Pa55word@h',
+        pool: 10,
+        literal: '${secret:db/password}',
+      },
     });
     const stdout = await run(['render', 'app.yaml']);
     expect(stdout.stdout).toContain(`password: ${PASSWORD}`);
   });
 
   it('reports every unresolved reference at once with line:column (exit 3) and writes nothing', async () => {
-    writeFileSync(join(dir, 'bad.json'), '{\n  "a": "${secret:missing-one}",\n  "b": "${secret:db/password} ${secret:db/conn#nofield}",\n  "c": "${secret:missing-two}"\n}\n');
+    writeFileSync(
+      join(dir, 'bad.json'),
+      '{\n  "a": "${secret:missing-one}",\n  "b": "${secret:db/password} ${secret:db/conn#nofield}",\n  "c": "${secret:missing-two}"\n}\n',
+    );
     const result = await run(['render', 'bad.json', '-o', 'never.json']);
     expect(result.code).toBe(3);
     const lines = result.stderr.trim().split('\n');
@@ -69,7 +78,14 @@ describe('import and export', () => {
     );
     const dry = await run(['import', '.env', '--dry-run']);
     expect(dry.code, dry.stderr).toBe(0);
-    expect(dry.stdout.trim().split('\n')).toEqual(['+ db-url', '+ single', '+ multi', '+ plain', '+ empty', '+ hash']);
+    expect(dry.stdout.trim().split('\n')).toEqual([
+      '+ db-url',
+      '+ single',
+      '+ multi',
+      '+ plain',
+      '+ empty',
+      '+ hash',
+    ]);
     expect((await run(['list', '--json'])).stdout.trim()).toBe('[]');
     const result = await run(['import', '.env']);
     expect(result.code, result.stderr).toBe(0);
@@ -83,12 +99,25 @@ describe('import and export', () => {
   });
 
   it('imports nested JSON and YAML maps as paths, with --prefix', async () => {
-    writeFileSync(join(dir, 'secrets.json'), JSON.stringify({ database: { PASSWORD: 'json-nested-1', port: 5432 }, API_TOKEN: 'json-token-2' }));
+    writeFileSync(
+      join(dir, 'secrets.json'),
+      JSON.stringify({ database: { PASSWORD: 'json-nested-1', port: 5432 }, API_TOKEN: 'json-token-2' }),
+    );
     expect((await run(['import', 'secrets.json', '--prefix', 'svc/'])).code).toBe(0);
     writeFileSync(join(dir, 'secrets.yaml'), 'smtp:\n  user: mailer\n  pass: "yaml-pass-3"\n');
     expect((await run(['import', 'secrets.yaml'])).code).toBe(0);
-    const names = (JSON.parse((await run(['list', '--json', '--pattern', '**'])).stdout) as Array<{ key: string }>).map((s) => s.key);
-    expect(names).toEqual(expect.arrayContaining(['svc/database/password', 'svc/database/port', 'svc/api-token', 'smtp/user', 'smtp/pass']));
+    const names = (
+      JSON.parse((await run(['list', '--json', '--pattern', '**'])).stdout) as Array<{ key: string }>
+    ).map((s) => s.key);
+    expect(names).toEqual(
+      expect.arrayContaining([
+        'svc/database/password',
+        'svc/database/port',
+        'svc/api-token',
+        'smtp/user',
+        'smtp/pass',
+      ]),
+    );
     expect((await run(['get', 'svc/database/port'])).stdout).toBe('5432\n');
     const broken = await run(['import', 'bad.env'], { input: '' });
     expect(broken.code).toBe(1);
@@ -108,8 +137,16 @@ describe('import and export', () => {
     expect(statSync(join(dir, 'dump.json')).mode & 0o777).toBe(0o600);
     const dump = JSON.parse(readFileSync(join(dir, 'dump.json'), 'utf8'));
     expect(dump.multi).toBe('line one\nline "two"');
-    const k8s = parse((await run(['export', '--reveal', '--format', 'k8s-secret', '--pattern', 'smtp/*', '--name', 'mail'])).stdout);
-    expect(k8s).toMatchObject({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'mail' }, type: 'Opaque' });
+    const k8s = parse(
+      (await run(['export', '--reveal', '--format', 'k8s-secret', '--pattern', 'smtp/*', '--name', 'mail']))
+        .stdout,
+    );
+    expect(k8s).toMatchObject({
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 'mail' },
+      type: 'Opaque',
+    });
     expect(Buffer.from(k8s.data.SMTP_PASS, 'base64').toString()).toBe('yaml-pass-3');
     const yaml = parse((await run(['export', '--reveal', '--format', 'yaml', '--prefix', 'smtp/'])).stdout);
     expect(yaml).toEqual({ 'smtp/pass': 'yaml-pass-3', 'smtp/user': 'mailer' });
@@ -128,7 +165,8 @@ describe('import and export', () => {
     const back = await hush(['export', '--reveal', '--format', 'json'], { cwd: fresh, env });
     const exported = JSON.parse(back.stdout) as Record<string, string>;
     for (const [name, value] of Object.entries(original)) expect(exported[name], name).toBe(value);
-    for (const name of ['db-url', 'multi', 'single', 'plain', 'empty', 'hash']) expect(exported[`fromenv/${name}`], name).toBe(original[name]);
+    for (const name of ['db-url', 'multi', 'single', 'plain', 'empty', 'hash'])
+      expect(exported[`fromenv/${name}`], name).toBe(original[name]);
   });
 });
 
@@ -167,7 +205,13 @@ describe('copy between two local stores', () => {
     const result = await run(['copy', '--from', 'old', '--to', 'new', '--verify', '--json']);
     expect(result.code, result.stderr).toBe(0);
     const summary = JSON.parse(result.stdout);
-    expect(summary).toMatchObject({ copied: 2, skipped: 1, unchanged: 0, failed: 0, verify: { checked: 2, matched: 2, mismatched: [] } });
+    expect(summary).toMatchObject({
+      copied: 2,
+      skipped: 1,
+      unchanged: 0,
+      failed: 0,
+      verify: { checked: 2, matched: 2, mismatched: [] },
+    });
     const copied = JSON.parse((await run(['get', 'app/a', '--provider', 'new', '--json'])).stdout);
     expect(copied).toMatchObject({ value: 'copy-value-a1', tags: { origin: 'old' } });
     expect((await run(['get', 'app/b', '--provider', 'new'])).stdout).toBe('different-in-new\n');
@@ -193,7 +237,9 @@ describe('rekey', () => {
     const newKey = readFileSync(join(dir, '.hush/master.key'), 'utf8').trim();
     expect(newKey).not.toBe(oldKey);
     expect(statSync(join(dir, '.hush/master.key')).mode & 0o777).toBe(0o600);
-    const backups = readdirSync(join(dir, '.hush')).filter((f) => f.startsWith('master.key.') && f.endsWith('.bak'));
+    const backups = readdirSync(join(dir, '.hush')).filter(
+      (f) => f.startsWith('master.key.') && f.endsWith('.bak'),
+    );
     expect(backups).toHaveLength(1);
     expect(readFileSync(join(dir, '.hush', backups[0]!), 'utf8').trim()).toBe(oldKey);
     expect(result.stderr).toContain('update every other copy of the key');
@@ -205,12 +251,22 @@ describe('rekey', () => {
   it('with HUSH_MASTER_KEY prints the new key and says to update the variable', async () => {
     const project = tempProject();
     const key = Buffer.alloc(32, 5).toString('base64');
-    expect((await hush(['set', 'env-kept'], { cwd: project, env: { HUSH_MASTER_KEY: key }, input: 'rekey-value-2' })).code).toBe(0);
+    expect(
+      (
+        await hush(['set', 'env-kept'], {
+          cwd: project,
+          env: { HUSH_MASTER_KEY: key },
+          input: 'rekey-value-2',
+        })
+      ).code,
+    ).toBe(0);
     const result = await hush(['rekey'], { cwd: project, env: { HUSH_MASTER_KEY: key } });
     expect(result.code, result.stderr).toBe(0);
     const newKey = result.stdout.trim();
     expect(Buffer.from(newKey, 'base64')).toHaveLength(32);
     expect(result.stderr).toContain('Update HUSH_MASTER_KEY everywhere');
-    expect((await hush(['get', 'env-kept'], { cwd: project, env: { HUSH_MASTER_KEY: newKey } })).stdout).toBe('rekey-value-2\n');
+    expect((await hush(['get', 'env-kept'], { cwd: project, env: { HUSH_MASTER_KEY: newKey } })).stdout).toBe(
+      'rekey-value-2\n',
+    );
   });
 });

@@ -25,9 +25,13 @@ export default function setup(): void {
     (name) => !existsSync(join(packages, name, 'dist/index.js')),
   );
   if (missing.length)
-    throw new Error(`@hush/cli tests need the built packages ${missing.map((m) => `@hush/${m}`).join(', ')}: run \`pnpm build\` (turbo) first`);
+    throw new Error(
+      `@hush/cli tests need the built packages ${missing.map((m) => `@hush/${m}`).join(', ')}: run \`pnpm build\` (turbo) first`,
+    );
   const bin = join(pkg, 'dist/bin.js');
-  const stale = !existsSync(bin) || statSync(bin).mtimeMs < Math.max(newest(join(pkg, 'src')), statSync(join(pkg, 'package.json')).mtimeMs);
+  const stale =
+    !existsSync(bin) ||
+    statSync(bin).mtimeMs < Math.max(newest(join(pkg, 'src')), statSync(join(pkg, 'package.json')).mtimeMs);
   if (stale) execFileSync('pnpm', ['run', 'build'], { cwd: pkg, stdio: 'inherit' });
   if (!existsSync(bin)) throw new Error(`${bin} is missing after the build`);
 }

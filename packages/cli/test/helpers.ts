@@ -36,19 +36,30 @@ export function plant(value: string): string {
 /** Every stderr of this test file is checked for planted values when it ends. */
 export function checkStderrClean(): void {
   afterAll(() => {
-    for (const value of planted) for (const stderr of stderrs) expect(stderr.includes(value), 'a planted secret value appeared on stderr').toBe(false);
+    for (const value of planted)
+      for (const stderr of stderrs)
+        expect(stderr.includes(value), 'a planted secret value appeared on stderr').toBe(false);
   });
 }
 
 /** Runs the built `hush` with a controlled environment (no HUSH_* from the caller, no colours). */
 export function hush(args: string[], options: RunOptions): Promise<Result> {
-  const env: Record<string, string> = { PATH: process.env.PATH ?? '', HOME: options.cwd, NO_COLOR: '1', HUSH_ACCESSOR: 'tester' };
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? '',
+    HOME: options.cwd,
+    NO_COLOR: '1',
+    HUSH_ACCESSOR: 'tester',
+  };
   for (const [k, v] of Object.entries(options.env ?? {})) {
     if (v === undefined) delete env[k];
     else env[k] = v;
   }
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: options.cwd, env, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, ...args], {
+      cwd: options.cwd,
+      env,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on('data', (c: Buffer) => out.push(c));
@@ -82,7 +93,10 @@ export function tempProject(files: Record<string, string> = {}): string {
  * A temporary project for a describe block (call it at collect time): `hush init` runs in
  * beforeAll unless `init: false`; `run` runs hush in it.
  */
-export function useProject(files: Record<string, string> = {}, options: { init?: boolean } = {}): { dir: string; run: (args: string[], extra?: Omit<RunOptions, 'cwd'>) => Promise<Result> } {
+export function useProject(
+  files: Record<string, string> = {},
+  options: { init?: boolean } = {},
+): { dir: string; run: (args: string[], extra?: Omit<RunOptions, 'cwd'>) => Promise<Result> } {
   const dir = tempProject(files);
   const run = (args: string[], extra: Omit<RunOptions, 'cwd'> = {}) => hush(args, { cwd: dir, ...extra });
   if (options.init !== false)

@@ -25,19 +25,39 @@ describe('hush run', () => {
   const node = (code: string) => ['run', '--', process.execPath, '-e', code];
 
   it('puts every secret of the environment in the child environment, names uppercased with _', async () => {
-    const result = await run(node("console.log(JSON.stringify({a: process.env.API_KEY === process.argv[1], len: (process.env.APP_DB_PASSWORD||'').length, has: 'APP_SERVICE' in process.env}))"));
+    const result = await run(
+      node(
+        "console.log(JSON.stringify({a: process.env.API_KEY === process.argv[1], len: (process.env.APP_DB_PASSWORD||'').length, has: 'APP_SERVICE' in process.env}))",
+      ),
+    );
     expect(result.code, result.stderr).toBe(0);
     expect(JSON.parse(result.stdout)).toEqual({ a: false, len: DB.length, has: true });
   });
 
   it('--prefix takes the secrets under a prefix and drops it from the names', async () => {
-    const result = await run(['run', '--prefix', 'app/', '--', process.execPath, '-e', "console.log(Object.keys(process.env).filter(k => ['DB_PASSWORD','SERVICE','API_KEY'].includes(k)).sort().join(','))"]);
+    const result = await run([
+      'run',
+      '--prefix',
+      'app/',
+      '--',
+      process.execPath,
+      '-e',
+      "console.log(Object.keys(process.env).filter(k => ['DB_PASSWORD','SERVICE','API_KEY'].includes(k)).sort().join(','))",
+    ]);
     expect(result.stdout.trim()).toBe('DB_PASSWORD,SERVICE');
   });
 
   it('--map names variables itself, with #field', async () => {
     writeFileSync(join(dir, 'map.yaml'), 'TOKEN: app/service#token\nKEY: api-key\n');
-    const result = await run(['run', '--map', 'map.yaml', '--', process.execPath, '-e', "console.log(process.env.TOKEN.length, process.env.KEY.length, 'API_KEY' in process.env)"]);
+    const result = await run([
+      'run',
+      '--map',
+      'map.yaml',
+      '--',
+      process.execPath,
+      '-e',
+      "console.log(process.env.TOKEN.length, process.env.KEY.length, 'API_KEY' in process.env)",
+    ]);
     expect(result.stdout.trim()).toBe(`${'nested-T0ken-abcdef'.length} ${API.length} false`);
     writeFileSync(join(dir, 'bad-map.yaml'), 'TOKEN: missing-one\n');
     const missing = await run(['run', '--map', 'bad-map.yaml', '--', process.execPath, '-e', '0']);
@@ -46,7 +66,11 @@ describe('hush run', () => {
   });
 
   it('masks values in stdout and stderr, field values and JSON-escaped forms included', async () => {
-    const result = await run(node("console.log('key=' + process.env.API_KEY); console.error('db=' + process.env.APP_DB_PASSWORD); console.log(JSON.parse(process.env.APP_SERVICE).token)"));
+    const result = await run(
+      node(
+        "console.log('key=' + process.env.API_KEY); console.error('db=' + process.env.APP_DB_PASSWORD); console.log(JSON.parse(process.env.APP_SERVICE).token)",
+      ),
+    );
     expect(result.stdout).toBe('key=***\n***\n');
     expect(result.stderr).toBe('db=***\n');
   });
@@ -65,13 +89,21 @@ describe('hush run', () => {
   });
 
   it('masks inside binary output and leaves every other byte alone', async () => {
-    const code = "process.stdout.write(Buffer.concat([Buffer.from([0, 255, 254, 10, 13]), Buffer.from(process.env.API_KEY), Buffer.from([0xc3, 0x28, 0])]))";
+    const code =
+      'process.stdout.write(Buffer.concat([Buffer.from([0, 255, 254, 10, 13]), Buffer.from(process.env.API_KEY), Buffer.from([0xc3, 0x28, 0])]))';
     const result = await run(node(code));
     expect([...result.stdoutBytes]).toEqual([0, 255, 254, 10, 13, ...Buffer.from('***'), 0xc3, 0x28, 0]);
   });
 
   it('--no-mask passes output through untouched', async () => {
-    const result = await run(['run', '--no-mask', '--', process.execPath, '-e', 'process.stdout.write(process.env.API_KEY.slice(0, 4))']);
+    const result = await run([
+      'run',
+      '--no-mask',
+      '--',
+      process.execPath,
+      '-e',
+      'process.stdout.write(process.env.API_KEY.slice(0, 4))',
+    ]);
     expect(result.stdout).toBe(API.slice(0, 4));
   });
 

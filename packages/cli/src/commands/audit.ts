@@ -9,10 +9,15 @@ interface AuditOptions {
   limit: string;
 }
 
-export default async function audit(cli: Cli, [name]: [string | undefined], options: AuditOptions): Promise<void> {
+export default async function audit(
+  cli: Cli,
+  [name]: [string | undefined],
+  options: AuditOptions,
+): Promise<void> {
   const core = await import('@hush/core');
   const limit = Number(options.limit);
-  if (!Number.isInteger(limit) || limit < 1) throw new UsageError(`--limit expects a positive integer, got '${options.limit}'`);
+  if (!Number.isInteger(limit) || limit < 1)
+    throw new UsageError(`--limit expects a positive integer, got '${options.limit}'`);
   if (options.since !== undefined) core.parseDuration(options.since);
   const log = await cli.auditLog();
   const entries = await log.entries({
@@ -30,7 +35,12 @@ export default async function audit(cli: Cli, [name]: [string | undefined], opti
     cli.note('no audit entries');
     return;
   }
-  const paint = (outcome: string) => (outcome === 'success' ? cli.colors.green(outcome) : outcome === 'not_found' ? cli.colors.yellow(outcome) : cli.colors.red(outcome));
+  const paint = (outcome: string) =>
+    outcome === 'success'
+      ? cli.colors.green(outcome)
+      : outcome === 'not_found'
+        ? cli.colors.yellow(outcome)
+        : cli.colors.red(outcome);
   const rows = entries.map((e) => [
     isoOrEmpty(e.timestamp),
     e.operation,
@@ -41,5 +51,11 @@ export default async function audit(cli: Cli, [name]: [string | undefined], opti
     e.errorCode ?? '',
     `${e.durationMs.toFixed(1)} ms`,
   ]);
-  cli.print(formatTable(cli, ['TIME', 'OPERATION', 'SECRET', 'ACCESSOR', 'PROVIDER', 'OUTCOME', 'ERROR', 'DURATION'], rows));
+  cli.print(
+    formatTable(
+      cli,
+      ['TIME', 'OPERATION', 'SECRET', 'ACCESSOR', 'PROVIDER', 'OUTCOME', 'ERROR', 'DURATION'],
+      rows,
+    ),
+  );
 }

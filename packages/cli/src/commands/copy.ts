@@ -23,18 +23,38 @@ export default async function copy(cli: Cli, _args: unknown[], options: CopyOpti
   const manager = await cli.manager();
   const target = manager.getProvider(options.to)!;
   if (!target.capabilities.write) throw new UsageError(`provider '${options.to}' is read-only`);
-  const infos = await manager.listSecrets({ provider: options.from, accessor: cli.accessor, ...(options.pattern ? { pattern: options.pattern } : {}) });
+  const infos = await manager.listSecrets({
+    provider: options.from,
+    accessor: cli.accessor,
+    ...(options.pattern ? { pattern: options.pattern } : {}),
+  });
   const counts = { copied: 0, unchanged: 0, skipped: 0, failed: 0 };
   const plan: Array<{ name: string; action: 'copy' | 'overwrite' | 'unchanged' | 'skip' }> = [];
   const failures: string[] = [];
-  const bar = options.dryRun ? { tick() {}, stop() {} } : await progressBar(cli, infos.length, `copying ${options.from} -> ${options.to}`);
+  const bar = options.dryRun
+    ? { tick() {}, stop() {} }
+    : await progressBar(cli, infos.length, `copying ${options.from} -> ${options.to}`);
   try {
     for (const info of infos) {
       try {
-        const source = await manager.getSecret(info.key, { provider: options.from, accessor: cli.accessor, fresh: true });
+        const source = await manager.getSecret(info.key, {
+          provider: options.from,
+          accessor: cli.accessor,
+          fresh: true,
+        });
         if (!source) continue;
-        const existing = await manager.getSecret(info.key, { provider: options.to, accessor: cli.accessor, fresh: true });
-        const action = !existing ? 'copy' : existing.value === source.value ? 'unchanged' : options.overwrite ? 'overwrite' : 'skip';
+        const existing = await manager.getSecret(info.key, {
+          provider: options.to,
+          accessor: cli.accessor,
+          fresh: true,
+        });
+        const action = !existing
+          ? 'copy'
+          : existing.value === source.value
+            ? 'unchanged'
+            : options.overwrite
+              ? 'overwrite'
+              : 'skip';
         plan.push({ name: info.key, action });
         if (action === 'unchanged') counts.unchanged++;
         else if (action === 'skip') counts.skipped++;
@@ -75,14 +95,32 @@ export default async function copy(cli: Cli, _args: unknown[], options: CopyOpti
     }
   }
 
-  if (cli.options.json) cli.printJson({ from: options.from, to: options.to, dryRun: options.dryRun === true, ...counts, secrets: plan, failures, ...(verify ? { verify } : {}) });
+  if (cli.options.json)
+    cli.printJson({
+      from: options.from,
+      to: options.to,
+      dryRun: options.dryRun === true,
+      ...counts,
+      secrets: plan,
+      failures,
+      ...(verify ? { verify } : {}),
+    });
   else {
     if (options.dryRun) for (const { name, action } of plan) cli.print(`${action.padEnd(9)} ${name}`);
     const verb = options.dryRun ? 'would copy' : 'copied';
-    cli.print(`${verb} ${counts.copied}, unchanged ${counts.unchanged}, skipped ${counts.skipped} (exist with another value${options.overwrite ? '' : '; --overwrite replaces them'}), failed ${counts.failed}`);
+    cli.print(
+      `${verb} ${counts.copied}, unchanged ${counts.unchanged}, skipped ${counts.skipped} (exist with another value${options.overwrite ? '' : '; --overwrite replaces them'}), failed ${counts.failed}`,
+    );
     for (const line of failures) cli.print(`  failed: ${line}`);
-    if (verify) cli.print(`verify: ${verify.matched}/${verify.checked} identical${verify.mismatched.length ? `; differ: ${verify.mismatched.join(', ')}` : ''}`);
+    if (verify)
+      cli.print(
+        `verify: ${verify.matched}/${verify.checked} identical${verify.mismatched.length ? `; differ: ${verify.mismatched.join(', ')}` : ''}`,
+      );
   }
-  if (counts.failed > 0) throw new CliError(`${counts.failed} secret${counts.failed === 1 ? '' : 's'} could not be copied`);
-  if (verify && verify.mismatched.length > 0) throw new CliError(`verify failed: ${verify.mismatched.length} secret${verify.mismatched.length === 1 ? '' : 's'} differ between ${options.from} and ${options.to}`);
+  if (counts.failed > 0)
+    throw new CliError(`${counts.failed} secret${counts.failed === 1 ? '' : 's'} could not be copied`);
+  if (verify && verify.mismatched.length > 0)
+    throw new CliError(
+      `verify failed: ${verify.mismatched.length} secret${verify.mismatched.length === 1 ? '' : 's'} differ between ${options.from} and ${options.to}`,
+    );
 }

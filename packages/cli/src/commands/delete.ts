@@ -1,7 +1,11 @@
 import type { Cli } from '../context.js';
 import { confirmOrRefuse } from '../util.js';
 
-export default async function remove(cli: Cli, [name]: [string], options: { yes?: boolean; provider?: string }): Promise<void> {
+export default async function remove(
+  cli: Cli,
+  [name]: [string],
+  options: { yes?: boolean; provider?: string },
+): Promise<void> {
   const core = await import('@hush/core');
   (core.validateSecretName as (name: unknown) => void)(name);
   await cli.checkProvider(options.provider);
@@ -10,7 +14,10 @@ export default async function remove(cli: Cli, [name]: [string], options: { yes?
     return;
   }
   const manager = await cli.manager();
-  await manager.deleteSecret(name, { ...(options.provider ? { provider: options.provider } : {}), actor: cli.accessor });
+  await manager.deleteSecret(name, {
+    ...(options.provider ? { provider: options.provider } : {}),
+    actor: cli.accessor,
+  });
   if (cli.options.json) cli.printJson({ deleted: name });
   else cli.note(`${cli.colors.green('✓')} deleted ${name}`);
 }

@@ -19,7 +19,11 @@ const MASKED = '***';
  * Writes the listed secrets in a format other tools read. Without --reveal every value is `***`
  * (the shape, names and count, safe to show); with it, real values go to stdout or a 0600 file.
  */
-export default async function exportSecrets(cli: Cli, _args: unknown[], options: ExportOptions): Promise<void> {
+export default async function exportSecrets(
+  cli: Cli,
+  _args: unknown[],
+  options: ExportOptions,
+): Promise<void> {
   await cli.checkProvider(options.provider);
   const manager = await cli.manager();
   const read = { accessor: cli.accessor, ...(options.provider ? { provider: options.provider } : {}) };
@@ -47,7 +51,12 @@ export default async function exportSecrets(cli: Cli, _args: unknown[], options:
       text = (await import('yaml')).stringify(Object.fromEntries(values));
       break;
     case 'k8s-secret': {
-      const data = Object.fromEntries([...values].map(([k, v]) => [toEnvName(k), options.reveal ? Buffer.from(v).toString('base64') : MASKED]));
+      const data = Object.fromEntries(
+        [...values].map(([k, v]) => [
+          toEnvName(k),
+          options.reveal ? Buffer.from(v).toString('base64') : MASKED,
+        ]),
+      );
       text = (await import('yaml')).stringify({
         apiVersion: 'v1',
         kind: 'Secret',
@@ -63,6 +72,8 @@ export default async function exportSecrets(cli: Cli, _args: unknown[], options:
   if (!options.reveal) cli.note(`hush: values are masked as ${MASKED}; pass --reveal to export them`);
   if (options.output) {
     await writePrivateFile(resolve(cli.cwd, options.output), text);
-    cli.note(`${cli.colors.green('✓')} wrote ${values.size} secret${values.size === 1 ? '' : 's'} to ${options.output} (mode 0600)`);
+    cli.note(
+      `${cli.colors.green('✓')} wrote ${values.size} secret${values.size === 1 ? '' : 's'} to ${options.output} (mode 0600)`,
+    );
   } else process.stdout.write(text);
 }

@@ -25,7 +25,11 @@ export default async function get(cli: Cli, [name]: [string], options: GetOption
       secret = core.createSecret({ ...secret.toInfo(), key: `${bare}#${field}`, value });
     }
   } else {
-    secret = (await manager.getSecret(bare, { ...pin, required: true, ...(field !== undefined ? { field } : {}) }))!;
+    secret = (await manager.getSecret(bare, {
+      ...pin,
+      required: true,
+      ...(field !== undefined ? { field } : {}),
+    }))!;
   }
   if (cli.options.json) {
     // The user asked for the record: it includes the value.

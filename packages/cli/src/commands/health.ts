@@ -8,8 +8,19 @@ export default async function health(cli: Cli): Promise<void> {
   const report = await manager.healthCheck();
   if (cli.options.json) cli.printJson(report);
   else {
-    const paint = (status: string) => (status === 'healthy' ? cli.colors.green(status) : status === 'degraded' ? cli.colors.yellow(status) : cli.colors.red(status));
-    const rows = report.providers.map((p) => [p.name, p.kind, paint(p.status), `${p.latencyMs.toFixed(1)} ms`, cli.mask(p.message ?? '')]);
+    const paint = (status: string) =>
+      status === 'healthy'
+        ? cli.colors.green(status)
+        : status === 'degraded'
+          ? cli.colors.yellow(status)
+          : cli.colors.red(status);
+    const rows = report.providers.map((p) => [
+      p.name,
+      p.kind,
+      paint(p.status),
+      `${p.latencyMs.toFixed(1)} ms`,
+      cli.mask(p.message ?? ''),
+    ]);
     cli.print(formatTable(cli, ['PROVIDER', 'KIND', 'STATUS', 'LATENCY', 'MESSAGE'], rows));
     cli.print(`overall: ${paint(report.status)}`);
   }

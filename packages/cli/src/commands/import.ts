@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { basename, extname, resolve } from 'node:path';
 import type { Cli } from '../context.js';
-import { CliError, UsageError } from '../errors.js';
 import { parseDotenv } from '../dotenv.js';
+import { CliError, UsageError } from '../errors.js';
 import { progressBar, toSecretName } from '../util.js';
 
 interface ImportOptions {
@@ -18,7 +18,11 @@ type BulkProvider = { setMany(entries: Array<{ key: string; value: string }>): P
  * nested maps become paths (`database: {url}` → `database/url`). A local target without audit or
  * access control takes everything in one atomic write; otherwise secrets are written one by one.
  */
-export default async function importSecrets(cli: Cli, [file]: [string], options: ImportOptions): Promise<void> {
+export default async function importSecrets(
+  cli: Cli,
+  [file]: [string],
+  options: ImportOptions,
+): Promise<void> {
   const core = await import('@hush/core');
   const path = resolve(cli.cwd, file);
   const entries = await readEntries(path, file);
@@ -30,20 +34,30 @@ export default async function importSecrets(cli: Cli, [file]: [string], options:
   const secrets = new Map<string, string>();
   for (const { key, value } of entries) {
     const name = `${prefix}${toSecretName(key)}`;
-    if (!core.isValidSecretName(name)) throw new CliError(`${file}: '${key}' does not give a valid secret name ('${name}')`, 2);
+    if (!core.isValidSecretName(name))
+      throw new CliError(`${file}: '${key}' does not give a valid secret name ('${name}')`, 2);
     if (secrets.has(name)) cli.warn(`${file}: '${key}' maps to '${name}' again; the later value wins`);
     secrets.set(name, value);
   }
   const target = await cli.writeProviderName(options.provider);
   const manager = await cli.manager();
-  const existing = new Set((await manager.listSecrets({ provider: target, includeExpired: true, accessor: cli.accessor })).map((s) => s.key));
+  const existing = new Set(
+    (await manager.listSecrets({ provider: target, includeExpired: true, accessor: cli.accessor })).map(
+      (s) => s.key,
+    ),
+  );
 
   if (options.dryRun) {
-    const plan = [...secrets.keys()].map((name) => ({ name, action: existing.has(name) ? 'update' : 'create' }));
+    const plan = [...secrets.keys()].map((name) => ({
+      name,
+      action: existing.has(name) ? 'update' : 'create',
+    }));
     if (cli.options.json) cli.printJson({ dryRun: true, provider: target, secrets: plan });
     else {
       for (const { name, action } of plan) cli.print(`${action === 'create' ? '+' : '~'} ${name}`);
-      cli.note(`dry run: ${plan.length} secret${plan.length === 1 ? '' : 's'} would be written to ${target}; nothing changed`);
+      cli.note(
+        `dry run: ${plan.length} secret${plan.length === 1 ? '' : 's'} would be written to ${target}; nothing changed`,
+      );
     }
     return;
   }
@@ -65,9 +79,18 @@ export default async function importSecrets(cli: Cli, [file]: [string], options:
     }
   }
   const created = [...secrets.keys()].filter((n) => !existing.has(n)).length;
-  const summary = { provider: target, imported: secrets.size, created, updated: secrets.size - created, bulk };
+  const summary = {
+    provider: target,
+    imported: secrets.size,
+    created,
+    updated: secrets.size - created,
+    bulk,
+  };
   if (cli.options.json) cli.printJson(summary);
-  else cli.note(`${cli.colors.green('✓')} imported ${secrets.size} secret${secrets.size === 1 ? '' : 's'} into ${target} (${created} new, ${secrets.size - created} updated)`);
+  else
+    cli.note(
+      `${cli.colors.green('✓')} imported ${secrets.size} secret${secrets.size === 1 ? '' : 's'} into ${target} (${created} new, ${secrets.size - created} updated)`,
+    );
 }
 
 async function readEntries(path: string, file: string): Promise<Array<{ key: string; value: string }>> {
@@ -80,14 +103,18 @@ async function readEntries(path: string, file: string): Promise<Array<{ key: str
   const ext = extname(path).toLowerCase();
   const name = basename(path).toLowerCase();
   if (ext === '.env' || name === '.env' || name.startsWith('.env.')) return parseDotenv(text, file);
-  if (ext !== '.json' && ext !== '.yaml' && ext !== '.yml') throw new UsageError(`cannot tell the format of ${file}`, 'use a .env, .json, .yaml or .yml file');
+  if (ext !== '.json' && ext !== '.yaml' && ext !== '.yml')
+    throw new UsageError(`cannot tell the format of ${file}`, 'use a .env, .json, .yaml or .yml file');
   let parsed: unknown;
   try {
     parsed = ext === '.json' ? JSON.parse(text) : (await import('yaml')).parse(text);
   } catch (error) {
-    throw new CliError(`${file}: not valid ${ext === '.json' ? 'JSON' : 'YAML'}: ${(error as Error).message.split('\n')[0]}`);
+    throw new CliError(
+      `${file}: not valid ${ext === '.json' ? 'JSON' : 'YAML'}: ${(error as Error).message.split('\n')[0]}`,
+    );
   }
-  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new CliError(`${file}: expected a map of names to values`);
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed))
+    throw new CliError(`${file}: expected a map of names to values`);
   const out: Array<{ key: string; value: string }> = [];
   const walk = (value: unknown, path: string): void => {
     if (value === null || value === undefined) return;

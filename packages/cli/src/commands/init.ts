@@ -63,7 +63,9 @@ export default async function init(cli: Cli): Promise<void> {
   const kept: string[] = [];
 
   const configPath = join(root, 'hush.config.yaml');
-  const existing = ['hush.config.yaml', 'hush.config.yml', 'hush.config.json'].find((name) => existsSync(join(root, name)));
+  const existing = ['hush.config.yaml', 'hush.config.yml', 'hush.config.json'].find((name) =>
+    existsSync(join(root, name)),
+  );
   if (existing) kept.push(`${existing} (exists, left as is)`);
   else {
     await fs.writeFile(configPath, CONFIG, { flag: 'wx', mode: 0o644 });
@@ -79,7 +81,8 @@ export default async function init(cli: Cli): Promise<void> {
 
   const keyPath = join(hushDir, 'master.key');
   if (existsSync(keyPath)) kept.push('.hush/master.key (exists, never replaced)');
-  else if (process.env.HUSH_MASTER_KEY) kept.push('no key file written: HUSH_MASTER_KEY is set and is the key');
+  else if (process.env.HUSH_MASTER_KEY)
+    kept.push('no key file written: HUSH_MASTER_KEY is set and is the key');
   else {
     const { writeKeyFile } = await import('@hush/provider-local');
     await writeKeyFile(keyPath);
@@ -92,7 +95,10 @@ export default async function init(cli: Cli): Promise<void> {
   const missing = IGNORED.filter((entry) => !lines.includes(entry));
   if (missing.length > 0) {
     const prefix = current === '' || current.endsWith('\n') ? '' : '\n';
-    await fs.appendFile(gitignore, `${prefix}# hush: the master key and its backups stay out of git\n${missing.join('\n')}\n`);
+    await fs.appendFile(
+      gitignore,
+      `${prefix}# hush: the master key and its backups stay out of git\n${missing.join('\n')}\n`,
+    );
     done.push(`added ${missing.join(', ')} to .gitignore`);
   }
 

@@ -1,7 +1,11 @@
 import type { Cli } from '../context.js';
 import { formatTable, isoOrEmpty } from '../util.js';
 
-export default async function permissions(cli: Cli, [name]: [string | undefined], options: { accessor?: string; includeExpired?: boolean }): Promise<void> {
+export default async function permissions(
+  cli: Cli,
+  [name]: [string | undefined],
+  options: { accessor?: string; includeExpired?: boolean },
+): Promise<void> {
   const control = await cli.accessControl();
   const grants = await control.listPermissions(name, {
     ...(options.accessor ? { accessor: options.accessor } : {}),
@@ -15,6 +19,13 @@ export default async function permissions(cli: Cli, [name]: [string | undefined]
     cli.note('no grants');
     return;
   }
-  const rows = grants.map((g) => [g.secret, g.accessor, g.permission, g.scope, isoOrEmpty(g.expiresAt), g.grantedBy ?? '']);
+  const rows = grants.map((g) => [
+    g.secret,
+    g.accessor,
+    g.permission,
+    g.scope,
+    isoOrEmpty(g.expiresAt),
+    g.grantedBy ?? '',
+  ]);
   cli.print(formatTable(cli, ['SECRET', 'ACCESSOR', 'PERMISSION', 'SCOPE', 'EXPIRES', 'GRANTED BY'], rows));
 }

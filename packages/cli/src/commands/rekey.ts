@@ -10,12 +10,23 @@ import { findLocalStore } from '../local.js';
  * (store backups made before still need it) and the new one takes its place. With HUSH_MASTER_KEY
  * the new key is printed on stdout: the operator must update the variable everywhere.
  */
-export default async function rekey(cli: Cli, _args: unknown[], options: { provider?: string }): Promise<void> {
+export default async function rekey(
+  cli: Cli,
+  _args: unknown[],
+  options: { provider?: string },
+): Promise<void> {
   const { store, options: providerOptions } = await findLocalStore(cli, options.provider);
-  if (providerOptions.passphrase !== undefined) throw new CliError('this store is protected by a passphrase; `hush rekey` changes master keys only', 1, 'use LocalSecretProvider.rekey({ passphrase }) from code');
+  if (providerOptions.passphrase !== undefined)
+    throw new CliError(
+      'this store is protected by a passphrase; `hush rekey` changes master keys only',
+      1,
+      'use LocalSecretProvider.rekey({ passphrase }) from code',
+    );
   const { generateMasterKey, writeKeyFile } = await import('@hush/provider-local');
-  const source = providerOptions.masterKey !== undefined ? 'config' : process.env.HUSH_MASTER_KEY ? 'env' : 'file';
-  if (source === 'file' && !existsSync(store.keyFile)) throw new CliError(`no key file at ${store.keyFile}`, 1, 'run `hush init` first');
+  const source =
+    providerOptions.masterKey !== undefined ? 'config' : process.env.HUSH_MASTER_KEY ? 'env' : 'file';
+  if (source === 'file' && !existsSync(store.keyFile))
+    throw new CliError(`no key file at ${store.keyFile}`, 1, 'run `hush init` first');
   const newKey = generateMasterKey();
   const show = (p: string) => relative(cli.cwd, p) || p;
 
@@ -47,7 +58,11 @@ export default async function rekey(cli: Cli, _args: unknown[], options: { provi
   else {
     cli.print(`${cli.colors.green('✓')} ${show(store.path)} re-encrypted under a new master key`);
     cli.print(`  new key: ${show(store.keyFile)} (mode 0600)`);
-    cli.print(`  old key: ${show(backup)} (opens the store backups made before this rekey; delete it when you no longer need them)`);
-    cli.note(`${cli.colors.yellow('!')} update every other copy of the key (teammates, CI's HUSH_MASTER_KEY): the old key no longer opens the store`);
+    cli.print(
+      `  old key: ${show(backup)} (opens the store backups made before this rekey; delete it when you no longer need them)`,
+    );
+    cli.note(
+      `${cli.colors.yellow('!')} update every other copy of the key (teammates, CI's HUSH_MASTER_KEY): the old key no longer opens the store`,
+    );
   }
 }

@@ -11,7 +11,11 @@ const REFERENCE = /(\$?)\$\{secret:([^}]*)\}/g;
  * Resolves `${secret:name}`, `${secret:name:default}` and `${secret:name#field}` anywhere in a text
  * file. Every unresolved reference is reported at once as file:line:column; nothing is written then.
  */
-export default async function render(cli: Cli, [template]: [string], options: { output?: string }): Promise<void> {
+export default async function render(
+  cli: Cli,
+  [template]: [string],
+  options: { output?: string },
+): Promise<void> {
   const core = await import('@hush/core');
   const path = resolve(cli.cwd, template);
   let text: string;
@@ -73,7 +77,9 @@ export default async function render(cli: Cli, [template]: [string], options: { 
     } else value = found.value;
     if (value === undefined && reference.default !== undefined) value = reference.default;
     if (value === undefined) {
-      problems.push(`${template}:${locate(match.index)}: \${secret:${reference.name}${reference.field !== undefined ? `#${reference.field}` : ''}} (${reason})`);
+      problems.push(
+        `${template}:${locate(match.index)}: \${secret:${reference.name}${reference.field !== undefined ? `#${reference.field}` : ''}} (${reason})`,
+      );
       continue;
     }
     out += value;
@@ -81,11 +87,21 @@ export default async function render(cli: Cli, [template]: [string], options: { 
   out += text.slice(last);
 
   if (problems.length > 0)
-    throw Object.assign(new CliError(`${problems.length} unresolved secret reference${problems.length === 1 ? '' : 's'} in ${template}`, 3, undefined, problems), {
-      code: 'UNRESOLVED_REFERENCES',
-    });
+    throw Object.assign(
+      new CliError(
+        `${problems.length} unresolved secret reference${problems.length === 1 ? '' : 's'} in ${template}`,
+        3,
+        undefined,
+        problems,
+      ),
+      {
+        code: 'UNRESOLVED_REFERENCES',
+      },
+    );
   if (options.output) {
     await writePrivateFile(resolve(cli.cwd, options.output), out);
-    cli.note(`${cli.colors.green('✓')} wrote ${options.output} (mode 0600, ${references.length} reference${references.length === 1 ? '' : 's'} resolved)`);
+    cli.note(
+      `${cli.colors.green('✓')} wrote ${options.output} (mode 0600, ${references.length} reference${references.length === 1 ? '' : 's'} resolved)`,
+    );
   } else process.stdout.write(out);
 }

@@ -13,16 +13,24 @@ interface RotateOptions {
 }
 
 /** One secret, or with --due every secret whose `rotation` tag period has passed since its update. */
-export default async function rotate(cli: Cli, [name]: [string | undefined], options: RotateOptions): Promise<void> {
+export default async function rotate(
+  cli: Cli,
+  [name]: [string | undefined],
+  options: RotateOptions,
+): Promise<void> {
   const core = await import('@hush/core');
   await cli.checkProvider(options.provider);
   if (options.generate) core.parseGeneratorSpec(options.generate);
   if (options.due) {
     if (name) throw new UsageError('give a name or --due, not both');
-    if (options.valueStdin) throw new UsageError('--value-stdin rotates one secret: it cannot be used with --due');
+    if (options.valueStdin)
+      throw new UsageError('--value-stdin rotates one secret: it cannot be used with --due');
     return rotateDue(cli, options);
   }
-  if (!name) throw new UsageError("missing secret name (or --due to rotate every secret whose 'rotation' period has passed)");
+  if (!name)
+    throw new UsageError(
+      "missing secret name (or --due to rotate every secret whose 'rotation' period has passed)",
+    );
   if (options.dryRun) throw new UsageError('--dry-run goes with --due');
   (core.validateSecretName as (name: unknown) => void)(name);
   const newValue = options.valueStdin ? await readValueFromStdin() : undefined;
@@ -35,13 +43,19 @@ export default async function rotate(cli: Cli, [name]: [string | undefined], opt
     actor: cli.accessor,
   });
   if (cli.options.json) cli.printJson(info);
-  else cli.note(`${cli.colors.green('✓')} rotated ${name}: now version ${info.version}${options.expireOld ? ' (older versions expired)' : ''}`);
+  else
+    cli.note(
+      `${cli.colors.green('✓')} rotated ${name}: now version ${info.version}${options.expireOld ? ' (older versions expired)' : ''}`,
+    );
 }
 
 async function rotateDue(cli: Cli, options: RotateOptions): Promise<void> {
   const core = await import('@hush/core');
   const manager = await cli.manager();
-  const secrets = await manager.listSecrets({ ...(options.provider ? { provider: options.provider } : {}), accessor: cli.accessor });
+  const secrets = await manager.listSecrets({
+    ...(options.provider ? { provider: options.provider } : {}),
+    accessor: cli.accessor,
+  });
   const now = Date.now();
   const due: Array<{ info: SecretInfo; period: string }> = [];
   for (const info of secrets) {
@@ -68,12 +82,20 @@ async function rotateDue(cli: Cli, options: RotateOptions): Promise<void> {
       rotated.push({ key: info.key, version: result.version, previous: info.version });
     }
   if (cli.options.json) {
-    cli.printJson({ dryRun: options.dryRun === true, due: due.map((d) => ({ key: d.info.key, rotation: d.period, updatedAt: d.info.updatedAt })), rotated });
+    cli.printJson({
+      dryRun: options.dryRun === true,
+      due: due.map((d) => ({ key: d.info.key, rotation: d.period, updatedAt: d.info.updatedAt })),
+      rotated,
+    });
     return;
   }
   if (due.length === 0) cli.note('no secret is due for rotation');
   for (const d of due) {
     const done = rotated.find((r) => r.key === d.info.key);
-    cli.print(done ? `rotated ${d.info.key} (every ${d.period}): version ${done.previous} -> ${done.version}` : `due ${d.info.key} (every ${d.period}, last updated ${d.info.updatedAt.toISOString()})`);
+    cli.print(
+      done
+        ? `rotated ${d.info.key} (every ${d.period}): version ${done.previous} -> ${done.version}`
+        : `due ${d.info.key} (every ${d.period}, last updated ${d.info.updatedAt.toISOString()})`,
+    );
   }
 }

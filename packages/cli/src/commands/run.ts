@@ -24,7 +24,8 @@ const FORWARDED: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', '
 export default async function run(cli: Cli, [argv]: [string[]], options: RunOptions): Promise<void> {
   const [command, ...args] = argv;
   if (!command) throw new UsageError('missing command to run', 'hush run [options] -- <command> [args...]');
-  if (options.map && (options.prefix || options.provider)) throw new UsageError('--map names its secrets: it cannot be combined with --prefix or --provider');
+  if (options.map && (options.prefix || options.provider))
+    throw new UsageError('--map names its secrets: it cannot be combined with --prefix or --provider');
   await cli.checkProvider(options.provider);
   const variables = await resolveVariables(cli, options);
   const manager = await cli.manager();
@@ -47,14 +48,16 @@ export default async function run(cli: Cli, [argv]: [string[]], options: RunOpti
     streams.push(pipeMasked(child.stdout!, process.stdout, manager.masker.createStream()));
     streams.push(pipeMasked(child.stderr!, process.stderr, manager.masker.createStream()));
   }
-  const outcome = await new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolvePromise, reject) => {
-    child.once('error', (error: NodeJS.ErrnoException) => {
-      if (error.code === 'ENOENT') reject(new CliError(`command not found: ${command}`, 127));
-      else if (error.code === 'EACCES') reject(new CliError(`command not executable: ${command}`, 126));
-      else reject(error);
-    });
-    child.once('exit', (code, signal) => resolvePromise({ code, signal }));
-  });
+  const outcome = await new Promise<{ code: number | null; signal: NodeJS.Signals | null }>(
+    (resolvePromise, reject) => {
+      child.once('error', (error: NodeJS.ErrnoException) => {
+        if (error.code === 'ENOENT') reject(new CliError(`command not found: ${command}`, 127));
+        else if (error.code === 'EACCES') reject(new CliError(`command not executable: ${command}`, 126));
+        else reject(error);
+      });
+      child.once('exit', (code, signal) => resolvePromise({ code, signal }));
+    },
+  );
   await Promise.all(streams);
   for (const signal of FORWARDED) process.off(signal, forward);
   process.exitCode = outcome.signal ? 128 + (constants.signals[outcome.signal] ?? 0) : (outcome.code ?? 1);
@@ -105,7 +108,13 @@ async function resolveVariables(cli: Cli, options: RunOptions): Promise<Record<s
         else missing.push(`${variable}: ${reference}`);
       }),
     );
-    if (missing.length) throw new CliError(`${missing.length} secret${missing.length === 1 ? '' : 's'} of ${options.map} not found`, 3, undefined, missing.sort());
+    if (missing.length)
+      throw new CliError(
+        `${missing.length} secret${missing.length === 1 ? '' : 's'} of ${options.map} not found`,
+        3,
+        undefined,
+        missing.sort(),
+      );
     return variables;
   }
   const prefix = options.prefix ?? '';
@@ -122,7 +131,12 @@ async function resolveVariables(cli: Cli, options: RunOptions): Promise<Record<s
       continue;
     }
     const previous = origin.get(variable);
-    if (previous) throw new CliError(`secrets '${previous}' and '${name}' both become ${variable}`, 1, 'use --map to name the variables yourself');
+    if (previous)
+      throw new CliError(
+        `secrets '${previous}' and '${name}' both become ${variable}`,
+        1,
+        'use --map to name the variables yourself',
+      );
     origin.set(variable, name);
     variables[variable] = secret.value;
   }
@@ -136,20 +150,36 @@ async function loadMap(path: string): Promise<Record<string, string>> {
   try {
     text = await readFile(path, 'utf8');
   } catch (error) {
-    throw new core.ConfigError(`cannot read the mapping file (${(error as NodeJS.ErrnoException).code ?? 'error'})`, { file: path });
+    throw new core.ConfigError(
+      `cannot read the mapping file (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
+      { file: path },
+    );
   }
   let parsed: unknown;
   try {
     parsed = extname(path).toLowerCase() === '.json' ? JSON.parse(text) : (await import('yaml')).parse(text);
   } catch (error) {
-    throw new core.ConfigError(`not valid ${extname(path).toLowerCase() === '.json' ? 'JSON' : 'YAML'}: ${(error as Error).message.split('\n')[0]}`, { file: path });
+    throw new core.ConfigError(
+      `not valid ${extname(path).toLowerCase() === '.json' ? 'JSON' : 'YAML'}: ${(error as Error).message.split('\n')[0]}`,
+      { file: path },
+    );
   }
-  if (parsed && typeof parsed === 'object' && 'mapping' in parsed) parsed = (parsed as { mapping: unknown }).mapping;
-  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new core.ConfigError('expected a map of ENV_VAR: secret-name', { file: path });
+  if (parsed && typeof parsed === 'object' && 'mapping' in parsed)
+    parsed = (parsed as { mapping: unknown }).mapping;
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed))
+    throw new core.ConfigError('expected a map of ENV_VAR: secret-name', { file: path });
   const mapping: Record<string, string> = {};
   for (const [variable, reference] of Object.entries(parsed)) {
-    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(variable)) throw new core.ConfigError('expected an environment variable name (letters, digits, _)', { file: path, path: variable });
-    if (typeof reference !== 'string') throw new core.ConfigError('expected a secret name (name or name#field)', { file: path, path: variable });
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(variable))
+      throw new core.ConfigError('expected an environment variable name (letters, digits, _)', {
+        file: path,
+        path: variable,
+      });
+    if (typeof reference !== 'string')
+      throw new core.ConfigError('expected a secret name (name or name#field)', {
+        file: path,
+        path: variable,
+      });
     (core.validateSecretName as (name: unknown) => void)(core.splitFieldReference(reference).name);
     mapping[variable] = reference;
   }

@@ -26,7 +26,11 @@ export default async function set(cli: Cli, [name]: [string], options: SetOption
     value = options.value;
   } else if (!process.stdin.isTTY) value = await readValueFromStdin();
   else value = await promptSecret(`Value for ${name}:`);
-  if (value === '' && !options.allowEmpty) throw new UsageError(`no value given for '${name}'`, 'pipe the value on stdin (or pass --allow-empty to store an empty secret)');
+  if (value === '' && !options.allowEmpty)
+    throw new UsageError(
+      `no value given for '${name}'`,
+      'pipe the value on stdin (or pass --allow-empty to store an empty secret)',
+    );
   const manager = await cli.manager();
   const info = await manager.setSecret(name, value, {
     ...(options.provider ? { provider: options.provider } : {}),
