@@ -42,6 +42,13 @@ function report(error: unknown): number {
   return exitCodeFor(error);
 }
 
+// `hush list | head -1`: a reader that goes away is not an error.
+for (const stream of [process.stdout, process.stderr])
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw error;
+  });
+
 const code = await main(process.argv);
 // Let stdout drain (a pipe to a slow reader) before leaving; leftover timers must not keep us alive.
 process.stdout.write('', () => process.exit(code));

@@ -147,6 +147,7 @@ export function buildProgram(): Command {
     .option('--provider <name>', 'only the secrets of this provider')
     .option('--map <file>', 'a YAML/JSON file of ENV_VAR: secret-name[#field]')
     .option('--no-mask', 'do not mask secret values in the output')
+    .option('--keep-master-key', 'pass HUSH_MASTER_KEY on to the command (removed by default)')
     .passThroughOptions()
     .action(lazy(() => import('./commands/run.js')));
 

@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { checkStderrClean, plant, useProject } from './helpers.js';
@@ -93,6 +93,15 @@ describe('hush run', () => {
       'process.stdout.write(Buffer.concat([Buffer.from([0, 255, 254, 10, 13]), Buffer.from(process.env.API_KEY), Buffer.from([0xc3, 0x28, 0])]))';
     const result = await run(node(code));
     expect([...result.stdoutBytes]).toEqual([0, 255, 254, 10, 13, ...Buffer.from('***'), 0xc3, 0x28, 0]);
+  });
+
+  it('does not pass HUSH_MASTER_KEY on unless --keep-master-key', async () => {
+    const env = { HUSH_MASTER_KEY: readFileSync(join(dir, '.hush/master.key'), 'utf8').trim() };
+    const check = "console.log('HUSH_MASTER_KEY' in process.env, process.env.API_KEY.length)";
+    const dropped = await run(['run', '--', process.execPath, '-e', check], { env });
+    expect(dropped.stdout.trim()).toBe(`false ${API.length}`);
+    const kept = await run(['run', '--keep-master-key', '--', process.execPath, '-e', check], { env });
+    expect(kept.stdout.trim()).toBe(`true ${API.length}`);
   });
 
   it('--no-mask passes output through untouched', async () => {

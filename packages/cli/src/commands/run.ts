@@ -12,6 +12,7 @@ interface RunOptions {
   provider?: string;
   map?: string;
   mask: boolean;
+  keepMasterKey?: boolean;
 }
 
 const FORWARDED: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2'];
@@ -29,6 +30,7 @@ export default async function run(cli: Cli, [argv]: [string[]], options: RunOpti
   await cli.checkProvider(options.provider);
   const variables = await resolveVariables(cli, options);
   const manager = await cli.manager();
+  if (process.env.HUSH_MASTER_KEY) manager.masker.add(process.env.HUSH_MASTER_KEY);
   for (const value of Object.values(variables)) {
     manager.masker.add(value);
     for (const leaf of jsonLeaves(value)) manager.masker.add(leaf);
@@ -36,7 +38,7 @@ export default async function run(cli: Cli, [argv]: [string[]], options: RunOpti
 
   const child = spawn(command, args, {
     stdio: options.mask ? ['inherit', 'pipe', 'pipe'] : 'inherit',
-    env: { ...process.env, ...variables },
+    env: childEnvironment(variables, options.keepMasterKey === true),
   });
   const forward = (signal: NodeJS.Signals) => {
     if (child.exitCode === null && child.signalCode === null) child.kill(signal);
@@ -61,6 +63,16 @@ export default async function run(cli: Cli, [argv]: [string[]], options: RunOpti
   await Promise.all(streams);
   for (const signal of FORWARDED) process.off(signal, forward);
   process.exitCode = outcome.signal ? 128 + (constants.signals[outcome.signal] ?? 0) : (outcome.code ?? 1);
+}
+
+/**
+ * The child's environment: ours plus the secrets. HUSH_MASTER_KEY opens every secret of the store,
+ * so the child does not get it unless asked (`--keep-master-key`, e.g. for a nested hush).
+ */
+function childEnvironment(variables: Record<string, string>, keepMasterKey: boolean): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, ...variables };
+  if (!keepMasterKey && !('HUSH_MASTER_KEY' in variables)) delete env.HUSH_MASTER_KEY;
+  return env;
 }
 
 /** String fields of a JSON secret: a child that parses the secret and prints a field is masked too. */
