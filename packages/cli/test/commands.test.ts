@@ -55,6 +55,9 @@ describe('command line parsing', () => {
     const missing = await run(['get']);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/^hush: missing required argument 'name'/);
+    const optionValue = await run(['list', '--pattern']);
+    expect(optionValue.code).toBe(2);
+    expect(optionValue.stderr).toMatch(/^hush: option '--pattern <glob>' argument missing/);
     const missingValue = await run(['rollback', 'x']);
     expect(missingValue.code).toBe(2);
     expect(missingValue.stderr).toContain("'--to <version>' not specified");

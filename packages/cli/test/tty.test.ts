@@ -26,7 +26,7 @@ function inTerminal(
     child.stdout.on('data', (chunk: Buffer) => {
       output += chunk.toString('utf8');
       const next = pending[0];
-      if (next && next[0].test(output)) {
+      if (next?.[0].test(output)) {
         pending.shift();
         child.stdin.write(next[1]);
       }
@@ -56,5 +56,30 @@ describe.skipIf(!hasScript)('on a terminal', () => {
     const yes = await inTerminal(dir, ['delete', 'typed'], [[/Delete secret 'typed'/, 'y\r']]);
     expect(yes.code, yes.output).toBe(0);
     expect((await run(['get', 'typed'])).code).toBe(3);
+  });
+});
+
+describe.skipIf(!hasScript)('progress on a terminal', () => {
+  const { dir, run } = useProject({
+    'hush.config.yaml': [
+      'environments:',
+      '  dev:',
+      '    providers:',
+      '      - { kind: local, name: a, options: { path: .hush/a.enc.json } }',
+      '      - { kind: local, name: b, options: { path: .hush/b.enc.json } }',
+      '    defaultWriteProvider: a',
+      '',
+    ].join('\n'),
+  });
+
+  it('copy shows a progress bar on a terminal and none through a pipe', async () => {
+    for (const name of ['p1', 'p2', 'p3'])
+      expect((await run(['set', name], { input: `progress-${name}` })).code).toBe(0);
+    const terminal = await inTerminal(dir, ['copy', '--from', 'a', '--to', 'b'], []);
+    expect(terminal.code, terminal.output).toBe(0);
+    expect(terminal.output).toContain('copying a -> b [');
+    const piped = await run(['copy', '--from', 'a', '--to', 'b', '--overwrite']);
+    expect(piped.stderr).not.toContain('copying a -> b');
+    expect(piped.stdout).toContain('unchanged 3');
   });
 });
