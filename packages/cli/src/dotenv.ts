@@ -26,7 +26,7 @@ export function parseDotenv(text: string, file: string): Array<{ key: string; va
     }
     const startLine = line;
     const match = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_.-]*)\s*=\s*/.exec(raw);
-    if (!match) fail(startLine, `expected KEY=value, got '${trimmed.slice(0, 40).replace(/=.*/, '=...')}'`);
+    if (!match) fail(startLine, 'expected KEY=value (the line is not shown: it may hold a value)');
     const key = match![1]!;
     let pos = i + match![0].length;
     const quote = src[pos];

@@ -121,3 +121,21 @@ export async function progressBar(
   bar.start(total, 0);
   return { tick: () => bar.increment(), stop: () => bar.stop() };
 }
+
+/**
+ * Where a JSON or YAML parser stopped, without its excerpt of the text: V8's JSON errors quote the
+ * input ("...is not valid JSON") and YAML's show the offending line, which may hold a secret.
+ */
+export function parseErrorLocation(error: unknown, text: string): string {
+  const message = error instanceof Error ? error.message : String(error);
+  const yaml = /at line (\d+), column (\d+)/.exec(message);
+  if (yaml) return `syntax error at line ${yaml[1]}, column ${yaml[2]}`;
+  const position = /position (\d+)/.exec(message);
+  if (position) {
+    const offset = Number(position[1]);
+    const before = text.slice(0, offset).split('\n');
+    return `syntax error at line ${before.length}, column ${before[before.length - 1]!.length + 1}`;
+  }
+  if (/Unexpected end/i.test(message)) return 'unexpected end of input';
+  return 'syntax error';
+}

@@ -9,6 +9,7 @@ checkStderrClean();
 const PASSWORD = plant('render-Pa55-word-777');
 const JSON_SECRET = plant('{"host":"db.internal","password":"fi3ld-Pa55word"}');
 plant('fi3ld-Pa55word');
+const LEAKY = plant('leaky-Token-value-5150');
 
 describe('render', () => {
   const { dir, run } = useProject();
@@ -121,6 +122,21 @@ describe('import and export', () => {
     expect((await run(['get', 'svc/database/port'])).stdout).toBe('5432\n');
     const broken = await run(['import', 'bad.env'], { input: '' });
     expect(broken.code).toBe(1);
+    writeFileSync(join(dir, 'broken.json'), `{\n  "token": "${LEAKY}" oops\n}`);
+    const json = await run(['import', 'broken.json']);
+    expect(json.code).toBe(1);
+    expect(json.stderr).toBe('hush: broken.json: not valid JSON: syntax error at line 2, column 37\n');
+    writeFileSync(join(dir, 'broken.yaml'), `a: 1\n  b: ${LEAKY}\n c: [\n`);
+    const yaml = await run(['import', 'broken.yaml']);
+    expect(yaml.code).toBe(1);
+    expect(yaml.stderr).toMatch(
+      /^hush: broken\.yaml: not valid YAML: syntax error at line \d+, column \d+\n$/,
+    );
+    writeFileSync(join(dir, 'leaky.env'), `GOOD=1\n${LEAKY}\n`);
+    const env = await run(['import', 'leaky.env']);
+    expect(env.stderr).toBe(
+      'hush: leaky.env:2: expected KEY=value (the line is not shown: it may hold a value)\n',
+    );
     writeFileSync(join(dir, 'broken.env'), 'GOOD=1\nthis is not a line\n');
     const syntax = await run(['import', 'broken.env']);
     expect(syntax.code).toBe(1);

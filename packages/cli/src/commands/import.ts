@@ -3,7 +3,7 @@ import { basename, extname, resolve } from 'node:path';
 import type { Cli } from '../context.js';
 import { parseDotenv } from '../dotenv.js';
 import { CliError, UsageError } from '../errors.js';
-import { progressBar, toSecretName } from '../util.js';
+import { parseErrorLocation, progressBar, toSecretName } from '../util.js';
 
 interface ImportOptions {
   provider?: string;
@@ -110,7 +110,7 @@ async function readEntries(path: string, file: string): Promise<Array<{ key: str
     parsed = ext === '.json' ? JSON.parse(text) : (await import('yaml')).parse(text);
   } catch (error) {
     throw new CliError(
-      `${file}: not valid ${ext === '.json' ? 'JSON' : 'YAML'}: ${(error as Error).message.split('\n')[0]}`,
+      `${file}: not valid ${ext === '.json' ? 'JSON' : 'YAML'}: ${parseErrorLocation(error, text)}`,
     );
   }
   if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed))

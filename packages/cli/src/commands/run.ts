@@ -5,7 +5,7 @@ import { extname, resolve } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import type { Cli } from '../context.js';
 import { CliError, UsageError } from '../errors.js';
-import { toEnvName } from '../util.js';
+import { parseErrorLocation, toEnvName } from '../util.js';
 
 interface RunOptions {
   prefix?: string;
@@ -172,7 +172,7 @@ async function loadMap(path: string): Promise<Record<string, string>> {
     parsed = extname(path).toLowerCase() === '.json' ? JSON.parse(text) : (await import('yaml')).parse(text);
   } catch (error) {
     throw new core.ConfigError(
-      `not valid ${extname(path).toLowerCase() === '.json' ? 'JSON' : 'YAML'}: ${(error as Error).message.split('\n')[0]}`,
+      `not valid ${extname(path).toLowerCase() === '.json' ? 'JSON' : 'YAML'}: ${parseErrorLocation(error, text)}`,
       { file: path },
     );
   }
