@@ -12,15 +12,9 @@ async function main(argv: string[]): Promise<number> {
     return Number(process.exitCode ?? EXIT.ok);
   } catch (error) {
     if (error instanceof CommanderError) {
-      // Help and --version end parsing with a "success" error; every other parse error is usage.
-      if (
-        error.exitCode === 0 ||
-        error.code === 'commander.helpDisplayed' ||
-        error.code === 'commander.version'
-      )
-        return EXIT.ok;
-      if (error.code === 'commander.help') return EXIT.ok;
-      return EXIT.usage;
+      // --help and --version end parsing with exit code 0; `hush` alone (help on stderr) and every
+      // parse error are usage errors.
+      return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
     }
     return report(error);
   }

@@ -46,6 +46,9 @@ describe('command line parsing', () => {
   });
 
   it('exits 2 with one hush: line for an unknown command, an unknown option and a missing argument', async () => {
+    const bare = await run([]);
+    expect(bare.code).toBe(2);
+    expect(bare.stderr).toContain('Usage: hush');
     const unknown = await run(['frobnicate']);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toMatch(/^hush: unknown command 'frobnicate'/);

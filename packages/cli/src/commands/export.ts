@@ -69,7 +69,7 @@ export default async function exportSecrets(
     default:
       text = [...values].map(([k, v]) => `${formatDotenvLine(toEnvName(k), v)}\n`).join('');
   }
-  if (!options.reveal) cli.note(`hush: values are masked as ${MASKED}; pass --reveal to export them`);
+  if (!options.reveal) cli.note(`note: values are masked as ${MASKED}; pass --reveal to export them`);
   if (options.output) {
     await writePrivateFile(resolve(cli.cwd, options.output), text);
     cli.note(
