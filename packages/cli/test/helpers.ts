@@ -78,14 +78,20 @@ export function hush(args: string[], options: RunOptions): Promise<Result> {
   });
 }
 
+/** Temporary folders of this test file, removed when it ends (also those made inside a test). */
+const created: string[] = [];
+afterAll(() => {
+  for (const dir of created.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
 /** A temporary project folder; removed after the file's tests. */
 export function tempProject(files: Record<string, string> = {}): string {
   const dir = mkdtempSync(join(tmpdir(), 'hush-cli-test-'));
+  created.push(dir);
   for (const [name, content] of Object.entries(files)) {
     mkdirSync(dirname(join(dir, name)), { recursive: true });
     writeFileSync(join(dir, name), content);
   }
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
   return dir;
 }
 
