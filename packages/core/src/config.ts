@@ -82,8 +82,9 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<HushC
       raw = parse(text);
     }
   } catch (error) {
+    // Parser messages quote the file's text, which may hold a value: report the position only.
     throw new ConfigError(
-      `not valid ${extname(file) === '.json' ? 'JSON' : 'YAML'}: ${(error as Error).message.split('\n')[0]}`,
+      `not valid ${extname(file) === '.json' ? 'JSON' : 'YAML'} ${parsePosition(error, text)}`,
       { file },
     );
   }
@@ -299,4 +300,14 @@ function describe(value: unknown): string {
   if (Array.isArray(value)) return 'a list';
   if (typeof value === 'object') return 'a map';
   return `${typeof value} ${JSON.stringify(value)}`;
+}
+
+/** `at line L, column C` for a JSON or YAML parse error, without quoting the text. */
+function parsePosition(error: unknown, text: string): string {
+  const yamlPos = (error as { linePos?: Array<{ line: number; col: number }> }).linePos?.[0];
+  if (yamlPos) return `at line ${yamlPos.line}, column ${yamlPos.col}`;
+  const offset = /position (\d+)/.exec((error as Error).message ?? '')?.[1];
+  if (offset === undefined) return '(the parser gave no position)';
+  const before = text.slice(0, Number(offset)).split('\n');
+  return `at line ${before.length}, column ${before.at(-1)!.length + 1}`;
 }

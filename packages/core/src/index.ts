@@ -25,7 +25,12 @@ export {
   validateSecretName,
 } from './names.js';
 export type { PluginLoadOptions, ProviderSpec } from './plugin-loader.js';
-export { createProviderFromSpec, loadProviderPlugin, providerPackageName } from './plugin-loader.js';
+export {
+  createProviderFromSpec,
+  loadProviderPlugin,
+  providerPackageName,
+  resolvePackageEntry,
+} from './plugin-loader.js';
 export type {
   ProviderCapabilities,
   ProviderContext,

@@ -109,6 +109,11 @@ export class SecretManager implements ISecretManager {
     return this.#slots.map((slot) => slot.name);
   }
 
+  /** Where writes go when no provider is pinned (undefined: the only writable provider). */
+  get defaultWriteProvider(): string | undefined {
+    return this.#defaultWriteProvider;
+  }
+
   getProvider(name: string): SecretProvider | undefined {
     return this.#slots.find((slot) => slot.name === name)?.provider;
   }

@@ -93,7 +93,7 @@ function findPlugin(loaded: unknown): ProviderPlugin | undefined {
  * `node_modules` folder upwards), but without NODE_PATH or global folders: a provider must
  * be installed for the application, not merely somewhere on the machine.
  */
-function resolvePackageEntry(specifier: string, bases: string[]): string | undefined {
+export function resolvePackageEntry(specifier: string, bases: string[]): string | undefined {
   const parts = specifier.split('/');
   const packageName = specifier.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0]!;
   const subpath = specifier.slice(packageName.length);

@@ -109,8 +109,18 @@ describe('configuration files', () => {
   });
 
   it('reports malformed YAML and JSON with the file', async () => {
-    expect((await configError('environments: [unclosed')).message).toMatch(/not valid YAML/);
+    expect((await configError('environments: [unclosed')).message).toMatch(
+      /not valid YAML at line \d+, column \d+/,
+    );
     expect((await configError('{"environments": ', 'hush.config.json')).message).toMatch(/not valid JSON/);
+  });
+
+  it('never quotes the file in a parse error (it may hold a value)', async () => {
+    const yaml = await configError('token: sk_live_PLANTED\nenvironments: [unclosed');
+    expect(yaml.message).not.toContain('sk_live_PLANTED');
+    const json = await configError('{"token": "sk_live_PLANTED", }', 'hush.config.json');
+    expect(json.message).not.toContain('sk_live_PLANTED');
+    expect(json.message).toMatch(/not valid JSON at line 1, column \d+/);
   });
 
   it('validates configuration built in code too', () => {
