@@ -1,7 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { ConfigError, isValidSecretName } from '@hush/core';
-import { parse as parseYaml } from 'yaml';
 
 export const DEFAULT_PREFIX = 'HUSH_SECRET_';
 
@@ -57,12 +56,17 @@ export async function loadMappingFile(path: string): Promise<Record<string, stri
   }
   let parsed: unknown;
   try {
-    parsed = ['.yaml', '.yml'].includes(extname(path).toLowerCase()) ? parseYaml(text) : JSON.parse(text);
+    if (['.yaml', '.yml'].includes(extname(path).toLowerCase())) {
+      // Loaded only when a YAML mapping is used: every `hush get` would pay for it otherwise.
+      const { parse } = await import('yaml');
+      parsed = parse(text);
+    } else parsed = JSON.parse(text);
   } catch (error) {
-    throw new ConfigError(
-      `not valid ${extname(path).slice(1) || 'JSON'}: ${(error as Error).message.split('\n')[0]}`,
-      { file: path, cause: error },
-    );
+    // Parser messages quote the file's text: say where, not what.
+    const line = (error as { linePos?: Array<{ line: number }> }).linePos?.[0]?.line;
+    throw new ConfigError(`not valid ${extname(path).slice(1) || 'JSON'}${line ? ` at line ${line}` : ''}`, {
+      file: path,
+    });
   }
   const table =
     typeof parsed === 'object' && parsed !== null && 'mapping' in parsed
