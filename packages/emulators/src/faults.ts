@@ -19,7 +19,10 @@ export class FaultInjector {
   /** Requests answered with an injected fault, by kind. */
   readonly injected = { outage: 0, error: 0, throttle: 0 };
 
-  constructor(options: FaultOptions = {}, private readonly random: () => number = Math.random) {
+  constructor(
+    options: FaultOptions = {},
+    private readonly random: () => number = Math.random,
+  ) {
     this.#options = { ...options };
   }
 

@@ -1,8 +1,8 @@
-import { runAzureKeyVaultService } from './azure/service.js';
 import { runAwsSecretsManagerService } from './aws/service.js';
+import { runAzureKeyVaultService } from './azure/service.js';
 import { runGcpSecretManagerService } from './gcp/service.js';
-import { runVaultService } from './vault/service.js';
 import { runKubernetesService } from './k8s/service.js';
+import { runVaultService } from './vault/service.js';
 
 /** The emulators the `hush-emulators` command can start, by name. */
 export interface ServiceStartOptions {
@@ -19,11 +19,9 @@ export interface RunningService {
 }
 
 export const services: Record<string, (options: ServiceStartOptions) => Promise<RunningService>> = {
-  // Each service registers itself here (one entry each), e.g.
-  // vault: async (o) => { const e = await startVaultEmulator(o); return { url: e.url, stop: e.stop, describe: () => ({ token: e.rootToken }) }; },
-  gcp: runGcpSecretManagerService,
+  vault: runVaultService,
   aws: runAwsSecretsManagerService,
   azure: runAzureKeyVaultService,
-  vault: runVaultService,
+  gcp: runGcpSecretManagerService,
   k8s: runKubernetesService,
 };

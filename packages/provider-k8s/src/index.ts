@@ -1,8 +1,8 @@
-import { type ProviderContext, defineProviderPlugin } from '@hush/core';
+import { defineProviderPlugin, type ProviderContext } from '@hush/core';
 import { KubernetesProvider, type KubernetesProviderOptions } from './provider.js';
 
+export { type MappingMode, secretNameFor } from './mapping.js';
 export { KubernetesProvider, type KubernetesProviderOptions } from './provider.js';
-export { secretNameFor, type MappingMode } from './mapping.js';
 
 /** `kind: k8s` in hush configuration. */
 export default defineProviderPlugin<KubernetesProviderOptions>({

@@ -1,10 +1,10 @@
 import { defineProviderPlugin } from '@hush/core';
 import { VaultProvider, type VaultProviderOptions } from './provider.js';
 
-export { VaultProvider, VAULT_CAPABILITIES } from './provider.js';
-export type { VaultProviderOptions } from './provider.js';
 export type { VaultAuthOptions } from './auth.js';
 export { DEFAULT_KUBERNETES_JWT_FILE } from './auth.js';
+export type { VaultProviderOptions } from './provider.js';
+export { VAULT_CAPABILITIES, VaultProvider } from './provider.js';
 
 /** `kind: vault` in hush configuration. */
 export default defineProviderPlugin<VaultProviderOptions>({

@@ -4,12 +4,12 @@
  */
 import {
   AccessDeniedError,
+  type HushError,
   ProviderError,
   ProviderUnavailableError,
+  type SecretVersion,
   ValidationError,
   VersionConflictError,
-  type HushError,
-  type SecretVersion,
 } from '@hush/core';
 
 /** Custom-metadata keys hush reserves for itself; every other key is a tag. */

@@ -1,6 +1,6 @@
-import { describe, it } from 'vitest';
 import { startVaultEmulator } from '@hush/emulators';
 import { describeProviderContract } from '@hush/testkit';
+import { describe, it } from 'vitest';
 import { VaultProvider } from '../src/index.js';
 
 describeProviderContract('vault (emulator)', async () => {

@@ -2,10 +2,10 @@ import { randomBytes } from 'node:crypto';
 import type { StoredSecret } from './state.js';
 import { type StatusCause, StatusError, statuses } from './status.js';
 import {
-  MAX_SECRET_BYTES,
   configKeyErrors,
   dnsSubdomainErrors,
   isStrictBase64,
+  MAX_SECRET_BYTES,
   metadataCauses,
 } from './validation.js';
 

@@ -4,14 +4,14 @@ import type { KubernetesTokenGrant, SecretVerb, TokenAuthority } from './auth.js
 import { jsonPatch, mergePatch, prepareWrite, strategicMergePatch, toWire } from './objects.js';
 import {
   type FieldRequirement,
-  type Requirement,
-  SelectorError,
   matchesLabels,
   parseFieldSelector,
   parseLabelSelector,
+  type Requirement,
+  SelectorError,
 } from './selector.js';
 import type { KubernetesState, StoredSecret } from './state.js';
-import { type StatusBody, StatusError, deletedStatus, statuses } from './status.js';
+import { deletedStatus, type StatusBody, StatusError, statuses } from './status.js';
 
 /** Operations counted in `calls`, after the API verbs (`update` is a PUT, named `replace` in the client). */
 export type KubernetesOperation = 'get' | 'list' | 'create' | 'replace' | 'patch' | 'delete';

@@ -1,15 +1,15 @@
 import { randomBytes } from 'node:crypto';
-import { type Server, createServer as createHttpServer } from 'node:http';
+import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { generate } from 'selfsigned';
 import { FaultInjector, type FaultOptions } from '../faults.js';
 import { close, listen } from '../listen.js';
 import { type KubernetesTokenGrant, type SecretVerb, TokenAuthority } from './auth.js';
 import { toWire } from './objects.js';
-import { type KubernetesOperation, createRouter } from './routes.js';
+import { createRouter, type KubernetesOperation } from './routes.js';
 import { KubernetesState } from './state.js';
 
-export type { KubernetesTokenGrant, KubernetesOperation };
+export type { KubernetesOperation, KubernetesTokenGrant };
 export type KubernetesSecretVerb = SecretVerb;
 
 export interface KubernetesEmulatorOptions {

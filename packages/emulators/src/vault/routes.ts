@@ -1,11 +1,11 @@
-import { aclFor, formatGoDuration, parseDurationSeconds, parsePolicy, type Capability } from './auth.js';
+import { aclFor, type Capability, formatGoDuration, parseDurationSeconds, parsePolicy } from './auth.js';
 import {
-  DEFAULT_MAX_VERSIONS,
-  newUuid,
   type AppRole,
+  DEFAULT_MAX_VERSIONS,
   type KubernetesRole,
   type KvEntry,
   type KvMount,
+  newUuid,
   type Token,
   type VaultState,
 } from './state.js';

@@ -1,23 +1,23 @@
+import { randomBytes, randomUUID } from 'node:crypto';
 import {
   createServer,
-  STATUS_CODES,
   type IncomingHttpHeaders,
   type IncomingMessage,
   type ServerResponse,
+  STATUS_CODES,
 } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { randomBytes, randomUUID } from 'node:crypto';
 import { FaultInjector, type FaultOptions } from '../faults.js';
 import { close, listen } from '../listen.js';
-import { parseDurationSeconds, parsePolicy, type Capability } from './auth.js';
+import { type Capability, parseDurationSeconds, parsePolicy } from './auth.js';
 import {
   applyAppRoleSettings,
   applyKubernetesRoleSettings,
   classify,
-  VaultRouter,
   type RouterSettings,
   type VaultRequest,
   type VaultResponse,
+  VaultRouter,
 } from './routes.js';
 import { VaultState } from './state.js';
 
