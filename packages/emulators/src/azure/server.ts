@@ -4,6 +4,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer } from 'node:https';
 import { FaultInjector, type FaultOptions } from '../faults.js';
 import { close, listen } from '../listen.js';
+import { createCertificate } from '../tls.js';
 import {
   ALL_SECRET_PERMISSIONS,
   KEY_VAULT_RESOURCE,
@@ -15,7 +16,6 @@ import {
 } from './auth.js';
 import { errorReply, handle, type Operation, type Reply, resolveRoute } from './routes.js';
 import { VaultState } from './state.js';
-import { createCertificate } from './tls.js';
 
 export interface AzureKeyVaultEmulatorOptions {
   /** Port to listen on (default 0: a free port). */
@@ -148,7 +148,7 @@ export async function startAzureKeyVaultEmulator(
     tokensIssued: 0,
     faulted: 0,
   };
-  const certificate = await createCertificate(host === '0.0.0.0' || host === '::' ? [] : [host]);
+  const certificate = await createCertificate('hush Azure Key Vault emulator', [host]);
   const throttleRetryAfter = options.throttleRetryAfterSeconds ?? 1;
   let injectedErrors = 0;
   let baseUrl = '';

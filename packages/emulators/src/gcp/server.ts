@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Server, ServerCredentials, type ServerUnaryCall, type sendUnaryData, status } from '@grpc/grpc-js';
-import { generate } from 'selfsigned';
 import { FaultInjector, type FaultOptions } from '../faults.js';
+import { createCertificate } from '../tls.js';
 import { checkBearer } from './auth.js';
 import { GcpError } from './errors.js';
 import { secretManagerService } from './proto.js';
@@ -101,30 +101,7 @@ export async function startGcpSecretManagerEmulator(
 
   let tls = options.tls;
   if (!options.insecure && !tls) {
-    const pems = await generate([{ name: 'commonName', value: 'hush-gcp-emulator' }], {
-      keyType: 'ec',
-      curve: 'P-256',
-      notAfterDate: new Date(Date.now() + 365 * 86_400_000),
-      extensions: [
-        { name: 'basicConstraints', cA: true },
-        { name: 'keyUsage', digitalSignature: true, keyCertSign: true },
-        { name: 'extKeyUsage', serverAuth: true },
-        {
-          name: 'subjectAltName',
-          altNames: [
-            { type: 2, value: 'localhost' },
-            { type: 7, ip: '127.0.0.1' },
-            { type: 7, ip: '::1' },
-            ...(host === '127.0.0.1' || host === 'localhost'
-              ? []
-              : [
-                  /^[\d.:]+$/.test(host) ? { type: 7 as const, ip: host } : { type: 2 as const, value: host },
-                ]),
-          ],
-        },
-      ],
-    });
-    tls = { cert: pems.cert, key: pems.private };
+    tls = await createCertificate('hush GCP Secret Manager emulator', [host]);
   }
   const credentials = tls
     ? ServerCredentials.createSsl(

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import { generate } from 'selfsigned';
 import { FaultInjector, type FaultOptions } from '../faults.js';
 import { close, listen } from '../listen.js';
+import { createCertificate } from '../tls.js';
 import { type KubernetesTokenGrant, type SecretVerb, TokenAuthority } from './auth.js';
 import { toWire } from './objects.js';
 import { createRouter, type KubernetesOperation } from './routes.js';
@@ -67,31 +67,6 @@ export interface KubernetesEmulator {
   kubeconfigYaml(options?: { token?: string; namespace?: string }): string;
 }
 
-async function generateCertificate(host: string): Promise<{ key: string; cert: string }> {
-  const ip = /^[\d.]+$/.test(host) || host.includes(':');
-  const pems = await generate([{ name: 'commonName', value: 'hush-kubernetes-emulator' }], {
-    // EC keys keep start-up fast.
-    keyType: 'ec',
-    curve: 'P-256',
-    algorithm: 'sha256',
-    notAfterDate: new Date(Date.now() + 365 * 86_400_000),
-    extensions: [
-      { name: 'basicConstraints', cA: true },
-      { name: 'keyUsage', digitalSignature: true, keyCertSign: true },
-      { name: 'extKeyUsage', serverAuth: true },
-      {
-        name: 'subjectAltName',
-        altNames: [
-          { type: 2, value: 'localhost' },
-          { type: 7, ip: '127.0.0.1' },
-          ...(ip ? [{ type: 7 as const, ip: host }] : [{ type: 2 as const, value: host }]),
-        ],
-      },
-    ],
-  });
-  return { key: pems.private, cert: pems.cert };
-}
-
 /** Starts a local server speaking the core/v1 Secret API of a Kubernetes API server. */
 export async function startKubernetesEmulator(
   options: KubernetesEmulatorOptions = {},
@@ -120,7 +95,7 @@ export async function startKubernetesEmulator(
   let server: Server;
   let ca: string | undefined;
   if (options.https) {
-    const { key, cert } = await generateCertificate(host);
+    const { key, cert } = await createCertificate('hush Kubernetes emulator', [host]);
     ca = cert;
     server = createHttpsServer({ key, cert }, (req, res) => void handle(req, res)) as unknown as Server;
   } else {

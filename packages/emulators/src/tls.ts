@@ -7,13 +7,18 @@ export interface EmulatorCertificate {
 }
 
 /**
- * A fresh self-signed certificate for 127.0.0.1, ::1 and localhost. EC P-256 keeps start-up fast;
+ * A fresh self-signed certificate for 127.0.0.1, ::1, localhost and the hosts given (wildcard
+ * listen addresses are ignored). EC P-256 keeps start-up fast;
  * the CA flag lets clients put it in their trusted `ca` list as is.
  */
-export async function createCertificate(hostnames: string[] = []): Promise<EmulatorCertificate> {
-  const dnsNames = [...new Set(['localhost', ...hostnames.filter((h) => !/^[\d.:]+$/.test(h))])];
-  const ips = [...new Set(['127.0.0.1', '::1', ...hostnames.filter((h) => /^[\d.:]+$/.test(h))])];
-  const pems = await generate([{ name: 'commonName', value: 'hush Azure Key Vault emulator' }], {
+export async function createCertificate(
+  commonName: string,
+  hostnames: string[] = [],
+): Promise<EmulatorCertificate> {
+  const named = hostnames.filter((h) => h !== '0.0.0.0' && h !== '::');
+  const dnsNames = [...new Set(['localhost', ...named.filter((h) => !/^[\d.:]+$/.test(h))])];
+  const ips = [...new Set(['127.0.0.1', '::1', ...named.filter((h) => /^[\d.:]+$/.test(h))])];
+  const pems = await generate([{ name: 'commonName', value: commonName }], {
     keyType: 'ec',
     curve: 'P-256',
     algorithm: 'sha256',
