@@ -20,6 +20,7 @@ import { extractField } from './references.js';
 import { resolveReferences } from './resolver.js';
 import { createSecret, isExpired, type Secret, type SecretInfo, type SecretVersion } from './secret.js';
 import { describeFailure, isDefinitive, ProviderSlot } from './slot.js';
+import { normalizeTags, tagsMatch } from './tags.js';
 import type {
   DeleteSecretOptions,
   GetSecretOptions,
@@ -101,6 +102,8 @@ export class SecretManager implements ISecretManager {
       versionTtlMs: parseDuration(cache.versionTtl ?? DEFAULTS.versionTtl),
     });
     this.#plugins = [...(options.plugins ?? [])];
+    if (options.auditLogCallback)
+      this.#plugins.push({ name: 'auditLogCallback', after: options.auditLogCallback });
     this.#batchConcurrency = Math.max(1, options.batchConcurrency ?? DEFAULTS.batchConcurrency);
   }
 
@@ -241,11 +244,12 @@ export class SecretManager implements ISecretManager {
         if (typeof value !== 'string') throw new ValidationError(`the value of '${key}' must be a string`);
         const slot = this.#writeSlot(options.provider, 'write');
         event.provider = slot.name;
-        this.#requireOptions(slot, { tags: options.tags, expiry: options.expiresAt });
+        const tags = options.tags === undefined ? undefined : normalizeTags(options.tags);
+        this.#requireOptions(slot, { tags, expiry: options.expiresAt });
         this.masker.add(value);
         const info = await slot.call(() =>
           slot.provider.set!(key, value, {
-            ...(options.tags ? { tags: options.tags } : {}),
+            ...(tags ? { tags } : {}),
             ...(options.metadata ? { metadata: options.metadata } : {}),
             ...(options.expiresAt !== undefined ? { expiresAt: parseExpiry(options.expiresAt) } : {}),
             ...(options.scope !== undefined ? { scope: options.scope } : {}),
@@ -314,7 +318,7 @@ export class SecretManager implements ISecretManager {
           (!opts.prefix || info.key.startsWith(opts.prefix)) &&
           (!opts.pattern || matchesGlob(info.key, opts.pattern)) &&
           (opts.scope === undefined || (info.scope ?? 'global') === opts.scope) &&
-          Object.entries(opts.tags ?? {}).every(([k, v]) => info.tags?.[k] === v) &&
+          tagsMatch(info.tags, opts.tags) &&
           (opts.includeExpired || !isExpired(info, now)),
       );
       for (const plugin of this.#plugins)
@@ -487,6 +491,33 @@ export class SecretManager implements ISecretManager {
     this.#cache.clear();
     await Promise.allSettled(this.#plugins.map((plugin) => plugin.dispose?.()));
     await Promise.allSettled(this.#slots.map((slot) => slot.provider.dispose?.()));
+  }
+
+  // --- seed 000's short names ----------------------------------------------------------
+
+  /** Same as `getSecret`. */
+  get(key: string, options?: GetSecretOptions): Promise<Secret | null> {
+    return this.getSecret(key, options);
+  }
+
+  /** Same as `setSecret`. */
+  set(key: string, value: string, options?: SetSecretOptions): Promise<SecretInfo> {
+    return this.setSecret(key, value, options);
+  }
+
+  /** Same as `rotateSecret`. */
+  rotate(key: string, options?: string | RotateSecretOptions): Promise<SecretInfo> {
+    return this.rotateSecret(key, options);
+  }
+
+  /** Same as `listSecrets`. */
+  list(options?: string | ListSecretsOptions): Promise<SecretInfo[]> {
+    return this.listSecrets(options);
+  }
+
+  /** Same as `resolve`. */
+  substituteSecrets<T>(value: T, options?: ResolveOptions): Promise<T> {
+    return this.resolve(value, options);
   }
 
   // --- reads -------------------------------------------------------------------------

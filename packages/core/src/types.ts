@@ -1,6 +1,9 @@
 import type { SecretProvider } from './provider.js';
 import type { Secret, SecretInfo, SecretVersion } from './secret.js';
 
+/** Tags as every cloud models them, or a list of words (seed 000's `tags: ['production']`). */
+export type Tags = Record<string, string> | string[];
+
 /** A duration as milliseconds or text: `'500ms'`, `'30s'`, `'5m'`, `'12h'`, `'90d'`, `'2w'`, `'1y'`. */
 export type Duration = number | string;
 
@@ -22,7 +25,8 @@ export interface GetSecretOptions {
 export interface SetSecretOptions {
   provider?: string;
   scope?: string;
-  tags?: Record<string, string>;
+  /** Key/value tags; a list of words (`['production']`) is taken as tags with empty values. */
+  tags?: Tags;
   /** `'90d'` from now, an ISO timestamp, or a Date. */
   expiresAt?: Duration | Date;
   actor?: string;
@@ -60,8 +64,8 @@ export interface ListSecretsOptions {
   /** Glob over names: `*` within a segment, `**` across `/`, `?` one character. */
   pattern?: string;
   scope?: string;
-  /** Every tag given must match. */
-  tags?: Record<string, string>;
+  /** Every tag given must match; a list of words only asks that those tags are present. */
+  tags?: Tags;
   provider?: string;
   includeExpired?: boolean;
   accessor?: string;
@@ -222,6 +226,11 @@ export interface SecretManagerOptions {
   defaultWriteProvider?: string;
   cache?: CacheOptions;
   plugins?: ManagerPlugin[];
+  /**
+   * Called after every operation with its event (never a value), as seed 000's option of this
+   * name; a shortcut for a plugin with only an `after` hook. An error it throws fails the operation.
+   */
+  auditLogCallback?: (event: OperationEvent) => void | Promise<void>;
   /** Parallel reads for getSecrets against providers without batch get (default 8). */
   batchConcurrency?: number;
   /** Per-call timeout for every provider without its own (default 30s). */

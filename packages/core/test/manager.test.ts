@@ -547,3 +547,49 @@ describe('configuration of the manager itself', () => {
     await expect(manager.getSecret('k')).rejects.toThrow(/disposed/);
   });
 });
+
+describe("seed 000's forms", () => {
+  it('takes tags as a list of words, for writing and for filtering', async () => {
+    const { primary } = chain();
+    const manager = new SecretManager({ providers: [primary] });
+    await manager.setSecret('api-key-stripe', 'v', { tags: ['production', 'payment'] });
+    await manager.setSecret('api-key-github', 'v', { tags: { env: 'dev' } });
+    expect((await manager.getSecret('api-key-stripe'))?.tags).toEqual({ production: '', payment: '' });
+    expect((await manager.listSecrets({ tags: ['production'] })).map((s) => s.key)).toEqual([
+      'api-key-stripe',
+    ]);
+    await expect(manager.setSecret('x', 'v', { tags: { env: 42 as unknown as string } })).rejects.toThrow(
+      /tag 'env'/,
+    );
+  });
+
+  it('answers to get, set, rotate, list and substituteSecrets', async () => {
+    const { primary } = chain();
+    const manager = new SecretManager({ providers: [primary] });
+    await manager.set('api-key-stripe', 'sk_1', { expiresAt: '90d' });
+    expect((await manager.get('api-key-stripe', { required: true }))?.value).toBe('sk_1');
+    await manager.rotate('api-key-stripe', { newValue: 'sk_2', actor: 'admin', expireOldVersion: false });
+    expect((await manager.list({ pattern: 'api-key-*' })).map((s) => s.key)).toEqual(['api-key-stripe']);
+    expect(
+      await manager.substituteSecrets({ a: '${secret:api-key-stripe}' }, { accessor: 'app-init' }),
+    ).toEqual({ a: 'sk_2' });
+  });
+
+  it('calls auditLogCallback after every operation, never with a value', async () => {
+    const { primary } = chain();
+    const entries: OperationEvent[] = [];
+    const manager = new SecretManager({
+      providers: [primary],
+      auditLogCallback: (entry) => void entries.push(entry),
+    });
+    await manager.setSecret('k', PLANTED, { actor: 'admin' });
+    await manager.getSecret('k', { accessor: 'db-plugin' });
+    await manager.getSecret('missing');
+    expect(entries.map((e) => [e.operation, e.outcome, e.accessor ?? null])).toEqual([
+      ['set', 'success', 'admin'],
+      ['get', 'success', 'db-plugin'],
+      ['get', 'not_found', null],
+    ]);
+    expect(JSON.stringify(entries)).not.toContain(PLANTED);
+  });
+});
