@@ -17,9 +17,22 @@ export interface PluginLoadOptions {
   fallbackPaths?: string[];
 }
 
-/** `@hush/provider-<kind>`, or what `module` names. */
+/** Other names the seeds and other tools use for the built-in kinds. */
+export const KIND_ALIASES: Readonly<Record<string, string>> = Object.freeze({
+  'local-file': 'local',
+  'aws-secrets': 'aws',
+  'aws-secrets-manager': 'aws',
+  'azure-keyvault': 'azure',
+  'azure-key-vault': 'azure',
+  'hashicorp-vault': 'vault',
+  'gcp-secret-manager': 'gcp',
+  'google-secret-manager': 'gcp',
+  kubernetes: 'k8s',
+});
+
+/** `@hush/provider-<kind>` (aliases such as `azure-keyvault` included), or what `module` names. */
 export function providerPackageName(spec: ProviderSpec): string {
-  return spec.module ?? `@hush/provider-${spec.kind}`;
+  return spec.module ?? `@hush/provider-${KIND_ALIASES[spec.kind] ?? spec.kind}`;
 }
 
 /**

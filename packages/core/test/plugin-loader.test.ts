@@ -9,6 +9,7 @@ import {
   createSecretManagerFromEnv,
   loadProviderPlugin,
   PluginNotFoundError,
+  providerPackageName,
 } from '../src/index.js';
 
 const PLUGIN_SOURCE = (kind: string) => `
@@ -91,6 +92,17 @@ describe('plugin loading', () => {
     await expect(loadProviderPlugin({ kind: 'x', module: './nope.mjs' }, { root })).rejects.toBeInstanceOf(
       PluginNotFoundError,
     );
+  });
+
+  it('knows the kinds by the other names the seeds use', async () => {
+    for (const [alias, kind] of [
+      ['azure-keyvault', 'azure'],
+      ['aws-secrets', 'aws'],
+      ['local-file', 'local'],
+      ['kubernetes', 'k8s'],
+    ] as const)
+      expect(providerPackageName({ kind: alias })).toBe(`@hush/provider-${kind}`);
+    expect(providerPackageName({ kind: 'fake' })).toBe('@hush/provider-fake');
   });
 
   it('resolves from the application root, not from core’s own folder', async () => {
