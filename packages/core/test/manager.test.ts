@@ -189,6 +189,7 @@ describe('reads and failover', () => {
     const result = await manager.getSecrets(keys);
     expect(keys.every((k) => result.get(k)?.value === k.toUpperCase())).toBe(true);
     expect(peak).toBeLessThanOrEqual(4);
+    expect(plain.calls.getMany).toBeUndefined();
     expect(peak).toBeGreaterThan(1);
   });
 });

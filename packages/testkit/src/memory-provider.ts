@@ -83,7 +83,6 @@ export class MemoryProvider implements SecretProvider {
     };
     this.#maxVersions = options.maxVersions ?? 10;
     for (const [key, value] of Object.entries(options.secrets ?? {})) this.#write(key, value, {});
-    if (!options.batchGet) (this as { getMany?: unknown }).getMany = undefined;
   }
 
   /** Plants a value regardless of read-only mode (test setup). */
