@@ -4,9 +4,12 @@ import { ConfigError, isValidSecretName } from '@hush/core';
 
 export const DEFAULT_PREFIX = 'HUSH_SECRET_';
 
-/** `api-key-stripe` → `API_KEY_STRIPE`: uppercase, and `-`, `.`, `/` become `_`. */
-export function toVariableName(secretName: string, prefix = DEFAULT_PREFIX): string {
-  return `${prefix}${secretName.toUpperCase().replace(/[-./]/g, '_')}`;
+/**
+ * `api-key-stripe` → `HUSH_SECRET_API_KEY_STRIPE`: upper case, and `-`, `.`, `/` become `_`.
+ * With `uppercase` false (seed 000's `uppercaseNames: false`) the case is kept: `HUSH_SECRET_api_key_stripe`.
+ */
+export function toVariableName(secretName: string, prefix = DEFAULT_PREFIX, uppercase = true): string {
+  return `${prefix}${(uppercase ? secretName.toUpperCase() : secretName).replace(/[-./]/g, '_')}`;
 }
 
 /**
@@ -14,9 +17,14 @@ export function toVariableName(secretName: string, prefix = DEFAULT_PREFIX): str
  * `database/url` comes back as `database-url`; a mapping entry keeps the original name.
  * Returns undefined when the result is not a valid secret name.
  */
-export function toSecretName(variable: string, prefix = DEFAULT_PREFIX): string | undefined {
+export function toSecretName(
+  variable: string,
+  prefix = DEFAULT_PREFIX,
+  uppercase = true,
+): string | undefined {
   if (!variable.startsWith(prefix)) return undefined;
-  const name = variable.slice(prefix.length).toLowerCase().replace(/_/g, '-');
+  const rest = variable.slice(prefix.length);
+  const name = (uppercase ? rest.toLowerCase() : rest).replace(/_/g, '-');
   return isValidSecretName(name) ? name : undefined;
 }
 

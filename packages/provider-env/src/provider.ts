@@ -19,6 +19,11 @@ export interface EnvProviderOptions {
   name?: string;
   /** Variables holding secrets start with this. Default `HUSH_SECRET_`. */
   prefix?: string;
+  /**
+   * Upper-case names to find their variables (`api-key-stripe` → `HUSH_SECRET_API_KEY_STRIPE`).
+   * Default true; false keeps the case (`HUSH_SECRET_api_key_stripe`). Seed 000's option name.
+   */
+  uppercaseNames?: boolean;
   /** Also find `database-url` in `DATABASE_URL` (never in `HUSH_*` variables such as HUSH_MASTER_KEY). Default false. */
   allowUnprefixed?: boolean;
   /**
@@ -48,6 +53,7 @@ export class EnvSecretProvider implements SecretProvider {
   readonly name: string;
   readonly capabilities: ProviderCapabilities = Object.freeze({ ...READ_ONLY_CAPABILITIES, batchGet: true });
   readonly prefix: string;
+  readonly #uppercase: boolean;
 
   readonly #options: EnvProviderOptions;
   readonly #source: Record<string, string | undefined>;
@@ -59,6 +65,7 @@ export class EnvSecretProvider implements SecretProvider {
     this.#options = options;
     this.name = options.name ?? 'env';
     this.prefix = options.prefix ?? DEFAULT_PREFIX;
+    this.#uppercase = options.uppercaseNames ?? true;
     this.#source = options.env ?? process.env;
     if (options.mapping) validateMapping(options.mapping, 'the mapping option');
   }
@@ -103,9 +110,9 @@ export class EnvSecretProvider implements SecretProvider {
       if (env[variable] !== undefined) names.set(name, variable);
     for (const [variable, value] of Object.entries(env)) {
       if (value === undefined || mappedVariables.has(variable)) continue;
-      let name = toSecretName(variable, this.prefix);
+      let name = toSecretName(variable, this.prefix, this.#uppercase);
       if (name === undefined && this.#options.allowUnprefixed && unprefixedAllowed(variable))
-        name = toSecretName(variable, '');
+        name = toSecretName(variable, '', this.#uppercase);
       // Only names that lead back to this very variable (HUSH_SECRET_foo would list as `foo` but `foo` reads HUSH_SECRET_FOO).
       if (name === undefined || !this.variablesFor(name).includes(variable)) continue;
       // The variable `get` would answer from (the prefixed one when both are set).
@@ -148,8 +155,8 @@ export class EnvSecretProvider implements SecretProvider {
     const mapping = this.#mapping();
     const mapped = Object.hasOwn(mapping, key) ? mapping[key] : undefined;
     if (mapped) return [mapped];
-    const candidates = [toVariableName(key, this.prefix)];
-    const bare = toVariableName(key, '');
+    const candidates = [toVariableName(key, this.prefix, this.#uppercase)];
+    const bare = toVariableName(key, '', this.#uppercase);
     if (this.#options.allowUnprefixed && unprefixedAllowed(bare)) candidates.push(bare);
     return candidates;
   }

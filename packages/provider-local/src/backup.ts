@@ -14,6 +14,7 @@ export async function backupStore(
   storePath: string,
   text: string,
   keep: number,
+  mode = 0o600,
 ): Promise<string | undefined> {
   if (keep <= 0) return undefined;
   const dir = backupDir(storePath);
@@ -26,6 +27,7 @@ export async function backupStore(
     try {
       const handle = await fs.open(target, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600);
       try {
+        if (mode !== 0o600) await handle.chmod(mode);
         await handle.writeFile(text, 'utf8');
         await handle.sync();
       } finally {

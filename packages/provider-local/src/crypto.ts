@@ -1,7 +1,6 @@
 import {
   createCipheriv,
   createDecipheriv,
-  createHash,
   createHmac,
   hkdfSync,
   randomBytes,
@@ -150,17 +149,6 @@ export function decryptValue(
   } catch {
     return null;
   }
-}
-
-/** Digest of one sealed value, so that the file MAC covers every ciphertext without decrypting any. */
-export function sealedDigest(sealed: SealedValue): string {
-  return createHash('sha256')
-    .update(sealed.iv)
-    .update('.')
-    .update(sealed.ct)
-    .update('.')
-    .update(sealed.tag)
-    .digest('base64');
 }
 
 export function hmacParts(key: Buffer, parts: Iterable<string>): string {

@@ -57,6 +57,18 @@ import {
 export interface LocalProviderOptions {
   /** Store file; relative paths resolve from `root`. Default `.hush/secrets.enc.json`. */
   path?: string;
+  /** Seed 000's name for `path` (`path` wins when both are given). */
+  storePath?: string;
+  /**
+   * Create the store on the first write (default true). With false, `initialize()` and writes
+   * refuse a missing store with a ConfigError instead (reads of a missing store return nothing).
+   */
+  createIfMissing?: boolean;
+  /**
+   * Mode of the store file (and its backups). Default 0o600. A mode that gives group or others
+   * any access is refused unless `allowInsecurePermissions` is set; the owner must keep read access.
+   */
+  fileMode?: number;
   /** Base for relative paths (the plugin passes the application root). Default `process.cwd()`. */
   root?: string;
   /** Base64 of a random 32-byte key (see `generateMasterKey()`). Wins over every other source. */
@@ -150,6 +162,7 @@ export class LocalSecretProvider implements SecretProvider {
   readonly #maxVersions: number;
   readonly #backups: number;
   readonly #insecureOk: boolean;
+  readonly #fileMode: number;
   #source: KeySource | null | undefined;
   readonly #derived = new Map<string, DerivedKeys>();
   #cache: { stamp: string; loaded: Loaded } | undefined;
@@ -171,7 +184,7 @@ export class LocalSecretProvider implements SecretProvider {
     const root = options.root ?? process.cwd();
     const at = (p: string) => (isAbsolute(p) ? p : resolve(root, p));
     this.name = options.name ?? 'local';
-    this.path = at(options.path ?? '.hush/secrets.enc.json');
+    this.path = at(options.path ?? options.storePath ?? '.hush/secrets.enc.json');
     this.keyFile = at(options.keyFile ?? '.hush/master.key');
     const statePath =
       options.statePath === undefined ? join(dirname(this.path), 'state.json') : options.statePath;
@@ -183,12 +196,14 @@ export class LocalSecretProvider implements SecretProvider {
       throw new ConfigError('maxVersions must be an integer of at least 1');
     if (!Number.isInteger(this.#backups) || this.#backups < 0)
       throw new ConfigError('backups must be an integer of at least 0');
+    this.#fileMode = checkFileMode(options.fileMode ?? 0o600, this.#insecureOk);
   }
 
   /** Resolves the key and, when the store exists, verifies key, MAC and generation up front. */
   async initialize(): Promise<void> {
     await this.#keySource();
-    await this.#load();
+    const loaded = await this.#load();
+    if (!loaded && this.#options.createIfMissing === false) throw this.#missing();
   }
 
   async get(key: string, options: ProviderGetOptions = {}): Promise<Secret | null> {
@@ -280,6 +295,33 @@ export class LocalSecretProvider implements SecretProvider {
     });
   }
 
+  /**
+   * Destroys one older version for good: its ciphertext is removed from the file (a backup of the
+   * previous file is taken first). The current version cannot be destroyed (set a new value first,
+   * or delete the secret): removing it would silently make an older value current.
+   * Returns false when the secret or the version does not exist.
+   */
+  async destroyVersion(key: string, version: string): Promise<boolean> {
+    validateSecretName(key);
+    this.#counters.writes++;
+    return this.#enqueue((tx) => {
+      const existing = this.#entry(tx.doc, key);
+      if (!existing || !Object.hasOwn(existing.versions, version)) return false;
+      if (String(currentVersion(existing)) === version) {
+        throw new ValidationError(
+          `version ${version} of '${key}' is the current version and cannot be destroyed; set a new value first, or delete the secret`,
+        );
+      }
+      // A new object, never an edit in place: untouched entries keep their cached serialisation.
+      const versions = { ...existing.versions };
+      delete versions[version];
+      tx.doc.secrets[key] = { ...existing, versions };
+      tx.changed = true;
+      tx.destructive = true;
+      return true;
+    });
+  }
+
   /** Native rollback: writes the old version's value as a new current version. */
   async rollback(key: string, version: string): Promise<SecretInfo> {
     validateSecretName(key);
@@ -359,7 +401,7 @@ export class LocalSecretProvider implements SecretProvider {
       }
       const highest = await this.#memory.highest(doc.storeId);
       doc.generation = Math.max(doc.generation, highest);
-      const backup = await backupStore(this.path, snapshot.text, this.#backups);
+      const backup = await backupStore(this.path, snapshot.text, this.#backups, this.#fileMode);
       await this.#write(doc, keys, assertHeld);
       return {
         secrets: Object.keys(doc.secrets).length,
@@ -639,6 +681,7 @@ export class LocalSecretProvider implements SecretProvider {
       } else if (snapshot) {
         loaded = await this.#verify(snapshot);
       } else {
+        if (this.#options.createIfMissing === false) throw this.#missing();
         const kdf = newKdfParams(source);
         const storeId = randomId();
         const keys = await deriveKeys(source, kdf);
@@ -676,7 +719,7 @@ export class LocalSecretProvider implements SecretProvider {
       }
       if (tx.destructive && exists) {
         const previous = snapshot?.text ?? (await fs.readFile(this.path, 'utf8'));
-        await backupStore(this.path, previous, this.#backups);
+        await backupStore(this.path, previous, this.#backups, this.#fileMode);
       }
       await this.#write(tx.doc, tx.keys, assertHeld);
       if (tx.source !== source) {
@@ -691,7 +734,7 @@ export class LocalSecretProvider implements SecretProvider {
     doc.generation += 1;
     const { text, mac } = serializeSigned(doc, keys.mac);
     doc.mac = mac;
-    await writeFileAtomic(this.path, text, assertHeld);
+    await writeFileAtomic(this.path, text, assertHeld, this.#fileMode);
     this.#counters.fileWrites++;
     await this.#memory.record(doc.storeId, doc.generation);
     const stamp = await statStamp(this.path);
@@ -710,12 +753,31 @@ export class LocalSecretProvider implements SecretProvider {
       .catch(() => undefined);
   }
 
+  #missing(): ConfigError {
+    return new ConfigError(`store ${this.path} does not exist (createIfMissing is false)`, {
+      hint: 'create it with `hush init`, or drop createIfMissing: false',
+    });
+  }
+
   #lockOptions() {
     return {
       staleMs: this.#options.lockStaleMs ?? DEFAULT_LOCK.staleMs,
       timeoutMs: this.#options.lockTimeoutMs ?? DEFAULT_LOCK.timeoutMs,
     };
   }
+}
+
+/** `fileMode` must keep the owner's read access and, unless overridden, give nobody else any. */
+function checkFileMode(mode: number, insecureOk: boolean): number {
+  if (!Number.isInteger(mode) || mode < 0 || mode > 0o777 || (mode & 0o400) === 0)
+    throw new ConfigError('fileMode must be a file mode such as 0o600 that the owner can read');
+  if ((mode & 0o077) !== 0 && !insecureOk) {
+    throw new ConfigError(
+      `fileMode 0${mode.toString(8)} gives group or others access to the store; refusing it`,
+      { hint: 'use 0o600 (or set allowInsecurePermissions: true to override)' },
+    );
+  }
+  return mode;
 }
 
 function currentVersion(secret: StoredSecret): number {

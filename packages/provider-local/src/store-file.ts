@@ -287,11 +287,18 @@ const tempPrefix = (path: string) => `.${basename(path)}.`;
  * the target, fsync the folder. A crash at any instant leaves the old file or the new one.
  * `beforeRename` runs last, so a caller can abort (e.g. when its lock was compromised).
  */
-export async function writeFileAtomic(path: string, text: string, beforeRename?: () => void): Promise<void> {
+export async function writeFileAtomic(
+  path: string,
+  text: string,
+  beforeRename?: () => void,
+  mode = 0o600,
+): Promise<void> {
   const dir = dirname(path);
   const temp = join(dir, `${tempPrefix(path)}${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
   const handle = await fs.open(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600);
   try {
+    // Created 0600 whatever the umask; a stricter fileMode (0400) is applied before the rename.
+    if (mode !== 0o600) await handle.chmod(mode);
     await handle.writeFile(text, 'utf8');
     await handle.sync();
   } catch (error) {

@@ -233,3 +233,15 @@ describe('local provider: backups', () => {
     expect(await listBackups(box.store)).toHaveLength(0);
   });
 });
+
+describe('local provider: what the additional data binds', () => {
+  it('a sealed value opens only under its own store id, name and version', async () => {
+    const { decryptValue, encryptValue } = await import('../src/crypto.js');
+    const key = Buffer.alloc(32, 7);
+    const sealed = encryptValue(key, 'store-a', 'alpha', '1', PLANTED[0]!);
+    expect(decryptValue(key, 'store-a', 'alpha', '1', sealed)).toBe(PLANTED[0]);
+    expect(decryptValue(key, 'store-b', 'alpha', '1', sealed)).toBeNull();
+    expect(decryptValue(key, 'store-a', 'beta', '1', sealed)).toBeNull();
+    expect(decryptValue(key, 'store-a', 'alpha', '2', sealed)).toBeNull();
+  });
+});

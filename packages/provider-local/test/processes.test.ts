@@ -58,11 +58,24 @@ function startWriter(args: string[]): Child {
   child.stderr!.on('data', (chunk: Buffer) => {
     stderr += chunk.toString();
   });
-  const exit = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+  // 'close', not 'exit': 'exit' can come before the last lines in the stdout pipe were read.
+  const exit = new Promise<number | null>((r) => child.on('close', (code) => r(code)));
   return { process: child, done, ready, exit, stderr: () => stderr };
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Resolves once the child reported a returned write (or exited, or 60 s passed: then the run just checks what it has). */
+async function waitForFirstWrite(child: Child): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  while (
+    child.done.length === 0 &&
+    child.process.exitCode === null &&
+    child.process.signalCode === null &&
+    Date.now() < deadline
+  )
+    await sleep(2);
+}
 
 describe('local provider: crashes and concurrent processes', () => {
   let box: Sandbox;
@@ -79,11 +92,13 @@ describe('local provider: crashes and concurrent processes', () => {
     for (let run = 0; run < loops; run++) {
       const child = startWriter(['continuous', box.dir, box.key, `run${run}`]);
       await Promise.race([child.ready, child.exit]);
-      // Random instant: sometimes before the first write completes, sometimes several writes in.
+      // Random instant. Even runs: 0-25 ms after start-up, often before or inside the first write.
+      // Odd runs: 0-25 ms after a first write returned, so that however slow the machine is,
+      // half the kills land among completed writes (the writer is then inside its next write).
+      if (run % 2 === 1) await waitForFirstWrite(child);
       await sleep(Math.random() * 25);
       child.process.kill('SIGKILL');
       await child.exit;
-      // (a 'ready' line may be followed by an 'ok' still in the pipe; the exit event comes after stdout closes)
       expect(child.stderr()).toBe('');
       const reported = [...child.done];
       if (reported.length > 0) runsWithWrites++;
@@ -106,7 +121,7 @@ describe('local provider: crashes and concurrent processes', () => {
         expect(Number(index) % 20).toBe(i % 20);
       }
     }
-    // The kills landed during writes, and writes did complete between kills.
+    // The kills landed during writes, and writes did complete between kills (odd runs guarantee the latter).
     if (loops >= 20) {
       expect(killedHoldingLock).toBeGreaterThan(0);
       expect(runsWithWrites).toBeGreaterThan(0);
