@@ -3,6 +3,7 @@ import { constants, promises as fs } from 'node:fs';
 import { dirname } from 'node:path';
 import { ConfigError } from '@hush/core';
 import type { KeySource, ScryptCost } from './crypto.js';
+import { ensureHushGitignore } from './gitignore.js';
 import { assertPrivate, ensurePrivateDir } from './store-file.js';
 
 export const MASTER_KEY_BYTES = 32;
@@ -42,6 +43,7 @@ export async function writeKeyFile(
 ): Promise<string> {
   parseMasterKey(key, 'writeKeyFile');
   await ensurePrivateDir(dirname(path));
+  await ensureHushGitignore(dirname(path));
   const flags =
     constants.O_WRONLY | constants.O_CREAT | (options.overwrite ? constants.O_TRUNC : constants.O_EXCL);
   let handle: fs.FileHandle;

@@ -1,5 +1,5 @@
 import { promises as fs } from 'node:fs';
-import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import {
   ConfigError,
   createSecret,
@@ -33,6 +33,7 @@ import {
   randomId,
   type ScryptCost,
 } from './crypto.js';
+import { ensureHushGitignore } from './gitignore.js';
 import { type KeyOptions, parseMasterKey, resolveKeySource } from './keys.js';
 import { DEFAULT_LOCK, withStoreLock } from './lock.js';
 import { GenerationMemory } from './state.js';
@@ -664,9 +665,7 @@ export class LocalSecretProvider implements SecretProvider {
     batch: QueuedWrite[],
     outcomes: Array<{ ok: true; value: unknown } | { ok: false; error: unknown }>,
   ): Promise<void> {
-    await ensurePrivateDir(dirname(this.path)).then((created) =>
-      created ? this.#writeGitignore() : undefined,
-    );
+    await ensurePrivateDir(dirname(this.path));
     await withStoreLock(this.path, this.#lockOptions(), async (assertHeld) => {
       await removeLeftoverTemps(this.path);
       const source = await this.#requireKeySource();
@@ -682,6 +681,7 @@ export class LocalSecretProvider implements SecretProvider {
         loaded = await this.#verify(snapshot);
       } else {
         if (this.#options.createIfMissing === false) throw this.#missing();
+        await ensureHushGitignore(dirname(this.path));
         const kdf = newKdfParams(source);
         const storeId = randomId();
         const keys = await deriveKeys(source, kdf);
@@ -739,18 +739,6 @@ export class LocalSecretProvider implements SecretProvider {
     await this.#memory.record(doc.storeId, doc.generation);
     const stamp = await statStamp(this.path);
     this.#cache = stamp ? { stamp, loaded: { doc, keys } } : undefined;
-  }
-
-  /** A new `.hush` folder gets a .gitignore: the store is meant to be committed, the key never. */
-  async #writeGitignore(): Promise<void> {
-    const dir = dirname(this.path);
-    if (basename(dir) !== '.hush') return;
-    await fs
-      .writeFile(join(dir, '.gitignore'), 'master.key\nstate.json\nbackups/\n*.lock\n*.tmp\n', {
-        flag: 'wx',
-        mode: 0o600,
-      })
-      .catch(() => undefined);
   }
 
   #missing(): ConfigError {

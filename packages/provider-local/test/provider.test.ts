@@ -207,6 +207,16 @@ describe('local provider: basics', () => {
 });
 
 describe('local provider: keys', () => {
+  it('git-ignores the key file when writeKeyFile creates .hush first (as hush init does)', async () => {
+    await writeKeyFile(join(box.dir, '.hush', 'master.key'), box.key);
+    const ignored = readFileSync(join(box.dir, '.hush', '.gitignore'), 'utf8').split('\n');
+    expect(ignored).toEqual(expect.arrayContaining(['master.key', 'state.json', 'backups/']));
+    rmSync(join(box.dir, '.hush', '.gitignore'));
+    // The store's creation in an existing .hush folder adds it too.
+    await new LocalSecretProvider({ root: box.dir, env: {} }).set('k', 'v');
+    expect(readFileSync(join(box.dir, '.hush', '.gitignore'), 'utf8')).toContain('master.key');
+  });
+
   it('takes the key from HUSH_MASTER_KEY, then the key file', async () => {
     await box.make().set('k', 'v');
     const fromEnv = new LocalSecretProvider({ root: box.dir, env: { HUSH_MASTER_KEY: box.key } });
