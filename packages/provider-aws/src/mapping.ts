@@ -208,6 +208,22 @@ export function isUnavailable(error: unknown): boolean {
   );
 }
 
+/**
+ * What an error keeps of the SDK error as its `cause`: name, message, code and HTTP status.
+ * Never the SDK error itself: it can hold the raw response (`$response`, and the body text on a
+ * deserialization failure), which for a read is the secret value.
+ */
+export function safeCause(error: unknown): Error {
+  const e = error as AwsErrorLike;
+  const cause = new Error((e?.message ?? 'unknown error').split('\n')[0]!.slice(0, 300));
+  cause.name = errorName(e);
+  const status = e?.$metadata?.httpStatusCode;
+  return Object.assign(cause, {
+    ...(e?.code !== undefined ? { code: e.code } : {}),
+    ...(status !== undefined ? { statusCode: status } : {}),
+  });
+}
+
 /** Turns an SDK error into hush's typed error. AWS error messages name secrets and ARNs, never values. */
 export function toHushError(
   error: unknown,
@@ -224,7 +240,7 @@ export function toHushError(
     });
   if (AUTH_ERRORS.has(name))
     return new AccessDeniedError(`aws provider '${context.provider}': ${what} was refused (${detail})`, {
-      cause: error,
+      cause: safeCause(error),
       operation: context.operation,
       hint:
         name === 'AccessDeniedException'
@@ -234,7 +250,7 @@ export function toHushError(
   if (name === 'CredentialsProviderError' || /Region is missing/i.test(e?.message ?? ''))
     return new ConfigError(`aws provider '${context.provider}': ${e?.message ?? name}`, {
       hint: 'set region and credentials in the provider options, or AWS_REGION / AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY / AWS_PROFILE',
-      cause: error,
+      cause: safeCause(error),
     });
   if (isUnavailable(e)) {
     const attempts = e?.$metadata?.attempts;
@@ -247,8 +263,8 @@ export function toHushError(
           message: `${what}: ${detail}${attempts && attempts > 1 ? ` (after ${attempts} attempts)` : ''}`,
         },
       ],
-      { cause: error },
+      { cause: safeCause(error) },
     );
   }
-  return new ProviderError(context.provider, `${what} failed (${detail})`, { cause: error });
+  return new ProviderError(context.provider, `${what} failed (${detail})`, { cause: safeCause(error) });
 }

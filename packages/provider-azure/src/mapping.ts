@@ -252,6 +252,22 @@ function describe(failure: AzureFailure): string {
 }
 
 /**
+ * What an error keeps of the SDK failure as its `cause`: name, status, codes and the service's
+ * message. Never the SDK error itself: a RestError holds the request, whose body is the secret
+ * value on a write (and the response, whose body is the value on a read).
+ */
+export function safeCause(error: unknown): Error {
+  const failure = failureOf(error);
+  const cause = new Error(describe(failure));
+  cause.name = failure.name ?? 'Error';
+  return Object.assign(cause, {
+    ...(failure.statusCode !== undefined ? { statusCode: failure.statusCode } : {}),
+    ...(failure.code !== undefined ? { code: failure.code } : {}),
+    ...(innerCode(error) !== undefined ? { innerCode: innerCode(error) } : {}),
+  });
+}
+
+/**
  * Turns an SDK failure into hush's typed error. 404 and disabled secrets are handled by the
  * callers (they mean "no value here"); everything else lands here.
  */
@@ -275,12 +291,12 @@ export function toHushError(
       return new ProviderUnavailableError(
         `azure provider '${context.provider}' cannot reach its identity endpoint for ${what}`,
         [{ provider: context.provider, code: failure.name ?? 'CredentialError', message: text }],
-        { cause: error },
+        { cause: safeCause(error) },
       );
     return new AccessDeniedError(
       `azure provider '${context.provider}': could not get a token for ${what} (${text})`,
       {
-        cause: error,
+        cause: safeCause(error),
         operation: context.operation,
         hint: 'check the credential: managed identity, AZURE_TENANT_ID/AZURE_CLIENT_ID/AZURE_CLIENT_SECRET, or `az login`',
       },
@@ -292,7 +308,7 @@ export function toHushError(
     });
   if (status === 401 || status === 403)
     return new AccessDeniedError(`azure provider '${context.provider}': access denied to ${what} (${text})`, {
-      cause: error,
+      cause: safeCause(error),
       operation: context.operation,
     });
   if (
@@ -311,11 +327,11 @@ export function toHushError(
           message: text,
         },
       ],
-      { cause: error },
+      { cause: safeCause(error) },
     );
   if (status === 400)
     return new ValidationError(`azure provider '${context.provider}': ${what} refused (${text})`, {
-      cause: error,
+      cause: safeCause(error),
     });
-  return new ProviderError(context.provider, `${what} failed (${text})`, { cause: error });
+  return new ProviderError(context.provider, `${what} failed (${text})`, { cause: safeCause(error) });
 }

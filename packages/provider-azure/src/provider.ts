@@ -30,6 +30,7 @@ import {
   isNotFound,
   MAX_VALUE_BYTES,
   type NameMapping,
+  safeCause,
   statusOf,
   toHushError,
   toSecret,
@@ -275,7 +276,7 @@ export class AzureKeyVaultProvider implements SecretProvider {
       throw new ProviderError(
         this.name,
         `secret '${key}' is deleted but recoverable in Key Vault, so its name cannot be written: recover it (recover('${key}')) or erase it (delete with permanent: true)`,
-        { cause: conflict, hint: "or set onDeletedConflict: 'recover' | 'purge' on the provider" },
+        { cause: safeCause(conflict), hint: "or set onDeletedConflict: 'recover' | 'purge' on the provider" },
       );
     try {
       if (this.#onDeletedConflict === 'recover')
@@ -432,7 +433,7 @@ export class AzureKeyVaultProvider implements SecretProvider {
         throw new ProviderError(
           this.name,
           `cannot roll back '${key}': version ${version} does not exist or is disabled`,
-          { cause: error },
+          { cause: safeCause(error) },
         );
       throw this.#fail(error, 'rollback', key);
     }

@@ -157,6 +157,18 @@ function describe(error: unknown): string {
   return text.length > 300 ? `${text.slice(0, 300)}...` : text;
 }
 
+/**
+ * What an error keeps of the SDK failure as its `cause`: name, gRPC code and the server's words.
+ * Never the SDK error itself, which carries call metadata and whatever gax attached to it.
+ */
+export function safeCause(error: unknown): Error {
+  const cause = new Error(describe(error));
+  const name = (error as { name?: unknown } | null)?.name;
+  if (typeof name === 'string') cause.name = name;
+  const code = grpcCode(error);
+  return code === undefined ? cause : Object.assign(cause, { code, codeName: CODE_NAMES[code] });
+}
+
 /** Turns any failure of an SDK call into hush's typed errors. */
 export function mapError(
   error: unknown,
@@ -174,7 +186,7 @@ export function mapError(
       return new AccessDeniedError(
         `gcp provider '${context.provider}' may not ${context.operation} ${what}: ${detail}`,
         {
-          cause: error,
+          cause: safeCause(error),
           operation: context.operation,
         },
       );
@@ -182,7 +194,7 @@ export function mapError(
       return new ValidationError(
         `gcp provider '${context.provider}' rejected ${context.operation} of ${what}: ${detail}`,
         {
-          cause: error,
+          cause: safeCause(error),
         },
       );
     case Code.ALREADY_EXISTS:
@@ -190,7 +202,7 @@ export function mapError(
       return new VersionConflictError(context.key ?? '(unknown)');
     case Code.FAILED_PRECONDITION:
       return new ProviderError(context.provider, `${context.operation} of ${what} refused: ${detail}`, {
-        cause: error,
+        cause: safeCause(error),
       });
     case Code.UNAVAILABLE:
     case Code.DEADLINE_EXCEEDED:
@@ -207,7 +219,7 @@ export function mapError(
             message: detail,
           },
         ],
-        { cause: error },
+        { cause: safeCause(error) },
       );
     case undefined:
       // No gRPC status: the call never left the client, most often because ADC found no credentials.
@@ -215,16 +227,16 @@ export function mapError(
         return new AccessDeniedError(
           `gcp provider '${context.provider}' has no usable credentials: ${detail}`,
           {
-            cause: error,
+            cause: safeCause(error),
             operation: context.operation,
           },
         );
       return new ProviderError(context.provider, `${context.operation} of ${what} failed: ${detail}`, {
-        cause: error,
+        cause: safeCause(error),
       });
     default:
       return new ProviderError(context.provider, `${context.operation} of ${what} failed: ${detail}`, {
-        cause: error,
+        cause: safeCause(error),
       });
   }
 }

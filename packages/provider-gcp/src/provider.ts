@@ -24,6 +24,7 @@ import {
   lastSegment,
   mapError,
   type NameMapping,
+  safeCause,
   toDate,
   toLabels,
   toSecretId,
@@ -121,7 +122,7 @@ export class GcpSecretManagerProvider implements SecretProvider {
         this.#projectLookup = undefined;
         throw new ConfigError('no GCP project: set the `project` option or GOOGLE_CLOUD_PROJECT', {
           path: 'project',
-          cause: error,
+          cause: safeCause(error),
         });
       },
     );

@@ -23,10 +23,14 @@ function loadFile(kc: KubeConfig, file: string): void {
   try {
     kc.loadFromFile(file);
   } catch (error) {
-    throw new ConfigError(`cannot read kubeconfig ${file}: ${(error as Error).message}`, {
-      path: 'kubeconfig',
-      cause: error,
-    });
+    // A YAML error's message quotes the lines around the fault, which may hold a token or a key:
+    // keep only the reason and the position.
+    const e = error as { reason?: unknown; mark?: { line?: number; column?: number }; code?: unknown };
+    const where = e.mark ? ` at line ${(e.mark.line ?? 0) + 1}, column ${(e.mark.column ?? 0) + 1}` : '';
+    const reason = e.mark
+      ? String(e.reason ?? 'invalid YAML')
+      : String((error as Error).message ?? 'not a valid kubeconfig').split('\n')[0];
+    throw new ConfigError(`cannot read kubeconfig ${file}: ${reason}${where}`, { path: 'kubeconfig' });
   }
 }
 

@@ -298,7 +298,8 @@ export function mapError(error: unknown, ctx: ErrorContext): Error {
           message: `${ctx.verb} ${what} failed: ${reason}`,
         },
       ],
-      { cause: error },
+      // Only the reason: the client's error object is not passed on (it may describe the request).
+      { cause: Object.assign(new Error(`${ctx.verb} ${what} failed: ${reason}`), { code: reason }) },
     );
   }
   const status = statusBodyOf(error);

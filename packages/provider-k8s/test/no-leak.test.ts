@@ -1,0 +1,56 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConfigError } from '@hush/core';
+import { startKubernetesEmulator } from '@hush/emulators';
+import { describe, expect, it } from 'vitest';
+import { KubernetesProvider } from '../src/index.js';
+import { providerFor } from './helpers.js';
+import { findValue } from './leaks.js';
+
+const VALUE = 'do-not-show-8f2c1e';
+
+async function leaksOf(write: () => Promise<unknown>): Promise<string[]> {
+  const error = await write().then(
+    () => expect.fail('the write should have failed'),
+    (e: unknown) => e,
+  );
+  return findValue(error, VALUE);
+}
+
+describe('no Kubernetes error carries a secret value', () => {
+  it('on a Forbidden namespace, a 5xx, throttling and an outage', async () => {
+    const k8s = await startKubernetesEmulator({
+      tokens: { admin: { user: 'admin' }, elsewhere: { user: 'u', namespaces: ['other'] } },
+    });
+    const provider = providerFor(k8s, { token: 'admin' });
+    try {
+      expect(await leaksOf(() => providerFor(k8s, { token: 'elsewhere' }).set('denied', VALUE))).toEqual([]);
+      k8s.faults.set({ errorRate: 1 });
+      expect(await leaksOf(() => provider.set('five-hundred', VALUE))).toEqual([]);
+      k8s.faults.set({ errorRate: 0, throttleRate: 1 });
+      expect(await leaksOf(() => provider.set('throttled', VALUE))).toEqual([]);
+      k8s.faults.set({ throttleRate: 0, outage: true });
+      expect(await leaksOf(() => provider.set('outage', VALUE))).toEqual([]);
+    } finally {
+      await k8s.stop();
+    }
+  });
+
+  it('reports a broken kubeconfig by position, without quoting its lines (they may hold a token)', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'hush-k8s-bad-')), 'config');
+    writeFileSync(
+      file,
+      `apiVersion: v1\nusers:\n- name: u\n  user:\n    token: ${VALUE}\n    bad: [unclosed\n`,
+    );
+    let error: unknown;
+    try {
+      new KubernetesProvider({ kubeconfig: file });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as Error).message).toMatch(/line \d+, column \d+/);
+    expect(findValue(error, VALUE)).toEqual([]);
+  });
+});
