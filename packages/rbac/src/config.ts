@@ -1,5 +1,6 @@
 import { isAbsolute, resolve } from 'node:path';
 import { ConfigError } from '@hush/core';
+import type { PermissionChangeSink } from './changes.js';
 import { SecretAccessControl } from './control.js';
 import { isPermission } from './policy.js';
 import { FilePermissionStore } from './stores/file.js';
@@ -43,11 +44,12 @@ const KEYS = [
 /**
  * Builds the access control a config section asks for, or undefined when absent or disabled.
  * `auditStore` is the audit database's permission store (`audit.permissionStore()` from
- * `@hush/audit-sqlite`), needed for `store: audit`.
+ * `@hush/audit-sqlite`), needed for `store: audit`; `audit` (the audit log itself) records every
+ * grant and revoke.
  */
 export function accessControlFromConfig(
   section: Record<string, unknown> | undefined,
-  context: { root: string; file?: string; auditStore?: PermissionStore },
+  context: { root: string; file?: string; auditStore?: PermissionStore; audit?: PermissionChangeSink },
 ): SecretAccessControl | undefined {
   if (section === undefined || section === null) return undefined;
   const fail = (path: string, message: string): never => {
@@ -91,5 +93,6 @@ export function accessControlFromConfig(
     defaultPermissions: defaults as Permission[],
     rootAccessors: list('rootAccessors'),
     ...(c.anonymousAccessor ? { anonymousAccessor: c.anonymousAccessor } : {}),
+    ...(context.audit ? { audit: context.audit } : {}),
   });
 }

@@ -5,6 +5,12 @@ import {
   parseExpiry,
   ValidationError,
 } from '@hush/core';
+import {
+  failureOutcome,
+  type PermissionChange,
+  type PermissionChangeSink,
+  type PlannedChange,
+} from './changes.js';
 import { isMatchAll, isPattern, targetMatches } from './patterns.js';
 import { type AccessControlPluginOptions, accessControlPlugin } from './plugin.js';
 import {
@@ -18,6 +24,7 @@ import {
 } from './policy.js';
 import { MemoryPermissionStore } from './stores/memory.js';
 import {
+  grantKey,
   PERMISSIONS,
   type Permission,
   type PermissionGrant,
@@ -43,6 +50,17 @@ export interface SecretAccessControlOptions {
   anonymousAccessor?: string;
   /** Clock, for tests. */
   now?: () => Date;
+  /**
+   * Called with every attempted grant and revoke (imports and `purgeExpired` included), allowed or
+   * denied, once its outcome is known. A rejection after a successful change fails the call: the
+   * change is made, but the caller learns it was not recorded.
+   */
+  onChange?: (change: PermissionChange) => void | Promise<void>;
+  /**
+   * Where permission changes are recorded, e.g. the audit log of `@hush/audit-sqlite`
+   * (`{ audit: auditLog }`); same contract as `onChange`, both may be given.
+   */
+  audit?: PermissionChangeSink;
 }
 
 export interface GrantOptions {
@@ -100,6 +118,8 @@ export class SecretAccessControl {
   readonly #root: ReadonlySet<string>;
   readonly #anonymous: string;
   readonly #now: () => Date;
+  readonly #onChange?: (change: PermissionChange) => void | Promise<void>;
+  readonly #audit?: PermissionChangeSink;
 
   constructor(options: SecretAccessControlOptions = {}) {
     this.store = options.store ?? new MemoryPermissionStore();
@@ -111,6 +131,10 @@ export class SecretAccessControl {
     this.#root = new Set(options.rootAccessors ?? []);
     this.#anonymous = options.anonymousAccessor ?? 'anonymous';
     this.#now = options.now ?? (() => new Date());
+    this.#onChange = options.onChange;
+    if (options.audit !== undefined && typeof options.audit?.recordPermissionChange !== 'function')
+      throw new ValidationError('audit: expected an object with a recordPermissionChange method');
+    this.#audit = options.audit;
   }
 
   async grant(
@@ -134,7 +158,6 @@ export class SecretAccessControl {
     if (expiresAt && expiresAt.getTime() <= now.getTime())
       throw new ValidationError(`expiry ${expiresAt.toISOString()} is already past`);
     const actor = options.actor ?? options.grantedBy;
-    if (actor !== undefined) await this.#requireAdmin(actor, [{ secret: secretOrPattern, scope }], 'grant');
     const grant: PermissionGrant = {
       secret: secretOrPattern,
       accessor,
@@ -144,7 +167,10 @@ export class SecretAccessControl {
       ...(actor !== undefined ? { grantedBy: actor } : {}),
       ...(expiresAt ? { expiresAt } : {}),
     };
-    await this.store.put(grant);
+    await this.#audited([plannedGrant(grant, actor)], async () => {
+      if (actor !== undefined) await this.#requireAdmin(actor, [{ secret: secretOrPattern, scope }], 'grant');
+      await this.store.put(grant);
+    });
     return grant;
   }
 
@@ -159,28 +185,42 @@ export class SecretAccessControl {
       throw new ValidationError(`unknown permission '${String(permission)}'`);
     if (options.scope !== undefined && !isScope(options.scope))
       throw new ValidationError(`unknown scope '${String(options.scope)}'`);
-    if (options.actor !== undefined) {
-      const targets = (await this.store.list({ secret: secretOrPattern, accessor })).filter(
-        (g) =>
-          (permission === undefined || g.permission === permission) &&
-          (options.scope === undefined || g.scope === options.scope),
-      );
-      await this.#requireAdmin(
-        options.actor,
-        targets.length > 0 ? targets : [{ secret: secretOrPattern, scope: options.scope ?? 'global' }],
-        'revoke',
-      );
-    }
-    return this.store.remove({
-      secret: secretOrPattern,
+    const planned: PlannedChange = {
+      operation: 'revoke',
+      secretOrPattern,
       accessor,
       ...(permission !== undefined ? { permission } : {}),
       ...(options.scope !== undefined ? { scope: options.scope } : {}),
-    });
+      ...(options.actor !== undefined ? { actor: options.actor } : {}),
+    };
+    return this.#audited(
+      [planned],
+      async () => {
+        if (options.actor !== undefined) {
+          const targets = (await this.store.list({ secret: secretOrPattern, accessor })).filter(
+            (g) =>
+              (permission === undefined || g.permission === permission) &&
+              (options.scope === undefined || g.scope === options.scope),
+          );
+          await this.#requireAdmin(
+            options.actor,
+            targets.length > 0 ? targets : [{ secret: secretOrPattern, scope: options.scope ?? 'global' }],
+            'revoke',
+          );
+        }
+        return this.store.remove({
+          secret: secretOrPattern,
+          accessor,
+          ...(permission !== undefined ? { permission } : {}),
+          ...(options.scope !== undefined ? { scope: options.scope } : {}),
+        });
+      },
+      (removed) => ({ outcome: removed === 0 ? 'not_found' : 'success', removed }),
+    );
   }
 
   /**
-   * Throws `AccessDeniedError` (code `ACCESS_DENIED`) unless allowed. The message is the same
+   * Resolves `true` when allowed; throws `AccessDeniedError` (code `ACCESS_DENIED`) otherwise. The message is the same
    * whether or not the secret exists: the check never looks at the secret itself.
    */
   async checkPermission(
@@ -188,8 +228,8 @@ export class SecretAccessControl {
     accessor: string | undefined,
     permission: Permission,
     scope?: string,
-  ): Promise<void> {
-    if (await this.hasPermission(secret, accessor, permission, scope)) return;
+  ): Promise<true> {
+    if (await this.hasPermission(secret, accessor, permission, scope)) return true;
     const who = accessor ?? this.#anonymous;
     throw new AccessDeniedError(
       `access denied: '${who}' may not ${permission} secret '${secret}' in scope '${scope ?? 'global'}'`,
@@ -252,12 +292,21 @@ export class SecretAccessControl {
     const mode = options.mode ?? 'merge';
     if (mode !== 'merge' && mode !== 'replace')
       throw new ValidationError(`import mode: expected 'merge' or 'replace'`);
-    if (options.actor !== undefined) {
-      const affected = mode === 'replace' ? [...grants, ...(await this.store.list())] : grants;
-      await this.#requireAdmin(options.actor, affected, 'import permissions');
+    // Reported as one grant per imported grant and, in replace mode, one revoke per dropped grant.
+    const planned = this.#reporting ? grants.map((g) => plannedGrant(g, options.actor)) : [];
+    if (this.#reporting && mode === 'replace') {
+      const kept = new Set(grants.map(grantKey));
+      for (const g of await this.store.list())
+        if (!kept.has(grantKey(g))) planned.push(plannedRevoke(g, options.actor));
     }
-    if (mode === 'replace') await this.store.replaceAll(grants);
-    else for (const grant of grants) await this.store.put(grant);
+    await this.#audited(planned, async () => {
+      if (options.actor !== undefined) {
+        const affected = mode === 'replace' ? [...grants, ...(await this.store.list())] : grants;
+        await this.#requireAdmin(options.actor, affected, 'import permissions');
+      }
+      if (mode === 'replace') await this.store.replaceAll(grants);
+      else for (const grant of grants) await this.store.put(grant);
+    });
     return grants.length;
   }
 
@@ -272,14 +321,63 @@ export class SecretAccessControl {
     let removed = 0;
     for (const g of await this.store.list()) {
       if (g.expiresAt && g.expiresAt.getTime() <= now)
-        removed += await this.store.remove({
-          secret: g.secret,
-          accessor: g.accessor,
-          permission: g.permission,
-          scope: g.scope,
-        });
+        removed += await this.#audited(
+          [plannedRevoke(g)],
+          () =>
+            this.store.remove({
+              secret: g.secret,
+              accessor: g.accessor,
+              permission: g.permission,
+              scope: g.scope,
+            }),
+          (count) => ({ outcome: count === 0 ? 'not_found' : 'success', removed: count }),
+        );
     }
     return removed;
+  }
+
+  get #reporting(): boolean {
+    return this.#onChange !== undefined || this.#audit !== undefined;
+  }
+
+  /**
+   * Runs a change, then reports each planned change with the outcome. A failed change is reported
+   * and its own error thrown (a report failing then is not thrown over it); a report that fails
+   * after a successful change fails the call, as a fail-closed audit log fails manager operations.
+   */
+  async #audited<T>(
+    planned: PlannedChange[],
+    run: () => Promise<T>,
+    settle: (result: T) => Pick<PermissionChange, 'outcome' | 'removed'> = () => ({ outcome: 'success' }),
+  ): Promise<T> {
+    if (!this.#reporting || planned.length === 0) return run();
+    const started = performance.now();
+    const finish = (
+      result: Pick<PermissionChange, 'outcome' | 'errorCode' | 'removed'>,
+    ): PermissionChange[] => {
+      const timestamp = this.#now();
+      const durationMs = performance.now() - started;
+      return planned.map((change) => ({ ...change, ...result, timestamp, durationMs }));
+    };
+    let result: T;
+    try {
+      result = await run();
+    } catch (error) {
+      await this.#report(finish(failureOutcome(error))).catch(() => undefined);
+      throw error;
+    }
+    await this.#report(finish(settle(result)));
+    return result;
+  }
+
+  /** Hands every change to both receivers at once, so a fail-closed audit log commits them together. */
+  async #report(changes: PermissionChange[]): Promise<void> {
+    const calls: Array<void | Promise<void>> = [];
+    for (const change of changes) {
+      if (this.#onChange) calls.push(invoke(() => this.#onChange?.({ ...change })));
+      if (this.#audit) calls.push(invoke(() => this.#audit?.recordPermissionChange({ ...change })));
+    }
+    await Promise.all(calls);
   }
 
   #count(allowed: boolean): boolean {
@@ -350,4 +448,36 @@ export class SecretAccessControl {
       }
     }
   }
+}
+
+/** Calls a receiver; a synchronous throw becomes a rejection. */
+function invoke(call: () => void | Promise<void>): Promise<void> {
+  try {
+    return Promise.resolve(call());
+  } catch (error) {
+    return Promise.reject(error);
+  }
+}
+
+function plannedGrant(grant: PermissionGrant, actor: string | undefined): PlannedChange {
+  return {
+    operation: 'grant',
+    secretOrPattern: grant.secret,
+    accessor: grant.accessor,
+    permission: grant.permission,
+    scope: grant.scope,
+    ...(actor !== undefined ? { actor } : {}),
+    ...(grant.expiresAt ? { expiresAt: grant.expiresAt } : {}),
+  };
+}
+
+function plannedRevoke(grant: PermissionGrant, actor?: string): PlannedChange {
+  return {
+    operation: 'revoke',
+    secretOrPattern: grant.secret,
+    accessor: grant.accessor,
+    permission: grant.permission,
+    scope: grant.scope,
+    ...(actor !== undefined ? { actor } : {}),
+  };
 }

@@ -1,3 +1,4 @@
+export type { PermissionChange, PermissionChangeSink } from './changes.js';
 export type { AccessControlConfig } from './config.js';
 export { accessControlFromConfig, DEFAULT_POLICY_FILE } from './config.js';
 export type {

@@ -31,6 +31,11 @@ describe('accessControlFromConfig (the accessControl: section of hush.config.yam
       MemoryPermissionStore,
     );
     expect(accessControlFromConfig(undefined, { root: root() })).toBeUndefined();
+
+    const recorded: string[] = [];
+    const audit = { recordPermissionChange: (c: { operation: string }) => void recorded.push(c.operation) };
+    await accessControlFromConfig({ store: 'memory' }, { root: root(), audit })!.grant('k', 'a', 'read');
+    expect(recorded).toEqual(['grant']);
     expect(accessControlFromConfig({ enabled: false }, { root: root() })).toBeUndefined();
   });
 
