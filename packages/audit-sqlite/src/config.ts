@@ -20,7 +20,7 @@ export interface AuditConfig {
   enabled?: boolean;
   path?: string;
   url?: string;
-  failMode?: 'closed' | 'open';
+  failMode?: 'closed' | 'open' | 'failClosed' | 'failOpen';
   retentionDays?: number;
   batchSize?: number;
   flushIntervalMs?: number;
@@ -49,7 +49,7 @@ export function auditFromConfig(
   const c = section as AuditConfig;
   if (c.enabled !== undefined && typeof c.enabled !== 'boolean') fail('enabled', 'expected true or false');
   if (c.enabled === false) return undefined;
-  if (c.failMode !== undefined && c.failMode !== 'closed' && c.failMode !== 'open')
+  if (c.failMode !== undefined && !['closed', 'open', 'failClosed', 'failOpen'].includes(c.failMode))
     fail('failMode', "expected 'closed' or 'open'");
   for (const key of ['retentionDays', 'batchSize', 'flushIntervalMs'] as const)
     if (c[key] !== undefined && (typeof c[key] !== 'number' || !(c[key] >= 0)))

@@ -1,4 +1,5 @@
-import type { Operation, OperationEvent } from '@hush/core';
+import { randomUUID } from 'node:crypto';
+import { type Operation, type OperationEvent, ValidationError } from '@hush/core';
 import type { AccessLogRow } from './schema.js';
 
 /** One audit record: who did what to which secret, where, with what outcome. Never a value. */
@@ -21,6 +22,73 @@ export interface AuditEntry {
   durationMs: number;
   /** True when the manager's cache answered. */
   cached: boolean;
+  /** Grant and revoke entries: who receives or loses the permission (`accessor` is who acted). */
+  grantee: string | null;
+  /** Grant and revoke entries: the permission granted or revoked (null: every permission). */
+  permission: string | null;
+}
+
+/**
+ * A change to access-control grants, as `@hush/rbac` reports it (`PermissionChange`; matched by
+ * shape, neither package imports the other). Names only: a grant never involves a value.
+ */
+export interface PermissionChangeRecord {
+  operation: 'grant' | 'revoke';
+  /** The grant's target, a secret name or a glob pattern: recorded as `secret_name`. */
+  secretOrPattern: string;
+  /** Who receives or loses the permission: recorded as `granted_to`. */
+  accessor: string;
+  permission?: string | null;
+  scope?: string | null;
+  /** Who made the change: recorded as the entry's `accessor`. */
+  actor?: string | null;
+  outcome: AuditEntry['outcome'];
+  errorCode?: string | null;
+  /** Default: now. */
+  timestamp?: Date;
+  durationMs?: number;
+  /** Default: a fresh UUID. */
+  requestId?: string | null;
+}
+
+const OUTCOMES: ReadonlyArray<AuditEntry['outcome']> = ['success', 'not_found', 'denied', 'error'];
+
+function optionalText(value: unknown, field: string): string | null {
+  if (value === undefined || value === null) return null;
+  if (typeof value !== 'string') throw new ValidationError(`permission change: ${field} must be a string`);
+  return value;
+}
+
+export function entryFromPermissionChange(change: PermissionChangeRecord): AuditEntry {
+  if (typeof change !== 'object' || change === null)
+    throw new ValidationError('permission change: expected an object');
+  if (change.operation !== 'grant' && change.operation !== 'revoke')
+    throw new ValidationError("permission change: operation must be 'grant' or 'revoke'");
+  if (typeof change.secretOrPattern !== 'string' || change.secretOrPattern === '')
+    throw new ValidationError('permission change: secretOrPattern must be a non-empty string');
+  if (typeof change.accessor !== 'string' || change.accessor === '')
+    throw new ValidationError('permission change: accessor must be a non-empty string');
+  if (!OUTCOMES.includes(change.outcome))
+    throw new ValidationError(`permission change: outcome must be one of ${OUTCOMES.join(', ')}`);
+  const timestamp = change.timestamp instanceof Date ? change.timestamp : new Date();
+  return {
+    requestId: optionalText(change.requestId, 'requestId') ?? randomUUID(),
+    timestamp: Number.isNaN(timestamp.getTime()) ? new Date() : timestamp,
+    operation: change.operation,
+    secretName: change.secretOrPattern,
+    provider: null,
+    accessor: optionalText(change.actor, 'actor'),
+    scope: optionalText(change.scope, 'scope'),
+    version: null,
+    pattern: null,
+    success: change.outcome === 'success',
+    outcome: change.outcome,
+    errorCode: optionalText(change.errorCode, 'errorCode'),
+    durationMs: Number.isFinite(change.durationMs) ? (change.durationMs as number) : 0,
+    cached: false,
+    grantee: change.accessor,
+    permission: optionalText(change.permission, 'permission'),
+  };
 }
 
 export function entryFromEvent(event: OperationEvent): AuditEntry {
@@ -39,6 +107,8 @@ export function entryFromEvent(event: OperationEvent): AuditEntry {
     errorCode: event.errorCode ?? null,
     durationMs: Number.isFinite(event.durationMs) ? event.durationMs : 0,
     cached: event.cached === true,
+    grantee: null,
+    permission: null,
   };
 }
 
@@ -60,6 +130,8 @@ export function entryFromRow(row: AccessLogRow): AuditEntry {
     errorCode: row.error_code,
     durationMs: Number(row.duration_ms),
     cached: Number(row.cached) === 1,
+    grantee: row.granted_to ?? null,
+    permission: row.permission ?? null,
   };
 }
 
@@ -80,6 +152,8 @@ export function logValues(entry: AuditEntry) {
     error_code: entry.errorCode,
     duration_ms: entry.durationMs,
     cached: entry.cached ? 1 : 0,
+    granted_to: entry.grantee,
+    permission: entry.permission,
   };
 }
 

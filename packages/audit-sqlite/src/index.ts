@@ -1,6 +1,6 @@
 export type { AuditConfig } from './config.js';
 export { auditFromConfig, DEFAULT_AUDIT_PATH } from './config.js';
-export type { AuditEntry } from './entry.js';
+export type { AuditEntry, PermissionChangeRecord } from './entry.js';
 export { AuditWriteError } from './errors.js';
 export type {
   AccessorFailures,

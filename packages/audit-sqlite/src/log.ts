@@ -8,7 +8,13 @@ import {
   ValidationError,
 } from '@hush/core';
 import type { Kysely } from 'kysely';
-import { type AuditEntry, entryFromEvent, entryFromRow } from './entry.js';
+import {
+  type AuditEntry,
+  entryFromEvent,
+  entryFromPermissionChange,
+  entryFromRow,
+  type PermissionChangeRecord,
+} from './entry.js';
 import { AuditWriteError } from './errors.js';
 import { SqlitePermissionStore } from './permissions.js';
 import type { AuditDatabase, SqlDialectName } from './schema.js';
@@ -32,9 +38,14 @@ function watchForExit(log: AuditLog): void {
 export interface AuditOptions {
   /**
    * `closed` (default): an operation whose entry cannot be written fails, as Vault refuses requests
-   * it cannot audit. `open`: the operation goes on and the loss is counted in metrics.
+   * it cannot audit. `open`: the operation goes on and the loss is counted in metrics
+   * (`droppedEntries`). `failClosed` and `failOpen` are accepted as the same two modes.
    */
-  failMode?: 'closed' | 'open';
+  failMode?: 'closed' | 'open' | 'failClosed' | 'failOpen';
+  /** `failOpen: true` is `failMode: 'open'`. */
+  failOpen?: boolean;
+  /** `failClosed: true` is `failMode: 'closed'` (the default). */
+  failClosed?: boolean;
   /** Receives every entry as it is recorded (seed 000), e.g. to forward to a SIEM. Errors are counted, never thrown. */
   auditLogCallback?: (entry: AuditEntry) => void | Promise<void>;
   /** Access-log entries older than this are deleted on open and daily (default 90; 0 keeps everything). */
@@ -54,7 +65,10 @@ export interface AuditOptions {
 
 export interface AuditQuery {
   secret?: string;
+  /** Who acted: the reader, the writer, or the actor of a grant or revoke. */
   accessor?: string;
+  /** Grant and revoke entries: who received or lost the permission. */
+  grantee?: string;
   operation?: string;
   /** Only entries whose outcome is not `success`. */
   failedOnly?: boolean;
@@ -148,6 +162,38 @@ export interface AuditBackend {
   createWriter(): BatchWriter;
 }
 
+const FAIL_MODES: Record<string, 'closed' | 'open'> = {
+  closed: 'closed',
+  open: 'open',
+  failClosed: 'closed',
+  failOpen: 'open',
+};
+
+/** One fail mode from `failMode`, `failOpen` and `failClosed`; contradictions are refused. */
+export function resolveFailMode(options: AuditOptions): 'closed' | 'open' {
+  const chosen: Array<'closed' | 'open'> = [];
+  if (options.failMode !== undefined) {
+    const mode = FAIL_MODES[options.failMode];
+    if (!mode)
+      throw new ValidationError(
+        `failMode: expected 'closed' or 'open' (or 'failClosed', 'failOpen'), got '${String(options.failMode)}'`,
+      );
+    chosen.push(mode);
+  }
+  for (const [key, mode, other] of [
+    ['failOpen', 'open', 'closed'],
+    ['failClosed', 'closed', 'open'],
+  ] as const) {
+    const value = options[key];
+    if (value === undefined) continue;
+    if (typeof value !== 'boolean') throw new ValidationError(`${key}: expected true or false`);
+    chosen.push(value ? mode : other);
+  }
+  if (chosen.some((mode) => mode !== chosen[0]))
+    throw new ValidationError('failMode, failOpen and failClosed contradict each other: give one');
+  return chosen[0] ?? 'closed';
+}
+
 function date(value: string | null): Date | null {
   return value === null ? null : new Date(value);
 }
@@ -204,9 +250,7 @@ export class AuditLog implements ManagerPlugin {
     this.name = options.name ?? 'audit';
     this.db = backend.db;
     this.dialect = backend.dialect;
-    this.failMode = options.failMode ?? 'closed';
-    if (this.failMode !== 'closed' && this.failMode !== 'open')
-      throw new ValidationError(`failMode: expected 'closed' or 'open', got '${String(options.failMode)}'`);
+    this.failMode = resolveFailMode(options);
     this.retentionDays = options.retentionDays ?? 90;
     this.#batchSize = Math.max(1, options.batchSize ?? 500);
     this.#flushIntervalMs = Math.max(0, options.flushIntervalMs ?? 25);
@@ -242,13 +286,27 @@ export class AuditLog implements ManagerPlugin {
 
   /** Records the operation. In fail-closed mode, resolves only once the entry is committed. */
   after(event: OperationEvent): Promise<void> | void {
+    return this.#record(entryFromEvent(event));
+  }
+
+  /**
+   * Records a grant or revoke (`@hush/rbac`'s `PermissionChange`, matched by shape) as a
+   * `secret_access_log` row with operation `grant` or `revoke`: the target in `secret_name`, the
+   * actor in `accessor`, the grantee in `granted_to`, and `permission`, `scope` and the outcome.
+   * Pass the log as rbac's `audit` option: `new SecretAccessControl({ audit: log })`. Fail modes
+   * apply as to operations: fail-closed rejects when the row cannot be committed.
+   */
+  async recordPermissionChange(change: PermissionChangeRecord): Promise<void> {
+    await this.#record(entryFromPermissionChange(change));
+  }
+
+  #record(entry: AuditEntry): Promise<void> | void {
     if (this.#closed) {
       if (this.failMode === 'closed')
         throw new AuditWriteError('audit log is closed; operation refused (failMode closed)');
       this.counters.droppedEntries++;
       return;
     }
-    const entry = entryFromEvent(event);
     this.#forward(entry);
     this.#buffer.push(entry);
     if (this.failMode === 'closed') {
@@ -406,6 +464,7 @@ export class AuditLog implements ManagerPlugin {
     let q = this.db.selectFrom('secret_access_log').selectAll();
     if (query.secret !== undefined) q = q.where('secret_name', '=', query.secret);
     if (query.accessor !== undefined) q = q.where('accessor', '=', query.accessor);
+    if (query.grantee !== undefined) q = q.where('granted_to', '=', query.grantee);
     if (query.operation !== undefined) q = q.where('operation', '=', query.operation);
     if (query.outcome !== undefined) q = q.where('outcome', '=', query.outcome);
     if (query.failedOnly) q = q.where('success', '=', 0);

@@ -13,7 +13,7 @@ import type { SqlDialectName } from './schema.js';
  * pieces are the identity column and the expression for "now" as ISO text used in views.
  * Never edit a released migration: add the next one.
  */
-export const SCHEMA_VERSION = 3;
+export const SCHEMA_VERSION = 4;
 
 // Untyped: migrations run before and across typed schema versions.
 type AnyDb = Kysely<any>;
@@ -195,6 +195,25 @@ export function buildMigrations(dialect: SqlDialectName): Record<string, Migrati
               ])
               .where('change_type', 'in', ['rotate', 'rollback']),
           )
+          .execute();
+      },
+    },
+    // Version 4: grant and revoke entries name the grantee and the permission.
+    '004_permission_changes': {
+      async up(db: AnyDb) {
+        for (const column of ['granted_to', 'permission'])
+          await db.schema.alterTable('secret_access_log').addColumn(column, 'text').execute();
+        // PostgreSQL fixes a view's `select *` columns when the view is created: recreate the views
+        // over the log (as version 3 defined them) so that they show the new columns too.
+        await db.schema.dropView('recent_access_log').execute();
+        await db.schema.dropView('failed_access_attempts').execute();
+        await db.schema
+          .createView('recent_access_log')
+          .as(db.selectFrom('secret_access_log').selectAll().orderBy('id', 'desc').limit(1000))
+          .execute();
+        await db.schema
+          .createView('failed_access_attempts')
+          .as(db.selectFrom('secret_access_log').selectAll().where('success', '=', 0))
           .execute();
       },
     },

@@ -1,5 +1,5 @@
 import { Kysely, PostgresDialect, type PostgresPool } from 'kysely';
-import { AuditLog, type AuditOptions } from './log.js';
+import { AuditLog, type AuditOptions, resolveFailMode } from './log.js';
 import { migrate } from './migrations.js';
 import type { AuditDatabase } from './schema.js';
 import { KyselyBatchWriter } from './writer.js';
@@ -18,6 +18,7 @@ export interface AuditPostgresOptions extends AuditOptions {
 export function auditPostgres(options: AuditPostgresOptions): AuditLog {
   if (!options.pool && !options.connectionString)
     throw new Error('auditPostgres: give a connectionString or a pool');
+  resolveFailMode(options); // refuse bad options before a pool is made
   const pool = async (): Promise<PostgresPool> => {
     if (options.pool) return options.pool;
     let pg: typeof import('pg');

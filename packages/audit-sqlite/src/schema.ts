@@ -37,6 +37,10 @@ export interface SecretAccessLogTable {
   error_code: string | null;
   duration_ms: number;
   cached: Generated<number>;
+  /** Grant and revoke entries: who receives or loses the permission (schema version 4). */
+  granted_to: string | null;
+  /** Grant and revoke entries: the permission (null on a revoke of every permission). */
+  permission: string | null;
 }
 
 export interface SecretPermissionsTable {

@@ -2,7 +2,7 @@ import { chmodSync, existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
-import { AuditLog, type AuditOptions } from './log.js';
+import { AuditLog, type AuditOptions, resolveFailMode } from './log.js';
 import { migrate } from './migrations.js';
 import type { AuditDatabase } from './schema.js';
 import { SqliteBatchWriter } from './writer.js';
@@ -17,6 +17,7 @@ export interface AuditSqliteOptions extends AuditOptions {
  * Migrations run on open; `ready` settles when they are done (hooks and queries wait for it).
  */
 export function auditSqlite(options: AuditSqliteOptions): AuditLog {
+  resolveFailMode(options); // refuse bad options before a file is created
   const memory = options.path === ':memory:' || options.path === '';
   const created = !memory && !existsSync(options.path);
   if (!memory) mkdirSync(dirname(options.path), { recursive: true });

@@ -23,6 +23,8 @@ const LOG_COLUMNS: ReadonlyArray<keyof ReturnType<typeof logValues>> = [
   'error_code',
   'duration_ms',
   'cached',
+  'granted_to',
+  'permission',
 ];
 
 // The same statements serve SQLite (prepared once here) and read as the Kysely writer's below.
@@ -82,6 +84,8 @@ export class SqliteBatchWriter implements BatchWriter {
           entry.errorCode,
           entry.durationMs,
           entry.cached ? 1 : 0,
+          entry.grantee,
+          entry.permission,
         );
         const change = metadataChange(entry);
         if (!change) continue;
@@ -122,7 +126,7 @@ export class KyselyBatchWriter implements BatchWriter {
 
   async write(entries: AuditEntry[]): Promise<void> {
     await this.db.transaction().execute(async (trx) => {
-      // PostgreSQL takes at most 65535 parameters per statement: 14 columns per row.
+      // PostgreSQL takes at most 65535 parameters per statement: 16 columns per row.
       for (let start = 0; start < entries.length; start += 2000)
         await trx
           .insertInto('secret_access_log')

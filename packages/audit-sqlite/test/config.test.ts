@@ -18,6 +18,9 @@ describe('auditFromConfig (the audit: section of hush.config.yaml)', () => {
     await custom.ready;
     await custom.close();
     expect(existsSync(join(root, 'logs', 'a.db'))).toBe(true);
+    const named = auditFromConfig({ path: ':memory:', failMode: 'failOpen' }, { root })!;
+    expect(named.failMode).toBe('open');
+    await named.close();
   });
 
   it('is off without a section or with enabled: false', () => {

@@ -7,7 +7,11 @@ import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 // Test-only, by path: the package itself never imports @hush/rbac. Assigning the store to rbac's
 // PermissionStore type below is the check that the two shapes match.
-import { type PermissionStore, SecretAccessControl } from '../../rbac/src/index.js';
+import {
+  type PermissionChangeSink,
+  type PermissionStore,
+  SecretAccessControl,
+} from '../../rbac/src/index.js';
 import { AuditWriteError, openAuditSqlite } from '../src/index.js';
 import { tempDir } from './helpers.js';
 
@@ -217,5 +221,69 @@ describe('through a SecretManager', () => {
     const again = new SecretAccessControl({ store: reopened.permissionStore() });
     expect(await again.hasPermission('api-key-new', 'api-consumer', 'read')).toBe(true);
     await reopened.close();
+  });
+
+  it('rbac grants and revokes are recorded in the audit log (audit: log), allowed and denied', async () => {
+    const path = join(tempDir(), 'changes.db');
+    const forwarded: string[] = [];
+    const log = await openAuditSqlite({
+      path,
+      auditLogCallback: (entry) => void forwarded.push(`${entry.operation}:${entry.outcome}`),
+    });
+    // Assigning the log to rbac's sink type is the check that the two shapes match.
+    const audit: PermissionChangeSink = log;
+    const control = new SecretAccessControl({
+      store: log.permissionStore(),
+      audit,
+      rootAccessors: ['ops-root'],
+    });
+    const manager = new SecretManager({
+      providers: [new MemoryProvider({ secrets: { 'api-key-stripe': planted('a') } })],
+      plugins: [control.plugin(), log],
+    });
+    await manager.initialize();
+
+    await control.grant('*', 'ops-lead', 'admin', { actor: 'ops-root' });
+    await control.grant('api-key-*', 'api-consumer', 'read', { actor: 'ops-lead', expiresAt: '30d' });
+    await expect(
+      control.grant('api-key-*', 'api-consumer', 'admin', { actor: 'api-consumer' }),
+    ).rejects.toMatchObject({ code: 'ACCESS_DENIED' });
+    expect(await manager.getSecret('api-key-stripe', { accessor: 'api-consumer' })).not.toBeNull();
+    expect(await control.revoke('api-key-*', 'api-consumer', 'read', { actor: 'ops-lead' })).toBe(1);
+    await expect(manager.getSecret('api-key-stripe', { accessor: 'api-consumer' })).rejects.toMatchObject({
+      code: 'ACCESS_DENIED',
+    });
+
+    const trail = await log.entries({ order: 'oldest' });
+    expect(
+      trail.map((e) => [e.operation, e.secretName, e.accessor, e.grantee, e.permission, e.scope, e.outcome]),
+    ).toEqual([
+      ['grant', '*', 'ops-root', 'ops-lead', 'admin', 'global', 'success'],
+      ['grant', 'api-key-*', 'ops-lead', 'api-consumer', 'read', 'global', 'success'],
+      ['grant', 'api-key-*', 'api-consumer', 'api-consumer', 'admin', 'global', 'denied'],
+      ['get', 'api-key-stripe', 'api-consumer', null, null, null, 'success'],
+      ['revoke', 'api-key-*', 'ops-lead', 'api-consumer', 'read', null, 'success'],
+      ['get', 'api-key-stripe', 'api-consumer', null, null, null, 'denied'],
+    ]);
+    expect(trail[2]!.errorCode).toBe('ACCESS_DENIED');
+    expect((await log.entries({ grantee: 'api-consumer', operation: 'revoke' })).length).toBe(1);
+    expect(forwarded.slice(0, 3)).toEqual(['grant:success', 'grant:success', 'grant:denied']);
+    await manager.dispose();
+  });
+
+  it('fail-closed: a grant whose audit entry cannot be written rejects with AuditWriteError', async () => {
+    const path = join(tempDir(), 'changes-closed.db');
+    const log = await openAuditSqlite({ path });
+    const control = new SecretAccessControl({ audit: log });
+    const other = new Database(path);
+    other.exec(
+      `CREATE TRIGGER refuse BEFORE INSERT ON secret_access_log BEGIN SELECT RAISE(ABORT, 'disk full'); END`,
+    );
+    await expect(control.grant('k', 'a', 'read')).rejects.toBeInstanceOf(AuditWriteError);
+    other.exec('DROP TRIGGER refuse');
+    other.close();
+    await control.revoke('k', 'a');
+    expect((await log.entries()).map((e) => [e.operation, e.outcome])).toEqual([['revoke', 'success']]);
+    await log.close();
   });
 });

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
-import { AuditWriteError, openAuditPostgres } from '../src/index.js';
+import { AuditWriteError, openAuditPostgres, SCHEMA_VERSION } from '../src/index.js';
 import { migrate } from '../src/migrations.js';
 import { event } from './helpers.js';
 import { describeAuditBackend } from './suite.js';
@@ -62,7 +62,7 @@ describe.skipIf(!url)('postgres', () => {
         .selectFrom('kysely_migration' as 'secrets')
         .select('name' as never)
         .execute();
-      expect(applied).toHaveLength(3);
+      expect(applied).toHaveLength(SCHEMA_VERSION);
     } finally {
       await log.close();
     }
@@ -101,6 +101,49 @@ describe.skipIf(!url)('postgres', () => {
       });
       await log.after(event({ operation: 'rotate', key: 'old', version: '2' }));
       expect((await log.rotationHistory('old')).map((r) => r.version)).toEqual(['2']);
+    } finally {
+      await log.close();
+    }
+  });
+
+  it('migrates a schema-version-3 database: grant entries and the recreated views show the new columns', async () => {
+    const schema = `hush_audit_${randomBytes(5).toString('hex')}`;
+    const admin = new pg.Client({ connectionString: url });
+    await admin.connect();
+    await admin.query(`create schema ${schema}`);
+    await admin.end();
+    schemas.push(schema);
+    const poolFor = () => new pg.Pool({ connectionString: url, options: `-c search_path=${schema}`, max: 2 });
+    const v3 = new Kysely<any>({ dialect: new PostgresDialect({ pool: poolFor() }) });
+    await migrate(v3, 'postgres', '003_views');
+    await v3
+      .insertInto('secret_access_log')
+      .values({
+        timestamp: new Date().toISOString(),
+        operation: 'get',
+        secret_name: 'old',
+        accessor: 'intruder',
+        success: 0,
+        outcome: 'denied',
+        duration_ms: 1,
+      })
+      .execute();
+    await v3.destroy();
+    const log = await openAuditPostgres({ pool: poolFor() });
+    try {
+      await log.recordPermissionChange({
+        operation: 'revoke',
+        secretOrPattern: 'old',
+        accessor: 'app',
+        permission: 'read',
+        actor: 'intern',
+        outcome: 'denied',
+        errorCode: 'ACCESS_DENIED',
+      });
+      expect((await log.failures()).map((e) => [e.operation, e.accessor, e.grantee, e.permission])).toEqual([
+        ['revoke', 'intern', 'app', 'read'],
+        ['get', 'intruder', null, null],
+      ]);
     } finally {
       await log.close();
     }

@@ -110,6 +110,49 @@ describe('sqlite file', () => {
     raw.close();
   });
 
+  it('migrates a database at schema version 3: old rows stay, grant entries and their views work', async () => {
+    const path = join(tempDir(), 'v3.db');
+    const sqlite = new Database(path);
+    const v3 = new Kysely<any>({ dialect: new SqliteDialect({ database: sqlite }) });
+    await migrate(v3, 'sqlite', '003_views');
+    await v3
+      .insertInto('secret_access_log')
+      .values({
+        request_id: 'old-1',
+        timestamp: daysAgo(1).toISOString(),
+        operation: 'get',
+        secret_name: 'db-password',
+        accessor: 'intruder',
+        success: 0,
+        outcome: 'denied',
+        error_code: 'ACCESS_DENIED',
+        duration_ms: 1,
+      })
+      .execute();
+    await v3.destroy();
+
+    const log = await openAuditSqlite({ path });
+    try {
+      expect(await log.failures()).toMatchObject([
+        { requestId: 'old-1', outcome: 'denied', grantee: null, permission: null },
+      ]);
+      await log.recordPermissionChange({
+        operation: 'grant',
+        secretOrPattern: 'db-password',
+        accessor: 'app',
+        permission: 'read',
+        scope: 'global',
+        outcome: 'success',
+      });
+      expect((await log.recent()).map((e) => [e.operation, e.grantee, e.permission])).toEqual([
+        ['grant', 'app', 'read'],
+        ['get', null, null],
+      ]);
+    } finally {
+      await log.close();
+    }
+  });
+
   it('applies retention on open: entries older than retentionDays are gone after a restart', async () => {
     const path = join(tempDir(), 'retention.db');
     const first = await openAuditSqlite({ path, retentionDays: 0 });
@@ -234,6 +277,28 @@ describe('failure modes', () => {
     } finally {
       await log.close();
     }
+  });
+});
+
+describe('fail mode options', () => {
+  it("accepts failMode 'closed'/'open', the names failClosed/failOpen, and failOpen/failClosed flags", async () => {
+    const cases: Array<[Parameters<typeof auditSqlite>[0], 'closed' | 'open']> = [
+      [{ path: ':memory:' }, 'closed'],
+      [{ path: ':memory:', failMode: 'open' }, 'open'],
+      [{ path: ':memory:', failMode: 'failOpen' }, 'open'],
+      [{ path: ':memory:', failMode: 'failClosed' }, 'closed'],
+      [{ path: ':memory:', failOpen: true }, 'open'],
+      [{ path: ':memory:', failOpen: false }, 'closed'],
+      [{ path: ':memory:', failClosed: true }, 'closed'],
+      [{ path: ':memory:', failClosed: false, failMode: 'open' }, 'open'],
+    ];
+    for (const [options, mode] of cases) {
+      const log = auditSqlite(options);
+      expect(log.failMode).toBe(mode);
+      await log.close();
+    }
+    expect(() => auditSqlite({ path: ':memory:', failOpen: true, failMode: 'closed' })).toThrow(/contradict/);
+    expect(() => auditSqlite({ path: ':memory:', failMode: 'sometimes' as never })).toThrow(/failMode/);
   });
 });
 

@@ -275,6 +275,70 @@ export function describeAuditBackend(name: string, open: () => Promise<AuditLog>
       }
     });
 
+    it('records grants and revokes (recordPermissionChange) with grantee, permission and outcome', async () => {
+      const log = await open();
+      try {
+        const at = new Date('2026-05-01T10:00:00.000Z');
+        await log.recordPermissionChange({
+          operation: 'grant',
+          secretOrPattern: 'api-key-*',
+          accessor: 'payment-plugin',
+          permission: 'read',
+          scope: 'plugin',
+          actor: 'ops-lead',
+          outcome: 'success',
+          timestamp: at,
+          durationMs: 0.75,
+        });
+        await log.recordPermissionChange({
+          operation: 'revoke',
+          secretOrPattern: 'db-password',
+          accessor: 'app',
+          actor: 'intern',
+          outcome: 'denied',
+          errorCode: 'ACCESS_DENIED',
+        });
+        const [grant] = await log.entries({ operation: 'grant', since: new Date('2026-01-01') });
+        expect(grant).toMatchObject({
+          operation: 'grant',
+          secretName: 'api-key-*',
+          grantee: 'payment-plugin',
+          permission: 'read',
+          scope: 'plugin',
+          accessor: 'ops-lead',
+          success: true,
+          outcome: 'success',
+          errorCode: null,
+          provider: null,
+          durationMs: 0.75,
+          timestamp: at,
+        });
+        expect(grant!.requestId).toMatch(/^[0-9a-f-]{36}$/);
+        expect(await log.entries({ grantee: 'app' })).toMatchObject([
+          { operation: 'revoke', permission: null, scope: null, accessor: 'intern', outcome: 'denied' },
+        ]);
+        // The views over the log show the new columns too (PostgreSQL fixes a view's columns).
+        expect(await log.failures()).toMatchObject([{ operation: 'revoke', grantee: 'app' }]);
+        expect((await log.recent()).map((e) => [e.operation, e.grantee])).toEqual([
+          ['revoke', 'app'],
+          ['grant', 'payment-plugin'],
+        ]);
+        expect((await log.accessorsWithFailures({ threshold: 0 })).map((a) => a.accessor)).toEqual([
+          'intern',
+        ]);
+        await expect(
+          log.recordPermissionChange({
+            operation: 'delete' as never,
+            secretOrPattern: 'k',
+            accessor: 'a',
+            outcome: 'success',
+          }),
+        ).rejects.toThrow(/operation/);
+      } finally {
+        await log.close();
+      }
+    });
+
     it('stores permission grants (the rbac PermissionStore shape)', async () => {
       const log = await open();
       try {
