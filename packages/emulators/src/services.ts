@@ -1,5 +1,6 @@
 import { runAwsSecretsManagerService } from './aws/service.js';
 import { runAzureKeyVaultService } from './azure/service.js';
+import type { FaultOptions } from './faults.js';
 import { runGcpSecretManagerService } from './gcp/service.js';
 import { runKubernetesService } from './k8s/service.js';
 import { runVaultService } from './vault/service.js';
@@ -9,6 +10,7 @@ export interface ServiceStartOptions {
   port?: number;
   host?: string;
   snapshotFile?: string;
+  faults?: FaultOptions;
 }
 
 export interface RunningService {
@@ -24,4 +26,5 @@ export const services: Record<string, (options: ServiceStartOptions) => Promise<
   azure: runAzureKeyVaultService,
   gcp: runGcpSecretManagerService,
   k8s: runKubernetesService,
+  kubernetes: runKubernetesService,
 };

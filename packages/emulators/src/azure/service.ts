@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RunningService, ServiceStartOptions } from '../services.js';
@@ -6,7 +6,14 @@ import { startAzureKeyVaultEmulator } from './server.js';
 
 /** The `hush-emulators azure` entry: writes the CA to a file so that a client in another process can trust it. */
 export async function runAzureKeyVaultService(options: ServiceStartOptions): Promise<RunningService> {
-  const caFile = join(mkdtempSync(join(tmpdir(), 'hush-azure-')), 'ca.pem');
-  const emulator = await startAzureKeyVaultEmulator({ ...options, caFile });
-  return { url: emulator.url, stop: emulator.stop, describe: () => emulator.describe() };
+  const dir = mkdtempSync(join(tmpdir(), 'hush-azure-'));
+  const emulator = await startAzureKeyVaultEmulator({ ...options, caFile: join(dir, 'ca.pem') });
+  return {
+    url: emulator.url,
+    stop: async () => {
+      await emulator.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+    describe: () => emulator.describe(),
+  };
 }

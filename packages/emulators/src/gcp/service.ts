@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RunningService, ServiceStartOptions } from '../services.js';
@@ -12,10 +12,18 @@ export async function runGcpSecretManagerService(options: ServiceStartOptions): 
     port: String(emulator.port),
     token: emulator.token,
   };
+  let dir: string | undefined;
   if (emulator.ca) {
-    const caFile = join(mkdtempSync(join(tmpdir(), 'hush-gcp-')), 'ca.pem');
-    writeFileSync(caFile, emulator.ca);
-    details.caFile = caFile;
+    dir = mkdtempSync(join(tmpdir(), 'hush-gcp-'));
+    details.caFile = join(dir, 'ca.pem');
+    writeFileSync(details.caFile, emulator.ca);
   }
-  return { url: emulator.url, stop: emulator.stop, describe: () => details };
+  return {
+    url: emulator.url,
+    stop: async () => {
+      await emulator.stop();
+      if (dir) rmSync(dir, { recursive: true, force: true });
+    },
+    describe: () => details,
+  };
 }

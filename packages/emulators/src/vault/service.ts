@@ -7,6 +7,7 @@ export async function runVaultService(options: ServiceStartOptions): Promise<Run
     port: options.port,
     host: options.host,
     snapshotFile: options.snapshotFile,
+    faults: options.faults,
     rootToken: process.env.VAULT_DEV_ROOT_TOKEN_ID || undefined,
   });
   return {
