@@ -3,6 +3,7 @@ import {
   createDecipheriv,
   createHmac,
   hkdfSync,
+  pbkdf2,
   randomBytes,
   scrypt,
   timingSafeEqual,
@@ -13,7 +14,8 @@ export const FORMAT = 'hush.local/v1';
 /** How the root key of a store is obtained; stored in the file (never the key itself). */
 export type KdfParams =
   | { name: 'hkdf-sha256'; salt: string }
-  | { name: 'scrypt'; salt: string; N: number; r: number; p: number };
+  | { name: 'scrypt'; salt: string; N: number; r: number; p: number }
+  | { name: 'pbkdf2-sha256'; salt: string; iterations: number };
 
 export interface ScryptCost {
   N: number;
@@ -25,10 +27,17 @@ export interface ScryptCost {
 export const DEFAULT_SCRYPT: ScryptCost = { N: 2 ** 17, r: 8, p: 1 };
 const MIN_SCRYPT_N = 2 ** 14;
 
+/** PBKDF2-SHA256, for those who must use a NIST-approved KDF: OWASP's 600,000 iterations is the floor. */
+export interface Pbkdf2Cost {
+  iterations: number;
+}
+export const MIN_PBKDF2_ITERATIONS = 600_000;
+export const DEFAULT_PBKDF2: Pbkdf2Cost = { iterations: MIN_PBKDF2_ITERATIONS };
+
 /** What unlocks a store: a random 32-byte master key, or a passphrase stretched by scrypt. */
 export type KeySource =
   | { kind: 'master-key'; key: Buffer }
-  | { kind: 'passphrase'; passphrase: string; cost?: ScryptCost };
+  | { kind: 'passphrase'; passphrase: string; cost?: ScryptCost; pbkdf2?: Pbkdf2Cost };
 
 /** Independent subkeys, so that no key is used for two purposes. */
 export interface DerivedKeys {
@@ -40,6 +49,7 @@ export interface DerivedKeys {
 export function newKdfParams(source: KeySource): KdfParams {
   const salt = randomBytes(16).toString('base64');
   if (source.kind === 'master-key') return { name: 'hkdf-sha256', salt };
+  if (source.pbkdf2) return { name: 'pbkdf2-sha256', salt, iterations: source.pbkdf2.iterations };
   const cost = source.cost ?? DEFAULT_SCRYPT;
   return { name: 'scrypt', salt, N: cost.N, r: cost.r, p: cost.p };
 }
@@ -58,11 +68,25 @@ function scryptAsync(passphrase: string, salt: Buffer, cost: ScryptCost): Promis
   });
 }
 
+function pbkdf2Async(passphrase: string, salt: Buffer, iterations: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    pbkdf2(passphrase.normalize('NFC'), salt, iterations, 32, 'sha256', (error, key) =>
+      error ? reject(error) : resolve(key),
+    );
+  });
+}
+
+/** Refuses a PBKDF2 cost below the floor, whether asked for in options or found in a file. */
+export function checkPbkdf2(cost: Pbkdf2Cost): void {
+  if (!Number.isSafeInteger(cost.iterations) || cost.iterations < MIN_PBKDF2_ITERATIONS)
+    throw new KdfMismatch(`PBKDF2-SHA256 needs at least ${MIN_PBKDF2_ITERATIONS} iterations`);
+}
+
 function hkdf(root: Buffer, salt: Buffer, info: string): Buffer {
   return Buffer.from(hkdfSync('sha256', root, salt, `${FORMAT} ${info}`, 32));
 }
 
-/** Raw keys cost one HKDF (microseconds); passphrases cost one scrypt run. */
+/** Raw keys cost one HKDF (microseconds); passphrases cost one scrypt (or PBKDF2) run. */
 export async function deriveKeys(source: KeySource, kdf: KdfParams): Promise<DerivedKeys> {
   const salt = Buffer.from(kdf.salt, 'base64');
   let root: Buffer;
@@ -73,9 +97,14 @@ export async function deriveKeys(source: KeySource, kdf: KdfParams): Promise<Der
   } else {
     if (source.kind !== 'passphrase')
       throw new KdfMismatch('this store is protected by a passphrase, not a master key');
-    if (kdf.N < MIN_SCRYPT_N || kdf.r < 1 || kdf.p < 1)
-      throw new KdfMismatch('the store asks for scrypt parameters below the minimum');
-    root = await scryptAsync(source.passphrase, salt, kdf);
+    if (kdf.name === 'pbkdf2-sha256') {
+      checkPbkdf2(kdf);
+      root = await pbkdf2Async(source.passphrase, salt, kdf.iterations);
+    } else {
+      if (kdf.N < MIN_SCRYPT_N || kdf.r < 1 || kdf.p < 1)
+        throw new KdfMismatch('the store asks for scrypt parameters below the minimum');
+      root = await scryptAsync(source.passphrase, salt, kdf);
+    }
   }
   return {
     encryption: hkdf(root, salt, 'encryption'),

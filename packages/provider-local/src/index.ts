@@ -2,8 +2,8 @@ import { defineProviderPlugin, type ProviderContext } from '@hush/core';
 import { type LocalProviderOptions, LocalSecretProvider } from './provider.js';
 
 export { listBackups } from './backup.js';
-export type { ScryptCost } from './crypto.js';
-export { DEFAULT_SCRYPT } from './crypto.js';
+export type { Pbkdf2Cost, ScryptCost } from './crypto.js';
+export { DEFAULT_PBKDF2, DEFAULT_SCRYPT, MIN_PBKDF2_ITERATIONS } from './crypto.js';
 export { generateMasterKey, parseMasterKey, readKeyFile, writeKeyFile } from './keys.js';
 export type { BulkEntry, LocalProviderOptions, NewKey, ResealResult } from './provider.js';
 export { LocalSecretProvider } from './provider.js';

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { constants, promises as fs } from 'node:fs';
 import { dirname } from 'node:path';
 import { ConfigError } from '@hush/core';
-import type { KeySource, ScryptCost } from './crypto.js';
+import { checkPbkdf2, DEFAULT_PBKDF2, type KeySource, type ScryptCost } from './crypto.js';
 import { ensureHushGitignore } from './gitignore.js';
 import { assertPrivate, ensurePrivateDir } from './store-file.js';
 
@@ -86,9 +86,28 @@ export interface KeyOptions {
   masterKey?: string | Uint8Array;
   passphrase?: string;
   scrypt?: ScryptCost;
+  pbkdf2?: { iterations?: number };
   keyFile: string;
   env: Record<string, string | undefined>;
   allowInsecurePermissions: boolean;
+}
+
+/** A passphrase source: scrypt by default, PBKDF2-SHA256 (at least 600,000 iterations) when asked. */
+export function passphraseSource(
+  passphrase: string,
+  options: { scrypt?: ScryptCost; pbkdf2?: { iterations?: number } },
+): KeySource {
+  if (options.scrypt && options.pbkdf2) throw new ConfigError('give either scrypt or pbkdf2, not both');
+  if (options.pbkdf2) {
+    const pbkdf2 = { iterations: options.pbkdf2.iterations ?? DEFAULT_PBKDF2.iterations };
+    try {
+      checkPbkdf2(pbkdf2);
+    } catch (error) {
+      throw new ConfigError((error as Error).message);
+    }
+    return { kind: 'passphrase', passphrase, pbkdf2 };
+  }
+  return { kind: 'passphrase', passphrase, ...(options.scrypt ? { cost: options.scrypt } : {}) };
 }
 
 /** Order: `masterKey` option, `passphrase` option, `HUSH_MASTER_KEY`, then the key file. */
@@ -99,11 +118,7 @@ export async function resolveKeySource(options: KeyOptions): Promise<KeySource |
     return { kind: 'master-key', key: parseMasterKey(options.masterKey, 'the masterKey option') };
   if (options.passphrase !== undefined) {
     if (options.passphrase.length === 0) throw new ConfigError('the passphrase is empty');
-    return {
-      kind: 'passphrase',
-      passphrase: options.passphrase,
-      ...(options.scrypt ? { cost: options.scrypt } : {}),
-    };
+    return passphraseSource(options.passphrase, options);
   }
   const fromEnv = options.env.HUSH_MASTER_KEY;
   if (fromEnv) return { kind: 'master-key', key: parseMasterKey(fromEnv, 'HUSH_MASTER_KEY') };

@@ -34,7 +34,7 @@ import {
   type ScryptCost,
 } from './crypto.js';
 import { ensureHushGitignore } from './gitignore.js';
-import { type KeyOptions, parseMasterKey, resolveKeySource } from './keys.js';
+import { type KeyOptions, parseMasterKey, passphraseSource, resolveKeySource } from './keys.js';
 import { DEFAULT_LOCK, withStoreLock } from './lock.js';
 import { GenerationMemory } from './state.js';
 import {
@@ -78,6 +78,11 @@ export interface LocalProviderOptions {
   passphrase?: string;
   /** scrypt cost for stores created (or rekeyed) with a passphrase. Default N=2^17, r=8, p=1. */
   scrypt?: ScryptCost;
+  /**
+   * Use PBKDF2-SHA256 instead of scrypt for stores created (or rekeyed) with a passphrase:
+   * `{ iterations }`, default and minimum 600,000. `{}` takes the default.
+   */
+  pbkdf2?: { iterations?: number };
   /** Key file read when neither option nor `HUSH_MASTER_KEY` gives a key. Default `.hush/master.key`. */
   keyFile?: string;
   /** Where the highest generation seen is remembered (replay detection); `false` turns it off. Default `<store folder>/state.json`. */
@@ -99,7 +104,9 @@ export interface LocalProviderOptions {
 }
 
 /** A new key for `rekey`: a master key (base64 or bytes) or a passphrase. */
-export type NewKey = { masterKey: string | Uint8Array } | { passphrase: string; scrypt?: ScryptCost };
+export type NewKey =
+  | { masterKey: string | Uint8Array }
+  | { passphrase: string; scrypt?: ScryptCost; pbkdf2?: { iterations?: number } };
 
 export interface BulkEntry {
   key: string;
@@ -345,11 +352,7 @@ export class LocalSecretProvider implements SecretProvider {
     const source: KeySource =
       'masterKey' in newKey
         ? { kind: 'master-key', key: parseMasterKey(newKey.masterKey, 'rekey') }
-        : {
-            kind: 'passphrase',
-            passphrase: newKey.passphrase,
-            ...(newKey.scrypt ? { cost: newKey.scrypt } : {}),
-          };
+        : passphraseSource(newKey.passphrase, newKey);
     if (source.kind === 'passphrase' && source.passphrase.length === 0)
       throw new ConfigError('the new passphrase is empty');
     const kdf = newKdfParams(source);
@@ -555,6 +558,7 @@ export class LocalSecretProvider implements SecretProvider {
         ...(this.#options.masterKey !== undefined ? { masterKey: this.#options.masterKey } : {}),
         ...(this.#options.passphrase !== undefined ? { passphrase: this.#options.passphrase } : {}),
         ...(this.#options.scrypt ? { scrypt: this.#options.scrypt } : {}),
+        ...(this.#options.pbkdf2 ? { pbkdf2: this.#options.pbkdf2 } : {}),
       };
       this.#source = await resolveKeySource(options);
     }

@@ -170,6 +170,8 @@ export function parseStore(text: string, path: string): StoreDocument {
   if (kdf.name === 'scrypt') {
     if (![kdf.N, kdf.r, kdf.p].every((n) => Number.isSafeInteger(n)))
       bad('scrypt parameters are not integers');
+  } else if (kdf.name === 'pbkdf2-sha256') {
+    if (!Number.isSafeInteger(kdf.iterations)) bad('PBKDF2 iterations are not an integer');
   } else if (kdf.name !== 'hkdf-sha256') bad(`unknown kdf ${JSON.stringify(kdf.name)}`);
   if (!isRecord(raw.secrets)) return bad('secrets is not an object');
   // No prototype: names such as `constructor` or `__proto__` are plain entries.

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError, SecretManager, SecretNotFoundError, ValidationError } from '@hush/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -149,4 +149,45 @@ describe('local provider: stable bytes across processes', () => {
     expect(entryText(after, 'c')).toBe(entryText(before, 'c'));
     expect(entryText(after, 'b')).not.toBe(entryText(before, 'b'));
   });
+});
+
+describe('local provider: PBKDF2-SHA256 for passphrases', () => {
+  const passphrase = 'correct horse battery staple';
+  it('stores its iterations in the file, reopens from the file alone, refuses a wrong passphrase', async () => {
+    const p = new LocalSecretProvider({ root: box.dir, env: {}, passphrase, pbkdf2: {} });
+    await p.set('k', 'v');
+    expect(readStore().kdf).toEqual({ name: 'pbkdf2-sha256', salt: expect.any(String), iterations: 600_000 });
+    // The file says which KDF: no pbkdf2 option is needed to open it.
+    expect((await new LocalSecretProvider({ root: box.dir, env: {}, passphrase }).get('k'))?.value).toBe('v');
+    await expect(
+      new LocalSecretProvider({ root: box.dir, env: {}, passphrase: 'wrong' }).get('k'),
+    ).rejects.toThrow(/wrong master key/);
+  }, 30_000);
+
+  it('refuses fewer than 600,000 iterations, in options or in the file', async () => {
+    const few = new LocalSecretProvider({
+      root: box.dir,
+      env: {},
+      passphrase,
+      pbkdf2: { iterations: 100_000 },
+    });
+    await expect(few.set('k', 'v')).rejects.toThrow(/at least 600000 iterations/);
+    await new LocalSecretProvider({ root: box.dir, env: {}, passphrase, pbkdf2: {} }).set('k', 'v');
+    const doc = readStore();
+    doc.kdf.iterations = 1000;
+    writeFileSync(box.store, JSON.stringify(doc, null, 2), { mode: 0o600 });
+    const error = await thrown(() =>
+      new LocalSecretProvider({ root: box.dir, env: {}, passphrase }).get('k'),
+    );
+    expect(error).toBeInstanceOf(ConfigError);
+    expect(error.message).toMatch(/at least 600000 iterations/);
+  }, 30_000);
+
+  it('rekeys to a PBKDF2 passphrase', async () => {
+    const p = box.make();
+    await p.set('k', 'v');
+    await p.rekey({ passphrase, pbkdf2: { iterations: 700_000 } });
+    expect(readStore().kdf).toMatchObject({ name: 'pbkdf2-sha256', iterations: 700_000 });
+    expect((await new LocalSecretProvider({ root: box.dir, env: {}, passphrase }).get('k'))?.value).toBe('v');
+  }, 30_000);
 });
