@@ -4,6 +4,7 @@ export type { AuditEntry, PermissionChangeRecord } from './entry.js';
 export { AuditWriteError } from './errors.js';
 export type {
   AccessorFailures,
+  AccessRate,
   AuditCounters,
   AuditOptions,
   AuditQuery,

@@ -7,7 +7,7 @@ import {
   type SecretInfo,
   ValidationError,
 } from '@hush/core';
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import {
   type AuditEntry,
   entryFromEvent,
@@ -86,6 +86,13 @@ export interface AccessorFailures {
   accessor: string | null;
   failures: number;
   lastFailureAt: Date;
+}
+
+export interface AccessRate {
+  /** The start of the hour (UTC). */
+  hour: Date;
+  /** Entries recorded in that hour. */
+  accesses: number;
 }
 
 export interface ExpiringSecret {
@@ -534,6 +541,28 @@ export class AuditLog implements ManagerPlugin {
       accessor: row.accessor,
       failures: Number(row.failures),
       lastFailureAt: new Date(row.last_failure_at as string),
+    }));
+  }
+
+  /**
+   * Entries per hour within `window` back from now, oldest hour first (seed 000's "secret access
+   * rate" metric: the last hour by default).
+   */
+  async accessRate(options: { window?: Duration } = {}): Promise<AccessRate[]> {
+    await this.#settled();
+    const since = new Date(Date.now() - parseDuration(options.window ?? '1h')).toISOString();
+    // ISO text up to the hour ('2026-05-01T10') groups the same on SQLite and PostgreSQL.
+    const hour = sql<string>`substr(timestamp, 1, 13)`;
+    const rows = await this.db
+      .selectFrom('secret_access_log')
+      .select((eb) => [hour.as('hour'), eb.fn.countAll().as('accesses')])
+      .where('timestamp', '>=', since)
+      .groupBy(hour)
+      .orderBy(hour)
+      .execute();
+    return rows.map((row) => ({
+      hour: new Date(`${row.hour}:00:00.000Z`),
+      accesses: Number(row.accesses),
     }));
   }
 

@@ -117,6 +117,25 @@ export function describeAuditBackend(name: string, open: () => Promise<AuditLog>
       }
     });
 
+    it('counts accesses per hour (seed 000 access rate), the last hour by default', async () => {
+      const log = await open();
+      try {
+        const hourStart = (d: Date) => new Date(Math.floor(d.getTime() / 3_600_000) * 3_600_000);
+        const now = new Date();
+        const threeHoursAgo = new Date(now.getTime() - 3 * 3_600_000);
+        for (let i = 0; i < 3; i++) await log.after(event({ timestamp: now }));
+        for (let i = 0; i < 2; i++) await log.after(event({ timestamp: threeHoursAgo, outcome: 'denied' }));
+        await log.after(event({ timestamp: daysAgo(3) }));
+        expect(await log.accessRate()).toEqual([{ hour: hourStart(now), accesses: 3 }]);
+        expect(await log.accessRate({ window: '4h' })).toEqual([
+          { hour: hourStart(threeHoursAgo), accesses: 2 },
+          { hour: hourStart(now), accesses: 3 },
+        ]);
+      } finally {
+        await log.close();
+      }
+    });
+
     it('keeps secret metadata and version history from write, rotate, rollback and delete events', async () => {
       const log = await open();
       try {
