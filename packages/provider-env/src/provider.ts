@@ -1,5 +1,6 @@
 import { isAbsolute, resolve } from 'node:path';
 import {
+  ConfigError,
   createSecret,
   type ProviderCapabilities,
   type ProviderGetOptions,
@@ -39,6 +40,8 @@ export interface EnvProviderOptions {
   env?: Record<string, string | undefined>;
   /** Read the environment on every call instead of a snapshot taken at initialize. Default false. */
   live?: boolean;
+  /** The same choice named the other way: `snapshot: false` is `live: true`. Default true. */
+  snapshot?: boolean;
 }
 
 /** Env values have no history: every secret is at this version. */
@@ -54,6 +57,7 @@ export class EnvSecretProvider implements SecretProvider {
   readonly capabilities: ProviderCapabilities = Object.freeze({ ...READ_ONLY_CAPABILITIES, batchGet: true });
   readonly prefix: string;
   readonly #uppercase: boolean;
+  readonly #live: boolean;
 
   readonly #options: EnvProviderOptions;
   readonly #source: Record<string, string | undefined>;
@@ -66,6 +70,9 @@ export class EnvSecretProvider implements SecretProvider {
     this.name = options.name ?? 'env';
     this.prefix = options.prefix ?? DEFAULT_PREFIX;
     this.#uppercase = options.uppercaseNames ?? true;
+    this.#live = options.live ?? options.snapshot === false;
+    if (options.live !== undefined && options.snapshot !== undefined && options.live === options.snapshot)
+      throw new ConfigError(`live: ${options.live} and snapshot: ${options.snapshot} contradict each other`);
     this.#source = options.env ?? process.env;
     if (options.mapping) validateMapping(options.mapping, 'the mapping option');
   }
@@ -78,7 +85,7 @@ export class EnvSecretProvider implements SecretProvider {
         this.#fileMapping = await loadMappingFile(
           isAbsolute(file) ? file : resolve(this.#options.root ?? process.cwd(), file),
         );
-      if (!this.#options.live) this.#snapshot = { env: { ...this.#source }, at: new Date() };
+      if (!this.#live) this.#snapshot = { env: { ...this.#source }, at: new Date() };
     })();
     this.#ready.catch(() => {
       this.#ready = undefined;
@@ -130,7 +137,7 @@ export class EnvSecretProvider implements SecretProvider {
       await this.initialize();
       return {
         status: 'healthy',
-        details: { live: this.#options.live === true, mapped: Object.keys(this.#mapping()).length },
+        details: { live: this.#live, mapped: Object.keys(this.#mapping()).length },
       };
     } catch (error) {
       return { status: 'unhealthy', message: (error as Error).message };

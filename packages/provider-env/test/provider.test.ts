@@ -146,6 +146,19 @@ describe('env provider: snapshot or live', () => {
     expect(await p.get('b')).toBeNull();
   });
 
+  it('snapshot: false is live: true; contradicting both is a ConfigError', async () => {
+    const env: Record<string, string> = { HUSH_SECRET_A: 'before' };
+    const p = new EnvSecretProvider({ env, snapshot: false });
+    await p.initialize();
+    env.HUSH_SECRET_A = 'after';
+    expect((await p.get('a'))?.value).toBe('after');
+    const snap = new EnvSecretProvider({ env, snapshot: true });
+    await snap.initialize();
+    env.HUSH_SECRET_A = 'later';
+    expect((await snap.get('a'))?.value).toBe('after');
+    expect(() => new EnvSecretProvider({ live: true, snapshot: true })).toThrow(ConfigError);
+  });
+
   it('reads the live environment with live: true (process.env by default)', async () => {
     const p = new EnvSecretProvider({ live: true });
     process.env.HUSH_SECRET_LIVE_TEST = 'one';
