@@ -245,3 +245,28 @@ describe('local provider: what the additional data binds', () => {
     expect(decryptValue(key, 'store-a', 'alpha', '2', sealed)).toBeNull();
   });
 });
+
+describe('local provider: the key is verified, never stored', () => {
+  it('the file holds neither the key, nor any subkey, nor a plain hash of the key', async () => {
+    const { createHash } = await import('node:crypto');
+    const text = readFileSync(box.store, 'utf8');
+    const raw = Buffer.from(box.key, 'base64');
+    for (const form of [
+      box.key,
+      raw.toString('hex'),
+      raw.toString('base64url'),
+      createHash('sha256').update(raw).digest('base64'),
+      createHash('sha256').update(raw).digest('hex'),
+    ])
+      expect(text).not.toContain(form);
+    expect(Object.keys(JSON.parse(text))).toEqual([
+      'format',
+      'storeId',
+      'kdf',
+      'keyCheck',
+      'generation',
+      'mac',
+      'secrets',
+    ]);
+  });
+});
