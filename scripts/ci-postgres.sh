@@ -6,10 +6,15 @@
 #   scripts/ci-postgres.sh stop      stop the cluster started last and delete its data
 #
 # Progress goes to stderr, so `url=$(scripts/ci-postgres.sh)` captures only the URL. Exits non-zero
-# (and prints nothing on stdout) when PostgreSQL cannot be installed or started; callers then skip.
+# (and prints nothing on stdout) when PostgreSQL cannot be installed or started; callers then skip,
+# and nothing of the failed attempt (server, data folder) is left behind.
+#
+# HUSH_CI_POSTGRES_STATE names the file that remembers the cluster (default
+# $TMPDIR/hush-ci-postgres.state): give each of several concurrent runs its own, since `start`
+# first stops the cluster its state file names.
 set -euo pipefail
 
-STATE="${TMPDIR:-/tmp}/hush-ci-postgres.state"
+STATE="${HUSH_CI_POSTGRES_STATE:-${TMPDIR:-/tmp}/hush-ci-postgres.state}"
 log() { echo "ci-postgres: $*" >&2; }
 
 as_owner() {
@@ -52,6 +57,8 @@ start() {
   if [ "$(id -u)" = "0" ]; then chown postgres "$dir"; fi
   port=$(node -e "const s=require('net').createServer();s.listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})")
   printf '%s\n%s\n' "$dir" "$bin" >"$STATE"
+  # From here on, any failure stops what was started and deletes the data folder.
+  trap 'log "start failed; cleaning up"; stop' EXIT
 
   # Trust auth on loopback only: a disposable test cluster that nothing outside this machine can reach.
   as_owner "$bin/initdb" -D "$dir/data" -U postgres -A trust -E UTF8 --locale=C >"$dir/initdb.log" 2>&1 ||
@@ -60,6 +67,7 @@ start() {
     -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off" start >&2 ||
     { log "server failed to start:"; cat "$dir/server.log" >&2; exit 1; }
   as_owner "$bin/createdb" -h 127.0.0.1 -p "$port" -U postgres hush_test
+  trap - EXIT
   log "running on port $port (data in $dir)"
   echo "postgres://postgres@127.0.0.1:$port/hush_test"
 }
