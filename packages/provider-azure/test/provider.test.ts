@@ -257,6 +257,18 @@ describe('AzureKeyVaultProvider against the emulator', () => {
     expect(await failure(impatient.get('slow/key'))).toBeInstanceOf(ProviderUnavailableError);
   });
 
+  it('retries 5xx with backoff and succeeds under a 30% error rate', async () => {
+    const patient = emulatorProvider(kv, { maxRetries: 8 });
+    await patient.set('faults/flaky', PLANTED);
+    const before = patient.metrics();
+    const injectedBefore = kv.faults.injected.error;
+    kv.faults.set({ errorRate: 0.3 });
+    for (let i = 0; i < 30; i++) expect((await patient.get('faults/flaky'))?.value).toBe(PLANTED);
+    const injected = kv.faults.injected.error - injectedBefore;
+    expect(injected).toBeGreaterThan(0);
+    expect(patient.metrics().retries! - before.retries!).toBe(injected);
+  });
+
   it('retries 5xx with backoff, then reports ProviderUnavailableError', async () => {
     await provider.set('faults/key', PLANTED);
     const before = provider.metrics();

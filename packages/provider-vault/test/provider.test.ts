@@ -210,13 +210,17 @@ describe('VaultProvider on a token', () => {
       {
         name: 'vault-prod',
         root: process.cwd(),
-        env: { VAULT_ADDR: vault.url, VAULT_TOKEN: vault.rootToken },
+        env: { VAULT_ADDR: vault.url, VAULT_TOKEN: vault.rootToken, VAULT_NAMESPACE: 'team-env' },
       },
     );
     expect(created.name).toBe('vault-prod');
     expect(created.kind).toBe('vault');
     await created.set!('from-env', 'x');
     expect((await created.get('from-env'))?.provider).toBe('vault-prod');
+    // VAULT_NAMESPACE was used: the key is in that namespace and not in the root one.
+    const inNamespace = nodeVault({ endpoint: vault.url, token: vault.rootToken, namespace: 'team-env' });
+    expect((await inNamespace.read('secret/data/from-env')).data.data).toEqual({ value: 'x' });
+    expect(await rootProvider(vault).get('from-env')).toBeNull();
     await created.dispose?.();
   });
 });
