@@ -22,33 +22,9 @@ export async function withStoreLock<T>(
   work: (assertHeld: () => void) => Promise<T>,
 ): Promise<T> {
   let compromised: Error | undefined;
-  const maxTimeout = 100;
-  let release: () => Promise<void>;
-  try {
-    release = await lockfile.lock(path, {
-      realpath: false,
-      stale: Math.max(2000, options.staleMs),
-      retries: {
-        retries: Math.ceil(options.timeoutMs / maxTimeout),
-        minTimeout: 5,
-        maxTimeout,
-        factor: 1.3,
-        randomize: true,
-      },
-      onCompromised: (error) => {
-        compromised = error;
-      },
-    });
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ELOCKED') {
-      throw new ProviderUnavailableError(
-        `store ${path} stayed locked by another process for ${options.timeoutMs} ms (lock ${path}.lock)`,
-        [],
-        { cause: error, hint: `if no hush process is running, remove ${path}.lock` },
-      );
-    }
-    throw error;
-  }
+  const release = await acquire(path, options, (error) => {
+    compromised = error;
+  });
   const assertHeld = () => {
     if (compromised)
       throw new ProviderUnavailableError(`lost the lock on ${path} while writing; nothing was written`, [], {
@@ -61,5 +37,43 @@ export async function withStoreLock<T>(
     await release().catch(() => {
       // Released already (compromised) or removed by hand: nothing left to undo.
     });
+  }
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Tries the lock until `timeoutMs` has passed (a deadline, not a retry count, so that the wait is
+ * what the option says whatever the back-off), with short randomised pauses growing to 100 ms.
+ * Each try also takes over a stale lock.
+ */
+async function acquire(
+  path: string,
+  options: LockOptions,
+  onCompromised: (error: Error) => void,
+): Promise<() => Promise<void>> {
+  const deadline = Date.now() + options.timeoutMs;
+  let pause = 5;
+  for (;;) {
+    try {
+      return await lockfile.lock(path, {
+        realpath: false,
+        stale: Math.max(2000, options.staleMs),
+        retries: 0,
+        onCompromised,
+      });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ELOCKED') throw error;
+      const left = deadline - Date.now();
+      if (left <= 0) {
+        throw new ProviderUnavailableError(
+          `store ${path} stayed locked by another process for ${options.timeoutMs} ms (lock ${path}.lock)`,
+          [],
+          { cause: error, hint: `if no hush process is running, remove ${path}.lock` },
+        );
+      }
+      await sleep(Math.min(left, pause * (1 + Math.random())));
+      pause = Math.min(100, pause * 1.3);
+    }
   }
 }

@@ -187,7 +187,10 @@ describe('local provider: basics', () => {
     await p.set('a', '1');
     mkdirSync(`${box.store}.lock`);
     try {
+      const started = Date.now();
       const error = await thrown(() => p.set('a', '2'));
+      // It waited the whole lockTimeoutMs (a deadline, not a count of retries); timers may round by a ms.
+      expect(Date.now() - started).toBeGreaterThanOrEqual(295);
       expect(error).toBeInstanceOf(ProviderUnavailableError);
       expect(error.hint).toContain('.lock');
     } finally {
