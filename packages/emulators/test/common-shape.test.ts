@@ -1,0 +1,78 @@
+import { Socket } from 'node:net';
+import { describe, expect, it } from 'vitest';
+import {
+  FaultInjector,
+  startAwsSecretsManagerEmulator,
+  startAzureKeyVaultEmulator,
+  startGcpSecretManagerEmulator,
+  startKubernetesEmulator,
+  startVaultEmulator,
+} from '../src/index.js';
+
+interface Handle {
+  url: string;
+  stop(): Promise<void>;
+  faults: FaultInjector;
+}
+
+function connects(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = new Socket();
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+    socket.connect(port, '127.0.0.1');
+  });
+}
+
+// Each starter with no options, and the credentials its handle must carry.
+const starters: Array<[string, () => Promise<Handle>, string[]]> = [
+  ['startVaultEmulator', startVaultEmulator, ['rootToken']],
+  [
+    'startAwsSecretsManagerEmulator',
+    startAwsSecretsManagerEmulator,
+    ['credentials', 'accessKeyId', 'secretAccessKey', 'region'],
+  ],
+  [
+    'startAzureKeyVaultEmulator',
+    startAzureKeyVaultEmulator,
+    ['vaultUrl', 'token', 'tenantId', 'clientId', 'clientSecret', 'ca'],
+  ],
+  ['startGcpSecretManagerEmulator', startGcpSecretManagerEmulator, ['apiEndpoint', 'port', 'token', 'ca']],
+  ['startKubernetesEmulator', startKubernetesEmulator, ['token', 'kubeConfigOptions', 'kubeconfigYaml']],
+];
+
+describe('every emulator has the common shape', () => {
+  it.each(starters)(
+    '%s() → { url, stop(), faults, ...credentials } on 127.0.0.1, a free port each time',
+    async (_, start, credentials) => {
+      const [one, two] = await Promise.all([start(), start()]);
+      try {
+        for (const handle of [one, two]) {
+          const url = new URL(handle.url);
+          expect(url.hostname).toBe('127.0.0.1');
+          expect(Number(url.port)).toBeGreaterThan(0);
+          expect(handle.faults).toBeInstanceOf(FaultInjector);
+          for (const name of credentials)
+            expect((handle as unknown as Record<string, unknown>)[name], name).toBeTruthy();
+        }
+        expect(new URL(one.url).port).not.toBe(new URL(two.url).port);
+        // Faults change while it runs, under the same names everywhere.
+        one.faults.set({ latencyMs: 1, errorRate: 0.5, throttleRate: 0.25, outage: false });
+        expect(one.faults.options).toEqual({
+          latencyMs: 1,
+          errorRate: 0.5,
+          throttleRate: 0.25,
+          outage: false,
+        });
+        one.faults.clear();
+        expect(one.faults.options).toEqual({});
+      } finally {
+        await Promise.all([one.stop(), two.stop()]);
+      }
+      expect(await connects(Number(new URL(one.url).port))).toBe(false);
+    },
+  );
+});
