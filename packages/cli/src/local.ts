@@ -1,5 +1,12 @@
+import type { ProviderConfig } from '@hush/core';
 import type { Cli } from './context.js';
 import { CliError, UsageError } from './errors.js';
+import { cliPackageDir } from './resolve.js';
+
+/** A new key for provider-local's `rekey`: a master key, or a passphrase (with its scrypt cost). */
+export type NewLocalKey =
+  | { masterKey: string }
+  | { passphrase: string; scrypt?: { N: number; r: number; p: number } };
 
 /** What the CLI needs of a local provider beyond the SPI (duck-typed: it may come from the project's copy). */
 export interface LocalStore {
@@ -7,15 +14,16 @@ export interface LocalStore {
   kind: string;
   path: string;
   keyFile: string;
-  rekey(newKey: { masterKey: string }): Promise<void>;
+  rekey(newKey: NewLocalKey): Promise<void>;
   reseal(): Promise<{ secrets: number; versions: number; generation: number; backup?: string }>;
+  dispose?(): Promise<void>;
 }
 
 /** The local provider named by --provider, else the environment's first local provider. */
 export async function findLocalStore(
   cli: Cli,
   pin?: string,
-): Promise<{ store: LocalStore; options: Record<string, unknown> }> {
+): Promise<{ store: LocalStore; spec: ProviderConfig; options: Record<string, unknown> }> {
   await cli.checkProvider(pin);
   const settings = await cli.settings();
   const spec = pin
@@ -28,5 +36,44 @@ export async function findLocalStore(
   const store = manager.getProvider(spec.name) as unknown as LocalStore;
   if (typeof store?.rekey !== 'function')
     throw new CliError(`provider '${spec.name}' does not support rekey/reseal`);
-  return { store, options: spec.options };
+  return { store, spec, options: spec.options };
+}
+
+/** A local provider that takes its key from HUSH_MASTER_KEY or a key file (not from its own options). */
+export function usesSharedKey(spec: ProviderConfig): boolean {
+  return (
+    spec.kind === 'local' && spec.options.masterKey === undefined && spec.options.passphrase === undefined
+  );
+}
+
+/**
+ * Every local store of the configuration, in any environment, other than `except`: opened (not
+ * initialized) with the project's provider-local, as the manager would. The caller disposes them.
+ */
+export async function otherLocalStores(
+  cli: Cli,
+  except: string,
+  select: (spec: ProviderConfig) => boolean,
+): Promise<LocalStore[]> {
+  const settings = await cli.settings();
+  const core = await import('@hush/core');
+  const root = settings.config.root;
+  const seen = new Set([except]);
+  const stores: LocalStore[] = [];
+  for (const environment of Object.values(settings.config.environments))
+    for (const spec of environment.providers) {
+      if (!select(spec)) continue;
+      const store = (await core.createProviderFromSpec(
+        spec,
+        { name: spec.name, root, env: process.env },
+        { root, fallbackPaths: [cliPackageDir()] },
+      )) as unknown as LocalStore;
+      if (seen.has(store.path) || typeof store.rekey !== 'function') {
+        await store.dispose?.();
+        continue;
+      }
+      seen.add(store.path);
+      stores.push(store);
+    }
+  return stores;
 }

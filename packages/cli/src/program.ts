@@ -11,19 +11,47 @@ export const state: { cli?: Cli } = {};
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
 /** Global options, accepted before the command name and after it. */
-function addGlobals(command: Command): Command {
-  return command
-    .option(
+function addGlobals(command: Command, group?: string): Command {
+  const options = [
+    new Option(
       '-c, --config <file>',
-      'configuration file (default: nearest hush.config.yaml|yml|json; env HUSH_CONFIG)',
-    )
-    .option('-e, --env <name>', 'environment of the configuration (env HUSH_ENV)')
-    .option('--as <accessor>', 'accessor recorded by audit and checked by access control (env HUSH_ACCESSOR)')
-    .option('--json', 'machine-readable output (env HUSH_JSON=1)')
-    .option('-q, --quiet', 'no progress or confirmation messages (env HUSH_QUIET=1)')
-    .option('--no-color', 'no colours (env NO_COLOR or HUSH_NO_COLOR)')
-    .option('--debug', 'stack traces on errors (env HUSH_DEBUG=1)');
+      'configuration file (default: the nearest hush.config.yaml|yml|json; env HUSH_CONFIG)',
+    ),
+    new Option('-e, --env <name>', 'environment of the configuration (env HUSH_ENV)'),
+    new Option('--as <accessor>', 'who is acting, for audit and access control (env HUSH_ACCESSOR)'),
+    new Option('--json', 'machine-readable output (env HUSH_JSON=1)'),
+    new Option('-q, --quiet', 'no progress or confirmation messages (env HUSH_QUIET=1)'),
+    new Option('--no-color', 'no colours (env NO_COLOR or HUSH_NO_COLOR=1)'),
+    new Option('--debug', 'stack traces on errors (env HUSH_DEBUG=1)'),
+  ];
+  for (const option of options) command.addOption(group ? option.helpGroup(group) : option);
+  return command;
 }
+
+/** `hush <command> --help` ends with a few examples. */
+function examples(command: Command, lines: string[]): Command {
+  return command.addHelpText('after', `\nExamples:\n${lines.map((l) => `  ${l}`).join('\n')}\n`);
+}
+
+const PROGRAM_HELP_AFTER = `
+Values are read from stdin or a hidden prompt, never from the command line (shell history).
+Without hush.config.yaml, hush uses the encrypted store .hush/secrets.enc.json (key in
+HUSH_MASTER_KEY or .hush/master.key), then HUSH_SECRET_* variables.
+
+Examples:
+  hush init                                   set up hush.config.yaml, .hush/ and a master key
+  hush set db/url                             asks for the value (hidden)
+  printf %s "$TOKEN" | hush set api-token --tag team=web --expires 90d
+  hush list --pattern 'api-*'
+  DB_URL=$(hush get db/url)
+  hush run -- node server.js                  secrets in its environment, its output masked
+  hush render config.template.yaml -o config.yaml
+
+Exit codes: 0 ok, 1 failure, 2 usage, 3 not found, 4 access denied, 5 provider unavailable;
+run: the command's own code (127 not found, 126 not executable, 128+N killed by signal N);
+130: cancelled at a prompt.
+Run 'hush <command> --help' for a command's options.
+`;
 
 /** Merges the program's and the command's options; a value given on the command line wins over a default. */
 function mergedOptions(command: Command): Record<string, unknown> {
@@ -59,51 +87,73 @@ function lazy(load: () => Promise<CommandModule>) {
 export function buildProgram(): Command {
   const program = new Command('hush');
   program
-    .description(
-      'hush: secrets for applications and operators (local encrypted store, cloud providers, run, render)',
-    )
+    .description('hush: secrets for applications and operators')
+    .usage('<command> [options]')
     .version(version, '-V, --version', 'print the version')
     .enablePositionalOptions()
     .showSuggestionAfterError()
+    .configureHelp({
+      // `get <name>`, not `get [options] <name>`: every command has options.
+      subcommandTerm: (cmd) => `${cmd.name()} ${cmd.usage().replace(/^\[options\] ?/, '')}`.trimEnd(),
+    })
     .configureOutput({ outputError: (text, write) => write(`hush: ${text.replace(/^error: /, '')}`) })
+    .addHelpText('after', PROGRAM_HELP_AFTER)
     .exitOverride();
   addGlobals(program);
 
-  const sub = (name: string, description: string): Command =>
-    addGlobals(program.command(name).description(description));
+  const sub = (name: string, description: string): Command => program.command(name).description(description);
+
+  program.commandsGroup('Secrets:');
 
   sub('init', 'create hush.config.yaml, .hush/ and a master key (idempotent)').action(
     lazy(() => import('./commands/init.js')),
   );
 
-  sub('get', 'print a secret value (followed by one newline)')
-    .argument('<name>', 'secret name (name#field for a JSON field)')
-    .option('--version <n>', 'a specific version')
-    .option('--field <field>', 'one field of a JSON secret (dot path)')
-    .option('--provider <name>', 'read from this provider only')
-    .action(lazy(() => import('./commands/get.js')));
+  examples(
+    sub('get', 'print a secret value (followed by one newline)')
+      .argument('<name>', 'secret name (name#field for a field of a JSON secret)')
+      .option('--version <n>', 'a specific version')
+      .option('--field <field>', 'one field of a JSON secret (dot path)')
+      .option('--provider <name>', 'read from this provider only')
+      .action(lazy(() => import('./commands/get.js'))),
+    [
+      'DB_URL=$(hush get db/url)',
+      'hush get db/creds --field password',
+      'hush get api-key --version 2 --json      the whole record, value included',
+    ],
+  );
 
-  sub('set', 'store a secret (value from stdin, else a hidden prompt)')
-    .argument('<name>', 'secret name')
-    .option('--value <value>', 'the value on the command line (stays in shell history: prefer stdin)')
-    .option('--tag <key=value>', 'a tag (repeatable)', collect)
-    .option('--metadata <key=value>', 'a metadata entry (repeatable)', collect)
-    .option('--expires <when>', "expiry: a duration from now ('90d') or an ISO date")
-    .option('--scope <scope>', 'isolation scope (global, plugin, agent, user)')
-    .option('--provider <name>', 'write to this provider')
-    .option('--allow-empty', 'accept an empty value')
-    .action(lazy(() => import('./commands/set.js')));
+  examples(
+    sub('set', 'store a secret (value from stdin, else a hidden prompt)')
+      .argument('<name>', 'secret name')
+      .option('--tag <key=value>', 'a tag (repeatable)', collect)
+      .option('--metadata <key=value>', 'a metadata entry (repeatable)', collect)
+      .option('--expires <when>', "expiry: a duration from now ('90d') or an ISO date")
+      .option('--scope <scope>', 'isolation scope (global, plugin, agent, user)')
+      .option('--provider <name>', 'write to this provider')
+      .option('--value <value>', 'the value itself (warned: it stays in shell history; prefer stdin)')
+      .option('--allow-empty', 'accept an empty value')
+      .action(lazy(() => import('./commands/set.js'))),
+    [
+      'hush set db/url                          asks for the value (hidden)',
+      'printf %s "$TOKEN" | hush set api-token --tag team=web --expires 90d',
+      'hush set api-key --tag rotation=30d < key.txt',
+    ],
+  );
 
-  sub('list', 'list secrets: names and metadata, never values')
-    .option('--pattern <glob>', "names matching a glob ('api-*', 'db/**')")
-    .option('--prefix <prefix>', 'names starting with this')
-    .option('--tag <key=value>', 'only secrets with this tag (repeatable)', collect)
-    .option('--provider <name>', 'one provider only')
-    .option('--expiring <duration>', "only secrets expiring within this duration ('30d')")
-    .option('--include-expired', 'also list expired secrets')
-    .action(lazy(() => import('./commands/list.js')));
+  examples(
+    sub('list', 'list secrets: names and metadata, never values')
+      .option('--pattern <glob>', "names matching a glob ('api-*', 'db/**')")
+      .option('--prefix <prefix>', 'names starting with this')
+      .option('--tag <key=value>', 'only secrets with this tag (repeatable)', collect)
+      .option('--provider <name>', 'one provider only')
+      .option('--expiring <duration>', "only secrets expiring within this duration ('30d')")
+      .option('--include-expired', 'also list expired secrets')
+      .action(lazy(() => import('./commands/list.js'))),
+    ["hush list --pattern 'api-*' --tag team=web", 'hush list --expiring 30d --json'],
+  );
 
-  sub('delete', 'delete a secret (asks for confirmation unless --yes)')
+  sub('delete', 'delete a secret and its versions (asks unless --yes)')
     .argument('<name>', 'secret name')
     .option('-y, --yes', 'do not ask')
     .option('--provider <name>', 'delete from this provider')
@@ -114,81 +164,127 @@ export function buildProgram(): Command {
     .option('--provider <name>', 'one provider only')
     .action(lazy(() => import('./commands/versions.js')));
 
-  sub('rollback', 'make an older version current again (as a new version)')
-    .argument('<name>', 'secret name')
-    .requiredOption('--to <version>', 'the version to restore')
-    .option('--provider <name>', 'the provider holding it')
-    .action(lazy(() => import('./commands/rollback.js')));
+  examples(
+    sub('rollback', 'make an older version current again (as a new version)')
+      .argument('<name>', 'secret name')
+      .requiredOption('--to <version>', 'the version to restore')
+      .option('--provider <name>', 'the provider holding it')
+      .action(lazy(() => import('./commands/rollback.js'))),
+    ['hush versions api-key && hush rollback api-key --to 1'],
+  );
 
-  sub(
-    'rotate',
-    'write a new generated (or given) value; --due rotates every secret whose rotation period has passed',
-  )
-    .argument('[name]', 'secret name (omit with --due)')
-    .option('--generate <spec>', 'generator: random:32, random:24:hex, uuid (default random:32)')
-    .option('--value-stdin', 'read the new value from stdin instead of generating one')
-    .option('--expire-old', 'stop serving older versions')
-    .option(
-      '--due',
-      "rotate every secret whose 'rotation' tag period (e.g. rotation=30d) has passed since its last update",
-    )
-    .option('--dry-run', 'with --due: list what would be rotated')
-    .option('--provider <name>', 'the provider to rotate in')
-    .action(lazy(() => import('./commands/rotate.js')));
+  examples(
+    sub('rotate', 'write a new generated value; --due rotates what its rotation tag says is due')
+      .argument('[name]', 'secret name (omit with --due)')
+      .option('--generate <spec>', 'generator: random:32, random:24:hex, uuid (default random:32)')
+      .option('--value-stdin', 'read the new value from stdin instead of generating one')
+      .option('--expire-old', 'stop serving older versions')
+      .option(
+        '--due',
+        "rotate every secret whose 'rotation' tag period (e.g. rotation=30d) has passed since its last update",
+      )
+      .option('--dry-run', 'with --due: list what would be rotated')
+      .option('--provider <name>', 'the provider to rotate in')
+      .action(lazy(() => import('./commands/rotate.js'))),
+    [
+      'hush rotate api-key --generate random:48 --expire-old',
+      'hush rotate session-id --generate uuid',
+      'hush rotate --due                        e.g. from cron',
+    ],
+  );
 
   sub('health', "each provider's status and latency (exit 5 when the chain is down)").action(
     lazy(() => import('./commands/health.js')),
   );
 
-  sub('run', 'run a command with secrets in its environment, its output masked')
-    .usage('[options] -- <command> [args...]')
-    .argument('<command...>', 'the command and its arguments, after --')
-    .option('--prefix <prefix>', 'only secrets under this prefix (removed from variable names)')
-    .option('--provider <name>', 'only the secrets of this provider')
-    .option('--map <file>', 'a YAML/JSON file of ENV_VAR: secret-name[#field]')
-    .option('--no-mask', 'do not mask secret values in the output')
-    .option('--keep-master-key', 'pass HUSH_MASTER_KEY on to the command (removed by default)')
-    .passThroughOptions()
-    .action(lazy(() => import('./commands/run.js')));
+  program.commandsGroup('Applications and files:');
 
-  sub('render', 'resolve ${secret:...} references in a file')
-    .argument('<template>', 'any text file (YAML, JSON, .env, ...)')
-    .option('-o, --output <file>', 'write here (mode 0600) instead of stdout')
-    .action(lazy(() => import('./commands/render.js')));
+  examples(
+    sub('run', 'run a command with secrets in its environment, its output masked')
+      .usage('[options] -- <command> [args...]')
+      .argument('<command...>', 'the command and its arguments, after --')
+      .option('--prefix <prefix>', 'only secrets under this prefix (removed from variable names)')
+      .option('--provider <name>', 'only the secrets of this provider')
+      .option('--map <file>', 'a YAML/JSON file of ENV_VAR: secret-name[#field]')
+      .option('--no-mask', 'do not mask secret values in the output')
+      .option('--keep-master-key', 'pass HUSH_MASTER_KEY on to the command (removed by default)')
+      .passThroughOptions()
+      .action(lazy(() => import('./commands/run.js'))),
+    [
+      'hush run -- node server.js               db/url becomes DB_URL',
+      'hush run --env staging --prefix app/ -- npm test',
+      'hush run --map env-map.yaml -- ./deploy.sh',
+    ],
+  );
 
-  sub('import', 'import secrets from a .env, JSON or YAML file')
-    .argument('<file>', '.env (dotenv), .json or .yaml/.yml')
-    .option('--provider <name>', 'write to this provider')
-    .option('--prefix <prefix>', "prepend to every name (e.g. 'app/')")
-    .option('--dry-run', 'show what would be written')
-    .action(lazy(() => import('./commands/import.js')));
+  examples(
+    sub('render', 'resolve ${secret:...} references in a file')
+      .argument('<template>', 'any text file (YAML, JSON, .env, ...)')
+      .option('-o, --output <file>', 'write here (mode 0600) instead of stdout')
+      .action(lazy(() => import('./commands/render.js'))),
+    ['hush render config.template.yaml -o config.yaml'],
+  );
 
-  sub('export', 'export secrets as dotenv, JSON, YAML or a Kubernetes Secret (values masked unless --reveal)')
-    .addOption(
-      new Option('--format <format>', 'output format')
-        .choices(['dotenv', 'json', 'yaml', 'k8s-secret'])
-        .default('dotenv'),
-    )
-    .option('--reveal', 'write the real values')
-    .option('-o, --output <file>', 'write here (mode 0600) instead of stdout')
-    .option('--pattern <glob>', 'only names matching a glob')
-    .option('--prefix <prefix>', 'only names starting with this')
-    .option('--provider <name>', 'one provider only')
-    .option('--name <name>', 'metadata.name of the Kubernetes Secret', 'hush-secrets')
-    .action(lazy(() => import('./commands/export.js')));
+  examples(
+    sub('import', 'import secrets from a .env, JSON or YAML file')
+      .argument('<file>', '.env (dotenv), .json or .yaml/.yml')
+      .option('--provider <name>', 'write to this provider')
+      .option('--prefix <prefix>', "prepend to every name (e.g. 'app/')")
+      .option('--dry-run', 'show what would be written')
+      .action(lazy(() => import('./commands/import.js'))),
+    ['hush import .env --dry-run && hush import .env && rm .env', 'hush import secrets.yaml --prefix app/'],
+  );
 
-  sub('copy', 'copy secrets between two providers of the environment (migration)')
-    .requiredOption('--from <provider>', 'source provider')
-    .requiredOption('--to <provider>', 'target provider')
-    .option('--pattern <glob>', 'only names matching a glob')
-    .option('--verify', 're-read both sides afterwards and compare')
-    .option('--dry-run', 'show what would be copied')
-    .option('--overwrite', 'replace secrets that exist in the target with a different value')
-    .action(lazy(() => import('./commands/copy.js')));
+  examples(
+    sub('export', 'export secrets as dotenv, JSON, YAML or a Kubernetes Secret (masked unless --reveal)')
+      .addOption(
+        new Option('--format <format>', 'output format (default: dotenv; json with --json)').choices([
+          'dotenv',
+          'json',
+          'yaml',
+          'k8s-secret',
+        ]),
+      )
+      .option('--reveal', 'write the real values')
+      .option('-o, --output <file>', 'write here (mode 0600) instead of stdout')
+      .option('--pattern <glob>', 'only names matching a glob')
+      .option('--prefix <prefix>', 'only names starting with this')
+      .option('--provider <name>', 'one provider only')
+      .option('--name <name>', 'metadata.name of the Kubernetes Secret', 'hush-secrets')
+      .action(lazy(() => import('./commands/export.js'))),
+    [
+      'hush export --format yaml                values shown as ***',
+      'hush export --reveal -o .env.local',
+      'hush export --format k8s-secret --reveal --name app-secrets | kubectl apply -f -',
+    ],
+  );
 
-  sub('rekey', 'new master key for the local store (re-encrypts every version)')
-    .option('--provider <name>', 'the local provider to rekey (default: the first local one)')
-    .action(lazy(() => import('./commands/rekey.js')));
+  program.commandsGroup('Migration and keys:');
+
+  examples(
+    sub('copy', 'copy secrets between two providers of the environment (migration)')
+      .requiredOption('--from <provider>', 'source provider')
+      .requiredOption('--to <provider>', 'target provider')
+      .option('--pattern <glob>', 'only names matching a glob')
+      .option('--verify', 're-read both sides afterwards and compare')
+      .option('--dry-run', 'show what would be copied')
+      .option('--overwrite', 'replace secrets that exist in the target with a different value')
+      .action(lazy(() => import('./commands/copy.js'))),
+    ['hush copy --from local --to vault --dry-run', 'hush copy --from local --to vault --verify'],
+  );
+
+  examples(
+    sub('rekey', 'new master key or passphrase for the local store (re-encrypts every version)')
+      .option('--provider <name>', 'the local provider to rekey (default: the first local one)')
+      .option('--passphrase', 'protect it with a new passphrase (from stdin, else asked twice)')
+      .option('--master-key', 'protect it with a new random master key')
+      .action(lazy(() => import('./commands/rekey.js'))),
+    [
+      'hush rekey                               a new key in .hush/master.key',
+      'hush rekey --env prod                    a passphrase store: asks for the new one',
+      'printf %s "$NEW" | hush rekey --passphrase',
+    ],
+  );
 
   sub('keygen', 'print a new random master key (base64 of 32 bytes)').action(
     lazy(() => import('./commands/keygen.js')),
@@ -199,21 +295,29 @@ export function buildProgram(): Command {
     .option('-y, --yes', 'do not ask')
     .action(lazy(() => import('./commands/reseal.js')));
 
-  sub('audit', 'query the audit log')
-    .argument('[name]', 'only this secret')
-    .option('--accessor <accessor>', 'only this accessor')
-    .option('--failed-only', 'only failures (not found, denied, errors)')
-    .option('--since <duration>', "only entries newer than this ('24h', '7d')")
-    .option('--limit <n>', 'most entries', '100')
-    .action(lazy(() => import('./commands/audit.js')));
+  program.commandsGroup('Audit and access control:');
 
-  sub('grant', 'grant a permission (read, write, delete, rotate, admin) on a name or glob')
-    .argument('<name>', 'secret name or glob pattern')
-    .argument('<accessor>', 'who receives it')
-    .argument('<permission>', 'read, write, delete, rotate or admin')
-    .option('--scope <scope>', 'global, plugin, agent or user', 'global')
-    .option('--expires <when>', "expiry: '30d' or an ISO date")
-    .action(lazy(() => import('./commands/grant.js')));
+  examples(
+    sub('audit', 'query the audit log')
+      .argument('[name]', 'only this secret')
+      .option('--accessor <accessor>', 'only this accessor')
+      .option('--failed-only', 'only failures (not found, denied, errors)')
+      .option('--since <duration>', "only entries newer than this ('24h', '7d')")
+      .option('--limit <n>', 'most entries', '100')
+      .action(lazy(() => import('./commands/audit.js'))),
+    ['hush audit --since 24h --failed-only', 'hush audit db/url --accessor ci-bot --json'],
+  );
+
+  examples(
+    sub('grant', 'grant a permission (read, write, delete, rotate, admin) on a name or glob')
+      .argument('<name>', 'secret name or glob pattern')
+      .argument('<accessor>', 'who receives it')
+      .argument('<permission>', 'read, write, delete, rotate or admin')
+      .option('--scope <scope>', 'global, plugin, agent or user', 'global')
+      .option('--expires <when>', "expiry: '30d' or an ISO date")
+      .action(lazy(() => import('./commands/grant.js'))),
+    ["hush grant 'api-*' ci-bot read --expires 30d"],
+  );
 
   sub('revoke', 'revoke grants')
     .argument('<name>', 'secret name or glob pattern, as granted')
@@ -228,5 +332,7 @@ export function buildProgram(): Command {
     .option('--include-expired', 'also list expired grants')
     .action(lazy(() => import('./commands/permissions.js')));
 
+  // After each command's own options, so that they come first in `hush <command> --help`.
+  for (const command of program.commands) addGlobals(command, 'Global options:');
   return program;
 }

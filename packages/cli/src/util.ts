@@ -139,3 +139,23 @@ export function parseErrorLocation(error: unknown, text: string): string {
   if (/Unexpected end/i.test(message)) return 'unexpected end of input';
   return 'syntax error';
 }
+
+const SPINNER_FRAMES = ['-', '\\', '|', '/'];
+
+/**
+ * A status line with a turning bar on stderr when it is a terminal, for long work that is one
+ * atomic step (re-encrypting a store, a bulk import): there is no count to show, only that it runs.
+ */
+export function spinner(cli: Cli, label: string): { stop(): void } {
+  if (!cli.showProgress) return { stop() {} };
+  let frame = 0;
+  const draw = () => process.stderr.write(`\r${label} ${SPINNER_FRAMES[frame++ % SPINNER_FRAMES.length]}`);
+  draw();
+  const timer = setInterval(draw, 100);
+  return {
+    stop() {
+      clearInterval(timer);
+      process.stderr.write(`\r${' '.repeat(label.length + 2)}\r`);
+    },
+  };
+}

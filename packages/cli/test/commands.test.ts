@@ -1,6 +1,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { checkStderrClean, plant, useProject } from './helpers.js';
 
 checkStderrClean();
@@ -43,6 +44,27 @@ describe('command line parsing', () => {
       'permissions',
     ])
       expect(help.stdout).toContain(command);
+  });
+
+  it("each command's help lists its own options first, then the global ones, then examples", async () => {
+    const top = await run(['--help']);
+    expect(top.stdout).toContain('Usage: hush <command> [options]');
+    expect(top.stdout).toMatch(/\n {2}get <name> +print a secret value/);
+    expect(top.stdout).toContain('Exit codes: 0 ok, 1 failure, 2 usage, 3 not found');
+    const get = await run(['get', '--help']);
+    expect(get.code).toBe(0);
+    const own = get.stdout.indexOf('--field <field>');
+    const globals = get.stdout.indexOf('Global options:');
+    expect(own).toBeGreaterThan(0);
+    expect(globals).toBeGreaterThan(own);
+    expect(get.stdout.indexOf('--config <file>')).toBeGreaterThan(globals);
+    expect(get.stdout.indexOf('Examples:')).toBeGreaterThan(globals);
+    const rekey = await run(['help', 'rekey']);
+    expect(rekey.stdout).toContain('--passphrase');
+    expect(rekey.stdout).toContain('--master-key');
+    const runHelp = await run(['run', '--help']);
+    expect(runHelp.stdout).toContain('Usage: hush run [options] -- <command> [args...]');
+    expect(runHelp.stdout).toContain('--no-mask');
   });
 
   it('exits 2 with one hush: line for an unknown command, an unknown option and a missing argument', async () => {
@@ -92,6 +114,16 @@ describe('init', () => {
     expect(readFileSync(join(dir, '.hush/master.key'), 'utf8')).toBe(key);
     expect(readFileSync(join(dir, '.gitignore'), 'utf8')).toBe(gitignore);
     expect(readFileSync(join(dir, 'hush.config.yaml'), 'utf8')).toBe(config);
+  });
+
+  it("the configuration's commented examples are valid YAML once uncommented", () => {
+    const config = readFileSync(join(dir, 'hush.config.yaml'), 'utf8');
+    const examples = config
+      .split('\n')
+      .filter((line) => /^\s*#\s+options:/.test(line))
+      .map((line) => line.replace(/^\s*#\s+/, ''));
+    expect(examples.length).toBeGreaterThan(0);
+    for (const example of examples) expect(() => parse(example), example).not.toThrow();
   });
 });
 

@@ -121,6 +121,19 @@ describe('store problems', () => {
     expect(malformed.stderr).toContain('hint: generate one with `hush keygen`');
   });
 
+  it('an unreadable store (not JSON) is one error line naming the file, with a hint (exit 1)', async () => {
+    const store = join(dir, '.hush/secrets.enc.json');
+    const saved = readFileSync(store);
+    writeFileSync(store, '{"truncated": ', { mode: 0o600 });
+    const result = await run(['get', 'guarded']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(new RegExp(`^hush: store ${store} is not valid JSON`));
+    expect(result.stderr).toContain('hint: restore a backup');
+    expect(result.stderr).not.toContain('    at ');
+    writeFileSync(store, saved, { mode: 0o600 });
+    expect((await run(['get', 'guarded'])).stdout).toBe(`${VALUE}\n`);
+  });
+
   it('a tampered store is refused; reseal needs --yes without a terminal', async () => {
     const store = join(dir, '.hush/secrets.enc.json');
     const doc = JSON.parse(readFileSync(store, 'utf8'));

@@ -166,6 +166,11 @@ describe('import and export', () => {
     expect(Buffer.from(k8s.data.SMTP_PASS, 'base64').toString()).toBe('yaml-pass-3');
     const yaml = parse((await run(['export', '--reveal', '--format', 'yaml', '--prefix', 'smtp/'])).stdout);
     expect(yaml).toEqual({ 'smtp/pass': 'yaml-pass-3', 'smtp/user': 'mailer' });
+    // The global --json asks for JSON when no --format is given.
+    const json = await run(['export', '--json', '--prefix', 'smtp/']);
+    expect(JSON.parse(json.stdout)).toEqual({ 'smtp/pass': '***', 'smtp/user': '***' });
+    const both = await run(['export', '--json', '--format', 'dotenv', '--prefix', 'smtp/']);
+    expect(both.stdout).toBe('SMTP_PASS="***"\nSMTP_USER="***"\n');
   });
 
   it('round trip: export --reveal (dotenv and JSON) then import into a fresh project gives the same values', async () => {
@@ -284,5 +289,95 @@ describe('rekey', () => {
     expect((await hush(['get', 'env-kept'], { cwd: project, env: { HUSH_MASTER_KEY: newKey } })).stdout).toBe(
       'rekey-value-2\n',
     );
+  });
+});
+
+describe('rekey of every store that shares the key', () => {
+  const { dir, run } = useProject();
+
+  it("rekeys hush init's dev and prod stores together, so that both still open", async () => {
+    expect((await run(['set', 'dev-kept'], { input: 'shared-dev-value' })).code).toBe(0);
+    expect((await run(['--env', 'prod', 'set', 'prod-kept'], { input: 'shared-prod-value' })).code).toBe(0);
+    const result = await run(['rekey', '--json']);
+    expect(result.code, result.stderr).toBe(0);
+    const report = JSON.parse(result.stdout) as { stores: string[]; protection: string };
+    expect(report.protection).toBe('master-key');
+    // staging was never written: there is no store file to rekey.
+    expect(report.stores).toEqual([join(dir, '.hush/secrets.enc.json'), join(dir, '.hush/prod.enc.json')]);
+    expect((await run(['get', 'dev-kept'])).stdout).toBe('shared-dev-value\n');
+    expect((await run(['--env', 'prod', 'get', 'prod-kept'])).stdout).toBe('shared-prod-value\n');
+    const staging = await run(['--env', 'staging', 'set', 'later'], { input: 'staging-value' });
+    expect(staging.code, staging.stderr).toBe(0);
+  });
+});
+
+describe('rekey of a passphrase store', () => {
+  const OLD = plant('old-Passphrase-4321');
+  const NEW = plant('new-Passphrase-8765');
+  const config = (passphrase: boolean) =>
+    [
+      'environments:',
+      '  dev:',
+      '    providers:',
+      '      - kind: local',
+      '        options:',
+      '          path: .hush/pp.enc.json',
+      ...(passphrase ? ['          passphrase: ${env:APP_PASSPHRASE}'] : []),
+      // The lowest cost provider-local accepts: the tests derive keys many times.
+      '          scrypt: { N: 16384, r: 8, p: 1 }',
+      '',
+    ].join('\n');
+  const { dir, run } = useProject({ 'hush.config.yaml': config(true) }, { init: false });
+
+  it('takes the new passphrase from stdin; the old one stops opening the store', async () => {
+    const set = await run(['set', 'pp-kept'], { input: 'pp-value', env: { APP_PASSPHRASE: OLD } });
+    expect(set.code, set.stderr).toBe(0);
+    const result = await run(['rekey'], { input: `${NEW}\n`, env: { APP_PASSPHRASE: OLD } });
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toContain('re-encrypted under the new passphrase');
+    expect(result.stderr).toContain("give provider 'local' the new passphrase");
+    expect(result.stdout + result.stderr).not.toContain(NEW);
+    expect((await run(['get', 'pp-kept'], { env: { APP_PASSPHRASE: OLD } })).code).toBe(1);
+    expect((await run(['get', 'pp-kept'], { env: { APP_PASSPHRASE: NEW } })).stdout).toBe('pp-value\n');
+  });
+
+  it('refuses an empty passphrase and both --passphrase and --master-key (exit 2), changing nothing', async () => {
+    const empty = await run(['rekey'], { input: '', env: { APP_PASSPHRASE: NEW } });
+    expect(empty.code).toBe(2);
+    expect(empty.stderr).toContain('no new passphrase on stdin');
+    const both = await run(['rekey', '--passphrase', '--master-key'], { env: { APP_PASSPHRASE: NEW } });
+    expect(both.code).toBe(2);
+    expect((await run(['get', 'pp-kept'], { env: { APP_PASSPHRASE: NEW } })).stdout).toBe('pp-value\n');
+  });
+
+  it('--master-key moves it to a new key file; --passphrase moves it back', async () => {
+    const result = await run(['rekey', '--master-key'], { env: { APP_PASSPHRASE: NEW } });
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toContain("remove the passphrase option of provider 'local'");
+    expect(statSync(join(dir, '.hush/master.key')).mode & 0o777).toBe(0o600);
+    writeFileSync(join(dir, 'hush.config.yaml'), config(false));
+    expect((await run(['get', 'pp-kept'])).stdout).toBe('pp-value\n');
+
+    const back = await run(['rekey', '--passphrase'], { input: OLD });
+    expect(back.code, back.stderr).toBe(0);
+    expect(back.stderr).toContain('add the passphrase to provider');
+    writeFileSync(join(dir, 'hush.config.yaml'), config(true));
+    expect((await run(['get', 'pp-kept'], { env: { APP_PASSPHRASE: OLD } })).stdout).toBe('pp-value\n');
+  });
+
+  it('without a configuration file, refuses to move a store to a passphrase (exit 2)', async () => {
+    const plain = tempProject();
+    const key = Buffer.alloc(32, 9).toString('base64');
+    expect((await hush(['set', 'k'], { cwd: plain, input: 'v', env: { HUSH_MASTER_KEY: key } })).code).toBe(
+      0,
+    );
+    const refused = await hush(['rekey', '--passphrase'], {
+      cwd: plain,
+      input: NEW,
+      env: { HUSH_MASTER_KEY: key },
+    });
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('hint: run `hush init`');
+    expect((await hush(['get', 'k'], { cwd: plain, env: { HUSH_MASTER_KEY: key } })).stdout).toBe('v\n');
   });
 });

@@ -122,6 +122,11 @@ describe('hush run', () => {
     const missing = await run(['run', '--', 'no-such-command-hush-test']);
     expect(missing.code).toBe(127);
     expect(missing.stderr).toBe('hush: command not found: no-such-command-hush-test\n');
+    const script = join(dir, 'not-executable.sh');
+    writeFileSync(script, 'echo never\n', { mode: 0o644 });
+    const notExecutable = await run(['run', '--', script]);
+    expect(notExecutable.code).toBe(126);
+    expect(notExecutable.stderr).toBe(`hush: command not executable: ${script}\n`);
     const noCommand = await run(['run']);
     expect(noCommand.code).toBe(2);
   });

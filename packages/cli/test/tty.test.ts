@@ -14,12 +14,13 @@ function inTerminal(
   cwd: string,
   args: string[],
   answers: Array<[RegExp, string]>,
+  env: Record<string, string> = {},
 ): Promise<{ code: number | null; output: string }> {
   const command = [process.execPath, BIN, ...args].map((a) => `'${a.replace(/'/g, "'\\''")}'`).join(' ');
   return new Promise((resolve) => {
     const child = spawn('script', ['-qec', command, '/dev/null'], {
       cwd,
-      env: { PATH: process.env.PATH ?? '', HOME: cwd, TERM: 'xterm', HUSH_ACCESSOR: 'tester' },
+      env: { PATH: process.env.PATH ?? '', HOME: cwd, TERM: 'xterm', HUSH_ACCESSOR: 'tester', ...env },
     });
     let output = '';
     const pending = [...answers];
@@ -47,6 +48,13 @@ describe.skipIf(!hasScript)('on a terminal', () => {
     expect(result.code, result.output).toBe(0);
     expect(result.output).not.toContain(TYPED);
     expect((await run(['get', 'typed'])).stdout).toBe(`${TYPED}\n`);
+  });
+
+  it('Ctrl-C at a prompt cancels with exit 130 and stores nothing', async () => {
+    const result = await inTerminal(dir, ['set', 'cancelled'], [[/Value for cancelled/, '\u0003']]);
+    expect(result.code, result.output).toBe(130);
+    expect(result.output).toContain('hush: cancelled');
+    expect((await run(['get', 'cancelled'])).code).toBe(3);
   });
 
   it('delete asks for confirmation: no keeps the secret, yes deletes it', async () => {
@@ -81,5 +89,54 @@ describe.skipIf(!hasScript)('progress on a terminal', () => {
     const piped = await run(['copy', '--from', 'a', '--to', 'b', '--overwrite']);
     expect(piped.stderr).not.toContain('copying a -> b');
     expect(piped.stdout).toContain('unchanged 3');
+  });
+});
+
+describe.skipIf(!hasScript)('rekey of a passphrase store on a terminal', () => {
+  const OLD = plant('tty-Old-Passphrase-1');
+  const NEW = plant('tty-New-Passphrase-2');
+  const { dir, run } = useProject(
+    {
+      'hush.config.yaml': [
+        'environments:',
+        '  dev:',
+        '    providers:',
+        '      - kind: local',
+        '        options: { passphrase: "${env:APP_PASSPHRASE}", scrypt: { N: 16384, r: 8, p: 1 } }',
+        '',
+      ].join('\n'),
+    },
+    { init: false },
+  );
+
+  it('asks twice with hidden prompts; two different answers change nothing (exit 2)', async () => {
+    expect((await run(['set', 'pp'], { input: 'pp-tty-value', env: { APP_PASSPHRASE: OLD } })).code).toBe(0);
+    const differ = await inTerminal(
+      dir,
+      ['rekey'],
+      [
+        [/New passphrase/, `${NEW}\r`],
+        [/Repeat the new passphrase/, 'something-else\r'],
+      ],
+      { APP_PASSPHRASE: OLD },
+    );
+    expect(differ.code, differ.output).toBe(2);
+    expect(differ.output).toContain('the two passphrases differ');
+    expect((await run(['get', 'pp'], { env: { APP_PASSPHRASE: OLD } })).stdout).toBe('pp-tty-value\n');
+
+    const done = await inTerminal(
+      dir,
+      ['rekey'],
+      [
+        [/New passphrase/, `${NEW}\r`],
+        [/Repeat the new passphrase/, `${NEW}\r`],
+      ],
+      { APP_PASSPHRASE: OLD },
+    );
+    expect(done.code, done.output).toBe(0);
+    expect(done.output).not.toContain(NEW);
+    // Long work shows on a terminal: a status line while the store is re-encrypted.
+    expect(done.output).toContain('re-encrypting .hush/secrets.enc.json');
+    expect((await run(['get', 'pp'], { env: { APP_PASSPHRASE: NEW } })).stdout).toBe('pp-tty-value\n');
   });
 });

@@ -4,7 +4,7 @@ import { formatDotenvLine } from '../dotenv.js';
 import { toEnvName, writePrivateFile } from '../util.js';
 
 interface ExportOptions {
-  format: 'dotenv' | 'json' | 'yaml' | 'k8s-secret';
+  format?: 'dotenv' | 'json' | 'yaml' | 'k8s-secret';
   reveal?: boolean;
   output?: string;
   pattern?: string;
@@ -42,8 +42,10 @@ export default async function exportSecrets(
     }
   } else for (const name of names) values.set(name, MASKED);
 
+  // --json (the global flag) asks for JSON when no --format says otherwise.
+  const format = options.format ?? (cli.options.json ? 'json' : 'dotenv');
   let text: string;
-  switch (options.format) {
+  switch (format) {
     case 'json':
       text = `${JSON.stringify(Object.fromEntries(values), null, 2)}\n`;
       break;

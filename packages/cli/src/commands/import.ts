@@ -3,7 +3,7 @@ import { basename, extname, resolve } from 'node:path';
 import type { Cli } from '../context.js';
 import { parseDotenv } from '../dotenv.js';
 import { CliError, UsageError } from '../errors.js';
-import { parseErrorLocation, progressBar, toSecretName } from '../util.js';
+import { parseErrorLocation, progressBar, spinner, toSecretName } from '../util.js';
 
 interface ImportOptions {
   provider?: string;
@@ -66,7 +66,13 @@ export default async function importSecrets(
   const bulk = typeof provider?.setMany === 'function' && !(await cli.hasPlugins());
   if (bulk) {
     for (const value of secrets.values()) manager.masker.add(value);
-    await (provider as BulkProvider).setMany([...secrets].map(([key, value]) => ({ key, value })));
+    // One atomic write: no count to show, only a status line on a terminal.
+    const status = spinner(cli, `importing ${secrets.size} secrets into ${target}`);
+    try {
+      await (provider as BulkProvider).setMany([...secrets].map(([key, value]) => ({ key, value })));
+    } finally {
+      status.stop();
+    }
   } else {
     const bar = await progressBar(cli, secrets.size, 'importing');
     try {

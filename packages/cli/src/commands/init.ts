@@ -21,7 +21,7 @@ environments:
   # staging and prod start as local stores of their own (same key file) so that every command
   # works at once; replace them with your real backend, e.g.:
   #   - kind: vault
-  #     options: { endpoint: \${env:VAULT_ADDR}, token: \${env:VAULT_TOKEN}, mount: secret }
+  #     options: { endpoint: "\${env:VAULT_ADDR}", token: "\${env:VAULT_TOKEN}", mount: secret }
   #   - kind: aws
   #     options: { region: eu-west-1 }
   staging:
@@ -109,5 +109,5 @@ export default async function init(cli: Cli): Promise<void> {
   for (const line of done) cli.print(`${cli.colors.green('✓')} ${line}`);
   for (const line of kept) cli.print(`${cli.colors.dim('-')} ${line}`);
   if (done.length === 0) cli.print('nothing to do: the project is already set up');
-  else cli.note(`next: echo -n 'value' | hush set my-secret`);
+  else cli.note('next: hush set my-secret   (asks for the value; or pipe it on stdin)');
 }

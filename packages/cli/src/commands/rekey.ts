@@ -1,68 +1,237 @@
 import { existsSync, promises as fs } from 'node:fs';
 import { relative } from 'node:path';
+import type { ProviderConfig } from '@hush/core';
 import type { Cli } from '../context.js';
-import { CliError } from '../errors.js';
-import { findLocalStore } from '../local.js';
+import { CliError, UsageError } from '../errors.js';
+import { findLocalStore, type LocalStore, otherLocalStores, usesSharedKey } from '../local.js';
+import { promptSecret, readValueFromStdin, spinner } from '../util.js';
+
+interface RekeyOptions {
+  provider?: string;
+  passphrase?: boolean;
+  masterKey?: boolean;
+}
+
+/** What opens the store now: its `passphrase` or `masterKey` option, HUSH_MASTER_KEY, or the key file. */
+type Source = 'passphrase' | 'config' | 'env' | 'file';
 
 /**
- * A new master key for the local store. With a key file: the new key is written beside it first
- * (`master.key.new`), the store is re-encrypted, then the old key moves to `master.key.<time>.bak`
- * (store backups made before still need it) and the new one takes its place. With HUSH_MASTER_KEY
- * the new key is printed on stdout: the operator must update the variable everywhere.
+ * Re-encrypts the local store under a new secret: a new random master key (the default for a
+ * store opened by a key), or a new passphrase (the default for a passphrase store; read from
+ * stdin or asked twice on a terminal). `--master-key` / `--passphrase` move a store from one to
+ * the other. A master key shared through the key file or HUSH_MASTER_KEY (as `hush init`'s dev,
+ * staging and prod stores share `.hush/master.key`) is changed for every store that uses it, so
+ * that no store is left under a key that no longer exists.
  */
-export default async function rekey(
-  cli: Cli,
-  _args: unknown[],
-  options: { provider?: string },
-): Promise<void> {
-  const { store, options: providerOptions } = await findLocalStore(cli, options.provider);
-  if (providerOptions.passphrase !== undefined)
-    throw new CliError(
-      'this store is protected by a passphrase; `hush rekey` changes master keys only',
-      1,
-      'use LocalSecretProvider.rekey({ passphrase }) from code',
-    );
-  const { generateMasterKey, writeKeyFile } = await import('@hush/provider-local');
-  const source =
-    providerOptions.masterKey !== undefined ? 'config' : process.env.HUSH_MASTER_KEY ? 'env' : 'file';
+export default async function rekey(cli: Cli, _args: unknown[], options: RekeyOptions): Promise<void> {
+  if (options.passphrase && options.masterKey)
+    throw new UsageError('give --passphrase or --master-key, not both');
+  const { store, spec } = await findLocalStore(cli, options.provider);
+  const source: Source =
+    spec.options.passphrase !== undefined
+      ? 'passphrase'
+      : spec.options.masterKey !== undefined
+        ? 'config'
+        : process.env.HUSH_MASTER_KEY
+          ? 'env'
+          : 'file';
   if (source === 'file' && !existsSync(store.keyFile))
     throw new CliError(`no key file at ${store.keyFile}`, 1, 'run `hush init` first');
-  const newKey = generateMasterKey();
-  const show = (p: string) => relative(cli.cwd, p) || p;
+  const toPassphrase = options.passphrase || (source === 'passphrase' && !options.masterKey);
+  if (toPassphrase) return rekeyToPassphrase(cli, store, spec, source);
+  return rekeyToMasterKey(cli, store, source);
+}
 
-  if (source !== 'file') {
-    await store.rekey({ masterKey: newKey });
-    cli.print(newKey);
+const show = (cli: Cli, path: string): string => relative(cli.cwd, path) || path;
+
+/** Runs provider-local's rekey with a status line on a terminal (it is one atomic write per store). */
+async function reencrypt(cli: Cli, store: LocalStore, key: Parameters<LocalStore['rekey']>[0]) {
+  const status = spinner(cli, `re-encrypting ${show(cli, store.path)}`);
+  try {
+    await store.rekey(key);
+  } finally {
+    status.stop();
+  }
+}
+
+async function rekeyToPassphrase(cli: Cli, store: LocalStore, spec: ProviderConfig, source: Source) {
+  const settings = await cli.settings();
+  if (source !== 'passphrase' && settings.embedded)
+    throw new UsageError(
+      'without a configuration file there is no place to give the store its passphrase',
+      'run `hush init` (it writes hush.config.yaml), add the passphrase option there, then rekey',
+    );
+  const passphrase = await readNewPassphrase(cli);
+  (await cli.manager()).masker.add(passphrase);
+  const scrypt = spec.options.scrypt as { N: number; r: number; p: number } | undefined;
+  await reencrypt(cli, store, { passphrase, ...(scrypt ? { scrypt } : {}) });
+  const file = show(cli, settings.config.file ?? 'hush.config.yaml');
+  if (cli.options.json) {
+    cli.printJson({ stores: [store.path], protection: 'passphrase' });
+    return;
+  }
+  cli.print(`${cli.colors.green('✓')} ${show(cli, store.path)} re-encrypted under the new passphrase`);
+  cli.note(
+    source === 'passphrase'
+      ? `${cli.colors.yellow('!')} give provider '${store.name}' the new passphrase before the next run (its passphrase option in ${file}, or the variable that option reads): the old one no longer opens the store (it still opens the store backups in ${show(cli, store.path).replace(/[^/]*$/, '')}backups/)`
+      : `${cli.colors.yellow('!')} add the passphrase to provider '${store.name}' in ${file} before the next run, e.g. \`passphrase: \${env:HUSH_PASSPHRASE}\` under its options: the master key no longer opens this store (other stores that use it are unchanged)`,
+  );
+}
+
+/** The new passphrase: stdin when it is not a terminal, else a hidden prompt asked twice. */
+async function readNewPassphrase(cli: Cli): Promise<string> {
+  if (!process.stdin.isTTY) {
+    const value = await readValueFromStdin();
+    if (value === '')
+      throw new UsageError(
+        'no new passphrase on stdin',
+        'pipe it on stdin, or run on a terminal to be asked for it',
+      );
+    return value;
+  }
+  const first = await promptSecret('New passphrase:');
+  if (first === '') throw new UsageError('the new passphrase is empty; nothing changed');
+  (await cli.manager()).masker.add(first);
+  const second = await promptSecret('Repeat the new passphrase:');
+  if (second !== first) throw new UsageError('the two passphrases differ; nothing changed');
+  return first;
+}
+
+async function rekeyToMasterKey(cli: Cli, store: LocalStore, source: Source) {
+  const { generateMasterKey, readKeyFile, writeKeyFile } = await import('@hush/provider-local');
+  const settings = await cli.settings();
+  const file = show(cli, settings.config.file ?? 'the configuration');
+  const newKey = generateMasterKey();
+  (await cli.manager()).masker.add(newKey);
+
+  // A store that leaves its passphrase (or its own masterKey option) changes alone. Its new key goes
+  // to the key file when there is none yet (and HUSH_MASTER_KEY does not override it); else it is printed.
+  if (source === 'passphrase' || source === 'config') {
+    const toFile = source === 'passphrase' && !process.env.HUSH_MASTER_KEY && !existsSync(store.keyFile);
+    if (toFile) await writeKeyFile(store.keyFile, newKey);
+    try {
+      await reencrypt(cli, store, { masterKey: newKey });
+    } catch (error) {
+      if (toFile) await fs.rm(store.keyFile, { force: true });
+      throw error;
+    }
+    if (cli.options.json) {
+      cli.printJson({
+        stores: [store.path],
+        protection: 'master-key',
+        ...(toFile ? { keyFile: store.keyFile } : { masterKey: newKey }),
+      });
+      return;
+    }
+    if (toFile)
+      cli.print(
+        `${cli.colors.green('✓')} ${show(cli, store.path)} re-encrypted under a new master key in ${show(cli, store.keyFile)} (mode 0600)`,
+      );
+    else cli.print(newKey);
     cli.note(
-      source === 'env'
-        ? `${cli.colors.yellow('!')} ${show(store.path)} is now encrypted under the key printed above. Update HUSH_MASTER_KEY everywhere it is set (CI secrets, deployment, your shell) to this value: the old key no longer opens the store (it still opens the store backups in ${show(store.path).replace(/[^/]*$/, '')}backups/).`
-        : `${cli.colors.yellow('!')} ${show(store.path)} is now encrypted under the key printed above. Replace the masterKey option of provider '${store.name}' in ${show((await cli.settings()).config.file ?? 'the configuration')} with it.`,
+      source === 'config'
+        ? `${cli.colors.yellow('!')} ${show(cli, store.path)} is now encrypted under the key printed above. Replace the masterKey option of provider '${store.name}' in ${file} with it.`
+        : `${cli.colors.yellow('!')} remove the passphrase option of provider '${store.name}' from ${file}${toFile ? '' : ' and give it the key printed above as its masterKey option'} before the next run: the passphrase no longer opens the store`,
     );
     return;
   }
 
-  const pending = `${store.keyFile}.new`;
-  await fs.rm(pending, { force: true });
-  await writeKeyFile(pending, newKey);
+  // The key file or HUSH_MASTER_KEY: every other store it opens is rekeyed with this one.
+  const candidates = await otherLocalStores(cli, store.path, usesSharedKey);
+  const stores = [store];
+  for (const other of candidates)
+    if (existsSync(other.path) && (source === 'env' || other.keyFile === store.keyFile)) stores.push(other);
+    else await other.dispose?.();
   try {
-    await store.rekey({ masterKey: newKey });
-  } catch (error) {
-    await fs.rm(pending, { force: true });
-    throw error;
-  }
-  const backup = `${store.keyFile}.${new Date().toISOString().replace(/[:.]/g, '-')}.bak`;
-  await fs.rename(store.keyFile, backup);
-  await fs.rename(pending, store.keyFile);
-  await fs.chmod(backup, 0o600);
-  if (cli.options.json) cli.printJson({ store: store.path, keyFile: store.keyFile, oldKeyBackup: backup });
-  else {
-    cli.print(`${cli.colors.green('✓')} ${show(store.path)} re-encrypted under a new master key`);
-    cli.print(`  new key: ${show(store.keyFile)} (mode 0600)`);
+    const oldKey =
+      source === 'env'
+        ? process.env.HUSH_MASTER_KEY!
+        : (await readKeyFile(store.keyFile))!.toString('base64');
+    const pending = `${store.keyFile}.new`;
+    if (source === 'file') {
+      await fs.rm(pending, { force: true });
+      await writeKeyFile(pending, newKey);
+    }
+    await reencryptAll(cli, stores, newKey, oldKey, {
+      discard: async () => {
+        if (source === 'file') await fs.rm(pending, { force: true });
+      },
+      keep: () => {
+        if (source === 'file') return `the new key is in ${show(cli, pending)}`;
+        cli.print(newKey);
+        return 'the new key is printed above';
+      },
+    });
+    const paths = stores.map((s) => s.path);
+    if (source === 'env') {
+      if (cli.options.json) cli.printJson({ stores: paths, protection: 'master-key', masterKey: newKey });
+      else {
+        cli.print(newKey);
+        cli.note(
+          `${cli.colors.yellow('!')} ${paths.map((p) => show(cli, p)).join(', ')} ${paths.length === 1 ? 'is' : 'are'} now encrypted under the key printed above. Update HUSH_MASTER_KEY everywhere it is set (CI secrets, deployment, your shell) to this value: the old key no longer opens ${paths.length === 1 ? 'the store' : 'them'} (it still opens the store backups in ${show(cli, store.path).replace(/[^/]*$/, '')}backups/).`,
+        );
+      }
+      return;
+    }
+    const backup = `${store.keyFile}.${new Date().toISOString().replace(/[:.]/g, '-')}.bak`;
+    await fs.rename(store.keyFile, backup);
+    await fs.rename(pending, store.keyFile);
+    await fs.chmod(backup, 0o600);
+    if (cli.options.json) {
+      cli.printJson({
+        stores: paths,
+        protection: 'master-key',
+        keyFile: store.keyFile,
+        oldKeyBackup: backup,
+        // The first store, as before several were rekeyed together.
+        store: store.path,
+      });
+      return;
+    }
+    for (const path of paths)
+      cli.print(`${cli.colors.green('✓')} ${show(cli, path)} re-encrypted under a new master key`);
+    cli.print(`  new key: ${show(cli, store.keyFile)} (mode 0600)`);
     cli.print(
-      `  old key: ${show(backup)} (opens the store backups made before this rekey; delete it when you no longer need them)`,
+      `  old key: ${show(cli, backup)} (opens the store backups made before this rekey; delete it when you no longer need them)`,
     );
     cli.note(
       `${cli.colors.yellow('!')} update every other copy of the key (teammates, CI's HUSH_MASTER_KEY): the old key no longer opens the store`,
+    );
+  } finally {
+    for (const other of stores.slice(1)) await other.dispose?.();
+  }
+}
+
+/**
+ * Rekeys each store in turn. Each store's rekey is atomic, the set is not: when one fails, the
+ * stores already done are put back under the old key, so that one key still opens them all, and
+ * the new key is discarded. Should that fail too, the new key is kept and the error says where.
+ */
+async function reencryptAll(
+  cli: Cli,
+  stores: LocalStore[],
+  newKey: string,
+  oldKey: string,
+  newKeyOnFailure: { discard(): Promise<void>; keep(): string },
+): Promise<void> {
+  const done: LocalStore[] = [];
+  try {
+    for (const store of stores) {
+      await reencrypt(cli, store, { masterKey: newKey });
+      done.push(store);
+    }
+  } catch (error) {
+    const stuck: string[] = [];
+    for (const store of done)
+      await store.rekey({ masterKey: oldKey }).catch(() => stuck.push(show(cli, store.path)));
+    if (stuck.length === 0) {
+      await newKeyOnFailure.discard();
+      throw error;
+    }
+    throw new CliError(
+      `rekey failed (${(error as Error).message}) and ${stuck.join(', ')} could not be put back under the old key`,
+      1,
+      `they are encrypted under the new key: ${newKeyOnFailure.keep()}; keep it until they are rekeyed again`,
     );
   }
 }
