@@ -71,6 +71,18 @@ describe('local provider: tampering is detected', () => {
       await expectIntegrityError('alpha');
     });
 
+  it('a ciphertext copied from another store opened by the same key', async () => {
+    const other = box.make({ path: 'other/secrets.enc.json', statePath: false });
+    await other.set('alpha', 'from-the-other-store');
+    const foreign = JSON.parse(readFileSync(other.path, 'utf8')).secrets.alpha.versions['1'];
+    edit((doc) => {
+      doc.secrets.alpha.versions['1'] = foreign;
+    });
+    await expectIntegrityError('alpha');
+    // Even a deliberate reseal refuses it.
+    expect((await thrown(() => box.make().reseal())).secretName).toBe('alpha');
+  });
+
   it('a truncated ciphertext', async () => {
     edit((doc) => {
       doc.secrets.alpha.versions['1'].ct = doc.secrets.alpha.versions['1'].ct.slice(0, 4);
