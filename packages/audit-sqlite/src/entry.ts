@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { type Operation, type OperationEvent, ValidationError } from '@hush/core';
 import type { AccessLogRow } from './schema.js';
+import { fromDbTime, toDbTime } from './time.js';
 
 /** One audit record: who did what to which secret, where, with what outcome. Never a value. */
 export interface AuditEntry {
@@ -117,7 +118,7 @@ export function entryFromRow(row: AccessLogRow): AuditEntry {
   return {
     id: Number(row.id),
     requestId: row.request_id,
-    timestamp: new Date(row.timestamp),
+    timestamp: fromDbTime(row.timestamp),
     operation: row.operation,
     secretName: row.secret_name,
     provider: row.provider,
@@ -139,7 +140,7 @@ export function entryFromRow(row: AccessLogRow): AuditEntry {
 export function logValues(entry: AuditEntry) {
   return {
     request_id: entry.requestId,
-    timestamp: entry.timestamp.toISOString(),
+    timestamp: toDbTime(entry.timestamp),
     operation: entry.operation,
     secret_name: entry.secretName,
     provider: entry.provider,

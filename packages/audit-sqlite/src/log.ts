@@ -18,6 +18,7 @@ import {
 import { AuditWriteError } from './errors.js';
 import { SqlitePermissionStore } from './permissions.js';
 import type { AuditDatabase, SqlDialectName } from './schema.js';
+import { fromDbTime, fromDbTimeOrNull, toDbTime, toDbTimeOrNull } from './time.js';
 import type { BatchWriter } from './writer.js';
 
 const DAY_MS = 86_400_000;
@@ -201,9 +202,7 @@ export function resolveFailMode(options: AuditOptions): 'closed' | 'open' {
   return chosen[0] ?? 'closed';
 }
 
-function date(value: string | null): Date | null {
-  return value === null ? null : new Date(value);
-}
+const date = fromDbTimeOrNull;
 
 function parseJsonObject(text: string | null): Record<string, string> {
   if (!text) return {};
@@ -449,7 +448,7 @@ export class AuditLog implements ManagerPlugin {
 
   async #startRetention(): Promise<void> {
     if (!(this.retentionDays > 0) || !Number.isFinite(this.retentionDays)) return;
-    const cutoff = () => new Date(Date.now() - this.retentionDays * DAY_MS).toISOString();
+    const cutoff = () => toDbTime(new Date(Date.now() - this.retentionDays * DAY_MS));
     try {
       await this.db.deleteFrom('secret_access_log').where('timestamp', '<', cutoff()).execute();
     } catch {
@@ -523,7 +522,7 @@ export class AuditLog implements ManagerPlugin {
   ): Promise<AccessorFailures[]> {
     await this.#settled();
     const threshold = options.threshold ?? 5;
-    const since = new Date(Date.now() - parseDuration(options.window ?? '24h')).toISOString();
+    const since = toDbTime(new Date(Date.now() - parseDuration(options.window ?? '24h')));
     const rows = await this.db
       .selectFrom('secret_access_log')
       .select((eb) => [
@@ -540,7 +539,7 @@ export class AuditLog implements ManagerPlugin {
     return rows.map((row) => ({
       accessor: row.accessor,
       failures: Number(row.failures),
-      lastFailureAt: new Date(row.last_failure_at as string),
+      lastFailureAt: fromDbTime(row.last_failure_at as string),
     }));
   }
 
@@ -550,8 +549,8 @@ export class AuditLog implements ManagerPlugin {
    */
   async accessRate(options: { window?: Duration } = {}): Promise<AccessRate[]> {
     await this.#settled();
-    const since = new Date(Date.now() - parseDuration(options.window ?? '1h')).toISOString();
-    // ISO text up to the hour ('2026-05-01T10') groups the same on SQLite and PostgreSQL.
+    const since = toDbTime(new Date(Date.now() - parseDuration(options.window ?? '1h')));
+    // Stored text up to the hour ('2026-05-01 10') groups the same on SQLite and PostgreSQL.
     const hour = sql<string>`substr(timestamp, 1, 13)`;
     const rows = await this.db
       .selectFrom('secret_access_log')
@@ -561,7 +560,7 @@ export class AuditLog implements ManagerPlugin {
       .orderBy(hour)
       .execute();
     return rows.map((row) => ({
-      hour: new Date(`${row.hour}:00:00.000Z`),
+      hour: fromDbTime(`${row.hour}:00:00.000Z`),
       accesses: Number(row.accesses),
     }));
   }
@@ -575,11 +574,11 @@ export class AuditLog implements ManagerPlugin {
       .select(['name', 'provider', 'expires_at'])
       .where('deleted', '=', 0)
       .where('expires_at', 'is not', null)
-      .where('expires_at', '<=', new Date(now + days * DAY_MS).toISOString())
+      .where('expires_at', '<=', toDbTime(new Date(now + days * DAY_MS)))
       .orderBy('expires_at', 'asc')
       .execute();
     return rows.map((row) => {
-      const expiresAt = new Date(row.expires_at as string);
+      const expiresAt = fromDbTime(row.expires_at as string);
       return {
         name: row.name,
         provider: row.provider,
@@ -600,11 +599,11 @@ export class AuditLog implements ManagerPlugin {
       .selectFrom('secrets')
       .select(['name', 'provider', 'updated_at', 'last_rotated_at'])
       .where('deleted', '=', 0)
-      .where('updated_at', '<', new Date(now - days * DAY_MS).toISOString())
+      .where('updated_at', '<', toDbTime(new Date(now - days * DAY_MS)))
       .orderBy('updated_at', 'asc')
       .execute();
     return rows.map((row) => {
-      const updatedAt = new Date(row.updated_at);
+      const updatedAt = fromDbTime(row.updated_at);
       return {
         name: row.name,
         provider: row.provider,
@@ -619,7 +618,7 @@ export class AuditLog implements ManagerPlugin {
   async purge(days: number = this.retentionDays): Promise<number> {
     if (!(days >= 0)) throw new ValidationError(`retention: expected a number of days, got ${days}`);
     await this.#settled();
-    const cutoff = new Date(Date.now() - days * DAY_MS).toISOString();
+    const cutoff = toDbTime(new Date(Date.now() - days * DAY_MS));
     const result = await this.db
       .deleteFrom('secret_access_log')
       .where('timestamp', '<', cutoff)
@@ -640,8 +639,8 @@ export class AuditLog implements ManagerPlugin {
       provider: row.provider,
       scope: row.scope,
       currentVersion: row.current_version,
-      createdAt: new Date(row.created_at),
-      updatedAt: new Date(row.updated_at),
+      createdAt: fromDbTime(row.created_at),
+      updatedAt: fromDbTime(row.updated_at),
       lastRotatedAt: date(row.last_rotated_at),
       expiresAt: date(row.expires_at),
       deleted: Number(row.deleted) === 1,
@@ -669,9 +668,9 @@ export class AuditLog implements ManagerPlugin {
           provider: info.provider ?? null,
           scope: info.scope ?? null,
           current_version: info.version ?? null,
-          created_at: info.createdAt.toISOString(),
-          updated_at: info.updatedAt.toISOString(),
-          expires_at: info.expiresAt ? info.expiresAt.toISOString() : null,
+          created_at: toDbTime(info.createdAt),
+          updated_at: toDbTime(info.updatedAt),
+          expires_at: toDbTimeOrNull(info.expiresAt),
           tags: Object.keys(info.tags ?? {}).length > 0 ? JSON.stringify(info.tags) : null,
           deleted: info.deleted ? 1 : 0,
         };
@@ -706,7 +705,7 @@ export class AuditLog implements ManagerPlugin {
       version: row.version,
       provider: row.provider,
       changeType: row.change_type as RotationRecord['changeType'],
-      rotatedAt: new Date(row.rotated_at),
+      rotatedAt: fromDbTime(row.rotated_at),
       rotatedBy: row.rotated_by,
       requestId: row.request_id,
     }));
@@ -715,13 +714,13 @@ export class AuditLog implements ManagerPlugin {
   /** Records or updates an encryption key's lifecycle (ids and dates only, never key material). */
   async recordKey(key: EncryptionKeyRecord): Promise<void> {
     await this.#settled();
-    const iso = (d: Date | null | undefined) => (d ? d.toISOString() : null);
+    const iso = toDbTimeOrNull;
     const values = {
       id: key.id,
       provider: key.provider ?? null,
       algorithm: key.algorithm,
       status: key.status,
-      created_at: (key.createdAt ?? new Date()).toISOString(),
+      created_at: toDbTime(key.createdAt ?? new Date()),
       activated_at: iso(key.activatedAt),
       rotated_at: iso(key.rotatedAt),
       retired_at: iso(key.retiredAt),
@@ -744,7 +743,7 @@ export class AuditLog implements ManagerPlugin {
       provider: row.provider,
       algorithm: row.algorithm,
       status: row.status,
-      createdAt: new Date(row.created_at),
+      createdAt: fromDbTime(row.created_at),
       activatedAt: date(row.activated_at),
       rotatedAt: date(row.rotated_at),
       retiredAt: date(row.retired_at),
@@ -769,8 +768,8 @@ export class AuditLog implements ManagerPlugin {
   #instant(value: Date | Duration, field: string): string {
     if (value instanceof Date) {
       if (Number.isNaN(value.getTime())) throw new ValidationError(`${field}: invalid date`);
-      return value.toISOString();
+      return toDbTime(value);
     }
-    return new Date(Date.now() - parseDuration(value)).toISOString();
+    return toDbTime(new Date(Date.now() - parseDuration(value)));
   }
 }

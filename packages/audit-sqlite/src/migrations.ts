@@ -13,7 +13,7 @@ import type { SqlDialectName } from './schema.js';
  * pieces are the identity column and the expression for "now" as ISO text used in views.
  * Never edit a released migration: add the next one.
  */
-export const SCHEMA_VERSION = 4;
+export const SCHEMA_VERSION = 5;
 
 // Untyped: migrations run before and across typed schema versions.
 type AnyDb = Kysely<any>;
@@ -23,6 +23,23 @@ function identity(dialect: SqlDialectName) {
     dialect === 'postgres' ? column.generatedByDefaultAsIdentity().primaryKey() : column.primaryKey();
 }
 
+/** "now" in the stored time form since version 5 (`YYYY-MM-DD HH:MM:SS.SSSZ`, see time.ts). */
+function nowDb(dialect: SqlDialectName): RawBuilder<string> {
+  return dialect === 'postgres'
+    ? sql<string>`to_char(now() at time zone 'UTC', 'YYYY-MM-DD HH24:MI:SS.MS"Z"')`
+    : sql<string>`strftime('%Y-%m-%d %H:%M:%fZ', 'now')`;
+}
+
+/** Every column holding an instant, as of version 5. */
+const TIME_COLUMNS: Record<string, string[]> = {
+  secret_access_log: ['timestamp'],
+  secrets: ['created_at', 'updated_at', 'last_rotated_at', 'expires_at', 'deleted_at'],
+  secret_permissions: ['granted_at', 'expires_at'],
+  encryption_keys: ['created_at', 'activated_at', 'rotated_at', 'retired_at', 'expires_at'],
+  secret_versions: ['created_at'],
+};
+
+/** "now" as ISO text, the stored time form of versions 1 to 4. */
 function nowIso(dialect: SqlDialectName): RawBuilder<string> {
   return dialect === 'postgres'
     ? sql<string>`to_char(now() at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`
@@ -214,6 +231,42 @@ export function buildMigrations(dialect: SqlDialectName): Record<string, Migrati
         await db.schema
           .createView('failed_access_attempts')
           .as(db.selectFrom('secret_access_log').selectAll().where('success', '=', 0))
+          .execute();
+      },
+    },
+    // Version 5: instants stored as SQLite's datetime() text (`2026-05-01 10:00:00.000Z`) instead of
+    // ISO text with a `T`, so that seed 000's raw SQL (`timestamp >= datetime('now', '-24 hours')`)
+    // compares correctly. Existing rows are rewritten; the views comparing with "now" follow.
+    '005_time_text': {
+      async up(db: AnyDb) {
+        for (const [table, columns] of Object.entries(TIME_COLUMNS))
+          for (const column of columns)
+            await db
+              .updateTable(table)
+              .set({ [column]: sql`replace(${sql.ref(column)}, 'T', ' ')` })
+              .where(column, 'like', '%T%')
+              .execute();
+        const now = nowDb(dialect);
+        await db.schema.dropView('active_secrets').execute();
+        await db.schema.dropView('active_permissions').execute();
+        await db.schema
+          .createView('active_secrets')
+          .as(
+            db
+              .selectFrom('secrets')
+              .selectAll()
+              .where('deleted', '=', 0)
+              .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)])),
+          )
+          .execute();
+        await db.schema
+          .createView('active_permissions')
+          .as(
+            db
+              .selectFrom('secret_permissions')
+              .selectAll()
+              .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)])),
+          )
           .execute();
       },
     },

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { AuditDatabase, PermissionRow } from './schema.js';
+import { fromDbTime, toDbTime, toDbTimeOrNull } from './time.js';
 
 /*
  * These shapes match `@hush/rbac`'s PermissionStore structurally. This package does not import
@@ -36,9 +37,9 @@ function toGrant(row: PermissionRow): StoredGrant {
     accessor: row.granted_to,
     permission: row.permission as StoredPermission,
     scope: row.scope as StoredScope,
-    grantedAt: new Date(row.granted_at),
+    grantedAt: fromDbTime(row.granted_at),
     ...(row.granted_by !== null ? { grantedBy: row.granted_by } : {}),
-    ...(row.expires_at !== null ? { expiresAt: new Date(row.expires_at) } : {}),
+    ...(row.expires_at !== null ? { expiresAt: fromDbTime(row.expires_at) } : {}),
   };
 }
 
@@ -48,9 +49,9 @@ function toRow(grant: StoredGrant) {
     granted_to: grant.accessor,
     permission: grant.permission,
     scope: grant.scope,
-    granted_at: grant.grantedAt.toISOString(),
+    granted_at: toDbTime(grant.grantedAt),
     granted_by: grant.grantedBy ?? null,
-    expires_at: grant.expiresAt ? grant.expiresAt.toISOString() : null,
+    expires_at: toDbTimeOrNull(grant.expiresAt),
   };
 }
 

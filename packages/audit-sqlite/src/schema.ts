@@ -1,8 +1,9 @@
 import type { Generated, Selectable } from 'kysely';
 
 /**
- * Typed tables. Timestamps are ISO-8601 UTC text (`2026-01-31T12:00:00.000Z`), which sorts in time
- * order and reads the same on SQLite and PostgreSQL; booleans are 0/1 integers for the same reason.
+ * Typed tables. Timestamps are UTC text in SQLite's datetime() form with milliseconds and a zone
+ * (`2026-01-31 12:00:00.000Z`, see time.ts), which sorts in time order, compares correctly with
+ * SQLite's date functions and reads the same on PostgreSQL; booleans are 0/1 integers for the same reason.
  * No table has a column for a secret's value.
  */
 export interface SecretsTable {

@@ -2,6 +2,7 @@ import type BetterSqlite3 from 'better-sqlite3';
 import type { Kysely, Transaction } from 'kysely';
 import { type AuditEntry, logValues, metadataChange } from './entry.js';
 import type { AuditDatabase } from './schema.js';
+import { toDbTime } from './time.js';
 
 /** Writes one batch of entries, and the metadata they imply, in one transaction. */
 export interface BatchWriter {
@@ -71,7 +72,7 @@ export class SqliteBatchWriter implements BatchWriter {
         // Positional binding: the hot path, measurably cheaper than named parameters.
         insertLog.run(
           entry.requestId,
-          entry.timestamp.toISOString(),
+          toDbTime(entry.timestamp),
           entry.operation,
           entry.secretName,
           entry.provider,
@@ -89,7 +90,7 @@ export class SqliteBatchWriter implements BatchWriter {
         );
         const change = metadataChange(entry);
         if (!change) continue;
-        const at = entry.timestamp.toISOString();
+        const at = toDbTime(entry.timestamp);
         const changeType = change === 'write' ? (isLive.get(entry.secretName) ? 'update' : 'create') : change;
         const params = { name: entry.secretName, provider: entry.provider, scope: entry.scope, at };
         if (change === 'delete') markDeleted.run(params);
@@ -139,7 +140,7 @@ export class KyselyBatchWriter implements BatchWriter {
   async #metadata(trx: Transaction<AuditDatabase>, entry: AuditEntry): Promise<void> {
     const change = metadataChange(entry);
     if (!change || entry.secretName === null) return;
-    const at = entry.timestamp.toISOString();
+    const at = toDbTime(entry.timestamp);
     const name = entry.secretName;
     let changeType: string = change;
     if (change === 'delete') {

@@ -106,7 +106,7 @@ describe.skipIf(!url)('postgres', () => {
     }
   });
 
-  it('migrates a schema-version-3 database: grant entries and the recreated views show the new columns', async () => {
+  it('migrates a schema-version-3 database: grant entries, recreated views, rewritten times', async () => {
     const schema = `hush_audit_${randomBytes(5).toString('hex')}`;
     const admin = new pg.Client({ connectionString: url });
     await admin.connect();
@@ -144,6 +144,9 @@ describe.skipIf(!url)('postgres', () => {
         ['revoke', 'intern', 'app', 'read'],
         ['get', 'intruder', null, null],
       ]);
+      // Version 5 rewrote the old row's ISO text into the form new rows use.
+      const stored = await log.db.selectFrom('secret_access_log').select('timestamp').execute();
+      for (const row of stored) expect(row.timestamp).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}Z$/);
     } finally {
       await log.close();
     }

@@ -148,9 +148,95 @@ describe('sqlite file', () => {
         ['grant', 'app', 'read'],
         ['get', null, null],
       ]);
+      // Version 5 rewrote the old row's ISO text into the datetime() form new rows use.
+      const stored = await log.db.selectFrom('secret_access_log').select('timestamp').execute();
+      for (const row of stored) expect(row.timestamp).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}Z$/);
     } finally {
       await log.close();
     }
+  });
+
+  it("seed 000's raw SQL (audit logging, monitoring) gives the right answers verbatim", async () => {
+    const path = join(tempDir(), 'seed-sql.db');
+    const log = await openAuditSqlite({ path });
+    const hoursAgo = (hours: number) => new Date(Date.now() - hours * 3_600_000);
+    for (let i = 0; i < 6; i++)
+      await log.after(event({ accessor: 'prober', outcome: 'denied', timestamp: hoursAgo(23) }));
+    // Just outside a window but on the same UTC date as its start: where text compares wrongly
+    // when the stored form and datetime()'s differ (a `T` sorts after datetime()'s space).
+    const sameDayBefore = (start: Date, fallbackHours: number) => {
+      const dayStart = new Date(start);
+      dayStart.setUTCHours(0, 0, 0, 0);
+      return start.getTime() - dayStart.getTime() > 5_000 ? dayStart : hoursAgo(fallbackHours);
+    };
+    for (let i = 0; i < 6; i++)
+      await log.after(
+        event({ accessor: 'old-prober', outcome: 'denied', timestamp: sameDayBefore(hoursAgo(24), 30) }),
+      );
+    for (let i = 0; i < 3; i++)
+      await log.after(event({ accessor: 'early', timestamp: sameDayBefore(hoursAgo(1), 2) }));
+    for (let i = 0; i < 2; i++) await log.after(event({ accessor: 'app', timestamp: new Date() }));
+    const info = (key: string, updatedDaysAgo: number, expiresInDays?: number) => ({
+      key,
+      version: '1',
+      createdAt: daysAgo(400),
+      updatedAt: daysAgo(updatedDaysAgo),
+      ...(expiresInDays !== undefined
+        ? { expiresAt: new Date(Date.now() + expiresInDays * 86_400_000) }
+        : {}),
+      metadata: {},
+      tags: {},
+      provider: 'memory',
+    });
+    await log.syncSecrets([info('soon', 10, 5), info('later', 10, 60), info('stale', 120)]);
+    await log.close();
+
+    const raw = new Database(path, { readonly: true });
+    const failed = raw
+      .prepare(`SELECT * FROM secret_access_log
+        WHERE success = 0
+        AND timestamp >= datetime('now', '-24 hours')
+        ORDER BY timestamp DESC`)
+      .all() as Array<{ accessor: string }>;
+    expect(new Set(failed.map((r) => r.accessor))).toEqual(new Set(['prober']));
+    expect(
+      raw
+        .prepare(`SELECT COUNT(*) as access_count
+          FROM secret_access_log
+          WHERE timestamp >= datetime('now', '-1 hour')
+          GROUP BY strftime('%Y-%m-%d %H:00', timestamp)`)
+        .all()
+        .reduce((sum: number, r) => sum + (r as { access_count: number }).access_count, 0),
+    ).toBe(2);
+    expect(
+      raw
+        .prepare(`SELECT accessor, COUNT(*) as failed_attempts
+          FROM secret_access_log
+          WHERE success = 0
+          AND timestamp >= datetime('now', '-24 hours')
+          GROUP BY accessor
+          HAVING failed_attempts > 5`)
+        .all(),
+    ).toEqual([{ accessor: 'prober', failed_attempts: 6 }]);
+    const expiring = raw
+      .prepare(`SELECT name, expires_at,
+          julianday(expires_at) - julianday('now') as days_until_expiry
+        FROM secrets
+        WHERE expires_at IS NOT NULL
+        AND days_until_expiry < 30
+        ORDER BY days_until_expiry ASC`)
+      .all() as Array<{ name: string; days_until_expiry: number }>;
+    expect(expiring.map((r) => r.name)).toEqual(['soon']);
+    expect(expiring[0]!.days_until_expiry).toBeCloseTo(5, 1);
+    const stale = raw
+      .prepare(`SELECT name, updated_at,
+          julianday('now') - julianday(updated_at) as days_since_update
+        FROM secrets
+        WHERE days_since_update > 90
+        ORDER BY days_since_update DESC`)
+      .all() as Array<{ name: string }>;
+    expect(stale.map((r) => r.name)).toEqual(['stale']);
+    raw.close();
   });
 
   it('applies retention on open: entries older than retentionDays are gone after a restart', async () => {
