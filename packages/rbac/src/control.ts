@@ -174,13 +174,22 @@ export class SecretAccessControl {
     return grant;
   }
 
-  /** Removes grants stored on exactly `secretOrPattern` for `accessor`; returns how many. */
+  /**
+   * Removes grants stored on exactly `secretOrPattern` for `accessor` (every permission unless one
+   * is given); returns how many. The options may also come third: `revoke(name, accessor, { scope })`.
+   */
   async revoke(
     secretOrPattern: string,
     accessor: string,
-    permission?: Permission,
-    options: RevokeOptions = {},
+    permissionOrOptions?: Permission | RevokeOptions,
+    revokeOptions: RevokeOptions = {},
   ): Promise<number> {
+    const optionsThird = typeof permissionOrOptions === 'object' && permissionOrOptions !== null;
+    const permission = optionsThird ? undefined : permissionOrOptions;
+    const options = optionsThird ? permissionOrOptions : revokeOptions;
+    if (typeof secretOrPattern !== 'string' || secretOrPattern === '')
+      throw new ValidationError('secret: expected a secret name or a glob pattern');
+    validateAccessor(accessor);
     if (permission !== undefined && !isPermission(permission))
       throw new ValidationError(`unknown permission '${String(permission)}'`);
     if (options.scope !== undefined && !isScope(options.scope))

@@ -89,6 +89,8 @@ describe('SecretAccessControl: checks', () => {
     );
     await expect(control.grant('bad name', 'a', 'read')).rejects.toThrow(/invalid secret name/);
     await expect(control.grant('x', '', 'read')).rejects.toBeInstanceOf(ValidationError);
+    await expect(control.revoke('x', '')).rejects.toBeInstanceOf(ValidationError);
+    await expect(control.revoke('', 'a')).rejects.toBeInstanceOf(ValidationError);
   });
 
   it('defaultPermissions apply to every accessor; with enforcement off every check passes and is counted', async () => {
@@ -176,6 +178,7 @@ describe('SecretAccessControl: managing grants', () => {
     await control.grant('api-key-stripe', 'payment-plugin', 'read', { scope: 'plugin' });
     await control.grant('api-key-stripe', 'payment-plugin', 'rotate');
     await control.grant('api-key-stripe', 'other', 'read');
+    expect(await control.revoke('api-key-stripe', 'payment-plugin', { scope: 'agent' })).toBe(0);
     expect(await control.revoke('api-key-stripe', 'payment-plugin')).toBe(2);
     expect(await control.revoke('api-key-stripe', 'payment-plugin')).toBe(0);
     expect((await control.listPermissions('api-key-stripe')).map((g) => g.accessor)).toEqual(['other']);
