@@ -5,6 +5,7 @@ import { FaultInjector, type FaultOptions } from '../faults.js';
 import { close, listen } from '../listen.js';
 import { type AwsEmulatorCredentials, isAllowed, verifySigV4 } from './auth.js';
 import { AwsError } from './errors.js';
+import { faultError } from './faults.js';
 import { CONTENT_TYPE, operations, TARGET_PREFIX } from './routes.js';
 import { SecretsStore, type SerializedStore } from './state.js';
 
@@ -99,10 +100,7 @@ export async function startAwsSecretsManagerEmulator(
       req.socket.destroy();
       return;
     }
-    if (fault === 'error')
-      return send(res, new AwsError('InternalServiceError', 'An error occurred on the server side.', 500));
-    if (fault === 'throttle')
-      return send(res, new AwsError('ThrottlingException', 'Rate exceeded', 400, 'message'));
+    if (fault) return send(res, faultError(fault));
 
     if (req.method !== 'POST' || (req.url ?? '/').split('?')[0] !== '/')
       return send(res, new AwsError('UnknownOperationException', 'Only POST / is served.', 404, 'message'));

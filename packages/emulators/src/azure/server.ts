@@ -14,6 +14,7 @@ import {
   type StaticToken,
   TokenAuthority,
 } from './auth.js';
+import { faultReply } from './faults.js';
 import { errorReply, handle, type Operation, type Reply, resolveRoute } from './routes.js';
 import { VaultState } from './state.js';
 
@@ -277,30 +278,9 @@ export async function startAzureKeyVaultEmulator(
       req.socket.destroy();
       return undefined;
     }
-    if (decision === 'error') {
+    if (decision) {
       requests.faulted++;
-      // Alternates the two 5xx answers the service gives under trouble.
-      return injectedErrors++ % 2 === 0
-        ? errorReply(
-            500,
-            'InternalServerError',
-            'The server encountered an internal error. Please retry the request.',
-          )
-        : errorReply(
-            503,
-            'ServiceUnavailable',
-            'The service is temporarily unavailable. Please retry the request.',
-          );
-    }
-    if (decision === 'throttle') {
-      requests.faulted++;
-      return errorReply(
-        429,
-        'Throttled',
-        'Request was not processed because too many requests were received. Reason: VaultRequestTypeLimitReached',
-        undefined,
-        { 'retry-after': String(throttleRetryAfter) },
-      );
+      return faultReply(decision, decision === 'error' ? injectedErrors++ : 0, throttleRetryAfter);
     }
 
     // Authentication comes first: the SDK's first request is sent without a token (and without its body).

@@ -4,6 +4,7 @@ import { FaultInjector, type FaultOptions } from '../faults.js';
 import { createCertificate } from '../tls.js';
 import { checkBearer } from './auth.js';
 import { GcpError } from './errors.js';
+import { faultError } from './faults.js';
 import { secretManagerService } from './proto.js';
 import { createRoutes, METHODS, type MethodName } from './routes.js';
 import { GcpState } from './state.js';
@@ -64,15 +65,6 @@ export interface GcpSecretManagerEmulator {
   stop(): Promise<void>;
 }
 
-const FAULT_STATUS = {
-  outage: { code: status.UNAVAILABLE, message: 'The service is currently unavailable.' },
-  throttle: {
-    code: status.RESOURCE_EXHAUSTED,
-    message:
-      "Quota exceeded for quota metric 'Access requests' and limit 'Access requests per minute per project'.",
-  },
-};
-
 /** Starts a GCP Secret Manager gRPC server on 127.0.0.1 (TLS with a self-signed certificate by default). */
 export async function startGcpSecretManagerEmulator(
   options: GcpSecretManagerEmulatorOptions = {},
@@ -91,13 +83,6 @@ export async function startGcpSecretManagerEmulator(
     allowedProjects: options.projects ? new Set(options.projects) : undefined,
     defaultPageSize: options.defaultPageSize ?? 100,
   });
-  const errorStatus = {
-    code: options.errorCode === 'UNAVAILABLE' ? status.UNAVAILABLE : status.INTERNAL,
-    message:
-      options.errorCode === 'UNAVAILABLE'
-        ? 'The service is currently unavailable.'
-        : 'Internal error encountered.',
-  };
 
   let tls = options.tls;
   if (!options.insecure && !tls) {
@@ -136,9 +121,7 @@ export async function startGcpSecretManagerEmulator(
     call: ServerUnaryCall<Record<string, unknown>, unknown>,
   ): Promise<unknown> {
     const fault = await faults.decide();
-    if (fault === 'outage') throw new GcpError(FAULT_STATUS.outage.code, FAULT_STATUS.outage.message);
-    if (fault === 'error') throw new GcpError(errorStatus.code, errorStatus.message);
-    if (fault === 'throttle') throw new GcpError(FAULT_STATUS.throttle.code, FAULT_STATUS.throttle.message);
+    if (fault) throw faultError(fault, options.errorCode);
     if (requireAuth) checkBearer(call.metadata, tokenSet);
     return routes[method](call.request);
   }

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FaultInjector } from '../faults.js';
 import type { KubernetesTokenGrant, SecretVerb, TokenAuthority } from './auth.js';
+import { faultError, sendThrottled } from './faults.js';
 import { jsonPatch, mergePatch, prepareWrite, strategicMergePatch, toWire } from './objects.js';
 import {
   type FieldRequirement,
@@ -340,19 +341,9 @@ export function createRouter(ctx: RouteContext) {
       req.socket.destroy();
       return;
     }
-    if (fault === 'throttle') {
-      // The max-in-flight and priority-and-fairness filters answer before any API handler,
-      // with a plain-text body (http.Error), not a Status.
-      res.writeHead(429, {
-        'content-type': 'text/plain; charset=utf-8',
-        'x-content-type-options': 'nosniff',
-        'retry-after': '1',
-      });
-      res.end('Too many requests, please try again later.\n');
-      return;
-    }
+    if (fault === 'throttle') return sendThrottled(res);
     try {
-      if (fault === 'error') throw statuses.internal('injected fault');
+      if (fault === 'error') throw faultError();
       await route(req, res);
     } catch (error) {
       if (res.headersSent) return void res.destroy();

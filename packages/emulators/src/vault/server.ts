@@ -10,6 +10,7 @@ import type { Duplex } from 'node:stream';
 import { FaultInjector, type FaultOptions } from '../faults.js';
 import { close, listen } from '../listen.js';
 import { type Capability, parseDurationSeconds, parsePolicy } from './auth.js';
+import { faultAnswer } from './faults.js';
 import {
   applyAppRoleSettings,
   applyKubernetesRoleSettings,
@@ -295,12 +296,7 @@ export async function startVaultEmulator(options: VaultEmulatorOptions = {}): Pr
 
     const fault = await faults.decide();
     if (fault === 'outage') return 'outage';
-    if (fault === 'error') {
-      return { status: 500, body: { errors: ['1 error occurred:\n\t* injected fault: internal error\n\n'] } };
-    }
-    if (fault === 'throttle') {
-      return { status: 429, body: { errors: [`request path "${path}": rate limit quota exceeded`] } };
-    }
+    if (fault) return faultAnswer(fault, path);
 
     let body: Record<string, unknown> = {};
     if (incoming.body.length > 0) {

@@ -1,0 +1,14 @@
+import type { FaultDecision } from '../faults.js';
+
+/**
+ * Vault's own answers to an injected fault (an outage has none: the socket is dropped): a 500
+ * in Vault's multierror wording, and the 429 a rate-limit quota gives.
+ */
+export function faultAnswer(
+  fault: Exclude<FaultDecision, 'outage' | null>,
+  path: string,
+): { status: number; body: { errors: string[] } } {
+  return fault === 'error'
+    ? { status: 500, body: { errors: ['1 error occurred:\n\t* injected fault: internal error\n\n'] } }
+    : { status: 429, body: { errors: [`request path "${path}": rate limit quota exceeded`] } };
+}
