@@ -245,6 +245,14 @@ describe('copy between two local stores', () => {
     expect((await run(['copy', '--from', 'old'])).code).toBe(2);
     expect(existsSync(join(dir, '.hush/new.enc.json'))).toBe(true);
   });
+
+  it('a target that cannot be read fails the copy (exit 1) with one error line', async () => {
+    writeFileSync(join(dir, '.hush/new.enc.json'), '{"cut": ', { mode: 0o600 });
+    const result = await run(['copy', '--from', 'old', '--to', 'new', '--verify']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/^hush: store .*new\.enc\.json is not valid JSON/);
+    expect(result.stdout).not.toContain('identical');
+  });
 });
 
 describe('rekey', () => {

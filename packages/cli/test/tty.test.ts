@@ -1,4 +1,6 @@
 import { spawn, spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BIN, checkStderrClean, plant, useProject } from './helpers.js';
 
@@ -57,6 +59,21 @@ describe.skipIf(!hasScript)('on a terminal', () => {
     expect((await run(['get', 'cancelled'])).code).toBe(3);
   });
 
+  it('colours on a terminal; --no-color, HUSH_NO_COLOR and NO_COLOR turn them off', async () => {
+    const bold = '\u001b[1m';
+    const coloured = await inTerminal(dir, ['list'], []);
+    expect(coloured.code, coloured.output).toBe(0);
+    expect(coloured.output).toContain(`${bold}NAME`);
+    const flag = await inTerminal(dir, ['list', '--no-color'], []);
+    expect(flag.output).toContain('NAME');
+    expect(flag.output).not.toContain(bold);
+    for (const variable of ['HUSH_NO_COLOR', 'NO_COLOR']) {
+      const plain = await inTerminal(dir, ['list'], [], { [variable]: '1' });
+      expect(plain.output, variable).toContain('NAME');
+      expect(plain.output, variable).not.toContain(bold);
+    }
+  });
+
   it('delete asks for confirmation: no keeps the secret, yes deletes it', async () => {
     const no = await inTerminal(dir, ['delete', 'typed'], [[/Delete secret 'typed'/, 'n\r']]);
     expect(no.code, no.output).toBe(0);
@@ -89,6 +106,16 @@ describe.skipIf(!hasScript)('progress on a terminal', () => {
     const piped = await run(['copy', '--from', 'a', '--to', 'b', '--overwrite']);
     expect(piped.stderr).not.toContain('copying a -> b');
     expect(piped.stdout).toContain('unchanged 3');
+  });
+
+  it('import shows a status line on a terminal and none through a pipe', async () => {
+    writeFileSync(join(dir, 'progress.env'), 'ONE=progress-1\nTWO=progress-2\n');
+    const terminal = await inTerminal(dir, ['import', 'progress.env'], []);
+    expect(terminal.code, terminal.output).toBe(0);
+    expect(terminal.output).toContain('importing 2 secrets into a');
+    const piped = await run(['import', 'progress.env']);
+    expect(piped.code).toBe(0);
+    expect(piped.stderr).not.toContain('importing 2 secrets');
   });
 });
 
