@@ -3,7 +3,11 @@ import { type GcpProviderOptions, GcpSecretManagerProvider } from './provider.js
 
 export type { NameMapping } from './mapping.js';
 export { fromSecretId, toSecretId } from './mapping.js';
-export type { GcpProviderOptions } from './provider.js';
+/** `GcpSecretManagerProviderOptions` matches the other providers' naming (`<Provider>Options`). */
+export type {
+  GcpProviderOptions,
+  GcpProviderOptions as GcpSecretManagerProviderOptions,
+} from './provider.js';
 export { GcpSecretManagerProvider } from './provider.js';
 
 /** `kind: gcp`: GCP Secret Manager. The project comes from options or GOOGLE_CLOUD_PROJECT. */
