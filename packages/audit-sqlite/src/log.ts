@@ -464,6 +464,17 @@ export class AuditLog implements ManagerPlugin {
 
   // ---- queries -------------------------------------------------------------------------------
 
+  /**
+   * Runs your own SQL text (seed 000's `db.query(...)`) after writing what is buffered, and returns
+   * its rows as the database gives them (timestamps as stored text). For queries built from input,
+   * use the typed `audit.db` (Kysely) instead: this runs the text as given.
+   */
+  async query<Row = Record<string, unknown>>(text: string): Promise<Row[]> {
+    if (typeof text !== 'string' || text.trim() === '') throw new ValidationError('query: expected SQL text');
+    await this.#settled();
+    return (await sql.raw<Row>(text).execute(this.db)).rows;
+  }
+
   /** Entries matching every given filter, newest first by default. Buffered entries are written first. */
   async entries(query: AuditQuery = {}): Promise<AuditEntry[]> {
     await this.#settled();

@@ -189,6 +189,14 @@ describe('sqlite file', () => {
       provider: 'memory',
     });
     await log.syncSecrets([info('soon', 10, 5), info('later', 10, 60), info('stale', 120)]);
+    // Seed 000's "Query audit log" example, through the log itself.
+    const failedAttempts = await log.query<{ accessor: string }>(`
+      SELECT * FROM secret_access_log
+      WHERE success = 0
+      AND timestamp >= datetime('now', '-24 hours')
+      ORDER BY timestamp DESC
+    `);
+    expect(failedAttempts.map((r) => r.accessor)).toEqual(Array(6).fill('prober'));
     await log.close();
 
     const raw = new Database(path, { readonly: true });
