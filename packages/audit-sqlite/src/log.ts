@@ -202,8 +202,6 @@ export function resolveFailMode(options: AuditOptions): 'closed' | 'open' {
   return chosen[0] ?? 'closed';
 }
 
-const date = fromDbTimeOrNull;
-
 function parseJsonObject(text: string | null): Record<string, string> {
   if (!text) return {};
   try {
@@ -619,7 +617,7 @@ export class AuditLog implements ManagerPlugin {
         name: row.name,
         provider: row.provider,
         updatedAt,
-        lastRotatedAt: date(row.last_rotated_at),
+        lastRotatedAt: fromDbTimeOrNull(row.last_rotated_at),
         daysSinceUpdate: (now - updatedAt.getTime()) / DAY_MS,
       };
     });
@@ -652,10 +650,10 @@ export class AuditLog implements ManagerPlugin {
       currentVersion: row.current_version,
       createdAt: fromDbTime(row.created_at),
       updatedAt: fromDbTime(row.updated_at),
-      lastRotatedAt: date(row.last_rotated_at),
-      expiresAt: date(row.expires_at),
+      lastRotatedAt: fromDbTimeOrNull(row.last_rotated_at),
+      expiresAt: fromDbTimeOrNull(row.expires_at),
       deleted: Number(row.deleted) === 1,
-      deletedAt: date(row.deleted_at),
+      deletedAt: fromDbTimeOrNull(row.deleted_at),
       tags: parseJsonObject(row.tags),
     }));
   }
@@ -725,17 +723,16 @@ export class AuditLog implements ManagerPlugin {
   /** Records or updates an encryption key's lifecycle (ids and dates only, never key material). */
   async recordKey(key: EncryptionKeyRecord): Promise<void> {
     await this.#settled();
-    const iso = toDbTimeOrNull;
     const values = {
       id: key.id,
       provider: key.provider ?? null,
       algorithm: key.algorithm,
       status: key.status,
       created_at: toDbTime(key.createdAt ?? new Date()),
-      activated_at: iso(key.activatedAt),
-      rotated_at: iso(key.rotatedAt),
-      retired_at: iso(key.retiredAt),
-      expires_at: iso(key.expiresAt),
+      activated_at: toDbTimeOrNull(key.activatedAt),
+      rotated_at: toDbTimeOrNull(key.rotatedAt),
+      retired_at: toDbTimeOrNull(key.retiredAt),
+      expires_at: toDbTimeOrNull(key.expiresAt),
       metadata: key.metadata ? JSON.stringify(key.metadata) : null,
     };
     const { id: _id, created_at: _created, ...changes } = values;
@@ -755,10 +752,10 @@ export class AuditLog implements ManagerPlugin {
       algorithm: row.algorithm,
       status: row.status,
       createdAt: fromDbTime(row.created_at),
-      activatedAt: date(row.activated_at),
-      rotatedAt: date(row.rotated_at),
-      retiredAt: date(row.retired_at),
-      expiresAt: date(row.expires_at),
+      activatedAt: fromDbTimeOrNull(row.activated_at),
+      rotatedAt: fromDbTimeOrNull(row.rotated_at),
+      retiredAt: fromDbTimeOrNull(row.retired_at),
+      expiresAt: fromDbTimeOrNull(row.expires_at),
       metadata: parseJsonObject(row.metadata),
     }));
   }
