@@ -376,7 +376,7 @@ describe('Azure Key Vault emulator: token endpoint', () => {
 describe('Azure Key Vault emulator: slow deletes, snapshots and the CA file', () => {
   it('keeps a deletion "in progress" for operationDelayMs, as the SDK poller expects', async () => {
     // Long enough that a loaded machine still makes the next calls inside the window.
-    const kv = await startAzureKeyVaultEmulator({ operationDelayMs: 2000 });
+    const kv = await startAzureKeyVaultEmulator({ operationDelayMs: 4000 });
     try {
       await call(kv, 'PUT', '/secrets/slow', { body: { value: 'v' } });
       await call(kv, 'DELETE', '/secrets/slow');
@@ -384,7 +384,7 @@ describe('Azure Key Vault emulator: slow deletes, snapshots and the CA file', ()
       const busy = await call(kv, 'PUT', '/secrets/slow', { body: { value: 'v' } });
       expect(busy.status).toBe(409);
       expect(busy.body.error.innererror.code).toBe('ObjectIsBeingDeleted');
-      await new Promise((r) => setTimeout(r, 2100));
+      await new Promise((r) => setTimeout(r, 4100));
       expect((await call(kv, 'GET', '/deletedsecrets/slow')).status).toBe(200);
     } finally {
       await kv.stop();
@@ -407,11 +407,12 @@ describe('Azure Key Vault emulator: slow deletes, snapshots and the CA file', ()
   });
 
   it('refuses a token once it has expired', async () => {
-    const kv = await startAzureKeyVaultEmulator({ tokenLifetimeSeconds: 3 });
+    // Long enough for the first call on a loaded machine; the wait below goes past it.
+    const kv = await startAzureKeyVaultEmulator({ tokenLifetimeSeconds: 6 });
     try {
       const token = kv.issueToken();
       expect((await call(kv, 'GET', '/secrets', { token })).status).toBe(200);
-      await new Promise((r) => setTimeout(r, 4100));
+      await new Promise((r) => setTimeout(r, 7100));
       const expired = await call(kv, 'GET', '/secrets', { token });
       expect(expired.status).toBe(401);
       expect(expired.body.error.message).toContain('TokenExpired');

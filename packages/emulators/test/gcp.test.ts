@@ -293,11 +293,12 @@ describe('GCP Secret Manager emulator through @google-cloud/secret-manager over 
     await client.createSecret({
       parent: `projects/${PROJECT}`,
       secretId: 'short-lived',
-      secret: { ttl: { seconds: 1 } },
+      // Long enough to read it back on a loaded machine before it goes.
+      secret: { ttl: { seconds: 4 } },
     });
     const [secret] = await client.getSecret({ name });
-    expect(Number(secret.expireTime!.seconds)).toBeGreaterThan(Date.now() / 1000 - 1);
-    await new Promise((resolve) => setTimeout(resolve, 1100));
+    expect(Number(secret.expireTime!.seconds)).toBeGreaterThan(Date.now() / 1000);
+    await new Promise((resolve) => setTimeout(resolve, 4100));
     expect((await grpcError(client.getSecret({ name }))).code).toBe(grpc.status.NOT_FOUND);
   });
 

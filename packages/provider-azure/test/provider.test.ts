@@ -313,7 +313,8 @@ describe('AzureKeyVaultProvider against the emulator', () => {
 
 describe('AzureKeyVaultProvider with slow deletes and recoveries (the SDK pollers at work)', () => {
   it('waits for a delete and a recovery that take a while, as on the real service', async () => {
-    const kv = await startAzureKeyVaultEmulator({ operationDelayMs: 600 });
+    // Long enough for several polls even when the machine is busy.
+    const kv = await startAzureKeyVaultEmulator({ operationDelayMs: 1500 });
     try {
       const provider = emulatorProvider(kv, { pollIntervalMs: 50 });
       await provider.set('slow/secret', 'v');
