@@ -131,6 +131,26 @@ describe('permission changes are reported (onChange, audit)', () => {
     ]);
   });
 
+  it('reports a refused import as one denied grant per grant, and imports nothing', async () => {
+    const { changes, onChange } = recorder();
+    const control = new SecretAccessControl({ onChange });
+    const policy = {
+      version: 1,
+      grants: [
+        { secret: 'a', accessor: 'x', permission: 'read' },
+        { secret: 'b', accessor: 'y', permission: 'write' },
+      ],
+    };
+    await expect(control.importPermissions(policy, { actor: 'nobody' })).rejects.toBeInstanceOf(
+      AccessDeniedError,
+    );
+    expect(changes.map((c) => [c.operation, c.secretOrPattern, c.actor, c.outcome, c.errorCode])).toEqual([
+      ['grant', 'a', 'nobody', 'denied', 'ACCESS_DENIED'],
+      ['grant', 'b', 'nobody', 'denied', 'ACCESS_DENIED'],
+    ]);
+    expect(await control.listPermissions()).toEqual([]);
+  });
+
   it('reports grants removed by purgeExpired as revokes without an actor', async () => {
     let now = START.getTime();
     const { changes, onChange } = recorder();
