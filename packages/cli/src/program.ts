@@ -28,6 +28,9 @@ function addGlobals(command: Command, group?: string): Command {
   return command;
 }
 
+/** Access control checks an operation within a scope; grants in other scopes do not apply. */
+const SCOPE_HELP = 'act within this scope (global, plugin, agent, user) for access control';
+
 /** `hush <command> --help` ends with a few examples. */
 function examples(command: Command, lines: string[]): Command {
   return command.addHelpText('after', `\nExamples:\n${lines.map((l) => `  ${l}`).join('\n')}\n`);
@@ -115,6 +118,7 @@ export function buildProgram(): Command {
       .option('--version <n>', 'a specific version')
       .option('--field <field>', 'one field of a JSON secret (dot path)')
       .option('--provider <name>', 'read from this provider only')
+      .option('--scope <scope>', SCOPE_HELP)
       .action(lazy(() => import('./commands/get.js'))),
     [
       'DB_URL=$(hush get db/url)',
@@ -149,6 +153,7 @@ export function buildProgram(): Command {
       .option('--provider <name>', 'one provider only')
       .option('--expiring <duration>', "only secrets expiring within this duration ('30d')")
       .option('--include-expired', 'also list expired secrets')
+      .option('--scope <scope>', 'only secrets of this scope (global, plugin, agent, user)')
       .action(lazy(() => import('./commands/list.js'))),
     ["hush list --pattern 'api-*' --tag team=web", 'hush list --expiring 30d --json'],
   );
@@ -157,11 +162,13 @@ export function buildProgram(): Command {
     .argument('<name>', 'secret name')
     .option('-y, --yes', 'do not ask')
     .option('--provider <name>', 'delete from this provider')
+    .option('--scope <scope>', SCOPE_HELP)
     .action(lazy(() => import('./commands/delete.js')));
 
   sub('versions', "list a secret's versions")
     .argument('<name>', 'secret name')
     .option('--provider <name>', 'one provider only')
+    .option('--scope <scope>', SCOPE_HELP)
     .action(lazy(() => import('./commands/versions.js')));
 
   examples(
@@ -169,6 +176,7 @@ export function buildProgram(): Command {
       .argument('<name>', 'secret name')
       .requiredOption('--to <version>', 'the version to restore')
       .option('--provider <name>', 'the provider holding it')
+      .option('--scope <scope>', SCOPE_HELP)
       .action(lazy(() => import('./commands/rollback.js'))),
     ['hush versions api-key && hush rollback api-key --to 1'],
   );
@@ -185,6 +193,7 @@ export function buildProgram(): Command {
       )
       .option('--dry-run', 'with --due: list what would be rotated')
       .option('--provider <name>', 'the provider to rotate in')
+      .option('--scope <scope>', SCOPE_HELP)
       .action(lazy(() => import('./commands/rotate.js'))),
     [
       'hush rotate api-key --generate random:48 --expire-old',

@@ -122,6 +122,23 @@ describe.each([
     expect((await as('root', ['audit', '--limit', 'many'])).code).toBe(2);
     void label;
   });
+
+  it('a grant in one scope applies to commands run with --scope in it, and to no other scope', async () => {
+    expect((await as('root', ['set', 'agent-token', '--scope', 'agent'], VALUE)).code).toBe(0);
+    const grant = await as('root', ['grant', 'agent-*', 'carol', 'read', '--scope', 'agent']);
+    expect(grant.code, grant.stderr).toBe(0);
+    expect((await as('carol', ['get', 'agent-token', '--scope', 'agent'])).stdout).toBe(`${VALUE}\n`);
+    const global = await as('carol', ['get', 'agent-token']);
+    expect(global.code).toBe(4);
+    expect(global.stderr).toContain("in scope 'global'");
+    expect((await as('carol', ['get', 'agent-token', '--scope', 'user'])).code).toBe(4);
+    const listed = JSON.parse((await as('carol', ['list', '--scope', 'agent', '--json'])).stdout);
+    expect(listed.map((s: { key: string }) => s.key)).toEqual(['agent-token']);
+    expect(JSON.parse((await as('carol', ['list', '--json'])).stdout)).toEqual([]);
+    expect((await as('carol', ['versions', 'agent-token', '--scope', 'agent'])).code).toBe(0);
+    expect((await as('carol', ['rotate', 'agent-token', '--scope', 'agent'])).code).toBe(4);
+    expect((await as('carol', ['delete', 'agent-token', '--scope', 'agent', '--yes'])).code).toBe(4);
+  });
 });
 
 describe('without audit or access control configured', () => {

@@ -4,7 +4,7 @@ import { confirmOrRefuse } from '../util.js';
 export default async function remove(
   cli: Cli,
   [name]: [string],
-  options: { yes?: boolean; provider?: string },
+  options: { yes?: boolean; provider?: string; scope?: string },
 ): Promise<void> {
   const core = await import('@hush/core');
   (core.validateSecretName as (name: unknown) => void)(name);
@@ -16,6 +16,7 @@ export default async function remove(
   const manager = await cli.manager();
   await manager.deleteSecret(name, {
     ...(options.provider ? { provider: options.provider } : {}),
+    ...(options.scope ? { scope: options.scope } : {}),
     actor: cli.accessor,
   });
   if (cli.options.json) cli.printJson({ deleted: name });

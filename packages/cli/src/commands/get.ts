@@ -5,6 +5,7 @@ interface GetOptions {
   version?: string;
   field?: string;
   provider?: string;
+  scope?: string;
 }
 
 /** Prints the value and exactly one newline, so that `$(hush get x)` is the value. */
@@ -14,7 +15,11 @@ export default async function get(cli: Cli, [name]: [string], options: GetOption
   const manager = await cli.manager();
   const { name: bare, field: fieldInName } = core.splitFieldReference(name);
   const field = options.field ?? fieldInName;
-  const pin = { ...(options.provider ? { provider: options.provider } : {}), accessor: cli.accessor };
+  const pin = {
+    ...(options.provider ? { provider: options.provider } : {}),
+    ...(options.scope ? { scope: options.scope } : {}),
+    accessor: cli.accessor,
+  };
   let secret: Secret;
   if (options.version !== undefined) {
     secret = await manager.getSecretVersion(bare, options.version, pin);

@@ -8,6 +8,7 @@ interface ListOptions {
   provider?: string;
   expiring?: string;
   includeExpired?: boolean;
+  scope?: string;
 }
 
 /** Names and metadata, never values: a table (or JSON with --json). */
@@ -22,6 +23,7 @@ export default async function list(cli: Cli, _args: unknown[], options: ListOpti
     ...(options.prefix ? { prefix: options.prefix } : {}),
     ...(tags ? { tags } : {}),
     ...(options.provider ? { provider: options.provider } : {}),
+    ...(options.scope ? { scope: options.scope } : {}),
     includeExpired: options.includeExpired === true,
     accessor: cli.accessor,
   });

@@ -10,6 +10,7 @@ interface RotateOptions {
   due?: boolean;
   dryRun?: boolean;
   provider?: string;
+  scope?: string;
 }
 
 /** One secret, or with --due every secret whose `rotation` tag period has passed since its update. */
@@ -40,6 +41,7 @@ export default async function rotate(
     ...(newValue !== undefined ? { newValue } : { generator: options.generate ?? 'random:32' }),
     ...(options.expireOld ? { expireOldVersion: true } : {}),
     ...(options.provider ? { provider: options.provider } : {}),
+    ...(options.scope ? { scope: options.scope } : {}),
     actor: cli.accessor,
   });
   if (cli.options.json) cli.printJson(info);
@@ -54,6 +56,7 @@ async function rotateDue(cli: Cli, options: RotateOptions): Promise<void> {
   const manager = await cli.manager();
   const secrets = await manager.listSecrets({
     ...(options.provider ? { provider: options.provider } : {}),
+    ...(options.scope ? { scope: options.scope } : {}),
     accessor: cli.accessor,
   });
   const now = Date.now();
@@ -77,6 +80,7 @@ async function rotateDue(cli: Cli, options: RotateOptions): Promise<void> {
         generator: options.generate ?? info.tags['rotation-generator'] ?? 'random:32',
         ...(options.expireOld ? { expireOldVersion: true } : {}),
         provider: info.provider,
+        ...(options.scope ? { scope: options.scope } : {}),
         actor: cli.accessor,
       });
       rotated.push({ key: info.key, version: result.version, previous: info.version });

@@ -4,12 +4,13 @@ import { formatTable, isoOrEmpty } from '../util.js';
 export default async function versions(
   cli: Cli,
   [name]: [string],
-  options: { provider?: string },
+  options: { provider?: string; scope?: string },
 ): Promise<void> {
   await cli.checkProvider(options.provider);
   const manager = await cli.manager();
   const list = await manager.getSecretVersions(name, {
     ...(options.provider ? { provider: options.provider } : {}),
+    ...(options.scope ? { scope: options.scope } : {}),
     accessor: cli.accessor,
   });
   if (cli.options.json) {
