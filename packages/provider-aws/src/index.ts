@@ -3,7 +3,7 @@ import { AwsSecretsManagerProvider, type AwsSecretsManagerProviderOptions } from
 
 export type { AwsConnectionOptions, AwsCredentialsOption } from './auth.js';
 export { BINARY_METADATA_KEY, EXPIRES_TAG, METADATA_TAG_PREFIX, SCOPE_TAG } from './mapping.js';
-export type { AwsBatchResult, AwsSecretsManagerProviderOptions } from './provider.js';
+export type { AwsBatchResult, AwsDeleteOptions, AwsSecretsManagerProviderOptions } from './provider.js';
 export { AwsSecretsManagerProvider } from './provider.js';
 
 /** `kind: aws` in hush configuration. */

@@ -58,6 +58,11 @@ import {
   versionWithLabel,
 } from './mapping.js';
 
+/** Delete options: core's, plus `force` (AWS's ForceDeleteWithoutRecovery, same as `permanent`). */
+export interface AwsDeleteOptions extends ProviderDeleteOptions {
+  force?: boolean;
+}
+
 export interface AwsSecretsManagerProviderOptions extends AwsConnectionOptions {
   /** Instance name used in configuration, pins and errors (default `aws`). */
   name?: string;
@@ -236,14 +241,18 @@ export class AwsSecretsManagerProvider implements SecretProvider {
     return this.#write(key, { SecretBinary: value }, options);
   }
 
-  async delete(key: string, options: ProviderDeleteOptions = {}): Promise<boolean> {
+  /**
+   * Schedules deletion after `recoveryWindowDays`; `{ permanent: true }` (or `{ force: true }`,
+   * the same thing in Secrets Manager's words) deletes at once with ForceDeleteWithoutRecovery.
+   */
+  async delete(key: string, options: AwsDeleteOptions = {}): Promise<boolean> {
     validateSecretName(key);
     const context = { operation: 'delete', key };
     try {
       await this.#send(
         new DeleteSecretCommand({
           SecretId: toAwsName(this.#prefix, key),
-          ...(options.permanent
+          ...(options.permanent || options.force
             ? { ForceDeleteWithoutRecovery: true }
             : { RecoveryWindowInDays: this.#recoveryWindowDays }),
         }),

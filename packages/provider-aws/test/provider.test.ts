@@ -149,6 +149,15 @@ describe('deleting and restoring', () => {
     expect(await provider.delete('delete/never')).toBe(false);
   });
 
+  it('deletes at once with { force: true }, as with permanent', async () => {
+    await provider.set('delete/forced', PLANTED);
+    expect(await provider.delete('delete/forced', { force: true })).toBe(true);
+    // Gone for good: nothing to restore, and the name is free again at once.
+    expect(await provider.restore('delete/forced')).toBe(false);
+    await provider.set('delete/forced', 'again');
+    expect((await provider.get('delete/forced'))?.value).toBe('again');
+  });
+
   it('uses the configured recovery window', async () => {
     const week = providerFor(emulator, { recoveryWindowDays: 7 });
     await week.set('delete/week', 'x');
