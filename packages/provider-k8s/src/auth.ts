@@ -1,10 +1,11 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, isAbsolute, join, resolve } from 'node:path';
 import { ConfigError } from '@hush/core';
 import { KubeConfig } from '@kubernetes/client-node';
 
-const SERVICE_ACCOUNT_TOKEN = '/var/run/secrets/kubernetes.io/serviceaccount/token';
+/** Where Kubernetes mounts a pod's service account: `token`, `ca.crt` and `namespace`. */
+export const SERVICE_ACCOUNT_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
 
 export interface KubeConfigSource {
   /** A kubeconfig file path (relative to `root`) or a ready KubeConfig. */
@@ -13,6 +14,46 @@ export interface KubeConfigSource {
   context?: string;
   root: string;
   env: Record<string, string | undefined>;
+  /** The pod's service account mount (default {@link SERVICE_ACCOUNT_DIR}). */
+  serviceAccountDir?: string;
+}
+
+/**
+ * The in-cluster connection, as the client's `loadFromCluster()` builds it, but from `env` rather
+ * than process.env (so a plugin context's environment is honoured) and from `dir`. The token is
+ * read from its file at each request (`tokenFile`), since Kubernetes rotates it.
+ */
+function loadInCluster(kc: KubeConfig, env: Record<string, string | undefined>, dir: string): void {
+  const host = env.KUBERNETES_SERVICE_HOST!;
+  const port = env.KUBERNETES_SERVICE_PORT ?? '443';
+  const scheme = ['80', '8080', '8001'].includes(port) ? 'http' : 'https';
+  const namespaceFile = join(dir, 'namespace');
+  const namespace = existsSync(namespaceFile) ? readFileSync(namespaceFile, 'utf8').trim() : undefined;
+  kc.loadFromOptions({
+    clusters: [
+      {
+        name: 'inCluster',
+        server: `${scheme}://${host.includes(':') ? `[${host}]` : host}:${port}`,
+        caFile: join(dir, 'ca.crt'),
+        skipTLSVerify: false,
+      },
+    ],
+    users: [
+      {
+        name: 'inClusterUser',
+        authProvider: { name: 'tokenFile', config: { tokenFile: join(dir, 'token') } },
+      },
+    ],
+    contexts: [
+      {
+        name: 'inClusterContext',
+        cluster: 'inCluster',
+        user: 'inClusterUser',
+        ...(namespace ? { namespace } : {}),
+      },
+    ],
+    currentContext: 'inClusterContext',
+  });
 }
 
 const isKubeConfig = (value: unknown): value is KubeConfig =>
@@ -63,8 +104,11 @@ export function loadKubeConfig(source: KubeConfigSource): KubeConfig {
       }
     } else if (existsSync(defaultFile)) {
       loadFile(kc, defaultFile);
-    } else if (source.env.KUBERNETES_SERVICE_HOST && existsSync(SERVICE_ACCOUNT_TOKEN)) {
-      kc.loadFromCluster();
+    } else if (
+      source.env.KUBERNETES_SERVICE_HOST &&
+      existsSync(join(source.serviceAccountDir ?? SERVICE_ACCOUNT_DIR, 'token'))
+    ) {
+      loadInCluster(kc, source.env, source.serviceAccountDir ?? SERVICE_ACCOUNT_DIR);
     } else {
       throw new ConfigError('no Kubernetes configuration found', {
         path: 'kubeconfig',

@@ -66,6 +66,8 @@ export interface KubernetesProviderOptions {
   maxRetries?: number;
   /** Longest wait for one API request (default 10 s); a timeout is an outage. */
   timeoutMs?: number;
+  /** Where the pod's service account is mounted, for the in-cluster connection (default `/var/run/secrets/kubernetes.io/serviceaccount`). */
+  serviceAccountDir?: string;
   /** Where relative paths are resolved and which environment is read (set by the plugin loader). */
   root?: string;
   env?: Record<string, string | undefined>;
@@ -115,6 +117,7 @@ export class KubernetesProvider implements SecretProvider {
       context: options.context,
       root: options.root ?? process.cwd(),
       env: options.env ?? process.env,
+      ...(options.serviceAccountDir ? { serviceAccountDir: options.serviceAccountDir } : {}),
     });
     this.namespace = namespaceOf(kc, options.namespace);
     this.#server = kc.getCurrentCluster()?.server ?? '(unknown server)';
