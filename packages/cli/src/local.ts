@@ -1,6 +1,6 @@
 import type { ProviderConfig } from '@hush/core';
 import type { Cli } from './context.js';
-import { CliError, UsageError } from './errors.js';
+import { CliError, EXIT, UsageError } from './errors.js';
 import { cliPackageDir } from './resolve.js';
 
 /** A new key for provider-local's `rekey`: a master key, or a passphrase (with its scrypt cost). */
@@ -76,4 +76,19 @@ export async function otherLocalStores(
       stores.push(store);
     }
   return stores;
+}
+
+/**
+ * rekey and reseal work on the store file, beneath the manager and its permission check: with
+ * access control enforced they need admin over every secret (a root accessor, or admin on `**`).
+ */
+export async function requireStoreAdmin(cli: Cli, action: string): Promise<void> {
+  if (!(await cli.settings()).accessControl) return;
+  const control = await cli.accessControl();
+  if (!control.enforced || (await control.hasPermission('**', cli.accessor, 'admin'))) return;
+  throw new CliError(
+    `access denied: '${cli.accessor}' may not ${action} the local store`,
+    EXIT.denied,
+    "it takes admin on every secret: a root accessor, or a grant of admin on '**'",
+  );
 }

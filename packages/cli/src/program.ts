@@ -289,9 +289,10 @@ export function buildProgram(): Command {
       .option('--master-key', 'protect it with a new random master key')
       .action(lazy(() => import('./commands/rekey.js'))),
     [
-      'hush rekey                               a new key in .hush/master.key',
-      'hush rekey --env prod                    a passphrase store: asks for the new one',
+      'hush rekey                    a new .hush/master.key (for every store it opens)',
+      'hush rekey                    a passphrase store: asks for the new passphrase twice',
       'printf %s "$NEW" | hush rekey --passphrase',
+      'hush rekey --master-key       from a passphrase to a new random key',
     ],
   );
 

@@ -141,6 +141,39 @@ describe.each([
   });
 });
 
+describe('rekey and reseal with access control and audit', () => {
+  const { dir, run } = useProject({ 'hush.config.yaml': CONFIG('  policyFile: .hush/policy.yaml') });
+  const as = (accessor: string, args: string[], input?: string) =>
+    run(args, { env: { HUSH_ACCESSOR: accessor }, ...(input !== undefined ? { input } : {}) });
+
+  it('need admin over every secret (exit 4 otherwise); a rekey is recorded in the key lifecycle', async () => {
+    expect((await as('root', ['set', 'lifecycle'], VALUE)).code).toBe(0);
+    expect((await as('root', ['grant', 'lifecycle', 'dave', 'admin'])).code).toBe(0);
+    const denied = await as('dave', ['rekey']);
+    expect(denied.code).toBe(4);
+    expect(denied.stderr).toContain("hush: access denied: 'dave' may not rekey the local store");
+    expect((await as('dave', ['reseal', '--yes'])).code).toBe(4);
+    expect((await as('root', ['grant', '**', 'dave', 'admin'])).code).toBe(0);
+    for (const round of [1, 2]) {
+      const rekeyed = await as('dave', ['rekey']);
+      expect(rekeyed.code, `${round}: ${rekeyed.stderr}`).toBe(0);
+    }
+    expect((await as('dave', ['get', 'lifecycle'])).stdout).toBe(`${VALUE}\n`);
+    const { openAuditSqlite } = await import('@hush/audit-sqlite');
+    const log = await openAuditSqlite({ path: join(dir, '.hush/audit.db') });
+    try {
+      const keys = await log.keys();
+      expect(keys).toHaveLength(2);
+      expect(keys.map((k) => k.status).sort()).toEqual(['active', 'retired']);
+      expect(keys.every((k) => k.provider === 'local' && k.metadata?.by === 'dave')).toBe(true);
+      const key = readFileSync(join(dir, '.hush/master.key'), 'utf8').trim();
+      expect(JSON.stringify(keys)).not.toContain(key);
+    } finally {
+      await log.close();
+    }
+  });
+});
+
 describe('without audit or access control configured', () => {
   const { run } = useProject();
 

@@ -3,7 +3,13 @@ import { relative } from 'node:path';
 import type { ProviderConfig } from '@hush/core';
 import type { Cli } from '../context.js';
 import { CliError, UsageError } from '../errors.js';
-import { findLocalStore, type LocalStore, otherLocalStores, usesSharedKey } from '../local.js';
+import {
+  findLocalStore,
+  type LocalStore,
+  otherLocalStores,
+  requireStoreAdmin,
+  usesSharedKey,
+} from '../local.js';
 import { promptSecret, readValueFromStdin, spinner } from '../util.js';
 
 interface RekeyOptions {
@@ -27,6 +33,7 @@ export default async function rekey(cli: Cli, _args: unknown[], options: RekeyOp
   if (options.passphrase && options.masterKey)
     throw new UsageError('give --passphrase or --master-key, not both');
   const { store, spec } = await findLocalStore(cli, options.provider);
+  await requireStoreAdmin(cli, 'rekey');
   const source: Source =
     spec.options.passphrase !== undefined
       ? 'passphrase'
@@ -65,6 +72,7 @@ async function rekeyToPassphrase(cli: Cli, store: LocalStore, spec: ProviderConf
   (await cli.manager()).masker.add(passphrase);
   const scrypt = spec.options.scrypt as { N: number; r: number; p: number } | undefined;
   await reencrypt(cli, store, { passphrase, ...(scrypt ? { scrypt } : {}) });
+  await recordRekey(cli, [store], 'passphrase');
   const file = show(cli, settings.config.file ?? 'hush.config.yaml');
   if (cli.options.json) {
     cli.printJson({ stores: [store.path], protection: 'passphrase' });
@@ -115,6 +123,7 @@ async function rekeyToMasterKey(cli: Cli, store: LocalStore, source: Source) {
       if (toFile) await fs.rm(store.keyFile, { force: true });
       throw error;
     }
+    await recordRekey(cli, [store], 'master-key');
     if (cli.options.json) {
       cli.printJson({
         stores: [store.path],
@@ -162,6 +171,7 @@ async function rekeyToMasterKey(cli: Cli, store: LocalStore, source: Source) {
         return 'the new key is printed above';
       },
     });
+    await recordRekey(cli, stores, 'master-key');
     const paths = stores.map((s) => s.path);
     if (source === 'env') {
       if (cli.options.json) cli.printJson({ stores: paths, protection: 'master-key', masterKey: newKey });
@@ -233,5 +243,39 @@ async function reencryptAll(
       1,
       `they are encrypted under the new key: ${newKeyOnFailure.keep()}; keep it until they are rekeyed again`,
     );
+  }
+}
+
+/**
+ * With audit enabled, the key lifecycle (seed 000's encryption_keys table) records the new key of
+ * each store as active and retires the one recorded before: ids and dates, never key material.
+ */
+async function recordRekey(cli: Cli, stores: LocalStore[], protection: 'master-key' | 'passphrase') {
+  if (!(await cli.settings()).audit?.enabled) return;
+  // The stores are rekeyed already: a failure here must not stop the new key from being put in place.
+  try {
+    await recordKeys(cli, stores, protection);
+  } catch (error) {
+    cli.warn(`the new key could not be recorded in the audit log: ${cli.mask((error as Error).message)}`);
+  }
+}
+
+async function recordKeys(cli: Cli, stores: LocalStore[], protection: 'master-key' | 'passphrase') {
+  const log = await cli.auditLog();
+  const now = new Date();
+  const known = await log.keys();
+  for (const store of stores) {
+    for (const previous of known)
+      if (previous.status === 'active' && previous.metadata?.store === store.path)
+        await log.recordKey({ ...previous, status: 'retired', rotatedAt: now, retiredAt: now });
+    await log.recordKey({
+      id: `${store.name}:${show(cli, store.path)}:${now.toISOString()}`,
+      provider: store.name,
+      algorithm: protection === 'passphrase' ? 'aes-256-gcm/scrypt' : 'aes-256-gcm/hkdf-sha256',
+      status: 'active',
+      createdAt: now,
+      activatedAt: now,
+      metadata: { store: store.path, protection, by: cli.accessor },
+    });
   }
 }

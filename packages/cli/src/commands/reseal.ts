@@ -1,6 +1,6 @@
 import { relative } from 'node:path';
 import type { Cli } from '../context.js';
-import { findLocalStore } from '../local.js';
+import { findLocalStore, requireStoreAdmin } from '../local.js';
 import { confirmOrRefuse } from '../util.js';
 
 /** The explicit step after a git merge changed the store: every version must still decrypt; the file is signed again. */
@@ -10,6 +10,7 @@ export default async function reseal(
   options: { provider?: string; yes?: boolean },
 ): Promise<void> {
   const { store } = await findLocalStore(cli, options.provider);
+  await requireStoreAdmin(cli, 'reseal');
   const shown = relative(cli.cwd, store.path) || store.path;
   if (
     !(await confirmOrRefuse(
