@@ -15,6 +15,7 @@ export interface LocalStore {
   path: string;
   keyFile: string;
   rekey(newKey: NewLocalKey): Promise<void>;
+  list(): Promise<unknown[]>;
   reseal(): Promise<{ secrets: number; versions: number; generation: number; backup?: string }>;
   dispose?(): Promise<void>;
 }

@@ -148,9 +148,21 @@ async function rekeyToMasterKey(cli: Cli, store: LocalStore, source: Source) {
   // The key file or HUSH_MASTER_KEY: every other store it opens is rekeyed with this one.
   const candidates = await otherLocalStores(cli, store.path, usesSharedKey);
   const stores = [store];
-  for (const other of candidates)
-    if (existsSync(other.path) && (source === 'env' || other.keyFile === store.keyFile)) stores.push(other);
-    else await other.dispose?.();
+  for (const other of candidates) {
+    if (existsSync(other.path) && (source === 'env' || other.keyFile === store.keyFile)) {
+      // A store the key does not open (another key, e.g. prod's from CI) is not sharing it: left as is.
+      const problem = await other.list().then(
+        () => undefined,
+        (error: Error) => error.message,
+      );
+      if (problem === undefined) {
+        stores.push(other);
+        continue;
+      }
+      cli.warn(`left ${show(cli, other.path)} as it is: ${cli.mask(problem)}`);
+    }
+    await other.dispose?.();
+  }
   try {
     const oldKey =
       source === 'env'
