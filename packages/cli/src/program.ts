@@ -202,9 +202,9 @@ export function buildProgram(): Command {
     ],
   );
 
-  sub('health', "each provider's status and latency (exit 5 when the chain is down)").action(
-    lazy(() => import('./commands/health.js')),
-  );
+  sub('health', "each provider's status and latency (exit 5 when the chain is down)")
+    .option('--strict', 'exit 5 also when only some providers are down (degraded)')
+    .action(lazy(() => import('./commands/health.js')));
 
   program.commandsGroup('Applications and files:');
 

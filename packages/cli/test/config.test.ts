@@ -116,6 +116,13 @@ describe('store problems', () => {
     expect(wrong.code).toBe(1);
     expect(wrong.stderr).toMatch(/^hush: .*key/);
     expect(wrong.stderr).not.toContain(OTHER_KEY);
+    // The env provider still answers: the chain is degraded, not down; --strict makes that an exit 5.
+    const degraded = await run(['health'], { env: { HUSH_MASTER_KEY: OTHER_KEY } });
+    expect(degraded.code).toBe(0);
+    expect(degraded.stdout).toMatch(/local\s+local\s+unhealthy/);
+    expect(degraded.stdout).toContain('overall: degraded');
+    expect((await run(['health', '--strict'], { env: { HUSH_MASTER_KEY: OTHER_KEY } })).code).toBe(5);
+    expect((await run(['health', '--strict'])).code).toBe(0);
     const malformed = await run(['get', 'guarded'], { env: { HUSH_MASTER_KEY: 'not-a-key' } });
     expect(malformed.code).toBe(1);
     expect(malformed.stderr).toContain('hint: generate one with `hush keygen`');

@@ -2,8 +2,12 @@ import type { Cli } from '../context.js';
 import { EXIT } from '../errors.js';
 import { formatTable } from '../util.js';
 
-/** Exit 5 when every provider of the chain is down (status unhealthy). */
-export default async function health(cli: Cli): Promise<void> {
+/** Exit 5 when every provider of the chain is down (status unhealthy); with --strict, when any one is. */
+export default async function health(
+  cli: Cli,
+  _args: unknown[],
+  options: { strict?: boolean } = {},
+): Promise<void> {
   const manager = await cli.manager();
   const report = await manager.healthCheck();
   if (cli.options.json) cli.printJson(report);
@@ -24,5 +28,6 @@ export default async function health(cli: Cli): Promise<void> {
     cli.print(formatTable(cli, ['PROVIDER', 'KIND', 'STATUS', 'LATENCY', 'MESSAGE'], rows));
     cli.print(`overall: ${paint(report.status)}`);
   }
-  if (report.status === 'unhealthy') process.exitCode = EXIT.unavailable;
+  if (report.status === 'unhealthy' || (options.strict && report.status !== 'healthy'))
+    process.exitCode = EXIT.unavailable;
 }
