@@ -34,6 +34,16 @@ describe('hush run', () => {
     expect(JSON.parse(result.stdout)).toEqual({ a: false, len: DB.length, has: true });
   });
 
+  it("--env runs with another environment's secrets", async () => {
+    expect((await run(['--env', 'staging', 'set', 'staging-only'], { input: DB })).code).toBe(0);
+    const probe =
+      "console.log(process.env.STAGING_ONLY === undefined ? 'absent' : process.env.STAGING_ONLY.length)";
+    expect((await run(['run', '--env', 'staging', '--', process.execPath, '-e', probe])).stdout).toBe(
+      `${DB.length}\n`,
+    );
+    expect((await run(['run', '--', process.execPath, '-e', probe])).stdout).toBe('absent\n');
+  });
+
   it('--prefix takes the secrets under a prefix and drops it from the names', async () => {
     const result = await run([
       'run',
