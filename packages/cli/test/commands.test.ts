@@ -124,6 +124,8 @@ describe('init', () => {
       .map((line) => line.replace(/^\s*#\s+/, ''));
     expect(examples.length).toBeGreaterThan(0);
     for (const example of examples) expect(() => parse(example), example).not.toThrow();
+    // provider-vault's option names: address (not endpoint), token, mount.
+    expect(Object.keys(parse(examples[0]!).options)).toEqual(['address', 'token', 'mount']);
   });
 });
 

@@ -21,7 +21,7 @@ environments:
   # staging and prod start as local stores of their own (same key file) so that every command
   # works at once; replace them with your real backend, e.g.:
   #   - kind: vault
-  #     options: { endpoint: "\${env:VAULT_ADDR}", token: "\${env:VAULT_TOKEN}", mount: secret }
+  #     options: { address: "\${env:VAULT_ADDR}", token: "\${env:VAULT_TOKEN}", mount: secret }
   #   - kind: aws
   #     options: { region: eu-west-1 }
   staging:
