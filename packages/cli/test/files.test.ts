@@ -39,6 +39,12 @@ describe('render', () => {
     });
     const stdout = await run(['render', 'app.yaml']);
     expect(stdout.stdout).toContain(`password: ${PASSWORD}`);
+    const json = JSON.parse((await run(['render', 'app.yaml', '--json'])).stdout);
+    expect(json).toMatchObject({ template: 'app.yaml', output: null, references: 4 });
+    expect(json.content).toBe(stdout.stdout);
+    const summary = JSON.parse((await run(['render', 'app.yaml', '-o', 'out2.yaml', '--json'])).stdout);
+    expect(summary).toEqual({ template: 'app.yaml', output: 'out2.yaml', references: 4 });
+    expect(readFileSync(join(dir, 'out2.yaml'), 'utf8')).toBe(stdout.stdout);
   });
 
   it('reports every unresolved reference at once with line:column (exit 3) and writes nothing', async () => {

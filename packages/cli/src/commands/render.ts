@@ -98,6 +98,17 @@ export default async function render(
         code: 'UNRESOLVED_REFERENCES',
       },
     );
+  if (cli.options.json) {
+    // The content is in the document only when it is not written to a file.
+    if (options.output) await writePrivateFile(resolve(cli.cwd, options.output), out);
+    cli.printJson({
+      template,
+      output: options.output ?? null,
+      references: references.length,
+      ...(options.output ? {} : { content: out }),
+    });
+    return;
+  }
   if (options.output) {
     await writePrivateFile(resolve(cli.cwd, options.output), out);
     cli.note(
