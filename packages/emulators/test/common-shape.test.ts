@@ -75,4 +75,18 @@ describe('every emulator has the common shape', () => {
       expect(await connects(Number(new URL(one.url).port))).toBe(false);
     },
   );
+
+  it.each(starters)('%s({ random }) decides the fault rates with that source', async (_, start) => {
+    // 0.2 is below an error rate of 0.5: every request gets the error (the throttle is not reached).
+    const startWith = start as (options: { random: () => number }) => Promise<Handle>;
+    const handle = await startWith({ random: () => 0.2 });
+    try {
+      handle.faults.set({ errorRate: 0.5, throttleRate: 0.1 });
+      for (let i = 0; i < 5; i++) expect(await handle.faults.decide()).toBe('error');
+      handle.faults.set({ errorRate: 0.1 });
+      expect(await handle.faults.decide()).toBeNull();
+    } finally {
+      await handle.stop();
+    }
+  });
 });

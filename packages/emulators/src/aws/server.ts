@@ -22,6 +22,8 @@ export interface AwsSecretsManagerEmulatorOptions {
   /** Accepted access keys; one default key (returned in the handle) when absent. */
   credentials?: AwsEmulatorCredentials[];
   faults?: FaultOptions;
+  /** Random source for fault rates (pass a seeded one for a reproducible sequence). Default Math.random. */
+  random?: () => number;
   /** Keeps state in this JSON file: loaded at start, rewritten after every change. Holds values in clear. */
   snapshotFile?: string;
   /** Largest accepted difference between a request's signing date and the server clock (default 5 minutes). */
@@ -65,7 +67,7 @@ export async function startAwsSecretsManagerEmulator(
   const now = options.now ?? Date.now;
   const keyList = options.credentials?.length ? options.credentials : [{ ...DEFAULT_AWS_CREDENTIALS }];
   const keys = new Map(keyList.map((k) => [k.accessKeyId, k]));
-  const faults = new FaultInjector(options.faults);
+  const faults = new FaultInjector(options.faults, options.random);
   const store = new SecretsStore({ region, accountId, now });
   const calls: Record<string, number> = {};
 

@@ -50,6 +50,8 @@ export interface AzureKeyVaultEmulatorOptions {
   throttleRetryAfterSeconds?: number;
   /** Initial fault settings (change them later through `faults`). */
   faults?: FaultOptions;
+  /** Random source for fault rates (pass a seeded one for a reproducible sequence). Default Math.random. */
+  random?: () => number;
 }
 
 /** Requests the emulator has seen, by kind. */
@@ -139,7 +141,7 @@ export async function startAzureKeyVaultEmulator(
     options.tokenLifetimeSeconds ?? 3600,
   );
   const state = new VaultState(options.snapshotFile);
-  const faults = new FaultInjector(options.faults);
+  const faults = new FaultInjector(options.faults, options.random);
   const requests: AzureRequestCounters = {
     total: 0,
     operations: {},

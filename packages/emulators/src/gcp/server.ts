@@ -34,6 +34,8 @@ export interface GcpSecretManagerEmulatorOptions {
   /** Code for injected errors: INTERNAL (default) or UNAVAILABLE. */
   errorCode?: 'INTERNAL' | 'UNAVAILABLE';
   faults?: FaultOptions;
+  /** Random source for fault rates (pass a seeded one for a reproducible sequence). Default Math.random. */
+  random?: () => number;
   /** Keep state in this JSON file (read at start, written after each change). */
   snapshotFile?: string;
 }
@@ -76,7 +78,7 @@ export async function startGcpSecretManagerEmulator(
   const tokenSet = new Set(tokens);
   const requireAuth = options.requireAuth ?? true;
   const state = new GcpState(options.snapshotFile);
-  const faults = new FaultInjector(options.faults);
+  const faults = new FaultInjector(options.faults, options.random);
   const calls = Object.fromEntries(METHODS.map((m) => [m, 0])) as Record<MethodName, number>;
   const routes = createRoutes({
     state,

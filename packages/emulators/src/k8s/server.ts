@@ -25,6 +25,8 @@ export interface KubernetesEmulatorOptions {
   /** Serve HTTPS with a certificate generated at start (its PEM is returned as `ca`). */
   https?: boolean;
   faults?: FaultOptions;
+  /** Random source for fault rates (pass a seeded one for a reproducible sequence). Default Math.random. */
+  random?: () => number;
   /** Keep state in this JSON file across restarts. */
   snapshotFile?: string;
 }
@@ -81,7 +83,7 @@ export async function startKubernetesEmulator(
     '';
   const state = new KubernetesState(options.namespaces ?? ['default'], options.snapshotFile);
   const auth = new TokenAuthority(tokens);
-  const faults = new FaultInjector(options.faults);
+  const faults = new FaultInjector(options.faults, options.random);
   const calls = { total: 0, get: 0, list: 0, create: 0, replace: 0, patch: 0, delete: 0 };
   const staleAfterRead = new Map<string, number>();
 
