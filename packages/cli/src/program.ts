@@ -1,6 +1,7 @@
 import { Command, Option } from 'commander';
 import { version } from '../package.json';
 import { Cli, globalOptions } from './context.js';
+import { examples, PROGRAM_HELP_AFTER, subcommandTerm } from './help.js';
 
 /** A command's module: its default export runs it. */
 export type CommandModule = { default: (cli: Cli, args: any, options: any) => Promise<void> };
@@ -30,31 +31,6 @@ function addGlobals(command: Command, group?: string): Command {
 
 /** Access control checks an operation within a scope; grants in other scopes do not apply. */
 const SCOPE_HELP = 'act within this scope (global, plugin, agent, user) for access control';
-
-/** `hush <command> --help` ends with a few examples. */
-function examples(command: Command, lines: string[]): Command {
-  return command.addHelpText('after', `\nExamples:\n${lines.map((l) => `  ${l}`).join('\n')}\n`);
-}
-
-const PROGRAM_HELP_AFTER = `
-Values are read from stdin or a hidden prompt, never from the command line (shell history).
-Without hush.config.yaml, hush uses the encrypted store .hush/secrets.enc.json (key in
-HUSH_MASTER_KEY or .hush/master.key), then HUSH_SECRET_* variables.
-
-Examples:
-  hush init                                   set up hush.config.yaml, .hush/ and a master key
-  hush set db/url                             asks for the value (hidden)
-  printf %s "$TOKEN" | hush set api-token --tag team=web --expires 90d
-  hush list --pattern 'api-*'
-  DB_URL=$(hush get db/url)
-  hush run -- node server.js                  secrets in its environment, its output masked
-  hush render config.template.yaml -o config.yaml
-
-Exit codes: 0 ok, 1 failure, 2 usage, 3 not found, 4 access denied, 5 provider unavailable;
-run: the command's own code (127 not found, 126 not executable, 128+N killed by signal N);
-130: cancelled at a prompt.
-Run 'hush <command> --help' for a command's options.
-`;
 
 /** Merges the program's and the command's options; a value given on the command line wins over a default. */
 function mergedOptions(command: Command): Record<string, unknown> {
@@ -95,10 +71,7 @@ export function buildProgram(): Command {
     .version(version, '-V, --version', 'print the version')
     .enablePositionalOptions()
     .showSuggestionAfterError()
-    .configureHelp({
-      // `get <name>`, not `get [options] <name>`: every command has options.
-      subcommandTerm: (cmd) => `${cmd.name()} ${cmd.usage().replace(/^\[options\] ?/, '')}`.trimEnd(),
-    })
+    .configureHelp({ subcommandTerm })
     .configureOutput({ outputError: (text, write) => write(`hush: ${text.replace(/^error: /, '')}`) })
     .addHelpText('after', PROGRAM_HELP_AFTER)
     .exitOverride();
