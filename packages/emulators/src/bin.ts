@@ -13,28 +13,27 @@ function fail(message: string): never {
   process.exit(2);
 }
 
-let parsed: ReturnType<typeof parse>;
+/** The command line, or a usage error (exit 2) for an unknown flag or a missing value. */
 function parse() {
-  return parseArgs({
-    allowPositionals: true,
-    options: {
-      port: { type: 'string' },
-      host: { type: 'string' },
-      snapshot: { type: 'string' },
-      'latency-ms': { type: 'string' },
-      'error-rate': { type: 'string' },
-      'throttle-rate': { type: 'string' },
-      outage: { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
+  try {
+    return parseArgs({
+      allowPositionals: true,
+      options: {
+        port: { type: 'string' },
+        host: { type: 'string' },
+        snapshot: { type: 'string' },
+        'latency-ms': { type: 'string' },
+        'error-rate': { type: 'string' },
+        'throttle-rate': { type: 'string' },
+        outage: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (error) {
+    return fail((error as Error).message);
+  }
 }
-try {
-  parsed = parse();
-} catch (error) {
-  fail((error as Error).message);
-}
-const { positionals, values } = parsed;
+const { positionals, values } = parse();
 
 if (values.help) {
   process.stdout.write(usage);

@@ -114,7 +114,13 @@ describe('the hush-emulators command (built bin)', () => {
   });
 
   it('refuses an unknown service, a missing one and a bad flag value with exit code 2', async () => {
-    for (const args of [['nope'], [], ['vault', '--error-rate', '2'], ['vault', '--port', 'x']]) {
+    for (const args of [
+      ['nope'],
+      [],
+      ['vault', '--error-rate', '2'],
+      ['vault', '--port', 'x'],
+      ['vault', '--bogus'],
+    ]) {
       const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
       children.push(child);
       let err = '';
