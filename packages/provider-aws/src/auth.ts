@@ -37,7 +37,9 @@ export function clientConfig(
   const region = options.region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
   if (region) config.region = region;
   if (options.endpoint) config.endpoint = options.endpoint;
-  if (options.profile) config.profile = options.profile;
+  // A plugin context's own environment may name a profile that process.env does not.
+  const profile = options.profile ?? (env !== process.env ? env.AWS_PROFILE : undefined);
+  if (profile) config.profile = profile;
   if (options.credentials) config.credentials = options.credentials;
   else if (env !== process.env && env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY)
     config.credentials = {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AwsSecretsManagerEmulator } from '@hush/emulators';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { AwsSecretsManagerProvider } from '../src/index.js';
+import plugin, { AwsSecretsManagerProvider } from '../src/index.js';
 import { startEmulator } from './helpers.js';
 
 // Only `endpoint` is given: region and credentials come from the SDK's default chain.
@@ -52,6 +52,26 @@ describe("the SDK's default credential chain", () => {
       expect((await provider.get('chain/profile'))?.value).toBe('from-profile');
     } finally {
       await provider.dispose();
+    }
+  });
+
+  it("takes AWS_PROFILE from the plugin context's environment", async () => {
+    clearAwsEnv();
+    const dir = mkdtempSync(join(tmpdir(), 'hush-aws-profile-'));
+    writeFileSync(
+      join(dir, 'credentials'),
+      `[ctx]\naws_access_key_id = ${emulator.accessKeyId}\naws_secret_access_key = ${emulator.secretAccessKey}\n`,
+    );
+    vi.stubEnv('AWS_SHARED_CREDENTIALS_FILE', join(dir, 'credentials'));
+    const created = await plugin.create(
+      { endpoint: emulator.url },
+      { name: 'aws-ctx', root: dir, env: { AWS_PROFILE: 'ctx', AWS_REGION: emulator.region } },
+    );
+    try {
+      await created.set!('chain/context', 'from-context-profile');
+      expect((await created.get('chain/context'))?.value).toBe('from-context-profile');
+    } finally {
+      await created.dispose?.();
     }
   });
 });
