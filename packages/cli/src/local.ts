@@ -55,12 +55,12 @@ export async function otherLocalStores(
   cli: Cli,
   except: string,
   select: (spec: ProviderConfig) => boolean,
-): Promise<LocalStore[]> {
+): Promise<Array<{ store: LocalStore; spec: ProviderConfig }>> {
   const settings = await cli.settings();
   const core = await import('@hush/core');
   const root = settings.config.root;
   const seen = new Set([except]);
-  const stores: LocalStore[] = [];
+  const found: Array<{ store: LocalStore; spec: ProviderConfig }> = [];
   for (const environment of Object.values(settings.config.environments))
     for (const spec of environment.providers) {
       if (!select(spec)) continue;
@@ -74,9 +74,9 @@ export async function otherLocalStores(
         continue;
       }
       seen.add(store.path);
-      stores.push(store);
+      found.push({ store, spec });
     }
-  return stores;
+  return found;
 }
 
 /**

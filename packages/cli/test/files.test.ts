@@ -400,3 +400,44 @@ describe('rekey of a passphrase store', () => {
     expect((await hush(['get', 'k'], { cwd: plain, env: { HUSH_MASTER_KEY: key } })).stdout).toBe('v\n');
   });
 });
+
+describe('rekey of passphrase stores that share the passphrase', () => {
+  const OLD = plant('shared-Old-Passphrase-1');
+  const NEW = plant('shared-New-Passphrase-2');
+  const OWN = plant('own-Passphrase-of-ci-3');
+  const local = (path: string, variable: string) => [
+    '    providers:',
+    '      - kind: local',
+    `        options: { path: ${path}, passphrase: "\${env:${variable}}", scrypt: { N: 16384, r: 8, p: 1 } }`,
+  ];
+  const { run } = useProject(
+    {
+      'hush.config.yaml': [
+        'environments:',
+        '  dev:',
+        ...local('.hush/dev.enc.json', 'APP_PASSPHRASE'),
+        '  prod:',
+        ...local('.hush/prod.enc.json', 'APP_PASSPHRASE'),
+        '  ci:',
+        ...local('.hush/ci.enc.json', 'CI_PASSPHRASE'),
+        '',
+      ].join('\n'),
+    },
+    { init: false },
+  );
+
+  it('rekeys every store given the same passphrase, and leaves the others', async () => {
+    const before = { APP_PASSPHRASE: OLD, CI_PASSPHRASE: OWN };
+    for (const env of ['dev', 'prod', 'ci'])
+      expect((await run(['--env', env, 'set', 'kept'], { input: `${env}-value`, env: before })).code).toBe(0);
+    const result = await run(['rekey', '--json'], { input: NEW, env: before });
+    expect(result.code, result.stderr).toBe(0);
+    expect(JSON.parse(result.stdout).stores.map((p: string) => p.replace(/.*\/\.hush\//, ''))).toEqual([
+      'dev.enc.json',
+      'prod.enc.json',
+    ]);
+    const after = { APP_PASSPHRASE: NEW, CI_PASSPHRASE: OWN };
+    for (const env of ['dev', 'prod', 'ci'])
+      expect((await run(['--env', env, 'get', 'kept'], { env: after })).stdout).toBe(`${env}-value\n`);
+  });
+});

@@ -6,6 +6,7 @@ import { CliError, UsageError } from '../errors.js';
 import {
   findLocalStore,
   type LocalStore,
+  type NewLocalKey,
   otherLocalStores,
   requireStoreAdmin,
   usesSharedKey,
@@ -46,13 +47,13 @@ export default async function rekey(cli: Cli, _args: unknown[], options: RekeyOp
     throw new CliError(`no key file at ${store.keyFile}`, 1, 'run `hush init` first');
   const toPassphrase = options.passphrase || (source === 'passphrase' && !options.masterKey);
   if (toPassphrase) return rekeyToPassphrase(cli, store, spec, source);
-  return rekeyToMasterKey(cli, store, source);
+  return rekeyToMasterKey(cli, store, spec, source);
 }
 
 const show = (cli: Cli, path: string): string => relative(cli.cwd, path) || path;
 
 /** Runs provider-local's rekey with a status line on a terminal (it is one atomic write per store). */
-async function reencrypt(cli: Cli, store: LocalStore, key: Parameters<LocalStore['rekey']>[0]) {
+async function reencrypt(cli: Cli, store: LocalStore, key: NewLocalKey) {
   const status = spinner(cli, `re-encrypting ${show(cli, store.path)}`);
   try {
     await store.rekey(key);
@@ -63,6 +64,7 @@ async function reencrypt(cli: Cli, store: LocalStore, key: Parameters<LocalStore
 
 async function rekeyToPassphrase(cli: Cli, store: LocalStore, spec: ProviderConfig, source: Source) {
   const settings = await cli.settings();
+  let stores = [store];
   if (source !== 'passphrase' && settings.embedded)
     throw new UsageError(
       'without a configuration file there is no place to give the store its passphrase',
@@ -70,18 +72,48 @@ async function rekeyToPassphrase(cli: Cli, store: LocalStore, spec: ProviderConf
     );
   const passphrase = await readNewPassphrase(cli);
   (await cli.manager()).masker.add(passphrase);
-  const scrypt = spec.options.scrypt as { N: number; r: number; p: number } | undefined;
-  await reencrypt(cli, store, { passphrase, ...(scrypt ? { scrypt } : {}) });
-  await recordRekey(cli, [store], 'passphrase');
+  const withCost = (options: Record<string, unknown>): NewLocalKey => {
+    const scrypt = options.scrypt as { N: number; r: number; p: number } | undefined;
+    return { passphrase, ...(scrypt ? { scrypt } : {}) };
+  };
+  if (source !== 'passphrase') {
+    await reencrypt(cli, store, withCost(spec.options));
+  } else {
+    // Stores given the same passphrase (one variable read by several environments) change together.
+    const old = spec.options.passphrase as string;
+    const sharing = await sharingStores(cli, store, spec, (other) => other.options.passphrase === old);
+    try {
+      await reencryptAll(
+        cli,
+        sharing,
+        (s) => withCost(s.spec.options),
+        (s) => ({
+          passphrase: old,
+          ...(s.spec.options.scrypt
+            ? { scrypt: s.spec.options.scrypt as { N: number; r: number; p: number } }
+            : {}),
+        }),
+        {
+          discard: async () => undefined,
+          keep: () => 'the new passphrase is the one just given',
+        },
+      );
+    } finally {
+      for (const other of sharing.slice(1)) await other.store.dispose?.();
+    }
+    stores = sharing.map((s) => s.store);
+  }
+  await recordRekey(cli, stores, 'passphrase');
   const file = show(cli, settings.config.file ?? 'hush.config.yaml');
   if (cli.options.json) {
-    cli.printJson({ stores: [store.path], protection: 'passphrase' });
+    cli.printJson({ stores: stores.map((s) => s.path), protection: 'passphrase' });
     return;
   }
-  cli.print(`${cli.colors.green('✓')} ${show(cli, store.path)} re-encrypted under the new passphrase`);
+  for (const rekeyed of stores)
+    cli.print(`${cli.colors.green('✓')} ${show(cli, rekeyed.path)} re-encrypted under the new passphrase`);
   cli.note(
     source === 'passphrase'
-      ? `${cli.colors.yellow('!')} give provider '${store.name}' the new passphrase before the next run (its passphrase option in ${file}, or the variable that option reads): the old one no longer opens the store (it still opens the store backups in ${show(cli, store.path).replace(/[^/]*$/, '')}backups/)`
+      ? `${cli.colors.yellow('!')} give ${stores.length === 1 ? `provider '${store.name}'` : `providers ${stores.map((s) => `'${s.name}'`).join(', ')}`} the new passphrase before the next run (its passphrase option in ${file}, or the variable that option reads): the old one no longer opens the store (it still opens the store backups in ${show(cli, store.path).replace(/[^/]*$/, '')}backups/)`
       : `${cli.colors.yellow('!')} add the passphrase to provider '${store.name}' in ${file} before the next run, e.g. \`passphrase: \${env:HUSH_PASSPHRASE}\` under its options: the master key no longer opens this store (other stores that use it are unchanged)`,
   );
 }
@@ -105,7 +137,7 @@ async function readNewPassphrase(cli: Cli): Promise<string> {
   return first;
 }
 
-async function rekeyToMasterKey(cli: Cli, store: LocalStore, source: Source) {
+async function rekeyToMasterKey(cli: Cli, store: LocalStore, spec: ProviderConfig, source: Source) {
   const { generateMasterKey, readKeyFile, writeKeyFile } = await import('@hush/provider-local');
   const settings = await cli.settings();
   const file = show(cli, settings.config.file ?? 'the configuration');
@@ -146,23 +178,13 @@ async function rekeyToMasterKey(cli: Cli, store: LocalStore, source: Source) {
   }
 
   // The key file or HUSH_MASTER_KEY: every other store it opens is rekeyed with this one.
-  const candidates = await otherLocalStores(cli, store.path, usesSharedKey);
-  const stores = [store];
-  for (const other of candidates) {
-    if (existsSync(other.path) && (source === 'env' || other.keyFile === store.keyFile)) {
-      // A store the key does not open (another key, e.g. prod's from CI) is not sharing it: left as is.
-      const problem = await other.list().then(
-        () => undefined,
-        (error: Error) => error.message,
-      );
-      if (problem === undefined) {
-        stores.push(other);
-        continue;
-      }
-      cli.warn(`left ${show(cli, other.path)} as it is: ${cli.mask(problem)}`);
-    }
-    await other.dispose?.();
-  }
+  const sharing = await sharingStores(
+    cli,
+    store,
+    spec,
+    (other, instance) => usesSharedKey(other) && (source === 'env' || instance.keyFile === store.keyFile),
+  );
+  const stores = sharing.map((s) => s.store);
   try {
     const oldKey =
       source === 'env'
@@ -173,16 +195,22 @@ async function rekeyToMasterKey(cli: Cli, store: LocalStore, source: Source) {
       await fs.rm(pending, { force: true });
       await writeKeyFile(pending, newKey);
     }
-    await reencryptAll(cli, stores, newKey, oldKey, {
-      discard: async () => {
-        if (source === 'file') await fs.rm(pending, { force: true });
+    await reencryptAll(
+      cli,
+      sharing,
+      () => ({ masterKey: newKey }),
+      () => ({ masterKey: oldKey }),
+      {
+        discard: async () => {
+          if (source === 'file') await fs.rm(pending, { force: true });
+        },
+        keep: () => {
+          if (source === 'file') return `the new key is in ${show(cli, pending)}`;
+          cli.print(newKey);
+          return 'the new key is printed above';
+        },
       },
-      keep: () => {
-        if (source === 'file') return `the new key is in ${show(cli, pending)}`;
-        cli.print(newKey);
-        return 'the new key is printed above';
-      },
-    });
+    );
     await recordRekey(cli, stores, 'master-key');
     const paths = stores.map((s) => s.path);
     if (source === 'env') {
@@ -224,36 +252,69 @@ async function rekeyToMasterKey(cli: Cli, store: LocalStore, source: Source) {
   }
 }
 
+interface Sharing {
+  store: LocalStore;
+  spec: ProviderConfig;
+}
+
+/**
+ * The store and every other local store of the configuration that shares its key or passphrase
+ * (`shares`) and exists. One the secret does not open (another key, e.g. prod's from CI) is not
+ * sharing it: it is left as it is, with a warning.
+ */
+async function sharingStores(
+  cli: Cli,
+  store: LocalStore,
+  spec: ProviderConfig,
+  shares: (other: ProviderConfig, instance: LocalStore) => boolean,
+): Promise<Sharing[]> {
+  const sharing: Sharing[] = [{ store, spec }];
+  for (const other of await otherLocalStores(cli, store.path, (s) => s.kind === 'local')) {
+    if (existsSync(other.store.path) && shares(other.spec, other.store)) {
+      const problem = await other.store.list().then(
+        () => undefined,
+        (error: Error) => error.message,
+      );
+      if (problem === undefined) {
+        sharing.push(other);
+        continue;
+      }
+      cli.warn(`left ${show(cli, other.store.path)} as it is: ${cli.mask(problem)}`);
+    }
+    await other.store.dispose?.();
+  }
+  return sharing;
+}
+
 /**
  * Rekeys each store in turn. Each store's rekey is atomic, the set is not: when one fails, the
- * stores already done are put back under the old key, so that one key still opens them all, and
- * the new key is discarded. Should that fail too, the new key is kept and the error says where.
+ * stores already done are put back under the old secret, so that one secret still opens them
+ * all, and the new one is discarded. Should that fail too, the new one is kept and the error says where.
  */
 async function reencryptAll(
   cli: Cli,
-  stores: LocalStore[],
-  newKey: string,
-  oldKey: string,
+  stores: Sharing[],
+  newKey: (s: Sharing) => NewLocalKey,
+  oldKey: (s: Sharing) => NewLocalKey,
   newKeyOnFailure: { discard(): Promise<void>; keep(): string },
 ): Promise<void> {
-  const done: LocalStore[] = [];
+  const done: Sharing[] = [];
   try {
-    for (const store of stores) {
-      await reencrypt(cli, store, { masterKey: newKey });
-      done.push(store);
+    for (const s of stores) {
+      await reencrypt(cli, s.store, newKey(s));
+      done.push(s);
     }
   } catch (error) {
     const stuck: string[] = [];
-    for (const store of done)
-      await store.rekey({ masterKey: oldKey }).catch(() => stuck.push(show(cli, store.path)));
+    for (const s of done) await s.store.rekey(oldKey(s)).catch(() => stuck.push(show(cli, s.store.path)));
     if (stuck.length === 0) {
       await newKeyOnFailure.discard();
       throw error;
     }
     throw new CliError(
-      `rekey failed (${(error as Error).message}) and ${stuck.join(', ')} could not be put back under the old key`,
+      `rekey failed (${cli.mask((error as Error).message)}) and ${stuck.join(', ')} could not be put back`,
       1,
-      `they are encrypted under the new key: ${newKeyOnFailure.keep()}; keep it until they are rekeyed again`,
+      `they are encrypted under the new key or passphrase: ${newKeyOnFailure.keep()}; keep it until they are rekeyed again`,
     );
   }
 }
