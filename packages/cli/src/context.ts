@@ -233,6 +233,8 @@ export class Cli {
         enforceAccessControl: access.enforce,
         rootAccessors: access.rootAccessors,
         defaultPermissions: access.defaultPermissions as Array<import('@hush/rbac').Permission>,
+        // Grants and revokes go into the audit log too when it is on.
+        ...(settings.audit?.enabled ? { audit: await this.auditLog() } : {}),
       });
     })();
     return this.#control;

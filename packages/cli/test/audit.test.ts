@@ -102,6 +102,11 @@ describe.each([
           e.errorCode === 'ACCESS_DENIED',
       ),
     ).toBe(true);
+    // Permission changes are audited too: the grant made by root earlier in this file.
+    expect(
+      all.some((e) => e.operation === 'grant' && e.accessor === 'root' && e.outcome === 'success'),
+      JSON.stringify(all.filter((e) => e.operation === 'grant')),
+    ).toBe(true);
     const failed = JSON.parse((await as('root', ['audit', '--failed-only', '--json'])).stdout) as Array<{
       success: boolean;
     }>;
