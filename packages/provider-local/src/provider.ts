@@ -590,9 +590,15 @@ export class LocalSecretProvider implements SecretProvider {
       }
     }
     if (!equalBase64(doc.keyCheck, keyCheckValue(keys, doc.storeId, doc.kdf))) {
-      throw new ConfigError(`wrong master key for store ${this.path}: the key check does not match`, {
-        hint: 'use the key the store was created (or last rekeyed) with; HUSH_MASTER_KEY wins over .hush/master.key',
-      });
+      const passphrase = source.kind === 'passphrase';
+      throw new ConfigError(
+        `wrong ${passphrase ? 'passphrase' : 'master key'} for store ${this.path}: the key check does not match`,
+        {
+          hint: passphrase
+            ? 'use the passphrase the store was created (or last rekeyed) with'
+            : 'use the key the store was created (or last rekeyed) with; HUSH_MASTER_KEY wins over .hush/master.key',
+        },
+      );
     }
     if (source === this.#source) this.#derived.set(id, keys);
     return keys;

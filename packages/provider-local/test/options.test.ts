@@ -161,7 +161,7 @@ describe('local provider: PBKDF2-SHA256 for passphrases', () => {
     expect((await new LocalSecretProvider({ root: box.dir, env: {}, passphrase }).get('k'))?.value).toBe('v');
     await expect(
       new LocalSecretProvider({ root: box.dir, env: {}, passphrase: 'wrong' }).get('k'),
-    ).rejects.toThrow(/wrong master key/);
+    ).rejects.toThrow(/wrong passphrase/);
   }, 30_000);
 
   it('refuses fewer than 600,000 iterations, in options or in the file', async () => {

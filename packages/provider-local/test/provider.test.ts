@@ -256,7 +256,7 @@ describe('local provider: keys', () => {
     });
     expect((await again.get('k'))?.value).toBe('v');
     const wrong = new LocalSecretProvider({ root: box.dir, env: {}, passphrase: 'wrong' });
-    await expect(wrong.get('k')).rejects.toThrow(/wrong master key/);
+    await expect(wrong.get('k')).rejects.toThrow(/wrong passphrase/);
     await expect(box.make().get('k')).rejects.toThrow(/protected by a passphrase/);
   });
 
