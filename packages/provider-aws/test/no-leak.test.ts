@@ -1,6 +1,6 @@
+import { findSecretValue } from '@hush/testkit';
 import { describe, expect, it } from 'vitest';
 import { providerFor, startEmulator } from './helpers.js';
-import { findValue } from './leaks.js';
 
 const VALUE = 'do-not-show-8f2c1e';
 
@@ -9,7 +9,7 @@ async function leaksOf(write: () => Promise<unknown>): Promise<string[]> {
     () => expect.fail('the write should have failed'),
     (e: unknown) => e,
   );
-  return findValue(error, VALUE);
+  return findSecretValue(error, VALUE);
 }
 
 describe('no AWS error carries a secret value', () => {

@@ -1,7 +1,7 @@
 import { startAzureKeyVaultEmulator } from '@hush/emulators';
+import { findSecretValue } from '@hush/testkit';
 import { describe, expect, it } from 'vitest';
 import { emulatorProvider, FixedTokenCredential } from './helpers.js';
-import { findValue } from './leaks.js';
 
 const VALUE = 'do-not-show-8f2c1e';
 
@@ -11,7 +11,7 @@ async function leaksOf(write: () => Promise<unknown>): Promise<string[]> {
     () => expect.fail('the write should have failed'),
     (e: unknown) => e,
   );
-  return findValue(error, VALUE);
+  return findSecretValue(error, VALUE);
 }
 
 describe('no Azure error carries a secret value', () => {

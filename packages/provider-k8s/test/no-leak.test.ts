@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError } from '@hush/core';
 import { startKubernetesEmulator } from '@hush/emulators';
+import { findSecretValue } from '@hush/testkit';
 import { describe, expect, it } from 'vitest';
 import { KubernetesProvider } from '../src/index.js';
 import { providerFor } from './helpers.js';
-import { findValue } from './leaks.js';
 
 const VALUE = 'do-not-show-8f2c1e';
 
@@ -15,7 +15,7 @@ async function leaksOf(write: () => Promise<unknown>): Promise<string[]> {
     () => expect.fail('the write should have failed'),
     (e: unknown) => e,
   );
-  return findValue(error, VALUE);
+  return findSecretValue(error, VALUE);
 }
 
 describe('no Kubernetes error carries a secret value', () => {
@@ -51,6 +51,6 @@ describe('no Kubernetes error carries a secret value', () => {
     }
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as Error).message).toMatch(/line \d+, column \d+/);
-    expect(findValue(error, VALUE)).toEqual([]);
+    expect(findSecretValue(error, VALUE)).toEqual([]);
   });
 });

@@ -1,8 +1,11 @@
 /**
+ * For provider tests that plant a value and make the provider fail: SDK errors often carry the
+ * request (and so the value written) in places a message check never looks.
+ *
  * Where `needle` occurs in an error: its message, its cause chain and every property, hidden
  * (non-enumerable) ones included, as a logger or a debugger could reach them. Empty when clean.
  */
-export function findValue(root: unknown, needle: string): string[] {
+export function findSecretValue(root: unknown, needle: string): string[] {
   const seen = new Set<unknown>();
   const found: string[] = [];
   const walk = (value: unknown, path: string, depth: number): void => {
