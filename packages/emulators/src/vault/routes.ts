@@ -448,12 +448,7 @@ export class VaultRouter {
     const base = `auth/${this.settings.approleMount}/role`;
     const rest = request.path.slice(base.length).replace(/^\//, '').replace(/\/$/, '');
     const roles = this.state.data.approle;
-    if (rest === '') {
-      if (request.operation !== 'list') return errors(405, 'unsupported operation');
-      if (!allowed('list')) return POLICY_DENIED;
-      const keys = Object.keys(roles).sort();
-      return keys.length ? envelope({ keys }) : NOT_FOUND;
-    }
+    if (rest === '') return this.#listRoles(roles, request, allowed);
     const [name, sub] = rest.split('/', 2) as [string, string | undefined];
     const role = roles[name];
     if (sub === undefined) {
@@ -473,23 +468,8 @@ export class VaultRouter {
             token_no_default_policy: role.tokenNoDefaultPolicy,
             token_type: 'default',
           });
-        case 'write': {
-          if (!allowed(role ? 'update' : 'create')) return POLICY_DENIED;
-          try {
-            roles[name] = applyAppRoleSettings(role, request.body);
-          } catch (error) {
-            return errors(400, (error as Error).message);
-          }
-          this.state.dirty = true;
-          return NO_CONTENT;
-        }
-        case 'delete':
-          if (!allowed('delete')) return POLICY_DENIED;
-          delete roles[name];
-          this.state.dirty = true;
-          return NO_CONTENT;
         default:
-          return errors(405, 'unsupported operation');
+          return this.#changeRole(roles, name, request, allowed, applyAppRoleSettings);
       }
     }
     if (!role) return errors(400, `role "${name}" does not exist`);
@@ -574,12 +554,7 @@ export class VaultRouter {
     const base = `auth/${this.settings.kubernetesMount}/role`;
     const name = request.path.slice(base.length).replace(/^\//, '').replace(/\/$/, '');
     const roles = this.state.data.kubernetes.roles;
-    if (name === '') {
-      if (request.operation !== 'list') return errors(405, 'unsupported operation');
-      if (!allowed('list')) return POLICY_DENIED;
-      const keys = Object.keys(roles).sort();
-      return keys.length ? envelope({ keys }) : NOT_FOUND;
-    }
+    if (name === '') return this.#listRoles(roles, request, allowed);
     const role = roles[name];
     switch (request.operation) {
       case 'read':
@@ -594,23 +569,44 @@ export class VaultRouter {
           token_max_ttl: role.tokenMaxTtl,
           token_no_default_policy: role.tokenNoDefaultPolicy,
         });
-      case 'write':
-        if (!allowed(role ? 'update' : 'create')) return POLICY_DENIED;
-        try {
-          roles[name] = applyKubernetesRoleSettings(role, request.body);
-        } catch (error) {
-          return errors(400, (error as Error).message);
-        }
-        this.state.dirty = true;
-        return NO_CONTENT;
-      case 'delete':
-        if (!allowed('delete')) return POLICY_DENIED;
-        delete roles[name];
-        this.state.dirty = true;
-        return NO_CONTENT;
       default:
-        return errors(405, 'unsupported operation');
+        return this.#changeRole(roles, name, request, allowed, applyKubernetesRoleSettings);
     }
+  }
+
+  /** LIST of a role collection (AppRole and Kubernetes roles answer alike). */
+  #listRoles(
+    roles: Record<string, unknown>,
+    request: VaultRequest,
+    allowed: (c: Capability) => boolean,
+  ): VaultResponse {
+    if (request.operation !== 'list') return errors(405, 'unsupported operation');
+    if (!allowed('list')) return POLICY_DENIED;
+    const keys = Object.keys(roles).sort();
+    return keys.length ? envelope({ keys }) : NOT_FOUND;
+  }
+
+  /** Write or delete of one role in a collection; other operations are refused. */
+  #changeRole<R>(
+    roles: Record<string, R>,
+    name: string,
+    request: VaultRequest,
+    allowed: (c: Capability) => boolean,
+    apply: (existing: R | undefined, body: Record<string, unknown>) => R,
+  ): VaultResponse {
+    if (request.operation === 'write') {
+      if (!allowed(roles[name] ? 'update' : 'create')) return POLICY_DENIED;
+      try {
+        roles[name] = apply(roles[name], request.body);
+      } catch (error) {
+        return errors(400, (error as Error).message);
+      }
+    } else if (request.operation === 'delete') {
+      if (!allowed('delete')) return POLICY_DENIED;
+      delete roles[name];
+    } else return errors(405, 'unsupported operation');
+    this.state.dirty = true;
+    return NO_CONTENT;
   }
 
   // ---- policies ----------------------------------------------------------------------------
