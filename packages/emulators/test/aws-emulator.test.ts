@@ -1,4 +1,4 @@
-import { createHash, createHmac } from 'node:crypto';
+import { createHash, createHmac, randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -69,7 +69,9 @@ async function call(
   } = {},
 ): Promise<Answer> {
   const server = overrides.on ?? emulator;
-  const body = JSON.stringify(input);
+  // The SDKs always fill in ClientRequestToken (an idempotency token); so does this helper.
+  const idempotent = ['CreateSecret', 'PutSecretValue', 'UpdateSecret'].includes(target);
+  const body = JSON.stringify(idempotent ? { ClientRequestToken: randomUUID(), ...input } : input);
   const host = new URL(server.url).host;
   const headers = overrides.unsigned
     ? { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': `secretsmanager.${target}` }
@@ -228,7 +230,7 @@ describe('AWS Secrets Manager emulator: secrets and versions', () => {
     const both = await call('CreateSecret', { Name: 'both', SecretString: 's', SecretBinary: 'AAE=' });
     expect(both.body.__type).toBe('InvalidParameterException');
     const badName = await call('CreateSecret', { Name: 'bad name!', SecretString: 's' });
-    expect(badName.body.__type).toBe('InvalidParameterException');
+    expect(badName.body.__type).toBe('ValidationException');
     const noValue = await call('PutSecretValue', { SecretId: 'dup' });
     expect(noValue.body.__type).toBe('InvalidRequestException');
   });

@@ -375,8 +375,8 @@ describe('Azure Key Vault emulator: token endpoint', () => {
 
 describe('Azure Key Vault emulator: slow deletes, snapshots and the CA file', () => {
   it('keeps a deletion "in progress" for operationDelayMs, as the SDK poller expects', async () => {
-    // Long enough that a loaded machine still makes the next calls inside the window.
-    const kv = await startAzureKeyVaultEmulator({ operationDelayMs: 4000 });
+    let clock = Date.now();
+    const kv = await startAzureKeyVaultEmulator({ operationDelayMs: 4000, now: () => clock });
     try {
       await call(kv, 'PUT', '/secrets/slow', { body: { value: 'v' } });
       await call(kv, 'DELETE', '/secrets/slow');
@@ -384,7 +384,9 @@ describe('Azure Key Vault emulator: slow deletes, snapshots and the CA file', ()
       const busy = await call(kv, 'PUT', '/secrets/slow', { body: { value: 'v' } });
       expect(busy.status).toBe(409);
       expect(busy.body.error.innererror.code).toBe('ObjectIsBeingDeleted');
-      await new Promise((r) => setTimeout(r, 4100));
+      clock += 3_999;
+      expect((await call(kv, 'GET', '/deletedsecrets/slow')).status).toBe(404);
+      clock += 1;
       expect((await call(kv, 'GET', '/deletedsecrets/slow')).status).toBe(200);
     } finally {
       await kv.stop();
@@ -407,12 +409,14 @@ describe('Azure Key Vault emulator: slow deletes, snapshots and the CA file', ()
   });
 
   it('refuses a token once it has expired', async () => {
-    // Long enough for the first call on a loaded machine; the wait below goes past it.
-    const kv = await startAzureKeyVaultEmulator({ tokenLifetimeSeconds: 6 });
+    let clock = Date.now();
+    const kv = await startAzureKeyVaultEmulator({ tokenLifetimeSeconds: 6, now: () => clock });
     try {
       const token = kv.issueToken();
       expect((await call(kv, 'GET', '/secrets', { token })).status).toBe(200);
-      await new Promise((r) => setTimeout(r, 7100));
+      clock += 5_000;
+      expect((await call(kv, 'GET', '/secrets', { token })).status).toBe(200);
+      clock += 1_000;
       const expired = await call(kv, 'GET', '/secrets', { token });
       expect(expired.status).toBe(401);
       expect(expired.body.error.message).toContain('TokenExpired');

@@ -1,4 +1,5 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
+import { get } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -6,7 +7,7 @@ import { startKubernetesEmulator } from '../src/index.js';
 import { services } from '../src/services.js';
 
 describe('Kubernetes emulator: command entry and snapshots', () => {
-  it('`hush-emulators k8s` writes a kubeconfig whose server and token work', async () => {
+  it('`hush-emulators k8s` serves HTTPS and writes a kubeconfig whose server, CA and token work', async () => {
     const running = await services.k8s!({});
     try {
       const details = running.describe();
@@ -16,10 +17,19 @@ describe('Kubernetes emulator: command entry and snapshots', () => {
       expect(server).toBe(running.url);
       expect(token).toBe(details.token);
       expect(yaml).toContain('namespace: default');
-      const res = await fetch(`${server}/api/v1/namespaces/default/secrets`, {
-        headers: { authorization: `Bearer ${token}` },
+      expect(server.startsWith('https://')).toBe(true);
+      const ca = Buffer.from(/certificate-authority-data: (\S+)/.exec(yaml)![1]!, 'base64').toString();
+      const status = await new Promise<number | undefined>((resolve, reject) => {
+        get(
+          `${server}/api/v1/namespaces/default/secrets`,
+          { ca, headers: { authorization: `Bearer ${token}` } },
+          (res) => {
+            res.resume();
+            resolve(res.statusCode);
+          },
+        ).on('error', reject);
       });
-      expect(res.status).toBe(200);
+      expect(status).toBe(200);
     } finally {
       await running.stop();
     }

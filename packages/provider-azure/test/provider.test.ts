@@ -313,10 +313,12 @@ describe('AzureKeyVaultProvider against the emulator', () => {
 
 describe('AzureKeyVaultProvider with slow deletes and recoveries (the SDK pollers at work)', () => {
   it('waits for a delete and a recovery that take a while, as on the real service', async () => {
-    // Long enough for several polls even when the machine is busy.
-    const kv = await startAzureKeyVaultEmulator({ operationDelayMs: 1500 });
+    // The emulator's clock moves 100 ms each time it is read, so the 1.5 s delete and recovery take
+    // several polls without any real waiting.
+    let clock = Date.now();
+    const kv = await startAzureKeyVaultEmulator({ operationDelayMs: 1500, now: () => (clock += 100) });
     try {
-      const provider = emulatorProvider(kv, { pollIntervalMs: 50 });
+      const provider = emulatorProvider(kv, { pollIntervalMs: 1 });
       await provider.set('slow/secret', 'v');
       const polls = () =>
         (kv.requests.operations.GetDeletedSecret ?? 0) + (kv.requests.operations.GetSecret ?? 0);

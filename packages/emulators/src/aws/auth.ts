@@ -135,37 +135,15 @@ function parseAuthorization(header: string): ParsedAuthorization {
  * (method, path, query, the signed headers, the body's SHA-256) must match.
  * Returns the credentials the request was signed with; throws an `AwsError` otherwise.
  */
-export function verifySigV4(
-  request: SignedRequest,
-  keys: ReadonlyMap<string, AwsEmulatorCredentials>,
+/** The credential scope and the signing time must fit the server's region, service and clock. */
+function checkScope(
+  auth: ParsedAuthorization,
+  amzDate: string,
+  requestTime: number,
   region: string,
   now: number,
-  maxSkewMs = 5 * 60_000,
-): AwsEmulatorCredentials {
-  const header = headerValue(request.headers, 'authorization');
-  if (!header) throw authError('MissingAuthenticationTokenException', 'Missing Authentication Token');
-  const auth = parseAuthorization(header);
-
-  const amzDate = headerValue(request.headers, 'x-amz-date');
-  if (!amzDate)
-    throw authError(
-      'IncompleteSignatureException',
-      "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.",
-    );
-  const requestTime = parseAmzDate(amzDate);
-  if (requestTime === undefined)
-    throw authError(
-      'IncompleteSignatureException',
-      `Date must be in ISO-8601 'basic format'. Got '${amzDate}'.`,
-    );
-
-  const credentials = keys.get(auth.accessKeyId);
-  if (!credentials)
-    throw authError('UnrecognizedClientException', 'The security token included in the request is invalid.');
-  const token = headerValue(request.headers, 'x-amz-security-token');
-  if ((credentials.sessionToken ?? undefined) !== token)
-    throw authError('UnrecognizedClientException', 'The security token included in the request is invalid.');
-
+  maxSkewMs: number,
+): void {
   if (auth.date !== amzDate.slice(0, 8))
     throw authError(
       'InvalidSignatureException',
@@ -200,7 +178,15 @@ export function verifySigV4(
       'InvalidSignatureException',
       "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.",
     );
+}
 
+/** The hex signature the request should carry, computed as SigV4 specifies. */
+function signature(
+  request: SignedRequest,
+  auth: ParsedAuthorization,
+  amzDate: string,
+  secretAccessKey: string,
+): string {
   const queryAt = request.url.indexOf('?');
   const path = queryAt < 0 ? request.url : request.url.slice(0, queryAt);
   const query = queryAt < 0 ? '' : request.url.slice(queryAt + 1);
@@ -218,10 +204,45 @@ export function verifySigV4(
   const scope = `${auth.date}/${auth.region}/${auth.service}/aws4_request`;
   const stringToSign = [ALGORITHM, amzDate, scope, sha256(canonicalRequest)].join('\n');
   const signingKey = hmac(
-    hmac(hmac(hmac(`AWS4${credentials.secretAccessKey}`, auth.date), auth.region), auth.service),
+    hmac(hmac(hmac(`AWS4${secretAccessKey}`, auth.date), auth.region), auth.service),
     'aws4_request',
   );
-  const expected = Buffer.from(createHmac('sha256', signingKey).update(stringToSign).digest('hex'));
+  return createHmac('sha256', signingKey).update(stringToSign).digest('hex');
+}
+
+export function verifySigV4(
+  request: SignedRequest,
+  keys: ReadonlyMap<string, AwsEmulatorCredentials>,
+  region: string,
+  now: number,
+  maxSkewMs = 5 * 60_000,
+): AwsEmulatorCredentials {
+  const header = headerValue(request.headers, 'authorization');
+  if (!header) throw authError('MissingAuthenticationTokenException', 'Missing Authentication Token');
+  const auth = parseAuthorization(header);
+
+  const amzDate = headerValue(request.headers, 'x-amz-date');
+  if (!amzDate)
+    throw authError(
+      'IncompleteSignatureException',
+      "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.",
+    );
+  const requestTime = parseAmzDate(amzDate);
+  if (requestTime === undefined)
+    throw authError(
+      'IncompleteSignatureException',
+      `Date must be in ISO-8601 'basic format'. Got '${amzDate}'.`,
+    );
+
+  const credentials = keys.get(auth.accessKeyId);
+  if (!credentials)
+    throw authError('UnrecognizedClientException', 'The security token included in the request is invalid.');
+  const token = headerValue(request.headers, 'x-amz-security-token');
+  if ((credentials.sessionToken ?? undefined) !== token)
+    throw authError('UnrecognizedClientException', 'The security token included in the request is invalid.');
+
+  checkScope(auth, amzDate, requestTime, region, now, maxSkewMs);
+  const expected = Buffer.from(signature(request, auth, amzDate, credentials.secretAccessKey));
   const given = Buffer.from(auth.signature);
   if (expected.length !== given.length || !timingSafeEqual(expected, given))
     throw authError(

@@ -1,4 +1,4 @@
-import type { SecretsStore } from './state.js';
+import type { SecretsStore } from './secrets.js';
 
 type Handler = (
   store: SecretsStore,

@@ -1,4 +1,4 @@
-import type { RunningService, ServiceStartOptions } from '../services.js';
+import type { RunningService, ServiceStartOptions } from '../service-types.js';
 import { startAwsSecretsManagerEmulator } from './server.js';
 
 /** `hush-emulators aws`: the emulator with its default key, printed for the user. */

@@ -71,6 +71,7 @@ export class TokenAuthority {
     principals: ServicePrincipal[],
     staticTokens: Array<string | StaticToken>,
     private readonly tokenLifetimeSeconds: number,
+    private readonly now: () => number = Date.now,
   ) {
     for (const principal of principals) this.#principals.set(principal.clientId, principal);
     for (const entry of staticTokens) {
@@ -103,7 +104,7 @@ export class TokenAuthority {
     permissions: readonly SecretPermission[],
     audience = KEY_VAULT_RESOURCE,
   ): { token: string; expiresIn: number } {
-    const now = Math.floor(Date.now() / 1000);
+    const now = Math.floor(this.now() / 1000);
     const claims: TokenClaims = {
       aud: audience,
       iss: this.issuer,
@@ -172,7 +173,7 @@ export class TokenAuthority {
         code: 'Unauthorized',
         message: `AKV10022: Invalid audience. Expected ${KEY_VAULT_RESOURCE}, found: ${claims.aud}.`,
       };
-    if (claims.exp <= Math.floor(Date.now() / 1000))
+    if (claims.exp <= Math.floor(this.now() / 1000))
       return {
         ok: false,
         code: 'Unauthorized',

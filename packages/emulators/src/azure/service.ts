@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { RunningService, ServiceStartOptions } from '../services.js';
+import type { RunningService, ServiceStartOptions } from '../service-types.js';
 import { startAzureKeyVaultEmulator } from './server.js';
 
 /** The `hush-emulators azure` entry: writes the CA to a file so that a client in another process can trust it. */

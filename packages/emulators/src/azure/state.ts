@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { SnapshotFile } from '../server/snapshot.js';
 
 /** Attributes Key Vault keeps per secret version (dates in Unix seconds, as on the wire). */
 export interface VersionAttributes {
@@ -48,9 +48,17 @@ interface Snapshot {
  */
 export class VaultState {
   readonly #secrets = new Map<string, StoredSecret>();
+  readonly #snapshot: SnapshotFile<Snapshot>;
 
-  constructor(private readonly snapshotFile?: string) {
-    if (snapshotFile) this.#load(snapshotFile);
+  constructor(snapshotFile?: string) {
+    this.#snapshot = new SnapshotFile(snapshotFile, (parsed, file) => {
+      const snapshot = parsed as Snapshot;
+      if (snapshot.kind !== 'hush-azure-keyvault-emulator')
+        throw new Error(`${file} is not an Azure Key Vault emulator snapshot`);
+      return snapshot;
+    });
+    for (const secret of this.#snapshot.load()?.secrets ?? [])
+      this.#secrets.set(VaultState.key(secret.name), secret);
   }
 
   static key(name: string): string {
@@ -89,30 +97,12 @@ export class VaultState {
     return this.#secrets.size;
   }
 
-  /** Writes the snapshot file (when configured) atomically: temporary file, then rename. */
+  /** Writes the snapshot file (when configured). */
   persist(): void {
-    if (!this.snapshotFile) return;
-    const snapshot: Snapshot = { kind: 'hush-azure-keyvault-emulator', secrets: [...this.#secrets.values()] };
-    const temporary = `${this.snapshotFile}.${process.pid}.tmp`;
-    writeFileSync(temporary, JSON.stringify(snapshot), { mode: 0o600 });
-    renameSync(temporary, this.snapshotFile);
+    this.#snapshot.save({ kind: 'hush-azure-keyvault-emulator', secrets: [...this.#secrets.values()] });
   }
 
   #sorted(): StoredSecret[] {
     return [...this.#secrets.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, s]) => s);
-  }
-
-  #load(file: string): void {
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
-      throw error;
-    }
-    const snapshot = JSON.parse(text) as Snapshot;
-    if (snapshot.kind !== 'hush-azure-keyvault-emulator')
-      throw new Error(`${file} is not an Azure Key Vault emulator snapshot`);
-    for (const secret of snapshot.secrets) this.#secrets.set(VaultState.key(secret.name), secret);
   }
 }

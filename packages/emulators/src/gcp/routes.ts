@@ -118,7 +118,7 @@ function versionName(s: StoredSecret, v: StoredVersion): string {
 /** Expired secrets are deleted by the service at their expire_time; here lazily, on the next look. */
 function findSecret(ctx: RouteContext, project: string, id: string): StoredSecret | undefined {
   const secret = ctx.state.get(project, id);
-  if (secret?.expireTime !== undefined && secret.expireTime <= Date.now()) {
+  if (secret?.expireTime !== undefined && secret.expireTime <= ctx.state.wallClock()) {
     ctx.state.delete(project, id);
     return undefined;
   }
@@ -195,16 +195,16 @@ function validateLabels(labels: Record<string, string> | undefined): Record<stri
   return Object.fromEntries(entries);
 }
 
-function expiryOf(secret: SecretMessage | undefined): number | undefined {
+function expiryOf(secret: SecretMessage | undefined, now: number): number | undefined {
   if (secret?.expire_time) {
     const at = fromTimestamp(secret.expire_time);
-    if (at <= Date.now()) throw invalid('expire_time must be in the future.');
+    if (at <= now) throw invalid('expire_time must be in the future.');
     return at;
   }
   if (secret?.ttl) {
     const ms = fromTimestamp(secret.ttl);
     if (ms <= 0) throw invalid('ttl must be positive.');
-    return Date.now() + ms;
+    return now + ms;
   }
   return undefined;
 }
@@ -322,7 +322,7 @@ export function createRoutes(ctx: RouteContext): Record<MethodName, (request: Re
         );
       const message = (request.secret ?? {}) as SecretMessage;
       const labels = validateLabels(message.labels);
-      const expireTime = expiryOf(message);
+      const expireTime = expiryOf(message, ctx.state.wallClock());
       const secret = state.create(project, id, {
         labels,
         annotations: { ...(message.annotations ?? {}) },
@@ -362,7 +362,8 @@ export function createRoutes(ctx: RouteContext): Record<MethodName, (request: Re
         const field = path.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
         if (field === 'labels') updated.labels = validateLabels(message.labels);
         else if (field === 'annotations') updated.annotations = { ...(message.annotations ?? {}) };
-        else if (field === 'expire_time' || field === 'ttl') expiry = { set: expiryOf(message) };
+        else if (field === 'expire_time' || field === 'ttl')
+          expiry = { set: expiryOf(message, ctx.state.wallClock()) };
         else throw invalid(`Field '${path}' in update_mask cannot be updated by this emulator.`);
       }
       Object.assign(secret, updated);

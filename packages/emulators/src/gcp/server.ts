@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Server, ServerCredentials, type ServerUnaryCall, type sendUnaryData, status } from '@grpc/grpc-js';
-import { FaultInjector, type FaultOptions } from '../faults.js';
+import { FaultInjector } from '../faults.js';
+import type { EmulatorBaseOptions } from '../service-types.js';
 import { createCertificate } from '../tls.js';
 import { checkBearer } from './auth.js';
 import { GcpError } from './errors.js';
@@ -11,11 +12,7 @@ import { GcpState } from './state.js';
 
 export type { MethodName as GcpSecretManagerMethod } from './routes.js';
 
-export interface GcpSecretManagerEmulatorOptions {
-  /** Default 0: a free port. */
-  port?: number;
-  /** Default 127.0.0.1. */
-  host?: string;
+export interface GcpSecretManagerEmulatorOptions extends EmulatorBaseOptions {
   /** Bearer tokens accepted in `authorization` metadata. Default: one random token, returned as `token`. */
   tokens?: string[];
   /** Projects the tokens may use; others get PERMISSION_DENIED. Default: any project. */
@@ -33,11 +30,6 @@ export interface GcpSecretManagerEmulatorOptions {
   defaultPageSize?: number;
   /** Code for injected errors: INTERNAL (default) or UNAVAILABLE. */
   errorCode?: 'INTERNAL' | 'UNAVAILABLE';
-  faults?: FaultOptions;
-  /** Random source for fault rates (pass a seeded one for a reproducible sequence). Default Math.random. */
-  random?: () => number;
-  /** Keep state in this JSON file (read at start, written after each change). */
-  snapshotFile?: string;
 }
 
 export interface GcpSecretManagerEmulator {
@@ -77,7 +69,7 @@ export async function startGcpSecretManagerEmulator(
     : [`ya29.emulator-${randomBytes(16).toString('hex')}`];
   const tokenSet = new Set(tokens);
   const requireAuth = options.requireAuth ?? true;
-  const state = new GcpState(options.snapshotFile);
+  const state = new GcpState(options.snapshotFile, options.now);
   const faults = new FaultInjector(options.faults, options.random);
   const calls = Object.fromEntries(METHODS.map((m) => [m, 0])) as Record<MethodName, number>;
   const routes = createRoutes({
@@ -86,10 +78,9 @@ export async function startGcpSecretManagerEmulator(
     defaultPageSize: options.defaultPageSize ?? 100,
   });
 
-  let tls = options.tls;
-  if (!options.insecure && !tls) {
-    tls = await createCertificate('hush GCP Secret Manager emulator', [host]);
-  }
+  const tls = options.insecure
+    ? undefined
+    : (options.tls ?? (await createCertificate('hush GCP Secret Manager emulator', [host])));
   const credentials = tls
     ? ServerCredentials.createSsl(
         null,
@@ -98,35 +89,13 @@ export async function startGcpSecretManagerEmulator(
       )
     : ServerCredentials.createInsecure();
 
-  const handlers = Object.fromEntries(
-    METHODS.map((method) => [
-      method,
-      (call: ServerUnaryCall<Record<string, unknown>, unknown>, callback: sendUnaryData<unknown>) => {
-        calls[method]++;
-        void serve(method, call).then(
-          (response) => callback(null, response),
-          (error: unknown) => {
-            const known = error instanceof GcpError;
-            // Unexpected failures must not echo request data (payloads are secrets).
-            callback({
-              code: known ? error.code : status.INTERNAL,
-              details: known ? error.message : 'Internal error encountered.',
-            });
-          },
-        );
-      },
-    ]),
-  );
-
-  async function serve(
-    method: MethodName,
-    call: ServerUnaryCall<Record<string, unknown>, unknown>,
-  ): Promise<unknown> {
+  const serve = async (method: MethodName, call: ServerUnaryCall<Record<string, unknown>, unknown>) => {
     const fault = await faults.decide();
     if (fault) throw faultError(fault, options.errorCode);
     if (requireAuth) checkBearer(call.metadata, tokenSet);
     return routes[method](call.request);
-  }
+  };
+  const handlers = unaryHandlers(calls, serve);
 
   let server: Server | undefined;
   let port = options.port ?? 0;
@@ -182,4 +151,32 @@ export async function startGcpSecretManagerEmulator(
       shutdown();
     },
   };
+}
+
+type Serve = (
+  method: MethodName,
+  call: ServerUnaryCall<Record<string, unknown>, unknown>,
+) => Promise<unknown>;
+
+/** One gRPC handler per method: counts the call, serves it, maps errors to gRPC statuses. */
+function unaryHandlers(calls: Record<MethodName, number>, serve: Serve) {
+  return Object.fromEntries(
+    METHODS.map((method) => [
+      method,
+      (call: ServerUnaryCall<Record<string, unknown>, unknown>, callback: sendUnaryData<unknown>) => {
+        calls[method]++;
+        void serve(method, call).then(
+          (response) => callback(null, response),
+          (error: unknown) => {
+            const known = error instanceof GcpError;
+            // Unexpected failures must not echo request data (payloads are secrets).
+            callback({
+              code: known ? error.code : status.INTERNAL,
+              details: known ? error.message : 'Internal error encountered.',
+            });
+          },
+        );
+      },
+    ]),
+  );
 }

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { RunningService, ServiceStartOptions } from '../services.js';
+import type { RunningService, ServiceStartOptions } from '../service-types.js';
 import { startGcpSecretManagerEmulator } from './server.js';
 
 /** The `hush-emulators gcp` entry: writes the CA to a file so that a client in another process can trust it. */

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { SnapshotFile } from '../server/snapshot.js';
 import { crc32c } from './crc32c.js';
 
 export type VersionState = 'ENABLED' | 'DISABLED' | 'DESTROYED';
@@ -39,9 +39,15 @@ interface Snapshot {
 export class GcpState {
   readonly #secrets = new Map<string, StoredSecret>();
   #clock = 0;
+  readonly #snapshot: SnapshotFile<Snapshot>;
 
-  constructor(private readonly snapshotFile?: string) {
-    if (snapshotFile && existsSync(snapshotFile)) this.#load(snapshotFile);
+  constructor(
+    snapshotFile?: string,
+    private readonly clock: () => number = Date.now,
+  ) {
+    this.#snapshot = new SnapshotFile(snapshotFile);
+    const loaded = this.#snapshot.load();
+    if (loaded) this.#load(loaded);
   }
 
   static key(project: string, id: string): string {
@@ -50,8 +56,13 @@ export class GcpState {
 
   /** Strictly increasing milliseconds, so that newest-first ordering is stable within one millisecond. */
   now(): number {
-    this.#clock = Math.max(this.#clock + 1, Date.now());
+    this.#clock = Math.max(this.#clock + 1, this.clock());
     return this.#clock;
+  }
+
+  /** The clock itself, for expiry checks. */
+  wallClock(): number {
+    return this.clock();
   }
 
   get(project: string, id: string): StoredSecret | undefined {
@@ -103,20 +114,17 @@ export class GcpState {
   }
 
   save(): void {
-    if (!this.snapshotFile) return;
+    if (!this.#snapshot.path) return;
     const snapshot: Snapshot = {
       secrets: [...this.#secrets.values()].map((s) => ({
         ...s,
         versions: s.versions.map((v) => ({ ...v, data: v.data ? v.data.toString('base64') : null })),
       })),
     };
-    const temporary = `${this.snapshotFile}.tmp`;
-    writeFileSync(temporary, JSON.stringify(snapshot), { mode: 0o600 });
-    renameSync(temporary, this.snapshotFile);
+    this.#snapshot.save(snapshot);
   }
 
-  #load(file: string): void {
-    const snapshot = JSON.parse(readFileSync(file, 'utf8')) as Snapshot;
+  #load(snapshot: Snapshot): void {
     for (const s of snapshot.secrets) {
       const secret: StoredSecret = {
         ...s,

@@ -57,6 +57,8 @@ export interface WriteContext {
   urlName?: string;
   existing?: StoredSecret;
   newUid: () => string;
+  /** Epoch ms, for creationTimestamp. */
+  now: () => number;
 }
 
 /** Five characters from the API server's alphabet for generateName (no vowels, no look-alikes). */
@@ -65,7 +67,7 @@ const generatedSuffix = () =>
   [...randomBytes(5)].map((b) => SUFFIX_ALPHABET[b % SUFFIX_ALPHABET.length]).join('');
 
 /** Seconds-precision RFC 3339, as metav1.Time marshals. */
-const timestamp = () => new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+const timestamp = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 const sameMap = (a: Record<string, string>, b: Record<string, string>) => {
   const ka = Object.keys(a);
@@ -192,7 +194,7 @@ export function prepareWrite(body: unknown, ctx: WriteContext): StoredSecret {
       uid: existing?.metadata.uid ?? ctx.newUid(),
       resourceVersion: existing?.metadata.resourceVersion ?? '',
       generation: existing ? existing.metadata.generation + (changed ? 1 : 0) : 1,
-      creationTimestamp: existing?.metadata.creationTimestamp ?? timestamp(),
+      creationTimestamp: existing?.metadata.creationTimestamp ?? timestamp(ctx.now()),
       ...(Object.keys(labels).length ? { labels } : {}),
       ...(Object.keys(annotations).length ? { annotations } : {}),
     },

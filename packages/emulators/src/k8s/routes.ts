@@ -171,7 +171,7 @@ export function createRouter(ctx: RouteContext) {
     const body = await readBody(req);
     const isDryRun = dryRun(url);
     if (!state.namespaces.has(namespace)) throw statuses.notFound(namespace, 'namespaces');
-    const secret = prepareWrite(body, { namespace, newUid: () => state.newUid() });
+    const secret = prepareWrite(body, { namespace, newUid: () => state.newUid(), now: state.now });
     if (state.get(namespace, secret.metadata.name)) throw statuses.alreadyExists(secret.metadata.name);
     send(res, 201, toWire(isDryRun ? secret : state.put(secret)));
   }
@@ -206,7 +206,13 @@ export function createRouter(ctx: RouteContext) {
     const existing = state.get(namespace, name);
     // Secrets do not allow create-on-update: a PUT to a missing name is a 404.
     if (!existing) throw statuses.notFound(name);
-    const secret = prepareWrite(body, { namespace, urlName: name, existing, newUid: () => state.newUid() });
+    const secret = prepareWrite(body, {
+      namespace,
+      urlName: name,
+      existing,
+      newUid: () => state.newUid(),
+      now: state.now,
+    });
     send(res, 200, toWire(isDryRun ? { ...secret, metadata: { ...secret.metadata } } : state.put(secret)));
   }
 
@@ -239,6 +245,7 @@ export function createRouter(ctx: RouteContext) {
       urlName: name,
       existing,
       newUid: () => state.newUid(),
+      now: state.now,
     });
     send(res, 200, toWire(isDryRun ? secret : state.put(secret)));
   }

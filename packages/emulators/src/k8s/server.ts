@@ -1,20 +1,17 @@
 import { randomBytes } from 'node:crypto';
-import { createServer as createHttpServer, type Server } from 'node:http';
-import { createServer as createHttpsServer } from 'node:https';
-import { FaultInjector, type FaultOptions } from '../faults.js';
-import { close, listen } from '../listen.js';
-import { createCertificate } from '../tls.js';
+import { FaultInjector } from '../faults.js';
+import { startHttpEndpoint } from '../server/http.js';
+import type { EmulatorBaseOptions } from '../service-types.js';
 import { type KubernetesTokenGrant, type SecretVerb, TokenAuthority } from './auth.js';
+import { type KubeConfigOptions, kubeconfigYaml } from './kubeconfig.js';
 import { toWire } from './objects.js';
 import { createRouter, type KubernetesOperation } from './routes.js';
 import { KubernetesState } from './state.js';
 
-export type { KubernetesOperation, KubernetesTokenGrant };
+export type { KubeConfigOptions, KubernetesOperation, KubernetesTokenGrant };
 export type KubernetesSecretVerb = SecretVerb;
 
-export interface KubernetesEmulatorOptions {
-  port?: number;
-  host?: string;
+export interface KubernetesEmulatorOptions extends EmulatorBaseOptions {
   /** Namespaces that exist (default `['default']`). Creating in another one is a 404, as on a cluster. */
   namespaces?: string[];
   /**
@@ -24,19 +21,6 @@ export interface KubernetesEmulatorOptions {
   tokens?: Record<string, KubernetesTokenGrant>;
   /** Serve HTTPS with a certificate generated at start (its PEM is returned as `ca`). */
   https?: boolean;
-  faults?: FaultOptions;
-  /** Random source for fault rates (pass a seeded one for a reproducible sequence). Default Math.random. */
-  random?: () => number;
-  /** Keep state in this JSON file across restarts. */
-  snapshotFile?: string;
-}
-
-/** Options for `KubeConfig.loadFromOptions` of @kubernetes/client-node. */
-export interface KubeConfigOptions {
-  clusters: { name: string; server: string; skipTLSVerify?: boolean; caData?: string }[];
-  users: { name: string; token: string }[];
-  contexts: { name: string; cluster: string; user: string; namespace?: string }[];
-  currentContext: string;
 }
 
 export interface KubernetesEmulator {
@@ -73,7 +57,6 @@ export interface KubernetesEmulator {
 export async function startKubernetesEmulator(
   options: KubernetesEmulatorOptions = {},
 ): Promise<KubernetesEmulator> {
-  const host = options.host ?? '127.0.0.1';
   const tokens = options.tokens ?? {
     [`hush-${randomBytes(16).toString('hex')}`]: { user: 'admin', namespaces: '*' },
   };
@@ -81,7 +64,7 @@ export async function startKubernetesEmulator(
     Object.entries(tokens).find(([, g]) => (g.namespaces ?? '*') === '*' && !g.verbs)?.[0] ??
     Object.keys(tokens)[0] ??
     '';
-  const state = new KubernetesState(options.namespaces ?? ['default'], options.snapshotFile);
+  const state = new KubernetesState(options.namespaces ?? ['default'], options.snapshotFile, options.now);
   const auth = new TokenAuthority(tokens);
   const faults = new FaultInjector(options.faults, options.random);
   const calls = { total: 0, get: 0, list: 0, create: 0, replace: 0, patch: 0, delete: 0 };
@@ -94,17 +77,12 @@ export async function startKubernetesEmulator(
   };
 
   const handle = createRouter({ state, auth, faults, calls, staleAfterRead, bump });
-  let server: Server;
-  let ca: string | undefined;
-  if (options.https) {
-    const { key, cert } = await createCertificate('hush Kubernetes emulator', [host]);
-    ca = cert;
-    server = createHttpsServer({ key, cert }, (req, res) => void handle(req, res)) as unknown as Server;
-  } else {
-    server = createHttpServer((req, res) => void handle(req, res));
-  }
-  const port = await listen(server, options.port ?? 0, host);
-  const url = `${options.https ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  const endpoint = await startHttpEndpoint({
+    ...options,
+    tls: options.https ? { commonName: 'hush Kubernetes emulator' } : false,
+    handler: (req, res) => void handle(req, res),
+  });
+  const { url, ca } = endpoint;
 
   const kubeConfigOptions = (o: { token?: string; namespace?: string } = {}): KubeConfigOptions => ({
     clusters: [
@@ -132,7 +110,7 @@ export async function startKubernetesEmulator(
     ...(ca ? { ca } : {}),
     faults,
     calls,
-    stop: () => close(server),
+    stop: endpoint.stop,
     createNamespace: (name) => void state.namespaces.add(name),
     addToken: (token, grant) => auth.add(token, grant),
     bumpResourceVersion: bump,
@@ -142,33 +120,6 @@ export async function startKubernetesEmulator(
       return secret ? toWire(secret) : undefined;
     },
     kubeConfigOptions,
-    kubeconfigYaml: (o = {}) => {
-      const c = kubeConfigOptions(o);
-      const cluster = c.clusters[0]!;
-      const context = c.contexts[0]!;
-      return [
-        'apiVersion: v1',
-        'kind: Config',
-        'clusters:',
-        `- name: ${cluster.name}`,
-        '  cluster:',
-        `    server: ${JSON.stringify(cluster.server)}`,
-        cluster.caData
-          ? `    certificate-authority-data: ${cluster.caData}`
-          : '    insecure-skip-tls-verify: true',
-        'users:',
-        `- name: ${c.users[0]!.name}`,
-        '  user:',
-        `    token: ${JSON.stringify(c.users[0]!.token)}`,
-        'contexts:',
-        `- name: ${context.name}`,
-        '  context:',
-        `    cluster: ${context.cluster}`,
-        `    user: ${context.user}`,
-        ...(context.namespace ? [`    namespace: ${context.namespace}`] : []),
-        `current-context: ${c.currentContext}`,
-        '',
-      ].join('\n');
-    },
+    kubeconfigYaml: (o = {}) => kubeconfigYaml(kubeConfigOptions(o)),
   };
 }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { SnapshotFile } from '../server/snapshot.js';
 
 export interface SecretMetadata {
   name: string;
@@ -33,13 +33,18 @@ export class KubernetesState {
   readonly namespaces = new Set<string>();
   readonly #secrets = new Map<string, Map<string, StoredSecret>>();
   #resourceVersion = 0;
+  readonly #snapshot: SnapshotFile<Snapshot>;
 
   constructor(
     namespaces: string[],
-    private readonly snapshotFile?: string,
+    snapshotFile?: string,
+    /** The clock of creationTimestamp (epoch ms). */
+    readonly now: () => number = Date.now,
   ) {
     for (const ns of namespaces) this.namespaces.add(ns);
-    if (snapshotFile && existsSync(snapshotFile)) this.#load(snapshotFile);
+    this.#snapshot = new SnapshotFile(snapshotFile);
+    const loaded = this.#snapshot.load();
+    if (loaded) this.#load(loaded);
   }
 
   get resourceVersion(): number {
@@ -99,8 +104,7 @@ export class KubernetesState {
     return inNamespace;
   }
 
-  #load(file: string): void {
-    const snapshot = JSON.parse(readFileSync(file, 'utf8')) as Snapshot;
+  #load(snapshot: Snapshot): void {
     this.#resourceVersion = snapshot.resourceVersion;
     for (const ns of snapshot.namespaces) this.namespaces.add(ns);
     for (const secret of snapshot.secrets)
@@ -108,14 +112,12 @@ export class KubernetesState {
   }
 
   #save(): void {
-    if (!this.snapshotFile) return;
+    if (!this.#snapshot.path) return;
     const snapshot: Snapshot = {
       resourceVersion: this.#resourceVersion,
       namespaces: [...this.namespaces],
       secrets: this.list(),
     };
-    const temporary = `${this.snapshotFile}.tmp`;
-    writeFileSync(temporary, JSON.stringify(snapshot), { mode: 0o600 });
-    renameSync(temporary, this.snapshotFile);
+    this.#snapshot.save(snapshot);
   }
 }

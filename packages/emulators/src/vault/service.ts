@@ -1,4 +1,4 @@
-import type { RunningService, ServiceStartOptions } from '../services.js';
+import type { RunningService, ServiceStartOptions } from '../service-types.js';
 import { startVaultEmulator } from './server.js';
 
 /** `hush-emulators vault`: the root token comes from VAULT_DEV_ROOT_TOKEN_ID, as with `vault server -dev`. */

@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { SnapshotFile } from '../server/snapshot.js';
 
 /** One version of a KV v2 entry. `data` is null once destroyed. */
 export interface KvVersion {
@@ -110,6 +110,10 @@ export interface VaultStateData {
     roles: Record<string, KubernetesRole>;
     serviceAccounts: Record<string, ServiceAccountIdentity>;
   };
+  /** Auth methods enabled through `sys/auth/<path>`: path → type. */
+  authMounts: Record<string, string>;
+  /** KV version 2 engines enabled through `sys/mounts/<path>` (besides the configured ones). */
+  secretMounts: Record<string, string>;
 }
 
 export const DEFAULT_MAX_VERSIONS = 10;
@@ -130,24 +134,29 @@ export class VaultState {
   data: VaultStateData;
   /** Set by every mutation; the server saves the snapshot after the request when set. */
   dirty = false;
+  /** Milliseconds added to the clock (`advanceClock` moves time forward with it). */
+  clockOffsetMs = 0;
+  readonly #snapshot: SnapshotFile<Partial<VaultStateData>>;
 
   constructor(
-    private readonly snapshotFile: string | undefined,
-    /** Milliseconds added to the wall clock (tests move time forward with it). */
-    public clockOffsetMs = 0,
+    snapshotFile: string | undefined,
+    private readonly clock: () => number = Date.now,
   ) {
+    this.#snapshot = new SnapshotFile(snapshotFile);
+    const loaded = this.#snapshot.load() ?? {};
     this.data = {
-      kv: {},
-      tokens: {},
-      policies: {},
-      approle: {},
-      kubernetes: { roles: {}, serviceAccounts: {} },
+      kv: loaded.kv ?? {},
+      tokens: loaded.tokens ?? {},
+      policies: loaded.policies ?? {},
+      approle: loaded.approle ?? {},
+      kubernetes: loaded.kubernetes ?? { roles: {}, serviceAccounts: {} },
+      authMounts: loaded.authMounts ?? {},
+      secretMounts: loaded.secretMounts ?? {},
     };
-    if (snapshotFile) this.#load(snapshotFile);
   }
 
   now(): number {
-    return Date.now() + this.clockOffsetMs;
+    return this.clock() + this.clockOffsetMs;
   }
 
   nowIso(): string {
@@ -212,28 +221,8 @@ export class VaultState {
   }
 
   save(): void {
-    if (!this.snapshotFile || !this.dirty) return;
-    const temporary = `${this.snapshotFile}.${process.pid}.tmp`;
-    writeFileSync(temporary, JSON.stringify(this.data, null, 2), { mode: 0o600 });
-    renameSync(temporary, this.snapshotFile);
+    if (!this.dirty) return;
+    this.#snapshot.save(this.data);
     this.dirty = false;
-  }
-
-  #load(file: string): void {
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
-      throw error;
-    }
-    const loaded = JSON.parse(text) as Partial<VaultStateData>;
-    this.data = {
-      kv: loaded.kv ?? {},
-      tokens: loaded.tokens ?? {},
-      policies: loaded.policies ?? {},
-      approle: loaded.approle ?? {},
-      kubernetes: loaded.kubernetes ?? { roles: {}, serviceAccounts: {} },
-    };
   }
 }
