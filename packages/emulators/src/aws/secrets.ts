@@ -130,8 +130,10 @@ export class SecretsStore {
   }
 
   putSecretValue(input: Input): Output {
-    const secret = this.#live(input.SecretId);
+    // AWS checks the name, then the token, and only then looks the secret up.
+    checkSecretId(input.SecretId, 'SecretId');
     const token = requireToken(input);
+    const secret = this.#live(input.SecretId);
     const value = readValue(input, true)!;
     const stages = readStages(input.VersionStages) ?? [AWSCURRENT];
     const existing = secret.versions.find((v) => v.versionId === token);
@@ -146,10 +148,11 @@ export class SecretsStore {
   }
 
   updateSecret(input: Input): Output {
-    const secret = this.#live(input.SecretId);
+    checkSecretId(input.SecretId, 'SecretId');
     const value = readValue(input, false);
     // The token is needed only when the update makes a new version.
     const token = value ? requireToken(input) : undefined;
+    const secret = this.#live(input.SecretId);
     if (typeof input.Description === 'string') {
       if (input.Description === '') delete secret.description;
       else secret.description = input.Description;
