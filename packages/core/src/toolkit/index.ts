@@ -1,0 +1,6 @@
+export { mapConcurrent } from './concurrency.js';
+export type { RetryOptions } from './retry.js';
+export { retry } from './retry.js';
+export type { TimeoutOptions } from './timeout.js';
+export { withTimeout } from './timeout.js';
+export { isTransientError, isTransientStatus, networkCode, TRANSIENT_NETWORK_CODES } from './transient.js';

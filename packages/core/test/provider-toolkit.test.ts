@@ -1,0 +1,99 @@
+import { describe, expect, it } from 'vitest';
+import { isTransientError, mapConcurrent, retry, withTimeout } from '../src/index.js';
+
+describe('the provider toolkit', () => {
+  it('classifies network codes and 5xx/429 as transient', () => {
+    for (const code of ['ECONNREFUSED', 'ECONNRESET', 'ECONNABORTED', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN'])
+      expect(isTransientError(Object.assign(new Error('x'), { code })), code).toBe(true);
+    expect(isTransientError({ statusCode: 503 })).toBe(true);
+    expect(isTransientError({ status: 429 })).toBe(true);
+    expect(isTransientError({ statusCode: 404 })).toBe(false);
+    expect(isTransientError(new Error('no'))).toBe(false);
+  });
+
+  it('retries with full-jitter exponential backoff inside a time budget', async () => {
+    const waits: number[] = [];
+    let now = 0;
+    let calls = 0;
+    const result = await retry(
+      async () => {
+        calls++;
+        if (calls < 4) throw Object.assign(new Error('reset'), { code: 'ECONNRESET' });
+        return 'ok';
+      },
+      {
+        attempts: 5,
+        baseDelayMs: 100,
+        maxDelayMs: 1000,
+        random: () => 0.5,
+        sleep: async (ms) => {
+          waits.push(ms);
+          now += ms;
+        },
+        now: () => now,
+      },
+    );
+    expect(result).toBe('ok');
+    expect(waits).toEqual([50, 100, 200]);
+  });
+
+  it('stops retrying when the budget would be exceeded, and on a permanent error', async () => {
+    let now = 0;
+    let calls = 0;
+    const transient = () => Object.assign(new Error('reset'), { code: 'ECONNRESET' });
+    await expect(
+      retry(
+        async () => {
+          calls++;
+          throw transient();
+        },
+        {
+          attempts: 10,
+          baseDelayMs: 100,
+          budgetMs: 250,
+          random: () => 1,
+          sleep: async (ms) => {
+            now += ms;
+          },
+          now: () => now,
+        },
+      ),
+    ).rejects.toThrow('reset');
+    expect(calls).toBe(2);
+    calls = 0;
+    await expect(
+      retry(
+        async () => {
+          calls++;
+          throw new Error('bad request');
+        },
+        { attempts: 5 },
+      ),
+    ).rejects.toThrow('bad request');
+    expect(calls).toBe(1);
+  });
+
+  it('times out a call and aborts its signal', async () => {
+    let signal: AbortSignal | undefined;
+    await expect(
+      withTimeout((s) => {
+        signal = s;
+        return new Promise(() => undefined);
+      }, 10),
+    ).rejects.toThrow(/10 ms/);
+    expect(signal?.aborted).toBe(true);
+  });
+
+  it('maps with bounded concurrency, keeping order', async () => {
+    let running = 0;
+    let peak = 0;
+    const out = await mapConcurrent([1, 2, 3, 4, 5, 6, 7], 3, async (n) => {
+      peak = Math.max(peak, ++running);
+      await new Promise((r) => setImmediate(r));
+      running--;
+      return n * 2;
+    });
+    expect(out).toEqual([2, 4, 6, 8, 10, 12, 14]);
+    expect(peak).toBe(3);
+  });
+});
