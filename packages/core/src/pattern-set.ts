@@ -1,0 +1,221 @@
+/**
+ * A multi-pattern byte matcher built for masking: a trie of the patterns, and a bit per
+ * three-byte prefix (2 MiB) that lets the scan skip, with one table lookup, every position
+ * where no pattern starts. Adding or removing a pattern costs O(its length): nothing is
+ * re-sorted or rebuilt. Every pattern is at least three bytes long.
+ *
+ * The scan reports the union of every match (overlapping values, a value inside another), so
+ * that no byte of any pattern survives, whatever the longest or leftmost match would be.
+ */
+export class PatternSet {
+  readonly #bits = new Uint8Array(1 << 21);
+  /** Patterns per three-byte prefix, to clear its bit when the last one goes. */
+  readonly #prefixCounts = new Map<number, number>();
+  readonly #root = new TrieNode();
+  #count = 0;
+  /** An upper bound of the longest pattern (reset when the set empties). */
+  #maxLength = 0;
+
+  get size(): number {
+    return this.#count;
+  }
+
+  get maxLength(): number {
+    return this.#maxLength;
+  }
+
+  /** Adds a pattern of three bytes or more that the set does not hold yet. */
+  add(pattern: Buffer): void {
+    let node = this.#root;
+    for (let i = 0; i < pattern.length; i++) {
+      node.expandTail();
+      let child = node.next(pattern[i]!);
+      if (!child) {
+        // The rest of the pattern is this pattern's alone: keep it as one tail, not a node per byte.
+        child = new TrieNode();
+        if (i + 1 < pattern.length) child.tail = pattern.subarray(i + 1);
+        else child.terminal = true;
+        node.attach(pattern[i]!, child);
+        node = child;
+        break;
+      }
+      node = child;
+      if (i + 1 === pattern.length) {
+        node.expandTail();
+        node.terminal = true;
+      }
+    }
+    node = this.#root;
+    for (const byte of pattern) {
+      const next = node.next(byte);
+      if (!next) break;
+      next.through++;
+      node = next;
+    }
+    const key = prefixKey(pattern, 0);
+    this.#prefixCounts.set(key, (this.#prefixCounts.get(key) ?? 0) + 1);
+    this.#bits[key >>> 3]! |= 1 << (key & 7);
+    this.#count++;
+    if (pattern.length > this.#maxLength) this.#maxLength = pattern.length;
+  }
+
+  remove(pattern: Buffer): void {
+    const path: TrieNode[] = [];
+    let node: TrieNode | undefined = this.#root;
+    let found = false;
+    for (let i = 0; i < pattern.length; i++) {
+      if (node.tail) {
+        found = node.tail.equals(pattern.subarray(i));
+        if (found) node.tail = undefined;
+        break;
+      }
+      node = node.next(pattern[i]!);
+      if (!node) return;
+      path.push(node);
+      if (i + 1 === pattern.length && node.terminal) {
+        node.terminal = false;
+        found = true;
+      }
+    }
+    if (!found) return;
+    let parent = this.#root;
+    for (let i = 0; i < path.length; i++) {
+      const child = path[i]!;
+      if (--child.through === 0) {
+        parent.detach(pattern[i]!);
+        break;
+      }
+      parent = child;
+    }
+    const key = prefixKey(pattern, 0);
+    const left = (this.#prefixCounts.get(key) ?? 1) - 1;
+    if (left > 0) this.#prefixCounts.set(key, left);
+    else {
+      this.#prefixCounts.delete(key);
+      this.#bits[key >>> 3]! &= ~(1 << (key & 7));
+    }
+    if (--this.#count === 0) this.#maxLength = 0;
+  }
+
+  /**
+   * Calls `covered(start, end)` for each maximal run of bytes covered by matches that start in
+   * `[from, until)`, in order. Matches may end anywhere up to the buffer's end.
+   */
+  scan(input: Buffer, from: number, until: number, covered: (start: number, end: number) => void): void {
+    const bits = this.#bits;
+    const length = input.length;
+    let runStart = -1;
+    let runEnd = -1;
+    const last = Math.min(until, length - 2);
+    let key = from < length - 1 ? (input[from]! << 8) | input[from + 1]! : 0;
+    for (let i = from; i < last; i++) {
+      key = ((key << 8) | input[i + 2]!) & 0xffffff;
+      if ((bits[key >>> 3]! & (1 << (key & 7))) === 0) continue;
+      const end = this.#longestAt(input, i);
+      if (end < 0) continue;
+      if (i > runEnd) {
+        if (runStart >= 0) covered(runStart, runEnd);
+        runStart = i;
+      }
+      if (end > runEnd) runEnd = end;
+    }
+    if (runStart >= 0) covered(runStart, runEnd);
+  }
+
+  /**
+   * The first position from which the rest of `input` is a proper prefix of some pattern: what
+   * a stream must hold back because the next chunk may complete a value. `input.length` if none.
+   */
+  holdFrom(input: Buffer): number {
+    const length = input.length;
+    for (let q = Math.max(0, length - this.#maxLength + 1); q < length; q++) {
+      let node: TrieNode | undefined = this.#root;
+      let i = q;
+      for (; i < length && node && !node.tail; i++) node = node.next(input[i]!);
+      if (!node) continue;
+      if (node.tail) {
+        const rest = length - i;
+        if (rest < node.tail.length && input.compare(node.tail, 0, rest, i, length) === 0) return q;
+      } else if (node.hasChildren()) return q;
+    }
+    return length;
+  }
+
+  /** End of the longest pattern starting at `at`, or -1. */
+  #longestAt(input: Buffer, at: number): number {
+    let node: TrieNode | undefined = this.#root;
+    let end = -1;
+    for (let i = at; i < input.length; i++) {
+      node = node.next(input[i]!);
+      if (!node) break;
+      if (node.terminal) end = i + 1;
+      const tail = node.tail;
+      if (tail) {
+        const stop = i + 1 + tail.length;
+        if (stop <= input.length && input.compare(tail, 0, tail.length, i + 1, stop) === 0) end = stop;
+        break;
+      }
+    }
+    return end;
+  }
+}
+
+/** A trie node; most have one child, kept inline, and a Map only from the second on. */
+class TrieNode {
+  byte = -1;
+  child: TrieNode | undefined = undefined;
+  children: Map<number, TrieNode> | undefined = undefined;
+  terminal = false;
+  /** Patterns that pass through (or end at) this node. */
+  through = 0;
+  /** The rest of the one pattern below this node, not yet split into nodes. */
+  tail: Buffer | undefined = undefined;
+
+  /** Turns the first byte of the tail into a node, so that another pattern can branch off. */
+  expandTail(): void {
+    const tail = this.tail;
+    if (!tail) return;
+    this.tail = undefined;
+    const child = new TrieNode();
+    child.through = 1;
+    if (tail.length > 1) child.tail = tail.subarray(1);
+    else child.terminal = true;
+    this.attach(tail[0]!, child);
+  }
+
+  next(byte: number): TrieNode | undefined {
+    return this.children ? this.children.get(byte) : this.byte === byte ? this.child : undefined;
+  }
+
+  hasChildren(): boolean {
+    if (this.tail) return true;
+    return this.children ? this.children.size > 0 : this.child !== undefined;
+  }
+
+  attach(byte: number, node: TrieNode): void {
+    if (this.children) this.children.set(byte, node);
+    else if (this.child === undefined) {
+      this.byte = byte;
+      this.child = node;
+    } else {
+      this.children = new Map([
+        [this.byte, this.child],
+        [byte, node],
+      ]);
+      this.child = undefined;
+      this.byte = -1;
+    }
+  }
+
+  detach(byte: number): void {
+    if (this.children) this.children.delete(byte);
+    else if (this.byte === byte) {
+      this.child = undefined;
+      this.byte = -1;
+    }
+  }
+}
+
+function prefixKey(bytes: Buffer, at: number): number {
+  return (bytes[at]! << 16) | (bytes[at + 1]! << 8) | bytes[at + 2]!;
+}

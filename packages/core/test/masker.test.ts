@@ -1,0 +1,82 @@
+import { describe, expect, it } from 'vitest';
+import { Masker } from '../src/index.js';
+
+async function throughStream(masker: Masker, chunks: string[]): Promise<string> {
+  const stream = masker.createStream();
+  const out: Buffer[] = [];
+  stream.on('data', (chunk: Buffer) => out.push(chunk));
+  const done = new Promise((r) => stream.on('end', r));
+  for (const chunk of chunks) stream.write(chunk);
+  stream.end();
+  await done;
+  return Buffer.concat(out).toString('utf8');
+}
+
+describe('the masker', () => {
+  const value = 'p@ss w0rd/+?&="quoted"\\end';
+
+  it('masks the encoded forms of a value', () => {
+    const masker = new Masker([value]);
+    const forms = [
+      Buffer.from(value).toString('base64'),
+      Buffer.from(value).toString('base64url'),
+      Buffer.from(value).toString('hex'),
+      encodeURIComponent(value),
+      JSON.stringify(value).slice(1, -1),
+    ];
+    for (const form of forms) expect(masker.mask(`before ${form} after`)).toBe('before *** after');
+  });
+
+  it('masks each line of a multi-line value of at least 8 characters', () => {
+    const pem = '-----BEGIN KEY-----\nMIIBVQIBADANBgkqhkiG9w0BAQEFAASC\nshort\n-----END KEY-----';
+    const masker = new Masker([pem]);
+    expect(masker.mask('line: MIIBVQIBADANBgkqhkiG9w0BAQEFAASC')).toBe('line: ***');
+    expect(masker.mask('short')).toBe('short');
+  });
+
+  it('holds back enough to match the longest of overlapping values at any split, longest first', async () => {
+    const masker = new Masker(['abc123', 'abc123XYZsupersecretTOKEN']);
+    const text = 'x abc123XYZsupersecretTOKEN y';
+    for (let cut = 0; cut <= text.length; cut++)
+      expect(await throughStream(masker, [text.slice(0, cut), text.slice(cut)])).toBe('x *** y');
+    expect(await throughStream(masker, ['abc12', '3 and more'])).toBe('*** and more');
+  });
+
+  it('masks the short fields of a JSON value written in pieces', async () => {
+    const json = JSON.stringify({ user: 'admin-user', password: 'hunter2-long' });
+    const masker = new Masker([json, 'admin-user', 'hunter2-long']);
+    const text = `config ${json}`;
+    for (let cut = 0; cut <= text.length; cut += 3) {
+      const out = await throughStream(masker, [text.slice(0, cut), text.slice(cut)]);
+      expect(out).not.toContain('hunter2-long');
+      expect(out).not.toContain('admin-user');
+    }
+  });
+
+  it('adds N values in O(N log N): 20,000 adds stay cheap', () => {
+    const masker = new Masker([], { maxValues: 50_000 });
+    for (let i = 0; i < 20_000; i++) masker.add(`secret-value-${i}-${'x'.repeat(i % 7)}`);
+    expect(masker.size).toBe(20_000);
+    expect(masker.mask('a secret-value-19999-xx b')).not.toContain('secret-value-19999');
+  });
+
+  it('keeps at most maxValues, dropping the oldest first and counting them', () => {
+    const masker = new Masker([], { maxValues: 2 });
+    masker.add('first-value');
+    masker.add('second-value');
+    masker.add('third-value');
+    expect(masker.size).toBe(2);
+    expect(masker.dropped).toBe(1);
+    expect(masker.mask('first-value second-value third-value')).toBe('first-value *** ***');
+  });
+
+  it('never drops a value that is pinned (still in a cache)', () => {
+    const masker = new Masker([], { maxValues: 1 });
+    masker.add('pinned-value', { pinned: true });
+    masker.add('other-value');
+    expect(masker.mask('pinned-value other-value')).toBe('*** ***');
+    masker.release('pinned-value');
+    masker.add('third-value');
+    expect(masker.mask('pinned-value')).toBe('pinned-value');
+  });
+});
