@@ -79,7 +79,8 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<HushC
     if (extname(file) === '.json') raw = JSON.parse(text);
     else {
       const { parse } = await import('yaml');
-      raw = parse(text);
+      // An alias bomb (a few lines expanding to millions of nodes) is refused by the parser itself.
+      raw = parse(text, { maxAliasCount: 100 });
     }
   } catch (error) {
     // Parser messages quote the file's text, which may hold a value: report the position only.
@@ -88,6 +89,7 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<HushC
       { file },
     );
   }
+  assertDepth(raw, file);
   const interpolated = interpolateEnv(raw ?? {}, options.env ?? process.env, file);
   return parseConfig(interpolated, { file, root: dirname(file) });
 }
@@ -100,6 +102,7 @@ export function parseConfig(raw: unknown, where: { file?: string; root?: string 
   const fail = (path: string, message: string): never => {
     throw new ConfigError(message, { file: where.file, path });
   };
+  assertDepth(raw, where.file);
   const obj = expectObject(raw, '', fail);
   checkKeys(
     obj,
@@ -108,7 +111,7 @@ export function parseConfig(raw: unknown, where: { file?: string; root?: string 
     fail,
   );
   if (obj.version !== undefined && obj.version !== 1)
-    fail('version', `expected 1, got ${JSON.stringify(obj.version)}`);
+    fail('version', `expected 1, got ${describe(obj.version)}`);
   const environments: Record<string, EnvironmentConfig> = {};
   const envs = expectObject(
     obj.environments ?? fail('environments', 'expected a map of environments (dev, staging, prod...)'),
@@ -138,7 +141,7 @@ export function parseConfig(raw: unknown, where: { file?: string; root?: string 
     if (defaultWrite !== undefined && (typeof defaultWrite !== 'string' || !names.has(defaultWrite)))
       fail(
         `${path}.defaultWriteProvider`,
-        `expected one of the provider names (${[...names].join(', ')}), got ${JSON.stringify(defaultWrite)}`,
+        `expected one of the provider names (${[...names].join(', ')}), got ${describe(defaultWrite)}`,
       );
     environments[envName] = {
       providers,
@@ -151,7 +154,7 @@ export function parseConfig(raw: unknown, where: { file?: string; root?: string 
   )
     fail(
       'defaultEnvironment',
-      `expected one of the environments (${Object.keys(environments).join(', ')}), got ${JSON.stringify(obj.defaultEnvironment)}`,
+      `expected one of the environments (${Object.keys(environments).join(', ')}), got ${describe(obj.defaultEnvironment)}`,
     );
   const config: HushConfig = {
     ...(where.file ? { file: where.file } : {}),
@@ -294,12 +297,54 @@ function parseDurationSetting(value: unknown, path: string, fail: Fail): string 
   return fail(path, `expected a duration such as '30s', '5m' or '90d', got ${describe(value)}`);
 }
 
+/**
+ * What a setting was, by its type only: a value may have come from `${env:...}` and be a
+ * secret, so an error never quotes it.
+ */
 function describe(value: unknown): string {
   if (value === undefined) return 'nothing';
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'a list';
   if (typeof value === 'object') return 'a map';
-  return `${typeof value} ${JSON.stringify(value)}`;
+  if (typeof value === 'string') return value === '' ? 'an empty string' : 'a string';
+  if (typeof value === 'number') return 'a number';
+  if (typeof value === 'boolean') return 'a boolean';
+  return `a ${typeof value}`;
+}
+
+/** Deepest nesting a configuration may have: far beyond any real one, well inside the stack. */
+export const MAX_CONFIG_DEPTH = 64;
+
+/** Refuses nesting past `MAX_CONFIG_DEPTH`, and a YAML alias that contains itself, without recursion. */
+function assertDepth(root: unknown, file: string | undefined): void {
+  const stack: Array<{ value: unknown; depth: number; path: string; ancestors: Set<object> }> = [
+    { value: root, depth: 0, path: '', ancestors: new Set() },
+  ];
+  while (stack.length) {
+    const { value, depth, path, ancestors } = stack.pop()!;
+    if (value === null || typeof value !== 'object') continue;
+    if (ancestors.has(value))
+      throw new ConfigError('an alias refers to a node that contains it (a cycle)', {
+        ...(file ? { file } : {}),
+        path: path || '(root)',
+      });
+    if (depth >= MAX_CONFIG_DEPTH)
+      throw new ConfigError(`nesting deeper than ${MAX_CONFIG_DEPTH} levels`, {
+        ...(file ? { file } : {}),
+        path: path || '(root)',
+      });
+    const inner = new Set(ancestors).add(value);
+    const entries = Array.isArray(value)
+      ? value.map((v, i) => [`[${i}]`, v] as const)
+      : Object.entries(value);
+    for (const [key, child] of entries)
+      stack.push({
+        value: child,
+        depth: depth + 1,
+        path: key.startsWith('[') ? `${path}${key}` : path ? `${path}.${key}` : key,
+        ancestors: inner,
+      });
+  }
 }
 
 /** `at line L, column C` for a JSON or YAML parse error, without quoting the text. */
