@@ -7,7 +7,14 @@ export interface SecretCacheSettings {
   maxSize: number;
   staleIfErrorMs: number;
   versionTtlMs: number;
+  /** Epoch milliseconds. */
+  now: () => number;
+  /** Told when an entry leaves the cache (the masker unpins its value). */
+  onEvict?: (secret: Secret) => void;
 }
+
+// lru-cache writes a status field into the options of each get: one shared object, so that a hit allocates nothing.
+const GET_OPTIONS: { status?: undefined } = {};
 
 interface Entry {
   secret: Secret;
@@ -22,59 +29,102 @@ export interface CacheLookup {
 
 /**
  * The manager's read cache: LRU-bounded, TTL per entry, and an extra stale window during
- * which an expired value can still be served when every provider fails. Entries are indexed
- * by secret name so that a write drops every cached form of that secret (pins, versions).
+ * which an expired value can still be served when every provider fails.
+ *
+ * A plain read (no version, no pin) is kept under the bare name, so that the hot path builds
+ * no key; other reads under `pin NUL name NUL version`. Entries are indexed by name so that a
+ * write drops every cached form of that secret.
+ *
+ * Each name has a generation, bumped by every write through the manager. A read notes the
+ * generation when it starts and may store its answer only if no write happened since: a read
+ * that was in flight during a write can never put the old value back.
  */
 export class SecretCache {
   readonly #lru: LRUCache<string, Entry>;
   readonly #byName = new Map<string, Set<string>>();
+  readonly #generations = new Map<string, number>();
   readonly counts = { hits: 0, misses: 0, staleServed: 0 };
 
   constructor(readonly settings: SecretCacheSettings) {
     this.#lru = new LRUCache<string, Entry>({
-      // Expiry is ours (freshUntil + stale window, on Date.now) so the LRU only bounds the size.
+      // Expiry is ours (freshUntil + stale window) so the LRU only bounds the size.
       max: Math.max(1, settings.maxSize),
-      dispose: (entry, key) => this.#unindex(entry.name, key),
+      dispose: (entry, key) => {
+        if (key !== entry.name) this.#unindex(entry.name, key);
+        settings.onEvict?.(entry.secret);
+      },
     });
   }
 
+  /** The cache key of a read: the bare name for a plain read. */
   static key(name: string, version: string | undefined, provider: string | undefined): string {
-    return `${provider ?? '*'}\u0000${name}\u0000${version ?? ''}`;
+    return version === undefined && provider === undefined
+      ? name
+      : `${provider ?? '*'}\u0000${name}\u0000${version ?? ''}`;
+  }
+
+  /** The fresh value of a plain read, or undefined: the allocation-free hot path. */
+  fresh(name: string): Secret | undefined {
+    if (!this.settings.enabled) return undefined;
+    const entry = this.#lru.get(name, GET_OPTIONS);
+    return entry !== undefined && this.settings.now() < entry.freshUntil ? entry.secret : undefined;
   }
 
   /** A fresh entry, or a stale one still inside the stale-if-error window. */
-  lookup(key: string, now = Date.now()): CacheLookup | undefined {
+  lookup(key: string): CacheLookup | undefined {
     if (!this.settings.enabled) return undefined;
-    const entry = this.#lru.get(key);
+    const entry = this.#lru.get(key, GET_OPTIONS);
     if (!entry) return undefined;
+    const now = this.settings.now();
     if (now < entry.freshUntil) return { secret: entry.secret, fresh: true };
     if (now < entry.freshUntil + this.settings.staleIfErrorMs) return { secret: entry.secret, fresh: false };
     this.#lru.delete(key);
     return undefined;
   }
 
-  /** Keeps a read; `ttlMs` overrides the TTL (a provider's own cache setting). */
+  /** The name's generation: a read takes it when it starts. */
+  generation(name: string): number {
+    return this.#generations.get(name) ?? 0;
+  }
+
+  /**
+   * Keeps a read, unless the name was written since `generation` (then the answer may be old).
+   * `ttlMs` overrides the TTL (a provider's own cache setting). Returns whether it was kept.
+   */
   store(
     key: string,
     name: string,
     secret: Secret,
+    generation: number,
     fixedVersion: boolean,
     ttlMs?: number,
-    now = Date.now(),
-  ): void {
-    if (!this.settings.enabled) return;
+  ): boolean {
+    if (!this.settings.enabled || generation !== this.generation(name)) return false;
     const ttl = fixedVersion
       ? Math.max(this.settings.versionTtlMs, ttlMs ?? 0)
       : (ttlMs ?? this.settings.ttlMs);
-    if (ttl <= 0) return;
-    this.#lru.set(key, { secret, name, freshUntil: now + ttl });
-    const keys = this.#byName.get(name) ?? new Set<string>();
-    this.#byName.set(name, keys);
-    keys.add(key);
+    if (ttl <= 0) return false;
+    this.#lru.set(key, { secret, name, freshUntil: this.settings.now() + ttl });
+    if (key !== name) {
+      const keys = this.#byName.get(name) ?? new Set<string>();
+      this.#byName.set(name, keys);
+      keys.add(key);
+    }
+    return true;
+  }
+
+  /**
+   * A write to `name` begins or ends: every cached form is dropped and reads already in flight
+   * lose the right to store what they read.
+   */
+  written(name: string): void {
+    this.#generations.set(name, this.generation(name) + 1);
+    this.invalidate(name);
   }
 
   /** Drops every cached form of a secret (all pins and versions). */
   invalidate(name: string): void {
+    this.#lru.delete(name);
     for (const key of [...(this.#byName.get(name) ?? [])]) this.#lru.delete(key);
     this.#byName.delete(name);
   }

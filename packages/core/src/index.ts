@@ -1,5 +1,6 @@
 // Contract
 
+export type { CacheTier, CacheTierEntry } from './cache-tier.js';
 export type { EnvironmentConfig, HushConfig, LoadConfigOptions, ProviderConfig } from './config.js';
 export {
   CONFIG_FILE_NAMES,
@@ -17,7 +18,9 @@ export { ALPHABETS, generateRandom, generateSecretValue, parseGeneratorSpec } fr
 export { globToRegExp, matchesGlob } from './glob.js';
 // The manager and what it is built from
 export { SecretManager } from './manager.js';
-export { MASK, Masker, MIN_MASKED_LENGTH } from './masker.js';
+export { MIN_MASKED_LINE_LENGTH } from './mask-forms.js';
+export type { MaskerOptions } from './masker.js';
+export { DEFAULT_MAX_MASKED_VALUES, MASK, Masker, MIN_MASKED_LENGTH } from './masker.js';
 export {
   isValidSecretName,
   MAX_SECRET_NAME_LENGTH,
@@ -32,6 +35,7 @@ export {
   resolvePackageEntry,
 } from './plugin-loader.js';
 export type {
+  ProviderCallOptions,
   ProviderCapabilities,
   ProviderContext,
   ProviderDeleteOptions,
@@ -45,9 +49,16 @@ export type {
 export { defineProviderPlugin, READ_ONLY_CAPABILITIES } from './provider.js';
 export type { SecretReference } from './references.js';
 export { extractField, hasReferences, parseReference, splitTemplate } from './references.js';
-export type { SecretLookup } from './resolver.js';
+export type {
+  BatchLookup,
+  LookupOutcome,
+  ResolveReferencesOptions,
+  SecretLookup,
+} from './resolver.js';
 // References, masking and helpers
-export { resolveReferences } from './resolver.js';
+export { resolveDocument, resolveReferences } from './resolver.js';
 export type { Secret, SecretInfo, SecretInit, SecretVersion } from './secret.js';
 export { createSecret, isExpired } from './secret.js';
+// The provider toolkit: what every provider needs, for third-party providers too
+export * from './toolkit/index.js';
 export type * from './types.js';

@@ -27,12 +27,20 @@ export const READ_ONLY_CAPABILITIES: ProviderCapabilities = Object.freeze({
   batchGet: false,
 });
 
-export interface ProviderGetOptions {
+/**
+ * What every provider call takes. The manager aborts the signal when the call's timeout passes
+ * and when it is disposed; a provider hands it to its SDK so that the request itself stops.
+ */
+export interface ProviderCallOptions {
+  abortSignal?: AbortSignal;
+}
+
+export interface ProviderGetOptions extends ProviderCallOptions {
   /** Read this version instead of the current one. */
   version?: string;
 }
 
-export interface ProviderSetOptions {
+export interface ProviderSetOptions extends ProviderCallOptions {
   tags?: Record<string, string>;
   metadata?: Record<string, string>;
   expiresAt?: Date;
@@ -46,12 +54,12 @@ export interface ProviderSetOptions {
   expirePreviousVersions?: boolean;
 }
 
-export interface ProviderDeleteOptions {
+export interface ProviderDeleteOptions extends ProviderCallOptions {
   /** Remove permanently where the backend otherwise keeps a recoverable copy. */
   permanent?: boolean;
 }
 
-export interface ProviderListOptions {
+export interface ProviderListOptions extends ProviderCallOptions {
   /** Only names starting with this prefix. Providers should push it to the backend when they can. */
   prefix?: string;
 }
@@ -81,24 +89,34 @@ export interface SecretProvider {
   /** Plugin kind (`local`, `env`, `vault`, ...). */
   readonly kind: string;
   readonly capabilities: ProviderCapabilities;
+  /**
+   * How long values this provider serves stay fresh in the manager's cache, when it differs
+   * from the manager's `cache.ttl` (seed 000's Azure option). A registration's `cacheTtl` wins.
+   */
+  readonly cacheTtlSeconds?: number;
 
   /** Connects, logs in, loads keys. May be called more than once: it must be idempotent. */
-  initialize?(): Promise<void>;
+  initialize?(options?: ProviderCallOptions): Promise<void>;
+  /**
+   * The secret, or null. When the backend maps several names to one stored secret (an
+   * environment provider's `db/password`, `DB_PASSWORD`), the Secret's `canonicalName` says
+   * which one is served, so that access control decides on it.
+   */
   get(key: string, options?: ProviderGetOptions): Promise<Secret | null>;
   /** Batch read; required when `capabilities.batchGet`. Missing keys map to `null`. */
-  getMany?(keys: string[]): Promise<Map<string, Secret | null>>;
+  getMany?(keys: string[], options?: ProviderCallOptions): Promise<Map<string, Secret | null>>;
   /** Writes a new version and returns its description. */
   set?(key: string, value: string, options?: ProviderSetOptions): Promise<SecretInfo>;
   /** Returns false when there was nothing to delete. */
   delete?(key: string, options?: ProviderDeleteOptions): Promise<boolean>;
   list?(options?: ProviderListOptions): Promise<SecretInfo[]>;
-  listVersions?(key: string): Promise<SecretVersion[]>;
+  listVersions?(key: string, options?: ProviderCallOptions): Promise<SecretVersion[]>;
   /**
    * Makes an older version current. Optional: without it the manager reads the old version
    * and writes its value as a new version.
    */
-  rollback?(key: string, version: string): Promise<SecretInfo>;
-  health?(): Promise<ProviderHealth>;
+  rollback?(key: string, version: string, options?: ProviderCallOptions): Promise<SecretInfo>;
+  health?(options?: ProviderCallOptions): Promise<ProviderHealth>;
   /** Extra counters for the manager's metrics (e.g. `throttled`, `retries`). */
   metrics?(): Record<string, number>;
   dispose?(): Promise<void>;

@@ -15,6 +15,11 @@ export interface SecretInfo {
   scope?: string;
   /** True when the secret holds no value any more (deleted or destroyed version). */
   deleted?: boolean;
+  /**
+   * The provider's own name for what it served, when it maps several names to one secret
+   * (`DB_PASSWORD` for `db/password`). Access control decides on this name as well.
+   */
+  canonicalName?: string;
 }
 
 /** One secret with its value. The value is readable only through `secret.value`. */
@@ -59,6 +64,7 @@ class SecretRecord implements Secret {
   provider: string;
   scope?: string;
   deleted?: boolean;
+  canonicalName?: string;
 
   constructor(init: SecretInit) {
     this.#value = init.value;
@@ -73,6 +79,7 @@ class SecretRecord implements Secret {
     this.provider = init.provider;
     if (init.scope !== undefined) this.scope = init.scope;
     if (init.deleted !== undefined) this.deleted = init.deleted;
+    if (init.canonicalName !== undefined) this.canonicalName = init.canonicalName;
   }
 
   get value(): string {
@@ -92,6 +99,7 @@ class SecretRecord implements Secret {
     if (this.expiresAt) info.expiresAt = this.expiresAt;
     if (this.scope !== undefined) info.scope = this.scope;
     if (this.deleted !== undefined) info.deleted = this.deleted;
+    if (this.canonicalName !== undefined) info.canonicalName = this.canonicalName;
     return info;
   }
 

@@ -3,6 +3,7 @@ import { HushError, type ProviderFailure, ProviderUnavailableError } from './err
 import type { Masker } from './masker.js';
 import type { MetricsRecorder } from './metrics.js';
 import type { SecretProvider } from './provider.js';
+import { withTimeout } from './toolkit/timeout.js';
 import type { Duration, ProviderRegistration } from './types.js';
 
 /** Errors that end a read at once instead of failing over: they are answers, not outages. */
@@ -23,7 +24,8 @@ export function isDefinitive(error: unknown): boolean {
 
 /**
  * A provider as the manager holds it: its priority, its call timeout, and what reads have
- * seen of its health. Every call into a provider goes through `call` (timeout + metrics).
+ * seen of its health. Every call into a provider goes through `call`: timeout, an abort
+ * signal (aborted on timeout and on dispose), metrics.
  */
 export class ProviderSlot {
   readonly provider: SecretProvider;
@@ -35,6 +37,7 @@ export class ProviderSlot {
   lastFailureAt?: Date;
   lastFailureCode?: string;
   #initializing?: Promise<void>;
+  readonly #disposal = new AbortController();
 
   constructor(
     registration: SecretProvider | ProviderRegistration,
@@ -50,7 +53,7 @@ export class ProviderSlot {
     this.provider = reg.provider;
     this.priority = reg.priority ?? Number.NEGATIVE_INFINITY;
     this.timeoutMs = parseDuration(reg.timeout ?? defaultTimeout);
-    const ownTtl = (reg.provider as { cacheTtlSeconds?: unknown }).cacheTtlSeconds;
+    const ownTtl = reg.provider.cacheTtlSeconds;
     if (reg.cacheTtl !== undefined) this.cacheTtlMs = parseDuration(reg.cacheTtl);
     else if (typeof ownTtl === 'number' && ownTtl >= 0) this.cacheTtlMs = ownTtl * 1000;
   }
@@ -61,46 +64,39 @@ export class ProviderSlot {
 
   /** Initialises the provider once; a failed start is retried by the next call. */
   ready(): Promise<void> {
-    this.#initializing ??= this.#timed(async () => this.provider.initialize?.(), false).catch(
-      (error: unknown) => {
-        this.#initializing = undefined;
-        throw error;
-      },
-    );
+    this.#initializing ??= this.#timed(
+      async (abortSignal) => this.provider.initialize?.({ abortSignal }),
+      false,
+    ).catch((error: unknown) => {
+      this.#initializing = undefined;
+      throw error;
+    });
     return this.#initializing;
   }
 
   /** Runs one call into the provider, after its initialisation, with the timeout and metrics. */
-  async call<T>(work: () => Promise<T>): Promise<T> {
+  async call<T>(work: (abortSignal: AbortSignal) => Promise<T>): Promise<T> {
     await this.ready();
     return this.#timed(work);
   }
 
-  async #timed<T>(work: () => Promise<T>, counted = true): Promise<T> {
+  /** Aborts every call in flight and refuses new ones. */
+  abort(): void {
+    this.#disposal.abort(new HushError('VALIDATION_ERROR', 'the secret manager was disposed'));
+  }
+
+  async #timed<T>(work: (abortSignal: AbortSignal) => Promise<T>, counted = true): Promise<T> {
     const started = performance.now();
-    let timer: NodeJS.Timeout | undefined;
     try {
-      const timeout = new Promise<never>((_, reject) => {
-        timer = setTimeout(
-          () =>
-            reject(
-              new ProviderUnavailableError(
-                `provider '${this.name}' did not answer within ${this.timeoutMs} ms`,
-                [{ provider: this.name, code: 'TIMEOUT', message: `no answer within ${this.timeoutMs} ms` }],
-              ),
-            ),
-          this.timeoutMs,
-        );
-        timer.unref?.();
+      const result = await withTimeout(work, this.timeoutMs, {
+        provider: this.name,
+        abortSignal: this.#disposal.signal,
       });
-      const result = await Promise.race([work(), timeout]);
       if (counted) this.metrics.providerCall(this.name, performance.now() - started, false);
       return result;
     } catch (error) {
       if (counted) this.metrics.providerCall(this.name, performance.now() - started, true);
       throw error;
-    } finally {
-      clearTimeout(timer);
     }
   }
 

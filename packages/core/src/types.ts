@@ -82,6 +82,12 @@ export interface ResolveOptions {
   accessor?: string;
   provider?: string;
   scope?: string;
+  /**
+   * Use a reference's default also when providers failed and none had the secret (an outage),
+   * not only when they answered that it does not exist. Off by default: an outage is then a
+   * `ProviderUnavailableError` naming each reference and its path.
+   */
+  defaultsOnOutage?: boolean;
 }
 
 export type ProviderStatus = 'healthy' | 'degraded' | 'unhealthy';
@@ -137,10 +143,18 @@ export interface CacheMetrics {
   size: number;
 }
 
+export interface MaskingMetrics {
+  /** Values the masker redacts now. */
+  values: number;
+  /** Values dropped because the masker's cap (`masking.maxValues`) was reached, oldest first. */
+  dropped: number;
+}
+
 export interface SecretMetrics {
   operations: Record<string, OperationMetrics>;
   providers: Record<string, ProviderMetrics>;
   cache: CacheMetrics;
+  masking: MaskingMetrics;
   /** Counters from manager plugins (audit write failures, denials...). */
   plugins: Record<string, Record<string, number>>;
 }
@@ -170,6 +184,28 @@ export interface OperationContext {
   pattern?: string;
 }
 
+/**
+ * What a successful write changed, on the after-event of set, rotate, rollback and delete:
+ * the metadata an audit store keeps about a secret. Never the value.
+ */
+export interface SecretChange {
+  /** The version the write created or made current (absent for a delete). */
+  version?: string;
+  /** The expiry of the version now current; null when it has none (a write without one clears it). */
+  expiresAt?: Date | null;
+  /** The secret's tags after the write, as the provider reported them. */
+  tags?: Record<string, string>;
+  scope?: string;
+  /** When a rotate (or a rollback) made a new value current. */
+  rotatedAt?: Date;
+  /** The version made current again by a rollback. */
+  rolledBackTo?: string;
+  /** True after a delete. */
+  deleted?: boolean;
+  /** A delete that left no recoverable copy. */
+  permanent?: boolean;
+}
+
 /** What a plugin's `after` hook sees. Never a value. */
 export interface OperationEvent extends OperationContext {
   outcome: 'success' | 'not_found' | 'denied' | 'error';
@@ -178,6 +214,8 @@ export interface OperationEvent extends OperationContext {
   timestamp: Date;
   /** True when the cache answered. */
   cached?: boolean;
+  /** On a successful set, rotate, rollback or delete: what it changed. */
+  change?: SecretChange;
 }
 
 /**
@@ -188,6 +226,12 @@ export interface OperationEvent extends OperationContext {
 export interface ManagerPlugin {
   name: string;
   before?(context: OperationContext): void | Promise<void>;
+  /**
+   * Called before a read hands out a secret that the provider serves under another name than
+   * the one asked for (`secret.canonicalName`, e.g. the variable an alias maps to). May deny
+   * by throwing, as `before` does, so that an alias cannot widen a grant.
+   */
+  beforeServe?(context: OperationContext, served: SecretInfo): void | Promise<void>;
   after?(event: OperationEvent): void | Promise<void>;
   /** Narrows list results (access control lists only what an accessor may read). */
   filterList?(context: OperationContext, secrets: SecretInfo[]): SecretInfo[] | Promise<SecretInfo[]>;
@@ -203,7 +247,7 @@ export interface ProviderRegistration {
   timeout?: Duration;
   /**
    * How long this provider's values stay fresh in the manager's cache, instead of `cache.ttl`.
-   * A provider may also carry its own `cacheTtlSeconds` property (seed 000's Azure option).
+   * Without it, the provider's own `cacheTtlSeconds` applies (seed 000's Azure option).
    */
   cacheTtl?: Duration;
 }
@@ -235,6 +279,14 @@ export interface SecretManagerOptions {
   batchConcurrency?: number;
   /** Per-call timeout for every provider without its own (default 30s). */
   providerTimeout?: Duration;
+  /** `resolve`'s default for `defaultsOnOutage` (default false). */
+  defaultsOnOutage?: boolean;
+  masking?: {
+    /** Most values the masker keeps (default 10,000); values still cached are never dropped. */
+    maxValues?: number;
+  };
+  /** The clock for cache freshness, in epoch milliseconds (default `Date.now`); for tests. */
+  now?: () => number;
 }
 
 export interface ISecretManager {

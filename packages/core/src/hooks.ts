@@ -1,0 +1,105 @@
+import { randomUUID } from 'node:crypto';
+import type { SecretInfo } from './secret.js';
+import type { ManagerPlugin, Operation, OperationContext, OperationEvent } from './types.js';
+
+/** An operation's event while it runs: the work fills in outcome, provider, version, change. */
+export type LiveEvent = OperationContext & Partial<Omit<OperationEvent, keyof OperationContext>>;
+
+/** Request ids: one random prefix per process and a counter, so that building one costs little. */
+const ID_PREFIX = randomUUID().slice(0, 13);
+let idCounter = 0;
+
+export function nextRequestId(): string {
+  idCounter = (idCounter + 1) % Number.MAX_SAFE_INTEGER;
+  return `${ID_PREFIX}-${idCounter.toString(16).padStart(12, '0')}`;
+}
+
+/** The fields of a context given by the caller; undefined ones are left out of the event. */
+export interface ContextFields {
+  key?: string;
+  provider?: string;
+  accessor?: string;
+  scope?: string;
+  version?: string;
+  pattern?: string;
+}
+
+/**
+ * The plugins of a manager and the calls into them. Without plugins, nothing here runs and no
+ * event is ever built: `active` is what the hot paths check.
+ */
+export class Hooks {
+  readonly #plugins: ManagerPlugin[];
+  #before: ManagerPlugin[] = [];
+  #after: ManagerPlugin[] = [];
+  #serve: ManagerPlugin[] = [];
+  #filters: ManagerPlugin[] = [];
+
+  constructor(plugins: ManagerPlugin[]) {
+    this.#plugins = [];
+    for (const plugin of plugins) this.add(plugin);
+  }
+
+  /** True when some plugin is registered: then operations build their events. */
+  active = false;
+
+  get plugins(): readonly ManagerPlugin[] {
+    return this.#plugins;
+  }
+
+  add(plugin: ManagerPlugin): void {
+    this.#plugins.push(plugin);
+    this.#before = this.#plugins.filter((p) => p.before);
+    this.#after = this.#plugins.filter((p) => p.after);
+    this.#serve = this.#plugins.filter((p) => p.beforeServe);
+    this.#filters = this.#plugins.filter((p) => p.filterList);
+    this.active = this.#plugins.length > 0;
+  }
+
+  /** The event of one operation, built once and handed to `before`, `beforeServe` and `after`. */
+  event(operation: Operation, fields: ContextFields): LiveEvent {
+    const event: LiveEvent = { requestId: nextRequestId(), operation };
+    if (fields.key !== undefined) event.key = fields.key;
+    if (fields.provider !== undefined) event.provider = fields.provider;
+    if (fields.accessor !== undefined) event.accessor = fields.accessor;
+    if (fields.scope !== undefined) event.scope = fields.scope;
+    if (fields.version !== undefined) event.version = fields.version;
+    if (fields.pattern !== undefined) event.pattern = fields.pattern;
+    return event;
+  }
+
+  async before(context: OperationContext): Promise<void> {
+    for (const plugin of this.#before) await plugin.before!(context);
+  }
+
+  /** Asks again, on the name the provider actually served, when it differs from the one asked. */
+  async beforeServe(context: OperationContext, served: SecretInfo): Promise<void> {
+    if (served.canonicalName === undefined || served.canonicalName === context.key) return;
+    for (const plugin of this.#serve) await plugin.beforeServe!(context, served);
+  }
+
+  /** Completes the event (outcome, duration, timestamp) and hands it to every `after`. */
+  async after(event: LiveEvent, started: number): Promise<void> {
+    if (this.#after.length === 0) return;
+    event.outcome ??= 'success';
+    event.durationMs = performance.now() - started;
+    event.timestamp = new Date();
+    for (const plugin of this.#after) await plugin.after!(event as OperationEvent);
+  }
+
+  async filterList(context: OperationContext, secrets: SecretInfo[]): Promise<SecretInfo[]> {
+    let result = secrets;
+    for (const plugin of this.#filters) result = await plugin.filterList!(context, result);
+    return result;
+  }
+
+  metrics(): Record<string, Record<string, number>> {
+    const out: Record<string, Record<string, number>> = {};
+    for (const plugin of this.#plugins) if (plugin.metrics) out[plugin.name] = plugin.metrics();
+    return out;
+  }
+
+  async dispose(): Promise<void> {
+    await Promise.allSettled(this.#plugins.map((plugin) => plugin.dispose?.()));
+  }
+}

@@ -1,0 +1,167 @@
+import type { SecretCache } from './cache.js';
+import { parseExpiry } from './duration.js';
+import { UnsupportedOperationError, ValidationError } from './errors.js';
+import { generateSecretValue } from './generators.js';
+import type { Masker } from './masker.js';
+import type { ProviderSetOptions } from './provider.js';
+import type { ProviderChain } from './routing.js';
+import type { SecretInfo } from './secret.js';
+import type { ProviderSlot } from './slot.js';
+import { normalizeTags } from './tags.js';
+import type { DeleteSecretOptions, RotateSecretOptions, SecretChange, SetSecretOptions } from './types.js';
+
+/** What a write reports back to the manager: the provider's description and what changed. */
+export interface WriteResult {
+  slot: ProviderSlot;
+  info?: SecretInfo;
+  change?: SecretChange;
+  /** False when a delete or rotate found nothing. */
+  found: boolean;
+}
+
+/** Values an operation handles that its error must never show (the value written, a generated one). */
+export type Protect = (value: string) => void;
+
+/**
+ * Writes through the chain's write provider. Each write bumps the secret's cache generation
+ * before the provider call and after it, so that no read in flight meanwhile can cache what it
+ * read, and every read started after the write resolved asks the providers again.
+ */
+export class WritePath {
+  constructor(
+    private readonly chain: ProviderChain,
+    private readonly cache: SecretCache,
+    private readonly masker: Masker,
+  ) {}
+
+  async set(
+    key: string,
+    value: string,
+    options: SetSecretOptions,
+    protect: Protect,
+    target: (slot: ProviderSlot) => void,
+  ): Promise<WriteResult> {
+    if (typeof value !== 'string') throw new ValidationError(`the value of '${key}' must be a string`);
+    protect(value);
+    const slot = this.chain.writeSlot(options.provider, 'write');
+    target(slot);
+    const tags = options.tags === undefined ? undefined : normalizeTags(options.tags);
+    this.chain.requireOptions(slot, { ...(tags ? { tags } : {}), expiry: options.expiresAt });
+    const expiresAt = options.expiresAt !== undefined ? parseExpiry(options.expiresAt) : undefined;
+    const setOptions: ProviderSetOptions = {
+      ...(tags ? { tags } : {}),
+      ...(options.metadata ? { metadata: options.metadata } : {}),
+      ...(expiresAt ? { expiresAt } : {}),
+      ...(options.scope !== undefined ? { scope: options.scope } : {}),
+      ...(options.expectedVersion !== undefined ? { expectedVersion: options.expectedVersion } : {}),
+    };
+    this.masker.add(value);
+    const info = await this.#written(key, () =>
+      slot.call((abortSignal) => slot.provider.set!(key, value, { ...setOptions, abortSignal })),
+    );
+    return {
+      slot,
+      info,
+      found: true,
+      change: changeOf(info, { expiresAt, tags, scope: options.scope }),
+    };
+  }
+
+  async rotate(
+    key: string,
+    options: RotateSecretOptions,
+    protect: Protect,
+    target: (slot: ProviderSlot) => void,
+  ): Promise<WriteResult> {
+    const slot = this.chain.writeSlot(options.provider, 'rotate');
+    target(slot);
+    const current = await slot.call((abortSignal) => slot.provider.get(key, { abortSignal }));
+    if (!current) return { slot, found: false };
+    const value = options.newValue ?? generateSecretValue(options.generator ?? 'random:32');
+    protect(value);
+    this.masker.add(value);
+    const info = await this.#written(key, () =>
+      slot.call((abortSignal) =>
+        slot.provider.set!(key, value, {
+          ...(options.expireOldVersion ? { expirePreviousVersions: true } : {}),
+          abortSignal,
+        }),
+      ),
+    );
+    return { slot, info, found: true, change: { ...changeOf(info, {}), rotatedAt: new Date() } };
+  }
+
+  async rollback(
+    key: string,
+    target: string,
+    pin: string | undefined,
+    onSlot: (slot: ProviderSlot) => void,
+  ): Promise<WriteResult> {
+    const slot = this.chain.writeSlot(pin, 'rollback');
+    onSlot(slot);
+    if (!slot.provider.capabilities.versions)
+      throw new UnsupportedOperationError(
+        slot.name,
+        'rollback',
+        `provider '${slot.name}' keeps no versions to roll back to`,
+      );
+    let info: SecretInfo | undefined;
+    if (slot.provider.rollback)
+      info = await this.#written(key, () =>
+        slot.call((abortSignal) => slot.provider.rollback!(key, target, { abortSignal })),
+      );
+    else {
+      const old = await slot.call((abortSignal) => slot.provider.get(key, { version: target, abortSignal }));
+      if (!old) return { slot, found: false };
+      info = await this.#written(key, () =>
+        slot.call((abortSignal) => slot.provider.set!(key, old.value, { abortSignal })),
+      );
+    }
+    return {
+      slot,
+      info,
+      found: true,
+      change: { ...changeOf(info, {}), rotatedAt: new Date(), rolledBackTo: target },
+    };
+  }
+
+  async delete(
+    key: string,
+    options: DeleteSecretOptions,
+    onSlot: (slot: ProviderSlot) => void,
+  ): Promise<WriteResult> {
+    const slot = this.chain.writeSlot(options.provider, 'delete');
+    onSlot(slot);
+    const permanent = options.permanent ?? false;
+    const deleted = await this.#written(key, () =>
+      slot.call((abortSignal) => slot.provider.delete!(key, { permanent, abortSignal })),
+    );
+    if (!deleted) return { slot, found: false };
+    return { slot, found: true, change: { deleted: true, ...(permanent ? { permanent } : {}) } };
+  }
+
+  /** Runs a provider write between two generation bumps of the secret's cache entries. */
+  async #written<T>(key: string, write: () => Promise<T>): Promise<T> {
+    this.cache.written(key);
+    try {
+      return await write();
+    } finally {
+      this.cache.written(key);
+    }
+  }
+}
+
+function changeOf(
+  info: SecretInfo,
+  asked: { expiresAt?: Date; tags?: Record<string, string>; scope?: string },
+): SecretChange {
+  const change: SecretChange = {
+    version: info.version,
+    expiresAt: info.expiresAt ?? asked.expiresAt ?? null,
+  };
+  const tags = Object.keys(info.tags ?? {}).length ? info.tags : asked.tags;
+  if (tags) change.tags = { ...tags };
+  const scope = info.scope ?? asked.scope;
+  if (scope !== undefined) change.scope = scope;
+  return change;
+}
