@@ -172,7 +172,26 @@ export class EnvSecretProvider implements SecretProvider {
     const env = this.#env();
     const variable = this.variablesFor(key).find((v) => env[v] !== undefined);
     if (variable === undefined) return null;
-    return createSecret({ ...this.#info(key, variable), value: env[variable]! });
+    const canonical = this.#canonicalName(key, variable);
+    return createSecret({
+      ...this.#info(key, variable),
+      value: env[variable]!,
+      ...(canonical !== key ? { canonicalName: canonical } : {}),
+    });
+  }
+
+  /**
+   * The one name of what a variable holds, as `list` shows it: several names reach the same
+   * variable (`db/password`, `db_password`, `DB.PASSWORD`), and access control must decide on
+   * this one. A mapped name is its own canonical name.
+   */
+  #canonicalName(key: string, variable: string): string {
+    if (Object.hasOwn(this.#mapping(), key)) return key;
+    return (
+      toSecretName(variable, this.prefix, this.#uppercase) ??
+      toSecretName(variable, '', this.#uppercase) ??
+      key
+    );
   }
 
   #info(key: string, variable: string): SecretInfo {

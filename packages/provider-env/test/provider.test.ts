@@ -9,6 +9,21 @@ const dir = mkdtempSync(join(tmpdir(), 'hush-env-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('env provider: names', () => {
+  it('reports the canonical name of the variable an alias reaches, for access control', async () => {
+    const p = new EnvSecretProvider({
+      env: { HUSH_SECRET_DB_PASSWORD: 'pw-value', HUSH_SECRET_TOKEN: 't-value' },
+    });
+    for (const alias of ['db/password', 'db_password', 'DB.PASSWORD'])
+      expect((await p.get(alias))?.canonicalName, alias).toBe('db-password');
+    expect((await p.get('db-password'))?.canonicalName).toBeUndefined();
+    expect((await p.get('token'))?.canonicalName).toBeUndefined();
+    const mapped = new EnvSecretProvider({
+      env: { DATABASE_URL: 'u' },
+      mapping: { 'database/url': 'DATABASE_URL' },
+    });
+    expect((await mapped.get('database/url'))?.canonicalName).toBeUndefined();
+  });
+
   it('maps names to variables and back (lossy without a mapping)', () => {
     expect(toVariableName('api-key-stripe')).toBe('HUSH_SECRET_API_KEY_STRIPE');
     expect(toVariableName('database/connection.url')).toBe('HUSH_SECRET_DATABASE_CONNECTION_URL');

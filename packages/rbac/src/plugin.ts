@@ -36,6 +36,17 @@ export function accessControlPlugin(
       const permission = OPERATION_PERMISSIONS[context.operation];
       await control.checkPermission(context.key, context.accessor, permission, context.scope);
     },
+    /**
+     * A provider may serve one stored secret under several names (the env provider's
+     * `db/password` and `DB_PASSWORD`): the grant must hold on the name it reports as canonical,
+     * so that an alias cannot widen it.
+     */
+    async beforeServe(context: OperationContext, served: SecretInfo): Promise<void> {
+      const canonical = served.canonicalName;
+      if (context.operation === 'list' || canonical === undefined || canonical === context.key) return;
+      const permission = OPERATION_PERMISSIONS[context.operation];
+      await control.checkPermission(canonical, context.accessor, permission, context.scope);
+    },
     filterList(context: OperationContext, secrets: SecretInfo[]): Promise<SecretInfo[]> {
       return control.filterReadable(secrets, context.accessor, context.scope);
     },

@@ -33,7 +33,7 @@ describe('SecretAccessControl: checks', () => {
     expect(await control.hasPermission('other-secret', 'owner', 'read')).toBe(false);
   });
 
-  it('applies glob pattern grants with picomatch rules; a bare * covers every name', async () => {
+  it("applies glob pattern grants in core's glob dialect; a bare * covers every name", async () => {
     const control = new SecretAccessControl();
     await control.grant('api-key-*', 'api-consumer', 'read');
     await control.grant('db/**', 'dba', 'write');

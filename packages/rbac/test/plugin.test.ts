@@ -96,3 +96,47 @@ describe('accessControlPlugin hooks', () => {
     expect(plugin.metrics!()).toMatchObject({ allowed: 1, denied: 1 });
   });
 });
+
+describe('aliases cannot widen a grant', () => {
+  it('a read on env-only/* does not reach what a provider serves as env-only-token', async () => {
+    const { SecretManager, createSecret } = await import('@hush/core');
+    // Serves one variable under several names, as the env provider does, and says which.
+    const provider = {
+      name: 'env',
+      kind: 'env',
+      capabilities: {
+        write: false,
+        delete: false,
+        list: false,
+        versions: false,
+        tags: false,
+        expiry: false,
+        batchGet: false,
+      },
+      async get(key: string) {
+        if (key.replace(/[/_.-]/g, '').toLowerCase() !== 'envonlytoken') return null;
+        return createSecret({
+          key,
+          canonicalName: 'env-only-token',
+          value: 'x-aliased',
+          version: '1',
+          provider: 'env',
+        });
+      },
+    };
+    const control = new SecretAccessControl();
+    await control.grant('env-only/*', 'eve', 'read');
+    await control.grant('env-only-token', 'tok', 'read');
+    const manager = new SecretManager({ providers: [provider], plugins: [accessControlPlugin(control)] });
+    await expect(manager.getSecret('env-only/token', { accessor: 'eve' })).rejects.toBeInstanceOf(
+      AccessDeniedError,
+    );
+    await expect(manager.resolve('${secret:env-only/token}', { accessor: 'eve' })).rejects.toBeInstanceOf(
+      AccessDeniedError,
+    );
+    await expect(manager.getSecrets(['env-only/token'], { accessor: 'eve' })).rejects.toBeInstanceOf(
+      AccessDeniedError,
+    );
+    expect((await manager.getSecret('env-only-token', { accessor: 'tok' }))?.value).toBe('x-aliased');
+  });
+});
