@@ -1,14 +1,19 @@
 /**
  * The one place where Secrets Manager's wire shapes (names, tags, versions, errors) become hush's.
  */
-import type { Tag } from '@aws-sdk/client-secrets-manager';
+import type { SecretListEntry, SecretVersionsListEntry, Tag } from '@aws-sdk/client-secrets-manager';
 import {
   AccessDeniedError,
   ConfigError,
+  createSecret,
   type HushError,
+  networkCode,
   ProviderError,
   ProviderUnavailableError,
+  type Secret,
+  type SecretInfo,
   SecretNotFoundError,
+  type SecretVersion,
   ValidationError,
 } from '@hush/core';
 
@@ -117,6 +122,85 @@ export function decodeValue(output: { SecretString?: string; SecretBinary?: Uint
   return { value: '', binary: false };
 }
 
+// ---- models ----
+
+/** A date the service left out is the epoch ("unknown"), never "now", which would read as a fresh write. */
+const UNKNOWN_DATE = 0;
+
+/** GetSecretValue's or BatchGetSecretValue's entry, with the tags known for the secret, as a hush Secret. */
+export function toSecret(
+  key: string,
+  value: { SecretString?: string; SecretBinary?: Uint8Array; VersionId?: string; CreatedDate?: Date },
+  described: { tags: DecodedTags; createdAt?: Date; updatedAt?: Date } | undefined,
+  provider: string,
+): Secret {
+  const { value: text, binary } = decodeValue(value);
+  const decoded = described?.tags ?? { tags: {}, metadata: {} };
+  const createdAt = value.CreatedDate ?? described?.createdAt ?? new Date(UNKNOWN_DATE);
+  return createSecret({
+    key,
+    value: text,
+    version: value.VersionId ?? '',
+    createdAt,
+    updatedAt: described?.updatedAt ?? createdAt,
+    ...(decoded.expiresAt ? { expiresAt: decoded.expiresAt } : {}),
+    ...(decoded.scope !== undefined ? { scope: decoded.scope } : {}),
+    tags: decoded.tags,
+    metadata: binary ? { ...decoded.metadata, [BINARY_METADATA_KEY]: 'base64' } : decoded.metadata,
+    provider,
+  });
+}
+
+/** A secret's description without its value. */
+export function toSecretInfo(
+  key: string,
+  version: string,
+  provider: string,
+  fields: DecodedTags & { createdAt: Date; updatedAt: Date },
+): SecretInfo {
+  const out: SecretInfo = {
+    key,
+    version,
+    createdAt: fields.createdAt,
+    updatedAt: fields.updatedAt,
+    tags: fields.tags,
+    metadata: fields.metadata,
+    provider,
+  };
+  if (fields.expiresAt) out.expiresAt = fields.expiresAt;
+  if (fields.scope !== undefined) out.scope = fields.scope;
+  return out;
+}
+
+/** A ListSecrets entry, or undefined when it lies outside the prefix, has no current version or is deleted. */
+export function listEntryToInfo(
+  prefix: string,
+  entry: SecretListEntry,
+  provider: string,
+): SecretInfo | undefined {
+  const key = fromAwsName(prefix, entry.Name);
+  const version = versionWithLabel(entry.SecretVersionsToStages);
+  if (key === undefined || version === undefined || entry.DeletedDate) return undefined;
+  const created = entry.CreatedDate ?? new Date(UNKNOWN_DATE);
+  return toSecretInfo(key, version, provider, {
+    createdAt: created,
+    updatedAt: entry.LastChangedDate ?? created,
+    ...decodeTags(entry.Tags),
+  });
+}
+
+export function toSecretVersion(entry: SecretVersionsListEntry): SecretVersion | undefined {
+  if (!entry.VersionId) return undefined;
+  const labels = entry.VersionStages ?? [];
+  return {
+    version: entry.VersionId,
+    createdAt: entry.CreatedDate ?? new Date(UNKNOWN_DATE),
+    current: labels.includes(AWSCURRENT),
+    state: 'enabled',
+    labels,
+  };
+}
+
 // ---- errors ----
 
 interface AwsErrorLike {
@@ -148,18 +232,6 @@ const THROTTLING_ERRORS = new Set([
   'RequestLimitExceeded',
   'ProvisionedThroughputExceededException',
   'SlowDown',
-]);
-
-const NETWORK_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'EPIPE',
-  'ETIMEDOUT',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'ECONNABORTED',
 ]);
 
 export const errorName = (error: unknown): string => (error as AwsErrorLike)?.name ?? 'Error';
@@ -198,7 +270,7 @@ export function isUnavailable(error: unknown): boolean {
     ].includes(errorName(e))
   )
     return true;
-  if (e?.code && NETWORK_CODES.has(e.code)) return true;
+  if (networkCode(e) !== undefined) return true;
   // No HTTP status at all: the request never got an answer (reset, refused, timed out).
   return (
     status === undefined &&

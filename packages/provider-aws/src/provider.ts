@@ -20,8 +20,10 @@ import {
 } from '@aws-sdk/client-secrets-manager';
 import {
   AccessDeniedError,
-  createSecret,
+  type Duration,
   type HushError,
+  mapConcurrent,
+  type ProviderCallOptions,
   type ProviderCapabilities,
   type ProviderDeleteOptions,
   ProviderError,
@@ -29,6 +31,7 @@ import {
   type ProviderHealth,
   type ProviderListOptions,
   type ProviderSetOptions,
+  parseDuration,
   type Secret,
   type SecretInfo,
   SecretNotFoundError,
@@ -44,19 +47,22 @@ import {
   AWSPREVIOUS,
   BINARY_METADATA_KEY,
   decodeTags,
-  decodeValue,
   EXPIRES_TAG,
   encodeTags,
   errorName,
-  fromAwsName,
   isNotFound,
   isPlausibleVersionId,
   isScheduledForDeletion,
   isThrottling,
+  listEntryToInfo,
   toAwsName,
   toHushError,
+  toSecret,
+  toSecretInfo,
+  toSecretVersion,
   versionWithLabel,
 } from './mapping.js';
+import { type KnownMetadata, MetadataCache } from './metadata.js';
 
 /** Delete options: core's, plus `force` (AWS's ForceDeleteWithoutRecovery, same as `permanent`). */
 export interface AwsDeleteOptions extends ProviderDeleteOptions {
@@ -73,10 +79,16 @@ export interface AwsSecretsManagerProviderOptions extends AwsConnectionOptions {
   /** KMS key for secrets this provider creates (default: the account's `aws/secretsmanager` key). */
   kmsKeyId?: string;
   /**
-   * Also call DescribeSecret on `get` so that tags, metadata and expiry come back (default true).
-   * False makes a read one call instead of two; the secret then carries no tags or expiry.
+   * Where a plain `get` takes tags, metadata, scope and expiry from (GetSecretValue has none):
+   * - `'cached'` (default): what this provider last saw of the secret (its own writes, lists,
+   *   DescribeSecret) within `metadataTtl`; a read is always one request, and a secret this
+   *   provider has not seen yet comes back without tags;
+   * - `true`: the same, plus a DescribeSecret (a second request) when nothing is known;
+   * - `false`: never; secrets carry no tags or expiry.
    */
-  readTags?: boolean;
+  readTags?: boolean | 'cached';
+  /** How long what is known of a secret's tags is trusted (default 1h; longer than the manager's cache). */
+  metadataTtl?: Duration;
   /** Extra SDK client settings, applied last (e.g. `systemClockOffset`, `logger`). */
   clientConfig?: Partial<SecretsManagerClientConfig>;
   /** A ready client; connection options are then ignored. */
@@ -114,6 +126,13 @@ type OutputOf<C> = C extends {
 
 type SecretValueField = { SecretString: string } | { SecretBinary: Uint8Array };
 
+/** What a request is for (named in errors) and the caller's abort signal. */
+interface SendContext {
+  operation: string;
+  key?: string;
+  signal?: AbortSignal;
+}
+
 /** AWS Secrets Manager through the AWS SDK v3. */
 export class AwsSecretsManagerProvider implements SecretProvider {
   readonly kind = 'aws';
@@ -131,7 +150,8 @@ export class AwsSecretsManagerProvider implements SecretProvider {
   readonly #prefix: string;
   readonly #recoveryWindowDays: number;
   readonly #kmsKeyId?: string;
-  readonly #readTags: boolean;
+  readonly #readTags: boolean | 'cached';
+  readonly #metadata: MetadataCache;
   readonly #ownsClient: boolean;
   readonly #counters: Counters = {
     operations: 0,
@@ -157,7 +177,8 @@ export class AwsSecretsManagerProvider implements SecretProvider {
       );
     this.#recoveryWindowDays = window;
     this.#kmsKeyId = options.kmsKeyId;
-    this.#readTags = options.readTags ?? true;
+    this.#readTags = options.readTags ?? 'cached';
+    this.#metadata = new MetadataCache(parseDuration(options.metadataTtl ?? '1h'));
     if (
       options.maxAttempts !== undefined &&
       (!Number.isInteger(options.maxAttempts) || options.maxAttempts < 1 || options.maxAttempts > 20)
@@ -174,7 +195,7 @@ export class AwsSecretsManagerProvider implements SecretProvider {
   // ---- SecretProvider ----
 
   /** Refuses a configuration without a region at start (no network call is made). */
-  async initialize(): Promise<void> {
+  async initialize(_options: ProviderCallOptions = {}): Promise<void> {
     try {
       const region = await this.client.config.region();
       if (!region) throw new Error('Region is missing');
@@ -183,6 +204,7 @@ export class AwsSecretsManagerProvider implements SecretProvider {
     }
   }
 
+  /** One GetSecretValue; tags and expiry as `readTags` says. */
   async get(key: string, options: ProviderGetOptions = {}): Promise<Secret | null> {
     validateSecretName(key);
     const version = options.version;
@@ -190,23 +212,29 @@ export class AwsSecretsManagerProvider implements SecretProvider {
     if (version !== undefined && !isPlausibleVersionId(version)) return null;
     const secretId = toAwsName(this.#prefix, key);
     const context = { operation: 'get', key, version };
+    const signal = options.abortSignal;
+    const known = this.#readTags === false ? undefined : this.#metadata.get(secretId);
     try {
       const [value, described] = await Promise.all([
         this.#send(
           new GetSecretValueCommand({ SecretId: secretId, ...(version ? { VersionId: version } : {}) }),
           context,
+          signal,
         ),
-        this.#readTags ? this.#describeForRead(secretId, context) : undefined,
+        this.#readTags === true && !known ? this.#describeForRead(secretId, context, signal) : undefined,
       ]);
-      return this.#toSecret(key, value, described);
+      return toSecret(key, value, described ? this.#remember(secretId, described) : known, this.name);
     } catch (error) {
-      if (isNotFound(error) || isScheduledForDeletion(error)) return null;
+      if (isNotFound(error) || isScheduledForDeletion(error)) {
+        this.#metadata.delete(secretId);
+        return null;
+      }
       throw toHushError(error, { provider: this.name, ...context });
     }
   }
 
-  async getMany(keys: string[]): Promise<Map<string, Secret | null>> {
-    const results = await this.batchGet(keys);
+  async getMany(keys: string[], options: ProviderCallOptions = {}): Promise<Map<string, Secret | null>> {
+    const results = await this.batchGet(keys, options);
     const out = new Map<string, Secret | null>();
     const failed: Array<[string, HushError]> = [];
     for (const [key, result] of results) {
@@ -257,7 +285,9 @@ export class AwsSecretsManagerProvider implements SecretProvider {
             : { RecoveryWindowInDays: this.#recoveryWindowDays }),
         }),
         context,
+        options.abortSignal,
       );
+      this.#metadata.delete(toAwsName(this.#prefix, key));
       return true;
     } catch (error) {
       // Already scheduled for deletion: nothing left to delete (a permanent delete never lands here).
@@ -267,11 +297,15 @@ export class AwsSecretsManagerProvider implements SecretProvider {
   }
 
   /** Cancels a scheduled deletion. False when there is no such secret (or it was already purged). */
-  async restore(key: string): Promise<boolean> {
+  async restore(key: string, options: ProviderCallOptions = {}): Promise<boolean> {
     validateSecretName(key);
     const context = { operation: 'restore', key };
     try {
-      await this.#send(new RestoreSecretCommand({ SecretId: toAwsName(this.#prefix, key) }), context);
+      await this.#send(
+        new RestoreSecretCommand({ SecretId: toAwsName(this.#prefix, key) }),
+        context,
+        options.abortSignal,
+      );
       return true;
     } catch (error) {
       if (isNotFound(error)) return false;
@@ -288,31 +322,28 @@ export class AwsSecretsManagerProvider implements SecretProvider {
       const page: ListSecretsCommandOutput = await this.#send(
         new ListSecretsCommand({ MaxResults: 100, NextToken: nextToken, Filters: filters, SortOrder: 'asc' }),
         { operation: 'list' },
+        options.abortSignal,
       ).catch((error) => {
         throw toHushError(error, { provider: this.name, operation: 'list' });
       });
       for (const entry of page.SecretList ?? []) {
         // AWS's name filter matches words by prefix; keep only names that truly start with the prefix.
         if (!entry.Name?.startsWith(wanted)) continue;
-        const key = fromAwsName(this.#prefix, entry.Name);
-        const version = versionWithLabel(entry.SecretVersionsToStages);
-        if (key === undefined || version === undefined || entry.DeletedDate) continue;
-        const decoded = decodeTags(entry.Tags);
-        const created = entry.CreatedDate ?? new Date(0);
-        out.push(
-          info(key, version, this.name, {
-            createdAt: created,
-            updatedAt: entry.LastChangedDate ?? created,
-            ...decoded,
-          }),
-        );
+        const listed = listEntryToInfo(this.#prefix, entry, this.name);
+        if (!listed) continue;
+        this.#metadata.set(entry.Name, {
+          tags: decodeTags(entry.Tags),
+          createdAt: listed.createdAt,
+          updatedAt: listed.updatedAt,
+        });
+        out.push(listed);
       }
       nextToken = page.NextToken;
     } while (nextToken);
     return out;
   }
 
-  async listVersions(key: string): Promise<SecretVersion[]> {
+  async listVersions(key: string, options: ProviderCallOptions = {}): Promise<SecretVersion[]> {
     validateSecretName(key);
     const context = { operation: 'listVersions', key };
     const versions: SecretVersion[] = [];
@@ -327,17 +358,11 @@ export class AwsSecretsManagerProvider implements SecretProvider {
             NextToken: nextToken,
           }),
           context,
+          options.abortSignal,
         );
-        for (const v of page.Versions ?? []) {
-          if (!v.VersionId) continue;
-          const labels = v.VersionStages ?? [];
-          versions.push({
-            version: v.VersionId,
-            createdAt: v.CreatedDate ?? new Date(0),
-            current: labels.includes(AWSCURRENT),
-            state: 'enabled',
-            labels,
-          });
+        for (const entry of page.Versions ?? []) {
+          const version = toSecretVersion(entry);
+          if (version) versions.push(version);
         }
         nextToken = page.NextToken;
       } while (nextToken);
@@ -350,13 +375,15 @@ export class AwsSecretsManagerProvider implements SecretProvider {
   }
 
   /** Moves AWSCURRENT back to `version` (AWSPREVIOUS then labels the version that was current). */
-  async rollback(key: string, version: string): Promise<SecretInfo> {
+  async rollback(key: string, version: string, options: ProviderCallOptions = {}): Promise<SecretInfo> {
     validateSecretName(key);
     const secretId = toAwsName(this.#prefix, key);
     const context = { operation: 'rollback', key, version };
     if (!isPlausibleVersionId(version)) throw new SecretNotFoundError(key, { provider: this.name, version });
     try {
-      const described = await this.#send(new DescribeSecretCommand({ SecretId: secretId }), context);
+      const signal = options.abortSignal;
+      const described = await this.#send(new DescribeSecretCommand({ SecretId: secretId }), context, signal);
+      this.#remember(secretId, described);
       const current = versionWithLabel(described.VersionIdsToStages);
       if (current !== version)
         await this.#send(
@@ -367,19 +394,24 @@ export class AwsSecretsManagerProvider implements SecretProvider {
             ...(current ? { RemoveFromVersionId: current } : {}),
           }),
           context,
+          signal,
         );
     } catch (error) {
       throw toHushError(error, { provider: this.name, ...context });
     }
-    const secret = await this.get(key);
+    const secret = await this.get(key, options);
     if (!secret) throw new SecretNotFoundError(key, { provider: this.name });
     return secret.toInfo();
   }
 
-  async health(): Promise<ProviderHealth> {
+  async health(options: ProviderCallOptions = {}): Promise<ProviderHealth> {
     const started = Date.now();
     try {
-      await this.#send(new ListSecretsCommand({ MaxResults: 1 }), { operation: 'health' });
+      await this.#send(
+        new ListSecretsCommand({ MaxResults: 1 }),
+        { operation: 'health' },
+        options.abortSignal,
+      );
       return { status: 'healthy', details: { latencyMs: Date.now() - started } };
     } catch (error) {
       const mapped = toHushError(error, { provider: this.name, operation: 'health' });
@@ -401,39 +433,41 @@ export class AwsSecretsManagerProvider implements SecretProvider {
    * Reads many secrets with BatchGetSecretValue, 20 names per call, and reports each key's outcome:
    * found, not found (or scheduled for deletion), or the error AWS gave for that one secret.
    */
-  async batchGet(keys: string[]): Promise<Map<string, AwsBatchResult>> {
+  async batchGet(keys: string[], options: ProviderCallOptions = {}): Promise<Map<string, AwsBatchResult>> {
     const unique = [...new Set(keys)];
     for (const key of unique) validateSecretName(key);
     const results = new Map<string, AwsBatchResult>();
     const chunks: string[][] = [];
     for (let i = 0; i < unique.length; i += BATCH_SIZE) chunks.push(unique.slice(i, i + BATCH_SIZE));
-    let next = 0;
-    const worker = async () => {
-      while (next < chunks.length) {
-        const chunk = chunks[next++]!;
-        await this.#batchChunk(chunk, results);
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(BATCH_CONCURRENCY, chunks.length) }, worker));
+    await mapConcurrent(chunks, BATCH_CONCURRENCY, (chunk) =>
+      this.#batchChunk(chunk, results, options.abortSignal),
+    );
     // Keep the caller's order.
     return new Map(unique.map((key) => [key, results.get(key) ?? { status: 'not-found' }]));
   }
 
-  async #batchChunk(keys: string[], results: Map<string, AwsBatchResult>): Promise<void> {
+  async #batchChunk(
+    keys: string[],
+    results: Map<string, AwsBatchResult>,
+    signal: AbortSignal | undefined,
+  ): Promise<void> {
     const byAwsName = new Map(keys.map((key) => [toAwsName(this.#prefix, key), key]));
     let output: BatchGetSecretValueCommandOutput;
     try {
       this.#counters.batchCalls++;
-      output = await this.#send(new BatchGetSecretValueCommand({ SecretIdList: [...byAwsName.keys()] }), {
-        operation: 'getMany',
-      });
+      output = await this.#send(
+        new BatchGetSecretValueCommand({ SecretIdList: [...byAwsName.keys()] }),
+        { operation: 'getMany' },
+        signal,
+      );
     } catch (error) {
       throw toHushError(error, { provider: this.name, operation: 'getMany' });
     }
     for (const entry of output.SecretValues ?? []) {
       const key = entry.Name !== undefined ? byAwsName.get(entry.Name) : undefined;
       if (key === undefined || !entry.VersionId) continue;
-      results.set(key, { status: 'found', secret: this.#toSecret(key, entry, undefined) });
+      const known = this.#readTags === false ? undefined : this.#metadata.get(entry.Name!);
+      results.set(key, { status: 'found', secret: toSecret(key, entry, known, this.name) });
     }
     for (const failure of output.Errors ?? []) {
       const key = failure.SecretId !== undefined ? byAwsName.get(failure.SecretId) : undefined;
@@ -451,13 +485,13 @@ export class AwsSecretsManagerProvider implements SecretProvider {
   async #write(key: string, value: SecretValueField, options: ProviderSetOptions): Promise<SecretInfo> {
     validateSecretName(key);
     const secretId = toAwsName(this.#prefix, key);
-    const context = { operation: 'set', key };
+    const context = { operation: 'set', key, signal: options.abortSignal };
     const tags = encodeTags(options);
     let versionId: string | undefined;
     let created = false;
     try {
       if (options.expectedVersion === '0') {
-        versionId = await this.#create(secretId, value, tags, key);
+        versionId = await this.#create(secretId, value, tags, context);
         created = true;
       } else {
         if (options.expectedVersion !== undefined) {
@@ -478,7 +512,7 @@ export class AwsSecretsManagerProvider implements SecretProvider {
         const put = await this.#put(secretId, value, context, options.expectedVersion === undefined);
         if (put === 'missing') {
           try {
-            versionId = await this.#create(secretId, value, tags, key);
+            versionId = await this.#create(secretId, value, tags, context);
             created = true;
           } catch (error) {
             // Someone created it in between: write a new version instead.
@@ -495,7 +529,10 @@ export class AwsSecretsManagerProvider implements SecretProvider {
     }
     const now = new Date();
     const decoded = decodeTags(tags);
-    return info(key, versionId, this.name, {
+    // What a write leaves is known without asking: a new secret has exactly these tags.
+    if (created) this.#metadata.set(secretId, { tags: decoded, createdAt: now, updatedAt: now });
+    else this.#metadata.merge(secretId, decoded, options.expiresAt === undefined);
+    return toSecretInfo(key, versionId, this.name, {
       createdAt: now,
       updatedAt: now,
       ...decoded,
@@ -511,8 +548,9 @@ export class AwsSecretsManagerProvider implements SecretProvider {
     secretId: string,
     value: SecretValueField,
     tags: ReturnType<typeof encodeTags>,
-    key: string,
+    context: SendContext & { key: string },
   ): Promise<string> {
+    const { key } = context;
     try {
       const output = await this.#send(
         new CreateSecretCommand({
@@ -521,7 +559,7 @@ export class AwsSecretsManagerProvider implements SecretProvider {
           ...(tags.length ? { Tags: tags } : {}),
           ...(this.#kmsKeyId ? { KmsKeyId: this.#kmsKeyId } : {}),
         }),
-        { operation: 'set', key },
+        context,
       );
       return output.VersionId!;
     } catch (error) {
@@ -538,7 +576,7 @@ export class AwsSecretsManagerProvider implements SecretProvider {
   async #put(
     secretId: string,
     value: SecretValueField,
-    context: { operation: string; key: string },
+    context: SendContext & { key: string },
     restoreDeleted: boolean,
   ): Promise<string | 'missing'> {
     try {
@@ -561,7 +599,7 @@ export class AwsSecretsManagerProvider implements SecretProvider {
     secretId: string,
     tags: ReturnType<typeof encodeTags>,
     hasExpiry: boolean,
-    context: { operation: string; key: string },
+    context: SendContext,
   ): Promise<void> {
     if (tags.length) await this.#send(new TagResourceCommand({ SecretId: secretId, Tags: tags }), context);
     if (!hasExpiry)
@@ -569,7 +607,7 @@ export class AwsSecretsManagerProvider implements SecretProvider {
   }
 
   /** Takes AWSPREVIOUS off the version that was current, so nothing but the new version is labelled. */
-  async #dropPrevious(secretId: string, context: { operation: string; key: string }): Promise<void> {
+  async #dropPrevious(secretId: string, context: SendContext): Promise<void> {
     const described = await this.#send(new DescribeSecretCommand({ SecretId: secretId }), context);
     const previous = versionWithLabel(described.VersionIdsToStages, AWSPREVIOUS);
     if (previous)
@@ -589,10 +627,11 @@ export class AwsSecretsManagerProvider implements SecretProvider {
    */
   async #describeForRead(
     secretId: string,
-    context: { operation: string; key?: string },
+    context: SendContext,
+    signal: AbortSignal | undefined,
   ): Promise<DescribeSecretCommandOutput | undefined> {
     try {
-      return await this.#send(new DescribeSecretCommand({ SecretId: secretId }), context);
+      return await this.#send(new DescribeSecretCommand({ SecretId: secretId }), context, signal);
     } catch (error) {
       if (errorName(error) !== 'AccessDeniedException') throw error;
       this.#counters.describeDenied++;
@@ -600,36 +639,29 @@ export class AwsSecretsManagerProvider implements SecretProvider {
     }
   }
 
-  #toSecret(
-    key: string,
-    value: { SecretString?: string; SecretBinary?: Uint8Array; VersionId?: string; CreatedDate?: Date },
-    described: DescribeSecretCommandOutput | undefined,
-  ): Secret {
-    const { value: text, binary } = decodeValue(value);
-    const decoded = decodeTags(described?.Tags);
-    const createdAt = value.CreatedDate ?? described?.CreatedDate ?? new Date(0);
-    return createSecret({
-      key,
-      value: text,
-      version: value.VersionId ?? '',
-      createdAt,
-      updatedAt: described?.LastChangedDate ?? createdAt,
-      ...(decoded.expiresAt ? { expiresAt: decoded.expiresAt } : {}),
-      ...(decoded.scope !== undefined ? { scope: decoded.scope } : {}),
-      tags: decoded.tags,
-      metadata: binary ? { ...decoded.metadata, [BINARY_METADATA_KEY]: 'base64' } : decoded.metadata,
-      provider: this.name,
-    });
+  /** Keeps what a DescribeSecret said of the secret's tags, for later plain reads. */
+  #remember(secretId: string, described: DescribeSecretCommandOutput): KnownMetadata {
+    const known: KnownMetadata = {
+      tags: decodeTags(described.Tags),
+      ...(described.CreatedDate ? { createdAt: described.CreatedDate } : {}),
+      ...(described.LastChangedDate ? { updatedAt: described.LastChangedDate } : {}),
+    };
+    this.#metadata.set(secretId, known);
+    return known;
   }
 
   /** Sends one command, counting the operation and the SDK's retries. */
   async #send<C extends SdkCommand>(
     command: C,
-    _context: { operation: string; key?: string },
+    context: SendContext,
+    signal: AbortSignal | undefined = context.signal,
   ): Promise<OutputOf<C>> {
     this.#counters.operations++;
     try {
-      const output = (await this.client.send(command as never)) as OutputOf<C>;
+      const output = (await this.client.send(
+        command as never,
+        (signal ? { abortSignal: signal } : {}) as never,
+      )) as OutputOf<C>;
       this.#counters.retries += Math.max(0, (output.$metadata.attempts ?? 1) - 1);
       return output;
     } catch (error) {
@@ -659,31 +691,4 @@ export class AwsSecretsManagerProvider implements SecretProvider {
       { step: 'deserialize', name: 'hushAttemptCounter', priority: 'high', override: true },
     );
   }
-}
-
-function info(
-  key: string,
-  version: string,
-  provider: string,
-  fields: {
-    createdAt: Date;
-    updatedAt: Date;
-    tags: Record<string, string>;
-    metadata: Record<string, string>;
-    expiresAt?: Date;
-    scope?: string;
-  },
-): SecretInfo {
-  const out: SecretInfo = {
-    key,
-    version,
-    createdAt: fields.createdAt,
-    updatedAt: fields.updatedAt,
-    tags: fields.tags,
-    metadata: fields.metadata,
-    provider,
-  };
-  if (fields.expiresAt) out.expiresAt = fields.expiresAt;
-  if (fields.scope !== undefined) out.scope = fields.scope;
-  return out;
 }

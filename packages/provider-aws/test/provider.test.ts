@@ -334,6 +334,53 @@ describe('authentication', () => {
     }
   });
 
+  it('makes one request for a plain read, with the tags it knows from its own write', async () => {
+    const emulator = await startEmulator();
+    const writer = providerFor(emulator);
+    const reader = providerFor(emulator);
+    try {
+      await writer.set('one-request/key', 'v1', { tags: { team: 'payments' } });
+      emulator.resetCalls();
+      const secret = await writer.get('one-request/key');
+      expect(secret?.value).toBe('v1');
+      expect(secret?.tags).toEqual({ team: 'payments' });
+      expect(emulator.calls).toEqual({ GetSecretValue: 1 });
+      // Another instance has not seen the secret: still one request, tags once it has listed it.
+      emulator.resetCalls();
+      expect((await reader.get('one-request/key'))?.tags).toEqual({});
+      expect(emulator.calls).toEqual({ GetSecretValue: 1 });
+      await reader.list({ prefix: 'one-request/' });
+      expect((await reader.get('one-request/key'))?.tags).toEqual({ team: 'payments' });
+      // readTags: true asks DescribeSecret once, then knows.
+      const asking = providerFor(emulator, { readTags: true });
+      emulator.resetCalls();
+      await asking.get('one-request/key');
+      await asking.get('one-request/key');
+      expect(emulator.calls).toEqual({ GetSecretValue: 2, DescribeSecret: 1 });
+      await asking.dispose();
+    } finally {
+      await writer.dispose();
+      await reader.dispose();
+      await emulator.stop();
+    }
+  });
+
+  it('passes the abort signal to the SDK: an aborted read stops', async () => {
+    const emulator = await startEmulator({ faults: { latencyMs: 2_000 } });
+    const provider = providerFor(emulator, { maxAttempts: 1 });
+    try {
+      const controller = new AbortController();
+      const read = provider.get('slow', { abortSignal: controller.signal }).catch((e: unknown) => e);
+      setTimeout(() => controller.abort(), 50);
+      const error = (await read) as Error;
+      expect(error).toBeInstanceOf(Error);
+      expect(`${error.name} ${error.message} ${String((error as { cause?: Error }).cause?.name)}`).toMatch(/abort/i);
+    } finally {
+      await provider.dispose();
+      await emulator.stop();
+    }
+  });
+
   it('still reads a value when DescribeSecret is denied, without tags', async () => {
     const limited = await startEmulator({
       credentials: [
@@ -350,6 +397,7 @@ describe('authentication', () => {
     });
     const getOnly = providerFor(limited, {
       credentials: { accessKeyId: 'AKIAGETONLY000000000', secretAccessKey: 'get' },
+      readTags: true,
     });
     try {
       await admin.set('least/privilege', 'readable', { tags: { env: 'prod' } });
