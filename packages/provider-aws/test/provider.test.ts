@@ -374,7 +374,9 @@ describe('authentication', () => {
       setTimeout(() => controller.abort(), 50);
       const error = (await read) as Error;
       expect(error).toBeInstanceOf(Error);
-      expect(`${error.name} ${error.message} ${String((error as { cause?: Error }).cause?.name)}`).toMatch(/abort/i);
+      expect(`${error.name} ${error.message} ${String((error as { cause?: Error }).cause?.name)}`).toMatch(
+        /abort/i,
+      );
     } finally {
       await provider.dispose();
       await emulator.stop();
