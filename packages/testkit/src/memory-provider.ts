@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
   createSecret,
+  type ProviderCallOptions,
   type ProviderCapabilities,
   type ProviderDeleteOptions,
   type ProviderGetOptions,
@@ -91,7 +92,7 @@ export class MemoryProvider implements SecretProvider {
   }
 
   async get(key: string, options: ProviderGetOptions = {}): Promise<Secret | null> {
-    await this.#enter('get');
+    await this.#enter('get', options.abortSignal);
     validateSecretName(key);
     const stored = this.#secrets.get(key);
     if (!stored) return null;
@@ -100,8 +101,8 @@ export class MemoryProvider implements SecretProvider {
     return version ? this.#toSecret(key, stored, version) : null;
   }
 
-  async getMany(keys: string[]): Promise<Map<string, Secret | null>> {
-    await this.#enter('getMany');
+  async getMany(keys: string[], options: ProviderCallOptions = {}): Promise<Map<string, Secret | null>> {
+    await this.#enter('getMany', options.abortSignal);
     const result = new Map<string, Secret | null>();
     for (const key of keys) {
       validateSecretName(key);
@@ -113,7 +114,7 @@ export class MemoryProvider implements SecretProvider {
   }
 
   async set(key: string, value: string, options: ProviderSetOptions = {}): Promise<SecretInfo> {
-    await this.#enter('set');
+    await this.#enter('set', options.abortSignal);
     this.#assertWritable('write');
     validateSecretName(key);
     const existing = this.#secrets.get(key);
@@ -123,15 +124,15 @@ export class MemoryProvider implements SecretProvider {
     return this.#toSecret(key, stored, stored.versions.at(-1)!).toInfo();
   }
 
-  async delete(key: string, _options?: ProviderDeleteOptions): Promise<boolean> {
-    await this.#enter('delete');
+  async delete(key: string, options: ProviderDeleteOptions = {}): Promise<boolean> {
+    await this.#enter('delete', options.abortSignal);
     this.#assertWritable('delete');
     validateSecretName(key);
     return this.#secrets.delete(key);
   }
 
   async list(options: ProviderListOptions = {}): Promise<SecretInfo[]> {
-    await this.#enter('list');
+    await this.#enter('list', options.abortSignal);
     const out: SecretInfo[] = [];
     for (const [key, stored] of [...this.#secrets].sort(([a], [b]) => a.localeCompare(b))) {
       if (options.prefix && !key.startsWith(options.prefix)) continue;
@@ -141,8 +142,8 @@ export class MemoryProvider implements SecretProvider {
     return out;
   }
 
-  async listVersions(key: string): Promise<SecretVersion[]> {
-    await this.#enter('listVersions');
+  async listVersions(key: string, options: ProviderCallOptions = {}): Promise<SecretVersion[]> {
+    await this.#enter('listVersions', options.abortSignal);
     this.#assertWritable('versions');
     validateSecretName(key);
     const stored = this.#secrets.get(key);
@@ -156,14 +157,15 @@ export class MemoryProvider implements SecretProvider {
     }));
   }
 
-  async health(): Promise<ProviderHealth> {
-    await this.#enter('health');
+  async health(options: ProviderCallOptions = {}): Promise<ProviderHealth> {
+    await this.#enter('health', options.abortSignal);
     return { status: 'healthy', details: { secrets: this.#secrets.size } };
   }
 
-  async #enter(method: string): Promise<void> {
+  async #enter(method: string, signal: AbortSignal | undefined): Promise<void> {
     this.calls[method] = (this.calls[method] ?? 0) + 1;
-    if (this.faults.latencyMs) await sleep(this.faults.latencyMs);
+    signal?.throwIfAborted();
+    if (this.faults.latencyMs) await sleep(this.faults.latencyMs, undefined, { signal });
     if (this.faults.outage)
       throw new ProviderUnavailableError(`provider '${this.name}' is unavailable`, [
         { provider: this.name, code: 'OUTAGE', message: 'injected outage' },
