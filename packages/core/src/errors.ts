@@ -17,7 +17,8 @@ export type HushErrorCode =
   | 'VERSION_CONFLICT'
   | 'PLUGIN_NOT_FOUND'
   | 'UNRESOLVED_REFERENCES'
-  | 'PROVIDER_ERROR';
+  | 'PROVIDER_ERROR'
+  | 'FILE_ACCESS_DENIED';
 
 export interface HushErrorOptions {
   cause?: unknown;
@@ -223,6 +224,25 @@ export class ProviderError extends HushError {
     options: HushErrorOptions = {},
   ) {
     super('PROVIDER_ERROR', `${provider}: ${message}`, options);
+  }
+}
+
+/**
+ * The operating system refused access to a file hush needs (EACCES, EPERM): a store, a key file,
+ * a policy file. An answer, not an outage: a read stops here instead of trying the next provider.
+ */
+export class FileAccessError extends HushError {
+  static readonly CODE = 'FILE_ACCESS_DENIED';
+  constructor(
+    readonly file: string,
+    what: string,
+    options: HushErrorOptions = {},
+  ) {
+    super('FILE_ACCESS_DENIED', `cannot access ${what} ${file}: permission denied`, {
+      hint:
+        options.hint ?? `check the owner and mode of ${file} (ls -l), and run hush as the user who owns it`,
+      ...(options.cause !== undefined ? { cause: options.cause } : {}),
+    });
   }
 }
 

@@ -62,3 +62,4 @@ export { createSecret, isExpired } from './secret.js';
 // The provider toolkit: what every provider needs, for third-party providers too
 export * from './toolkit/index.js';
 export type * from './types.js';
+export { validateSecretValue } from './values.js';

@@ -16,6 +16,7 @@ const DEFINITIVE = new Set([
   'VERSION_CONFLICT',
   'UNSUPPORTED_OPERATION',
   'CONFIG_ERROR',
+  'FILE_ACCESS_DENIED',
 ]);
 
 export function isDefinitive(error: unknown): boolean {

@@ -1,6 +1,6 @@
 import type { SecretCache } from './cache.js';
 import { parseExpiry } from './duration.js';
-import { UnsupportedOperationError, ValidationError } from './errors.js';
+import { UnsupportedOperationError } from './errors.js';
 import { generateSecretValue } from './generators.js';
 import type { Masker } from './masker.js';
 import type { ProviderSetOptions } from './provider.js';
@@ -9,6 +9,7 @@ import type { SecretInfo } from './secret.js';
 import type { ProviderSlot } from './slot.js';
 import { normalizeTags } from './tags.js';
 import type { DeleteSecretOptions, RotateSecretOptions, SecretChange, SetSecretOptions } from './types.js';
+import { validateSecretValue } from './values.js';
 
 /** What a write reports back to the manager: the provider's description and what changed. */
 export interface WriteResult {
@@ -41,7 +42,7 @@ export class WritePath {
     protect: Protect,
     target: (slot: ProviderSlot) => void,
   ): Promise<WriteResult> {
-    if (typeof value !== 'string') throw new ValidationError(`the value of '${key}' must be a string`);
+    validateSecretValue(key, value);
     protect(value);
     const slot = this.chain.writeSlot(options.provider, 'write');
     target(slot);
