@@ -25,7 +25,6 @@ export interface ScryptCost {
 
 /** OWASP's scrypt recommendation is N=2^17, r=8, p=1 (128 MiB, a few hundred ms): paid once per process. */
 export const DEFAULT_SCRYPT: ScryptCost = { N: 2 ** 17, r: 8, p: 1 };
-const MIN_SCRYPT_N = 2 ** 14;
 
 /** PBKDF2-SHA256, for those who must use a NIST-approved KDF: OWASP's 600,000 iterations is the floor. */
 export interface Pbkdf2Cost {
@@ -33,6 +32,64 @@ export interface Pbkdf2Cost {
 }
 export const MIN_PBKDF2_ITERATIONS = 600_000;
 export const DEFAULT_PBKDF2: Pbkdf2Cost = { iterations: MIN_PBKDF2_ITERATIONS };
+
+/**
+ * The key-derivation costs hush writes and reads. A store file names its own parameters, so a
+ * file asking for more than this (minutes of CPU, gigabytes of memory for every reader) is refused
+ * before anything is derived, as is a cost option asking for it.
+ */
+export const KDF_LIMITS = Object.freeze({
+  /** scrypt N: a power of two from 2^14 to 2^20. */
+  scryptMinN: 2 ** 14,
+  scryptMaxN: 2 ** 20,
+  scryptMaxR: 16,
+  scryptMaxP: 16,
+  /** 128·N·r bytes of memory: at most 1 GiB. */
+  scryptMaxMemoryBytes: 2 ** 30,
+  /** N·r·p: at most 16 times the default cost's. */
+  scryptMaxWork: 2 ** 24,
+  pbkdf2MinIterations: MIN_PBKDF2_ITERATIONS,
+  pbkdf2MaxIterations: 5_000_000,
+  saltMinBytes: 16,
+  saltMaxBytes: 64,
+});
+
+const isPowerOfTwo = (n: number) => Number.isSafeInteger(n) && n > 0 && (n & (n - 1)) === 0;
+
+/** What is wrong with a scrypt cost, or undefined when it is within `KDF_LIMITS`. */
+export function scryptProblem(cost: ScryptCost): string | undefined {
+  const { N, r, p } = cost;
+  const L = KDF_LIMITS;
+  if (![N, r, p].every(Number.isSafeInteger)) return 'scrypt N, r and p must be integers';
+  if (!isPowerOfTwo(N) || N < L.scryptMinN || N > L.scryptMaxN)
+    return `scrypt N must be a power of two from 2^14 to 2^20 (got ${N})`;
+  if (r < 1 || r > L.scryptMaxR) return `scrypt r must be from 1 to ${L.scryptMaxR} (got ${r})`;
+  if (p < 1 || p > L.scryptMaxP) return `scrypt p must be from 1 to ${L.scryptMaxP} (got ${p})`;
+  if (128 * N * r > L.scryptMaxMemoryBytes) return `scrypt N·r asks for more than 1 GiB of memory`;
+  if (N * r * p > L.scryptMaxWork) return 'scrypt N·r·p is above 2^24';
+  return undefined;
+}
+
+/** What is wrong with a PBKDF2 iteration count, or undefined when it is within `KDF_LIMITS`. */
+export function pbkdf2Problem(iterations: number): string | undefined {
+  if (
+    !Number.isSafeInteger(iterations) ||
+    iterations < KDF_LIMITS.pbkdf2MinIterations ||
+    iterations > KDF_LIMITS.pbkdf2MaxIterations
+  )
+    return `PBKDF2-SHA256 iterations must be from ${KDF_LIMITS.pbkdf2MinIterations} to ${KDF_LIMITS.pbkdf2MaxIterations}`;
+  return undefined;
+}
+
+/** What is wrong with the `kdf` header of a store file, or undefined when hush may derive with it. */
+export function kdfProblem(kdf: KdfParams): string | undefined {
+  const salt = Buffer.from(kdf.salt, 'base64');
+  if (salt.length < KDF_LIMITS.saltMinBytes || salt.length > KDF_LIMITS.saltMaxBytes)
+    return `the salt must be ${KDF_LIMITS.saltMinBytes} to ${KDF_LIMITS.saltMaxBytes} bytes`;
+  if (kdf.name === 'scrypt') return scryptProblem(kdf);
+  if (kdf.name === 'pbkdf2-sha256') return pbkdf2Problem(kdf.iterations);
+  return undefined;
+}
 
 /** What unlocks a store: a random 32-byte master key, or a passphrase stretched by scrypt. */
 export type KeySource =
@@ -76,10 +133,10 @@ function pbkdf2Async(passphrase: string, salt: Buffer, iterations: number): Prom
   });
 }
 
-/** Refuses a PBKDF2 cost below the floor, whether asked for in options or found in a file. */
+/** Refuses a PBKDF2 cost outside the limits, whether asked for in options or found in a file. */
 export function checkPbkdf2(cost: Pbkdf2Cost): void {
-  if (!Number.isSafeInteger(cost.iterations) || cost.iterations < MIN_PBKDF2_ITERATIONS)
-    throw new KdfMismatch(`PBKDF2-SHA256 needs at least ${MIN_PBKDF2_ITERATIONS} iterations`);
+  const problem = pbkdf2Problem(cost.iterations);
+  if (problem) throw new KdfMismatch(problem);
 }
 
 function hkdf(root: Buffer, salt: Buffer, info: string): Buffer {
@@ -97,14 +154,13 @@ export async function deriveKeys(source: KeySource, kdf: KdfParams): Promise<Der
   } else {
     if (source.kind !== 'passphrase')
       throw new KdfMismatch('this store is protected by a passphrase, not a master key');
-    if (kdf.name === 'pbkdf2-sha256') {
-      checkPbkdf2(kdf);
-      root = await pbkdf2Async(source.passphrase, salt, kdf.iterations);
-    } else {
-      if (kdf.N < MIN_SCRYPT_N || kdf.r < 1 || kdf.p < 1)
-        throw new KdfMismatch('the store asks for scrypt parameters below the minimum');
-      root = await scryptAsync(source.passphrase, salt, kdf);
-    }
+    // Checked again here, whatever the caller checked: nothing is derived outside the limits.
+    const problem = kdfProblem(kdf);
+    if (problem) throw new KdfOutOfBounds(problem);
+    root =
+      kdf.name === 'pbkdf2-sha256'
+        ? await pbkdf2Async(source.passphrase, salt, kdf.iterations)
+        : await scryptAsync(source.passphrase, salt, kdf);
   }
   return {
     encryption: hkdf(root, salt, 'encryption'),
@@ -113,7 +169,11 @@ export async function deriveKeys(source: KeySource, kdf: KdfParams): Promise<Der
   };
 }
 
+/** The key given is of the other kind (master key vs passphrase), or its cost option is refused. */
 export class KdfMismatch extends Error {}
+
+/** The store's KDF parameters are outside `KDF_LIMITS`: the file was altered. */
+export class KdfOutOfBounds extends Error {}
 
 export function keyCheckValue(keys: DerivedKeys, storeId: string, kdf: KdfParams): string {
   return createHmac('sha256', keys.check)

@@ -2,7 +2,7 @@ import { promises as fs } from 'node:fs';
 import { basename, join } from 'node:path';
 
 /** What must never be committed from `.hush/`: the store itself is meant to be committed, the key never. */
-const IGNORED = 'master.key\nstate.json\nbackups/\n*.lock\n*.tmp\n';
+const IGNORED = 'master.key\nmaster.key.*\nstate.json\nbackups/\n*.lock\n*.tmp\n';
 
 /**
  * Gives a `.hush` folder a .gitignore when it has none. Called when a key file or a store is

@@ -1,12 +1,14 @@
 import { defineProviderPlugin, type ProviderContext } from '@hush/core';
-import { type LocalProviderOptions, LocalSecretProvider } from './provider.js';
+import type { LocalProviderOptions } from './options.js';
+import { LocalSecretProvider } from './provider.js';
 
 export { listBackups } from './backup.js';
 export type { Pbkdf2Cost, ScryptCost } from './crypto.js';
-export { DEFAULT_PBKDF2, DEFAULT_SCRYPT, MIN_PBKDF2_ITERATIONS } from './crypto.js';
+export { DEFAULT_PBKDF2, DEFAULT_SCRYPT, KDF_LIMITS, MIN_PBKDF2_ITERATIONS } from './crypto.js';
 export { generateMasterKey, parseMasterKey, readKeyFile, writeKeyFile } from './keys.js';
-export type { BulkEntry, LocalProviderOptions, NewKey, ResealResult } from './provider.js';
-export { LocalSecretProvider } from './provider.js';
+export type { BulkEntry, LocalProviderOptions, NewKey, ResealResult } from './options.js';
+export { isLocalSecretProvider, LocalSecretProvider } from './provider.js';
+export { pendingKeyFile, withRekeyLock } from './rekey-lock.js';
 
 /** `kind: local`. Relative paths resolve from the application root; `HUSH_MASTER_KEY` is read from the context's env. */
 export default defineProviderPlugin<LocalProviderOptions>({

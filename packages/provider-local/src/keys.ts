@@ -2,9 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { constants, promises as fs } from 'node:fs';
 import { dirname } from 'node:path';
 import { ConfigError } from '@hush/core';
-import { checkPbkdf2, DEFAULT_PBKDF2, type KeySource, type ScryptCost } from './crypto.js';
+import { checkPbkdf2, DEFAULT_PBKDF2, type KeySource, type ScryptCost, scryptProblem } from './crypto.js';
 import { ensureHushGitignore } from './gitignore.js';
-import { assertPrivate, ensurePrivateDir } from './store-file.js';
+import { accessError, assertPrivate, ensurePrivateDir } from './store-file.js';
 
 export const MASTER_KEY_BYTES = 32;
 
@@ -76,7 +76,7 @@ export async function readKeyFile(
     text = await fs.readFile(path, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw error;
+    throw accessError(error, path, 'key file');
   }
   assertPrivate(path, mode, 'key file', options.allowInsecurePermissions === true);
   return parseMasterKey(text, `key file ${path}`);
@@ -107,6 +107,8 @@ export function passphraseSource(
     }
     return { kind: 'passphrase', passphrase, pbkdf2 };
   }
+  const problem = options.scrypt ? scryptProblem(options.scrypt) : undefined;
+  if (problem) throw new ConfigError(`scrypt option: ${problem}`);
   return { kind: 'passphrase', passphrase, ...(options.scrypt ? { cost: options.scrypt } : {}) };
 }
 

@@ -1,11 +1,14 @@
 import { ProviderUnavailableError } from '@hush/core';
 import lockfile from 'proper-lockfile';
+import { accessError } from './store-file.js';
 
 export interface LockOptions {
   /** A lock not refreshed for this long belongs to a dead process and is taken over (min 2000). */
   staleMs: number;
   /** How long to wait for another process before giving up. */
   timeoutMs: number;
+  /** What is locked, for messages (default `store`). */
+  what?: string;
 }
 
 export const DEFAULT_LOCK: LockOptions = { staleMs: 10_000, timeoutMs: 60_000 };
@@ -22,7 +25,7 @@ export async function withStoreLock<T>(
   work: (assertHeld: () => void) => Promise<T>,
 ): Promise<T> {
   let compromised: Error | undefined;
-  const release = await acquire(path, options, (error) => {
+  const release = await acquire(path, options, (error: Error) => {
     compromised = error;
   });
   const assertHeld = () => {
@@ -63,11 +66,12 @@ async function acquire(
         onCompromised,
       });
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ELOCKED') throw error;
+      if ((error as NodeJS.ErrnoException).code !== 'ELOCKED')
+        throw accessError(error, `${path}.lock`, 'lock');
       const left = deadline - Date.now();
       if (left <= 0) {
         throw new ProviderUnavailableError(
-          `store ${path} stayed locked by another process for ${options.timeoutMs} ms (lock ${path}.lock)`,
+          `${options.what ?? 'store'} ${path} stayed locked by another process for ${options.timeoutMs} ms (lock ${path}.lock)`,
           [],
           { cause: error, hint: `if no hush process is running, remove ${path}.lock` },
         );

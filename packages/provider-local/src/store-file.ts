@@ -1,8 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { constants, promises as fs } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { ConfigError, IntegrityError } from '@hush/core';
-import { equalBase64, FORMAT, hmacParts, type KdfParams, type SealedValue } from './crypto.js';
+import { ConfigError, FileAccessError, IntegrityError } from '@hush/core';
+import { equalBase64, FORMAT, hmacParts, type KdfParams, kdfProblem, type SealedValue } from './crypto.js';
+
+/** An EACCES or EPERM from the file system as a typed, definitive error; anything else unchanged. */
+export function accessError(error: unknown, path: string, what: string): unknown {
+  const code = (error as NodeJS.ErrnoException | null)?.code;
+  return code === 'EACCES' || code === 'EPERM' ? new FileAccessError(path, what, { cause: error }) : error;
+}
 
 /** One version of a secret: its encrypted value and dates. */
 export interface StoredVersion extends SealedValue {
@@ -173,6 +179,14 @@ export function parseStore(text: string, path: string): StoreDocument {
   } else if (kdf.name === 'pbkdf2-sha256') {
     if (!Number.isSafeInteger(kdf.iterations)) bad('PBKDF2 iterations are not an integer');
   } else if (kdf.name !== 'hkdf-sha256') bad(`unknown kdf ${JSON.stringify(kdf.name)}`);
+  const problem = kdfProblem(kdf as unknown as KdfParams);
+  if (problem) {
+    throw new IntegrityError(
+      `store ${path} asks for key-derivation parameters hush never writes (${problem}); refusing to derive a key with them`,
+      undefined,
+      { hint: `the kdf header was altered: restore a backup from ${join(dirname(path), 'backups')}` },
+    );
+  }
   if (!isRecord(raw.secrets)) return bad('secrets is not an object');
   // No prototype: names such as `constructor` or `__proto__` are plain entries.
   raw.secrets = Object.assign(Object.create(null), raw.secrets);
@@ -213,6 +227,29 @@ export function assertPrivate(path: string, mode: number, what: string, allowIns
   }
 }
 
+/**
+ * The `.hush` folder that holds a store must not be writable by group or others (mode 0777 would
+ * let anyone replace the store, its key or its state): refused as a loose store file is.
+ */
+export async function assertPrivateFolder(storePath: string, allowInsecure: boolean): Promise<void> {
+  const dir = dirname(storePath);
+  if (allowInsecure || process.platform === 'win32' || basename(dir) !== '.hush') return;
+  let mode: number;
+  try {
+    mode = (await fs.stat(dir)).mode;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw accessError(error, dir, 'store folder');
+  }
+  if ((mode & 0o022) !== 0) {
+    const octal = (mode & 0o777).toString(8).padStart(4, '0');
+    throw new ConfigError(
+      `folder ${dir} is writable by group or others (mode ${octal}); refusing to use the store in it`,
+      { hint: `fix it with: chmod 700 ${dir}   (or set allowInsecurePermissions: true to override)` },
+    );
+  }
+}
+
 export interface FileSnapshot {
   text: string;
   /** Identifies this exact file: a rename or rewrite changes it. */
@@ -227,11 +264,13 @@ export async function readSnapshot(path: string): Promise<FileSnapshot | null> {
     handle = await fs.open(path, constants.O_RDONLY);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw error;
+    throw accessError(error, path, 'store');
   }
   try {
     const stat = await handle.stat();
-    const text = await handle.readFile('utf8');
+    const text = await handle.readFile('utf8').catch((error: unknown) => {
+      throw accessError(error, path, 'store');
+    });
     return {
       text,
       stamp: `${stat.dev}:${stat.ino}:${stat.size}:${stat.mtimeMs}:${stat.ctimeMs}`,
@@ -248,7 +287,33 @@ export async function statStamp(path: string): Promise<string | null> {
     return `${stat.dev}:${stat.ino}:${stat.size}:${stat.mtimeMs}:${stat.ctimeMs}`;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw error;
+    throw accessError(error, path, 'store');
+  }
+}
+
+/**
+ * The file a write replaces: the store itself, or the file its symbolic link points to (followed
+ * to the end), so that the lock and the rename happen in the target's folder and the link stays a
+ * link. A link whose target does not exist is refused: the write would otherwise create a
+ * separate store in place of the link.
+ */
+export async function writeTarget(path: string): Promise<string> {
+  let info: import('node:fs').Stats;
+  try {
+    info = await fs.lstat(path);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return path;
+    throw accessError(error, path, 'store');
+  }
+  if (!info.isSymbolicLink()) return path;
+  try {
+    return await fs.realpath(path);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT')
+      throw new ConfigError(`store ${path} is a symbolic link to a file that does not exist`, {
+        hint: 'point the link at an existing store, or remove the link so that hush creates the store in its place',
+      });
+    throw accessError(error, path, 'store');
   }
 }
 
@@ -297,7 +362,11 @@ export async function writeFileAtomic(
 ): Promise<void> {
   const dir = dirname(path);
   const temp = join(dir, `${tempPrefix(path)}${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
-  const handle = await fs.open(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600);
+  const handle = await fs
+    .open(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600)
+    .catch((error: unknown) => {
+      throw accessError(error, dir, 'store folder');
+    });
   try {
     // Created 0600 whatever the umask; a stricter fileMode (0400) is applied before the rename.
     if (mode !== 0o600) await handle.chmod(mode);

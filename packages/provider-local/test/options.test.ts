@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ConfigError, SecretManager, SecretNotFoundError, ValidationError } from '@hush/core';
+import { ConfigError, IntegrityError, SecretManager, SecretNotFoundError, ValidationError } from '@hush/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LocalSecretProvider, listBackups } from '../src/index.js';
 import { type Sandbox, sandbox, thrown } from './helpers.js';
@@ -164,14 +164,14 @@ describe('local provider: PBKDF2-SHA256 for passphrases', () => {
     ).rejects.toThrow(/wrong passphrase/);
   }, 30_000);
 
-  it('refuses fewer than 600,000 iterations, in options or in the file', async () => {
+  it('refuses fewer than 600,000 iterations: in options as a configuration error, in the file as tampering', async () => {
     const few = new LocalSecretProvider({
       root: box.dir,
       env: {},
       passphrase,
       pbkdf2: { iterations: 100_000 },
     });
-    await expect(few.set('k', 'v')).rejects.toThrow(/at least 600000 iterations/);
+    await expect(few.set('k', 'v')).rejects.toThrow(/iterations must be from 600000 to 5000000/);
     await new LocalSecretProvider({ root: box.dir, env: {}, passphrase, pbkdf2: {} }).set('k', 'v');
     const doc = readStore();
     doc.kdf.iterations = 1000;
@@ -179,8 +179,8 @@ describe('local provider: PBKDF2-SHA256 for passphrases', () => {
     const error = await thrown(() =>
       new LocalSecretProvider({ root: box.dir, env: {}, passphrase }).get('k'),
     );
-    expect(error).toBeInstanceOf(ConfigError);
-    expect(error.message).toMatch(/at least 600000 iterations/);
+    expect(error).toBeInstanceOf(IntegrityError);
+    expect(error.message).toMatch(/iterations must be from 600000 to 5000000/);
   }, 30_000);
 
   it('rekeys to a PBKDF2 passphrase', async () => {
