@@ -1,23 +1,18 @@
 import type { ProviderConfig } from '@hush/core';
+import type { LocalSecretProvider, NewKey } from '@hush/provider-local';
 import type { Cli } from './context.js';
 import { CliError, EXIT, UsageError } from './errors.js';
 import { cliPackageDir } from './resolve.js';
 
 /** A new key for provider-local's `rekey`: a master key, or a passphrase (with its scrypt cost). */
-export type NewLocalKey =
-  | { masterKey: string }
-  | { passphrase: string; scrypt?: { N: number; r: number; p: number } };
+export type NewLocalKey = NewKey;
 
-/** What the CLI needs of a local provider beyond the SPI (duck-typed: it may come from the project's copy). */
-export interface LocalStore {
-  name: string;
-  kind: string;
-  path: string;
-  keyFile: string;
-  rekey(newKey: NewLocalKey): Promise<void>;
-  list(): Promise<unknown[]>;
-  reseal(): Promise<{ secrets: number; versions: number; generation: number; backup?: string }>;
-  dispose?(): Promise<void>;
+/** A local store, from the CLI's provider-local or the project's own copy (checked by shape). */
+export type LocalStore = LocalSecretProvider;
+
+async function isLocalStore(value: unknown): Promise<boolean> {
+  const { isLocalSecretProvider } = await import('@hush/provider-local');
+  return isLocalSecretProvider(value);
 }
 
 /** The local provider named by --provider, else the environment's first local provider. */
@@ -34,10 +29,10 @@ export async function findLocalStore(
   if (spec.kind !== 'local')
     throw new UsageError(`provider '${spec.name}' is a ${spec.kind} provider, not a local store`);
   const manager = await cli.manager();
-  const store = manager.getProvider(spec.name) as unknown as LocalStore;
-  if (typeof store?.rekey !== 'function')
+  const store = manager.getProvider(spec.name);
+  if (!(await isLocalStore(store)))
     throw new CliError(`provider '${spec.name}' does not support rekey/reseal`);
-  return { store, spec, options: spec.options };
+  return { store: store as LocalStore, spec, options: spec.options };
 }
 
 /** A local provider that takes its key from HUSH_MASTER_KEY or a key file (not from its own options). */
@@ -64,15 +59,16 @@ export async function otherLocalStores(
   for (const environment of Object.values(settings.config.environments))
     for (const spec of environment.providers) {
       if (!select(spec)) continue;
-      const store = (await core.createProviderFromSpec(
+      const provider = await core.createProviderFromSpec(
         spec,
         { name: spec.name, root, env: process.env },
         { root, fallbackPaths: [cliPackageDir()] },
-      )) as unknown as LocalStore;
-      if (seen.has(store.path) || typeof store.rekey !== 'function') {
-        await store.dispose?.();
+      );
+      if (!(await isLocalStore(provider)) || seen.has((provider as LocalStore).path)) {
+        await provider.dispose?.();
         continue;
       }
+      const store = provider as LocalStore;
       seen.add(store.path);
       found.push({ store, spec });
     }
@@ -81,12 +77,13 @@ export async function otherLocalStores(
 
 /**
  * rekey and reseal work on the store file, beneath the manager and its permission check: with
- * access control enforced they need admin over every secret (a root accessor, or admin on `**`).
+ * access control enforced they need admin over every secret (a root accessor, or admin on a
+ * pattern that matches every name: `**` or `*`; decided on what the pattern matches, not its text).
  */
 export async function requireStoreAdmin(cli: Cli, action: string): Promise<void> {
   if (!(await cli.settings()).accessControl) return;
   const control = await cli.accessControl();
-  if (!control.enforced || (await control.hasPermission('**', cli.accessor, 'admin'))) return;
+  if (await control.hasAdminOverEverything(cli.accessor)) return;
   throw new CliError(
     `access denied: '${cli.accessor}' may not ${action} the local store`,
     EXIT.denied,

@@ -6,8 +6,9 @@ import { CliError } from './errors.js';
 import { type LocalStore, type NewLocalKey, otherLocalStores } from './local.js';
 import { spinner } from './util.js';
 
-// Re-encrypting local stores for `hush rekey`: which stores share a key or passphrase, rekeying
-// them all or putting them back, and the record of the new key in the audit log.
+// Re-encrypting local stores for `hush rekey`: which stores share a key or passphrase and which of
+// them the new one opens already (a rekey that was interrupted), rekeying the others or putting
+// them back, and the record of the new key in the audit log.
 
 export const show = (cli: Cli, path: string): string => relative(cli.cwd, path) || path;
 
@@ -24,41 +25,64 @@ export async function reencrypt(cli: Cli, store: LocalStore, key: NewLocalKey) {
 export interface Sharing {
   store: LocalStore;
   spec: ProviderConfig;
+  /** True when the new key or passphrase opens it already: an earlier rekey switched it. */
+  switched: boolean;
 }
 
 /**
  * The store and every other local store of the configuration that shares its key or passphrase
- * (`shares`) and exists. One the secret does not open (another key, e.g. prod's from CI) is not
- * sharing it: it is left as it is, with a warning.
+ * (`shares`) and exists, each marked with whether the new secret opens it already. One that
+ * neither the old nor the new secret opens (another key, e.g. prod's from CI) is not sharing it:
+ * it is left as it is, with a warning.
  */
 export async function sharingStores(
   cli: Cli,
   store: LocalStore,
   spec: ProviderConfig,
   shares: (other: ProviderConfig, instance: LocalStore) => boolean,
+  keys: { old: (s: ProviderConfig) => NewLocalKey; new?: NewLocalKey },
 ): Promise<Sharing[]> {
-  const sharing: Sharing[] = [{ store, spec }];
+  const first = await keyState(store, spec, keys);
+  if (first === 'neither') {
+    throw new CliError(
+      `${show(cli, store.path)} does not open with the current key${keys.new ? ' nor with the new one' : ''}; nothing changed`,
+    );
+  }
+  const sharing: Sharing[] = [{ store, spec, switched: first === 'new' }];
   for (const other of await otherLocalStores(cli, store.path, (s) => s.kind === 'local')) {
     if (existsSync(other.store.path) && shares(other.spec, other.store)) {
-      const problem = await other.store.list().then(
-        () => undefined,
-        (error: Error) => error.message,
-      );
-      if (problem === undefined) {
-        sharing.push(other);
+      const state = await keyState(other.store, other.spec, keys).catch((error: Error) => error);
+      if (typeof state === 'string' && state !== 'neither') {
+        sharing.push({ ...other, switched: state === 'new' });
         continue;
       }
-      cli.warn(`left ${show(cli, other.store.path)} as it is: ${cli.mask(problem)}`);
+      const why =
+        typeof state === 'string'
+          ? `wrong ${'passphrase' in keys.old(other.spec) ? 'passphrase' : 'master key'}`
+          : cli.mask(state.message);
+      cli.warn(`left ${show(cli, other.store.path)} as it is: ${why}`);
     }
     await other.store.dispose?.();
   }
   return sharing;
 }
 
+async function keyState(
+  store: LocalStore,
+  spec: ProviderConfig,
+  keys: { old: (s: ProviderConfig) => NewLocalKey; new?: NewLocalKey },
+): Promise<'old' | 'new' | 'neither'> {
+  if (keys.new && (await store.opensWith(keys.new))) return 'new';
+  // A store not created yet (null) is rekeyed as one under the old key: its first write uses the new.
+  if ((await store.opensWith(keys.old(spec))) !== false) return 'old';
+  return 'neither';
+}
+
 /**
- * Rekeys each store in turn. Each store's rekey is atomic, the set is not: when one fails, the
- * stores already done are put back under the old secret, so that one secret still opens them
- * all, and the new one is discarded. Should that fail too, the new one is kept and the error says where.
+ * Rekeys each store not yet switched, in turn. Each store's rekey is atomic, the set is not: when
+ * one fails, the stores switched by this run are put back under the old secret, so that one secret
+ * still opens them all. Should that fail too, or should an earlier run have switched some already,
+ * the new secret is kept (never discarded while a store depends on it) and the error says where.
  */
 export async function reencryptAll(
   cli: Cli,
@@ -70,20 +94,21 @@ export async function reencryptAll(
   const done: Sharing[] = [];
   try {
     for (const s of stores) {
+      if (s.switched) continue;
       await reencrypt(cli, s.store, newKey(s));
       done.push(s);
     }
   } catch (error) {
-    const stuck: string[] = [];
+    const stuck: string[] = stores.filter((s) => s.switched).map((s) => show(cli, s.store.path));
     for (const s of done) await s.store.rekey(oldKey(s)).catch(() => stuck.push(show(cli, s.store.path)));
     if (stuck.length === 0) {
       await newKeyOnFailure.discard();
       throw error;
     }
     throw new CliError(
-      `rekey failed (${cli.mask((error as Error).message)}) and ${stuck.join(', ')} could not be put back`,
+      `rekey failed (${cli.mask((error as Error).message)}) and ${stuck.join(', ')} ${stuck.length === 1 ? 'is' : 'are'} under the new key or passphrase`,
       1,
-      `they are encrypted under the new key or passphrase: ${newKeyOnFailure.keep()}; keep it until they are rekeyed again`,
+      `${newKeyOnFailure.keep()}; keep it, and run \`hush rekey\` again to finish`,
     );
   }
 }

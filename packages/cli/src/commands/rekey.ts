@@ -1,4 +1,5 @@
 import { existsSync, promises as fs } from 'node:fs';
+import { dirname } from 'node:path';
 import type { ProviderConfig } from '@hush/core';
 import type { Cli } from '../context.js';
 import { CliError, UsageError } from '../errors.js';
@@ -42,11 +43,16 @@ export default async function rekey(cli: Cli, _args: unknown[], options: RekeyOp
         : process.env.HUSH_MASTER_KEY
           ? 'env'
           : 'file';
-  if (source === 'file' && !existsSync(store.keyFile))
+  const { pendingKeyFile } = await import('@hush/provider-local');
+  // A key file missing beside a pending one is a rekey killed before this version's order of steps.
+  if (source === 'file' && !existsSync(store.keyFile) && !existsSync(pendingKeyFile(store.keyFile)))
     throw new CliError(`no key file at ${store.keyFile}`, 1, 'run `hush init` first');
   const toPassphrase = options.passphrase || (source === 'passphrase' && !options.masterKey);
-  if (toPassphrase) return rekeyToPassphrase(cli, store, spec, source);
-  return rekeyToMasterKey(cli, store, spec, source);
+  const { withRekeyLock } = await import('@hush/provider-local');
+  // Held to the end: another process that meets a store already under the new key waits for it.
+  await withRekeyLock(store.keyFile, () =>
+    toPassphrase ? rekeyToPassphrase(cli, store, spec, source) : rekeyToMasterKey(cli, store, spec, source),
+  );
 }
 
 async function rekeyToPassphrase(cli: Cli, store: LocalStore, spec: ProviderConfig, source: Source) {
@@ -64,7 +70,10 @@ async function rekeyToPassphrase(cli: Cli, store: LocalStore, spec: ProviderConf
   } else {
     // Stores given the same passphrase (one variable read by several environments) change together.
     const old = spec.options.passphrase as string;
-    const sharing = await sharingStores(cli, store, spec, (other) => other.options.passphrase === old);
+    const sharing = await sharingStores(cli, store, spec, (other) => other.options.passphrase === old, {
+      old: (s) => passphraseKey(old, s),
+      new: passphraseKey(passphrase, spec),
+    });
     try {
       await reencryptAll(
         cli,
@@ -122,17 +131,19 @@ async function readNewPassphrase(cli: Cli): Promise<string> {
 }
 
 async function rekeyToMasterKey(cli: Cli, store: LocalStore, spec: ProviderConfig, source: Source) {
-  const { generateMasterKey, readKeyFile, writeKeyFile } = await import('@hush/provider-local');
+  const { generateMasterKey, writeKeyFile } = await import('@hush/provider-local');
   const settings = await cli.settings();
   const file = show(cli, settings.config.file ?? 'the configuration');
-  const newKey = generateMasterKey();
-  (await cli.manager()).masker.add(newKey);
 
   // A store that leaves its passphrase (or its own masterKey option) changes alone. Its new key goes
-  // to the key file when there is none yet (and HUSH_MASTER_KEY does not override it); else it is printed.
+  // to the key file when there is none yet (and HUSH_MASTER_KEY does not override it); else it is
+  // printed, before the store is switched, so that no kill can lose it.
   if (source === 'passphrase' || source === 'config') {
+    const newKey = generateMasterKey();
+    (await cli.manager()).masker.add(newKey);
     const toFile = source === 'passphrase' && !process.env.HUSH_MASTER_KEY && !existsSync(store.keyFile);
     if (toFile) await writeKeyFile(store.keyFile, newKey);
+    else if (!cli.options.json) cli.print(newKey);
     try {
       await reencrypt(cli, store, { masterKey: newKey });
     } catch (error) {
@@ -152,7 +163,6 @@ async function rekeyToMasterKey(cli: Cli, store: LocalStore, spec: ProviderConfi
       cli.print(
         `${cli.colors.green('✓')} ${show(cli, store.path)} re-encrypted under a new master key in ${show(cli, store.keyFile)} (mode 0600)`,
       );
-    else cli.print(newKey);
     cli.note(
       source === 'config'
         ? `${cli.colors.yellow('!')} ${show(cli, store.path)} is now encrypted under the key printed above. Replace the masterKey option of provider '${store.name}' in ${file} with it.`
@@ -161,62 +171,77 @@ async function rekeyToMasterKey(cli: Cli, store: LocalStore, spec: ProviderConfi
     return;
   }
 
-  // The key file or HUSH_MASTER_KEY: every other store it opens is rekeyed with this one.
+  return rekeySharedKey(cli, store, spec, source as 'env' | 'file');
+}
+
+/**
+ * The key file or HUSH_MASTER_KEY: every other store it opens is rekeyed with this one. The new key
+ * is written (0600) to `<key file>.new` before any store is switched, and, from HUSH_MASTER_KEY,
+ * printed too; a rekey that finds that file takes it up again and finishes, so that a kill at any
+ * instant leaves each store under a key that exists. The key file is replaced last.
+ */
+async function rekeySharedKey(cli: Cli, store: LocalStore, spec: ProviderConfig, source: 'env' | 'file') {
+  const { generateMasterKey, pendingKeyFile, readKeyFile, writeKeyFile } = await import(
+    '@hush/provider-local'
+  );
+  const pending = pendingKeyFile(store.keyFile);
+  const current =
+    source === 'env' ? process.env.HUSH_MASTER_KEY! : (await readKeyFile(store.keyFile))?.toString('base64');
+  const waiting = (await readKeyFile(pending))?.toString('base64');
+  // From HUSH_MASTER_KEY, the file outlives the rekey; once the variable holds it, it is the current key.
+  const resumed = waiting !== undefined && !(current !== undefined && sameKey(waiting, current));
+  const newKey = resumed ? waiting : generateMasterKey();
+  (await cli.manager()).masker.add(newKey);
+  if (!resumed) await writeKeyFile(pending, newKey, { overwrite: true });
+  else
+    cli.note(`${cli.colors.yellow('!')} finishing the rekey that left its new key in ${show(cli, pending)}`);
+  // Printed before any store is switched, so that no kill can lose it.
+  if (source === 'env' && !cli.options.json) cli.print(newKey);
   const sharing = await sharingStores(
     cli,
     store,
     spec,
     (other, instance) => usesSharedKey(other) && (source === 'env' || instance.keyFile === store.keyFile),
+    { old: () => ({ masterKey: current ?? newKey }), new: { masterKey: newKey } },
   );
   const stores = sharing.map((s) => s.store);
   try {
-    const oldKey =
-      source === 'env'
-        ? process.env.HUSH_MASTER_KEY!
-        : (await readKeyFile(store.keyFile))!.toString('base64');
-    const pending = `${store.keyFile}.new`;
-    if (source === 'file') {
-      await fs.rm(pending, { force: true });
-      await writeKeyFile(pending, newKey);
-    }
     await reencryptAll(
       cli,
       sharing,
       () => ({ masterKey: newKey }),
-      () => ({ masterKey: oldKey }),
+      () => ({ masterKey: current! }),
       {
         discard: async () => {
-          if (source === 'file') await fs.rm(pending, { force: true });
+          if (!resumed) await fs.rm(pending, { force: true });
         },
-        keep: () => {
-          if (source === 'file') return `the new key is in ${show(cli, pending)}`;
-          cli.print(newKey);
-          return 'the new key is printed above';
-        },
+        keep: () =>
+          `the new key is in ${show(cli, pending)}${source === 'env' ? ' (and printed above)' : ''}`,
       },
     );
     await recordRekey(cli, stores, 'master-key');
     const paths = stores.map((s) => s.path);
     if (source === 'env') {
-      if (cli.options.json) cli.printJson({ stores: paths, protection: 'master-key', masterKey: newKey });
-      else {
-        cli.print(newKey);
+      if (cli.options.json)
+        cli.printJson({
+          stores: paths,
+          protection: 'master-key',
+          masterKey: newKey,
+          pendingKeyFile: pending,
+        });
+      else
         cli.note(
-          `${cli.colors.yellow('!')} ${paths.map((p) => show(cli, p)).join(', ')} ${paths.length === 1 ? 'is' : 'are'} now encrypted under the key printed above. Update HUSH_MASTER_KEY everywhere it is set (CI secrets, deployment, your shell) to this value: the old key no longer opens ${paths.length === 1 ? 'the store' : 'them'} (it still opens the store backups in ${show(cli, store.path).replace(/[^/]*$/, '')}backups/).`,
+          `${cli.colors.yellow('!')} ${paths.map((p) => show(cli, p)).join(', ')} ${paths.length === 1 ? 'is' : 'are'} now encrypted under the key printed above (also in ${show(cli, pending)}, mode 0600). Update HUSH_MASTER_KEY everywhere it is set (CI secrets, deployment, your shell) to this value, then delete that file: the old key no longer opens ${paths.length === 1 ? 'the store' : 'them'} (it still opens the store backups in ${show(cli, store.path).replace(/[^/]*$/, '')}backups/).`,
         );
-      }
       return;
     }
-    const backup = `${store.keyFile}.${new Date().toISOString().replace(/[:.]/g, '-')}.bak`;
-    await fs.rename(store.keyFile, backup);
-    await fs.rename(pending, store.keyFile);
-    await fs.chmod(backup, 0o600);
+    const backup = await replaceKeyFile(store.keyFile, pending, current);
     if (cli.options.json) {
       cli.printJson({
         stores: paths,
         protection: 'master-key',
         keyFile: store.keyFile,
-        oldKeyBackup: backup,
+        ...(backup ? { oldKeyBackup: backup } : {}),
         // The first store, as before several were rekeyed together.
         store: store.path,
       });
@@ -225,13 +250,45 @@ async function rekeyToMasterKey(cli: Cli, store: LocalStore, spec: ProviderConfi
     for (const path of paths)
       cli.print(`${cli.colors.green('✓')} ${show(cli, path)} re-encrypted under a new master key`);
     cli.print(`  new key: ${show(cli, store.keyFile)} (mode 0600)`);
-    cli.print(
-      `  old key: ${show(cli, backup)} (opens the store backups made before this rekey; delete it when you no longer need them)`,
-    );
+    if (backup)
+      cli.print(
+        `  old key: ${show(cli, backup)} (opens the store backups made before this rekey; delete it when you no longer need them)`,
+      );
     cli.note(
       `${cli.colors.yellow('!')} update every other copy of the key (teammates, CI's HUSH_MASTER_KEY): the old key no longer opens the store`,
     );
   } finally {
     for (const other of stores.slice(1)) await other.dispose?.();
   }
+}
+
+/**
+ * Every store is under the new key: the old key is copied aside (0600, fsynced) and the pending
+ * file renamed over the key file, so that at every instant the key file or the pending file
+ * holds the key that opens the stores. Returns the old key's copy.
+ */
+async function replaceKeyFile(keyFile: string, pending: string, old: string | undefined) {
+  let backup: string | undefined;
+  if (old !== undefined) {
+    backup = `${keyFile}.${new Date().toISOString().replace(/[:.]/g, '-')}.bak`;
+    const handle = await fs.open(backup, 'wx', 0o600);
+    try {
+      await handle.writeFile(`${old}\n`);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+  }
+  await fs.rename(pending, keyFile);
+  const dir = await fs.open(dirname(keyFile), 'r');
+  try {
+    await dir.sync();
+  } finally {
+    await dir.close();
+  }
+  return backup;
+}
+
+function sameKey(a: string, b: string): boolean {
+  return Buffer.from(a, 'base64').equals(Buffer.from(b, 'base64'));
 }
