@@ -1,49 +1,39 @@
+import type {
+  Permission,
+  PermissionFilter,
+  PermissionGrant,
+  PermissionMatch,
+  PermissionStore,
+  Scope,
+} from '@hush/core';
 import type { Kysely } from 'kysely';
 import type { AuditDatabase, PermissionRow } from './schema.js';
 import { fromDbTime, toDbTime, toDbTimeOrNull } from './time.js';
 
-/*
- * These shapes match `@hush/rbac`'s PermissionStore structurally. This package does not import
- * rbac (each depends on core alone): pass the store in, `new SecretAccessControl({ store })`.
- */
-export type StoredPermission = 'read' | 'write' | 'delete' | 'rotate' | 'admin';
-export type StoredScope = 'global' | 'plugin' | 'agent' | 'user';
+/** @deprecated the same as `Permission` of `@hush/core`. */
+export type StoredPermission = Permission;
+/** @deprecated the same as `Scope` of `@hush/core`. */
+export type StoredScope = Scope;
+/** @deprecated the same as `PermissionGrant` of `@hush/core`. */
+export type StoredGrant = PermissionGrant;
+/** @deprecated the same as `PermissionFilter` of `@hush/core`. */
+export type StoredGrantFilter = PermissionFilter;
+/** @deprecated the same as `PermissionMatch` of `@hush/core`. */
+export type StoredGrantMatch = PermissionMatch;
 
-export interface StoredGrant {
-  secret: string;
-  accessor: string;
-  permission: StoredPermission;
-  scope: StoredScope;
-  grantedAt: Date;
-  grantedBy?: string;
-  expiresAt?: Date;
-}
-
-export interface StoredGrantFilter {
-  secret?: string;
-  accessor?: string;
-}
-
-export interface StoredGrantMatch {
-  secret: string;
-  accessor: string;
-  permission?: StoredPermission;
-  scope?: StoredScope;
-}
-
-function toGrant(row: PermissionRow): StoredGrant {
+function toGrant(row: PermissionRow): PermissionGrant {
   return {
     secret: row.secret_id,
     accessor: row.granted_to,
-    permission: row.permission as StoredPermission,
-    scope: row.scope as StoredScope,
+    permission: row.permission as Permission,
+    scope: row.scope as Scope,
     grantedAt: fromDbTime(row.granted_at),
     ...(row.granted_by !== null ? { grantedBy: row.granted_by } : {}),
     ...(row.expires_at !== null ? { expiresAt: fromDbTime(row.expires_at) } : {}),
   };
 }
 
-function toRow(grant: StoredGrant) {
+function toRow(grant: PermissionGrant) {
   return {
     secret_id: grant.secret,
     granted_to: grant.accessor,
@@ -59,13 +49,13 @@ function toRow(grant: StoredGrant) {
  * Grants in the `secret_permissions` table (seed 000), shared by every process that opens the same
  * database. Works on any dialect the audit log runs on (SQLite or PostgreSQL).
  */
-export class SqlitePermissionStore {
+export class SqlitePermissionStore implements PermissionStore {
   constructor(
     readonly db: Kysely<AuditDatabase>,
     private readonly ready: Promise<void> = Promise.resolve(),
   ) {}
 
-  async list(filter: StoredGrantFilter = {}): Promise<StoredGrant[]> {
+  async list(filter: PermissionFilter = {}): Promise<PermissionGrant[]> {
     await this.ready;
     let q = this.db.selectFrom('secret_permissions').selectAll();
     if (filter.secret !== undefined) q = q.where('secret_id', '=', filter.secret);
@@ -73,7 +63,7 @@ export class SqlitePermissionStore {
     return (await q.orderBy('id').execute()).map(toGrant);
   }
 
-  async put(grant: StoredGrant): Promise<void> {
+  async put(grant: PermissionGrant): Promise<void> {
     await this.ready;
     const row = toRow(grant);
     await this.db
@@ -89,7 +79,7 @@ export class SqlitePermissionStore {
       .execute();
   }
 
-  async remove(match: StoredGrantMatch): Promise<number> {
+  async remove(match: PermissionMatch): Promise<number> {
     await this.ready;
     let q = this.db
       .deleteFrom('secret_permissions')
@@ -100,7 +90,7 @@ export class SqlitePermissionStore {
     return Number((await q.executeTakeFirst()).numDeletedRows);
   }
 
-  async replaceAll(grants: StoredGrant[]): Promise<void> {
+  async replaceAll(grants: PermissionGrant[]): Promise<void> {
     await this.ready;
     await this.db.transaction().execute(async (trx) => {
       await trx.deleteFrom('secret_permissions').execute();

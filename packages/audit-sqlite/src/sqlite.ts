@@ -1,5 +1,6 @@
-import { chmodSync, existsSync, mkdirSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { ConfigError } from '@hush/core';
 import Database from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
 import { AuditLog, type AuditOptions, resolveFailMode } from './log.js';
@@ -10,6 +11,12 @@ import { SqliteBatchWriter } from './writer.js';
 export interface AuditSqliteOptions extends AuditOptions {
   /** Database file (created with its folder, mode 0600), or `:memory:`. */
   path: string;
+  /**
+   * Accept an existing database file that group or others can access (default false: refused,
+   * as a loose store is; the log names every secret and accessor, and anyone who can write it can
+   * rewrite the record).
+   */
+  allowInsecurePermissions?: boolean;
 }
 
 /**
@@ -20,6 +27,7 @@ export function auditSqlite(options: AuditSqliteOptions): AuditLog {
   resolveFailMode(options); // refuse bad options before a file is created
   const memory = options.path === ':memory:' || options.path === '';
   const created = !memory && !existsSync(options.path);
+  if (!memory && !created && !options.allowInsecurePermissions) assertPrivateFile(options.path);
   if (!memory) mkdirSync(dirname(options.path), { recursive: true });
   const sqlite = new Database(options.path);
   // A new log is private (it names secrets and accessors); an existing file keeps the mode its owner chose.
@@ -49,6 +57,19 @@ export function auditSqlite(options: AuditSqliteOptions): AuditLog {
       createWriter: () => new SqliteBatchWriter(sqlite),
     },
     options,
+  );
+}
+
+function assertPrivateFile(path: string): void {
+  if (process.platform === 'win32') return;
+  const mode = statSync(path).mode;
+  if ((mode & 0o077) === 0) return;
+  const octal = (mode & 0o777).toString(8).padStart(4, '0');
+  throw new ConfigError(
+    `audit database ${path} is accessible by group or others (mode ${octal}); refusing to use it`,
+    {
+      hint: `fix it with: chmod 600 ${path}   (or set allowInsecurePermissions: true to override)`,
+    },
   );
 }
 

@@ -1,4 +1,4 @@
-import { existsSync, statSync } from 'node:fs';
+import { chmodSync, existsSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
@@ -55,6 +55,7 @@ describe('sqlite file', () => {
     const path = join(tempDir(), 'v1.db');
     // What version 1 of this package left on disk: its migration only, and rows in its columns.
     const sqlite = new Database(path);
+    chmodSync(path, 0o600);
     const v1 = new Kysely<any>({ dialect: new SqliteDialect({ database: sqlite }) });
     await migrate(v1, 'sqlite', '001_initial');
     sqlite
@@ -113,6 +114,7 @@ describe('sqlite file', () => {
   it('migrates a database at schema version 3: old rows stay, grant entries and their views work', async () => {
     const path = join(tempDir(), 'v3.db');
     const sqlite = new Database(path);
+    chmodSync(path, 0o600);
     const v3 = new Kysely<any>({ dialect: new SqliteDialect({ database: sqlite }) });
     await migrate(v3, 'sqlite', '003_views');
     await v3
@@ -334,6 +336,7 @@ describe('failure modes', () => {
     const folder = tempDir();
     const broken = join(folder, 'broken.db');
     new Database(broken).exec('CREATE TABLE secrets (unrelated TEXT)');
+    chmodSync(broken, 0o600);
     const bad = auditSqlite({ path: broken });
     await expect(bad.before({ requestId: 'r', operation: 'get', key: 'k' })).rejects.toThrow(
       /audit log unavailable/,
@@ -440,5 +443,19 @@ describe('batching', () => {
     expect(await log.entries()).toHaveLength(1);
     await log.close();
     expect(existsSync(':memory:')).toBe(false);
+  });
+});
+
+describe('sqlite file permissions', () => {
+  it('refuses an existing database that group or others can access, with the chmod hint', () => {
+    const path = join(tempDir(), 'loose.db');
+    writeFileSync(path, '', { mode: 0o666 });
+    chmodSync(path, 0o666);
+    expect(() => auditSqlite({ path })).toThrow(/accessible by group or others \(mode 0666\)/);
+    try {
+      auditSqlite({ path });
+    } catch (error) {
+      expect((error as { hint?: string }).hint).toContain(`chmod 600 ${path}`);
+    }
   });
 });

@@ -27,6 +27,14 @@ export {
   splitFieldReference,
   validateSecretName,
 } from './names.js';
+export type {
+  Permission,
+  PermissionFilter,
+  PermissionGrant,
+  PermissionMatch,
+  PermissionStore,
+  Scope,
+} from './permissions.js';
 export type { PluginLoadOptions, ProviderSpec } from './plugin-loader.js';
 export {
   createProviderFromSpec,

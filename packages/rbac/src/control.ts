@@ -6,12 +6,14 @@ import {
   ValidationError,
 } from '@hush/core';
 import {
-  failureOutcome,
+  ChangeReporter,
   type PermissionChange,
   type PermissionChangeSink,
   type PlannedChange,
+  plannedGrant,
+  plannedRevoke,
 } from './changes.js';
-import { isMatchAll, isPattern, targetMatches } from './patterns.js';
+import { targetMatches } from './patterns.js';
 import { type AccessControlPluginOptions, accessControlPlugin } from './plugin.js';
 import {
   isPermission,
@@ -22,6 +24,7 @@ import {
   validateAccessor,
   validateTarget,
 } from './policy.js';
+import { grantsAllow, grantsCover, visibleTargets } from './rules.js';
 import { MemoryPermissionStore } from './stores/memory.js';
 import {
   grantKey,
@@ -85,6 +88,11 @@ export interface ListPermissionsOptions {
   accessor?: string;
   /** Also list grants whose expiry has passed (default false). */
   includeExpired?: boolean;
+  /**
+   * Only the grants this accessor may see: its own, those on secrets it may read, and every grant
+   * its `audit` (or `admin`) grants cover. Without it, every grant is listed (the trusted path).
+   */
+  visibleTo?: string;
 }
 
 export interface ImportPermissionsOptions {
@@ -118,8 +126,7 @@ export class SecretAccessControl {
   readonly #root: ReadonlySet<string>;
   readonly #anonymous: string;
   readonly #now: () => Date;
-  readonly #onChange?: (change: PermissionChange) => void | Promise<void>;
-  readonly #audit?: PermissionChangeSink;
+  readonly #changes: ChangeReporter;
 
   constructor(options: SecretAccessControlOptions = {}) {
     this.store = options.store ?? new MemoryPermissionStore();
@@ -131,10 +138,14 @@ export class SecretAccessControl {
     this.#root = new Set(options.rootAccessors ?? []);
     this.#anonymous = options.anonymousAccessor ?? 'anonymous';
     this.#now = options.now ?? (() => new Date());
-    this.#onChange = options.onChange;
+
     if (options.audit !== undefined && typeof options.audit?.recordPermissionChange !== 'function')
       throw new ValidationError('audit: expected an object with a recordPermissionChange method');
-    this.#audit = options.audit;
+    this.#changes = new ChangeReporter({
+      ...(options.onChange ? { onChange: options.onChange } : {}),
+      ...(options.audit ? { audit: options.audit } : {}),
+      now: this.#now,
+    });
   }
 
   async grant(
@@ -167,7 +178,7 @@ export class SecretAccessControl {
       ...(actor !== undefined ? { grantedBy: actor } : {}),
       ...(expiresAt ? { expiresAt } : {}),
     };
-    await this.#audited([plannedGrant(grant, actor)], async () => {
+    await this.#changes.audited([plannedGrant(grant, actor)], async () => {
       if (actor !== undefined) await this.#requireAdmin(actor, [{ secret: secretOrPattern, scope }], 'grant');
       await this.store.put(grant);
     });
@@ -202,7 +213,7 @@ export class SecretAccessControl {
       ...(options.scope !== undefined ? { scope: options.scope } : {}),
       ...(options.actor !== undefined ? { actor: options.actor } : {}),
     };
-    return this.#audited(
+    return this.#changes.audited(
       [planned],
       async () => {
         if (options.actor !== undefined) {
@@ -278,12 +289,51 @@ export class SecretAccessControl {
     const grants = await this.store.list(
       options.accessor !== undefined ? { accessor: options.accessor } : {},
     );
-    return sortGrants(
-      grants.filter(
-        (g) =>
-          (secret === undefined || g.secret === secret || targetMatches(g.secret, secret)) &&
-          (options.includeExpired || !g.expiresAt || g.expiresAt.getTime() > now),
-      ),
+    const listed = grants.filter(
+      (g) =>
+        (secret === undefined || g.secret === secret || targetMatches(g.secret, secret)) &&
+        (options.includeExpired || !g.expiresAt || g.expiresAt.getTime() > now),
+    );
+    if (options.visibleTo === undefined) return sortGrants(listed);
+    const viewer = options.visibleTo;
+    const sees = await this.#visibility(viewer);
+    return sortGrants(listed.filter((g) => g.accessor === viewer || sees(g.secret)));
+  }
+
+  /**
+   * Keeps the audit entries `accessor` may see: those of secrets it may read, its own, and every
+   * entry its `audit` (or `admin`) grants cover; all of them for a root accessor, with an `audit`
+   * or `admin` grant on everything, or while enforcement is off.
+   */
+  async filterAuditEntries<T extends { secretName: string | null; accessor: string | null }>(
+    entries: T[],
+    accessor: string | undefined,
+  ): Promise<T[]> {
+    const who = accessor ?? this.#anonymous;
+    const sees = await this.#visibility(who);
+    return entries.filter((e) => e.accessor === who || sees(e.secretName ?? undefined));
+  }
+
+  /**
+   * Whether `accessor` holds `admin` over every secret: a root accessor, `admin` among the default
+   * permissions, or a grant of admin in the global scope on a pattern that matches every name
+   * (`*` or `**`). Decided on what the pattern matches, never on its text. Passes while enforcement is off.
+   */
+  async hasAdminOverEverything(accessor: string | undefined): Promise<boolean> {
+    const who = accessor ?? this.#anonymous;
+    if (this.#root.has(who) || this.defaultPermissions.includes('admin')) return this.#count(true);
+    const grants = await this.store.list({ accessor: who });
+    return this.#count(grantsCover(grants, ['admin'], { scope: 'global' }, this.#now().getTime()));
+  }
+
+  /** Which targets (a name, a pattern, or none: an entry about no one secret) `viewer` may see. */
+  async #visibility(viewer: string): Promise<(target: string | undefined) => boolean> {
+    if (!this.enforced || this.#root.has(viewer)) return () => true;
+    return visibleTargets(
+      await this.store.list({ accessor: viewer }),
+      viewer,
+      this.defaultPermissions,
+      this.#now().getTime(),
     );
   }
 
@@ -302,13 +352,13 @@ export class SecretAccessControl {
     if (mode !== 'merge' && mode !== 'replace')
       throw new ValidationError(`import mode: expected 'merge' or 'replace'`);
     // Reported as one grant per imported grant and, in replace mode, one revoke per dropped grant.
-    const planned = this.#reporting ? grants.map((g) => plannedGrant(g, options.actor)) : [];
-    if (this.#reporting && mode === 'replace') {
+    const planned = this.#changes.reporting ? grants.map((g) => plannedGrant(g, options.actor)) : [];
+    if (this.#changes.reporting && mode === 'replace') {
       const kept = new Set(grants.map(grantKey));
       for (const g of await this.store.list())
         if (!kept.has(grantKey(g))) planned.push(plannedRevoke(g, options.actor));
     }
-    await this.#audited(planned, async () => {
+    await this.#changes.audited(planned, async () => {
       if (options.actor !== undefined) {
         const affected = mode === 'replace' ? [...grants, ...(await this.store.list())] : grants;
         await this.#requireAdmin(options.actor, affected, 'import permissions');
@@ -330,7 +380,7 @@ export class SecretAccessControl {
     let removed = 0;
     for (const g of await this.store.list()) {
       if (g.expiresAt && g.expiresAt.getTime() <= now)
-        removed += await this.#audited(
+        removed += await this.#changes.audited(
           [plannedRevoke(g)],
           () =>
             this.store.remove({
@@ -343,50 +393,6 @@ export class SecretAccessControl {
         );
     }
     return removed;
-  }
-
-  get #reporting(): boolean {
-    return this.#onChange !== undefined || this.#audit !== undefined;
-  }
-
-  /**
-   * Runs a change, then reports each planned change with the outcome. A failed change is reported
-   * and its own error thrown (a report failing then is not thrown over it); a report that fails
-   * after a successful change fails the call, as a fail-closed audit log fails manager operations.
-   */
-  async #audited<T>(
-    planned: PlannedChange[],
-    run: () => Promise<T>,
-    settle: (result: T) => Pick<PermissionChange, 'outcome' | 'removed'> = () => ({ outcome: 'success' }),
-  ): Promise<T> {
-    if (!this.#reporting || planned.length === 0) return run();
-    const started = performance.now();
-    const finish = (
-      result: Pick<PermissionChange, 'outcome' | 'errorCode' | 'removed'>,
-    ): PermissionChange[] => {
-      const timestamp = this.#now();
-      const durationMs = performance.now() - started;
-      return planned.map((change) => ({ ...change, ...result, timestamp, durationMs }));
-    };
-    let result: T;
-    try {
-      result = await run();
-    } catch (error) {
-      await this.#report(finish(failureOutcome(error))).catch(() => undefined);
-      throw error;
-    }
-    await this.#report(finish(settle(result)));
-    return result;
-  }
-
-  /** Hands every change to both receivers at once, so a fail-closed audit log commits them together. */
-  async #report(changes: PermissionChange[]): Promise<void> {
-    const calls: Array<void | Promise<void>> = [];
-    for (const change of changes) {
-      if (this.#onChange) calls.push(invoke(() => this.#onChange?.({ ...change })));
-      if (this.#audit) calls.push(invoke(() => this.#audit?.recordPermissionChange({ ...change })));
-    }
-    await Promise.all(calls);
   }
 
   #count(allowed: boolean): boolean {
@@ -412,16 +418,7 @@ export class SecretAccessControl {
     if (this.#root.has(accessor)) return true;
     if (this.defaultPermissions.includes(permission) || this.defaultPermissions.includes('admin'))
       return true;
-    const requestScope = scope ?? 'global';
-    const now = this.#now().getTime();
-    return grants.some(
-      (g) =>
-        g.accessor === accessor &&
-        (g.permission === permission || g.permission === 'admin') &&
-        (g.scope === 'global' || g.scope === requestScope) &&
-        (!g.expiresAt || g.expiresAt.getTime() > now) &&
-        targetMatches(g.secret, secret),
-    );
+    return grantsAllow(grants, { accessor, name: secret, permission, scope, now: this.#now().getTime() });
   }
 
   /**
@@ -437,56 +434,19 @@ export class SecretAccessControl {
     validateAccessor(actor, 'actor');
     if (this.#root.has(actor) || this.defaultPermissions.includes('admin')) return;
     const now = this.#now().getTime();
-    const admin = (await this.store.list({ accessor: actor })).filter(
-      (g) => g.permission === 'admin' && (!g.expiresAt || g.expiresAt.getTime() > now),
-    );
+    const grants = await this.store.list({ accessor: actor });
     for (const target of targets) {
-      const covered = admin.some(
-        (g) =>
-          (g.scope === 'global' || g.scope === target.scope) &&
-          (isPattern(target.secret)
-            ? g.secret === target.secret || isMatchAll(g.secret)
-            : targetMatches(g.secret, target.secret)),
-      );
-      if (!covered) {
-        this.counters.denied++;
-        throw new AccessDeniedError(
-          `access denied: '${actor}' may not ${action} on '${target.secret}' in scope '${target.scope}' (admin required)`,
-          { accessor: actor, operation: action },
-        );
+      if (grantsCover(grants, ['admin'], target, now)) continue;
+      // Enforcement off: every check passes, as the README says; the would-be denial is counted.
+      if (!this.enforced) {
+        this.counters.wouldDeny++;
+        continue;
       }
+      this.counters.denied++;
+      throw new AccessDeniedError(
+        `access denied: '${actor}' may not ${action} on '${target.secret}' in scope '${target.scope}' (admin required)`,
+        { accessor: actor, operation: action },
+      );
     }
   }
-}
-
-/** Calls a receiver; a synchronous throw becomes a rejection. */
-function invoke(call: () => void | Promise<void>): Promise<void> {
-  try {
-    return Promise.resolve(call());
-  } catch (error) {
-    return Promise.reject(error);
-  }
-}
-
-function plannedGrant(grant: PermissionGrant, actor: string | undefined): PlannedChange {
-  return {
-    operation: 'grant',
-    secretOrPattern: grant.secret,
-    accessor: grant.accessor,
-    permission: grant.permission,
-    scope: grant.scope,
-    ...(actor !== undefined ? { actor } : {}),
-    ...(grant.expiresAt ? { expiresAt: grant.expiresAt } : {}),
-  };
-}
-
-function plannedRevoke(grant: PermissionGrant, actor?: string): PlannedChange {
-  return {
-    operation: 'revoke',
-    secretOrPattern: grant.secret,
-    accessor: grant.accessor,
-    permission: grant.permission,
-    scope: grant.scope,
-    ...(actor !== undefined ? { actor } : {}),
-  };
 }

@@ -1,6 +1,21 @@
 import type { ManagerPlugin, Operation, OperationContext, SecretInfo } from '@hush/core';
-import type { SecretAccessControl } from './control.js';
 import type { Permission } from './types.js';
+
+/** What the plugin needs of an access control (`SecretAccessControl` is one). */
+export interface AccessChecker {
+  checkPermission(
+    secret: string,
+    accessor: string | undefined,
+    permission: Permission,
+    scope?: string,
+  ): Promise<true>;
+  filterReadable<T extends { key: string }>(
+    items: T[],
+    accessor: string | undefined,
+    scope?: string,
+  ): Promise<T[]>;
+  readonly counters: object;
+}
 
 /** The permission each manager operation needs; `list` is filtered instead of checked. */
 export const OPERATION_PERMISSIONS: Readonly<Record<Exclude<Operation, 'list'>, Permission>> = {
@@ -26,7 +41,7 @@ export interface AccessControlPluginOptions {
  * `getMany` announced before its per-key reads) is left to the per-key checks.
  */
 export function accessControlPlugin(
-  control: SecretAccessControl,
+  control: AccessChecker,
   options: AccessControlPluginOptions = {},
 ): ManagerPlugin {
   return {
