@@ -6,6 +6,7 @@ export const EXIT = {
   notFound: 3,
   denied: 4,
   unavailable: 5,
+  fileAccess: 6,
 } as const;
 
 /** How each error `code` of @hush/core (and of the plugins) maps to an exit code. */
@@ -14,6 +15,8 @@ const CODE_EXITS: Record<string, number> = {
   UNRESOLVED_REFERENCES: EXIT.notFound,
   ACCESS_DENIED: EXIT.denied,
   PROVIDER_UNAVAILABLE: EXIT.unavailable,
+  // The operating system refused a store, key or policy file: not an outage, not a denial by grant.
+  FILE_ACCESS_DENIED: EXIT.fileAccess,
   // The operator typed something the command cannot take: a bad name, duration, generator...
   INVALID_SECRET_NAME: EXIT.usage,
   VALIDATION_ERROR: EXIT.usage,

@@ -25,7 +25,8 @@ Examples:
   hush run -- node server.js                  secrets in its environment, its output masked
   hush render config.template.yaml -o config.yaml
 
-Exit codes: 0 ok, 1 failure, 2 usage, 3 not found, 4 access denied, 5 provider unavailable;
+Exit codes: 0 ok, 1 failure, 2 usage, 3 not found, 4 access denied, 5 provider unavailable,
+6 a file the system refused (permission denied);
 run: the command's own code (127 not found, 126 not executable, 128+N killed by signal N);
 130: cancelled at a prompt.
 Run 'hush <command> --help' for a command's options.

@@ -92,6 +92,7 @@ export function buildProgram(): Command {
       .option('--field <field>', 'one field of a JSON secret (dot path)')
       .option('--provider <name>', 'read from this provider only')
       .option('--scope <scope>', SCOPE_HELP)
+      .option('--binary', 'write the bytes of a value stored with set --binary, exactly')
       .action(lazy(() => import('./commands/get.js'))),
     [
       'DB_URL=$(hush get db/url)',
@@ -110,6 +111,7 @@ export function buildProgram(): Command {
       .option('--provider <name>', 'write to this provider')
       .option('--value <value>', 'the value itself (warned: it stays in shell history; prefer stdin)')
       .option('--allow-empty', 'accept an empty value')
+      .option('--binary', 'store the bytes on stdin exactly, as base64 (metadata encoding=base64)')
       .action(lazy(() => import('./commands/set.js'))),
     [
       'hush set db/url                          asks for the value (hidden)',
@@ -292,10 +294,10 @@ export function buildProgram(): Command {
   );
 
   examples(
-    sub('grant', 'grant a permission (read, write, delete, rotate, admin) on a name or glob')
+    sub('grant', 'grant a permission (read, write, delete, rotate, audit, admin) on a name or glob')
       .argument('<name>', 'secret name or glob pattern')
       .argument('<accessor>', 'who receives it')
-      .argument('<permission>', 'read, write, delete, rotate or admin')
+      .argument('<permission>', 'read, write, delete, rotate, audit or admin')
       .option('--scope <scope>', 'global, plugin, agent or user', 'global')
       .option('--expires <when>', "expiry: '30d' or an ISO date")
       .action(lazy(() => import('./commands/grant.js'))),

@@ -26,10 +26,38 @@ export async function readStdin(): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
-/** Stdin as a value: one trailing newline (what `echo` adds) is dropped. */
-export async function readValueFromStdin(): Promise<string> {
-  const text = (await readStdin()).toString('utf8');
-  return text.replace(/\r?\n$/, '');
+/**
+ * Stdin as a value: one trailing newline (what `echo` adds) is dropped. Bytes that are not UTF-8
+ * are refused (decoding would silently store U+FFFD in their place): binary data takes `--binary`.
+ */
+export async function readValueFromStdin(option = '--binary'): Promise<string> {
+  return decodeUtf8(await readStdin(), option).replace(/\r?\n$/, '');
+}
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/** UTF-8 bytes as text, exactly; a ValidationError naming the offset of the first bad byte otherwise. */
+export function decodeUtf8(bytes: Buffer, option: string): string {
+  try {
+    return strictUtf8.decode(bytes);
+  } catch {
+    let at = 0;
+    // The longest prefix that decodes: where the first invalid sequence starts.
+    for (let lo = 0, hi = bytes.length; lo <= hi; ) {
+      const mid = (lo + hi) >> 1;
+      try {
+        new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(0, mid), { stream: true });
+        at = mid;
+        lo = mid + 1;
+      } catch {
+        hi = mid - 1;
+      }
+    }
+    throw new UsageError(
+      `the value on stdin is not valid UTF-8 (at byte ${at}); it was not stored`,
+      `store binary data with ${option} (kept as base64, read back exactly with \`hush get --binary\`)`,
+    );
+  }
 }
 
 /** A hidden prompt on the terminal (the prompt itself goes to stderr, so stdout stays clean). */

@@ -20,13 +20,18 @@ export default async function audit(
     throw new UsageError(`--limit expects a positive integer, got '${options.limit}'`);
   if (options.since !== undefined) core.parseDuration(options.since);
   const log = await cli.auditLog();
-  const entries = await log.entries({
+  const all = await log.entries({
     ...(name ? { secret: name } : {}),
     ...(options.accessor ? { accessor: options.accessor } : {}),
     ...(options.failedOnly ? { failedOnly: true } : {}),
     ...(options.since ? { since: options.since } : {}),
     limit,
   });
+  // With access control, each caller sees the entries of what it may read, and its own; an
+  // `audit` (or admin) grant on everything shows them all.
+  const entries = (await cli.settings()).accessControl
+    ? await (await cli.accessControl()).filterAuditEntries(all, cli.accessor)
+    : all;
   if (cli.options.json) {
     cli.printJson(entries);
     return;

@@ -6,6 +6,7 @@ interface GetOptions {
   field?: string;
   provider?: string;
   scope?: string;
+  binary?: boolean;
 }
 
 /** Prints the value and exactly one newline, so that `$(hush get x)` is the value. */
@@ -35,6 +36,15 @@ export default async function get(cli: Cli, [name]: [string], options: GetOption
       required: true,
       ...(field !== undefined ? { field } : {}),
     }))!;
+  }
+  if (options.binary) {
+    if (secret.metadata?.encoding !== 'base64' || field !== undefined)
+      throw new core.ValidationError(`secret '${secret.key}' was not stored with --binary`, {
+        hint: 'read it without --binary',
+      });
+    // The bytes exactly as given to `set --binary`: no newline added.
+    process.stdout.write(Buffer.from(secret.value, 'base64'));
+    return;
   }
   if (cli.options.json) {
     // The user asked for the record: it includes the value.

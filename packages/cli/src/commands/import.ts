@@ -13,10 +13,15 @@ interface ImportOptions {
 
 type BulkProvider = { setMany(entries: Array<{ key: string; value: string }>): Promise<unknown[]> };
 
+/** Deepest nesting of maps read from a JSON or YAML file (each level is a path segment). */
+export const MAX_IMPORT_DEPTH = 32;
+
 /**
- * Reads .env / JSON / YAML into secrets. Variable names become secret names (`DB_URL` → `db-url`),
- * nested maps become paths (`database: {url}` → `database/url`). A local target without audit or
- * access control takes everything in one atomic write; otherwise secrets are written one by one.
+ * Reads .env / JSON / YAML into secrets. JSON and YAML keys are secret names as they are (what
+ * `export --format json|yaml` writes), nested maps become paths (`database: {url}` →
+ * `database/url`); .env variable names are folded (`DB_URL` → `db-url`). Two entries that give one
+ * name are refused, naming both. A local target without audit or access control takes everything
+ * in one atomic write; otherwise secrets are written one by one.
  */
 export default async function importSecrets(
   cli: Cli,
@@ -25,18 +30,26 @@ export default async function importSecrets(
 ): Promise<void> {
   const core = await import('@hush/core');
   const path = resolve(cli.cwd, file);
-  const entries = await readEntries(path, file);
+  const { entries, fold } = await readEntries(path, file);
   if (entries.length === 0) {
     cli.note(`nothing to import in ${file}`);
     return;
   }
   const prefix = options.prefix ?? '';
   const secrets = new Map<string, string>();
+  const from = new Map<string, string>();
   for (const { key, value } of entries) {
-    const name = `${prefix}${toSecretName(key)}`;
+    const name = `${prefix}${fold ? toSecretName(key) : key}`;
     if (!core.isValidSecretName(name))
       throw new CliError(`${file}: '${key}' does not give a valid secret name ('${name}')`, 2);
-    if (secrets.has(name)) cli.warn(`${file}: '${key}' maps to '${name}' again; the later value wins`);
+    const earlier = from.get(name);
+    if (earlier !== undefined)
+      throw new CliError(
+        `${file}: '${earlier}' and '${key}' both give the secret name '${name}'; nothing was imported`,
+        2,
+        'rename one of them: one would overwrite the other',
+      );
+    from.set(name, key);
     secrets.set(name, value);
   }
   const target = await cli.writeProviderName(options.provider);
@@ -99,7 +112,10 @@ export default async function importSecrets(
     );
 }
 
-async function readEntries(path: string, file: string): Promise<Array<{ key: string; value: string }>> {
+async function readEntries(
+  path: string,
+  file: string,
+): Promise<{ entries: Array<{ key: string; value: string }>; fold: boolean }> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
@@ -108,13 +124,15 @@ async function readEntries(path: string, file: string): Promise<Array<{ key: str
   }
   const ext = extname(path).toLowerCase();
   const name = basename(path).toLowerCase();
-  if (ext === '.env' || name === '.env' || name.startsWith('.env.')) return parseDotenv(text, file);
+  if (ext === '.env' || name === '.env' || name.startsWith('.env.'))
+    return { entries: parseDotenv(text, file), fold: true };
   if (ext !== '.json' && ext !== '.yaml' && ext !== '.yml')
     throw new UsageError(`cannot tell the format of ${file}`, 'use a .env, .json, .yaml or .yml file');
   let parsed: unknown;
   try {
     parsed = ext === '.json' ? JSON.parse(text) : (await import('yaml')).parse(text);
   } catch (error) {
+    if (error instanceof RangeError) throw tooDeep(file);
     throw new CliError(
       `${file}: not valid ${ext === '.json' ? 'JSON' : 'YAML'}: ${parseErrorLocation(error, text)}`,
     );
@@ -122,14 +140,33 @@ async function readEntries(path: string, file: string): Promise<Array<{ key: str
   if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed))
     throw new CliError(`${file}: expected a map of names to values`);
   const out: Array<{ key: string; value: string }> = [];
-  const walk = (value: unknown, path: string): void => {
+  const walk = (value: unknown, path: string, depth: number): void => {
     if (value === null || value === undefined) return;
+    if (depth > MAX_IMPORT_DEPTH) throw tooDeep(file);
     if (typeof value === 'object' && !Array.isArray(value)) {
-      for (const [k, v] of Object.entries(value)) walk(v, path ? `${path}/${k}` : k);
+      for (const [k, v] of Object.entries(value)) walk(v, path ? `${path}/${k}` : k, depth + 1);
       return;
     }
-    out.push({ key: path, value: typeof value === 'string' ? value : JSON.stringify(value) });
+    out.push({ key: path, value: typeof value === 'string' ? value : stringifyBounded(value, file) });
   };
-  walk(parsed, '');
-  return out;
+  walk(parsed, '', 0);
+  return { entries: out, fold: false };
+}
+
+function tooDeep(file: string): CliError {
+  return new CliError(
+    `${file}: nested deeper than ${MAX_IMPORT_DEPTH} levels; nothing was imported`,
+    2,
+    'flatten the file: each level of maps is a segment of a secret name',
+  );
+}
+
+/** A non-string leaf (a number, a list) is stored as its JSON text; one too deep to write is refused. */
+function stringifyBounded(value: unknown, file: string): string {
+  try {
+    return JSON.stringify(value);
+  } catch (error) {
+    if (error instanceof RangeError) throw tooDeep(file);
+    throw error;
+  }
 }

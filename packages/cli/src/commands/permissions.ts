@@ -10,6 +10,9 @@ export default async function permissions(
   const grants = await control.listPermissions(name, {
     ...(options.accessor ? { accessor: options.accessor } : {}),
     ...(options.includeExpired ? { includeExpired: true } : {}),
+    // Everyone's grants name secrets: a caller sees its own, those on what it may read, and those
+    // its `audit` (or admin) grants cover.
+    visibleTo: cli.accessor,
   });
   if (cli.options.json) {
     cli.printJson(grants);

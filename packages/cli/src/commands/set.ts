@@ -1,6 +1,9 @@
 import type { Cli } from '../context.js';
 import { UsageError } from '../errors.js';
-import { parseKeyValues, promptSecret, readValueFromStdin } from '../util.js';
+import { parseKeyValues, promptSecret, readStdin, readValueFromStdin } from '../util.js';
+
+/** The metadata that marks a value stored with --binary: base64 of the bytes given. */
+export const BINARY_METADATA = { encoding: 'base64' } as const;
 
 interface SetOptions {
   value?: string;
@@ -10,6 +13,7 @@ interface SetOptions {
   scope?: string;
   provider?: string;
   allowEmpty?: boolean;
+  binary?: boolean;
 }
 
 /** Reads the value from stdin (piped), a hidden prompt (terminal), or --value (warned). */
@@ -17,11 +21,20 @@ export default async function set(cli: Cli, [name]: [string], options: SetOption
   const core = await import('@hush/core');
   (core.validateSecretName as (name: unknown) => void)(name);
   const tags = parseKeyValues(options.tag, '--tag');
-  const metadata = parseKeyValues(options.metadata, '--metadata');
+  const given = parseKeyValues(options.metadata, '--metadata');
+  const metadata = options.binary ? { ...given, ...BINARY_METADATA } : given;
   if (options.expires !== undefined) core.parseExpiry(options.expires);
   await cli.checkProvider(options.provider);
   let value: string;
-  if (options.value !== undefined) {
+  if (options.binary) {
+    if (options.value !== undefined || process.stdin.isTTY)
+      throw new UsageError(
+        '--binary reads the bytes from stdin',
+        'pipe them in: hush set NAME --binary < file',
+      );
+    // Every byte, exactly (no newline is dropped): base64 is what every provider stores as given.
+    value = (await readStdin()).toString('base64');
+  } else if (options.value !== undefined) {
     cli.warn('--value leaves the secret in your shell history and process list; prefer stdin or the prompt');
     value = options.value;
   } else if (!process.stdin.isTTY) value = await readValueFromStdin();
