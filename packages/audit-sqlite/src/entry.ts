@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { type Operation, type OperationEvent, ValidationError } from '@hush/core';
+import { type Operation, type OperationEvent, type SecretChange, ValidationError } from '@hush/core';
 import type { AccessLogRow } from './schema.js';
 import { fromDbTime, toDbTime } from './time.js';
 
@@ -27,6 +27,11 @@ export interface AuditEntry {
   grantee: string | null;
   /** Grant and revoke entries: the permission granted or revoked (null: every permission). */
   permission: string | null;
+  /**
+   * What a successful write changed (expiry, version, rotation time, tags, scope), from the
+   * manager's after-event: copied into the `secrets` table, not into the access log row.
+   */
+  change?: SecretChange;
 }
 
 /**
@@ -110,6 +115,23 @@ export function entryFromEvent(event: OperationEvent): AuditEntry {
     cached: event.cached === true,
     grantee: null,
     permission: null,
+    ...(event.change ? { change: event.change } : {}),
+  };
+}
+
+/** The `secrets` columns a write sets from its change; `set` false: the write left that column as it was. */
+export function changedMetadata(entry: AuditEntry, at: string) {
+  const c = entry.change ?? {};
+  const rotated = c.rotatedAt ?? (entry.operation === 'rotate' ? entry.timestamp : undefined);
+  return {
+    version: c.version ?? entry.version,
+    scope: c.scope ?? entry.scope,
+    rotated_at: rotated ? toDbTime(rotated) : null,
+    expires_set: c.expiresAt !== undefined ? 1 : 0,
+    expires_at: c.expiresAt ? toDbTime(c.expiresAt) : null,
+    tags_set: c.tags !== undefined ? 1 : 0,
+    tags: c.tags && Object.keys(c.tags).length > 0 ? JSON.stringify(c.tags) : null,
+    at,
   };
 }
 

@@ -1,6 +1,6 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import type { Kysely, Transaction } from 'kysely';
-import { type AuditEntry, logValues, metadataChange } from './entry.js';
+import { type AuditEntry, changedMetadata, logValues, metadataChange } from './entry.js';
 import type { AuditDatabase } from './schema.js';
 import { toDbTime } from './time.js';
 
@@ -29,9 +29,11 @@ const LOG_COLUMNS: ReadonlyArray<keyof ReturnType<typeof logValues>> = [
 ];
 
 // The same statements serve SQLite (prepared once here) and read as the Kysely writer's below.
+// Expiry and tags are set when the write's change names them (`@expires_set`, `@tags_set`: a
+// write without an expiry clears it), kept otherwise.
 const UPSERT_SECRET = `
-  INSERT INTO secrets (name, provider, scope, current_version, created_at, updated_at, last_rotated_at, deleted, deleted_at)
-  VALUES (@name, @provider, @scope, @version, @at, @at, @rotated_at, 0, NULL)
+  INSERT INTO secrets (name, provider, scope, current_version, created_at, updated_at, last_rotated_at, expires_at, tags, deleted, deleted_at)
+  VALUES (@name, @provider, @scope, @version, @at, @at, @rotated_at, @expires_at, @tags, 0, NULL)
   ON CONFLICT (name) DO UPDATE SET
     provider = coalesce(excluded.provider, secrets.provider),
     scope = coalesce(excluded.scope, secrets.scope),
@@ -39,6 +41,8 @@ const UPSERT_SECRET = `
     created_at = CASE WHEN secrets.deleted = 1 THEN excluded.created_at ELSE secrets.created_at END,
     updated_at = excluded.updated_at,
     last_rotated_at = coalesce(excluded.last_rotated_at, secrets.last_rotated_at),
+    expires_at = CASE WHEN @expires_set = 1 THEN excluded.expires_at ELSE secrets.expires_at END,
+    tags = CASE WHEN @tags_set = 1 THEN excluded.tags ELSE secrets.tags END,
     deleted = 0,
     deleted_at = NULL`;
 
@@ -93,16 +97,12 @@ export class SqliteBatchWriter implements BatchWriter {
         const at = toDbTime(entry.timestamp);
         const changeType = change === 'write' ? (isLive.get(entry.secretName) ? 'update' : 'create') : change;
         const params = { name: entry.secretName, provider: entry.provider, scope: entry.scope, at };
+        const changed = changedMetadata(entry, at);
         if (change === 'delete') markDeleted.run(params);
-        else
-          upsertSecret.run({
-            ...params,
-            version: entry.version,
-            rotated_at: change === 'rotate' ? at : null,
-          });
+        else upsertSecret.run({ ...changed, name: entry.secretName, provider: entry.provider });
         insertVersion.run({
           secret_name: entry.secretName,
-          version: entry.version,
+          version: changed.version,
           provider: entry.provider,
           change_type: changeType,
           created_at: at,
@@ -167,17 +167,19 @@ export class KyselyBatchWriter implements BatchWriter {
           .executeTakeFirst();
         changeType = live ? 'update' : 'create';
       }
-      const rotatedAt = change === 'rotate' ? at : null;
+      const changed = changedMetadata(entry, at);
       await trx
         .insertInto('secrets')
         .values({
           name,
           provider: entry.provider,
-          scope: entry.scope,
-          current_version: entry.version,
+          scope: changed.scope,
+          current_version: changed.version,
           created_at: at,
           updated_at: at,
-          last_rotated_at: rotatedAt,
+          last_rotated_at: changed.rotated_at,
+          expires_at: changed.expires_at,
+          tags: changed.tags,
           deleted: 0,
           deleted_at: null,
         })
@@ -194,6 +196,8 @@ export class KyselyBatchWriter implements BatchWriter {
               .end(),
             updated_at: eb.ref('excluded.updated_at'),
             last_rotated_at: eb.fn.coalesce('excluded.last_rotated_at', 'secrets.last_rotated_at'),
+            ...(changed.expires_set ? { expires_at: eb.ref('excluded.expires_at') } : {}),
+            ...(changed.tags_set ? { tags: eb.ref('excluded.tags') } : {}),
             deleted: 0,
             deleted_at: null,
           })),
@@ -204,7 +208,7 @@ export class KyselyBatchWriter implements BatchWriter {
       .insertInto('secret_versions')
       .values({
         secret_name: name,
-        version: entry.version,
+        version: entry.change?.version ?? entry.version,
         provider: entry.provider,
         change_type: changeType,
         created_at: at,

@@ -93,11 +93,10 @@ describe('through a SecretManager', () => {
     expect(new Set(entries.map((e) => e.requestId)).size).toBe(entries.length);
     for (const entry of entries) expect(entry.durationMs).toBeGreaterThanOrEqual(0);
 
-    // The rollback event names the version rolled back to (2); the listing after it copied the
-    // provider's own current version (the rollback wrote version 4).
+    // The rollback (to version 2) wrote version 4: the write's change names the version it made current.
     expect((await log.secrets()).map((s) => [s.name, s.currentVersion])).toEqual([['db-password', '4']]);
     expect((await log.rotationHistory('db-password')).map((r) => [r.changeType, r.version])).toEqual([
-      ['rollback', '2'],
+      ['rollback', '4'],
       ['rotate', '3'],
     ]);
 
@@ -131,13 +130,13 @@ describe('through a SecretManager', () => {
     expect(readFileSync(path).includes(Buffer.from('db-password'))).toBe(true);
   });
 
-  it('copies expiry and tags from listings, so expiring secrets are found without a manual sync', async () => {
+  it('records expiry and tags from the writes themselves, and copies them from listings too', async () => {
     const log = await openAuditSqlite({ path: join(tempDir(), 'sync.db') });
     const manager = new SecretManager({ providers: [new MemoryProvider()], plugins: [log] });
     await manager.setSecret('short-lived', planted('s'), { expiresAt: '5d', tags: { team: 'payments' } });
     await manager.setSecret('long-lived', planted('l'), { expiresAt: '90d' });
     await manager.setSecret('forever', planted('f'));
-    expect(await log.expiringSecrets(30)).toEqual([]);
+    expect((await log.expiringSecrets(30)).map((s) => s.name)).toEqual(['short-lived']);
     expect((await manager.listSecrets()).map((s) => s.key)).toEqual(['forever', 'long-lived', 'short-lived']);
     const expiring = await log.expiringSecrets(30);
     expect(expiring.map((s) => s.name)).toEqual(['short-lived']);
