@@ -105,7 +105,7 @@ describe('import and export', () => {
     expect(await get('hash')).toBe('abc#def\n');
   });
 
-  it('imports nested JSON and YAML maps as paths, with --prefix', async () => {
+  it('imports nested JSON and YAML maps as paths with their names exactly, with --prefix', async () => {
     writeFileSync(
       join(dir, 'secrets.json'),
       JSON.stringify({ database: { PASSWORD: 'json-nested-1', port: 5432 }, API_TOKEN: 'json-token-2' }),
@@ -118,9 +118,9 @@ describe('import and export', () => {
     ).map((s) => s.key);
     expect(names).toEqual(
       expect.arrayContaining([
-        'svc/database/password',
+        'svc/database/PASSWORD',
         'svc/database/port',
-        'svc/api-token',
+        'svc/API_TOKEN',
         'smtp/user',
         'smtp/pass',
       ]),
