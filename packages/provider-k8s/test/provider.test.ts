@@ -261,7 +261,8 @@ describe('listing', () => {
       method: 'POST',
       headers: { authorization: `Bearer ${k8s.token}`, 'content-type': 'application/json' },
       body: JSON.stringify({
-        metadata: { name: 'sa-token' },
+        // The API server refuses a service-account token Secret without the account's name.
+        metadata: { name: 'sa-token', annotations: { 'kubernetes.io/service-account.name': 'default' } },
         type: 'kubernetes.io/service-account-token',
         data: {},
       }),

@@ -27,7 +27,6 @@ import {
   type Output,
   type SerializedStore,
   type StoredSecret,
-  type StoredVersion,
   seconds,
 } from './model.js';
 import { pageByOffset, paginate } from './pagination.js';

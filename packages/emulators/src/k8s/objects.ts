@@ -7,6 +7,7 @@ import {
   isStrictBase64,
   MAX_SECRET_BYTES,
   metadataCauses,
+  secretTypeCauses,
 } from './validation.js';
 
 type JsonObject = Record<string, unknown>;
@@ -80,6 +81,31 @@ const sameMap = (a: Record<string, string>, b: Record<string, string>) => {
  * `resourceVersion` preconditions. `stringData` is merged into `data` and never kept.
  */
 export function prepareWrite(body: unknown, ctx: WriteContext): StoredSecret {
+  const input = decodeSecret(body, ctx);
+  const causes = [...validationCauses(input), ...updateCauses(input, ctx.existing)];
+  if (causes.length) throw statuses.invalid(input.name, causes);
+  const existing = ctx.existing;
+  if (existing) {
+    // An update without resourceVersion is unconditional for Secrets (AllowUnconditionalUpdate).
+    if (input.resourceVersion !== '' && input.resourceVersion !== existing.metadata.resourceVersion)
+      throw statuses.conflict(input.name);
+  }
+  return buildStored(input, ctx);
+}
+
+/** A Secret as the request body gives it, decoded (400 for what does not decode). */
+interface DecodedSecret {
+  name: string;
+  generateName?: string;
+  resourceVersion: string;
+  data: Record<string, string>;
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+  type: string;
+  immutable?: boolean;
+}
+
+function decodeSecret(body: unknown, ctx: WriteContext): DecodedSecret {
   if (!isObject(body)) throw undecodable('json: cannot unmarshal into Go value of type struct');
   if (body.kind !== undefined && body.kind !== 'Secret')
     throw statuses.badRequest(
@@ -91,24 +117,44 @@ export function prepareWrite(body: unknown, ctx: WriteContext): StoredSecret {
     );
   const meta = body.metadata === undefined || body.metadata === null ? {} : body.metadata;
   if (!isObject(meta)) throw undecodable('json: cannot unmarshal into Go struct field Secret.metadata');
-
   if (meta.namespace !== undefined && meta.namespace !== '' && meta.namespace !== ctx.namespace)
     throw statuses.badRequest(
       'the namespace of the provided object does not match the namespace sent on the request',
     );
-
-  let name = typeof meta.name === 'string' ? meta.name : '';
   const generateName = typeof meta.generateName === 'string' ? meta.generateName : undefined;
+  const name = nameOf(typeof meta.name === 'string' ? meta.name : '', generateName, ctx);
+  const data = decodeData(body);
+  if (body.type !== undefined && body.type !== null && typeof body.type !== 'string')
+    throw undecodable('json: cannot unmarshal into Go struct field Secret.type of type v1.SecretType');
+  if (body.immutable !== undefined && body.immutable !== null && typeof body.immutable !== 'boolean')
+    throw undecodable('json: cannot unmarshal into Go struct field Secret.immutable of type bool');
+  const immutable = (body.immutable ?? undefined) as boolean | undefined;
+  return {
+    name,
+    ...(generateName ? { generateName } : {}),
+    resourceVersion: typeof meta.resourceVersion === 'string' ? meta.resourceVersion : '',
+    data,
+    labels: stringMap(meta.labels, 'metadata.labels'),
+    annotations: stringMap(meta.annotations, 'metadata.annotations'),
+    type: (body.type as string | undefined) || ctx.existing?.type || 'Opaque',
+    ...(immutable !== undefined ? { immutable } : {}),
+  };
+}
+
+function nameOf(name: string, generateName: string | undefined, ctx: WriteContext): string {
   if (ctx.urlName !== undefined) {
     // An update must carry the name (checkName in the API server): an empty one is a mismatch too.
     if (name !== ctx.urlName)
       throw statuses.badRequest(
         `the name of the object (${name}) does not match the name on the URL (${ctx.urlName})`,
       );
-  } else if (name === '' && generateName) {
-    name = generateName + generatedSuffix();
+    return name;
   }
+  return name === '' && generateName ? generateName + generatedSuffix() : name;
+}
 
+/** `data` (strict base64, as Go decodes it) with `stringData` merged over it. */
+function decodeData(body: Record<string, unknown>): Record<string, string> {
   const data = stringMap(body.data, 'data');
   for (const [k, v] of Object.entries(data))
     if (!isStrictBase64(v))
@@ -117,16 +163,13 @@ export function prepareWrite(body: unknown, ctx: WriteContext): StoredSecret {
       );
   for (const [k, v] of Object.entries(stringMap(body.stringData, 'stringData')))
     data[k] = Buffer.from(v, 'utf8').toString('base64');
-  const labels = stringMap(meta.labels, 'metadata.labels');
-  const annotations = stringMap(meta.annotations, 'metadata.annotations');
-  if (body.type !== undefined && body.type !== null && typeof body.type !== 'string')
-    throw undecodable('json: cannot unmarshal into Go struct field Secret.type of type v1.SecretType');
-  const type = (body.type as string | undefined) || ctx.existing?.type || 'Opaque';
-  if (body.immutable !== undefined && body.immutable !== null && typeof body.immutable !== 'boolean')
-    throw undecodable('json: cannot unmarshal into Go struct field Secret.immutable of type bool');
-  const immutable = (body.immutable ?? undefined) as boolean | undefined;
+  return data;
+}
 
+/** ValidateSecret: the name, the data keys and size, labels and annotations, and the type's rules. */
+function validationCauses(input: DecodedSecret): StatusCause[] {
   const causes: StatusCause[] = [];
+  const { name, data } = input;
   if (name === '')
     causes.push({
       reason: 'FieldValueRequired',
@@ -156,40 +199,41 @@ export function prepareWrite(body: unknown, ctx: WriteContext): StoredSecret {
       message: `Too long: may not be more than ${MAX_SECRET_BYTES} bytes`,
       field: 'data',
     });
-  causes.push(...metadataCauses(labels, annotations));
+  causes.push(...metadataCauses(input.labels, input.annotations));
+  causes.push(...secretTypeCauses(input.type, data, input.annotations));
+  return causes;
+}
 
-  const existing = ctx.existing;
-  if (existing) {
-    if (type !== existing.type)
-      causes.push({
-        reason: 'FieldValueInvalid',
-        message: `Invalid value: ${JSON.stringify(type)}: field is immutable`,
-        field: 'type',
-      });
-    if (existing.immutable) {
-      const forbidden = 'Forbidden: field is immutable when `immutable` is set';
-      if (!sameMap(existing.data, data))
-        causes.push({ reason: 'FieldValueForbidden', message: forbidden, field: 'data' });
-      if (immutable !== true)
-        causes.push({ reason: 'FieldValueForbidden', message: forbidden, field: 'immutable' });
-    }
+/** ValidateSecretUpdate: the type never changes, nor does anything of an immutable Secret. */
+function updateCauses(input: DecodedSecret, existing: StoredSecret | undefined): StatusCause[] {
+  if (!existing) return [];
+  const causes: StatusCause[] = [];
+  if (input.type !== existing.type)
+    causes.push({
+      reason: 'FieldValueInvalid',
+      message: `Invalid value: ${JSON.stringify(input.type)}: field is immutable`,
+      field: 'type',
+    });
+  if (existing.immutable) {
+    const forbidden = 'Forbidden: field is immutable when `immutable` is set';
+    if (!sameMap(existing.data, input.data))
+      causes.push({ reason: 'FieldValueForbidden', message: forbidden, field: 'data' });
+    if (input.immutable !== true)
+      causes.push({ reason: 'FieldValueForbidden', message: forbidden, field: 'immutable' });
   }
-  if (causes.length) throw statuses.invalid(name, causes);
+  return causes;
+}
 
-  if (existing) {
-    const wanted = typeof meta.resourceVersion === 'string' ? meta.resourceVersion : '';
-    // An update without resourceVersion is unconditional for Secrets (AllowUnconditionalUpdate).
-    if (wanted !== '' && wanted !== existing.metadata.resourceVersion) throw statuses.conflict(name);
-  }
-
+function buildStored(input: DecodedSecret, ctx: WriteContext): StoredSecret {
+  const { existing } = ctx;
+  const { name, data, type, immutable, labels, annotations } = input;
   const changed =
     !existing || !sameMap(existing.data, data) || existing.type !== type || existing.immutable !== immutable;
+  const generateName = existing?.metadata.generateName ?? input.generateName;
   const stored: StoredSecret = {
     metadata: {
       name,
-      ...((existing?.metadata.generateName ?? generateName)
-        ? { generateName: existing?.metadata.generateName ?? generateName }
-        : {}),
+      ...(generateName ? { generateName } : {}),
       namespace: ctx.namespace,
       uid: existing?.metadata.uid ?? ctx.newUid(),
       resourceVersion: existing?.metadata.resourceVersion ?? '',

@@ -97,6 +97,12 @@ export const statuses = {
       'UnsupportedMediaType',
       `the body of the request was in an unknown format (${type}) - accepted media types include: application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json`,
     ),
+  unsupportedBody: (accepted: string[]) =>
+    failure(
+      415,
+      'UnsupportedMediaType',
+      `the body of the request was in an unknown format - accepted media types include: ${accepted.join(', ')}`,
+    ),
   methodNotAllowed: () =>
     failure(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource'),
   routeNotFound: () => failure(404, 'NotFound', 'the server could not find the requested resource', {}),

@@ -114,3 +114,78 @@ export function metadataCauses(
 export function isStrictBase64(value: string): boolean {
   return value.length % 4 === 0 && /^[A-Za-z0-9+/]*={0,2}$/.test(value);
 }
+
+const required = (field: string): StatusCause => ({
+  reason: 'FieldValueRequired',
+  message: 'Required value',
+  field,
+});
+
+/** What Go's encoding/json says of bytes that are not a JSON object (the API server quotes it). */
+function jsonObjectError(bytes: Buffer): string | undefined {
+  const text = bytes.toString('utf8');
+  if (text.trim() === '') return 'unexpected end of JSON input';
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    const first = text.trim()[0]!;
+    return `invalid character '${first}' looking for beginning of value`;
+  }
+  if (parsed === null) return undefined;
+  if (Array.isArray(parsed))
+    return 'json: cannot unmarshal array into Go value of type map[string]interface {}';
+  if (typeof parsed !== 'object')
+    return `json: cannot unmarshal ${typeof parsed === 'string' ? 'string' : typeof parsed === 'boolean' ? 'bool' : 'number'} into Go value of type map[string]interface {}`;
+  return undefined;
+}
+
+/**
+ * The per-type rules of ValidateSecret in the API server (pkg/apis/core/validation): required keys
+ * and annotations, and well-formed JSON for the Docker types. The odd `data[%s][...]` field paths
+ * of basic-auth and ssh-auth are the API server's own.
+ */
+export function secretTypeCauses(
+  type: string,
+  data: Record<string, string>,
+  annotations: Record<string, string>,
+): StatusCause[] {
+  const has = (key: string) => Object.hasOwn(data, key);
+  const bytes = (key: string) => Buffer.from(data[key] ?? '', 'base64');
+  const jsonKey = (key: string): StatusCause[] => {
+    if (!has(key)) return [required(`data[${key}]`)];
+    const error = jsonObjectError(bytes(key));
+    return error
+      ? [
+          {
+            reason: 'FieldValueInvalid',
+            message: `Invalid value: "<secret contents redacted>": ${error}`,
+            field: `data[${key}]`,
+          },
+        ]
+      : [];
+  };
+  switch (type) {
+    case 'kubernetes.io/service-account-token':
+      return annotations['kubernetes.io/service-account.name']
+        ? []
+        : [required('metadata.annotations[kubernetes.io/service-account.name]')];
+    case 'kubernetes.io/dockercfg':
+      return jsonKey('.dockercfg');
+    case 'kubernetes.io/dockerconfigjson':
+      return jsonKey('.dockerconfigjson');
+    case 'kubernetes.io/basic-auth':
+      return has('username') || has('password')
+        ? []
+        : [required('data[%s][username]'), required('data[%s][password]')];
+    case 'kubernetes.io/ssh-auth':
+      return bytes('ssh-privatekey').length > 0 ? [] : [required('data[%s][ssh-privatekey]')];
+    case 'kubernetes.io/tls':
+      return [
+        ...(has('tls.crt') ? [] : [required('data[tls.crt]')]),
+        ...(has('tls.key') ? [] : [required('data[tls.key]')]),
+      ];
+    default:
+      return [];
+  }
+}

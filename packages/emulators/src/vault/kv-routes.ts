@@ -387,8 +387,10 @@ function validateCustomMetadata(custom: Record<string, string>): string[] {
       problems.push(
         `${prefix}: length of value for key "${key}" is ${value.length} but must be 0 < len(value) <= 512`,
       );
-    if (unprintable(key)) problems.push(`${prefix}: key ${goQuote(key)} (${key}) contains unprintable characters`);
-    if (unprintable(value)) problems.push(`${prefix}: value for key ${goQuote(key)} contains unprintable characters`);
+    if (unprintable(key))
+      problems.push(`${prefix}: key ${goQuote(key)} (${key}) contains unprintable characters`);
+    if (unprintable(value))
+      problems.push(`${prefix}: value for key ${goQuote(key)} contains unprintable characters`);
   }
   return problems;
 }
