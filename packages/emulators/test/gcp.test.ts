@@ -6,43 +6,10 @@ import * as grpc from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { crc32c } from '../src/gcp/crc32c.js';
 import { type GcpSecretManagerEmulator, startGcpSecretManagerEmulator } from '../src/index.js';
+import { clientFor, grpcError } from './support/gcp-client.js';
 
 const PROJECT = 'hush-test';
 const VALUE = 'planted-value-7f3a';
-
-function clientFor(
-  emulator: GcpSecretManagerEmulator,
-  token: string | null = emulator.token,
-): SecretManagerServiceClient {
-  const tls = grpc.credentials.createSsl(Buffer.from(emulator.ca!));
-  const sslCreds =
-    token === null
-      ? tls
-      : grpc.credentials.combineChannelCredentials(
-          tls,
-          grpc.credentials.createFromMetadataGenerator((_params, callback) => {
-            const metadata = new grpc.Metadata();
-            metadata.set('authorization', `Bearer ${token}`);
-            callback(null, metadata);
-          }),
-        );
-  return new SecretManagerServiceClient({
-    apiEndpoint: emulator.apiEndpoint,
-    port: emulator.port,
-    sslCreds,
-    universeDomain: 'googleapis.com',
-    'grpc.ssl_target_name_override': 'localhost',
-  } as ConstructorParameters<typeof SecretManagerServiceClient>[0]);
-}
-
-async function grpcError(promise: Promise<unknown>): Promise<{ code: number; details: string }> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as { code: number; details: string };
-  }
-  throw new Error('expected the call to fail');
-}
 
 describe('crc32c', () => {
   it('matches the Castagnoli check values', () => {

@@ -135,18 +135,7 @@ export async function startGcpSecretManagerEmulator(
     reset() {
       state.clear();
     },
-    testHooks: {
-      corruptChecksum(versionName: string) {
-        const match = /^projects\/([^/]+)\/secrets\/([^/]+)\/versions\/([^/]+)$/.exec(versionName);
-        const secret = match && state.get(match[1]!, match[2]!);
-        const version =
-          match?.[3] === 'latest'
-            ? secret?.versions.at(-1)
-            : secret?.versions.find((v) => String(v.number) === match?.[3]);
-        if (!version || version.crc32c === null) throw new Error(`no readable version ${versionName}`);
-        version.crc32c = (version.crc32c ^ 0x5a5a5a5a) >>> 0;
-      },
-    },
+    testHooks: { corruptChecksum: (versionName: string) => corruptChecksum(state, versionName) },
     async stop() {
       shutdown();
     },
@@ -179,4 +168,16 @@ function unaryHandlers(calls: Record<MethodName, number>, serve: Serve) {
       },
     ]),
   );
+}
+
+/** Makes AccessSecretVersion report a wrong data_crc32c for one version (test hook). */
+function corruptChecksum(state: GcpState, versionName: string): void {
+  const match = /^projects\/([^/]+)\/secrets\/([^/]+)\/versions\/([^/]+)$/.exec(versionName);
+  const secret = match && state.get(match[1]!, match[2]!);
+  const version =
+    match?.[3] === 'latest'
+      ? secret?.versions.at(-1)
+      : secret?.versions.find((v) => String(v.number) === match?.[3]);
+  if (!version || version.crc32c === null) throw new Error(`no readable version ${versionName}`);
+  version.crc32c = (version.crc32c ^ 0x5a5a5a5a) >>> 0;
 }
