@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `pnpm demo`: the main job of hush, step by step, in a throw-away folder, with the built `hush`.
+// `npm run demo`: the main job of hush, step by step, in a throw-away folder, with the built `hush`.
 // Every step runs the real binary as a child process and prints its command and output; the first
 // step that fails stops the demo with a non-zero exit code. No terminal is needed.
 import { spawnSync } from 'node:child_process';
@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 const repo = dirname(dirname(fileURLToPath(import.meta.url)));
 const bin = join(repo, 'packages/cli/dist/bin.js');
 if (!existsSync(bin)) {
-  console.error(`demo: ${bin} is missing; build first (pnpm demo builds it: turbo run build)`);
+  console.error(`demo: ${bin} is missing; build first (npm run demo builds it)`);
   process.exit(1);
 }
 
@@ -158,7 +158,7 @@ try {
   hush(['versions', 'api-key']);
 
   console.log(
-    `\n${green('✓')} ${bold('demo complete')}: every step passed. Try it in your project: npx hush init`,
+    `\n${green('✓')} ${bold('demo complete')}: every step passed. Try it in your project: npm i -D @hush/cli && npx @hush/cli init`,
   );
 } finally {
   rmSync(work, { recursive: true, force: true });

@@ -47,7 +47,7 @@ export interface AuditOptions {
   failOpen?: boolean;
   /** `failClosed: true` is `failMode: 'closed'` (the default). */
   failClosed?: boolean;
-  /** Receives every entry as it is recorded (seed 000), e.g. to forward to a SIEM. Errors are counted, never thrown. */
+  /** Receives every entry as it is recorded, e.g. to forward to a SIEM. Errors are counted, never thrown. */
   auditLogCallback?: (entry: AuditEntry) => void | Promise<void>;
   /** Access-log entries older than this are deleted on open and daily (default 90; 0 keeps everything). */
   retentionDays?: number;
@@ -463,7 +463,7 @@ export class AuditLog implements ManagerPlugin {
   // ---- queries -------------------------------------------------------------------------------
 
   /**
-   * Runs your own SQL text (seed 000's `db.query(...)`) after writing what is buffered, and returns
+   * Runs your own SQL text (a `db.query(...)` of your own) after writing what is buffered, and returns
    * its rows as the database gives them (timestamps as stored text). For queries built from input,
    * use the typed `audit.db` (Kysely) instead: this runs the text as given.
    */
@@ -525,7 +525,7 @@ export class AuditLog implements ManagerPlugin {
     return rows.map(entryFromRow);
   }
 
-  /** Accessors with more than `threshold` failures within `window` (seed 000's alert: more than 5 in 24 h). */
+  /** Accessors with more than `threshold` failures within `window` (the usual alert: more than 5 in 24 h). */
   async accessorsWithFailures(
     options: { threshold?: number; window?: Duration } = {},
   ): Promise<AccessorFailures[]> {
@@ -553,7 +553,7 @@ export class AuditLog implements ManagerPlugin {
   }
 
   /**
-   * Entries per hour within `window` back from now, oldest hour first (seed 000's "secret access
+   * Entries per hour within `window` back from now, oldest hour first (the "secret access
    * rate" metric: the last hour by default).
    */
   async accessRate(options: { window?: Duration } = {}): Promise<AccessRate[]> {
@@ -599,7 +599,7 @@ export class AuditLog implements ManagerPlugin {
 
   /**
    * Live secrets whose value has not changed (set, rotate or rollback) for more than `days`
-   * (seed 000's "never rotated" query over `updated_at`).
+   * (the "never rotated" query over `updated_at`).
    */
   async secretsNotRotated(days = 90): Promise<StaleSecret[]> {
     await this.#settled();

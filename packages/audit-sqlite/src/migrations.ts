@@ -48,7 +48,7 @@ function nowIso(dialect: SqlDialectName): RawBuilder<string> {
 
 export function buildMigrations(dialect: SqlDialectName): Record<string, Migration> {
   return {
-    // Version 1: seed 000's core tables as first released.
+    // Version 1: the core tables as first released.
     '001_initial': {
       async up(db: AnyDb) {
         await db.schema
@@ -165,7 +165,7 @@ export function buildMigrations(dialect: SqlDialectName): Record<string, Migrati
           .execute();
       },
     },
-    // Version 3: seed 000's views.
+    // Version 3: the views.
     '003_views': {
       async up(db: AnyDb) {
         const now = nowIso(dialect);
@@ -235,7 +235,7 @@ export function buildMigrations(dialect: SqlDialectName): Record<string, Migrati
       },
     },
     // Version 5: instants stored as SQLite's datetime() text (`2026-05-01 10:00:00.000Z`) instead of
-    // ISO text with a `T`, so that seed 000's raw SQL (`timestamp >= datetime('now', '-24 hours')`)
+    // ISO text with a `T`, so that hand-written SQL (`timestamp >= datetime('now', '-24 hours')`)
     // compares correctly. Existing rows are rewritten; the views comparing with "now" follow.
     '005_time_text': {
       async up(db: AnyDb) {

@@ -46,7 +46,7 @@ function toRow(grant: PermissionGrant) {
 }
 
 /**
- * Grants in the `secret_permissions` table (seed 000), shared by every process that opens the same
+ * Grants in the `secret_permissions` table, shared by every process that opens the same
  * database. Works on any dialect the audit log runs on (SQLite or PostgreSQL).
  */
 export class SqlitePermissionStore implements PermissionStore {

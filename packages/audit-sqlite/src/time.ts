@@ -1,6 +1,6 @@
 /*
  * How instants are stored: UTC text `YYYY-MM-DD HH:MM:SS.SSSZ`. That is SQLite's own `datetime()`
- * form with milliseconds and a zone, so seed 000's raw SQL compares correctly against it
+ * form with milliseconds and a zone, so hand-written SQL compares correctly against it
  * (`timestamp >= datetime('now', '-24 hours')`, `julianday(expires_at)`), while it still sorts in
  * time order as text and reads the same on PostgreSQL (`::timestamptz` parses it). ISO text with a
  * `T` would not: `T` sorts after the space `datetime()` puts there.

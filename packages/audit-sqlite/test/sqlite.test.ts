@@ -158,8 +158,8 @@ describe('sqlite file', () => {
     }
   });
 
-  it("seed 000's raw SQL (audit logging, monitoring) gives the right answers verbatim", async () => {
-    const path = join(tempDir(), 'seed-sql.db');
+  it('the documented raw SQL (audit logging, monitoring) gives the right answers verbatim', async () => {
+    const path = join(tempDir(), 'raw-sql.db');
     const log = await openAuditSqlite({ path });
     const hoursAgo = (hours: number) => new Date(Date.now() - hours * 3_600_000);
     for (let i = 0; i < 6; i++)
@@ -191,7 +191,7 @@ describe('sqlite file', () => {
       provider: 'memory',
     });
     await log.syncSecrets([info('soon', 10, 5), info('later', 10, 60), info('stale', 120)]);
-    // Seed 000's "Query audit log" example, through the log itself.
+    // The "Query audit log" example, through the log itself.
     const failedAttempts = await log.query<{ accessor: string }>(`
       SELECT * FROM secret_access_log
       WHERE success = 0

@@ -95,7 +95,7 @@ export function describeAuditBackend(name: string, open: () => Promise<AuditLog>
       }
     });
 
-    it('finds accessors with more than N failures in 24 hours (seed 000 alert)', async () => {
+    it('finds accessors with more than N failures in 24 hours (the usual alert)', async () => {
       const log = await open();
       try {
         for (let i = 0; i < 6; i++)
@@ -117,7 +117,7 @@ export function describeAuditBackend(name: string, open: () => Promise<AuditLog>
       }
     });
 
-    it('counts accesses per hour (seed 000 access rate), the last hour by default', async () => {
+    it('counts accesses per hour (access rate), the last hour by default', async () => {
       const log = await open();
       try {
         const hourStart = (d: Date) => new Date(Math.floor(d.getTime() / 3_600_000) * 3_600_000);

@@ -114,7 +114,7 @@ export async function reencryptAll(
 }
 
 /**
- * With audit enabled, the key lifecycle (seed 000's encryption_keys table) records the new key of
+ * With audit enabled, the key lifecycle (the encryption_keys table) records the new key of
  * each store as active and retires the one recorded before: ids and dates, never key material.
  */
 export async function recordRekey(cli: Cli, stores: LocalStore[], protection: 'master-key' | 'passphrase') {

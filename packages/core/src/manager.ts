@@ -463,7 +463,7 @@ export class SecretManager implements ISecretManager {
     await Promise.allSettled(this.#chain.slots.map((slot) => slot.provider.dispose?.()));
   }
 
-  // --- seed 000's short names ----------------------------------------------------------
+  // --- short names ----------------------------------------------------------
 
   /** Same as `getSecret`. */
   get(key: string, options?: GetSecretOptions): Promise<Secret | null> {

@@ -17,7 +17,7 @@ export interface PluginLoadOptions {
   fallbackPaths?: string[];
 }
 
-/** Other names the seeds and other tools use for the built-in kinds. */
+/** Other names users and other tools use for the built-in kinds. */
 export const KIND_ALIASES: Readonly<Record<string, string>> = Object.freeze({
   'local-file': 'local',
   'aws-secrets': 'aws',

@@ -1,7 +1,7 @@
 import type { SecretProvider } from './provider.js';
 import type { Secret, SecretInfo, SecretVersion } from './secret.js';
 
-/** Tags as every cloud models them, or a list of words (seed 000's `tags: ['production']`). */
+/** Tags as every cloud models them, or a list of words (`tags: ['production']`). */
 export type Tags = Record<string, string> | string[];
 
 /** A duration as milliseconds or text: `'500ms'`, `'30s'`, `'5m'`, `'12h'`, `'90d'`, `'2w'`, `'1y'`. */
@@ -247,7 +247,7 @@ export interface ProviderRegistration {
   timeout?: Duration;
   /**
    * How long this provider's values stay fresh in the manager's cache, instead of `cache.ttl`.
-   * Without it, the provider's own `cacheTtlSeconds` applies (seed 000's Azure option).
+   * Without it, the provider's own `cacheTtlSeconds` applies (the Azure provider's option).
    */
   cacheTtl?: Duration;
 }
@@ -271,7 +271,7 @@ export interface SecretManagerOptions {
   cache?: CacheOptions;
   plugins?: ManagerPlugin[];
   /**
-   * Called after every operation with its event (never a value), as seed 000's option of this
+   * Called after every operation with its event (never a value), as the option of this
    * name; a shortcut for a plugin with only an `after` hook. An error it throws fails the operation.
    */
   auditLogCallback?: (event: OperationEvent) => void | Promise<void>;

@@ -549,7 +549,7 @@ describe('configuration of the manager itself', () => {
   });
 });
 
-describe("seed 000's forms", () => {
+describe('short names and option forms', () => {
   it('takes tags as a list of words, for writing and for filtering', async () => {
     const { primary } = chain();
     const manager = new SecretManager({ providers: [primary] });

@@ -94,7 +94,7 @@ describe('plugin loading', () => {
     );
   });
 
-  it('knows the kinds by the other names the seeds use', async () => {
+  it('knows the kinds by the other names users know them by', async () => {
     for (const [alias, kind] of [
       ['azure-keyvault', 'azure'],
       ['aws-secrets', 'aws'],

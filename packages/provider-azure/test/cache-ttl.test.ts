@@ -3,7 +3,7 @@ import { startAzureKeyVaultEmulator } from '@hush/emulators';
 import { describe, expect, it } from 'vitest';
 import { emulatorProvider } from './helpers.js';
 
-// Seed 000's `cacheTtlSeconds` is honoured by hush's cache in the manager, not by the provider.
+// The Azure provider's `cacheTtlSeconds` is honoured by hush's cache in the manager, not by the provider.
 describe('cacheTtlSeconds', () => {
   it("sets how long the manager serves this provider's values from its cache", async () => {
     const kv = await startAzureKeyVaultEmulator();

@@ -6,7 +6,7 @@ export const DEFAULT_PREFIX = 'HUSH_SECRET_';
 
 /**
  * `api-key-stripe` → `HUSH_SECRET_API_KEY_STRIPE`: upper case, and `-`, `.`, `/` become `_`.
- * With `uppercase` false (seed 000's `uppercaseNames: false`) the case is kept: `HUSH_SECRET_api_key_stripe`.
+ * With `uppercase` false (`uppercaseNames: false`) the case is kept: `HUSH_SECRET_api_key_stripe`.
  */
 export function toVariableName(secretName: string, prefix = DEFAULT_PREFIX, uppercase = true): string {
   return `${prefix}${(uppercase ? secretName.toUpperCase() : secretName).replace(/[-./]/g, '_')}`;

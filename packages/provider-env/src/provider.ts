@@ -22,7 +22,7 @@ export interface EnvProviderOptions {
   prefix?: string;
   /**
    * Upper-case names to find their variables (`api-key-stripe` → `HUSH_SECRET_API_KEY_STRIPE`).
-   * Default true; false keeps the case (`HUSH_SECRET_api_key_stripe`). Seed 000's option name.
+   * Default true; false keeps the case (`HUSH_SECRET_api_key_stripe`). Also accepted as `uppercaseNames`.
    */
   uppercaseNames?: boolean;
   /** Also find `database-url` in `DATABASE_URL` (never in `HUSH_*` variables such as HUSH_MASTER_KEY). Default false. */

@@ -8,8 +8,8 @@ import plugin, { EnvSecretProvider, toSecretName, toVariableName } from '../src/
 const dir = mkdtempSync(join(tmpdir(), 'hush-env-config-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-// The Vault fallback table of seed 002.
-const SEED_002 = {
+// A Vault fallback table: Vault paths and the variables that stand in for them.
+const VAULT_FALLBACK = {
   'database/connection/url': 'DATABASE_URL',
   'database/connection/host': 'DB_HOST',
   'database/connection/port': 'DB_PORT',
@@ -18,7 +18,7 @@ const SEED_002 = {
   'api-keys/anthropic/key': 'ANTHROPIC_API_KEY',
   'api-keys/openai/key': 'OPENAI_API_KEY',
 };
-const ENV = Object.fromEntries(Object.values(SEED_002).map((variable) => [variable, `value-of-${variable}`]));
+const ENV = Object.fromEntries(Object.values(VAULT_FALLBACK).map((variable) => [variable, `value-of-${variable}`]));
 
 /** What the kernel does with a `kind: env` entry of hush.config.yaml: its options go to the plugin. */
 async function providerFromConfig(yaml: string): Promise<EnvSecretProvider> {
@@ -34,23 +34,23 @@ async function providerFromConfig(yaml: string): Promise<EnvSecretProvider> {
   })) as EnvSecretProvider;
 }
 
-async function expectSeed002(p: EnvSecretProvider): Promise<void> {
-  for (const [name, variable] of Object.entries(SEED_002)) {
+async function expectVaultFallback(p: EnvSecretProvider): Promise<void> {
+  for (const [name, variable] of Object.entries(VAULT_FALLBACK)) {
     const secret = await p.get(name);
     expect(secret?.value, name).toBe(`value-of-${variable}`);
     expect(secret?.metadata.variable).toBe(variable);
   }
   const listed = await p.list();
-  expect(listed.map((s) => s.key)).toEqual(Object.keys(SEED_002).sort());
+  expect(listed.map((s) => s.key)).toEqual(Object.keys(VAULT_FALLBACK).sort());
   expect(JSON.stringify(listed)).not.toContain('value-of-');
 }
 
-describe('env provider: the seed 002 mapping table from the configuration file', () => {
+describe('env provider: a Vault fallback mapping table from the configuration file', () => {
   it('inline, under the provider options of hush.config.yaml', async () => {
-    const table = Object.entries(SEED_002)
+    const table = Object.entries(VAULT_FALLBACK)
       .map(([name, variable]) => `            ${name}: ${variable}`)
       .join('\n');
-    await expectSeed002(
+    await expectVaultFallback(
       await providerFromConfig(
         `environments:\n  dev:\n    providers:\n      - kind: env\n        options:\n          mapping:\n${table}\n`,
       ),
@@ -60,11 +60,11 @@ describe('env provider: the seed 002 mapping table from the configuration file',
   it('in a mapping file named by the configuration, relative to its folder', async () => {
     writeFileSync(
       join(dir, 'env-mapping.yaml'),
-      Object.entries(SEED_002)
+      Object.entries(VAULT_FALLBACK)
         .map(([name, variable]) => `${name}: ${variable}`)
         .join('\n'),
     );
-    await expectSeed002(
+    await expectVaultFallback(
       await providerFromConfig(
         'environments:\n  dev:\n    providers:\n      - kind: env\n        options:\n          mappingFile: env-mapping.yaml\n',
       ),
@@ -72,7 +72,7 @@ describe('env provider: the seed 002 mapping table from the configuration file',
   });
 });
 
-describe('env provider: uppercaseNames (seed 000)', () => {
+describe('env provider: uppercaseNames', () => {
   it('is on by default: api-key-stripe ⇄ HUSH_SECRET_API_KEY_STRIPE', async () => {
     expect(toVariableName('api-key-stripe')).toBe('HUSH_SECRET_API_KEY_STRIPE');
     expect(toSecretName('HUSH_SECRET_API_KEY_STRIPE')).toBe('api-key-stripe');

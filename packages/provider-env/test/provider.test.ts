@@ -92,7 +92,7 @@ describe('env provider: mapping table', () => {
     HUSH_SECRET_OTHER: 'o',
   };
 
-  it('reads and lists mapped paths under their own names (seed 002 table)', async () => {
+  it('reads and lists mapped paths under their own names (a Vault fallback table)', async () => {
     const p = new EnvSecretProvider({
       env,
       mapping: {
@@ -119,7 +119,7 @@ describe('env provider: mapping table', () => {
   it('loads the table from a YAML or JSON file, relative to the root', async () => {
     writeFileSync(
       join(dir, 'env-map.yaml'),
-      '# seed 002\ndatabase/connection/url: DATABASE_URL\nauth/jwt/secret: JWT_SECRET_KEY\n',
+      '# Vault fallback\ndatabase/connection/url: DATABASE_URL\nauth/jwt/secret: JWT_SECRET_KEY\n',
     );
     writeFileSync(
       join(dir, 'env-map.json'),

@@ -4,7 +4,7 @@ import type { ScryptCost } from './crypto.js';
 export interface LocalProviderOptions {
   /** Store file; relative paths resolve from `root`. Default `.hush/secrets.enc.json`. */
   path?: string;
-  /** Seed 000's name for `path` (`path` wins when both are given). */
+  /** Another name for `path` (`path` wins when both are given). */
   storePath?: string;
   /**
    * Create the store on the first write (default true). With false, `initialize()` and writes

@@ -13,7 +13,7 @@ afterEach(() => box.cleanup());
 
 const readStore = () => JSON.parse(readFileSync(box.store, 'utf8'));
 
-describe('local provider: seed 000 option names', () => {
+describe('local provider: LocalSecretProvider option names', () => {
   it('takes storePath as the store file (path wins when both are given)', async () => {
     const p = new LocalSecretProvider({
       root: box.dir,

@@ -73,7 +73,7 @@ export interface GrantOptions {
   expiresAt?: Duration | Date;
   /** Who grants; must hold admin on the target when given (recorded as `grantedBy`). */
   actor?: string;
-  /** Same as `actor` (seed 000's name); `actor` wins when both are given. */
+  /** Same as `actor` (another name for it); `actor` wins when both are given. */
   grantedBy?: string;
 }
 
