@@ -71,7 +71,10 @@ function localNodeHeaders() {
 
 /** One line that says what to do, from what the install printed. */
 function diagnose(output) {
-  if (/better-sqlite3/.test(output) && /(headers|node\.h|nodedir|tarball|ENOTFOUND|ETIMEDOUT|ECONNREFUSED)/i.test(output))
+  if (
+    /better-sqlite3/.test(output) &&
+    /(headers|node\.h|nodedir|tarball|ENOTFOUND|ETIMEDOUT|ECONNREFUSED)/i.test(output)
+  )
     return "better-sqlite3 could not be compiled: Node's C headers are missing and could not be downloaded. Install them (Debian/Ubuntu: apt-get install libnode-dev; Node.js from nodejs.org includes them) or set npm_config_nodedir to the folder that holds include/node/node.h.";
   if (/(gyp ERR!|node-gyp).*(python|make|g\+\+|cc1plus|not found)/is.test(output))
     return 'better-sqlite3 could not be compiled: a C++ tool chain is missing. Install python3, make and a C++ compiler (Debian/Ubuntu: apt-get install python3 make g++).';
@@ -91,7 +94,9 @@ async function install(pnpm) {
     if (headers) env.npm_config_nodedir = headers;
   }
   mkdirSync(tools, { recursive: true });
-  say(`installing dependencies with pnpm ${PNPM_VERSION} (the first time compiles better-sqlite3: a few minutes)`);
+  say(
+    `installing dependencies with pnpm ${PNPM_VERSION} (the first time compiles better-sqlite3: a few minutes)`,
+  );
   const log = createWriteStream(logFile);
   const child = spawn(pnpm, ['install', '--frozen-lockfile', '--reporter=append-only'], {
     cwd: root,

@@ -90,3 +90,14 @@ export async function requireStoreAdmin(cli: Cli, action: string): Promise<void>
     "it takes admin on every secret: a root accessor, or a grant of admin on '**'",
   );
 }
+
+/** Tells the user when a write created a local store's key file (it must be backed up). */
+export function noteCreatedKeyFiles(cli: Cli, manager: import('@hush/core').SecretManager): void {
+  for (const name of manager.providerNames) {
+    const provider = manager.getProvider(name) as { createdKeyFile?: boolean; keyFile?: string } | undefined;
+    if (provider?.createdKeyFile && provider.keyFile)
+      cli.note(
+        `created ${provider.keyFile} (mode 0600) for the new store: back it up somewhere safe, never commit it`,
+      );
+  }
+}

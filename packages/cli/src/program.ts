@@ -150,6 +150,10 @@ export function buildProgram(): Command {
     sub('rollback', 'make an older version current again (as a new version)')
       .argument('<name>', 'secret name')
       .requiredOption('--to <version>', 'the version to restore')
+      .option(
+        '--expires <when>',
+        'expiry of the restored value (default: a new period as long as the current one)',
+      )
       .option('--provider <name>', 'the provider holding it')
       .option('--scope <scope>', SCOPE_HELP)
       .action(lazy(() => import('./commands/rollback.js'))),
@@ -162,6 +166,10 @@ export function buildProgram(): Command {
       .option('--generate <spec>', 'generator: random:32, random:24:hex, uuid (default random:32)')
       .option('--value-stdin', 'read the new value from stdin instead of generating one')
       .option('--expire-old', 'stop serving older versions')
+      .option(
+        '--expires <when>',
+        'expiry of the new version (default: a new period as long as the current one)',
+      )
       .option(
         '--due',
         "rotate every secret whose 'rotation' tag period (e.g. rotation=30d) has passed since its last update",
@@ -215,6 +223,7 @@ export function buildProgram(): Command {
       .option('--provider <name>', 'write to this provider')
       .option('--prefix <prefix>', "prepend to every name (e.g. 'app/')")
       .option('--dry-run', 'show what would be written')
+      .option('--allow-empty', 'store empty values too (skipped by default, as `hush set` refuses them)')
       .action(lazy(() => import('./commands/import.js'))),
     ['hush import .env --dry-run && hush import .env && rm .env', 'hush import secrets.yaml --prefix app/'],
   );

@@ -16,6 +16,11 @@ export interface ProviderConfig {
   /** How long this provider's values stay fresh in the cache (overrides `cache.ttl`). */
   cacheTtl?: string | number;
   options: Record<string, unknown>;
+  /**
+   * Left out of the chain (with a note under `HUSH_DEBUG`) when its package is not installed,
+   * instead of failing. For fallbacks such as `env` that an application may not install.
+   */
+  optional?: boolean;
 }
 
 export interface EnvironmentConfig {
@@ -241,7 +246,12 @@ const KIND = /^[a-z][a-z0-9-]*$/;
 
 function parseProvider(raw: unknown, path: string, fail: Fail): ProviderConfig {
   const obj = expectObject(raw, path, fail);
-  checkKeys(obj, path, ['kind', 'name', 'module', 'priority', 'timeout', 'cacheTtl', 'options'], fail);
+  checkKeys(
+    obj,
+    path,
+    ['kind', 'name', 'module', 'priority', 'timeout', 'cacheTtl', 'optional', 'options'],
+    fail,
+  );
   if (typeof obj.kind !== 'string' || !KIND.test(obj.kind))
     fail(
       `${path}.kind`,
@@ -267,6 +277,10 @@ function parseProvider(raw: unknown, path: string, fail: Fail): ProviderConfig {
     provider.timeout = parseDurationSetting(obj.timeout, `${path}.timeout`, fail);
   if (obj.cacheTtl !== undefined)
     provider.cacheTtl = parseDurationSetting(obj.cacheTtl, `${path}.cacheTtl`, fail);
+  if (obj.optional !== undefined) {
+    if (typeof obj.optional !== 'boolean') fail(`${path}.optional`, 'expected true or false');
+    provider.optional = obj.optional as boolean;
+  }
   if (obj.options !== undefined) provider.options = expectObject(obj.options, `${path}.options`, fail);
   return provider;
 }

@@ -183,10 +183,12 @@ export class PluginNotFoundError extends HushError {
   constructor(
     readonly packageName: string,
     searchedFrom: string,
+    /** Where the configuration names the provider, e.g. `environments.dev.providers[1]`. */
+    readonly configPath?: string,
   ) {
     super(
       'PLUGIN_NOT_FOUND',
-      `provider package '${packageName}' is not installed (looked from ${searchedFrom})`,
+      `provider package '${packageName}' is not installed${configPath ? ` (named at ${configPath})` : ''}; looked from ${searchedFrom}`,
       {
         hint: `install it: npm install ${packageName}`,
       },

@@ -1,9 +1,11 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { type HushConfig, loadConfig, type ProviderConfig, selectEnvironment } from './config.js';
-import { ConfigError } from './errors.js';
+import { debugNote } from './debug.js';
+import { ConfigError, PluginNotFoundError } from './errors.js';
 import { SecretManager } from './manager.js';
-import { createProviderFromSpec } from './plugin-loader.js';
+import { createProviderFromSpec, providerPackageName } from './plugin-loader.js';
+import type { SecretProvider } from './provider.js';
 import type { ManagerPlugin, ProviderRegistration } from './types.js';
 
 export interface FromConfigOptions {
@@ -21,8 +23,13 @@ export async function createSecretManagerFromConfig(
   options: FromConfigOptions = {},
 ): Promise<SecretManager> {
   const env = options.env ?? process.env;
-  const { environment } = selectEnvironment(config, options.environment, env);
-  const providers = await createProviders(environment.providers, config.root, env, options.fallbackPaths);
+  const { name, environment } = selectEnvironment(config, options.environment, env);
+  const providers = await createProviders(
+    environment.providers.map((spec, index) => ({ spec, path: `environments.${name}.providers[${index}]` })),
+    config.root,
+    env,
+    options.fallbackPaths,
+  );
   return new SecretManager({
     providers,
     ...(environment.defaultWriteProvider ? { defaultWriteProvider: environment.defaultWriteProvider } : {}),
@@ -44,19 +51,42 @@ export async function createSecretManager(
   return createSecretManagerFromConfig(config, options);
 }
 
+/** A provider to create, and where it was asked for (a configuration path, or `HUSH_PROVIDER`). */
+interface NamedSpec {
+  spec: ProviderConfig;
+  path: string;
+}
+
+/**
+ * Creates the chain's providers. A provider whose package is not installed is an error naming the
+ * package and where it was asked for, unless it is optional: then it is left out, with a debug note.
+ */
 async function createProviders(
-  specs: ProviderConfig[],
+  specs: NamedSpec[],
   root: string,
   env: Record<string, string | undefined>,
   fallbackPaths: string[] = [],
 ): Promise<ProviderRegistration[]> {
-  return Promise.all(
-    specs.map(async (spec) => {
-      const provider = await createProviderFromSpec(
-        spec,
-        { name: spec.name, root, env },
-        { root, fallbackPaths },
-      );
+  const created = await Promise.all(
+    specs.map(async ({ spec, path }): Promise<ProviderRegistration | undefined> => {
+      let provider: SecretProvider;
+      try {
+        provider = await createProviderFromSpec(
+          spec,
+          { name: spec.name, root, env },
+          { root, fallbackPaths },
+        );
+      } catch (error) {
+        if (!(error instanceof PluginNotFoundError)) throw error;
+        if (spec.optional) {
+          debugNote(
+            `provider '${spec.name}' left out of the chain: ${error.packageName} is not installed`,
+            env,
+          );
+          return undefined;
+        }
+        throw new PluginNotFoundError(error.packageName, root, path);
+      }
       return {
         provider,
         ...(spec.priority !== undefined ? { priority: spec.priority } : {}),
@@ -65,6 +95,13 @@ async function createProviders(
       };
     }),
   );
+  const providers = created.filter((registration) => registration !== undefined);
+  if (providers.length === 0)
+    throw new ConfigError('none of the configured providers is installed', {
+      path: specs[0]?.path.replace(/\[\d+\]$/, '') ?? 'providers',
+      hint: `install one of: ${[...new Set(specs.map(({ spec }) => providerPackageName(spec)))].join(', ')}`,
+    });
+  return providers;
 }
 
 export interface FromEnvOptions {
@@ -88,17 +125,19 @@ export interface FromEnvOptions {
 export async function createSecretManagerFromEnv(options: FromEnvOptions = {}): Promise<SecretManager> {
   const env = options.env ?? process.env;
   const root = resolve(options.root ?? process.cwd());
-  const kinds = (env.HUSH_PROVIDER ? env.HUSH_PROVIDER.split(',') : inferKinds(env, root))
+  const explicit = env.HUSH_PROVIDER !== undefined;
+  const kinds = (explicit ? env.HUSH_PROVIDER!.split(',') : inferKinds(env, root))
     .map((k) => k.trim())
     .filter(Boolean);
   if (kinds.length === 0) throw new ConfigError('HUSH_PROVIDER names no provider', { path: 'HUSH_PROVIDER' });
-  const specs: ProviderConfig[] = kinds.map((kind) => ({
-    kind,
-    name: kind,
-    options: optionsFromEnv(kind, env),
+  // Kinds that HUSH_PROVIDER names must be installed; the inferred default chain takes what is.
+  const specs: NamedSpec[] = kinds.map((kind) => ({
+    spec: { kind, name: kind, options: optionsFromEnv(kind, env), optional: !explicit },
+    path: 'HUSH_PROVIDER',
   }));
   const providers = await createProviders(specs, root, env, options.fallbackPaths);
-  const defaultWrite = env.HUSH_DEFAULT_WRITE_PROVIDER ?? kinds.find((k) => k !== 'env');
+  const names = providers.map((registration) => registration.provider.name);
+  const defaultWrite = env.HUSH_DEFAULT_WRITE_PROVIDER ?? kinds.find((k) => k !== 'env' && names.includes(k));
   const manager = new SecretManager({
     providers,
     ...(defaultWrite ? { defaultWriteProvider: defaultWrite } : {}),

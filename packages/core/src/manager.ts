@@ -148,6 +148,10 @@ export class SecretManager implements ISecretManager {
     return this.#ready;
   }
 
+  /** With `required: true` a missing secret throws `SecretNotFoundError`, so the result is a `Secret`. */
+  getSecret(key: string, options: GetSecretOptions & { required: true }): Promise<Secret>;
+  /** The secret, or null when no provider has it (the first provider in priority order that has it answers). */
+  getSecret(key: string, options?: GetSecretOptions): Promise<Secret | null>;
   getSecret(key: string, options?: GetSecretOptions): Promise<Secret | null> {
     // The hot path: a fresh cached plain read with no plugin builds no event, id, date or key.
     if (
@@ -400,8 +404,12 @@ export class SecretManager implements ISecretManager {
     const fields = { key, provider: options.provider, accessor, scope: options.scope, version: target };
     return this.#run('rollback', fields, async (run) => {
       validateSecretName(key);
-      const result = await this.#writes.rollback(key, target, options.provider, (slot) =>
-        this.#target(run, slot),
+      const result = await this.#writes.rollback(
+        key,
+        target,
+        options.provider,
+        (slot) => this.#target(run, slot),
+        options.expiresAt,
       );
       if (!result.found) {
         if (run.event) run.event.outcome = 'not_found';
@@ -466,6 +474,8 @@ export class SecretManager implements ISecretManager {
   // --- short names ----------------------------------------------------------
 
   /** Same as `getSecret`. */
+  get(key: string, options: GetSecretOptions & { required: true }): Promise<Secret>;
+  get(key: string, options?: GetSecretOptions): Promise<Secret | null>;
   get(key: string, options?: GetSecretOptions): Promise<Secret | null> {
     return this.getSecret(key, options);
   }

@@ -48,6 +48,11 @@ export interface RotateSecretOptions {
   actor?: string;
   /** Stop serving older versions once the new one is written. */
   expireOldVersion?: boolean;
+  /**
+   * Expiry of the new version: `'90d'` from now, an ISO timestamp, or a Date. Without it, a secret
+   * whose current version expires gets a new period of the same length (from its write to its expiry).
+   */
+  expiresAt?: Duration | Date;
   provider?: string;
   scope?: string;
 }
@@ -76,6 +81,11 @@ export interface VersionOptions {
   accessor?: string;
   actor?: string;
   scope?: string;
+  /**
+   * rollbackSecret only: expiry of the restored value, as for `rotateSecret`. Without it, a secret
+   * whose current version expires gets a new period of the same length.
+   */
+  expiresAt?: Duration | Date;
 }
 
 export interface ResolveOptions {
@@ -291,6 +301,9 @@ export interface SecretManagerOptions {
 
 export interface ISecretManager {
   initialize(): Promise<void>;
+  /** With `required: true` a missing secret throws `SecretNotFoundError`, so the result is a `Secret`. */
+  getSecret(key: string, options: GetSecretOptions & { required: true }): Promise<Secret>;
+  /** The secret, or null when no provider has it. */
   getSecret(key: string, options?: GetSecretOptions): Promise<Secret | null>;
   /** Many reads at once; uses batch get where a provider has it. Missing keys map to null. */
   getSecrets(

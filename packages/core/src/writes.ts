@@ -81,15 +81,18 @@ export class WritePath {
     const value = options.newValue ?? generateSecretValue(options.generator ?? 'random:32');
     protect(value);
     this.masker.add(value);
+    if (options.expiresAt !== undefined) this.chain.requireOptions(slot, { expiry: options.expiresAt });
+    const expiresAt = slot.provider.capabilities.expiry ? nextExpiry(options.expiresAt, current) : undefined;
     const info = await this.#written(key, () =>
       slot.call((abortSignal) =>
         slot.provider.set!(key, value, {
           ...(options.expireOldVersion ? { expirePreviousVersions: true } : {}),
+          ...(expiresAt ? { expiresAt } : {}),
           abortSignal,
         }),
       ),
     );
-    return { slot, info, found: true, change: { ...changeOf(info, {}), rotatedAt: new Date() } };
+    return { slot, info, found: true, change: { ...changeOf(info, { expiresAt }), rotatedAt: new Date() } };
   }
 
   async rollback(
@@ -97,6 +100,7 @@ export class WritePath {
     target: string,
     pin: string | undefined,
     onSlot: (slot: ProviderSlot) => void,
+    askedExpiry?: RotateSecretOptions['expiresAt'],
   ): Promise<WriteResult> {
     const slot = this.chain.writeSlot(pin, 'rollback');
     onSlot(slot);
@@ -106,8 +110,14 @@ export class WritePath {
         'rollback',
         `provider '${slot.name}' keeps no versions to roll back to`,
       );
+    if (askedExpiry !== undefined) this.chain.requireOptions(slot, { expiry: askedExpiry });
+    // An expiring secret keeps its period: the restored value is written as a new version with it.
+    const current = slot.provider.capabilities.expiry
+      ? await slot.call((abortSignal) => slot.provider.get(key, { abortSignal }))
+      : null;
+    const expiresAt = nextExpiry(askedExpiry, current);
     let info: SecretInfo | undefined;
-    if (slot.provider.rollback)
+    if (slot.provider.rollback && !expiresAt)
       info = await this.#written(key, () =>
         slot.call((abortSignal) => slot.provider.rollback!(key, target, { abortSignal })),
       );
@@ -115,14 +125,16 @@ export class WritePath {
       const old = await slot.call((abortSignal) => slot.provider.get(key, { version: target, abortSignal }));
       if (!old) return { slot, found: false };
       info = await this.#written(key, () =>
-        slot.call((abortSignal) => slot.provider.set!(key, old.value, { abortSignal })),
+        slot.call((abortSignal) =>
+          slot.provider.set!(key, old.value, { ...(expiresAt ? { expiresAt } : {}), abortSignal }),
+        ),
       );
     }
     return {
       slot,
       info,
       found: true,
-      change: { ...changeOf(info, {}), rotatedAt: new Date(), rolledBackTo: target },
+      change: { ...changeOf(info, { expiresAt }), rotatedAt: new Date(), rolledBackTo: target },
     };
   }
 
@@ -165,4 +177,18 @@ function changeOf(
   const scope = info.scope ?? asked.scope;
   if (scope !== undefined) change.scope = scope;
   return change;
+}
+
+/**
+ * The expiry of a new version written by rotate or rollback: the one asked for, else a new period as
+ * long as the current version's (from its write to its expiry), else none.
+ */
+function nextExpiry(
+  asked: RotateSecretOptions['expiresAt'],
+  current: Pick<SecretInfo, 'expiresAt' | 'updatedAt'> | null,
+): Date | undefined {
+  if (asked !== undefined) return parseExpiry(asked);
+  if (!current?.expiresAt) return undefined;
+  const period = Math.round((current.expiresAt.getTime() - current.updatedAt.getTime()) / 1000) * 1000;
+  return period > 0 ? new Date(Date.now() + period) : undefined;
 }

@@ -165,3 +165,70 @@ describe('building a manager from configuration or the environment', () => {
     expect(await only.getSecret('anything')).toBeNull();
   });
 });
+
+describe('providers whose package is not installed', () => {
+  /** An app that installed one provider, `@hush/provider-local` (a stand-in of kind `local`). */
+  function appWithLocalOnly(): string {
+    const root = mkdtempSync(join(tmpdir(), 'hush-app-local-'));
+    writeFileSync(join(root, 'package.json'), JSON.stringify({ name: 'app', type: 'module' }));
+    const pkg = join(root, 'node_modules', '@hush', 'provider-local');
+    mkdirSync(pkg, { recursive: true });
+    writeFileSync(
+      join(pkg, 'package.json'),
+      JSON.stringify({ name: '@hush/provider-local', type: 'module', exports: './index.js' }),
+    );
+    writeFileSync(join(pkg, 'index.js'), PLUGIN_SOURCE('local'));
+    return root;
+  }
+
+  const config = (envEntry: string) =>
+    ['environments:', '  dev:', '    providers:', '      - kind: local', `      - ${envEntry}`].join('\n');
+
+  it('leaves an optional provider out of the chain', async () => {
+    const root = appWithLocalOnly();
+    writeFileSync(join(root, 'hush.config.yaml'), config('{ kind: env, optional: true }'));
+    const manager = await createSecretManager({ cwd: root, env: {} });
+    expect(manager.providerNames).toEqual(['local']);
+  });
+
+  it('refuses a provider the configuration names, with the package and the config path', async () => {
+    const root = appWithLocalOnly();
+    writeFileSync(join(root, 'hush.config.yaml'), config('{ kind: env }'));
+    const error = await createSecretManager({ cwd: root, env: {} }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(PluginNotFoundError);
+    expect((error as PluginNotFoundError).configPath).toBe('environments.dev.providers[1]');
+    expect((error as Error).message).toContain("'@hush/provider-env' is not installed");
+    expect((error as Error).message).toContain('environments.dev.providers[1]');
+  });
+
+  it('refuses a non-boolean optional with its path', async () => {
+    const root = appWithLocalOnly();
+    writeFileSync(join(root, 'hush.config.yaml'), config('{ kind: env, optional: "yes" }'));
+    const error = await createSecretManager({ cwd: root, env: {} }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).path).toBe('environments.dev.providers[1].optional');
+  });
+
+  it('builds the inferred chain from the environment with what is installed', async () => {
+    const root = appWithLocalOnly();
+    const manager = await createSecretManagerFromEnv({ root, env: { HUSH_MASTER_KEY: 'k' } });
+    expect(manager.providerNames).toEqual(['local']);
+    expect(manager.defaultWriteProvider).toBe('local');
+  });
+
+  it('still refuses a kind HUSH_PROVIDER names', async () => {
+    const root = appWithLocalOnly();
+    const error = await createSecretManagerFromEnv({ root, env: { HUSH_PROVIDER: 'local,env' } }).catch(
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(PluginNotFoundError);
+    expect((error as PluginNotFoundError).configPath).toBe('HUSH_PROVIDER');
+  });
+
+  it('says which packages to install when none of the chain is installed', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'hush-app-empty-'));
+    const error = await createSecretManagerFromEnv({ root, env: {} }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).hint).toContain('@hush/provider-env');
+  });
+});

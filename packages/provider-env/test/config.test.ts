@@ -18,7 +18,9 @@ const VAULT_FALLBACK = {
   'api-keys/anthropic/key': 'ANTHROPIC_API_KEY',
   'api-keys/openai/key': 'OPENAI_API_KEY',
 };
-const ENV = Object.fromEntries(Object.values(VAULT_FALLBACK).map((variable) => [variable, `value-of-${variable}`]));
+const ENV = Object.fromEntries(
+  Object.values(VAULT_FALLBACK).map((variable) => [variable, `value-of-${variable}`]),
+);
 
 /** What the kernel does with a `kind: env` entry of hush.config.yaml: its options go to the plugin. */
 async function providerFromConfig(yaml: string): Promise<EnvSecretProvider> {

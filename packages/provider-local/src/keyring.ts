@@ -9,7 +9,7 @@ import {
   keyCheckValue,
   type ScryptCost,
 } from './crypto.js';
-import { readKeyFile, resolveKeySource } from './keys.js';
+import { readKeyFile, resolveKeySource, writeKeyFile } from './keys.js';
 import type { LockOptions } from './lock.js';
 import { pendingKeyFile, rekeyInProgress } from './rekey-lock.js';
 import type { StoreDocument } from './store-file.js';
@@ -27,6 +27,8 @@ export interface KeyRingOptions {
   pbkdf2?: { iterations?: number };
   allowInsecurePermissions: boolean;
   lock: LockOptions;
+  /** Create the key file for a new store when no key is given (see `createKeyIfMissing`). */
+  createKey: boolean;
 }
 
 /**
@@ -78,8 +80,18 @@ export class KeyRing {
     return this.#resolved?.source ?? null;
   }
 
-  async require(): Promise<KeySource> {
-    const source = await this.source();
+  /** True once this key ring created the key file for a new store. */
+  createdKeyFile = false;
+
+  /** The key, or a ConfigError; for a store about to be created, a new key file when allowed. */
+  async require(newStore = false): Promise<KeySource> {
+    let source = await this.source();
+    if (!source && newStore && this.#options.createKey) {
+      await writeKeyFile(this.#options.keyFile);
+      this.createdKeyFile = true;
+      this.forget();
+      source = await this.source();
+    }
     if (!source) {
       throw new ConfigError(`no master key for store ${this.#options.storePath}`, {
         hint: `set HUSH_MASTER_KEY, pass masterKey or passphrase, or create ${this.#options.keyFile} with \`hush init\``,

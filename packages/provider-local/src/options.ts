@@ -12,6 +12,12 @@ export interface LocalProviderOptions {
    */
   createIfMissing?: boolean;
   /**
+   * When a write creates the store and no key is given (no option, no `HUSH_MASTER_KEY`, no key
+   * file), create `keyFile` with a new random key first (mode 0600, git-ignored), as `hush init`
+   * does. Default true; false refuses the write with "no master key" instead.
+   */
+  createKeyIfMissing?: boolean;
+  /**
    * Mode of the store file (and its backups). Default 0o600. A mode that gives group or others
    * any access is refused unless `allowInsecurePermissions` is set; the owner must keep read access.
    */

@@ -95,6 +95,7 @@ export class LocalSecretProvider implements SecretProvider {
       env: options.env ?? process.env,
       allowInsecurePermissions: insecureOk,
       lock,
+      createKey: options.createKeyIfMissing !== false && options.createIfMissing !== false,
       ...(options.masterKey !== undefined ? { masterKey: options.masterKey } : {}),
       ...(options.passphrase !== undefined ? { passphrase: options.passphrase } : {}),
       ...(options.scrypt ? { scrypt: options.scrypt } : {}),
@@ -111,6 +112,11 @@ export class LocalSecretProvider implements SecretProvider {
       backups,
       createIfMissing: options.createIfMissing !== false,
     });
+  }
+
+  /** True once a write created the key file for a new store (`createKeyIfMissing`). */
+  get createdKeyFile(): boolean {
+    return this.#store.keys.createdKeyFile;
   }
 
   /** Resolves the key and, when the store exists, verifies key, MAC and generation up front. */

@@ -1,5 +1,5 @@
 import { promises as fs } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { ConfigError, IntegrityError, ProviderUnavailableError, validateSecretName } from '@hush/core';
 import { backupStore } from './backup.js';
 import {
@@ -269,13 +269,23 @@ export class StoreAccess {
   }
 
   async #transaction(batch: QueuedWrite[]): Promise<Outcome[]> {
-    await ensurePrivateDir(dirname(this.#config.path));
+    const createdDir = await ensurePrivateDir(dirname(this.#config.path));
+    try {
+      return await this.#locked(batch);
+    } catch (error) {
+      // A write that failed before anything was stored leaves no empty folder behind.
+      if (createdDir) await removeFolderIfUnused(dirname(this.#config.path), this.#config.path, this.#config.keyFile);
+      throw error;
+    }
+  }
+
+  async #locked(batch: QueuedWrite[]): Promise<Outcome[]> {
     const target = await writeTarget(this.#config.path);
     return withStoreLock(target, this.#config.lock, async (assertHeld) => {
       await removeLeftoverTemps(target);
-      const source = await this.keys.require();
       // Unchanged since this process last read or wrote it: no need to read 10,000 entries again.
       const stamp = await statStamp(this.#config.path);
+      const source = await this.keys.require(stamp === null);
       const cached = stamp !== null && this.#cache?.stamp === stamp ? this.#cache : undefined;
       const snapshot = cached ? undefined : await readSnapshot(this.#config.path);
       const exists = cached !== undefined || snapshot !== null;
@@ -388,4 +398,16 @@ export class StoreAccess {
       };
     });
   }
+}
+
+/**
+ * Removes a store folder that a failed first write created, when it holds nothing but what hush
+ * puts there before a store exists (its .gitignore, a released lock); anything else is kept.
+ */
+async function removeFolderIfUnused(dir: string, storePath: string, keyFile: string): Promise<void> {
+  const entries = await fs.readdir(dir).catch(() => undefined);
+  if (!entries) return;
+  const disposable = new Set(['.gitignore', `${basename(storePath)}.lock`]);
+  if (entries.some((entry) => !disposable.has(entry)) || entries.includes(basename(keyFile))) return;
+  await fs.rm(dir, { recursive: true, force: true });
 }

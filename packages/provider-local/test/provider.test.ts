@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError, ProviderUnavailableError, SecretManager, VersionConflictError } from '@hush/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -18,7 +18,32 @@ describe('local provider: basics', () => {
     const p = new LocalSecretProvider({ root: box.dir, env: {} });
     expect(await p.get('anything')).toBeNull();
     expect(await p.list()).toEqual([]);
+    expect(existsSync(join(box.dir, '.hush'))).toBe(false);
+  });
+
+  it('creates the key file with the store on the first write when no key is given', async () => {
+    const p = new LocalSecretProvider({ root: box.dir, env: {} });
+    await p.set('a', 'b');
+    expect(p.createdKeyFile).toBe(true);
+    const keyFile = join(box.dir, '.hush', 'master.key');
+    expect(statSync(keyFile).mode & 0o777).toBe(0o600);
+    expect(readFileSync(join(box.dir, '.hush', '.gitignore'), 'utf8')).toContain('master.key');
+    const again = new LocalSecretProvider({ root: box.dir, env: {} });
+    expect((await again.get('a'))?.value).toBe('b');
+    expect(again.createdKeyFile).toBe(false);
+  });
+
+  it('with createKeyIfMissing false, refuses the write and leaves no folder behind', async () => {
+    const p = new LocalSecretProvider({ root: box.dir, env: {}, createKeyIfMissing: false });
     await expect(p.set('a', 'b')).rejects.toThrow(/no master key/);
+    expect(existsSync(join(box.dir, '.hush'))).toBe(false);
+  });
+
+  it('never creates a key for a store that exists without one', async () => {
+    await box.make().set('a', 'b'); // keyed by the masterKey option: no key file
+    const p = new LocalSecretProvider({ root: box.dir, env: {} });
+    await expect(p.set('c', 'd')).rejects.toThrow(/no master key/);
+    expect(existsSync(join(box.dir, '.hush', 'master.key'))).toBe(false);
   });
 
   it('round-trips values and keeps names in clear text, values not', async () => {

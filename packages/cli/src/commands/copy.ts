@@ -22,7 +22,11 @@ export default async function copy(cli: Cli, _args: unknown[], options: CopyOpti
   await cli.checkProvider(options.to);
   const manager = await cli.manager();
   const target = manager.getProvider(options.to)!;
-  if (!target.capabilities.write) throw new UsageError(`provider '${options.to}' is read-only`);
+  // The manager's own refusal, so that `copy --to env` and `set --provider env` exit alike.
+  if (!target.capabilities.write) {
+    const { UnsupportedOperationError } = await import('@hush/core');
+    throw new UnsupportedOperationError(options.to, 'write', `provider '${options.to}' is read-only`);
+  }
   const infos = await manager.listSecrets({
     provider: options.from,
     accessor: cli.accessor,

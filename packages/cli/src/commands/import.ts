@@ -3,12 +3,14 @@ import { basename, extname, resolve } from 'node:path';
 import type { Cli } from '../context.js';
 import { parseDotenv } from '../dotenv.js';
 import { CliError, UsageError } from '../errors.js';
+import { noteCreatedKeyFiles } from '../local.js';
 import { parseErrorLocation, progressBar, spinner, toSecretName } from '../util.js';
 
 interface ImportOptions {
   provider?: string;
   prefix?: string;
   dryRun?: boolean;
+  allowEmpty?: boolean;
 }
 
 type BulkProvider = { setMany(entries: Array<{ key: string; value: string }>): Promise<unknown[]> };
@@ -38,7 +40,10 @@ export default async function importSecrets(
   const prefix = options.prefix ?? '';
   const secrets = new Map<string, string>();
   const from = new Map<string, string>();
+  // The rule of `hush set`: an empty value is stored only when asked for.
+  const empty = options.allowEmpty ? [] : entries.filter((entry) => entry.value === '');
   for (const { key, value } of entries) {
+    if (value === '' && !options.allowEmpty) continue;
     const name = `${prefix}${fold ? toSecretName(key) : key}`;
     if (!core.isValidSecretName(name))
       throw new CliError(`${file}: '${key}' does not give a valid secret name ('${name}')`, 2);
@@ -51,6 +56,16 @@ export default async function importSecrets(
       );
     from.set(name, key);
     secrets.set(name, value);
+  }
+  const skipped =
+    empty.length > 0
+      ? `skipped ${empty.length} empty value${empty.length === 1 ? '' : 's'} (${empty
+          .map((entry) => entry.key)
+          .join(', ')}): pass --allow-empty to store them`
+      : undefined;
+  if (secrets.size === 0) {
+    cli.note(`nothing to import in ${file}${skipped ? `; ${skipped}` : ''}`);
+    return;
   }
   const target = await cli.writeProviderName(options.provider);
   const manager = await cli.manager();
@@ -65,8 +80,10 @@ export default async function importSecrets(
       name,
       action: existing.has(name) ? 'update' : 'create',
     }));
-    if (cli.options.json) cli.printJson({ dryRun: true, provider: target, secrets: plan });
+    if (cli.options.json)
+      cli.printJson({ dryRun: true, provider: target, secrets: plan, skippedEmpty: empty.length });
     else {
+      if (skipped) cli.note(skipped);
       for (const { name, action } of plan) cli.print(`${action === 'create' ? '+' : '~'} ${name}`);
       cli.note(
         `dry run: ${plan.length} secret${plan.length === 1 ? '' : 's'} would be written to ${target}; nothing changed`,
@@ -97,19 +114,23 @@ export default async function importSecrets(
       bar.stop();
     }
   }
+  noteCreatedKeyFiles(cli, manager);
   const created = [...secrets.keys()].filter((n) => !existing.has(n)).length;
   const summary = {
     provider: target,
     imported: secrets.size,
     created,
     updated: secrets.size - created,
+    skippedEmpty: empty.length,
     bulk,
   };
   if (cli.options.json) cli.printJson(summary);
-  else
+  else {
+    if (skipped) cli.note(skipped);
     cli.note(
       `${cli.colors.green('✓')} imported ${secrets.size} secret${secrets.size === 1 ? '' : 's'} into ${target} (${created} new, ${secrets.size - created} updated)`,
     );
+  }
 }
 
 async function readEntries(

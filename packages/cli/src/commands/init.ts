@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { Cli } from '../context.js';
 
 const CONFIG = `# hush configuration: environments, their providers (asked in order) and where writes go.
-# Reference: https://github.com/hush/hush/tree/main/packages/core#configuration
+# Reference: https://github.com/hush/hush/tree/main/packages/core#configuration-file
 version: 1
 defaultEnvironment: dev
 
@@ -14,8 +14,10 @@ environments:
       - kind: local
         options:
           path: .hush/secrets.enc.json
-      # Read-only fallback: HUSH_SECRET_DB_URL serves the secret db-url.
+      # Read-only fallback: HUSH_SECRET_DB_URL serves the secret db-url (left out of the chain
+      # when @hush/provider-env is not installed, as in an app that installs only what it uses).
       - kind: env
+        optional: true
     defaultWriteProvider: local
 
   # staging and prod start as local stores of their own (same key file) so that every command
@@ -30,6 +32,7 @@ environments:
         options:
           path: .hush/staging.enc.json
       - kind: env
+        optional: true
     defaultWriteProvider: local
 
   prod:
@@ -38,6 +41,7 @@ environments:
         options:
           path: .hush/prod.enc.json
       - kind: env
+        optional: true
     defaultWriteProvider: local
 
 cache:

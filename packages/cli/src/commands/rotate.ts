@@ -7,6 +7,7 @@ interface RotateOptions {
   generate?: string;
   valueStdin?: boolean;
   expireOld?: boolean;
+  expires?: string;
   due?: boolean;
   dryRun?: boolean;
   provider?: string;
@@ -22,6 +23,7 @@ export default async function rotate(
   const core = await import('@hush/core');
   await cli.checkProvider(options.provider);
   if (options.generate) core.parseGeneratorSpec(options.generate);
+  if (options.expires !== undefined) core.parseExpiry(options.expires);
   if (options.due) {
     if (name) throw new UsageError('give a name or --due, not both');
     if (options.valueStdin)
@@ -40,6 +42,7 @@ export default async function rotate(
   const info = await manager.rotateSecret(name, {
     ...(newValue !== undefined ? { newValue } : { generator: options.generate ?? 'random:32' }),
     ...(options.expireOld ? { expireOldVersion: true } : {}),
+    ...(options.expires !== undefined ? { expiresAt: options.expires } : {}),
     ...(options.provider ? { provider: options.provider } : {}),
     ...(options.scope ? { scope: options.scope } : {}),
     actor: cli.accessor,
@@ -79,6 +82,7 @@ async function rotateDue(cli: Cli, options: RotateOptions): Promise<void> {
       const result = await manager.rotateSecret(info.key, {
         generator: options.generate ?? info.tags['rotation-generator'] ?? 'random:32',
         ...(options.expireOld ? { expireOldVersion: true } : {}),
+        ...(options.expires !== undefined ? { expiresAt: options.expires } : {}),
         provider: info.provider,
         ...(options.scope ? { scope: options.scope } : {}),
         actor: cli.accessor,

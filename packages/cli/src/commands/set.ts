@@ -1,5 +1,6 @@
 import type { Cli } from '../context.js';
 import { UsageError } from '../errors.js';
+import { noteCreatedKeyFiles } from '../local.js';
 import { parseKeyValues, promptSecret, readStdin, readValueFromStdin } from '../util.js';
 
 /** The metadata that marks a value stored with --binary: base64 of the bytes given. */
@@ -53,6 +54,7 @@ export default async function set(cli: Cli, [name]: [string], options: SetOption
     ...(options.scope !== undefined ? { scope: options.scope } : {}),
     actor: cli.accessor,
   });
+  noteCreatedKeyFiles(cli, manager);
   if (cli.options.json) cli.printJson(info);
   else cli.note(`${cli.colors.green('✓')} set ${info.key} (version ${info.version} in ${info.provider})`);
 }
