@@ -91,7 +91,7 @@ export interface SecretProvider {
   readonly capabilities: ProviderCapabilities;
   /**
    * How long values this provider serves stay fresh in the manager's cache, when it differs
-   * from the manager's `cache.ttl` (seed 000's Azure option). A registration's `cacheTtl` wins.
+   * from the manager's `cache.ttl` (the Azure provider's option). A registration's `cacheTtl` wins.
    */
   readonly cacheTtlSeconds?: number;
 
