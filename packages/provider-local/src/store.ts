@@ -274,7 +274,8 @@ export class StoreAccess {
       return await this.#locked(batch);
     } catch (error) {
       // A write that failed before anything was stored leaves no empty folder behind.
-      if (createdDir) await removeFolderIfUnused(dirname(this.#config.path), this.#config.path, this.#config.keyFile);
+      if (createdDir)
+        await removeFolderIfUnused(dirname(this.#config.path), this.#config.path, this.#config.keyFile);
       throw error;
     }
   }
