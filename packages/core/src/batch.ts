@@ -4,6 +4,7 @@ import type { Masker } from './masker.js';
 import type { ProviderChain } from './routing.js';
 import type { Secret } from './secret.js';
 import { isDefinitive, type ProviderSlot } from './slot.js';
+import type { CacheTiers } from './tiers.js';
 import { mapConcurrent } from './toolkit/concurrency.js';
 
 /** One key's outcome in a batch read. */
@@ -16,10 +17,10 @@ export type BatchOutcome =
   | { kind: 'error'; error: unknown };
 
 /**
- * Many reads at once: what the cache holds fresh, then the rest from each provider in priority
- * order, through its batch get where it has one and bounded concurrent gets otherwise. Each
- * key's outcome is reported on its own; the same generation rule as single reads decides what
- * may be cached.
+ * Many reads at once: what the cache holds fresh, then what the cache tiers hold, then the
+ * rest from each provider in priority order, through its batch get where it has one and
+ * bounded concurrent gets otherwise. Each key's outcome is reported on its own; the same
+ * generation rule as single reads decides what may be cached, in process and in the tiers.
  */
 export class BatchReader {
   constructor(
@@ -27,6 +28,7 @@ export class BatchReader {
     private readonly cache: SecretCache,
     private readonly masker: Masker,
     private readonly concurrency: number,
+    private readonly tiers: CacheTiers,
   ) {}
 
   async read(keys: string[], pin: string | undefined, fresh: boolean): Promise<Map<string, BatchOutcome>> {
@@ -46,7 +48,11 @@ export class BatchReader {
       generations.set(key, this.cache.generation(key));
       remaining.push(key);
     }
+    const tiered = !this.tiers.none && this.cache.settings.enabled;
+    if (tiered && !fresh && remaining.length)
+      remaining = await this.#fromTiers(remaining, pin, generations, outcomes);
     const failures = new Map<string, ProviderFailure[]>();
+    const fills: Promise<void>[] = [];
     for (const slot of pin ? [this.chain.slot(pin)] : this.chain.slots) {
       if (remaining.length === 0) break;
       const answered = await this.#from(slot, remaining, failures);
@@ -62,9 +68,11 @@ export class BatchReader {
           slot.cacheTtlMs,
         );
         this.masker.add(outcome.secret.value, { pinned: kept });
+        if (tiered) fills.push(this.#fill(key, pin, outcome.secret, generations.get(key)!, slot.cacheTtlMs));
       }
       remaining = remaining.filter((key) => !answered.has(key));
     }
+    await Promise.all(fills);
     for (const key of remaining) {
       const failed = failures.get(key);
       const staleSecret = stale.get(key);
@@ -75,6 +83,46 @@ export class BatchReader {
       else outcomes.set(key, { kind: 'missing' });
     }
     return outcomes;
+  }
+
+  /** The keys no tier holds; those a tier holds are answered (and kept in process). */
+  async #fromTiers(
+    keys: string[],
+    pin: string | undefined,
+    generations: Map<string, number>,
+    outcomes: Map<string, BatchOutcome>,
+  ): Promise<string[]> {
+    const left = new Set<string>();
+    await mapConcurrent(keys, this.concurrency, async (key) => {
+      const cacheKey = SecretCache.key(key, undefined, pin);
+      const hit = await this.tiers.lookup(key, cacheKey);
+      if (!hit) {
+        left.add(key);
+        return;
+      }
+      const ttl = Math.min(hit.freshUntil - this.cache.settings.now(), this.cache.ttlFor(false));
+      const kept = ttl > 0 && this.cache.store(cacheKey, key, hit.secret, generations.get(key)!, false, ttl);
+      this.masker.add(hit.secret.value, { pinned: kept });
+      outcomes.set(key, { kind: 'found', secret: hit.secret, cached: true });
+    });
+    return keys.filter((key) => left.has(key));
+  }
+
+  async #fill(
+    key: string,
+    pin: string | undefined,
+    secret: Secret,
+    generation: number,
+    providerTtlMs: number | undefined,
+  ): Promise<void> {
+    const ttl = this.cache.ttlFor(false, providerTtlMs);
+    if (ttl > 0 && this.cache.generation(key) === generation)
+      await this.tiers.fill(
+        key,
+        SecretCache.key(key, undefined, pin),
+        secret,
+        this.cache.settings.now() + ttl,
+      );
   }
 
   /** One provider's answers: found secrets and definitive errors; failures are noted per key. */

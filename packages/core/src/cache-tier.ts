@@ -1,31 +1,91 @@
+/** What every tier call takes: the manager aborts the signal when the tier is too slow. */
+export interface CacheTierCallOptions {
+  abortSignal?: AbortSignal;
+}
+
 /**
  * A cache tier between the manager's in-process cache and the providers (a persistent file
  * for offline use, a shared Redis for a fleet). A read goes down the tiers and back up: a miss
  * in process asks each tier in order before the providers, and what the providers answer is
- * written back to every tier. A tier stores only ciphertext, honours the manager's
- * invalidations, and is skipped, never fatal, when it fails.
+ * written back to every tier. The manager seals every entry (AES-256-GCM, AAD = environment,
+ * name, version) before a tier sees it, so a tier only ever holds ciphertext; it honours the
+ * manager's invalidations, and it is skipped, never fatal, when it fails or is slow.
+ *
+ * `name` is the secret's name; `key` is the cache key of one read of it (the name itself for a
+ * plain read, another string for a version or a pinned provider). `delete(name)` drops every key.
  */
 export interface CacheTier {
   readonly name: string;
-  /** The entry for a cache key, or undefined on a miss. */
-  get(key: string, options?: { abortSignal?: AbortSignal }): Promise<CacheTierEntry | undefined>;
-  set(key: string, entry: CacheTierEntry, options?: { abortSignal?: AbortSignal }): Promise<void>;
-  /** Drops every entry of a secret (all versions and pins): called on each write through the manager. */
-  delete(name: string): Promise<void>;
+  /** The entry for a cache key, or undefined on a miss (or when it is no longer fresh). */
+  get(name: string, key: string, options?: CacheTierCallOptions): Promise<CacheTierEntry | undefined>;
+  /** Keeps an entry until its `freshUntil`. */
+  set(name: string, key: string, entry: CacheTierEntry, options?: CacheTierCallOptions): Promise<void>;
+  /**
+   * Drops every entry of a secret (all versions and pins): called on each write through the
+   * manager. A shared tier also tells the other managers of the fleet (see `subscribe`).
+   */
+  delete(name: string, options?: CacheTierCallOptions): Promise<void>;
   /**
    * Tells the manager about writes made elsewhere (another process of the fleet), so that it
    * drops its own copies. Returns the unsubscribe function.
    */
   subscribe?(onInvalidate: (name: string) => void): () => void;
+  /**
+   * A single flight across processes: the first caller to miss a key holds it and fills it;
+   * the others wait (bounded by `waitMs`) for the entry it writes. Resolves to `held: true`
+   * (fill the key, then `release`), or to `held: false` with the entry another process wrote,
+   * or without one when the wait ran out (then read the providers directly).
+   */
+  lock?(name: string, key: string, options: CacheTierLockOptions): Promise<CacheTierLock>;
+  /** Counters for the manager's metrics (reconnects, published invalidations...). */
+  metrics?(): Record<string, number>;
   dispose?(): Promise<void>;
 }
 
+export interface CacheTierLockOptions extends CacheTierCallOptions {
+  /** How long to wait for another process's fill before giving up. */
+  waitMs: number;
+}
+
+export type CacheTierLock =
+  | { held: true; release(): Promise<void> }
+  | { held: false; entry?: CacheTierEntry };
+
 /** What a tier keeps for one cache key: sealed bytes and when they stop being fresh. */
 export interface CacheTierEntry {
-  /** AES-256-GCM ciphertext, AAD = environment, name, version. */
+  /** AES-256-GCM ciphertext of the secret, AAD = environment, name, version. */
   sealed: Uint8Array;
-  name: string;
   version: string;
   /** Epoch ms after which the entry is stale. */
   freshUntil: number;
+}
+
+/** A tier as the manager holds it: the tier, the key it seals with, and how long it may take. */
+export interface CacheTierRegistration {
+  tier: CacheTier;
+  /** 32 random bytes (base64 or hex text, as `hush keygen` prints): entries are sealed under a key derived from it. */
+  key: string | Uint8Array;
+  /** Longest a get, set or delete may take before the tier is skipped (default 250ms). */
+  timeout?: number | string;
+  /** Longest a read waits for another process filling the same key (default 2s). */
+  lockWait?: number | string;
+}
+
+/** What the kernel hands a tier plugin's `create`. */
+export interface CacheTierContext {
+  /** The configuration's environment (`prod`): tiers keep environments apart. */
+  environment: string;
+  /** The application's root directory. */
+  root: string;
+  env: Record<string, string | undefined>;
+}
+
+/** A tier package's default export (`@hush/cache-<kind>`), named by `cache.shared.kind`. */
+export interface CacheTierPlugin<Options = Record<string, unknown>> {
+  kind: string;
+  create(options: Options, context: CacheTierContext): CacheTier | Promise<CacheTier>;
+}
+
+export function defineCacheTierPlugin<Options>(plugin: CacheTierPlugin<Options>): CacheTierPlugin<Options> {
+  return plugin;
 }

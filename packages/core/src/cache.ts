@@ -7,6 +7,8 @@ export interface SecretCacheSettings {
   maxSize: number;
   staleIfErrorMs: number;
   versionTtlMs: number;
+  /** The last fraction of a TTL in which a read starts a background refresh (0: off). */
+  refreshAhead: number;
   /** Epoch milliseconds. */
   now: () => number;
   /** Told when an entry leaves the cache (the masker unpins its value). */
@@ -20,7 +22,15 @@ interface Entry {
   secret: Secret;
   name: string;
   freshUntil: number;
+  /** From here on a read starts a background refresh (Infinity: never). */
+  refreshAt: number;
+  /** The read that filled the entry, for its refresh. */
+  version: string | undefined;
+  pin: string | undefined;
 }
+
+/** Told when a read lands in the refresh-ahead window of an entry (once per entry). */
+export type RefreshDue = (name: string, version: string | undefined, pin: string | undefined) => void;
 
 export interface CacheLookup {
   secret: Secret;
@@ -43,7 +53,9 @@ export class SecretCache {
   readonly #lru: LRUCache<string, Entry>;
   readonly #byName = new Map<string, Set<string>>();
   readonly #generations = new Map<string, number>();
-  readonly counts = { hits: 0, misses: 0, staleServed: 0 };
+  readonly counts = { hits: 0, misses: 0, staleServed: 0, refreshes: 0, refreshFailures: 0 };
+  /** Set by the read path when refresh-ahead is on. */
+  onRefreshDue?: RefreshDue;
 
   constructor(readonly settings: SecretCacheSettings) {
     this.#lru = new LRUCache<string, Entry>({
@@ -67,7 +79,11 @@ export class SecretCache {
   fresh(name: string): Secret | undefined {
     if (!this.settings.enabled) return undefined;
     const entry = this.#lru.get(name, GET_OPTIONS);
-    return entry !== undefined && this.settings.now() < entry.freshUntil ? entry.secret : undefined;
+    if (entry === undefined) return undefined;
+    const now = this.settings.now();
+    if (now >= entry.freshUntil) return undefined;
+    if (now >= entry.refreshAt) this.#due(entry);
+    return entry.secret;
   }
 
   /** A fresh entry, or a stale one still inside the stale-if-error window. */
@@ -76,7 +92,10 @@ export class SecretCache {
     const entry = this.#lru.get(key, GET_OPTIONS);
     if (!entry) return undefined;
     const now = this.settings.now();
-    if (now < entry.freshUntil) return { secret: entry.secret, fresh: true };
+    if (now < entry.freshUntil) {
+      if (now >= entry.refreshAt) this.#due(entry);
+      return { secret: entry.secret, fresh: true };
+    }
     if (now < entry.freshUntil + this.settings.staleIfErrorMs) return { secret: entry.secret, fresh: false };
     this.#lru.delete(key);
     return undefined;
@@ -87,9 +106,15 @@ export class SecretCache {
     return this.#generations.get(name) ?? 0;
   }
 
+  /** How long a read stays fresh: `ttlMs` is a provider's own setting, a fixed version is kept longer. */
+  ttlFor(fixedVersion: boolean, ttlMs?: number): number {
+    return fixedVersion ? Math.max(this.settings.versionTtlMs, ttlMs ?? 0) : (ttlMs ?? this.settings.ttlMs);
+  }
+
   /**
    * Keeps a read, unless the name was written since `generation` (then the answer may be old).
-   * `ttlMs` overrides the TTL (a provider's own cache setting). Returns whether it was kept.
+   * `ttlMs` overrides the TTL (a provider's own cache setting; a tier's remaining freshness).
+   * Returns whether it was kept.
    */
   store(
     key: string,
@@ -98,13 +123,20 @@ export class SecretCache {
     generation: number,
     fixedVersion: boolean,
     ttlMs?: number,
+    version?: string,
+    pin?: string,
   ): boolean {
     if (!this.settings.enabled || generation !== this.generation(name)) return false;
-    const ttl = fixedVersion
-      ? Math.max(this.settings.versionTtlMs, ttlMs ?? 0)
-      : (ttlMs ?? this.settings.ttlMs);
+    const ttl = this.ttlFor(fixedVersion, ttlMs);
     if (ttl <= 0) return false;
-    this.#lru.set(key, { secret, name, freshUntil: this.settings.now() + ttl });
+    const now = this.settings.now();
+    const ahead = this.settings.refreshAhead;
+    // A fixed version never changes: nothing to refresh ahead.
+    const refreshAt =
+      ahead > 0 && !fixedVersion && version === undefined
+        ? now + ttl * (1 - ahead)
+        : Number.POSITIVE_INFINITY;
+    this.#lru.set(key, { secret, name, freshUntil: now + ttl, refreshAt, version, pin });
     if (key !== name) {
       const keys = this.#byName.get(name) ?? new Set<string>();
       this.#byName.set(name, keys);
@@ -129,6 +161,28 @@ export class SecretCache {
     this.#byName.delete(name);
   }
 
+  /** The fresh entries, with their remaining freshness (a reload hands them to the next manager). */
+  *entries(): Generator<{
+    key: string;
+    name: string;
+    secret: Secret;
+    remainingMs: number;
+    version?: string;
+    pin?: string;
+  }> {
+    const now = this.settings.now();
+    for (const [key, entry] of this.#lru.entries())
+      if (now < entry.freshUntil)
+        yield {
+          key,
+          name: entry.name,
+          secret: entry.secret,
+          remainingMs: entry.freshUntil - now,
+          ...(entry.version !== undefined ? { version: entry.version } : {}),
+          ...(entry.pin !== undefined ? { pin: entry.pin } : {}),
+        };
+  }
+
   clear(): void {
     this.#lru.clear();
     this.#byName.clear();
@@ -136,6 +190,14 @@ export class SecretCache {
 
   get size(): number {
     return this.#lru.size;
+  }
+
+  #due(entry: Entry): void {
+    if (this.onRefreshDue === undefined) return;
+    // Once per entry: the refresh replaces it.
+    entry.refreshAt = Number.POSITIVE_INFINITY;
+    this.counts.refreshes++;
+    this.onRefreshDue(entry.name, entry.version, entry.pin);
   }
 
   #unindex(name: string, key: string): void {

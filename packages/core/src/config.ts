@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, extname, join, resolve } from 'node:path';
 import { isDurationText } from './duration.js';
 import { ConfigError } from './errors.js';
+import { parseTierKey } from './tier-seal.js';
 import type { CacheOptions } from './types.js';
 
 export const CONFIG_FILE_NAMES = ['hush.config.yaml', 'hush.config.yml', 'hush.config.json'];
@@ -23,6 +24,21 @@ export interface ProviderConfig {
   optional?: boolean;
 }
 
+/** A cache tier from `cache.shared`: its plugin, its sealing key and the tier's own options. */
+export interface CacheTierConfig {
+  /** The place of the tier: `shared` (one cache for a fleet). */
+  role: 'shared';
+  /** Loads `@hush/cache-<kind>` (e.g. `redis`), or what `module` names. */
+  kind: string;
+  module?: string;
+  /** 32 random bytes as base64 or hex: entries are sealed under a key derived from it. */
+  key: string;
+  timeout?: string | number;
+  lockWait?: string | number;
+  /** Everything else in the section (`url`, `prefix`...), for the tier plugin. */
+  options: Record<string, unknown>;
+}
+
 export interface EnvironmentConfig {
   providers: ProviderConfig[];
   defaultWriteProvider?: string;
@@ -36,6 +52,8 @@ export interface HushConfig {
   defaultEnvironment?: string;
   environments: Record<string, EnvironmentConfig>;
   cache: CacheOptions;
+  /** Cache tiers between the in-process cache and the providers (`cache.shared`). */
+  cacheTiers?: CacheTierConfig[];
   /** Opt-in sections read by their own packages (audit, access control). */
   audit?: Record<string, unknown>;
   accessControl?: Record<string, unknown>;
@@ -166,6 +184,7 @@ export function parseConfig(raw: unknown, where: { file?: string; root?: string 
     root: where.root ?? process.cwd(),
     environments,
     cache: parseCache(obj.cache, fail),
+    cacheTiers: parseCacheTiers(obj.cache, fail),
   };
   if (typeof obj.defaultEnvironment === 'string') config.defaultEnvironment = obj.defaultEnvironment;
   if (obj.audit !== undefined) config.audit = expectObject(obj.audit, 'audit', fail);
@@ -288,7 +307,12 @@ function parseProvider(raw: unknown, path: string, fail: Fail): ProviderConfig {
 function parseCache(raw: unknown, fail: Fail): CacheOptions {
   if (raw === undefined) return {};
   const obj = expectObject(raw, 'cache', fail);
-  checkKeys(obj, 'cache', ['enabled', 'ttl', 'maxSize', 'staleIfError', 'versionTtl'], fail);
+  checkKeys(
+    obj,
+    'cache',
+    ['enabled', 'ttl', 'maxSize', 'staleIfError', 'versionTtl', 'refreshAhead', 'shared'],
+    fail,
+  );
   const cache: CacheOptions = {};
   if (obj.enabled !== undefined) {
     if (typeof obj.enabled !== 'boolean')
@@ -302,7 +326,43 @@ function parseCache(raw: unknown, fail: Fail): CacheOptions {
   }
   for (const key of ['ttl', 'staleIfError', 'versionTtl'] as const)
     if (obj[key] !== undefined) cache[key] = parseDurationSetting(obj[key], `cache.${key}`, fail);
+  if (obj.refreshAhead !== undefined) {
+    const fraction = obj.refreshAhead;
+    if (typeof fraction !== 'number' || !(fraction >= 0 && fraction < 1))
+      fail(
+        'cache.refreshAhead',
+        `expected a fraction of the TTL from 0 to below 1 (0.2: the last 20%), got ${describe(fraction)}`,
+      );
+    cache.refreshAhead = fraction as number;
+  }
   return cache;
+}
+
+function parseCacheTiers(raw: unknown, fail: Fail): CacheTierConfig[] {
+  if (raw === undefined) return [];
+  const shared = (raw as Record<string, unknown>).shared;
+  if (shared === undefined) return [];
+  const obj = expectObject(shared, 'cache.shared', fail);
+  if (typeof obj.kind !== 'string' || !KIND.test(obj.kind))
+    fail('cache.shared.kind', `expected a cache tier kind such as 'redis', got ${describe(obj.kind)}`);
+  if (obj.module !== undefined && (typeof obj.module !== 'string' || obj.module === ''))
+    fail('cache.shared.module', `expected a package name or a path, got ${describe(obj.module)}`);
+  if (typeof obj.key !== 'string' || obj.key === '')
+    fail(
+      'cache.shared.key',
+      `expected the key that seals entries (32 random bytes as base64, e.g. \${env:HUSH_CACHE_KEY}), got ${describe(obj.key)}`,
+    );
+  try {
+    parseTierKey(obj.key as string);
+  } catch (error) {
+    fail('cache.shared.key', (error as Error).message.replace(/^cache\.shared\.key: /, ''));
+  }
+  const { kind, module, key, timeout, lockWait, ...options } = obj;
+  const tier: CacheTierConfig = { role: 'shared', kind: kind as string, key: key as string, options };
+  if (module !== undefined) tier.module = module as string;
+  if (timeout !== undefined) tier.timeout = parseDurationSetting(timeout, 'cache.shared.timeout', fail);
+  if (lockWait !== undefined) tier.lockWait = parseDurationSetting(lockWait, 'cache.shared.lockWait', fail);
+  return [tier];
 }
 
 function parseDurationSetting(value: unknown, path: string, fail: Fail): string | number {

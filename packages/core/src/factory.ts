@@ -6,6 +6,7 @@ import { ConfigError, PluginNotFoundError } from './errors.js';
 import { SecretManager } from './manager.js';
 import { createProviderFromSpec, providerPackageName } from './plugin-loader.js';
 import type { SecretProvider } from './provider.js';
+import { createCacheTiers } from './tier-loader.js';
 import type { ManagerPlugin, ProviderRegistration } from './types.js';
 
 export interface FromConfigOptions {
@@ -30,10 +31,19 @@ export async function createSecretManagerFromConfig(
     env,
     options.fallbackPaths,
   );
+  const cacheTiers = config.cacheTiers?.length
+    ? await createCacheTiers(
+        config.cacheTiers,
+        { environment: name, env },
+        { root: config.root, fallbackPaths: options.fallbackPaths ?? [] },
+      )
+    : [];
   return new SecretManager({
     providers,
     ...(environment.defaultWriteProvider ? { defaultWriteProvider: environment.defaultWriteProvider } : {}),
     cache: config.cache,
+    environment: name,
+    ...(cacheTiers.length ? { cacheTiers } : {}),
     ...(options.plugins ? { plugins: options.plugins } : {}),
   });
 }

@@ -1,7 +1,23 @@
 // Contract
 
-export type { CacheTier, CacheTierEntry } from './cache-tier.js';
-export type { EnvironmentConfig, HushConfig, LoadConfigOptions, ProviderConfig } from './config.js';
+export type {
+  CacheTier,
+  CacheTierCallOptions,
+  CacheTierContext,
+  CacheTierEntry,
+  CacheTierLock,
+  CacheTierLockOptions,
+  CacheTierPlugin,
+  CacheTierRegistration,
+} from './cache-tier.js';
+export { defineCacheTierPlugin } from './cache-tier.js';
+export type {
+  CacheTierConfig,
+  EnvironmentConfig,
+  HushConfig,
+  LoadConfigOptions,
+  ProviderConfig,
+} from './config.js';
 export {
   CONFIG_FILE_NAMES,
   findConfigFile,

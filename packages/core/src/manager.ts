@@ -3,6 +3,7 @@ import { SecretCache } from './cache.js';
 import { parseDuration } from './duration.js';
 import { maskError } from './error-masking.js';
 import {
+  ConfigError,
   HushError,
   type ProviderFailure,
   ProviderUnavailableError,
@@ -23,6 +24,7 @@ import { ProviderChain } from './routing.js';
 import { createSecret, isExpired, type Secret, type SecretInfo, type SecretVersion } from './secret.js';
 import { describeFailure, isDefinitive, type ProviderSlot } from './slot.js';
 import { tagsMatch } from './tags.js';
+import { CacheTiers } from './tiers.js';
 import type {
   DeleteSecretOptions,
   GetSecretOptions,
@@ -69,6 +71,8 @@ export class SecretManager implements ISecretManager {
   readonly #batch: BatchReader;
   readonly #writes: WritePath;
   readonly #hooks: Hooks;
+  readonly #tiers: CacheTiers;
+  readonly #unsubscribe: () => void;
   readonly #metrics = new MetricsRecorder();
   readonly #defaultsOnOutage: boolean;
   #ready?: Promise<void>;
@@ -89,6 +93,7 @@ export class SecretManager implements ISecretManager {
       maxSize: cache.maxSize ?? DEFAULTS.maxSize,
       staleIfErrorMs: parseDuration(cache.staleIfError ?? DEFAULTS.staleIfError),
       versionTtlMs: parseDuration(cache.versionTtl ?? DEFAULTS.versionTtl),
+      refreshAhead: refreshFraction(cache.refreshAhead),
       now: options.now ?? Date.now,
       onEvict: (secret) => this.masker.release(secret.value),
     });
@@ -96,9 +101,16 @@ export class SecretManager implements ISecretManager {
     if (options.auditLogCallback) plugins.push({ name: 'auditLogCallback', after: options.auditLogCallback });
     this.#hooks = new Hooks(plugins);
     const concurrency = Math.max(1, options.batchConcurrency ?? DEFAULTS.batchConcurrency);
-    this.#reads = new ReadPath(this.#chain, this.#cache, this.masker);
-    this.#batch = new BatchReader(this.#chain, this.#cache, this.masker, concurrency);
-    this.#writes = new WritePath(this.#chain, this.#cache, this.masker);
+    this.#tiers = new CacheTiers(
+      options.cacheTiers ?? [],
+      options.environment ?? 'default',
+      options.now ?? Date.now,
+    );
+    // A write elsewhere in the fleet: drop the copy here, and let no read in flight keep the old value.
+    this.#unsubscribe = this.#tiers.subscribe((name) => this.#cache.written(name));
+    this.#reads = new ReadPath(this.#chain, this.#cache, this.masker, this.#tiers);
+    this.#batch = new BatchReader(this.#chain, this.#cache, this.masker, concurrency, this.#tiers);
+    this.#writes = new WritePath(this.#chain, this.#cache, this.masker, this.#tiers);
     this.#defaultsOnOutage = options.defaultsOnOutage ?? false;
   }
 
@@ -455,7 +467,10 @@ export class SecretManager implements ISecretManager {
         this.providerNames,
         (name) => this.getProvider(name)?.metrics?.() ?? {},
       ),
-      cache: MetricsRecorder.cache(this.#cache.counts, this.#cache.size),
+      cache: {
+        ...MetricsRecorder.cache(this.#cache.counts, this.#cache.size),
+        ...(this.#tiers.none ? {} : { tiers: this.#tiers.metrics() }),
+      },
       masking: { values: this.masker.size, dropped: this.masker.dropped },
       plugins: this.#hooks.metrics(),
     };
@@ -466,9 +481,38 @@ export class SecretManager implements ISecretManager {
     if (this.#disposed) return;
     this.#disposed = true;
     for (const slot of this.#chain.slots) slot.abort();
+    this.#unsubscribe();
     this.#cache.clear();
+    await this.#tiers.dispose();
     await this.#hooks.dispose();
     await Promise.allSettled(this.#chain.slots.map((slot) => slot.provider.dispose?.()));
+  }
+
+  /**
+   * Takes over the fresh cache entries of `previous` that the named providers served: a reload
+   * that left those providers (and every provider before them in the chain) unchanged keeps
+   * their cache. Returns how many entries were kept.
+   */
+  adoptCache(previous: SecretManager, providers: Iterable<string>): number {
+    const wanted = new Set(providers);
+    let kept = 0;
+    for (const entry of previous.#cache.entries()) {
+      if (!wanted.has(entry.secret.provider) || !this.#chain.find(entry.secret.provider)) continue;
+      const stored = this.#cache.store(
+        entry.key,
+        entry.name,
+        entry.secret,
+        this.#cache.generation(entry.name),
+        entry.version !== undefined,
+        entry.remainingMs,
+        entry.version,
+        entry.pin,
+      );
+      if (!stored) continue;
+      this.masker.add(entry.secret.value, { pinned: true });
+      kept++;
+    }
+    return kept;
   }
 
   // --- short names ----------------------------------------------------------
@@ -582,6 +626,16 @@ export class SecretManager implements ISecretManager {
       });
     return result;
   }
+}
+
+/** `cache.refreshAhead` as a fraction in [0, 1). */
+function refreshFraction(value: number | undefined): number {
+  if (value === undefined) return 0;
+  if (typeof value !== 'number' || !(value >= 0 && value < 1))
+    throw new ConfigError('expected a fraction of the TTL from 0 to below 1 (0.2: the last 20%)', {
+      path: 'cache.refreshAhead',
+    });
+  return value;
 }
 
 /** The fixed start of a glob, pushed to providers as a prefix. */

@@ -60,7 +60,10 @@ export class MetricsRecorder {
     return out;
   }
 
-  static cache(counts: { hits: number; misses: number; staleServed: number }, size: number): CacheMetrics {
+  static cache(
+    counts: { hits: number; misses: number; staleServed: number; refreshes: number; refreshFailures: number },
+    size: number,
+  ): CacheMetrics {
     const lookups = counts.hits + counts.misses;
     return { ...counts, hitRate: lookups ? counts.hits / lookups : 0, size };
   }

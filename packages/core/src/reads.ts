@@ -4,6 +4,7 @@ import type { Masker } from './masker.js';
 import type { ProviderChain } from './routing.js';
 import type { Secret } from './secret.js';
 import { isDefinitive } from './slot.js';
+import type { CacheTiers, TierHit } from './tiers.js';
 
 interface Flight {
   generation: number;
@@ -17,12 +18,10 @@ export interface ReadResult {
 }
 
 /**
- * One secret's read: the cache, then a single flight per key, then the provider chain; a
- * stale value when every provider fails inside the stale-if-error window.
- *
- * Cache tiers (a shared or persistent `CacheTier`) belong in `#fetch`, between the flight and
- * the chain: a flight asks each tier before the providers and writes the answer back, under
- * the same generation rule.
+ * One secret's read: the cache, then a single flight per key, then the cache tiers (a shared
+ * Redis: with its lock, one flight per key across processes), then the provider chain; a stale
+ * value when every provider fails inside the stale-if-error window. A read in the last part of
+ * an entry's TTL (`refreshAhead`) starts a refresh in the background.
  */
 export class ReadPath {
   readonly #inflight = new Map<string, Flight>();
@@ -31,7 +30,11 @@ export class ReadPath {
     private readonly chain: ProviderChain,
     private readonly cache: SecretCache,
     private readonly masker: Masker,
-  ) {}
+    private readonly tiers: CacheTiers,
+  ) {
+    if (cache.settings.refreshAhead > 0)
+      cache.onRefreshDue = (name, version, pin) => this.#refresh(name, version, pin);
+  }
 
   /** The hot path: a fresh cached plain read, counted as a hit; undefined otherwise. */
   hit(name: string): Secret | undefined {
@@ -53,22 +56,7 @@ export class ReadPath {
       return { secret: cached.secret, cached: true };
     }
     this.cache.counts.misses++;
-    const generation = this.cache.generation(name);
-    let flight = this.#inflight.get(key);
-    // A flight that started before a write may carry the old value: never join it.
-    if (!flight || flight.generation !== generation) {
-      const started: Flight = {
-        generation,
-        promise: this.#fetch(name, version, pin, key, generation),
-      };
-      flight = started;
-      this.#inflight.set(key, started);
-      started.promise
-        .finally(() => {
-          if (this.#inflight.get(key) === started) this.#inflight.delete(key);
-        })
-        .catch(() => undefined);
-    }
+    const flight = this.#flight(name, version, pin, key, fresh);
     try {
       return { secret: await flight.promise, cached: false };
     } catch (error) {
@@ -80,20 +68,119 @@ export class ReadPath {
     }
   }
 
+  /** The flight for a key: the one in the air, or a new one. */
+  #flight(
+    name: string,
+    version: string | undefined,
+    pin: string | undefined,
+    key: string,
+    fresh: boolean,
+  ): Flight {
+    const generation = this.cache.generation(name);
+    const flight = this.#inflight.get(key);
+    // A flight that started before a write may carry the old value: never join it.
+    if (flight && flight.generation === generation) return flight;
+    const started: Flight = {
+      generation,
+      promise: this.#fetch(name, version, pin, key, generation, fresh),
+    };
+    this.#inflight.set(key, started);
+    started.promise
+      .finally(() => {
+        if (this.#inflight.get(key) === started) this.#inflight.delete(key);
+      })
+      .catch(() => undefined);
+    return started;
+  }
+
+  /** Refresh-ahead: a background read of the providers that replaces the entry; a failure keeps it. */
+  #refresh(name: string, version: string | undefined, pin: string | undefined): void {
+    const key = SecretCache.key(name, version, pin);
+    this.#flight(name, version, pin, key, true).promise.catch(() => {
+      this.cache.counts.refreshFailures++;
+    });
+  }
+
   async #fetch(
     name: string,
     version: string | undefined,
     pin: string | undefined,
     key: string,
     generation: number,
+    fresh: boolean,
   ): Promise<Secret | null> {
-    const secret = await this.readChain(name, version, pin);
-    if (secret) {
-      const ttl = this.chain.find(secret.provider)?.cacheTtlMs;
-      const kept = this.cache.store(key, name, secret, generation, version !== undefined, ttl);
-      this.masker.add(secret.value, { pinned: kept });
+    if (this.tiers.none || !this.cache.settings.enabled) {
+      const secret = await this.readChain(name, version, pin);
+      if (secret) this.#keep(key, name, version, pin, secret, generation);
+      return secret;
     }
-    return secret;
+    return this.#fetchThroughTiers(name, version, pin, key, generation, fresh);
+  }
+
+  /**
+   * Down the tiers and back up: a fresh tier entry answers; otherwise the first process to
+   * claim the key reads the providers and fills the tiers while the others wait for its entry.
+   * A `fresh` read (and a refresh) skips the tiers' entries but fills them.
+   */
+  async #fetchThroughTiers(
+    name: string,
+    version: string | undefined,
+    pin: string | undefined,
+    key: string,
+    generation: number,
+    fresh: boolean,
+  ): Promise<Secret | null> {
+    if (!fresh) {
+      const hit = await this.tiers.lookup(name, key);
+      if (hit) return this.#keepHit(key, name, version, pin, hit, generation);
+    }
+    const claim = fresh ? ({ kind: 'none' } as const) : await this.tiers.claim(name, key);
+    if (claim.kind === 'filled') return this.#keepHit(key, name, version, pin, claim.hit, generation);
+    try {
+      const secret = await this.readChain(name, version, pin);
+      if (secret) {
+        const ttl = this.cache.ttlFor(version !== undefined, this.chain.find(secret.provider)?.cacheTtlMs);
+        // A write here or elsewhere in the fleet since the read began: its answer may be old.
+        if (ttl > 0 && this.cache.generation(name) === generation)
+          await this.tiers.fill(name, key, secret, this.cache.settings.now() + ttl);
+        this.#keep(key, name, version, pin, secret, generation);
+      }
+      return secret;
+    } finally {
+      if (claim.kind === 'held') await claim.release();
+    }
+  }
+
+  #keep(
+    key: string,
+    name: string,
+    version: string | undefined,
+    pin: string | undefined,
+    secret: Secret,
+    generation: number,
+  ): void {
+    const ttl = this.chain.find(secret.provider)?.cacheTtlMs;
+    const kept = this.cache.store(key, name, secret, generation, version !== undefined, ttl, version, pin);
+    this.masker.add(secret.value, { pinned: kept });
+  }
+
+  /** A tier's answer, kept in process no longer than the tier keeps it fresh. */
+  #keepHit(
+    key: string,
+    name: string,
+    version: string | undefined,
+    pin: string | undefined,
+    hit: TierHit,
+    generation: number,
+  ): Secret {
+    const remaining = hit.freshUntil - this.cache.settings.now();
+    const ttl = Math.min(
+      remaining,
+      this.cache.ttlFor(version !== undefined, this.chain.find(hit.secret.provider)?.cacheTtlMs),
+    );
+    const kept = ttl > 0 && this.cache.store(key, name, hit.secret, generation, false, ttl, version, pin);
+    this.masker.add(hit.secret.value, { pinned: kept });
+    return hit.secret;
   }
 
   /** Asks providers in priority order: the first that has the secret answers; failures are skipped. */

@@ -1,3 +1,4 @@
+import type { CacheTierRegistration } from './cache-tier.js';
 import type { SecretProvider } from './provider.js';
 import type { Secret, SecretInfo, SecretVersion } from './secret.js';
 
@@ -149,8 +150,36 @@ export interface CacheMetrics {
   misses: number;
   /** Stale values served because every provider failed. */
   staleServed: number;
+  /** Background refreshes started by reads in the last part of an entry's TTL (`cache.refreshAhead`). */
+  refreshes: number;
+  /** Background refreshes that failed (the cached value was kept). */
+  refreshFailures: number;
   hitRate: number;
   size: number;
+  /** Each cache tier's counters, by tier name (absent when no tier is configured). */
+  tiers?: Record<string, CacheTierMetrics>;
+}
+
+/** A cache tier's counters. A failed or slow call is counted and skipped, never an error for a read. */
+export interface CacheTierMetrics {
+  hits: number;
+  misses: number;
+  /** Entries written back after a provider answered. */
+  writes: number;
+  /** Secrets dropped by writes through this manager. */
+  deletes: number;
+  /** Calls that failed (connection refused, an entry that did not authenticate...). */
+  errors: number;
+  /** Calls that took longer than the tier's timeout. */
+  timeouts: number;
+  /** Calls not made during the short cool-down after a failure. */
+  skipped: number;
+  /** Invalidations received from other managers of the fleet. */
+  invalidations: number;
+  /** Reads that waited for another process filling the same key, and got its entry. */
+  lockWaits: number;
+  /** Counters the tier reports itself. */
+  [counter: string]: number;
 }
 
 export interface MaskingMetrics {
@@ -272,6 +301,11 @@ export interface CacheOptions {
   staleIfError?: Duration;
   /** How long a read of a fixed version is kept (default 1h; versions never change). */
   versionTtl?: Duration;
+  /**
+   * Refresh-ahead: a read that lands in this last fraction of an entry's TTL is served from the
+   * cache and starts a refresh in the background (0.2: the last 20%). Default 0: off.
+   */
+  refreshAhead?: number;
 }
 
 export interface SecretManagerOptions {
@@ -297,6 +331,14 @@ export interface SecretManagerOptions {
   };
   /** The clock for cache freshness, in epoch milliseconds (default `Date.now`); for tests. */
   now?: () => number;
+  /**
+   * Tiers between the in-process cache and the providers (a shared Redis for a fleet), asked in
+   * order on a miss and written back after the providers answer. Each is skipped, never fatal,
+   * when it fails or is slow.
+   */
+  cacheTiers?: CacheTierRegistration[];
+  /** The environment this manager serves (`prod`); cache tiers bind their entries to it (default `default`). */
+  environment?: string;
 }
 
 export interface ISecretManager {

@@ -8,6 +8,7 @@ import type { ProviderChain } from './routing.js';
 import type { SecretInfo } from './secret.js';
 import type { ProviderSlot } from './slot.js';
 import { normalizeTags } from './tags.js';
+import type { CacheTiers } from './tiers.js';
 import type { DeleteSecretOptions, RotateSecretOptions, SecretChange, SetSecretOptions } from './types.js';
 import { validateSecretValue } from './values.js';
 
@@ -26,13 +27,15 @@ export type Protect = (value: string) => void;
 /**
  * Writes through the chain's write provider. Each write bumps the secret's cache generation
  * before the provider call and after it, so that no read in flight meanwhile can cache what it
- * read, and every read started after the write resolved asks the providers again.
+ * read, and every read started after the write resolved asks the providers again. After the
+ * call, every cache tier drops the secret (a shared tier tells the rest of the fleet).
  */
 export class WritePath {
   constructor(
     private readonly chain: ProviderChain,
     private readonly cache: SecretCache,
     private readonly masker: Masker,
+    private readonly tiers: CacheTiers,
   ) {}
 
   async set(
@@ -160,6 +163,7 @@ export class WritePath {
       return await write();
     } finally {
       this.cache.written(key);
+      if (!this.tiers.none) await this.tiers.invalidate(key);
     }
   }
 }

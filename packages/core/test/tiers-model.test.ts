@@ -1,0 +1,113 @@
+import { MemoryProvider } from '@hush/testkit';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { SecretManager } from '../src/index.js';
+import { MemoryTier, SharedStore, TIER_KEY } from './tiers-support.js';
+
+// A model-based test of two managers (two processes) sharing one cache tier over one backend:
+// random interleavings of reads (some concurrent), writes through either manager, clock steps
+// and tier outages. Whatever the order, a read returns what the backend holds now: the tier and
+// the invalidations it carries never let a manager serve a value older than the last write.
+const RUNS = Number(process.env.HUSH_MODEL_RUNS ?? 100);
+const KEYS = ['a', 'b'] as const;
+const TTL = 1000;
+
+interface Model {
+  current: Map<string, string>;
+  tierDown: boolean;
+}
+
+interface Real {
+  provider: MemoryProvider;
+  tiers: MemoryTier[];
+  managers: SecretManager[];
+  clock: { now: number };
+  written: number;
+}
+
+type Command = fc.AsyncCommand<Model, Real>;
+
+class Read implements Command {
+  constructor(
+    readonly who: number[],
+    readonly key: string,
+  ) {}
+  check = () => true;
+  async run(model: Model, real: Real): Promise<void> {
+    const results = await Promise.all(this.who.map((m) => real.managers[m]!.getSecret(this.key)));
+    for (const secret of results) expect(secret?.value ?? null).toBe(model.current.get(this.key) ?? null);
+  }
+  toString = () => `read(${this.who.join('+')}, ${this.key})`;
+}
+
+class Write implements Command {
+  constructor(
+    readonly who: number,
+    readonly key: string,
+  ) {}
+  // A write while the tier is down cannot tell the other process; that case has its own test.
+  check = (model: Readonly<Model>) => !model.tierDown;
+  async run(model: Model, real: Real): Promise<void> {
+    const value = `value-${++real.written}`;
+    await real.managers[this.who]!.setSecret(this.key, value);
+    model.current.set(this.key, value);
+  }
+  toString = () => `write(${this.who}, ${this.key})`;
+}
+
+class Tick implements Command {
+  constructor(readonly ms: number) {}
+  check = () => true;
+  async run(_model: Model, real: Real): Promise<void> {
+    real.clock.now += this.ms;
+  }
+  toString = () => `tick(${this.ms})`;
+}
+
+class TierOutage implements Command {
+  constructor(readonly down: boolean) {}
+  check = () => true;
+  async run(model: Model, real: Real): Promise<void> {
+    model.tierDown = this.down;
+    for (const tier of real.tiers) tier.down = this.down;
+  }
+  toString = () => `tier(${this.down ? 'down' : 'up'})`;
+}
+
+const commands = [
+  fc
+    .tuple(fc.subarray([0, 1], { minLength: 1 }), fc.constantFrom(...KEYS))
+    .map(([who, key]) => new Read(who, key)),
+  fc.tuple(fc.constantFrom(0, 1), fc.constantFrom(...KEYS)).map(([who, key]) => new Write(who, key)),
+  fc.integer({ min: 1, max: 1500 }).map((ms) => new Tick(ms)),
+  fc.boolean().map((down) => new TierOutage(down)),
+];
+
+describe('two managers sharing a cache tier (model-based)', () => {
+  it('never serve a value older than the last write', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.commands(commands, { maxCommands: 40 }), async (cmds) => {
+        const store = new SharedStore();
+        const provider = new MemoryProvider({ secrets: { a: 'seed-a' } });
+        const clock = { now: 1_000_000 };
+        const tiers = [new MemoryTier(store), new MemoryTier(store)];
+        const managers = tiers.map(
+          (tier) =>
+            new SecretManager({
+              providers: [provider],
+              cache: { ttl: TTL, refreshAhead: 0.2 },
+              cacheTiers: [{ tier, key: TIER_KEY }],
+              now: () => clock.now,
+            }),
+        );
+        const model: Model = { current: new Map([['a', 'seed-a']]), tierDown: false };
+        await fc.asyncModelRun(
+          () => ({ model, real: { provider, tiers, managers, clock, written: 0 } }),
+          cmds,
+        );
+        await Promise.all(managers.map((m) => m.dispose()));
+      }),
+      { numRuns: RUNS },
+    );
+  });
+});
