@@ -11,7 +11,30 @@ let idCounter = 0;
 
 export function nextRequestId(): string {
   idCounter = (idCounter + 1) % Number.MAX_SAFE_INTEGER;
-  return `${ID_PREFIX}-${idCounter.toString(16).padStart(12, '0')}`;
+  return `${ID_PREFIX}-${idCounter}`;
+}
+
+/**
+ * Calls `call` for each plugin in order, synchronously while they answer synchronously; from
+ * the first that returns a promise on, waits for each. A synchronous throw is a rejection.
+ */
+function runEach(
+  plugins: readonly ManagerPlugin[],
+  call: (plugin: ManagerPlugin) => void | Promise<void>,
+): void | Promise<void> {
+  for (let i = 0; i < plugins.length; i++) {
+    let pending: void | Promise<void>;
+    try {
+      pending = call(plugins[i]!);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    if (pending && typeof (pending as Promise<void>).then === 'function')
+      return (async () => {
+        await pending;
+        for (let j = i + 1; j < plugins.length; j++) await call(plugins[j]!);
+      })();
+  }
 }
 
 /** The fields of a context given by the caller; undefined ones are left out of the event. */
@@ -68,23 +91,24 @@ export class Hooks {
     return event;
   }
 
-  async before(context: OperationContext): Promise<void> {
-    for (const plugin of this.#before) await plugin.before!(context);
+  /** Runs every `before`; returns a promise only when some plugin does (most checks are synchronous). */
+  before(context: OperationContext): void | Promise<void> {
+    return runEach(this.#before, (plugin) => plugin.before!(context));
   }
 
   /** Asks again, on the name the provider actually served, when it differs from the one asked. */
-  async beforeServe(context: OperationContext, served: SecretInfo): Promise<void> {
+  beforeServe(context: OperationContext, served: SecretInfo): void | Promise<void> {
     if (served.canonicalName === undefined || served.canonicalName === context.key) return;
-    for (const plugin of this.#serve) await plugin.beforeServe!(context, served);
+    return runEach(this.#serve, (plugin) => plugin.beforeServe!(context, served));
   }
 
   /** Completes the event (outcome, duration, timestamp) and hands it to every `after`. */
-  async after(event: LiveEvent, started: number): Promise<void> {
+  after(event: LiveEvent, started: number): void | Promise<void> {
     if (this.#after.length === 0) return;
     event.outcome ??= 'success';
     event.durationMs = performance.now() - started;
     event.timestamp = new Date();
-    for (const plugin of this.#after) await plugin.after!(event as OperationEvent);
+    return runEach(this.#after, (plugin) => plugin.after!(event as OperationEvent));
   }
 
   async filterList(context: OperationContext, secrets: SecretInfo[]): Promise<SecretInfo[]> {

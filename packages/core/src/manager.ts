@@ -76,6 +76,7 @@ export class SecretManager implements ISecretManager {
   readonly #metrics = new MetricsRecorder();
   readonly #defaultsOnOutage: boolean;
   #ready?: Promise<void>;
+  #initialized = false;
   #disposed = false;
 
   constructor(options: SecretManagerOptions) {
@@ -153,6 +154,7 @@ export class SecretManager implements ISecretManager {
       );
       if (failures.length === this.#chain.slots.length)
         throw new ProviderUnavailableError('no provider could be initialised', failures);
+      this.#initialized = true;
     })();
     this.#ready.catch(() => {
       this.#ready = undefined;
@@ -165,24 +167,59 @@ export class SecretManager implements ISecretManager {
   /** The secret, or null when no provider has it (the first provider in priority order that has it answers). */
   getSecret(key: string, options?: GetSecretOptions): Promise<Secret | null>;
   getSecret(key: string, options?: GetSecretOptions): Promise<Secret | null> {
-    // The hot path: a fresh cached plain read with no plugin builds no event, id, date or key.
-    if (
-      !this.#hooks.active &&
+    const plain =
       !this.#disposed &&
       (options === undefined ||
         (options.provider === undefined &&
           options.version === undefined &&
           options.field === undefined &&
-          !options.fresh))
-    ) {
+          !options.fresh));
+    if (plain && !this.#hooks.active) {
+      // The hot path: a fresh cached plain read with no plugin builds no event, id, date or key.
       const started = performance.now();
       const hit = this.#reads.hit(key);
       if (hit !== undefined) {
         this.#metrics.operation('get', performance.now() - started, false);
         return Promise.resolve(hit);
       }
+    } else if (plain && this.#initialized) {
+      const hit = this.#reads.hit(key);
+      if (hit !== undefined) return this.#serveCached(key, hit, options ?? {});
     }
     return this.#getSecret(key, options ?? {});
+  }
+
+  /** A cached plain read with plugins: one event, the checks, the record; no read path. */
+  async #serveCached(key: string, secret: Secret, options: GetSecretOptions): Promise<Secret> {
+    const started = performance.now();
+    const event = this.#hooks.event('get', { key, accessor: options.accessor, scope: options.scope });
+    try {
+      const checked = this.#hooks.before(event);
+      if (checked) await checked;
+      const allowed = this.#hooks.beforeServe(event, secret);
+      if (allowed) await allowed;
+    } catch (error) {
+      const code = error instanceof HushError ? error.code : 'ERROR';
+      this.#metrics.operation('get', performance.now() - started, true);
+      event.outcome = code === 'ACCESS_DENIED' ? 'denied' : 'error';
+      event.errorCode = code;
+      try {
+        await this.#hooks.after(event, started);
+      } catch {
+        // The denial is what the caller needs to see.
+      }
+      throw maskError(error, this.masker);
+    }
+    event.cached = true;
+    event.provider = secret.provider;
+    this.#metrics.operation('get', performance.now() - started, false);
+    try {
+      const recorded = this.#hooks.after(event, started);
+      if (recorded) await recorded;
+    } catch (error) {
+      throw maskError(error, this.masker);
+    }
+    return secret;
   }
 
   async #getSecret(key: string, options: GetSecretOptions): Promise<Secret | null> {
@@ -205,7 +242,10 @@ export class SecretManager implements ISecretManager {
         options.fresh ?? false,
       );
       if (event && cached) event.cached = true;
-      if (secret && event) await this.#hooks.beforeServe(event, secret);
+      if (secret && event) {
+        const allowed = this.#hooks.beforeServe(event, secret);
+        if (allowed) await allowed;
+      }
       const found = secret && field !== undefined ? this.#withField(secret, field) : secret;
       if (!found) {
         if (event) event.outcome = 'not_found';
@@ -372,7 +412,8 @@ export class SecretManager implements ISecretManager {
         throw new SecretNotFoundError(key, { version: wanted, provider: options.provider });
       }
       if (event) {
-        await this.#hooks.beforeServe(event, secret);
+        const allowed = this.#hooks.beforeServe(event, secret);
+        if (allowed) await allowed;
         event.provider = secret.provider;
       }
       return secret;
@@ -600,8 +641,11 @@ export class SecretManager implements ISecretManager {
     const announced = event !== undefined && operation !== 'getMany';
     let result: T;
     try {
-      if (announced) await this.#hooks.before(event);
-      await this.initialize();
+      if (announced) {
+        const checked = this.#hooks.before(event);
+        if (checked) await checked;
+      }
+      if (!this.#initialized) await this.initialize();
       result = await work(run);
     } catch (error) {
       const code = error instanceof HushError ? error.code : 'ERROR';
@@ -615,15 +659,22 @@ export class SecretManager implements ISecretManager {
               ? 'not_found'
               : (event.outcome ?? 'error');
         event.errorCode = code;
-        await this.#hooks.after(event, started).catch(() => undefined);
+        try {
+          await this.#hooks.after(event, started);
+        } catch {
+          // The operation's own error is what the caller needs to see.
+        }
       }
       throw maskError(error, this.masker, run.protected);
     }
     this.#metrics.operation(operation, performance.now() - started, false);
     if (announced)
-      await this.#hooks.after(event, started).catch((error: unknown) => {
+      try {
+        const recorded = this.#hooks.after(event, started);
+        if (recorded) await recorded;
+      } catch (error) {
         throw maskError(error, this.masker, run.protected);
-      });
+      }
     return result;
   }
 }

@@ -30,7 +30,8 @@ export async function readMany(
     });
     events.set(key, event);
     try {
-      await hooks.before(event);
+      const checked = hooks.before(event);
+      if (checked) await checked;
     } catch (error) {
       denied.set(key, error);
     }
@@ -43,7 +44,8 @@ export async function readMany(
   for (const [key, outcome] of outcomes) {
     if (outcome.kind !== 'found') continue;
     try {
-      await hooks.beforeServe(events.get(key)!, outcome.secret);
+      const allowed = hooks.beforeServe(events.get(key)!, outcome.secret);
+      if (allowed) await allowed;
     } catch (error) {
       outcomes.set(key, { kind: 'denied', error });
     }
@@ -52,10 +54,13 @@ export async function readMany(
     const event = events.get(key)!;
     const outcome = outcomes.get(key)!;
     record(event, outcome);
-    const after = hooks.after(event, started);
     // A denied key's record may fail quietly; a served one's failure fails the read (fail-closed audit).
-    if (outcome.kind === 'denied') await after.catch(() => undefined);
-    else await after;
+    try {
+      const recorded = hooks.after(event, started);
+      if (recorded) await recorded;
+    } catch (error) {
+      if (outcome.kind !== 'denied') throw error;
+    }
   }
   return outcomes;
 }

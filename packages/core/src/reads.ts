@@ -43,6 +43,15 @@ export class ReadPath {
     return secret;
   }
 
+  /** A fresh cached answer for any read (versions and pins too), counted as a hit; undefined otherwise. */
+  cached(name: string, version: string | undefined, pin: string | undefined): Secret | undefined {
+    if (version === undefined && pin === undefined) return this.hit(name);
+    const cached = this.cache.lookup(SecretCache.key(name, version, pin));
+    if (!cached?.fresh) return undefined;
+    this.cache.counts.hits++;
+    return cached.secret;
+  }
+
   async read(
     name: string,
     version: string | undefined,
