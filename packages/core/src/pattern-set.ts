@@ -1,8 +1,10 @@
 /**
- * A multi-pattern byte matcher built for masking: a trie of the patterns, and a bit per
- * three-byte prefix (2 MiB) that lets the scan skip, with one table lookup, every position
- * where no pattern starts. Adding or removing a pattern costs O(its length): nothing is
- * re-sorted or rebuilt. Every pattern is at least three bytes long.
+ * A multi-pattern byte matcher built for masking: a trie of the patterns; a Wu-Manber skip
+ * table over three-byte blocks that moves the scan by up to the shortest pattern's length
+ * where no pattern can start; and a bit per three-byte prefix (2 MiB) that rules out most
+ * remaining candidates with one lookup. Adding a pattern costs O(its length); a removal (or a
+ * pattern shorter than all others) only marks the skip table for a rebuild at the next scan,
+ * linear in the patterns. Every pattern is at least three bytes long.
  *
  * The scan reports the union of every match (overlapping values, a value inside another), so
  * that no byte of any pattern survives, whatever the longest or leftmost match would be.
@@ -15,6 +17,15 @@ export class PatternSet {
   #count = 0;
   /** An upper bound of the longest pattern (reset when the set empties). */
   #maxLength = 0;
+  /**
+   * The scan's skip table (Wu-Manber over three-byte blocks): for a block hash, how far the
+   * window's end may move without passing the start of any pattern. Rebuilt lazily after a
+   * removal or a pattern shorter than the shortest so far.
+   */
+  readonly #shift = new Uint8Array(1 << 16);
+  #minLength = 0;
+  #shiftStale = true;
+  readonly #patterns = new Set<Buffer>();
 
   get size(): number {
     return this.#count;
@@ -57,6 +68,9 @@ export class PatternSet {
     this.#bits[key >>> 3]! |= 1 << (key & 7);
     this.#count++;
     if (pattern.length > this.#maxLength) this.#maxLength = pattern.length;
+    this.#patterns.add(pattern);
+    if (this.#shiftStale || pattern.length < this.#minLength) this.#shiftStale = true;
+    else this.#lowerShifts(pattern);
   }
 
   remove(pattern: Buffer): void {
@@ -95,6 +109,12 @@ export class PatternSet {
       this.#bits[key >>> 3]! &= ~(1 << (key & 7));
     }
     if (--this.#count === 0) this.#maxLength = 0;
+    for (const kept of this.#patterns)
+      if (kept.equals(pattern)) {
+        this.#patterns.delete(kept);
+        break;
+      }
+    this.#shiftStale = true;
   }
 
   /**
@@ -102,24 +122,54 @@ export class PatternSet {
    * `[from, until)`, in order. Matches may end anywhere up to the buffer's end.
    */
   scan(input: Buffer, from: number, until: number, covered: (start: number, end: number) => void): void {
+    if (this.#count === 0) return;
+    if (this.#shiftStale) this.#rebuildShifts();
     const bits = this.#bits;
+    const shift = this.#shift;
+    const m = this.#minLength;
     const length = input.length;
     let runStart = -1;
     let runEnd = -1;
-    const last = Math.min(until, length - 2);
-    let key = from < length - 1 ? (input[from]! << 8) | input[from + 1]! : 0;
-    for (let i = from; i < last; i++) {
-      key = ((key << 8) | input[i + 2]!) & 0xffffff;
-      if ((bits[key >>> 3]! & (1 << (key & 7))) === 0) continue;
-      const end = this.#longestAt(input, i);
-      if (end < 0) continue;
-      if (i > runEnd) {
-        if (runStart >= 0) covered(runStart, runEnd);
-        runStart = i;
+    // `end` is the last byte of a window of the shortest pattern's length; its start is a candidate.
+    for (let end = from + m - 1; end < length; ) {
+      const start = end - m + 1;
+      if (start >= until) break;
+      const skip = shift[blockHash(input[end - 2]!, input[end - 1]!, input[end]!)]!;
+      if (skip > 0) {
+        end += skip;
+        continue;
       }
-      if (end > runEnd) runEnd = end;
+      end++;
+      const key = (input[start]! << 16) | (input[start + 1]! << 8) | input[start + 2]!;
+      if ((bits[key >>> 3]! & (1 << (key & 7))) === 0) continue;
+      const matched = this.#longestAt(input, start);
+      if (matched < 0) continue;
+      if (start > runEnd) {
+        if (runStart >= 0) covered(runStart, runEnd);
+        runStart = start;
+      }
+      if (matched > runEnd) runEnd = matched;
     }
     if (runStart >= 0) covered(runStart, runEnd);
+  }
+
+  #rebuildShifts(): void {
+    let min = Number.POSITIVE_INFINITY;
+    for (const pattern of this.#patterns) if (pattern.length < min) min = pattern.length;
+    this.#minLength = Number.isFinite(min) ? min : 0;
+    this.#shift.fill(Math.min(255, Math.max(0, this.#minLength - 2)));
+    for (const pattern of this.#patterns) this.#lowerShifts(pattern);
+    this.#shiftStale = false;
+  }
+
+  /** Lowers the skips for the blocks of a pattern's first `minLength` bytes. */
+  #lowerShifts(pattern: Buffer): void {
+    const m = this.#minLength;
+    for (let j = 2; j < m; j++) {
+      const hash = blockHash(pattern[j - 2]!, pattern[j - 1]!, pattern[j]!);
+      const skip = Math.min(255, m - 1 - j);
+      if (skip < this.#shift[hash]!) this.#shift[hash] = skip;
+    }
   }
 
   /**
@@ -214,6 +264,11 @@ class TrieNode {
       this.byte = -1;
     }
   }
+}
+
+/** A 16-bit hash of a three-byte block, for the skip table (collisions only shorten skips). */
+function blockHash(a: number, b: number, c: number): number {
+  return Math.imul((a << 16) | (b << 8) | c, 0x9e3779b1) >>> 16;
 }
 
 function prefixKey(bytes: Buffer, at: number): number {
