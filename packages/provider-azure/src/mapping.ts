@@ -13,6 +13,7 @@ import {
   type Secret,
   type SecretInfo,
   type SecretVersion,
+  TRANSIENT_NETWORK_CODES,
   ValidationError,
 } from '@hush/core';
 
@@ -231,18 +232,9 @@ const CREDENTIAL_ERRORS = new Set([
   'AuthenticationRequiredError',
 ]);
 
-const NETWORK_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ETIMEDOUT',
-  'ESOCKETTIMEDOUT',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'EPIPE',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'REQUEST_SEND_ERROR',
-]);
+/** The network codes core classifies as transient, and the SDK's own code for a request it could not send. */
+const isNetworkCode = (code: string | undefined) =>
+  code !== undefined && (TRANSIENT_NETWORK_CODES.has(code) || code === 'REQUEST_SEND_ERROR');
 
 /** Shortens a service message for an error text; Key Vault messages name secrets, never values. */
 function describe(failure: AzureFailure): string {
@@ -316,7 +308,7 @@ export function toHushError(
     (status !== undefined && status >= 500) ||
     status === 408 ||
     failure.name === 'AbortError' ||
-    (status === undefined && (NETWORK_CODES.has(failure.code ?? '') || failure.name === 'RestError'))
+    (status === undefined && (isNetworkCode(failure.code) || failure.name === 'RestError'))
   )
     return new ProviderUnavailableError(
       `azure provider '${context.provider}' is unavailable for ${what}`,

@@ -7,6 +7,7 @@ import {
 } from '@azure/keyvault-secrets';
 import {
   ConfigError,
+  type ProviderCallOptions,
   type ProviderCapabilities,
   type ProviderDeleteOptions,
   ProviderError,
@@ -14,6 +15,7 @@ import {
   type ProviderHealth,
   type ProviderListOptions,
   type ProviderSetOptions,
+  retry,
   type Secret,
   type SecretInfo,
   type SecretProvider,
@@ -186,8 +188,12 @@ export class AzureKeyVaultProvider implements SecretProvider {
     };
   }
 
-  get #requestOptions() {
-    return this.#timeoutMs ? { requestOptions: { timeout: this.#timeoutMs } } : {};
+  /** The SDK's per-call options: the timeout, and the manager's abort signal. */
+  #requestOptions(signal: AbortSignal | undefined) {
+    return {
+      ...(this.#timeoutMs ? { requestOptions: { timeout: this.#timeoutMs } } : {}),
+      ...(signal ? { abortSignal: signal } : {}),
+    };
   }
 
   #vaultName(key: string): string {
@@ -200,17 +206,18 @@ export class AzureKeyVaultProvider implements SecretProvider {
   }
 
   async get(key: string, options: ProviderGetOptions = {}): Promise<Secret | null> {
+    const signal = options.abortSignal;
     const vaultName = this.#vaultName(key);
     let version = options.version;
     if (version !== undefined) {
-      const resolved = await this.#resolveVersion(key, vaultName, version);
+      const resolved = await this.#resolveVersion(key, vaultName, version, signal);
       if (resolved === null) return null;
       version = resolved;
     }
     try {
       const secret = await this.client.getSecret(vaultName, {
         ...(version ? { version } : {}),
-        ...this.#requestOptions,
+        ...this.#requestOptions(signal),
       });
       return toSecret(key, secret, this.name);
     } catch (error) {
@@ -224,14 +231,20 @@ export class AzureKeyVaultProvider implements SecretProvider {
    * A version as Key Vault knows it (32 hex digits), or an ordinal (`1` is the first version
    * written) resolved through the version list; `null` when there is no such version.
    */
-  async #resolveVersion(key: string, vaultName: string, version: string): Promise<string | null> {
+  async #resolveVersion(
+    key: string,
+    vaultName: string,
+    version: string,
+    signal: AbortSignal | undefined,
+  ): Promise<string | null> {
     if (HEX_VERSION.test(version)) return version.toLowerCase();
     if (!ORDINAL_VERSION.test(version)) return null;
-    const versions = await this.#listVersionProperties(key, vaultName);
+    const versions = await this.#listVersionProperties(key, vaultName, signal);
     return versions[Number(version) - 1]?.version ?? null;
   }
 
   async set(key: string, value: string, options: ProviderSetOptions = {}): Promise<SecretInfo> {
+    const signal = options.abortSignal;
     const vaultName = this.#vaultName(key);
     if (typeof value !== 'string') throw new ValidationError(`the value of secret '${key}' must be a string`);
     const bytes = Buffer.byteLength(value, 'utf8');
@@ -243,7 +256,7 @@ export class AzureKeyVaultProvider implements SecretProvider {
 
     if (options.expectedVersion !== undefined) {
       // Key Vault has no compare-and-set: this check narrows the race, it cannot close it.
-      const current = await this.#currentVersion(key, vaultName);
+      const current = await this.#currentVersion(key, vaultName, signal);
       if ((current ?? '0') !== options.expectedVersion) throw new VersionConflictError(key);
     }
 
@@ -251,18 +264,18 @@ export class AzureKeyVaultProvider implements SecretProvider {
       this.client.setSecret(vaultName, value, {
         ...(tags ? { tags } : {}),
         ...(options.expiresAt ? { expiresOn: options.expiresAt } : {}),
-        ...this.#requestOptions,
+        ...this.#requestOptions(signal),
       });
     let written: KeyVaultSecret;
     try {
       written = await write();
     } catch (error) {
       if (!isDeletedButRecoverable(error)) throw this.#fail(error, 'set', key);
-      written = await this.#writeOverDeleted(key, vaultName, write, error);
+      written = await this.#writeOverDeleted(key, vaultName, write, error, signal);
     }
 
     if (options.expirePreviousVersions)
-      await this.#expireOlderVersions(key, vaultName, written.properties.version);
+      await this.#expireOlderVersions(key, vaultName, written.properties.version, signal);
     return toSecretInfo(key, written.properties, this.name);
   }
 
@@ -271,6 +284,7 @@ export class AzureKeyVaultProvider implements SecretProvider {
     vaultName: string,
     write: () => Promise<T>,
     conflict: unknown,
+    signal: AbortSignal | undefined,
   ): Promise<T> {
     if (this.#onDeletedConflict === 'error')
       throw new ProviderError(
@@ -280,32 +294,43 @@ export class AzureKeyVaultProvider implements SecretProvider {
       );
     try {
       if (this.#onDeletedConflict === 'recover')
-        await (await this.client.beginRecoverDeletedSecret(vaultName, this.#pollerOptions)).pollUntilDone();
-      else await this.client.purgeDeletedSecret(vaultName, this.#requestOptions);
+        await (
+          await this.client.beginRecoverDeletedSecret(vaultName, this.#pollerOptions(signal))
+        ).pollUntilDone();
+      else await this.client.purgeDeletedSecret(vaultName, this.#requestOptions(signal));
     } catch (error) {
       throw this.#fail(error, this.#onDeletedConflict, key);
     }
     // The service frees a purged or recovered name shortly after answering: retry the conflict a few times.
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return await write();
-      } catch (error) {
-        if (statusOf(error) !== 409 || attempt >= 8) throw this.#fail(error, 'set', key);
-        await new Promise((resolve) => setTimeout(resolve, 250 * 2 ** Math.min(attempt, 4)));
-      }
+    try {
+      return await retry(write, {
+        attempts: 9,
+        baseDelayMs: 250,
+        maxDelayMs: 4_000,
+        budgetMs: 30_000,
+        retryable: (error) => statusOf(error) === 409,
+        ...(signal ? { abortSignal: signal } : {}),
+      });
+    } catch (error) {
+      throw this.#fail(error, 'set', key);
     }
   }
 
-  async #expireOlderVersions(key: string, vaultName: string, newest: string | undefined): Promise<void> {
+  async #expireOlderVersions(
+    key: string,
+    vaultName: string,
+    newest: string | undefined,
+    signal: AbortSignal | undefined,
+  ): Promise<void> {
     const now = new Date();
-    const versions = await this.#listVersionProperties(key, vaultName);
+    const versions = await this.#listVersionProperties(key, vaultName, signal);
     for (const version of versions) {
       if (!version.version || version.version === newest || version.enabled === false) continue;
       if (version.expiresOn && version.expiresOn <= now) continue;
       try {
         await this.client.updateSecretProperties(vaultName, version.version, {
           expiresOn: now,
-          ...this.#requestOptions,
+          ...this.#requestOptions(signal),
         });
       } catch (error) {
         throw this.#fail(error, 'expire previous version of', key);
@@ -313,25 +338,31 @@ export class AzureKeyVaultProvider implements SecretProvider {
     }
   }
 
-  async #currentVersion(key: string, vaultName: string): Promise<string | undefined> {
+  async #currentVersion(
+    key: string,
+    vaultName: string,
+    signal: AbortSignal | undefined,
+  ): Promise<string | undefined> {
     try {
-      return (await this.client.getSecret(vaultName, this.#requestOptions)).properties.version;
+      return (await this.client.getSecret(vaultName, this.#requestOptions(signal))).properties.version;
     } catch (error) {
       if (isNotFound(error)) return undefined;
-      if (isDisabled(error)) return (await this.#listVersionProperties(key, vaultName)).at(-1)?.version;
+      if (isDisabled(error))
+        return (await this.#listVersionProperties(key, vaultName, signal)).at(-1)?.version;
       throw this.#fail(error, 'get', key);
     }
   }
 
-  get #pollerOptions() {
-    return { intervalInMs: this.#pollIntervalMs, ...this.#requestOptions };
+  #pollerOptions(signal: AbortSignal | undefined) {
+    return { intervalInMs: this.#pollIntervalMs, ...this.#requestOptions(signal) };
   }
 
   async delete(key: string, options: ProviderDeleteOptions = {}): Promise<boolean> {
+    const signal = options.abortSignal;
     const vaultName = this.#vaultName(key);
     let deleted = false;
     try {
-      await (await this.client.beginDeleteSecret(vaultName, this.#pollerOptions)).pollUntilDone();
+      await (await this.client.beginDeleteSecret(vaultName, this.#pollerOptions(signal))).pollUntilDone();
       deleted = true;
     } catch (error) {
       if (!isNotFound(error)) throw this.#fail(error, 'delete', key);
@@ -339,7 +370,7 @@ export class AzureKeyVaultProvider implements SecretProvider {
     if (!options.permanent) return deleted;
     // Purging also erases a secret that an earlier, soft delete left behind.
     try {
-      await this.client.purgeDeletedSecret(vaultName, this.#requestOptions);
+      await this.client.purgeDeletedSecret(vaultName, this.#requestOptions(signal));
       return true;
     } catch (error) {
       if (isNotFound(error)) return deleted;
@@ -348,10 +379,13 @@ export class AzureKeyVaultProvider implements SecretProvider {
   }
 
   /** Brings a soft-deleted secret back (all its versions). False when nothing was deleted under that name. */
-  async recover(key: string): Promise<boolean> {
+  async recover(key: string, options: ProviderCallOptions = {}): Promise<boolean> {
+    const signal = options.abortSignal;
     const vaultName = this.#vaultName(key);
     try {
-      await (await this.client.beginRecoverDeletedSecret(vaultName, this.#pollerOptions)).pollUntilDone();
+      await (
+        await this.client.beginRecoverDeletedSecret(vaultName, this.#pollerOptions(signal))
+      ).pollUntilDone();
       return true;
     } catch (error) {
       if (isNotFound(error)) return false;
@@ -360,10 +394,11 @@ export class AzureKeyVaultProvider implements SecretProvider {
   }
 
   /** Names of soft-deleted secrets that hush wrote (recoverable with `recover`). */
-  async listDeleted(): Promise<string[]> {
+  async listDeleted(options: ProviderCallOptions = {}): Promise<string[]> {
+    const signal = options.abortSignal;
     const names: string[] = [];
     try {
-      for await (const deleted of this.client.listDeletedSecrets(this.#requestOptions)) {
+      for await (const deleted of this.client.listDeletedSecrets(this.#requestOptions(signal))) {
         const key = fromVaultName(deleted.properties.name, this.#mapping);
         if (key !== undefined) names.push(key);
       }
@@ -374,10 +409,11 @@ export class AzureKeyVaultProvider implements SecretProvider {
   }
 
   async list(options: ProviderListOptions = {}): Promise<SecretInfo[]> {
+    const signal = options.abortSignal;
     const out: SecretInfo[] = [];
     try {
       // Key Vault has no server-side prefix filter: the SDK walks every page (nextLink) and we filter here.
-      for await (const properties of this.client.listPropertiesOfSecrets(this.#requestOptions)) {
+      for await (const properties of this.client.listPropertiesOfSecrets(this.#requestOptions(signal))) {
         const key = fromVaultName(properties.name, this.#mapping);
         if (key === undefined || (options.prefix && !key.startsWith(options.prefix))) continue;
         if (properties.managed) continue;
@@ -390,12 +426,16 @@ export class AzureKeyVaultProvider implements SecretProvider {
   }
 
   /** Versions oldest first (by creation time; the service's own order is not chronological). */
-  async #listVersionProperties(key: string, vaultName: string): Promise<SecretProperties[]> {
+  async #listVersionProperties(
+    key: string,
+    vaultName: string,
+    signal: AbortSignal | undefined,
+  ): Promise<SecretProperties[]> {
     const versions: SecretProperties[] = [];
     try {
       for await (const properties of this.client.listPropertiesOfSecretVersions(
         vaultName,
-        this.#requestOptions,
+        this.#requestOptions(signal),
       ))
         versions.push(properties);
     } catch (error) {
@@ -412,18 +452,20 @@ export class AzureKeyVaultProvider implements SecretProvider {
       .map(({ properties }) => properties);
   }
 
-  async listVersions(key: string): Promise<SecretVersion[]> {
+  async listVersions(key: string, options: ProviderCallOptions = {}): Promise<SecretVersion[]> {
+    const signal = options.abortSignal;
     const vaultName = this.#vaultName(key);
-    const versions = await this.#listVersionProperties(key, vaultName);
+    const versions = await this.#listVersionProperties(key, vaultName, signal);
     if (versions.length === 0) return [];
-    const current = (await this.#currentVersion(key, vaultName)) ?? versions.at(-1)!.version;
+    const current = (await this.#currentVersion(key, vaultName, signal)) ?? versions.at(-1)!.version;
     return versions.map((properties) => toSecretVersion(properties, properties.version === current));
   }
 
   /** Makes an older version current by writing its value (and tags) again as a new version. */
-  async rollback(key: string, version: string): Promise<SecretInfo> {
+  async rollback(key: string, version: string, options: ProviderCallOptions = {}): Promise<SecretInfo> {
+    const signal = options.abortSignal;
     const vaultName = this.#vaultName(key);
-    const resolved = await this.#resolveVersion(key, vaultName, version);
+    const resolved = await this.#resolveVersion(key, vaultName, version, signal);
     let old: KeyVaultSecret;
     try {
       if (resolved === null) throw Object.assign(new Error('no such version'), { statusCode: 404 });
@@ -441,7 +483,7 @@ export class AzureKeyVaultProvider implements SecretProvider {
       const written = await this.client.setSecret(vaultName, old.value ?? '', {
         ...(old.properties.tags ? { tags: old.properties.tags } : {}),
         ...(old.properties.contentType ? { contentType: old.properties.contentType } : {}),
-        ...this.#requestOptions,
+        ...this.#requestOptions(signal),
       });
       return toSecretInfo(key, written.properties, this.name);
     } catch (error) {
@@ -449,10 +491,13 @@ export class AzureKeyVaultProvider implements SecretProvider {
     }
   }
 
-  async health(): Promise<ProviderHealth> {
+  async health(options: ProviderCallOptions = {}): Promise<ProviderHealth> {
+    const signal = options.abortSignal;
     const started = Date.now();
     try {
-      const pages = this.client.listPropertiesOfSecrets(this.#requestOptions).byPage({ maxPageSize: 1 });
+      const pages = this.client
+        .listPropertiesOfSecrets(this.#requestOptions(signal))
+        .byPage({ maxPageSize: 1 });
       await pages.next();
       return { status: 'healthy', details: { vaultUrl: this.vaultUrl, latencyMs: Date.now() - started } };
     } catch (error) {

@@ -8,6 +8,7 @@ import {
   InvalidSecretNameError,
   ProviderError,
   ProviderUnavailableError,
+  type SecretInfo,
   SecretNotFoundError,
   type SecretVersion,
   ValidationError,
@@ -170,7 +171,7 @@ export function safeCause(error: unknown): Error {
 }
 
 /** Turns any failure of an SDK call into hush's typed errors. */
-export function mapError(
+export function toHushError(
   error: unknown,
   context: { provider: string; key?: string; operation: string },
 ): Error {
@@ -239,4 +240,36 @@ export function mapError(
         cause: safeCause(error),
       });
   }
+}
+
+/** The fields of a Secret resource hush reads. */
+export interface WireSecret {
+  name?: string | null;
+  createTime?: WireTimestamp | null;
+  expireTime?: WireTimestamp | null;
+  labels?: Record<string, string> | null;
+  annotations?: Record<string, string> | null;
+}
+
+/** A Secret resource (and the version served) as hush's description. A missing date is the epoch. */
+export function toSecretInfo(
+  key: string,
+  secret: WireSecret | undefined,
+  version: string,
+  provider: string,
+  updatedAt?: Date,
+): SecretInfo {
+  const createdAt = toDate(secret?.createTime) ?? new Date(0);
+  const info: SecretInfo = {
+    key,
+    version,
+    createdAt,
+    updatedAt: updatedAt ?? createdAt,
+    metadata: { ...(secret?.annotations ?? {}) },
+    tags: { ...(secret?.labels ?? {}) },
+    provider,
+  };
+  const expiresAt = toDate(secret?.expireTime);
+  if (expiresAt) info.expiresAt = expiresAt;
+  return info;
 }

@@ -3,6 +3,7 @@ import {
   ConfigError,
   createSecret,
   IntegrityError,
+  type ProviderCallOptions,
   type ProviderCapabilities,
   type ProviderDeleteOptions,
   type ProviderGetOptions,
@@ -22,14 +23,16 @@ import {
   fromSecretId,
   grpcCode,
   lastSegment,
-  mapError,
   type NameMapping,
   safeCause,
   toDate,
+  toHushError,
   toLabels,
   toSecretId,
+  toSecretInfo,
   toTimestamp,
   toVersionState,
+  type WireSecret,
 } from './mapping.js';
 
 type ClientOptions = NonNullable<ConstructorParameters<typeof SecretManagerServiceClient>[0]>;
@@ -77,14 +80,6 @@ const VERSION_NUMBER = /^[1-9][0-9]{0,18}$/;
 
 type AccessResponse = protos.google.cloud.secretmanager.v1.IAccessSecretVersionResponse;
 type WireVersion = protos.google.cloud.secretmanager.v1.ISecretVersion;
-
-interface WireSecret {
-  name?: string | null;
-  createTime?: Parameters<typeof toDate>[0];
-  expireTime?: Parameters<typeof toDate>[0];
-  labels?: Record<string, string> | null;
-  annotations?: Record<string, string> | null;
-}
 
 /** GCP Secret Manager through the official client, over gRPC. */
 export class GcpSecretManagerProvider implements SecretProvider {
@@ -134,6 +129,7 @@ export class GcpSecretManagerProvider implements SecretProvider {
   }
 
   async get(key: string, options: ProviderGetOptions = {}): Promise<Secret | null> {
+    const signal = options.abortSignal;
     const id = toSecretId(key, this.#mapping);
     if (options.version !== undefined && !VERSION_NUMBER.test(options.version)) return null;
     const secretName = await this.#secretName(id);
@@ -143,9 +139,9 @@ export class GcpSecretManagerProvider implements SecretProvider {
     try {
       [[accessed], [secret]] = await Promise.all([
         this.#call('read', key, () =>
-          this.#client.accessSecretVersion({ name: versionName }, this.#callOptions()),
+          this.#rpc(signal).accessSecretVersion({ name: versionName }, this.#callOptions()),
         ),
-        this.#call('read', key, () => this.#client.getSecret({ name: secretName }, this.#callOptions())),
+        this.#call('read', key, () => this.#rpc(signal).getSecret({ name: secretName }, this.#callOptions())),
       ]);
     } catch (error) {
       if (grpcCode(error) === Code.NOT_FOUND) return null;
@@ -178,6 +174,7 @@ export class GcpSecretManagerProvider implements SecretProvider {
   }
 
   async set(key: string, value: string, options: ProviderSetOptions = {}): Promise<SecretInfo> {
+    const signal = options.abortSignal;
     const id = toSecretId(key, this.#mapping);
     if (typeof value !== 'string') throw new ValidationError(`the value of secret '${key}' must be a string`);
     const labels = options.tags ? toLabels(options.tags) : undefined;
@@ -203,7 +200,10 @@ export class GcpSecretManagerProvider implements SecretProvider {
     const payload = { data, dataCrc32c: crc32c(data) };
     let added: WireVersion;
     try {
-      [added] = await this.#client.addSecretVersion({ parent: secretName, payload }, this.#callOptions());
+      [added] = await this.#rpc(signal).addSecretVersion(
+        { parent: secretName, payload },
+        this.#callOptions(),
+      );
       this.#counters.calls++;
     } catch (error) {
       if (grpcCode(error) !== Code.NOT_FOUND) throw this.#fail(error, key, 'write');
@@ -212,7 +212,7 @@ export class GcpSecretManagerProvider implements SecretProvider {
         created;
       added = (
         await this.#call('write', key, () =>
-          this.#client.addSecretVersion({ parent: secretName, payload }, this.#callOptions()),
+          this.#rpc(signal).addSecretVersion({ parent: secretName, payload }, this.#callOptions()),
         )
       )[0];
     }
@@ -226,7 +226,7 @@ export class GcpSecretManagerProvider implements SecretProvider {
     }
     if (paths.length > 0) {
       [secret] = await this.#call('write', key, () =>
-        this.#client.updateSecret(
+        this.#rpc(signal).updateSecret(
           {
             secret: {
               name: secretName,
@@ -241,7 +241,7 @@ export class GcpSecretManagerProvider implements SecretProvider {
       );
     } else {
       [secret] = await this.#call('write', key, () =>
-        this.#client.getSecret({ name: secretName }, this.#callOptions()),
+        this.#rpc(signal).getSecret({ name: secretName }, this.#callOptions()),
       );
     }
     const version = lastSegment(added.name);
@@ -249,11 +249,12 @@ export class GcpSecretManagerProvider implements SecretProvider {
     return this.#info(key, secret, version, toDate(added.createTime));
   }
 
-  async delete(key: string, _options: ProviderDeleteOptions = {}): Promise<boolean> {
+  async delete(key: string, options: ProviderDeleteOptions = {}): Promise<boolean> {
+    const signal = options.abortSignal;
     const id = toSecretId(key, this.#mapping);
     const name = await this.#secretName(id);
     try {
-      await this.#client.deleteSecret({ name }, this.#callOptions());
+      await this.#rpc(signal).deleteSecret({ name }, this.#callOptions());
       this.#counters.calls++;
       return true;
     } catch (error) {
@@ -263,6 +264,7 @@ export class GcpSecretManagerProvider implements SecretProvider {
   }
 
   async list(options: ProviderListOptions = {}): Promise<SecretInfo[]> {
+    const signal = options.abortSignal;
     const project = await this.project();
     const prefix = options.prefix ?? '';
     // `name:` is a substring filter: it narrows the listing on the server; the prefix is checked here.
@@ -277,7 +279,7 @@ export class GcpSecretManagerProvider implements SecretProvider {
     const results: SecretInfo[] = [];
     try {
       this.#counters.calls++;
-      const iterable = this.#client.listSecretsAsync(
+      const iterable = this.#rpc(signal).listSecretsAsync(
         { parent: `projects/${project}`, pageSize: 250, ...(filter ? { filter } : {}) },
         { ...this.#callOptions(), autoPaginate: false },
       );
@@ -293,12 +295,13 @@ export class GcpSecretManagerProvider implements SecretProvider {
     return results.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   }
 
-  async listVersions(key: string): Promise<SecretVersion[]> {
+  async listVersions(key: string, options: ProviderCallOptions = {}): Promise<SecretVersion[]> {
+    const signal = options.abortSignal;
     const name = await this.#secretName(toSecretId(key, this.#mapping));
     const versions: SecretVersion[] = [];
     try {
       this.#counters.calls++;
-      for await (const v of this.#client.listSecretVersionsAsync(
+      for await (const v of this.#rpc(signal).listSecretVersionsAsync(
         { parent: name, pageSize: 250 },
         { ...this.#callOptions(), autoPaginate: false },
       )) {
@@ -322,7 +325,8 @@ export class GcpSecretManagerProvider implements SecretProvider {
   /** Reads `version` and writes its value as a new version (the old one stays in the history). */
   async rollback(key: string, version: string): Promise<SecretInfo> {
     const old = await this.get(key, { version });
-    if (!old) throw mapError({ code: Code.NOT_FOUND }, { provider: this.name, key, operation: 'roll back' });
+    if (!old)
+      throw toHushError({ code: Code.NOT_FOUND }, { provider: this.name, key, operation: 'roll back' });
     return this.set(key, old.value);
   }
 
@@ -340,11 +344,12 @@ export class GcpSecretManagerProvider implements SecretProvider {
     return this.#changeVersion(key, version, 'destroy');
   }
 
-  async health(): Promise<ProviderHealth> {
+  async health(options: ProviderCallOptions = {}): Promise<ProviderHealth> {
+    const signal = options.abortSignal;
     const started = Date.now();
     try {
       const project = await this.project();
-      await this.#client.listSecrets(
+      await this.#rpc(signal).listSecrets(
         { parent: `projects/${project}`, pageSize: 1 },
         { ...this.#callOptions(), autoPaginate: false },
       );
@@ -447,6 +452,33 @@ export class GcpSecretManagerProvider implements SecretProvider {
     return { timeout: this.#timeout };
   }
 
+  /**
+   * The client, with each call cancelled when `signal` aborts: gax calls take no AbortSignal,
+   * but the promise they return has `cancel()`, which ends the gRPC call.
+   */
+  #rpc(signal: AbortSignal | undefined): SecretManagerServiceClient {
+    if (!signal) return this.#client;
+    return new Proxy(this.#client, {
+      get(target, property, receiver) {
+        const member = Reflect.get(target, property, receiver) as unknown;
+        if (typeof member !== 'function') return member;
+        return (...args: unknown[]) => {
+          signal.throwIfAborted();
+          const call = (member as (...a: unknown[]) => unknown).apply(target, args);
+          const cancel = (call as { cancel?: () => void } | undefined)?.cancel;
+          if (typeof cancel === 'function') {
+            const onAbort = () => cancel.call(call);
+            signal.addEventListener('abort', onAbort, { once: true });
+            Promise.resolve(call)
+              .catch(() => undefined)
+              .finally(() => signal.removeEventListener('abort', onAbort));
+          }
+          return call;
+        };
+      },
+    });
+  }
+
   async #call<T>(operation: string, key: string | undefined, run: () => Promise<T>): Promise<T> {
     this.#counters.calls++;
     try {
@@ -459,23 +491,11 @@ export class GcpSecretManagerProvider implements SecretProvider {
 
   #fail(error: unknown, key: string | undefined, operation: string): Error {
     this.#counters.failures++;
-    return mapError(error, { provider: this.name, ...(key !== undefined ? { key } : {}), operation });
+    return toHushError(error, { provider: this.name, ...(key !== undefined ? { key } : {}), operation });
   }
 
   #info(key: string, secret: WireSecret | undefined, version: string, updatedAt?: Date): SecretInfo {
-    const createdAt = toDate(secret?.createTime) ?? new Date(0);
-    const info: SecretInfo = {
-      key,
-      version,
-      createdAt,
-      updatedAt: updatedAt ?? createdAt,
-      metadata: { ...(secret?.annotations ?? {}) },
-      tags: { ...(secret?.labels ?? {}) },
-      provider: this.name,
-    };
-    const expiresAt = toDate(secret?.expireTime);
-    if (expiresAt) info.expiresAt = expiresAt;
-    return info;
+    return toSecretInfo(key, secret, version, this.name, updatedAt);
   }
 }
 
