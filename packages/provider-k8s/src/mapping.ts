@@ -282,7 +282,7 @@ const NETWORK_CODES = new Set([
  * Kubernetes failures as hush errors. Messages name the namespace, the Secret and the verb,
  * never a value (the API's own Status messages hold names and field paths only).
  */
-export function mapError(error: unknown, ctx: ErrorContext): Error {
+export function toHushError(error: unknown, ctx: ErrorContext): Error {
   if (error instanceof HushError) return error;
   const code = statusCodeOf(error);
   const what = ctx.key ? `secret '${ctx.key}'` : 'secrets';

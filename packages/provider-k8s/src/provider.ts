@@ -1,6 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
   createSecret,
+  HushError,
+  mapConcurrent,
+  type ProviderCallOptions,
   type ProviderCapabilities,
   type ProviderDeleteOptions,
   ProviderError,
@@ -8,14 +11,23 @@ import {
   type ProviderHealth,
   type ProviderListOptions,
   type ProviderSetOptions,
+  retry,
   type Secret,
   type SecretInfo,
   type SecretProvider,
   UnsupportedOperationError,
   ValidationError,
   VersionConflictError,
+  withTimeout,
 } from '@hush/core';
-import { CoreV1Api, type KubeConfig, type V1Secret } from '@kubernetes/client-node';
+import {
+  CoreV1Api,
+  type KubeConfig,
+  Observable,
+  type RequestContext,
+  type ResponseContext,
+  type V1Secret,
+} from '@kubernetes/client-node';
 import { loadKubeConfig, namespaceOf } from './auth.js';
 import {
   decodeValue,
@@ -26,13 +38,13 @@ import {
   type Location,
   locate,
   type MappingMode,
-  mapError,
   nameOfEntry,
   PATH_ANNOTATION,
   pathOfSecret,
   readEntries,
   retryAfterMs,
   statusCodeOf,
+  toHushError,
   validateTags,
   WHOLE_SECRET_ENTRY,
   wholeSecretData,
@@ -135,7 +147,7 @@ export class KubernetesProvider implements SecretProvider {
 
   async get(key: string, options: ProviderGetOptions = {}): Promise<Secret | null> {
     const location = this.#locate(key);
-    const secret = await this.#read(location, key);
+    const secret = await this.#read(location, key, options.abortSignal);
     if (!secret) return null;
     const info = this.#entryInfo(secret, location, key);
     if (!info) return null;
@@ -149,19 +161,16 @@ export class KubernetesProvider implements SecretProvider {
   }
 
   /** Reads each Secret once, however many of its keys are asked for. */
-  async getMany(keys: string[]): Promise<Map<string, Secret | null>> {
+  async getMany(keys: string[], options: ProviderCallOptions = {}): Promise<Map<string, Secret | null>> {
     const located = keys.map((key) => ({ key, location: this.#locate(key) }));
     const firstOf = new Map<string, { key: string; location: Location }>();
     for (const item of located)
       if (!firstOf.has(item.location.secretName)) firstOf.set(item.location.secretName, item);
     const secrets = new Map<string, V1Secret | undefined>();
-    const pending = [...firstOf.values()];
     // A few reads at a time, so that a large batch does not open hundreds of connections.
-    const worker = async () => {
-      for (let item = pending.shift(); item; item = pending.shift())
-        secrets.set(item.location.secretName, await this.#read(item.location, item.key));
-    };
-    await Promise.all(Array.from({ length: Math.min(BATCH_CONCURRENCY, pending.length) }, worker));
+    await mapConcurrent([...firstOf.values()], BATCH_CONCURRENCY, async (item) =>
+      secrets.set(item.location.secretName, await this.#read(item.location, item.key, options.abortSignal)),
+    );
     const result = new Map<string, Secret | null>();
     for (const { key, location } of located) {
       const secret = secrets.get(location.secretName);
@@ -188,57 +197,64 @@ export class KubernetesProvider implements SecretProvider {
       if (scope !== undefined) next.scope = scope;
       return next;
     };
-    const written = await this.#update(location, key, 'update', options.expectedVersion, (current) => {
-      if (!current) {
-        if (options.expectedVersion !== undefined && options.expectedVersion !== '0')
-          throw new VersionConflictError(key);
-        const annotations: Record<string, string> = {};
-        if (location.secretName !== location.path) annotations[PATH_ANNOTATION] = location.path;
-        writeEntries(annotations, { [location.entry]: meta() });
-        return {
-          kind: 'create',
-          body: {
-            apiVersion: 'v1',
-            kind: 'Secret',
-            metadata: {
-              name: location.secretName,
-              ...(options.tags ? { labels: { ...options.tags } } : {}),
-              annotations,
+    const written = await this.#update(
+      location,
+      key,
+      'update',
+      options.expectedVersion,
+      options.abortSignal,
+      (current) => {
+        if (!current) {
+          if (options.expectedVersion !== undefined && options.expectedVersion !== '0')
+            throw new VersionConflictError(key);
+          const annotations: Record<string, string> = {};
+          if (location.secretName !== location.path) annotations[PATH_ANNOTATION] = location.path;
+          writeEntries(annotations, { [location.entry]: meta() });
+          return {
+            kind: 'create',
+            body: {
+              apiVersion: 'v1',
+              kind: 'Secret',
+              metadata: {
+                name: location.secretName,
+                ...(options.tags ? { labels: { ...options.tags } } : {}),
+                annotations,
+              },
+              type: OPAQUE,
+              data,
             },
-            type: OPAQUE,
-            data,
-          },
+          };
+        }
+        if (options.expectedVersion !== undefined) {
+          const exists = this.mode === 'secret' || Object.hasOwn(current.data ?? {}, location.entry);
+          const matches =
+            options.expectedVersion === '0'
+              ? !exists
+              : exists && options.expectedVersion === current.metadata?.resourceVersion;
+          if (!matches) throw new VersionConflictError(key);
+        }
+        const entries = readEntries(current);
+        const body: V1Secret = {
+          ...current,
+          metadata: { ...current.metadata, annotations: { ...(current.metadata?.annotations ?? {}) } },
+          data: this.mode === 'secret' ? data : { ...(current.data ?? {}), ...data },
         };
-      }
-      if (options.expectedVersion !== undefined) {
-        const exists = this.mode === 'secret' || Object.hasOwn(current.data ?? {}, location.entry);
-        const matches =
-          options.expectedVersion === '0'
-            ? !exists
-            : exists && options.expectedVersion === current.metadata?.resourceVersion;
-        if (!matches) throw new VersionConflictError(key);
-      }
-      const entries = readEntries(current);
-      const body: V1Secret = {
-        ...current,
-        metadata: { ...current.metadata, annotations: { ...(current.metadata?.annotations ?? {}) } },
-        data: this.mode === 'secret' ? data : { ...(current.data ?? {}), ...data },
-      };
-      delete body.stringData;
-      if (options.tags) body.metadata!.labels = { ...options.tags };
-      if (this.mode === 'secret')
-        for (const k of Object.keys(entries)) if (k !== WHOLE_SECRET_ENTRY) delete entries[k];
-      entries[location.entry] = meta(entries[location.entry]);
-      writeEntries(body.metadata!.annotations!, entries);
-      return { kind: 'replace', body };
-    });
+        delete body.stringData;
+        if (options.tags) body.metadata!.labels = { ...options.tags };
+        if (this.mode === 'secret')
+          for (const k of Object.keys(entries)) if (k !== WHOLE_SECRET_ENTRY) delete entries[k];
+        entries[location.entry] = meta(entries[location.entry]);
+        writeEntries(body.metadata!.annotations!, entries);
+        return { kind: 'replace', body };
+      },
+    );
     return this.#entryInfo(written!, location, key)!;
   }
 
-  async delete(key: string, _options: ProviderDeleteOptions = {}): Promise<boolean> {
+  async delete(key: string, options: ProviderDeleteOptions = {}): Promise<boolean> {
     const location = this.#locate(key);
     let deleted = false;
-    await this.#update(location, key, 'delete', undefined, (current) => {
+    await this.#update(location, key, 'delete', undefined, options.abortSignal, (current) => {
       deleted = false;
       if (!current) return { kind: 'none' };
       const data = current.data ?? {};
@@ -266,8 +282,8 @@ export class KubernetesProvider implements SecretProvider {
     const out: SecretInfo[] = [];
     let token: string | undefined;
     do {
-      const page = await this.#request('list', undefined, () =>
-        this.#api.listNamespacedSecret({
+      const page = await this.#request('list', undefined, options.abortSignal, (api) =>
+        api.listNamespacedSecret({
           namespace: this.namespace,
           limit: this.#pageSize,
           ...(token ? { _continue: token } : {}),
@@ -290,12 +306,13 @@ export class KubernetesProvider implements SecretProvider {
     return out.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   }
 
-  async health(): Promise<ProviderHealth> {
+  async health(options: ProviderCallOptions = {}): Promise<ProviderHealth> {
     try {
       await this.#request(
         'list',
         undefined,
-        () => this.#api.listNamespacedSecret({ namespace: this.namespace, limit: 1 }),
+        options.abortSignal,
+        (api) => api.listNamespacedSecret({ namespace: this.namespace, limit: 1 }),
         0,
       );
       return { status: 'healthy', details: { namespace: this.namespace, server: this.#server } };
@@ -327,10 +344,14 @@ export class KubernetesProvider implements SecretProvider {
   }
 
   /** The Secret for a location, or undefined when it is missing or belongs to another path (hash collision). */
-  async #read(location: Location, key: string): Promise<V1Secret | undefined> {
+  async #read(
+    location: Location,
+    key: string,
+    signal: AbortSignal | undefined,
+  ): Promise<V1Secret | undefined> {
     try {
-      const secret = await this.#request('get', key, () =>
-        this.#api.readNamespacedSecret({ name: location.secretName, namespace: this.namespace }),
+      const secret = await this.#request('get', key, signal, (api) =>
+        api.readNamespacedSecret({ name: location.secretName, namespace: this.namespace }),
       );
       return holdsPath(secret, location.path) ? secret : undefined;
     } catch (error) {
@@ -349,11 +370,12 @@ export class KubernetesProvider implements SecretProvider {
     key: string,
     verb: 'update' | 'delete',
     expectedVersion: string | undefined,
+    signal: AbortSignal | undefined,
     change: (current: V1Secret | undefined) => Change,
   ): Promise<V1Secret | undefined> {
     return this.#exclusive(location.secretName, async () => {
       for (let attempt = 0; ; attempt++) {
-        const current = await this.#readForWrite(location, key);
+        const current = await this.#readForWrite(location, key, signal);
         const next = change(current);
         try {
           switch (next.kind) {
@@ -363,7 +385,8 @@ export class KubernetesProvider implements SecretProvider {
               return await this.#request(
                 'create',
                 key,
-                () => this.#api.createNamespacedSecret({ namespace: this.namespace, body: next.body }),
+                signal,
+                (api) => api.createNamespacedSecret({ namespace: this.namespace, body: next.body }),
                 undefined,
                 true,
               );
@@ -371,8 +394,9 @@ export class KubernetesProvider implements SecretProvider {
               return await this.#request(
                 'update',
                 key,
-                () =>
-                  this.#api.replaceNamespacedSecret({
+                signal,
+                (api) =>
+                  api.replaceNamespacedSecret({
                     name: location.secretName,
                     namespace: this.namespace,
                     body: next.body,
@@ -384,8 +408,9 @@ export class KubernetesProvider implements SecretProvider {
               await this.#request(
                 'delete',
                 key,
-                () =>
-                  this.#api.deleteNamespacedSecret({
+                signal,
+                (api) =>
+                  api.deleteNamespacedSecret({
                     name: location.secretName,
                     namespace: this.namespace,
                     body: { preconditions: { resourceVersion: next.resourceVersion } },
@@ -399,7 +424,7 @@ export class KubernetesProvider implements SecretProvider {
           const code = statusCodeOf(error);
           // 409: stale resourceVersion or created meanwhile; 404 on replace/delete: deleted meanwhile.
           const raced = code === 409 || (code === 404 && next.kind !== 'create');
-          if (!raced) throw mapError(error, this.#context(verb, key));
+          if (!raced) throw toHushError(error, this.#context(verb, key));
           if (expectedVersion !== undefined) throw new VersionConflictError(key);
           if (attempt >= this.#maxConflictRetries) {
             this.#counters.conflictsExhausted++;
@@ -409,16 +434,20 @@ export class KubernetesProvider implements SecretProvider {
             );
           }
           this.#counters.conflictRetries++;
-          await sleep(Math.random() * 20 * (attempt + 1));
+          await sleep(Math.random() * 20 * (attempt + 1), undefined, signal ? { signal } : undefined);
         }
       }
     });
   }
 
-  async #readForWrite(location: Location, key: string): Promise<V1Secret | undefined> {
+  async #readForWrite(
+    location: Location,
+    key: string,
+    signal: AbortSignal | undefined,
+  ): Promise<V1Secret | undefined> {
     try {
-      const secret = await this.#request('get', key, () =>
-        this.#api.readNamespacedSecret({ name: location.secretName, namespace: this.namespace }),
+      const secret = await this.#request('get', key, signal, (api) =>
+        api.readNamespacedSecret({ name: location.secretName, namespace: this.namespace }),
       );
       if (!holdsPath(secret, location.path))
         throw new ProviderError(
@@ -455,53 +484,72 @@ export class KubernetesProvider implements SecretProvider {
   }
 
   /**
-   * One API call with a timeout and retries of throttled (429) answers. 404 and 409 are passed
-   * through raw for the caller to interpret (`raw`), other failures become hush errors.
+   * One API call with a timeout and retries of throttled (429) answers (core's full-jitter
+   * retry, honouring the server's Retry-After). 404 and 409 are passed through raw for the
+   * caller to interpret (`raw`), other failures become hush errors. The call gets a signal
+   * that aborts on the timeout and with the caller's.
    */
   async #request<T>(
     verb: string,
     key: string | undefined,
-    call: () => Promise<T>,
+    signal: AbortSignal | undefined,
+    call: (api: CoreV1Api) => Promise<T>,
     maxRetries = this.#maxRetries,
     raw = false,
   ): Promise<T> {
-    for (let attempt = 0; ; attempt++) {
-      this.#counters.requests++;
-      try {
-        return await this.#withTimeout(call(), verb, key);
-      } catch (error) {
-        const code = statusCodeOf(error);
-        if (code === 429) {
-          this.#counters.throttled++;
-          if (attempt < maxRetries) {
+    try {
+      return await retry(
+        () => {
+          this.#counters.requests++;
+          return withTimeout((timeoutSignal) => call(this.#apiFor(timeoutSignal)), this.#timeoutMs, {
+            provider: this.name,
+            ...(signal ? { abortSignal: signal } : {}),
+          });
+        },
+        {
+          attempts: maxRetries + 1,
+          baseDelayMs: 250,
+          maxDelayMs: 5_000,
+          retryable: (error) => statusCodeOf(error) === 429,
+          delayMs: (error) => retryAfterMs(error),
+          onRetry: () => {
+            this.#counters.throttled++;
             this.#counters.retries++;
-            await sleep(Math.min(retryAfterMs(error) ?? 250 * 2 ** attempt, 5_000));
-            continue;
-          }
-        }
-        if (code === 404 || (raw && code === 409)) throw error;
-        throw mapError(error, this.#context(verb, key));
-      }
+          },
+          ...(signal ? { abortSignal: signal } : {}),
+        },
+      );
+    } catch (error) {
+      const code = statusCodeOf(error);
+      if (code === 429) this.#counters.throttled++;
+      if (code === 404 || (raw && code === 409)) throw error;
+      if (error instanceof HushError) throw error;
+      throw toHushError(error, this.#context(verb, key));
     }
   }
 
-  async #withTimeout<T>(work: Promise<T>, verb: string, key: string | undefined): Promise<T> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(Object.assign(new Error('request timed out'), { code: 'ETIMEDOUT' })),
-        this.#timeoutMs,
-      );
+  /** The API with `signal` set on every request it sends (client-node's fetch takes it). */
+  #apiFor(signal: AbortSignal): CoreV1Api {
+    const options = {
+      middleware: [
+        // The object API runs its middleware as (its stub of) observables.
+        {
+          pre: (context: RequestContext) => {
+            context.setSignal(signal);
+            return new Observable(Promise.resolve(context));
+          },
+          post: (response: ResponseContext) => new Observable(Promise.resolve(response)),
+        },
+      ],
+      middlewareMergeStrategy: 'append' as const,
+    };
+    return new Proxy(this.#api, {
+      get(target, property, receiver) {
+        const member = Reflect.get(target, property, receiver) as unknown;
+        if (typeof member !== 'function') return member;
+        return (param: unknown) =>
+          (member as (p: unknown, o: unknown) => unknown).call(target, param, options);
+      },
     });
-    try {
-      return await Promise.race([work, timeout]);
-    } catch (error) {
-      if ((error as { code?: string }).code === 'ETIMEDOUT' && statusCodeOf(error) === undefined)
-        throw mapError(error, this.#context(verb, key));
-      throw error;
-    } finally {
-      clearTimeout(timer);
-      work.catch(() => undefined);
-    }
   }
 }

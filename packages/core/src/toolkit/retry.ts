@@ -10,6 +10,11 @@ export interface RetryOptions {
   maxDelayMs?: number;
   /** No retry starts once this much time has passed since the first try (default: none). */
   budgetMs?: number;
+  /**
+   * The wait the server asked for (a Retry-After), in ms, used instead of the jittered backoff
+   * (still capped by maxDelayMs); undefined for none.
+   */
+  delayMs?: (error: unknown, attempt: number) => number | undefined;
   /** Which failures are retried (default `isTransientError`). */
   retryable?: (error: unknown, attempt: number) => boolean;
   /** Stops waiting and retrying when aborted. */
@@ -44,7 +49,11 @@ export async function retry<T>(
       return await work(attempt);
     } catch (error) {
       if (attempt >= attempts || options.abortSignal?.aborted || !retryable(error, attempt)) throw error;
-      const delay = Math.floor(random() * Math.min(max, base * 2 ** (attempt - 1)));
+      const asked = options.delayMs?.(error, attempt);
+      const delay =
+        asked !== undefined && asked >= 0
+          ? Math.min(max, asked)
+          : Math.floor(random() * Math.min(max, base * 2 ** (attempt - 1)));
       if (options.budgetMs !== undefined && now() - started + delay > options.budgetMs) throw error;
       options.onRetry?.(error, attempt, delay);
       await sleep(delay, options.abortSignal);
