@@ -4,9 +4,12 @@
  */
 import {
   AccessDeniedError,
+  createSecret,
   type HushError,
   ProviderError,
   ProviderUnavailableError,
+  type Secret,
+  type SecretInfo,
   type SecretVersion,
   ValidationError,
   VersionConflictError,
@@ -313,4 +316,61 @@ export function toHushError(failure: VaultFailure, context: FailureContext): Hus
     context.provider,
     `${subject} failed: ${failure.status ? `HTTP ${failure.status}: ` : ''}${failure.message}`,
   );
+}
+
+/** A KV v2 data read as Vault answers it. */
+export interface DataResponse {
+  data?: {
+    data?: Record<string, unknown> | null;
+    metadata?: {
+      version?: number;
+      created_time?: string;
+      deletion_time?: string;
+      destroyed?: boolean;
+      custom_metadata?: unknown;
+    };
+  };
+}
+
+/**
+ * A secret's description from its version and custom metadata. A date Vault left out is the
+ * epoch ("unknown"), never "now", which would read as a fresh write.
+ */
+export function toSecretInfo(
+  key: string,
+  version: number,
+  custom: unknown,
+  dates: { createdAt?: Date; updatedAt?: Date },
+  provider: string,
+): SecretInfo {
+  const described = readCustomMetadata(custom, version);
+  const createdAt = dates.createdAt ?? new Date(0);
+  const info: SecretInfo = {
+    key,
+    version: String(version),
+    createdAt,
+    updatedAt: dates.updatedAt ?? createdAt,
+    metadata: described.metadata,
+    tags: described.tags,
+    provider,
+  };
+  if (described.expiresAt) info.expiresAt = described.expiresAt;
+  if (described.scope !== undefined) info.scope = described.scope;
+  return info;
+}
+
+/** A KV v2 data read as a Secret; null when it holds no data (deleted or destroyed version). */
+export function toSecret(key: string, answer: DataResponse, provider: string): Secret | null {
+  const metadata = answer.data?.metadata;
+  if (!answer.data || !metadata || answer.data.data == null) return null;
+  const version = Number(metadata.version);
+  const created = parseVaultTime(metadata.created_time);
+  const info = toSecretInfo(
+    key,
+    version,
+    metadata.custom_metadata,
+    created ? { createdAt: created } : {},
+    provider,
+  );
+  return createSecret({ ...info, value: dataToValue(answer.data.data) });
 }

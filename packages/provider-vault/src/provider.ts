@@ -1,8 +1,10 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { isAbsolute, resolve } from 'node:path';
 import {
   ConfigError,
-  createSecret,
   isHushError,
+  mapConcurrent,
+  type ProviderCallOptions,
   type ProviderCapabilities,
   type ProviderDeleteOptions,
   type ProviderGetOptions,
@@ -10,6 +12,7 @@ import {
   type ProviderListOptions,
   type ProviderSetOptions,
   parseDuration,
+  retry,
   type Secret,
   type SecretInfo,
   SecretNotFoundError,
@@ -23,15 +26,16 @@ import nodeVault from 'node-vault';
 import { VaultAuthenticator, type VaultAuthOptions } from './auth.js';
 import {
   checkMetadataUpdate,
-  dataToValue,
+  type DataResponse,
   isCasMismatch,
   isCasRequired,
   type KvPaths,
   kvPaths,
   parseVaultTime,
-  readCustomMetadata,
   toFailure,
   toHushError,
+  toSecret,
+  toSecretInfo,
   toVersions,
   type VaultFailure,
   valueToData,
@@ -87,19 +91,6 @@ export const VAULT_CAPABILITIES: ProviderCapabilities = Object.freeze({
   batchGet: false,
 });
 
-interface DataResponse {
-  data?: {
-    data?: Record<string, unknown> | null;
-    metadata?: {
-      version?: number;
-      created_time?: string;
-      deletion_time?: string;
-      destroyed?: boolean;
-      custom_metadata?: unknown;
-    };
-  };
-}
-
 interface WriteResponse {
   data?: { version?: number; created_time?: string; custom_metadata?: unknown };
 }
@@ -113,8 +104,6 @@ interface MetadataResponse {
     versions?: Record<string, { created_time?: string; deletion_time?: string; destroyed?: boolean }>;
   };
 }
-
-const sleep = (ms: number) => new Promise<void>((done) => setTimeout(done, ms));
 
 /** HashiCorp Vault KV v2 through node-vault. */
 export class VaultProvider implements SecretProvider {
@@ -130,6 +119,8 @@ export class VaultProvider implements SecretProvider {
   readonly #maxDelay: number;
   readonly #listConcurrency: number;
   readonly #counters = { requests: 0, retries: 0, throttled: 0, relogins: 0 };
+  /** The abort signal of the call in progress, through its async context (node-vault takes none). */
+  readonly #signal = new AsyncLocalStorage<AbortSignal | undefined>();
 
   constructor(options: VaultProviderOptions = {}) {
     const env = options.env ?? process.env;
@@ -179,6 +170,10 @@ export class VaultProvider implements SecretProvider {
   }
 
   async get(key: string, options: ProviderGetOptions = {}): Promise<Secret | null> {
+    return this.#signal.run(options.abortSignal, () => this.#getNow(key, options));
+  }
+
+  async #getNow(key: string, options: ProviderGetOptions = {}): Promise<Secret | null> {
     validateSecretName(key);
     let path = this.#paths.data(key);
     if (options.version !== undefined) {
@@ -188,26 +183,14 @@ export class VaultProvider implements SecretProvider {
     const answer = await this.#call<DataResponse | null>('get', key, () => this.#client.read(path), {
       notFound: null,
     });
-    const metadata = answer?.data?.metadata;
-    if (!answer?.data || !metadata || answer.data.data == null) return null;
-    const version = Number(metadata.version);
-    const described = readCustomMetadata(metadata.custom_metadata, version);
-    const created = parseVaultTime(metadata.created_time) ?? new Date();
-    return createSecret({
-      key,
-      value: dataToValue(answer.data.data),
-      version: String(version),
-      createdAt: created,
-      updatedAt: created,
-      ...(described.expiresAt ? { expiresAt: described.expiresAt } : {}),
-      metadata: described.metadata,
-      tags: described.tags,
-      provider: this.name,
-      ...(described.scope !== undefined ? { scope: described.scope } : {}),
-    });
+    return answer ? toSecret(key, answer, this.name) : null;
   }
 
   async set(key: string, value: string, options: ProviderSetOptions = {}): Promise<SecretInfo> {
+    return this.#signal.run(options.abortSignal, () => this.#setNow(key, value, options));
+  }
+
+  async #setNow(key: string, value: string, options: ProviderSetOptions = {}): Promise<SecretInfo> {
     validateSecretName(key);
     if (typeof value !== 'string') throw new ValidationError('a secret value must be a string');
     let cas: number | undefined;
@@ -227,7 +210,11 @@ export class VaultProvider implements SecretProvider {
     return this.#afterWrite(key, written, options);
   }
 
-  async rollback(key: string, version: string): Promise<SecretInfo> {
+  async rollback(key: string, version: string, options: ProviderCallOptions = {}): Promise<SecretInfo> {
+    return this.#signal.run(options.abortSignal, () => this.#rollbackNow(key, version));
+  }
+
+  async #rollbackNow(key: string, version: string): Promise<SecretInfo> {
     validateSecretName(key);
     if (!/^[1-9]\d*$/.test(version)) throw new SecretNotFoundError(key, { version, provider: this.name });
     const old = await this.#call<DataResponse | null>(
@@ -245,6 +232,10 @@ export class VaultProvider implements SecretProvider {
   }
 
   async delete(key: string, options: ProviderDeleteOptions = {}): Promise<boolean> {
+    return this.#signal.run(options.abortSignal, () => this.#deleteNow(key, options));
+  }
+
+  async #deleteNow(key: string, options: ProviderDeleteOptions = {}): Promise<boolean> {
     validateSecretName(key);
     const metadata = await this.#readMetadata(key, 'delete');
     if (!metadata) return false;
@@ -259,13 +250,21 @@ export class VaultProvider implements SecretProvider {
     return true;
   }
 
-  async listVersions(key: string): Promise<SecretVersion[]> {
+  async listVersions(key: string, options: ProviderCallOptions = {}): Promise<SecretVersion[]> {
+    return this.#signal.run(options.abortSignal, () => this.#listVersionsNow(key));
+  }
+
+  async #listVersionsNow(key: string): Promise<SecretVersion[]> {
     validateSecretName(key);
     const metadata = await this.#readMetadata(key, 'listVersions');
     return metadata ? toVersions(metadata) : [];
   }
 
   async list(options: ProviderListOptions = {}): Promise<SecretInfo[]> {
+    return this.#signal.run(options.abortSignal, () => this.#listNow(options));
+  }
+
+  async #listNow(options: ProviderListOptions = {}): Promise<SecretInfo[]> {
     const prefix = options.prefix ?? '';
     const start = prefix.includes('/') ? prefix.slice(0, prefix.lastIndexOf('/') + 1) : '';
     const names: string[] = [];
@@ -285,7 +284,7 @@ export class VaultProvider implements SecretProvider {
         }
       }
     }
-    const infos = await mapConcurrently(names.sort(), this.#listConcurrency, async (name) => {
+    const infos = await mapConcurrent(names.sort(), this.#listConcurrency, async (name) => {
       const metadata = await this.#readMetadata(name, 'list');
       if (!metadata) return undefined;
       const current = metadata.versions?.[String(metadata.current_version)];
@@ -298,7 +297,8 @@ export class VaultProvider implements SecretProvider {
     return infos.filter((info): info is SecretInfo => info !== undefined);
   }
 
-  async health(): Promise<ProviderHealth> {
+  async health(options: ProviderCallOptions = {}): Promise<ProviderHealth> {
+    options.abortSignal?.throwIfAborted();
     try {
       // sys/health answers with a status code per state; node-vault resolves the body for all of them.
       const body = (await this.#client.health({ standbyok: true })) as {
@@ -387,7 +387,7 @@ export class VaultProvider implements SecretProvider {
   async #afterWrite(key: string, written: WriteResponse, options: ProviderSetOptions): Promise<SecretInfo> {
     const version = Number(written.data?.version ?? 0);
     let custom = written.data?.custom_metadata;
-    const created = parseVaultTime(written.data?.created_time) ?? new Date();
+    const created = parseVaultTime(written.data?.created_time);
     if (options.tags || options.metadata || options.expiresAt || options.scope !== undefined) {
       custom = writeCustomMetadata(custom, version, {
         ...(options.tags ? { tags: options.tags } : {}),
@@ -407,7 +407,7 @@ export class VaultProvider implements SecretProvider {
       if (live.length)
         await this.#call('set', key, () => this.#client.write(this.#paths.delete(key), { versions: live }));
     }
-    return this.#info(key, version, custom, { createdAt: created, updatedAt: created });
+    return this.#info(key, version, custom, created ? { createdAt: created, updatedAt: created } : {});
   }
 
   #info(
@@ -416,20 +416,7 @@ export class VaultProvider implements SecretProvider {
     custom: unknown,
     dates: { createdAt?: Date; updatedAt?: Date },
   ): SecretInfo {
-    const described = readCustomMetadata(custom, version);
-    const createdAt = dates.createdAt ?? new Date();
-    const info: SecretInfo = {
-      key,
-      version: String(version),
-      createdAt,
-      updatedAt: dates.updatedAt ?? createdAt,
-      metadata: described.metadata,
-      tags: described.tags,
-      provider: this.name,
-    };
-    if (described.expiresAt) info.expiresAt = described.expiresAt;
-    if (described.scope !== undefined) info.scope = described.scope;
-    return info;
+    return toSecretInfo(key, version, custom, dates, this.name);
   }
 
   async #readMetadata(key: string, operation: string): Promise<MetadataResponse['data'] | null> {
@@ -497,20 +484,36 @@ export class VaultProvider implements SecretProvider {
     }
   }
 
+  /**
+   * Retries transient failures (core's full-jitter backoff). The caller's abort signal (carried
+   * through the call's async context) ends the wait at once: node-vault takes no signal, so the
+   * request itself ends at its own timeout.
+   */
   async #withRetries<T>(call: () => Promise<T>): Promise<T> {
-    for (let attempt = 0; ; attempt++) {
-      this.#counters.requests++;
-      try {
-        return await call();
-      } catch (error) {
-        const failure: VaultFailure = toFailure(error);
-        if (failure.status === 429) this.#counters.throttled++;
-        if (!failure.transient || attempt >= this.#retries) throw failure;
-        this.#counters.retries++;
-        const ceiling = Math.min(this.#maxDelay, this.#baseDelay * 2 ** attempt);
-        await sleep(Math.random() * ceiling);
-      }
-    }
+    const signal = this.#signal.getStore();
+    return retry(
+      async () => {
+        this.#counters.requests++;
+        try {
+          return await untilAborted(call(), signal);
+        } catch (error) {
+          if (signal?.aborted) throw error;
+          const failure: VaultFailure = toFailure(error);
+          if (failure.status === 429) this.#counters.throttled++;
+          throw failure;
+        }
+      },
+      {
+        attempts: this.#retries + 1,
+        baseDelayMs: this.#baseDelay,
+        maxDelayMs: this.#maxDelay,
+        retryable: (failure) => (failure as VaultFailure).transient === true,
+        onRetry: () => {
+          this.#counters.retries++;
+        },
+        ...(signal ? { abortSignal: signal } : {}),
+      },
+    );
   }
 }
 
@@ -546,15 +549,16 @@ function resolveAuth(
   return { method: 'token' };
 }
 
-async function mapConcurrently<T, R>(items: T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await work(items[index]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
+/** Settles with `work`, or rejects with the signal's reason as soon as it aborts. */
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return work;
+  if (signal.aborted) {
+    work.catch(() => undefined);
+    return Promise.reject(signal.reason);
+  }
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
 }
