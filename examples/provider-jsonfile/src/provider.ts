@@ -60,6 +60,9 @@ export class JsonFileProvider implements SecretProvider {
 
   async get(key: string, options: ProviderGetOptions = {}): Promise<Secret | null> {
     validateSecretName(key);
+    // The manager aborts a call on its timeout and on dispose: a provider with a network call
+    // hands the signal to its client; a file read just refuses to start.
+    options.abortSignal?.throwIfAborted();
     const entry = (await this.#read())[key];
     if (!entry) return null;
     const version =
@@ -71,6 +74,7 @@ export class JsonFileProvider implements SecretProvider {
 
   set(key: string, value: string, options: ProviderSetOptions = {}): Promise<SecretInfo> {
     validateSecretName(key);
+    if (options.abortSignal?.aborted) return Promise.reject(options.abortSignal.reason);
     return this.#update((file) => {
       const entry = file[key] ?? { versions: [], tags: {}, createdAt: new Date().toISOString() };
       file[key] = entry;

@@ -2,6 +2,7 @@ import { isAbsolute, resolve } from 'node:path';
 import {
   ConfigError,
   createSecret,
+  type ProviderCallOptions,
   type ProviderCapabilities,
   type ProviderGetOptions,
   type ProviderHealth,
@@ -94,13 +95,15 @@ export class EnvSecretProvider implements SecretProvider {
   }
 
   async get(key: string, options: ProviderGetOptions = {}): Promise<Secret | null> {
+    options.abortSignal?.throwIfAborted();
     validateSecretName(key);
     await this.initialize();
     if (options.version !== undefined && options.version !== ENV_VERSION) return null;
     return this.#read(key);
   }
 
-  async getMany(keys: string[]): Promise<Map<string, Secret | null>> {
+  async getMany(keys: string[], options: ProviderCallOptions = {}): Promise<Map<string, Secret | null>> {
+    options.abortSignal?.throwIfAborted();
     for (const key of keys) validateSecretName(key);
     await this.initialize();
     return new Map(keys.map((key) => [key, this.#read(key)]));
@@ -108,6 +111,7 @@ export class EnvSecretProvider implements SecretProvider {
 
   /** Mapped names as written in the mapping; other prefixed variables by the lossy way back. */
   async list(options: ProviderListOptions = {}): Promise<SecretInfo[]> {
+    options.abortSignal?.throwIfAborted();
     await this.initialize();
     const env = this.#env();
     const mapping = this.#mapping();

@@ -3,20 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError } from '@hush/core';
 import { startKubernetesEmulator } from '@hush/emulators';
-import { findSecretValue } from '@hush/testkit';
-import { describe, expect, it } from 'vitest';
+import { describeWriteLeakChecks, findSecretValue, leaksOf } from '@hush/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KubernetesProvider } from '../src/index.js';
 import { providerFor } from './helpers.js';
 
 const VALUE = 'do-not-show-8f2c1e';
-
-async function leaksOf(write: () => Promise<unknown>): Promise<string[]> {
-  const error = await write().then(
-    () => expect.fail('the write should have failed'),
-    (e: unknown) => e,
-  );
-  return findSecretValue(error, VALUE);
-}
 
 describe('no Kubernetes error carries a secret value', () => {
   it('on a Forbidden namespace, a 5xx, throttling and an outage', async () => {
@@ -25,13 +17,15 @@ describe('no Kubernetes error carries a secret value', () => {
     });
     const provider = providerFor(k8s, { token: 'admin' });
     try {
-      expect(await leaksOf(() => providerFor(k8s, { token: 'elsewhere' }).set('denied', VALUE))).toEqual([]);
+      expect(
+        await leaksOf(() => providerFor(k8s, { token: 'elsewhere' }).set('denied', VALUE), VALUE),
+      ).toEqual([]);
       k8s.faults.set({ errorRate: 1 });
-      expect(await leaksOf(() => provider.set('five-hundred', VALUE))).toEqual([]);
+      expect(await leaksOf(() => provider.set('five-hundred', VALUE), VALUE)).toEqual([]);
       k8s.faults.set({ errorRate: 0, throttleRate: 1 });
-      expect(await leaksOf(() => provider.set('throttled', VALUE))).toEqual([]);
+      expect(await leaksOf(() => provider.set('throttled', VALUE), VALUE)).toEqual([]);
       k8s.faults.set({ throttleRate: 0, outage: true });
-      expect(await leaksOf(() => provider.set('outage', VALUE))).toEqual([]);
+      expect(await leaksOf(() => provider.set('outage', VALUE), VALUE)).toEqual([]);
     } finally {
       await k8s.stop();
     }
@@ -53,4 +47,37 @@ describe('no Kubernetes error carries a secret value', () => {
     expect((error as Error).message).toMatch(/line \d+, column \d+/);
     expect(findSecretValue(error, VALUE)).toEqual([]);
   });
+});
+
+// The write path through a manager too, for each fault the emulator injects.
+let leakCluster: Awaited<ReturnType<typeof startKubernetesEmulator>>;
+beforeAll(async () => {
+  leakCluster = await startKubernetesEmulator({
+    tokens: { admin: { user: 'admin' }, elsewhere: { user: 'u', namespaces: ['other'] } },
+  });
+});
+afterAll(async () => {
+  await leakCluster?.stop();
+});
+describeWriteLeakChecks('Kubernetes', {
+  value: VALUE,
+  provider: () => providerFor(leakCluster, { token: 'admin' }),
+  faults: {
+    'a 5xx': {
+      apply: () => leakCluster.faults.set({ errorRate: 1 }),
+      clear: () => leakCluster.faults.clear(),
+    },
+    throttling: {
+      apply: () => leakCluster.faults.set({ throttleRate: 1 }),
+      clear: () => leakCluster.faults.clear(),
+    },
+    'an outage': {
+      apply: () => leakCluster.faults.set({ outage: true }),
+      clear: () => leakCluster.faults.clear(),
+    },
+    'a Forbidden namespace': {
+      apply: () => undefined,
+      provider: () => providerFor(leakCluster, { token: 'elsewhere' }),
+    },
+  },
 });

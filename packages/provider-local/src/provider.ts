@@ -2,7 +2,9 @@ import { dirname, isAbsolute, join, resolve } from 'node:path';
 import {
   ConfigError,
   createSecret,
+  type ProviderCallOptions,
   type ProviderCapabilities,
+  type ProviderDeleteOptions,
   type ProviderGetOptions,
   type ProviderHealth,
   type ProviderListOptions,
@@ -127,13 +129,15 @@ export class LocalSecretProvider implements SecretProvider {
   }
 
   async get(key: string, options: ProviderGetOptions = {}): Promise<Secret | null> {
+    options.abortSignal?.throwIfAborted();
     validateSecretName(key);
     this.#counters.reads++;
     const loaded = await this.#store.load();
     return loaded ? this.#read(loaded, key, options.version) : null;
   }
 
-  async getMany(keys: string[]): Promise<Map<string, Secret | null>> {
+  async getMany(keys: string[], options: ProviderCallOptions = {}): Promise<Map<string, Secret | null>> {
+    options.abortSignal?.throwIfAborted();
     for (const key of keys) validateSecretName(key);
     this.#counters.reads += keys.length;
     const loaded = await this.#store.load();
@@ -141,6 +145,7 @@ export class LocalSecretProvider implements SecretProvider {
   }
 
   async list(options: ProviderListOptions = {}): Promise<SecretInfo[]> {
+    options.abortSignal?.throwIfAborted();
     const loaded = await this.#store.load();
     if (!loaded) return [];
     const prefix = options.prefix ?? '';
@@ -153,7 +158,8 @@ export class LocalSecretProvider implements SecretProvider {
       });
   }
 
-  async listVersions(key: string): Promise<SecretVersion[]> {
+  async listVersions(key: string, options: ProviderCallOptions = {}): Promise<SecretVersion[]> {
+    options.abortSignal?.throwIfAborted();
     validateSecretName(key);
     const loaded = await this.#store.load();
     const secret = loaded ? this.#store.entry(loaded.doc, key) : undefined;
@@ -161,6 +167,7 @@ export class LocalSecretProvider implements SecretProvider {
   }
 
   async set(key: string, value: string, options: ProviderSetOptions = {}): Promise<SecretInfo> {
+    options.abortSignal?.throwIfAborted();
     validateSecretName(key);
     validateSecretValue(key, value);
     this.#counters.writes++;
@@ -187,7 +194,8 @@ export class LocalSecretProvider implements SecretProvider {
   }
 
   /** Removes the secret and every version (there is no soft delete; a backup is taken first). */
-  async delete(key: string): Promise<boolean> {
+  async delete(key: string, options: ProviderDeleteOptions = {}): Promise<boolean> {
+    options.abortSignal?.throwIfAborted();
     validateSecretName(key);
     this.#counters.writes++;
     return this.#store.enqueue((tx) => {
@@ -227,7 +235,8 @@ export class LocalSecretProvider implements SecretProvider {
   }
 
   /** Native rollback: writes the old version's value as a new current version. */
-  async rollback(key: string, version: string): Promise<SecretInfo> {
+  async rollback(key: string, version: string, options: ProviderCallOptions = {}): Promise<SecretInfo> {
+    options.abortSignal?.throwIfAborted();
     validateSecretName(key);
     this.#counters.writes++;
     return this.#store.enqueue((tx) => {

@@ -495,7 +495,7 @@ export class VaultProvider implements SecretProvider {
       async () => {
         this.#counters.requests++;
         try {
-          return await untilAborted(call(), signal);
+          return await untilAborted(call, signal);
         } catch (error) {
           if (signal?.aborted) throw error;
           const failure: VaultFailure = toFailure(error);
@@ -549,13 +549,12 @@ function resolveAuth(
   return { method: 'token' };
 }
 
-/** Settles with `work`, or rejects with the signal's reason as soon as it aborts. */
-function untilAborted<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-  if (!signal) return work;
-  if (signal.aborted) {
-    work.catch(() => undefined);
-    return Promise.reject(signal.reason);
-  }
+/** Starts the work and settles with it, or rejects with the signal's reason as soon as it aborts. */
+function untilAborted<T>(start: () => Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return start();
+  // Aborted already: the request is never sent.
+  if (signal.aborted) return Promise.reject(signal.reason);
+  const work = start();
   return new Promise<T>((resolve, reject) => {
     const onAbort = () => reject(signal.reason);
     signal.addEventListener('abort', onAbort, { once: true });

@@ -414,6 +414,36 @@ export function describeProviderContract(
       );
     });
 
+    describe('cancellation', () => {
+      it(
+        'honours an aborted signal: the call rejects and nothing is written',
+        async () => {
+          const aborted = AbortSignal.abort();
+          await put(key('abort/read'), 'present');
+          await expect(provider.get(key('abort/read'), { abortSignal: aborted })).rejects.toThrow();
+          if (provider.capabilities.write) {
+            await expect(provider.set!(key('abort/write'), 'x', { abortSignal: aborted })).rejects.toThrow();
+            created.add(key('abort/write'));
+            expect(await value(key('abort/write'))).toBeUndefined();
+          }
+        },
+        timeout,
+      );
+
+      it(
+        'stops a call in flight when its signal aborts',
+        async () => {
+          await put(key('abort/in-flight'), 'present');
+          const controller = new AbortController();
+          const read = provider.get(key('abort/in-flight'), { abortSignal: controller.signal });
+          controller.abort();
+          // Either it had already answered, or it stops with an error: it never hangs.
+          await read.catch(() => undefined);
+        },
+        timeout,
+      );
+    });
+
     describe('batch reads', () => {
       it(
         'reads many keys at once, missing ones as null',
