@@ -54,6 +54,8 @@ export interface HushConfig {
   cache: CacheOptions;
   /** Cache tiers between the in-process cache and the providers (`cache.shared`). */
   cacheTiers?: CacheTierConfig[];
+  /** `resolve` applies a reference's default during an outage too (default false). */
+  defaultsOnOutage?: boolean;
   /** Opt-in sections read by their own packages (audit, access control). */
   audit?: Record<string, unknown>;
   accessControl?: Record<string, unknown>;
@@ -130,7 +132,7 @@ export function parseConfig(raw: unknown, where: { file?: string; root?: string 
   checkKeys(
     obj,
     '',
-    ['version', 'defaultEnvironment', 'environments', 'cache', 'audit', 'accessControl'],
+    ['version', 'defaultEnvironment', 'environments', 'cache', 'defaultsOnOutage', 'audit', 'accessControl'],
     fail,
   );
   if (obj.version !== undefined && obj.version !== 1)
@@ -187,6 +189,11 @@ export function parseConfig(raw: unknown, where: { file?: string; root?: string 
     cacheTiers: parseCacheTiers(obj.cache, fail),
   };
   if (typeof obj.defaultEnvironment === 'string') config.defaultEnvironment = obj.defaultEnvironment;
+  if (obj.defaultsOnOutage !== undefined) {
+    if (typeof obj.defaultsOnOutage !== 'boolean')
+      fail('defaultsOnOutage', `expected true or false, got ${describe(obj.defaultsOnOutage)}`);
+    config.defaultsOnOutage = obj.defaultsOnOutage as boolean;
+  }
   if (obj.audit !== undefined) config.audit = expectObject(obj.audit, 'audit', fail);
   if (obj.accessControl !== undefined)
     config.accessControl = expectObject(obj.accessControl, 'accessControl', fail);

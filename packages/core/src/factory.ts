@@ -44,6 +44,7 @@ export async function createSecretManagerFromConfig(
     cache: config.cache,
     environment: name,
     ...(cacheTiers.length ? { cacheTiers } : {}),
+    ...(config.defaultsOnOutage !== undefined ? { defaultsOnOutage: config.defaultsOnOutage } : {}),
     ...(options.plugins ? { plugins: options.plugins } : {}),
   });
 }

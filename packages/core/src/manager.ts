@@ -1,29 +1,27 @@
 import { BatchReader, dedupeFailures } from './batch.js';
 import { SecretCache } from './cache.js';
 import { parseDuration } from './duration.js';
-import { maskError } from './error-masking.js';
 import {
   ConfigError,
-  HushError,
   type ProviderFailure,
   ProviderUnavailableError,
   SecretNotFoundError,
-  UnsupportedOperationError,
 } from './errors.js';
-import { matchesGlob } from './glob.js';
-import { type ContextFields, Hooks, type LiveEvent } from './hooks.js';
+import { probe } from './health.js';
+import { Hooks, type LiveEvent } from './hooks.js';
+import { listAcross, versionsAcross } from './listing.js';
 import { readMany } from './many.js';
 import { Masker } from './masker.js';
 import { MetricsRecorder } from './metrics.js';
 import { splitFieldReference, validateSecretName } from './names.js';
+import { OperationRunner, type Run } from './operation.js';
 import type { SecretProvider } from './provider.js';
 import { ReadPath } from './reads.js';
 import { extractField } from './references.js';
 import { resolveInManager } from './resolve.js';
 import { ProviderChain } from './routing.js';
-import { createSecret, isExpired, type Secret, type SecretInfo, type SecretVersion } from './secret.js';
-import { describeFailure, isDefinitive, type ProviderSlot } from './slot.js';
-import { tagsMatch } from './tags.js';
+import { createSecret, type Secret, type SecretInfo, type SecretVersion } from './secret.js';
+import { isDefinitive, type ProviderSlot } from './slot.js';
 import { CacheTiers } from './tiers.js';
 import type {
   DeleteSecretOptions,
@@ -32,8 +30,6 @@ import type {
   ISecretManager,
   ListSecretsOptions,
   ManagerPlugin,
-  Operation,
-  ProviderHealthReport,
   ResolveOptions,
   RotateSecretOptions,
   SecretManagerOptions,
@@ -52,12 +48,6 @@ const DEFAULTS = {
   providerTimeout: '30s',
 };
 
-/** One running operation: its event (only when a plugin is registered) and the values its errors must not show. */
-export interface Run {
-  event: LiveEvent | undefined;
-  protected: string[];
-}
-
 /**
  * The one entry point applications use: providers in priority order with failover, a cache,
  * write routing, references, masking, metrics and hooks for audit and access control.
@@ -75,6 +65,7 @@ export class SecretManager implements ISecretManager {
   readonly #unsubscribe: () => void;
   readonly #metrics = new MetricsRecorder();
   readonly #defaultsOnOutage: boolean;
+  readonly #runner: OperationRunner;
   #ready?: Promise<void>;
   #initialized = false;
   #disposed = false;
@@ -113,6 +104,11 @@ export class SecretManager implements ISecretManager {
     this.#batch = new BatchReader(this.#chain, this.#cache, this.masker, concurrency, this.#tiers);
     this.#writes = new WritePath(this.#chain, this.#cache, this.masker, this.#tiers);
     this.#defaultsOnOutage = options.defaultsOnOutage ?? false;
+    this.#runner = new OperationRunner(this.#hooks, this.#metrics, this.masker, {
+      disposed: () => this.#disposed,
+      initialized: () => this.#initialized,
+      initialize: () => this.initialize(),
+    });
   }
 
   /** Provider names in the order reads ask them. */
@@ -184,42 +180,9 @@ export class SecretManager implements ISecretManager {
       }
     } else if (plain && this.#initialized) {
       const hit = this.#reads.hit(key);
-      if (hit !== undefined) return this.#serveCached(key, hit, options ?? {});
+      if (hit !== undefined) return this.#runner.serveCached(key, hit, options ?? {});
     }
     return this.#getSecret(key, options ?? {});
-  }
-
-  /** A cached plain read with plugins: one event, the checks, the record; no read path. */
-  async #serveCached(key: string, secret: Secret, options: GetSecretOptions): Promise<Secret> {
-    const started = performance.now();
-    const event = this.#hooks.event('get', { key, accessor: options.accessor, scope: options.scope });
-    try {
-      const checked = this.#hooks.before(event);
-      if (checked) await checked;
-      const allowed = this.#hooks.beforeServe(event, secret);
-      if (allowed) await allowed;
-    } catch (error) {
-      const code = error instanceof HushError ? error.code : 'ERROR';
-      this.#metrics.operation('get', performance.now() - started, true);
-      event.outcome = code === 'ACCESS_DENIED' ? 'denied' : 'error';
-      event.errorCode = code;
-      try {
-        await this.#hooks.after(event, started);
-      } catch {
-        // The denial is what the caller needs to see.
-      }
-      throw maskError(error, this.masker);
-    }
-    event.cached = true;
-    event.provider = secret.provider;
-    this.#metrics.operation('get', performance.now() - started, false);
-    try {
-      const recorded = this.#hooks.after(event, started);
-      if (recorded) await recorded;
-    } catch (error) {
-      throw maskError(error, this.masker);
-    }
-    return secret;
   }
 
   async #getSecret(key: string, options: GetSecretOptions): Promise<Secret | null> {
@@ -233,7 +196,7 @@ export class SecretManager implements ISecretManager {
       scope: options.scope,
       version,
     };
-    return this.#run('get', fields, async ({ event }) => {
+    return this.#runner.run('get', fields, async ({ event }) => {
       validateSecretName(name);
       const { secret, cached } = await this.#reads.read(
         name,
@@ -270,7 +233,7 @@ export class SecretManager implements ISecretManager {
       accessor: options.accessor,
       scope: options.scope,
     };
-    return this.#run('getMany', fields, async () => {
+    return this.#runner.run('getMany', fields, async () => {
       const outcomes = await readMany(this.#batch, this.#hooks, unique, options);
       const result = new Map<string, Secret | null>();
       const failures: ProviderFailure[] = [];
@@ -295,7 +258,7 @@ export class SecretManager implements ISecretManager {
 
   async setSecret(key: string, value: string, options: SetSecretOptions = {}): Promise<SecretInfo> {
     const fields = { key, provider: options.provider, accessor: options.actor, scope: options.scope };
-    return this.#run('set', fields, async (run) => {
+    return this.#runner.run('set', fields, async (run) => {
       run.protected.push(value);
       validateSecretName(key);
       const result = await this.#writes.set(
@@ -312,7 +275,7 @@ export class SecretManager implements ISecretManager {
 
   async deleteSecret(key: string, options: DeleteSecretOptions = {}): Promise<void> {
     const fields = { key, provider: options.provider, accessor: options.actor, scope: options.scope };
-    return this.#run('delete', fields, async (run) => {
+    return this.#runner.run('delete', fields, async (run) => {
       validateSecretName(key);
       const result = await this.#writes.delete(key, options, (slot) => this.#target(run, slot));
       if (!result.found) {
@@ -331,38 +294,8 @@ export class SecretManager implements ISecretManager {
       scope: opts.scope,
       pattern: opts.pattern ?? opts.prefix,
     };
-    return this.#run('list', fields, async ({ event }) => {
-      const slots = opts.provider
-        ? [this.#chain.slot(opts.provider)]
-        : this.#chain.slots.filter((slot) => slot.provider.capabilities.list);
-      if (opts.provider && !slots[0]!.provider.capabilities.list)
-        throw new UnsupportedOperationError(opts.provider, 'list');
-      const prefix = opts.prefix ?? literalPrefix(opts.pattern);
-      const byName = new Map<string, SecretInfo>();
-      const failures: ProviderFailure[] = [];
-      for (const slot of slots) {
-        try {
-          const listed = await slot.call((abortSignal) =>
-            slot.provider.list!(prefix ? { prefix, abortSignal } : { abortSignal }),
-          );
-          slot.markSuccess();
-          for (const info of listed) if (!byName.has(info.key)) byName.set(info.key, info);
-        } catch (error) {
-          if (isDefinitive(error)) throw error;
-          failures.push(slot.markFailure(error));
-        }
-      }
-      if (slots.length > 0 && failures.length === slots.length)
-        throw new ProviderUnavailableError('no provider could list secrets', failures);
-      const now = Date.now();
-      let result = [...byName.values()].filter(
-        (info) =>
-          (!opts.prefix || info.key.startsWith(opts.prefix)) &&
-          (!opts.pattern || matchesGlob(info.key, opts.pattern)) &&
-          (opts.scope === undefined || (info.scope ?? 'global') === opts.scope) &&
-          tagsMatch(info.tags, opts.tags) &&
-          (opts.includeExpired || !isExpired(info, now)),
-      );
+    return this.#runner.run('list', fields, async ({ event }) => {
+      let result = await listAcross(this.#chain, opts);
       if (event) result = await this.#hooks.filterList(event, result);
       return result.sort((a, b) => a.key.localeCompare(b.key));
     });
@@ -371,7 +304,7 @@ export class SecretManager implements ISecretManager {
   async rotateSecret(key: string, options: string | RotateSecretOptions = {}): Promise<SecretInfo> {
     const opts: RotateSecretOptions = typeof options === 'string' ? { newValue: options } : options;
     const fields = { key, provider: opts.provider, accessor: opts.actor, scope: opts.scope };
-    return this.#run('rotate', fields, async (run) => {
+    return this.#runner.run('rotate', fields, async (run) => {
       if (opts.newValue !== undefined) run.protected.push(opts.newValue);
       validateSecretName(key);
       const result = await this.#writes.rotate(
@@ -402,7 +335,7 @@ export class SecretManager implements ISecretManager {
       scope: options.scope,
       version: wanted,
     };
-    return this.#run('getVersion', fields, async ({ event }) => {
+    return this.#runner.run('getVersion', fields, async ({ event }) => {
       validateSecretName(key);
       this.#chain.versionSlots(options.provider);
       const { secret, cached } = await this.#reads.read(key, wanted, options.provider, false);
@@ -422,26 +355,13 @@ export class SecretManager implements ISecretManager {
 
   async getSecretVersions(key: string, options: VersionOptions = {}): Promise<SecretVersion[]> {
     const fields = { key, provider: options.provider, accessor: options.accessor, scope: options.scope };
-    return this.#run('listVersions', fields, async ({ event }) => {
+    return this.#runner.run('listVersions', fields, async ({ event }) => {
       validateSecretName(key);
-      const failures: ProviderFailure[] = [];
-      for (const slot of this.#chain.versionSlots(options.provider)) {
-        try {
-          const versions = await slot.call((abortSignal) =>
-            slot.provider.listVersions!(key, { abortSignal }),
-          );
-          slot.markSuccess();
-          if (versions.length > 0) {
-            if (event) event.provider = slot.name;
-            return versions;
-          }
-        } catch (error) {
-          if (isDefinitive(error)) throw error;
-          failures.push(slot.markFailure(error));
-        }
+      const found = await versionsAcross(this.#chain, key, options.provider);
+      if (found) {
+        if (event) event.provider = found.provider;
+        return found.versions;
       }
-      if (failures.length)
-        throw new ProviderUnavailableError(`could not list the versions of '${key}'`, failures);
       if (event) event.outcome = 'not_found';
       throw new SecretNotFoundError(key);
     });
@@ -455,7 +375,7 @@ export class SecretManager implements ISecretManager {
     const target = String(version);
     const accessor = options.actor ?? options.accessor;
     const fields = { key, provider: options.provider, accessor, scope: options.scope, version: target };
-    return this.#run('rollback', fields, async (run) => {
+    return this.#runner.run('rollback', fields, async (run) => {
       validateSecretName(key);
       const result = await this.#writes.rollback(
         key,
@@ -481,7 +401,7 @@ export class SecretManager implements ISecretManager {
    */
   async resolve<T>(value: T, options: ResolveOptions = {}): Promise<T> {
     const fields = { accessor: options.accessor, provider: options.provider, scope: options.scope };
-    return this.#run('resolve', fields, () =>
+    return this.#runner.run('resolve', fields, () =>
       resolveInManager(value, {
         batch: this.#batch,
         hooks: this.#hooks,
@@ -493,7 +413,7 @@ export class SecretManager implements ISecretManager {
   }
 
   async healthCheck(): Promise<HealthStatus> {
-    const providers = await Promise.all(this.#chain.slots.map((slot) => this.#probe(slot)));
+    const providers = await Promise.all(this.#chain.slots.map((slot) => probe(slot, this.masker)));
     const healthy = providers.filter((p) => p.status === 'healthy').length;
     const down = providers.filter((p) => p.status === 'unhealthy').length;
     const status =
@@ -603,80 +523,6 @@ export class SecretManager implements ISecretManager {
     if (version !== undefined) run.event.version = version;
     if (change) run.event.change = change;
   }
-
-  async #probe(slot: ProviderSlot): Promise<ProviderHealthReport> {
-    const started = performance.now();
-    const report = (status: ProviderHealthReport['status'], message?: string): ProviderHealthReport => ({
-      name: slot.name,
-      kind: slot.provider.kind,
-      status,
-      latencyMs: Math.round((performance.now() - started) * 100) / 100,
-      ...(message ? { message } : {}),
-      consecutiveFailures: slot.consecutiveFailures,
-      ...(slot.lastFailureAt ? { lastFailureAt: slot.lastFailureAt } : {}),
-      ...(slot.lastFailureCode ? { lastFailureCode: slot.lastFailureCode } : {}),
-    });
-    try {
-      if (slot.provider.health) {
-        const health = await slot.call((abortSignal) => slot.provider.health!({ abortSignal }));
-        return report(health.status, health.message);
-      }
-      // No health endpoint: a read of a name that should not exist proves the backend answers.
-      await slot.call((abortSignal) => slot.provider.get('hush-health-probe', { abortSignal }));
-      return report('healthy');
-    } catch (error) {
-      return report('unhealthy', describeFailure(slot.name, error, this.masker).message);
-    }
-  }
-
-  /**
-   * Runs one operation: hooks before and after (with one event, built only when a plugin is
-   * registered), initialisation, metrics, and the masking of every error that leaves it.
-   */
-  async #run<T>(operation: Operation, fields: ContextFields, work: (run: Run) => Promise<T>): Promise<T> {
-    if (this.#disposed) throw new HushError('VALIDATION_ERROR', 'this secret manager has been disposed');
-    const started = performance.now();
-    const event = this.#hooks.active ? this.#hooks.event(operation, fields) : undefined;
-    const run: Run = { event, protected: [] };
-    const announced = event !== undefined && operation !== 'getMany';
-    let result: T;
-    try {
-      if (announced) {
-        const checked = this.#hooks.before(event);
-        if (checked) await checked;
-      }
-      if (!this.#initialized) await this.initialize();
-      result = await work(run);
-    } catch (error) {
-      const code = error instanceof HushError ? error.code : 'ERROR';
-      const failed = code !== 'SECRET_NOT_FOUND';
-      this.#metrics.operation(operation, performance.now() - started, failed);
-      if (announced) {
-        event.outcome =
-          code === 'ACCESS_DENIED'
-            ? 'denied'
-            : code === 'SECRET_NOT_FOUND'
-              ? 'not_found'
-              : (event.outcome ?? 'error');
-        event.errorCode = code;
-        try {
-          await this.#hooks.after(event, started);
-        } catch {
-          // The operation's own error is what the caller needs to see.
-        }
-      }
-      throw maskError(error, this.masker, run.protected);
-    }
-    this.#metrics.operation(operation, performance.now() - started, false);
-    if (announced)
-      try {
-        const recorded = this.#hooks.after(event, started);
-        if (recorded) await recorded;
-      } catch (error) {
-        throw maskError(error, this.masker, run.protected);
-      }
-    return result;
-  }
 }
 
 /** `cache.refreshAhead` as a fraction in [0, 1). */
@@ -687,12 +533,4 @@ function refreshFraction(value: number | undefined): number {
       path: 'cache.refreshAhead',
     });
   return value;
-}
-
-/** The fixed start of a glob, pushed to providers as a prefix. */
-function literalPrefix(pattern: string | undefined): string | undefined {
-  if (!pattern) return undefined;
-  const wildcard = pattern.search(/[*?[{]/);
-  const prefix = wildcard < 0 ? pattern : pattern.slice(0, wildcard);
-  return prefix || undefined;
 }

@@ -1,6 +1,15 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { MemoryProvider } from '@hush/testkit';
 import { describe, expect, it } from 'vitest';
-import { AccessDeniedError, ProviderUnavailableError, SecretManager } from '../src/index.js';
+import {
+  AccessDeniedError,
+  createSecretManagerFromConfig,
+  ProviderUnavailableError,
+  parseConfig,
+  SecretManager,
+} from '../src/index.js';
 
 describe('resolve', () => {
   it('fetches its distinct names through the provider batch read', async () => {
@@ -57,6 +66,32 @@ describe('resolve', () => {
     });
     const configured = new SecretManager({ providers: [provider], defaultsOnOutage: true });
     expect((await configured.resolve(doc)).database.url).toBe('postgresql://localhost');
+  });
+
+  it('takes defaultsOnOutage from the configuration file', async () => {
+    expect(() =>
+      parseConfig({ defaultsOnOutage: 'yes', environments: { dev: { providers: [{ kind: 'env' }] } } }),
+    ).toThrow(/defaultsOnOutage/);
+    // A third-party plugin whose backend is down, loaded by path as an application would.
+    const root = mkdtempSync(join(tmpdir(), 'hush-outage-'));
+    writeFileSync(
+      join(root, 'down.mjs'),
+      `export default { kind: 'down', create: (_o, c) => ({ name: c.name, kind: 'down',
+        capabilities: { write: false, delete: false, list: false, versions: false, tags: false, expiry: false, batchGet: false },
+        async get() { const e = new Error('refused'); e.code = 'ECONNREFUSED'; throw e; } }) };`,
+    );
+    const config = parseConfig(
+      {
+        defaultsOnOutage: true,
+        environments: { dev: { providers: [{ kind: 'down', module: './down.mjs' }] } },
+      },
+      { root },
+    );
+    expect(config.defaultsOnOutage).toBe(true);
+    const manager = await createSecretManagerFromConfig(config, { env: {} });
+    expect(await manager.resolve('${secret:x:fallback}')).toBe('fallback');
+    const strict = await createSecretManagerFromConfig({ ...config, defaultsOnOutage: false }, { env: {} });
+    await expect(strict.resolve('${secret:x:fallback}')).rejects.toBeInstanceOf(ProviderUnavailableError);
   });
 
   it('still applies a default when the providers answered that the secret does not exist', async () => {

@@ -1,0 +1,31 @@
+import type { Masker } from './masker.js';
+import { describeFailure, type ProviderSlot } from './slot.js';
+import type { ProviderHealthReport } from './types.js';
+
+/**
+ * One provider's health: its own health call, or, without one, a read of a name that should
+ * not exist (proving the backend answers); with what reads have seen of its failures.
+ */
+export async function probe(slot: ProviderSlot, masker: Masker): Promise<ProviderHealthReport> {
+  const started = performance.now();
+  const report = (status: ProviderHealthReport['status'], message?: string): ProviderHealthReport => ({
+    name: slot.name,
+    kind: slot.provider.kind,
+    status,
+    latencyMs: Math.round((performance.now() - started) * 100) / 100,
+    ...(message ? { message } : {}),
+    consecutiveFailures: slot.consecutiveFailures,
+    ...(slot.lastFailureAt ? { lastFailureAt: slot.lastFailureAt } : {}),
+    ...(slot.lastFailureCode ? { lastFailureCode: slot.lastFailureCode } : {}),
+  });
+  try {
+    if (slot.provider.health) {
+      const health = await slot.call((abortSignal) => slot.provider.health!({ abortSignal }));
+      return report(health.status, health.message);
+    }
+    await slot.call((abortSignal) => slot.provider.get('hush-health-probe', { abortSignal }));
+    return report('healthy');
+  } catch (error) {
+    return report('unhealthy', describeFailure(slot.name, error, masker).message);
+  }
+}

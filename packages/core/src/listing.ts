@@ -1,0 +1,76 @@
+import { type ProviderFailure, ProviderUnavailableError, UnsupportedOperationError } from './errors.js';
+import { matchesGlob } from './glob.js';
+import type { ProviderChain } from './routing.js';
+import { isExpired, type SecretInfo, type SecretVersion } from './secret.js';
+import { isDefinitive } from './slot.js';
+import { tagsMatch } from './tags.js';
+import type { ListSecretsOptions } from './types.js';
+
+/**
+ * Names and metadata from every provider that lists (or the pinned one), the first provider
+ * winning on a name; filtered by prefix, glob, scope, tags and expiry. A provider that fails
+ * is skipped; all failing is a `ProviderUnavailableError`.
+ */
+export async function listAcross(chain: ProviderChain, opts: ListSecretsOptions): Promise<SecretInfo[]> {
+  const slots = opts.provider
+    ? [chain.slot(opts.provider)]
+    : chain.slots.filter((slot) => slot.provider.capabilities.list);
+  if (opts.provider && !slots[0]!.provider.capabilities.list)
+    throw new UnsupportedOperationError(opts.provider, 'list');
+  const prefix = opts.prefix ?? literalPrefix(opts.pattern);
+  const byName = new Map<string, SecretInfo>();
+  const failures: ProviderFailure[] = [];
+  for (const slot of slots) {
+    try {
+      const listed = await slot.call((abortSignal) =>
+        slot.provider.list!(prefix ? { prefix, abortSignal } : { abortSignal }),
+      );
+      slot.markSuccess();
+      for (const info of listed) if (!byName.has(info.key)) byName.set(info.key, info);
+    } catch (error) {
+      if (isDefinitive(error)) throw error;
+      failures.push(slot.markFailure(error));
+    }
+  }
+  if (slots.length > 0 && failures.length === slots.length)
+    throw new ProviderUnavailableError('no provider could list secrets', failures);
+  const now = Date.now();
+  return [...byName.values()].filter(
+    (info) =>
+      (!opts.prefix || info.key.startsWith(opts.prefix)) &&
+      (!opts.pattern || matchesGlob(info.key, opts.pattern)) &&
+      (opts.scope === undefined || (info.scope ?? 'global') === opts.scope) &&
+      tagsMatch(info.tags, opts.tags) &&
+      (opts.includeExpired || !isExpired(info, now)),
+  );
+}
+
+/** A secret's history from the first provider that keeps versions and has it; undefined when none has. */
+export async function versionsAcross(
+  chain: ProviderChain,
+  key: string,
+  pin: string | undefined,
+): Promise<{ provider: string; versions: SecretVersion[] } | undefined> {
+  const failures: ProviderFailure[] = [];
+  for (const slot of chain.versionSlots(pin)) {
+    try {
+      const versions = await slot.call((abortSignal) => slot.provider.listVersions!(key, { abortSignal }));
+      slot.markSuccess();
+      if (versions.length > 0) return { provider: slot.name, versions };
+    } catch (error) {
+      if (isDefinitive(error)) throw error;
+      failures.push(slot.markFailure(error));
+    }
+  }
+  if (failures.length)
+    throw new ProviderUnavailableError(`could not list the versions of '${key}'`, failures);
+  return undefined;
+}
+
+/** The fixed start of a glob, pushed to providers as a prefix. */
+function literalPrefix(pattern: string | undefined): string | undefined {
+  if (!pattern) return undefined;
+  const wildcard = pattern.search(/[*?[{\\]/);
+  const prefix = wildcard < 0 ? pattern : pattern.slice(0, wildcard);
+  return prefix || undefined;
+}

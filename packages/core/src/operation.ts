@@ -1,0 +1,113 @@
+import { maskError } from './error-masking.js';
+import { HushError } from './errors.js';
+import type { ContextFields, Hooks, LiveEvent } from './hooks.js';
+import type { Masker } from './masker.js';
+import type { MetricsRecorder } from './metrics.js';
+import type { Secret } from './secret.js';
+import type { GetSecretOptions, Operation } from './types.js';
+
+/** One running operation: its event (only when a plugin is registered) and the values its errors must not show. */
+export interface Run {
+  event: LiveEvent | undefined;
+  protected: string[];
+}
+
+/** What the runner asks of the manager. */
+export interface ManagerState {
+  disposed(): boolean;
+  initialized(): boolean;
+  initialize(): Promise<void>;
+}
+
+/** Runs the manager's operations: hooks, initialisation, metrics, and masked errors. */
+export class OperationRunner {
+  constructor(
+    private readonly hooks: Hooks,
+    private readonly metrics: MetricsRecorder,
+    private readonly masker: Masker,
+    private readonly state: ManagerState,
+  ) {}
+
+  /** A cached plain read with plugins: one event, the checks, the record; no read path. */
+  async serveCached(key: string, secret: Secret, options: GetSecretOptions): Promise<Secret> {
+    const started = performance.now();
+    const event = this.hooks.event('get', { key, accessor: options.accessor, scope: options.scope });
+    try {
+      const checked = this.hooks.before(event);
+      if (checked) await checked;
+      const allowed = this.hooks.beforeServe(event, secret);
+      if (allowed) await allowed;
+    } catch (error) {
+      const code = error instanceof HushError ? error.code : 'ERROR';
+      this.metrics.operation('get', performance.now() - started, true);
+      event.outcome = code === 'ACCESS_DENIED' ? 'denied' : 'error';
+      event.errorCode = code;
+      try {
+        await this.hooks.after(event, started);
+      } catch {
+        // The denial is what the caller needs to see.
+      }
+      throw maskError(error, this.masker);
+    }
+    event.cached = true;
+    event.provider = secret.provider;
+    this.metrics.operation('get', performance.now() - started, false);
+    try {
+      const recorded = this.hooks.after(event, started);
+      if (recorded) await recorded;
+    } catch (error) {
+      throw maskError(error, this.masker);
+    }
+    return secret;
+  }
+
+  /**
+   * Runs one operation: hooks before and after (with one event, built only when a plugin is
+   * registered), initialisation, metrics, and the masking of every error that leaves it.
+   */
+  async run<T>(operation: Operation, fields: ContextFields, work: (run: Run) => Promise<T>): Promise<T> {
+    if (this.state.disposed())
+      throw new HushError('VALIDATION_ERROR', 'this secret manager has been disposed');
+    const started = performance.now();
+    const event = this.hooks.active ? this.hooks.event(operation, fields) : undefined;
+    const run: Run = { event, protected: [] };
+    const announced = event !== undefined && operation !== 'getMany';
+    let result: T;
+    try {
+      if (announced) {
+        const checked = this.hooks.before(event);
+        if (checked) await checked;
+      }
+      if (!this.state.initialized()) await this.state.initialize();
+      result = await work(run);
+    } catch (error) {
+      const code = error instanceof HushError ? error.code : 'ERROR';
+      const failed = code !== 'SECRET_NOT_FOUND';
+      this.metrics.operation(operation, performance.now() - started, failed);
+      if (announced) {
+        event.outcome =
+          code === 'ACCESS_DENIED'
+            ? 'denied'
+            : code === 'SECRET_NOT_FOUND'
+              ? 'not_found'
+              : (event.outcome ?? 'error');
+        event.errorCode = code;
+        try {
+          await this.hooks.after(event, started);
+        } catch {
+          // The operation's own error is what the caller needs to see.
+        }
+      }
+      throw maskError(error, this.masker, run.protected);
+    }
+    this.metrics.operation(operation, performance.now() - started, false);
+    if (announced)
+      try {
+        const recorded = this.hooks.after(event, started);
+        if (recorded) await recorded;
+      } catch (error) {
+        throw maskError(error, this.masker, run.protected);
+      }
+    return result;
+  }
+}
