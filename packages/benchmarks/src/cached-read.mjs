@@ -6,7 +6,7 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { auditSqlite } from '@hush/audit-sqlite';
 import { SecretManager } from '@hush/core';
 import { AwsSecretsManagerProvider } from '@hush/provider-aws';
-import { nsPerCall, ratio, table } from './measure.mjs';
+import { nsPerCallInterleaved, ratio, table } from './measure.mjs';
 
 /**
  * A cached read, side by side: hush's getSecret, Powertools' SecretsProvider.get (both warmed
@@ -31,9 +31,15 @@ export async function cachedRead(emulator) {
   };
 
   emulator.resetCalls();
-  const hush = await nsPerCall(() => manager.getSecret('bench/cached'));
-  const peer = await nsPerCall(() => powertools.get('bench/cached', { maxAge: 3600 }));
-  const bottom = await nsPerCall(() => floorGet('bench/cached'));
+  const {
+    hush,
+    peer,
+    floor: bottom,
+  } = await nsPerCallInterleaved({
+    hush: () => manager.getSecret('bench/cached'),
+    peer: () => powertools.get('bench/cached', { maxAge: 3600 }),
+    floor: () => floorGet('bench/cached'),
+  });
   const requests = Object.values(emulator.calls).reduce((a, b) => a + b, 0);
 
   const dir = mkdtempSync(join(tmpdir(), 'hush-bench-audit-'));
@@ -45,12 +51,13 @@ export async function cachedRead(emulator) {
     cache: { ttl: '1h' },
   });
   await audited.getSecret('bench/cached', { accessor: 'bench' });
-  const plain = await nsPerCall(() => manager.getSecret('bench/cached', { accessor: 'bench' }), {
-    iterations: 20_000,
-  });
-  const withAudit = await nsPerCall(() => audited.getSecret('bench/cached', { accessor: 'bench' }), {
-    iterations: 20_000,
-  });
+  const { plain, withAudit } = await nsPerCallInterleaved(
+    {
+      plain: () => manager.getSecret('bench/cached', { accessor: 'bench' }),
+      withAudit: () => audited.getSecret('bench/cached', { accessor: 'bench' }),
+    },
+    { iterations: 20_000 },
+  );
   await audit.flush?.();
   await audited.dispose();
   await manager.dispose();

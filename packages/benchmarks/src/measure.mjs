@@ -35,3 +35,19 @@ export function table(title, rows) {
 }
 
 export const ratio = (a, b) => `${(a / b).toFixed(2)}×`;
+
+/**
+ * Median ns per call of each contender, measured in interleaved rounds (a, b, c, a, b, c...),
+ * so that a machine whose load changes during the run weighs on every contender alike.
+ */
+export async function nsPerCallInterleaved(contenders, { iterations = 50_000, rounds = 9 } = {}) {
+  for (const work of Object.values(contenders)) for (let i = 0; i < 10_000; i++) await work(i);
+  const samples = Object.fromEntries(Object.keys(contenders).map((name) => [name, []]));
+  for (let round = 0; round < rounds; round++)
+    for (const [name, work] of Object.entries(contenders)) {
+      const started = process.hrtime.bigint();
+      for (let i = 0; i < iterations; i++) await work(i);
+      samples[name].push(Number(process.hrtime.bigint() - started) / iterations);
+    }
+  return Object.fromEntries(Object.entries(samples).map(([name, values]) => [name, median(values)]));
+}
