@@ -1,6 +1,5 @@
 import { status } from '@grpc/grpc-js';
 import { checkProject } from './auth.js';
-import { crc32c } from './crc32c.js';
 import { GcpError } from './errors.js';
 import { FilterSyntaxError, type Predicate, parseFilter } from './filter.js';
 import type { GcpState, StoredSecret, StoredVersion } from './state.js';

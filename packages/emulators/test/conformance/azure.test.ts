@@ -21,7 +21,7 @@ const REST = (definition: string): Source => ({
 });
 
 let kv: AzureKeyVaultEmulator;
-let clock = Date.UTC(2026, 4, 1);
+const clock = Date.UTC(2026, 4, 1);
 const call = (method: string, path: string, options: Parameters<typeof callOn>[3] = {}) =>
   callOn(kv, method, path, options);
 const set = (name: string, body: Record<string, unknown>) => call('PUT', `/secrets/${name}`, { body });
