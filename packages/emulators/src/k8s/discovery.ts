@@ -52,7 +52,8 @@ function schemas(ref: (name: string) => string): Record<string, unknown> {
   };
 }
 
-const OPENAPI_V2_PROTOBUF = 'application/com.github.proto-openapi.spec.v2@v1.0+protobuf';
+// Clients ask with the `@v1.0` spelling; the server answers with `.v1.0`, which parses as a media type.
+const OPENAPI_V2_PROTOBUF = 'application/com.github.proto-openapi.spec.v2.v1.0+protobuf';
 
 /** A protobuf OpenAPI v2 Document with `swagger` and `info` only: what kubectl 1.20 asks for. */
 function openApiV2Protobuf(): Buffer {
@@ -80,10 +81,34 @@ function openApiV2(req: IncomingMessage, res: ServerResponse): void {
   });
 }
 
+const GVK = { group: '', kind: 'Secret', version: 'v1' };
+const FIELD_VALIDATION = {
+  name: 'fieldValidation',
+  in: 'query',
+  schema: { type: 'string', uniqueItems: true },
+};
+const operation = (action: string) => ({
+  'x-kubernetes-action': action,
+  'x-kubernetes-group-version-kind': GVK,
+  parameters: action === 'get' || action === 'delete' ? [] : [FIELD_VALIDATION],
+  responses: { '200': { description: 'OK' } },
+});
+
+/** The Secret paths, whose writes declare fieldValidation: kubectl then validates on the server. */
+const SECRET_PATHS = {
+  '/api/v1/namespaces/{namespace}/secrets': { post: operation('post') },
+  '/api/v1/namespaces/{namespace}/secrets/{name}': {
+    get: operation('get'),
+    put: operation('put'),
+    patch: operation('patch'),
+    delete: operation('delete'),
+  },
+};
+
 const openApiV3Document = () => ({
   openapi: '3.0.0',
   info: { title: 'Kubernetes', version: VERSION.gitVersion },
-  paths: {},
+  paths: SECRET_PATHS,
   components: { schemas: schemas((name) => `#/components/schemas/${name}`) },
 });
 const V3_HASH = createHash('sha512').update(JSON.stringify(openApiV3Document())).digest('hex').toUpperCase();

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { decodeProtobufSecret } from './protobuf.js';
 import { type StatusError, statuses } from './status.js';
 
 const MAX_BODY_BYTES = 3 * 1024 * 1024;
@@ -25,7 +26,7 @@ export function sendStatus(res: ServerResponse, error: StatusError): void {
 }
 
 export async function readBody(req: IncomingMessage): Promise<unknown> {
-  refuseProtobuf(req);
+  const protobuf = isProtobuf(req);
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req as AsyncIterable<Buffer>) {
@@ -33,6 +34,8 @@ export async function readBody(req: IncomingMessage): Promise<unknown> {
     if (size > MAX_BODY_BYTES) throw statuses.tooLarge(MAX_BODY_BYTES);
     chunks.push(chunk);
   }
+  // A protobuf DeleteOptions carries nothing the emulator needs; a protobuf Secret is decoded.
+  if (protobuf) return req.method === 'DELETE' ? undefined : decodeProtobufSecret(Buffer.concat(chunks));
   const text = Buffer.concat(chunks).toString('utf8');
   if (text.trim() === '') return undefined;
   try {
@@ -52,13 +55,12 @@ export function dryRun(url: URL): boolean {
   return values.length > 0;
 }
 
-/**
- * Secrets are served in JSON only. A protobuf body gets the 415 a server without that encoding
- * answers, on which clients (kubectl among them) send the request again as JSON.
- */
-function refuseProtobuf(req: IncomingMessage): void {
+/** A protobuf body (what kubectl 1.32+ sends for Secrets); a patch in protobuf is refused with 415. */
+function isProtobuf(req: IncomingMessage): boolean {
   const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
-  if (type === PROTOBUF) throw statuses.unsupportedBody(['application/json', 'application/yaml']);
+  if (type !== PROTOBUF) return false;
+  if (req.method === 'PATCH') throw statuses.unsupportedBody(['application/json', 'application/yaml']);
+  return true;
 }
 
 /** Whether the client asked for a Table (`kubectl get`'s `Accept: application/json;as=Table;...`). */

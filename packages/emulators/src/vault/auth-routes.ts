@@ -15,7 +15,7 @@ import {
 import { type AppRole, type KubernetesRole, newUuid } from './state.js';
 import { authBlock } from './token-routes.js';
 
-export function approleLogin(ctx: RouteContext, request: VaultRequest): VaultResponse {
+export function approleLogin(ctx: RouteContext, request: VaultRequest, mount: string): VaultResponse {
   const roleId = String(request.body.role_id ?? '');
   const secretId = request.body.secret_id === undefined ? '' : String(request.body.secret_id);
   if (!roleId) return errors(400, 'missing role_id');
@@ -41,15 +41,20 @@ export function approleLogin(ctx: RouteContext, request: VaultRequest): VaultRes
     maxTtl: role.tokenMaxTtl || ctx.settings.maxTokenTtl,
     renewable: true,
     displayName: 'approle',
-    path: `auth/${ctx.settings.approleMount}/login`,
+    path: `auth/${mount}/login`,
     meta: metadata,
     numUses: role.tokenNumUses,
   });
   return envelope(null, { auth: authBlock(ctx, token, metadata) });
 }
 
-export function approleRoute(ctx: RouteContext, request: VaultRequest, allowed: Allowed): VaultResponse {
-  const base = `auth/${ctx.settings.approleMount}/role`;
+export function approleRoute(
+  ctx: RouteContext,
+  request: VaultRequest,
+  allowed: Allowed,
+  mount: string,
+): VaultResponse {
+  const base = `auth/${mount}/role`;
   const rest = request.path.slice(base.length).replace(/^\//, '').replace(/\/$/, '');
   const roles = ctx.state.data.approle;
   if (rest === '') return listRoles(roles, request, allowed);
@@ -120,7 +125,7 @@ export function approleRoute(ctx: RouteContext, request: VaultRequest, allowed: 
 
 // ---- Kubernetes --------------------------------------------------------------------------
 
-export function kubernetesLogin(ctx: RouteContext, request: VaultRequest): VaultResponse {
+export function kubernetesLogin(ctx: RouteContext, request: VaultRequest, mount: string): VaultResponse {
   const roleName = String(request.body.role ?? '');
   const jwt = String(request.body.jwt ?? '');
   if (!roleName) return errors(400, 'missing role');
@@ -147,15 +152,20 @@ export function kubernetesLogin(ctx: RouteContext, request: VaultRequest): Vault
     ttl: role.tokenTtl || ctx.settings.defaultTokenTtl,
     maxTtl: role.tokenMaxTtl || ctx.settings.maxTokenTtl,
     renewable: true,
-    displayName: `${ctx.settings.kubernetesMount}-${account.namespace}-${account.name}`,
-    path: `auth/${ctx.settings.kubernetesMount}/login`,
+    displayName: `${mount}-${account.namespace}-${account.name}`,
+    path: `auth/${mount}/login`,
     meta: metadata,
   });
   return envelope(null, { auth: authBlock(ctx, token, metadata) });
 }
 
-export function kubernetesRoute(ctx: RouteContext, request: VaultRequest, allowed: Allowed): VaultResponse {
-  const base = `auth/${ctx.settings.kubernetesMount}/role`;
+export function kubernetesRoute(
+  ctx: RouteContext,
+  request: VaultRequest,
+  allowed: Allowed,
+  mount: string,
+): VaultResponse {
+  const base = `auth/${mount}/role`;
   const name = request.path.slice(base.length).replace(/^\//, '').replace(/\/$/, '');
   const roles = ctx.state.data.kubernetes.roles;
   if (name === '') return listRoles(roles, request, allowed);

@@ -52,14 +52,26 @@ export class VaultRouter {
 
   /** Paths served without a token. */
   isUnauthenticated(path: string): boolean {
-    const { settings } = this.#ctx;
     return (
       path === 'sys/health' ||
       path === 'sys/seal-status' ||
       path === 'sys/init' ||
-      path === `auth/${settings.approleMount}/login` ||
-      path === `auth/${settings.kubernetesMount}/login`
+      this.#authMount(path)?.rest === 'login'
     );
+  }
+
+  /** The AppRole or Kubernetes auth method a path is under: the configured mounts and those enabled. */
+  #authMount(path: string): { type: string; mount: string; rest: string } | undefined {
+    const { settings, state } = this.#ctx;
+    const mounts: Array<[string, string]> = [
+      [settings.approleMount, 'approle'],
+      [settings.kubernetesMount, 'kubernetes'],
+      ...Object.entries(state.data.authMounts),
+    ];
+    for (const [mount, type] of mounts)
+      if (path.startsWith(`auth/${mount}/`))
+        return { type, mount, rest: path.slice(`auth/${mount}/`.length) };
+    return undefined;
   }
 
   handle(request: VaultRequest): VaultResponse {
@@ -68,8 +80,11 @@ export class VaultRouter {
     if (path === 'sys/health') return health(ctx, request);
     if (path === 'sys/seal-status') return sealStatus();
     if (path === 'sys/init') return initStatus(request);
-    if (path === `auth/${ctx.settings.approleMount}/login`) return approleLogin(ctx, request);
-    if (path === `auth/${ctx.settings.kubernetesMount}/login`) return kubernetesLogin(ctx, request);
+    const auth = this.#authMount(path);
+    if (auth?.rest === 'login')
+      return auth.type === 'approle'
+        ? approleLogin(ctx, request, auth.mount)
+        : kubernetesLogin(ctx, request, auth.mount);
 
     const token = this.#spend(request.token);
     if (!token) return TOKEN_DENIED;
@@ -77,9 +92,10 @@ export class VaultRouter {
       aclFor(token, ctx.state.data.policies).allows(aclPath, capability);
 
     if (path.startsWith('auth/token/')) return tokenRoute(ctx, request, token, allowed);
-    if (path.startsWith(`auth/${ctx.settings.approleMount}/role`)) return approleRoute(ctx, request, allowed);
-    if (path.startsWith(`auth/${ctx.settings.kubernetesMount}/role`))
-      return kubernetesRoute(ctx, request, allowed);
+    if (auth?.rest.startsWith('role'))
+      return auth.type === 'approle'
+        ? approleRoute(ctx, request, allowed, auth.mount)
+        : kubernetesRoute(ctx, request, allowed, auth.mount);
     if (path.startsWith('sys/')) return sysRoute(ctx, request, allowed);
 
     const kv = splitKvPath(
