@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { RouteContext } from './context.js';
 import { send, wantsTable } from './http.js';
 import { toWire } from './objects.js';
-import type { RouteContext } from './routes.js';
 import { authorize } from './secrets-api.js';
 import {
   type FieldRequirement,

@@ -1,26 +1,13 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { FaultInjector } from '../faults.js';
-import type { TokenAuthority } from './auth.js';
+import type { RouteContext } from './context.js';
 import { serveDiscovery } from './discovery.js';
 import { faultError, sendThrottled } from './faults.js';
 import { sendStatus } from './http.js';
 import { list } from './list.js';
 import { create, get, patch, remove, replace } from './secrets-api.js';
-import type { KubernetesState } from './state.js';
 import { StatusError, statuses } from './status.js';
 
-/** Operations counted in `calls`, after the API verbs (`update` is a PUT, named `replace` in the client). */
-export type KubernetesOperation = 'get' | 'list' | 'create' | 'replace' | 'patch' | 'delete';
-
-export interface RouteContext {
-  state: KubernetesState;
-  auth: TokenAuthority;
-  faults: FaultInjector;
-  calls: Record<KubernetesOperation | 'total', number>;
-  /** `namespace/name` → reads left after which the Secret's resourceVersion is bumped (test hook). */
-  staleAfterRead: Map<string, number>;
-  bump(namespace: string, name: string): string;
-}
+export type { KubernetesOperation, RouteContext } from './context.js';
 
 const SECRETS_COLLECTION = /^\/api\/v1\/namespaces\/([^/]+)\/secrets\/?$/;
 const SECRET_ITEM = /^\/api\/v1\/namespaces\/([^/]+)\/secrets\/([^/]+)\/?$/;

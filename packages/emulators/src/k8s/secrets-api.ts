@@ -1,8 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { KubernetesTokenGrant, SecretVerb } from './auth.js';
+import type { RouteContext } from './context.js';
 import { dryRun, readBody, send, wantsTable } from './http.js';
 import { jsonPatch, mergePatch, prepareWrite, strategicMergePatch, toWire } from './objects.js';
-import type { RouteContext } from './routes.js';
 import { deletedStatus, type StatusBody, statuses } from './status.js';
 import { secretTable } from './table.js';
 
