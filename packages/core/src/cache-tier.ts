@@ -27,9 +27,10 @@ export interface CacheTier {
   delete(name: string, options?: CacheTierCallOptions): Promise<void>;
   /**
    * Tells the manager about writes made elsewhere (another process of the fleet), so that it
-   * drops its own copies. Returns the unsubscribe function.
+   * drops its own copies. `undefined` means the tier may have missed some (its connection
+   * dropped): the manager then drops every copy. Returns the unsubscribe function.
    */
-  subscribe?(onInvalidate: (name: string) => void): () => void;
+  subscribe?(onInvalidate: (name: string | undefined) => void): () => void;
   /**
    * A single flight across processes: the first caller to miss a key holds it and fills it;
    * the others wait (bounded by `waitMs`) for the entry it writes. Resolves to `held: true`

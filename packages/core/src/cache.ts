@@ -53,6 +53,8 @@ export class SecretCache {
   readonly #lru: LRUCache<string, Entry>;
   readonly #byName = new Map<string, Set<string>>();
   readonly #generations = new Map<string, number>();
+  /** Bumped when every entry is dropped at once (a tier that may have missed invalidations). */
+  #epoch = 0;
   readonly counts = { hits: 0, misses: 0, staleServed: 0, refreshes: 0, refreshFailures: 0 };
   /** Set by the read path when refresh-ahead is on. */
   onRefreshDue?: RefreshDue;
@@ -101,9 +103,12 @@ export class SecretCache {
     return undefined;
   }
 
-  /** The name's generation: a read takes it when it starts. */
+  /**
+   * The name's generation: a read takes it when it starts. Both parts only grow, so the sum
+   * changes whenever either does.
+   */
   generation(name: string): number {
-    return this.#generations.get(name) ?? 0;
+    return (this.#generations.get(name) ?? 0) + this.#epoch;
   }
 
   /** How long a read stays fresh: `ttlMs` is a provider's own setting, a fixed version is kept longer. */
@@ -150,7 +155,7 @@ export class SecretCache {
    * lose the right to store what they read.
    */
   written(name: string): void {
-    this.#generations.set(name, this.generation(name) + 1);
+    this.#generations.set(name, (this.#generations.get(name) ?? 0) + 1);
     this.invalidate(name);
   }
 
@@ -181,6 +186,12 @@ export class SecretCache {
           ...(entry.version !== undefined ? { version: entry.version } : {}),
           ...(entry.pin !== undefined ? { pin: entry.pin } : {}),
         };
+  }
+
+  /** Drops every entry, and reads in flight lose the right to store what they read. */
+  writtenAll(): void {
+    this.#epoch++;
+    this.clear();
   }
 
   clear(): void {

@@ -99,7 +99,9 @@ export class SecretManager implements ISecretManager {
       options.now ?? Date.now,
     );
     // A write elsewhere in the fleet: drop the copy here, and let no read in flight keep the old value.
-    this.#unsubscribe = this.#tiers.subscribe((name) => this.#cache.written(name));
+    this.#unsubscribe = this.#tiers.subscribe((name) =>
+      name === undefined ? this.#cache.writtenAll() : this.#cache.written(name),
+    );
     this.#reads = new ReadPath(this.#chain, this.#cache, this.masker, this.#tiers);
     this.#batch = new BatchReader(this.#chain, this.#cache, this.masker, concurrency, this.#tiers);
     this.#writes = new WritePath(this.#chain, this.#cache, this.masker, this.#tiers);

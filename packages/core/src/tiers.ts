@@ -140,7 +140,7 @@ export class CacheTiers {
   }
 
   /** Subscribes to the invalidations of every tier that publishes them. */
-  subscribe(onInvalidate: (name: string) => void): () => void {
+  subscribe(onInvalidate: (name: string | undefined) => void): () => void {
     const unsubscribes = this.#tiers.flatMap((held) =>
       held.tier.subscribe
         ? [

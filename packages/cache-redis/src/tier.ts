@@ -1,0 +1,234 @@
+import { randomBytes } from 'node:crypto';
+import type { CacheTier, CacheTierEntry, CacheTierLock, CacheTierLockOptions } from '@hush/core';
+import { Redis } from 'ioredis';
+import { decodeEntry, encodeEntry } from './entry.js';
+import { type RedisCacheTierOptions, type ResolvedOptions, resolveOptions } from './options.js';
+
+/** Deletes a lock only if it still holds this holder's token (it may have expired and been taken). */
+const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
+
+/** How often a waiting reader looks for the holder's entry, when no fill message woke it first. */
+const POLL_MS = 15;
+
+interface Message {
+  /** `i`: a secret was written (drop it); `f`: a key was filled (waiters may read it). */
+  t: 'i' | 'f';
+  /** The instance that sent it: a tier ignores its own invalidations. */
+  o: string;
+  n: string;
+  k?: string;
+}
+
+/**
+ * A shared cache tier on Redis. Each secret is one hash (`<prefix><environment>:s:<name>`) whose
+ * fields are its cache keys and whose values are entries sealed by the manager, with a Redis TTL
+ * as long as its freshest entry. A delete drops the hash and publishes an invalidation on
+ * `<prefix><environment>:events`, which every other tier of the fleet hands to its manager. Fills
+ * are locked per key with `SET NX PX`, so that processes missing together make one backend call.
+ *
+ * Commands never queue while Redis is away: they fail at once and the manager skips the tier.
+ */
+export class RedisCacheTier implements CacheTier {
+  readonly name: string;
+  readonly #client: Redis;
+  readonly #ownsClient: boolean;
+  readonly #options: ResolvedOptions;
+  readonly #id = randomBytes(8).toString('hex');
+  readonly #listeners = new Set<(name: string | undefined) => void>();
+  readonly #fillWaiters = new Map<string, Set<() => void>>();
+  #subscriber?: Redis;
+  #subscribed?: Promise<unknown>;
+  readonly #counts = { reconnects: 0, connectionErrors: 0, published: 0, received: 0, lockTimeouts: 0 };
+
+  constructor(options: RedisCacheTierOptions, environment = 'default') {
+    this.#options = resolveOptions(options, environment);
+    this.name = this.#options.name;
+    this.#ownsClient = options.client === undefined;
+    this.#client =
+      options.client ??
+      new Redis(options.url!, {
+        lazyConnect: true,
+        enableOfflineQueue: false,
+        maxRetriesPerRequest: 0,
+        connectTimeout: this.#options.connectTimeoutMs,
+        retryStrategy: (attempt) => Math.min(50 * 2 ** attempt, 2_000),
+      });
+    this.#watch(this.#client);
+  }
+
+  /** Connects, waiting at most `connectTimeout`; when Redis is away the tier keeps trying in the background. */
+  async connect(): Promise<void> {
+    if (this.#client.status !== 'wait') return;
+    const connecting = this.#client.connect().catch(() => undefined);
+    await Promise.race([connecting, delay(this.#options.connectTimeoutMs)]);
+  }
+
+  async get(name: string, key: string): Promise<CacheTierEntry | undefined> {
+    const bytes = await this.#client.hgetBuffer(this.#secretKey(name), key);
+    if (!bytes) return undefined;
+    const entry = decodeEntry(bytes);
+    return entry && entry.freshUntil > this.#options.now() ? entry : undefined;
+  }
+
+  async set(name: string, key: string, entry: CacheTierEntry): Promise<void> {
+    const ttl = Math.ceil(entry.freshUntil - this.#options.now());
+    if (ttl <= 0) return;
+    const hash = this.#secretKey(name);
+    // The hash lives as long as its freshest entry: NX gives a new hash its TTL, GT lengthens it.
+    await this.#client
+      .multi()
+      .hset(hash, key, encodeEntry(entry))
+      .pexpire(hash, ttl, 'NX')
+      .pexpire(hash, ttl, 'GT')
+      .exec()
+      .then(failOnError);
+    // Readers waiting for this key (other processes) can stop polling.
+    this.#publish({ t: 'f', o: this.#id, n: name, k: key }).catch(() => undefined);
+  }
+
+  async delete(name: string): Promise<void> {
+    await this.#client.del(this.#secretKey(name));
+    await this.#publish({ t: 'i', o: this.#id, n: name });
+  }
+
+  subscribe(onInvalidate: (name: string | undefined) => void): () => void {
+    this.#listeners.add(onInvalidate);
+    this.#startSubscriber();
+    return () => this.#listeners.delete(onInvalidate);
+  }
+
+  async lock(name: string, key: string, options: CacheTierLockOptions): Promise<CacheTierLock> {
+    const lockKey = `${this.#base}l:${name}\u0000${key}`;
+    const token = randomBytes(12).toString('hex');
+    const taken = await this.#client.set(lockKey, token, 'PX', this.#options.lockTtlMs, 'NX');
+    if (taken === 'OK')
+      return {
+        held: true,
+        release: async () => {
+          await this.#client.eval(RELEASE, 1, lockKey, token);
+        },
+      };
+    this.#startSubscriber();
+    const deadline = performance.now() + options.waitMs;
+    while (performance.now() < deadline && !options.abortSignal?.aborted) {
+      await this.#filled(name, key, Math.min(POLL_MS, deadline - performance.now()));
+      const [entry, locked] = await Promise.all([this.get(name, key), this.#client.exists(lockKey)]);
+      if (entry) return { held: false, entry };
+      // The holder is gone without filling (not found, or its read failed): read directly.
+      if (!locked) return { held: false };
+    }
+    this.#counts.lockTimeouts++;
+    return { held: false };
+  }
+
+  metrics(): Record<string, number> {
+    return { ...this.#counts };
+  }
+
+  async dispose(): Promise<void> {
+    this.#listeners.clear();
+    const closing: Array<Promise<unknown>> = [];
+    if (this.#subscriber) closing.push(quit(this.#subscriber));
+    if (this.#ownsClient) closing.push(quit(this.#client));
+    await Promise.allSettled(closing);
+  }
+
+  get #base(): string {
+    return `${this.#options.prefix}${this.#options.environment}:`;
+  }
+
+  #secretKey(name: string): string {
+    return `${this.#base}s:${name}`;
+  }
+
+  get #channel(): string {
+    return `${this.#base}events`;
+  }
+
+  async #publish(message: Message): Promise<void> {
+    await this.#client.publish(this.#channel, JSON.stringify(message));
+    this.#counts.published++;
+  }
+
+  /** Resolves when a fill message for the key arrives, or after `ms`. */
+  #filled(name: string, key: string, ms: number): Promise<void> {
+    const id = `${name}\u0000${key}`;
+    return new Promise((resolve) => {
+      const waiters = this.#fillWaiters.get(id) ?? new Set<() => void>();
+      this.#fillWaiters.set(id, waiters);
+      const done = () => {
+        clearTimeout(timer);
+        waiters.delete(done);
+        if (waiters.size === 0 && this.#fillWaiters.get(id) === waiters) this.#fillWaiters.delete(id);
+        resolve();
+      };
+      const timer = setTimeout(done, Math.max(1, ms));
+      waiters.add(done);
+    });
+  }
+
+  #startSubscriber(): void {
+    if (this.#subscriber) return;
+    const subscriber = this.#client.duplicate({ enableOfflineQueue: true, lazyConnect: false });
+    this.#subscriber = subscriber;
+    this.#watch(subscriber);
+    let connectedBefore = false;
+    subscriber.on('ready', () => {
+      // Invalidations sent while this connection was down were lost: the manager drops every copy.
+      if (connectedBefore) for (const listener of this.#listeners) listener(undefined);
+      connectedBefore = true;
+    });
+    subscriber.on('message', (_channel: string, text: string) => this.#receive(text));
+    this.#subscribed = subscriber.subscribe(this.#channel).catch(() => undefined);
+  }
+
+  /** Resolves once the invalidation subscription is in place (tests and benchmarks wait for it). */
+  async subscribed(): Promise<void> {
+    this.#startSubscriber();
+    await this.#subscribed;
+  }
+
+  #receive(text: string): void {
+    let message: Message;
+    try {
+      message = JSON.parse(text) as Message;
+    } catch {
+      return;
+    }
+    if (typeof message?.n !== 'string') return;
+    if (message.t === 'f') {
+      for (const wake of [...(this.#fillWaiters.get(`${message.n}\u0000${message.k}`) ?? [])]) wake();
+      return;
+    }
+    if (message.t !== 'i' || message.o === this.#id) return;
+    this.#counts.received++;
+    for (const listener of this.#listeners) listener(message.n);
+  }
+
+  #watch(client: Redis): void {
+    // An unwatched 'error' event would end the process; connection trouble is counted instead.
+    client.on('error', () => {
+      this.#counts.connectionErrors++;
+    });
+    client.on('reconnecting', () => {
+      this.#counts.reconnects++;
+    });
+  }
+}
+
+function failOnError(results: Array<[Error | null, unknown]> | null): void {
+  if (!results) throw new Error('the Redis transaction was discarded');
+  for (const [error] of results) if (error) throw error;
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}
+
+async function quit(client: Redis): Promise<void> {
+  try {
+    await Promise.race([client.quit(), delay(500)]);
+  } finally {
+    client.disconnect();
+  }
+}
