@@ -330,11 +330,12 @@ describe('cache', () => {
   it('expires entries after their TTL', async () => {
     const { primary } = chain();
     primary.seed({ k: 'v1' });
-    const manager = new SecretManager({ providers: [primary], cache: { ttl: '40ms' } });
+    let now = 1_000_000;
+    const manager = new SecretManager({ providers: [primary], cache: { ttl: '40ms' }, now: () => now });
     await manager.getSecret('k');
     primary.seed({ k: 'v2' });
     expect((await manager.getSecret('k'))?.value).toBe('v1');
-    await new Promise((r) => setTimeout(r, 60));
+    now += 60;
     expect((await manager.getSecret('k'))?.value).toBe('v2');
     expect(primary.calls.get).toBe(2);
   });
@@ -344,18 +345,21 @@ describe('cache', () => {
     primary.seed({ quick: 'q1' });
     secondary.seed({ slow: 's1' });
     Object.assign(secondary, { cacheTtlSeconds: 0.04 });
+    // The clock is the test's: no sleeping until a TTL passes.
+    let now = 1_000_000;
     const manager = new SecretManager({
       providers: [{ provider: primary, cacheTtl: '1h' }, secondary],
       cache: { ttl: '1ms' },
+      now: () => now,
     });
     await manager.getSecret('quick');
     await manager.getSecret('slow');
     primary.seed({ quick: 'q2' });
     secondary.seed({ slow: 's2' });
-    await new Promise((r) => setTimeout(r, 10));
+    now += 10;
     expect((await manager.getSecret('quick'))?.value).toBe('q1');
     expect((await manager.getSecret('slow'))?.value).toBe('s1');
-    await new Promise((r) => setTimeout(r, 60));
+    now += 60;
     expect((await manager.getSecret('slow'))?.value).toBe('s2');
   });
 
@@ -416,25 +420,28 @@ describe('cache', () => {
   it('serves a stale value for a bounded time when every provider fails, and counts it', async () => {
     const { primary } = chain();
     primary.seed({ k: 'v' });
+    let now = 1_000_000;
     const manager = new SecretManager({
       providers: [primary],
       cache: { ttl: '20ms', staleIfError: '200ms' },
+      now: () => now,
     });
     await manager.getSecret('k');
-    await new Promise((r) => setTimeout(r, 40));
+    now += 40;
     primary.faults.outage = true;
     expect((await manager.getSecret('k'))?.value).toBe('v');
     expect((await manager.getMetrics()).cache.staleServed).toBe(1);
-    await new Promise((r) => setTimeout(r, 250));
+    now += 250;
     await expect(manager.getSecret('k')).rejects.toBeInstanceOf(ProviderUnavailableError);
   });
 
   it('does not serve stale values when stale-if-error is off', async () => {
     const { primary } = chain();
     primary.seed({ k: 'v' });
-    const manager = new SecretManager({ providers: [primary], cache: { ttl: '10ms' } });
+    let now = 1_000_000;
+    const manager = new SecretManager({ providers: [primary], cache: { ttl: '10ms' }, now: () => now });
     await manager.getSecret('k');
-    await new Promise((r) => setTimeout(r, 30));
+    now += 30;
     primary.faults.outage = true;
     await expect(manager.getSecret('k')).rejects.toBeInstanceOf(ProviderUnavailableError);
   });
