@@ -34,6 +34,7 @@ export {
 export {
   startVaultEmulator,
   type VaultAppRoleConfig,
+  type VaultDatabaseRoleConfig,
   type VaultDuration,
   type VaultEmulator,
   type VaultEmulatorOptions,

@@ -1,3 +1,4 @@
+import { type HclItem, type HclObject, HclSyntaxError, jsonToHcl, parseHcl, positionOf } from './hcl.js';
 import type { PolicyRule, StoredPolicy, Token } from './state.js';
 
 export const CAPABILITIES = ['create', 'read', 'update', 'patch', 'delete', 'list', 'sudo', 'deny'] as const;
@@ -5,7 +6,7 @@ export type Capability = (typeof CAPABILITIES)[number];
 
 /**
  * Vault's built-in `default` policy, reduced to what a client needs: every non-root token may
- * look itself up, renew and revoke itself.
+ * look itself up, renew and revoke itself, and renew and look up leases.
  */
 export const DEFAULT_POLICY: StoredPolicy = {
   raw: '',
@@ -14,6 +15,10 @@ export const DEFAULT_POLICY: StoredPolicy = {
     { path: 'auth/token/renew-self', capabilities: ['update'] },
     { path: 'auth/token/revoke-self', capabilities: ['update'] },
     { path: 'sys/capabilities-self', capabilities: ['update'] },
+    // A token may renew and look up a lease whose id it knows.
+    { path: 'sys/renew', capabilities: ['update'] },
+    { path: 'sys/leases/renew', capabilities: ['update'] },
+    { path: 'sys/leases/lookup', capabilities: ['update'] },
   ],
 };
 
@@ -48,38 +53,87 @@ export function formatGoDuration(seconds: number): string {
 }
 
 /**
- * Reads the subset of Vault's policy language that ACL policies use:
- * `path "<glob>" { capabilities = ["read", ...] }` blocks, in HCL or in the JSON form
- * `{"path": {"<glob>": {"capabilities": [...]}}}`.
+ * Reads an ACL policy as Vault does: HCL (or the JSON form) parsed into `path "<glob>" { ... }`
+ * blocks, with Vault's checks on keys and capabilities. Errors read as Vault's do
+ * (`failed to parse policy: At 3:14: ...` for a syntax error, with its position).
  */
 export function parsePolicy(text: string): PolicyRule[] {
+  let root: HclObject;
   const trimmed = text.trim();
-  if (trimmed.startsWith('{')) {
-    const parsed = JSON.parse(trimmed) as { path?: Record<string, { capabilities?: string[] }> };
-    return Object.entries(parsed.path ?? {}).map(([path, body]) => ({
-      path,
-      capabilities: checkCapabilities(body.capabilities ?? []),
-    }));
+  try {
+    if (trimmed.startsWith('{')) {
+      try {
+        root = jsonToHcl(JSON.parse(trimmed)) as HclObject;
+      } catch (error) {
+        const offset = Number(/position (\d+)/.exec((error as Error).message)?.[1] ?? trimmed.length);
+        const { line, column } = positionOf(trimmed, offset);
+        throw new HclSyntaxError(line, column, 'invalid JSON');
+      }
+    } else root = parseHcl(text);
+  } catch (error) {
+    throw new Error(`failed to parse policy: ${(error as Error).message}`);
   }
-  const withoutComments = trimmed.replace(/(^|\s)(#|\/\/)[^\n]*/g, '$1');
-  const rules: PolicyRule[] = [];
-  const block = /path\s+"([^"]*)"\s*\{([^}]*)\}/g;
-  for (const match of withoutComments.matchAll(block)) {
-    const caps = /capabilities\s*=\s*\[([^\]]*)\]/.exec(match[2]!);
-    const list = caps ? [...caps[1]!.matchAll(/"([^"]*)"/g)].map((m) => m[1]!) : [];
-    rules.push({ path: match[1]!, capabilities: checkCapabilities(list) });
-  }
-  if (rules.length === 0 && trimmed.length > 0)
-    throw new Error('failed to parse policy: no path blocks found');
-  return rules;
+  const invalid = root.items
+    .filter((item) => item.keys[0] !== 'name' && item.keys[0] !== 'path')
+    .map((item) => `invalid key "${item.keys[0]}" on line ${item.line}`);
+  if (invalid.length) throw new Error(`failed to parse policy: ${multiError(invalid)}`);
+  return root.items.filter((item) => item.keys[0] === 'path').map(pathRule);
 }
 
-function checkCapabilities(list: string[]): string[] {
-  for (const capability of list) {
-    if (!(CAPABILITIES as readonly string[]).includes(capability))
-      throw new Error(`failed to parse policy: invalid capability "${capability}"`);
+const PATH_KEYS = [
+  'comment',
+  'policy',
+  'capabilities',
+  'allowed_parameters',
+  'denied_parameters',
+  'required_parameters',
+  'min_wrapping_ttl',
+  'max_wrapping_ttl',
+  'mfa_methods',
+  'control_group',
+];
+
+/** Vault's old `policy = "read"` shorthands, as the capabilities they stand for. */
+const OLD_POLICIES: Record<string, string[]> = {
+  deny: ['deny'],
+  read: ['read', 'list'],
+  write: ['create', 'read', 'update', 'delete', 'list'],
+  sudo: ['create', 'read', 'update', 'delete', 'list', 'sudo'],
+};
+
+function pathRule(item: HclItem): PolicyRule {
+  const path = (item.keys[1] ?? 'path').replace(/^\//, '');
+  const body = typeof item.value === 'object' && !Array.isArray(item.value) ? item.value : { items: [] };
+  const invalid = body.items
+    .filter((entry) => !PATH_KEYS.includes(entry.keys[0]!))
+    .map((entry) => `invalid key "${entry.keys[0]}" on line ${entry.line}`);
+  if (invalid.length) throw new Error(`failed to parse policy: path "${path}": ${multiError(invalid)}`);
+  if (path.includes('+*'))
+    throw new Error(`failed to parse policy: path "${path}": invalid use of wildcards ('+*' is forbidden)`);
+  const field = (name: string) => body.items.find((entry) => entry.keys[0] === name)?.value;
+  const capabilities: string[] = [];
+  const old = field('policy');
+  if (old !== undefined) {
+    const mapped = OLD_POLICIES[String(old)];
+    if (!mapped) throw new Error(`failed to parse policy: path "${path}": invalid policy "${String(old)}"`);
+    capabilities.push(...mapped);
   }
-  return list;
+  const listed = field('capabilities');
+  if (listed !== undefined) {
+    if (!Array.isArray(listed))
+      throw new Error(`failed to parse policy: path "${path}": capabilities must be a list`);
+    capabilities.push(...listed.map(String));
+  }
+  for (const capability of capabilities)
+    if (!(CAPABILITIES as readonly string[]).includes(capability))
+      throw new Error(`failed to parse policy: path "${path}": invalid capability "${capability}"`);
+  return { path, capabilities: capabilities.includes('deny') ? ['deny'] : [...new Set(capabilities)] };
+}
+
+/** go-multierror's rendering of a list of errors. */
+function multiError(messages: string[]): string {
+  const count = messages.length === 1 ? '1 error occurred' : `${messages.length} errors occurred`;
+  return `${count}:\n${messages.map((m) => `\t* ${m}`).join('\n')}\n\n`;
 }
 
 interface CompiledRule {

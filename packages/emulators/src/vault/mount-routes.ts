@@ -1,3 +1,4 @@
+import { newDatabaseMount } from './database-routes.js';
 import {
   type Allowed,
   envelope,
@@ -66,6 +67,14 @@ function secretMounts(ctx: RouteContext): Record<string, MountDescription> {
       local: false,
       options: { version: '2' },
     };
+  for (const mount of Object.keys(ctx.state.data.databases))
+    mounts[`${mount}/`] = {
+      type: 'database',
+      description: '',
+      accessor: `database_${mount.replaceAll('/', '_')}`,
+      local: false,
+      options: null,
+    };
   mounts['sys/'] = {
     type: 'system',
     description: 'system endpoints used for control, policy and debugging',
@@ -104,7 +113,7 @@ function listing(mounts: Record<string, MountDescription>): VaultResponse {
   return { status: 200, body: { ...described, ...(answer.body as Record<string, unknown>) } };
 }
 
-/** `sys/mounts` (list, and enabling a KV version 2 engine) and `sys/auth` (list, enable). */
+/** `sys/mounts` (list, and enabling a KV version 2 or database engine) and `sys/auth` (list, enable). */
 export function mountRoute(ctx: RouteContext, request: VaultRequest, allowed: Allowed): VaultResponse {
   const auth = request.path.startsWith('sys/auth');
   const base = auth ? 'sys/auth' : 'sys/mounts';
@@ -124,6 +133,8 @@ export function mountRoute(ctx: RouteContext, request: VaultRequest, allowed: Al
     if (type !== 'approle' && type !== 'kubernetes')
       return errors(400, `plugin not found in the catalog: ${type}`);
     ctx.state.data.authMounts[path] = type;
+  } else if (type === 'database') {
+    ctx.state.data.databases[path] = newDatabaseMount();
   } else {
     const options = request.body.options as Record<string, unknown> | undefined;
     if ((type !== 'kv' && type !== 'kv-v2') || (type === 'kv' && String(options?.version ?? '1') !== '2'))

@@ -3,6 +3,7 @@ import type { FaultInjector } from '../faults.js';
 import type { EmulatorBaseOptions } from '../service-types.js';
 import { type Capability, parseDurationSeconds, parsePolicy } from './auth.js';
 import { applyAppRoleSettings, applyKubernetesRoleSettings } from './auth-routes.js';
+import { newDatabaseMount } from './database-routes.js';
 import type { RouterSettings } from './responses.js';
 import type { VaultState } from './state.js';
 
@@ -38,6 +39,19 @@ export interface VaultServiceAccount {
   namespace: string;
 }
 
+/** A dynamic database role served at `<mount>/creds/<name>`. */
+export interface VaultDatabaseRoleConfig {
+  /** Lease TTL of each credential. Default: the system's 768h. */
+  defaultTtl?: VaultDuration;
+  /** Renewals never extend a lease past this from its issue. Default: 768h. */
+  maxTtl?: VaultDuration;
+  /**
+   * False makes its leases non-renewable (as engines such as AWS STS credentials are); a test
+   * hook, since Vault's database credentials are renewable. Default true.
+   */
+  renewable?: boolean;
+}
+
 export interface VaultEmulatorOptions extends EmulatorBaseOptions {
   /** The root token (policy `root`, never expires). Random `hvs.` token by default. */
   rootToken?: string;
@@ -60,6 +74,11 @@ export interface VaultEmulatorOptions extends EmulatorBaseOptions {
   };
   /** Default `kubernetes`. */
   kubernetesMount?: string;
+  /**
+   * A database secrets engine at `mount` (default `database`) with these roles, on one
+   * connection that allows them all; more can be written through `<mount>/roles/<name>`.
+   */
+  database?: { mount?: string; roles?: Record<string, VaultDatabaseRoleConfig> };
   /** TTL of tokens issued by logins and token/create when none is asked. Default 768h, as Vault's. */
   defaultTokenTtl?: VaultDuration;
   /** Ceiling for renewals. Default 768h. */
@@ -94,7 +113,9 @@ export interface VaultEmulator {
   appRoleCredentials(role: string): { roleId: string; secretId: string };
   /** Registers a service-account JWT the Kubernetes login will accept; returns it. */
   addServiceAccount(account: { name: string; namespace: string; jwt?: string }): string;
-  /** Moves the emulator's clock forward (token and secret_id expiry). */
+  /** The ids of the leases alive now (expired ones are revoked first). */
+  leaseIds(): string[];
+  /** Moves the emulator's clock forward (token, secret_id and lease expiry). */
   advanceClock(ms: number): void;
   stop(): Promise<void>;
 }
@@ -130,6 +151,7 @@ export function applyOptions(
   applyAppRoles(state, options.approle ?? {});
   if (options.approle) state.data.authMounts[settings.approleMount] = 'approle';
   applyKubernetes(state, options.kubernetes);
+  applyDatabase(state, options.database);
   if (options.kubernetes) state.data.authMounts[settings.kubernetesMount] = 'kubernetes';
   state.dirty = true;
   state.save();
@@ -194,6 +216,29 @@ function applyAppRoles(state: VaultState, roles: Record<string, VaultAppRoleConf
     const secretIds = config.secretIds ?? (Object.keys(role.secretIds).length ? [] : [randomUUID()]);
     for (const secretId of secretIds) addSecretId(state, name, secretId, 0);
   }
+}
+
+function applyDatabase(state: VaultState, database: VaultEmulatorOptions['database']): void {
+  if (!database) return;
+  const path = database.mount ?? 'database';
+  const mount = state.data.databases[path] ?? newDatabaseMount();
+  state.data.databases[path] = mount;
+  mount.connections.emulated ??= {
+    pluginName: 'hush-emulated-database-plugin',
+    allowedRoles: ['*'],
+    connectionUrl: '',
+    username: '',
+    verifyConnection: false,
+  };
+  for (const [name, role] of Object.entries(database.roles ?? {}))
+    mount.roles[name] = {
+      dbName: 'emulated',
+      defaultTtl: seconds(role.defaultTtl, 0),
+      maxTtl: seconds(role.maxTtl, 0),
+      creationStatements: ['-- emulated'],
+      revocationStatements: [],
+      renewable: role.renewable ?? true,
+    };
 }
 
 function applyKubernetes(state: VaultState, kubernetes: VaultEmulatorOptions['kubernetes']): void {

@@ -1,6 +1,8 @@
 import { aclFor } from './auth.js';
 import { approleLogin, approleRoute, kubernetesLogin, kubernetesRoute } from './auth-routes.js';
+import { databaseRoute, splitDatabasePath } from './database-routes.js';
 import { kvRoute, splitKvPath } from './kv-routes.js';
+import { LEASE_PATH } from './lease-routes.js';
 import {
   type Allowed,
   noHandler,
@@ -18,6 +20,7 @@ export function classify(
   path: string,
   operation: VaultRequest['operation'],
   settings: RouterSettings,
+  databaseMounts: string[] = [],
 ): string {
   if (path === 'sys/health') return 'sys.health';
   if (path === 'sys/seal-status') return 'sys.seal-status';
@@ -27,6 +30,10 @@ export function classify(
   if (path.startsWith(`auth/${settings.approleMount}/`)) return 'auth.approle.role';
   if (path.startsWith(`auth/${settings.kubernetesMount}/`)) return 'auth.kubernetes.role';
   if (path.startsWith('sys/polic')) return 'sys.policy';
+  const lease = LEASE_PATH.exec(path);
+  if (lease) return `sys.leases.${lease[2]}`;
+  const database = splitDatabasePath(path, databaseMounts);
+  if (database) return `database.${database.kind}`;
   const kv = splitKvPath(path, settings.kvMounts);
   if (kv) {
     if (kv.kind === 'metadata' && operation === 'list') return 'kv.list';
@@ -97,6 +104,9 @@ export class VaultRouter {
         ? approleRoute(ctx, request, allowed, auth.mount)
         : kubernetesRoute(ctx, request, allowed, auth.mount);
     if (path.startsWith('sys/')) return sysRoute(ctx, request, allowed);
+
+    const database = splitDatabasePath(path, Object.keys(ctx.state.data.databases));
+    if (database) return databaseRoute(ctx, request, database, token, allowed);
 
     const kv = splitKvPath(
       path.endsWith('/') && request.operation !== 'list' ? path.slice(0, -1) : path,

@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { FaultInjector } from '../faults.js';
 import { startHttpEndpoint } from '../server/http.js';
+import { revokeLeasesOf } from './lease-routes.js';
 import {
   addSecretId,
   applyOptions,
@@ -15,6 +16,7 @@ import { acceptListVerb, httpHandler } from './transport.js';
 
 export type {
   VaultAppRoleConfig,
+  VaultDatabaseRoleConfig,
   VaultDuration,
   VaultEmulator,
   VaultEmulatorOptions,
@@ -39,7 +41,7 @@ function fakeServiceAccountJwt(name: string, namespace: string): string {
   ].join('.');
 }
 
-/** Starts a local server speaking HashiCorp Vault's HTTP API (token, AppRole, Kubernetes auth; KV v2). */
+/** Starts a local server speaking HashiCorp Vault's HTTP API (token, AppRole, Kubernetes auth; KV v2; database credentials and leases). */
 export async function startVaultEmulator(options: VaultEmulatorOptions = {}): Promise<VaultEmulator> {
   const state = new VaultState(options.snapshotFile, options.now);
   const settings = routerSettings(options, state);
@@ -89,6 +91,8 @@ export async function startVaultEmulator(options: VaultEmulatorOptions = {}): Pr
       changed();
     },
     revokeToken(token) {
+      const found = state.data.tokens[token];
+      if (found) revokeLeasesOf({ state, settings }, found.accessor);
       delete state.data.tokens[token];
       changed();
     },
@@ -109,6 +113,11 @@ export async function startVaultEmulator(options: VaultEmulatorOptions = {}): Pr
       };
       changed();
       return jwt;
+    },
+    leaseIds() {
+      const ids = state.leasesUnder('').map((lease) => lease.id);
+      state.save();
+      return ids;
     },
     advanceClock(ms) {
       state.clockOffsetMs += ms;

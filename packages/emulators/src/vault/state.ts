@@ -99,6 +99,51 @@ export interface StoredPolicy {
   raw: string;
 }
 
+/** A secret with a lease (a dynamic credential), as the expiration manager keeps it. */
+export interface Lease {
+  /** `<mount>/creds/<role>/<random>`. */
+  id: string;
+  /** The path that issued it (`database/creds/app`). */
+  path: string;
+  data: Record<string, unknown>;
+  /** Epoch ms. */
+  issueTime: number;
+  expireTime: number;
+  lastRenewal: number | null;
+  /** Renewals never extend past this (issue time + the role's max TTL). */
+  maxExpireTime: number;
+  renewable: boolean;
+  /** Seconds a renewal without `increment` asks for (the role's default TTL). */
+  defaultTtl: number;
+  /** The accessor of the token that read it: revoking the token revokes its leases. */
+  tokenAccessor: string;
+}
+
+/** A database secrets engine connection (`<mount>/config/<name>`); nothing is connected to. */
+export interface DatabaseConnection {
+  pluginName: string;
+  allowedRoles: string[];
+  connectionUrl: string;
+  username: string;
+  verifyConnection: boolean;
+}
+
+/** A dynamic role (`<mount>/roles/<name>`). TTLs in seconds, 0 = the mount's default. */
+export interface DatabaseRole {
+  dbName: string;
+  defaultTtl: number;
+  maxTtl: number;
+  creationStatements: string[];
+  revocationStatements: string[];
+  /** Database credentials are renewable; false stands for engines whose leases are not. */
+  renewable: boolean;
+}
+
+export interface DatabaseMount {
+  connections: Record<string, DatabaseConnection>;
+  roles: Record<string, DatabaseRole>;
+}
+
 /** Everything the emulator remembers; serialisable as-is to the snapshot file. */
 export interface VaultStateData {
   /** Keyed by `<namespace>/<mount>` (just `<mount>` in the root namespace). */
@@ -114,6 +159,10 @@ export interface VaultStateData {
   authMounts: Record<string, string>;
   /** KV version 2 engines enabled through `sys/mounts/<path>` (besides the configured ones). */
   secretMounts: Record<string, string>;
+  /** Database secrets engines by mount path. */
+  databases: Record<string, DatabaseMount>;
+  /** Leases by id; an expired one is revoked (removed) when next looked at. */
+  leases: Record<string, Lease>;
 }
 
 export const DEFAULT_MAX_VERSIONS = 10;
@@ -152,6 +201,8 @@ export class VaultState {
       kubernetes: loaded.kubernetes ?? { roles: {}, serviceAccounts: {} },
       authMounts: loaded.authMounts ?? {},
       secretMounts: loaded.secretMounts ?? {},
+      databases: loaded.databases ?? {},
+      leases: loaded.leases ?? {},
     };
   }
 
@@ -184,6 +235,26 @@ export class VaultState {
       return undefined;
     }
     return token;
+  }
+
+  /** Looks a lease up, revoking it when it has expired (Vault revokes leases at their end). */
+  lease(id: string): Lease | undefined {
+    const lease = this.data.leases[id];
+    if (!lease) return undefined;
+    if (lease.expireTime <= this.now()) {
+      delete this.data.leases[id];
+      this.dirty = true;
+      return undefined;
+    }
+    return lease;
+  }
+
+  /** Every live lease whose id starts with the prefix. */
+  leasesUnder(prefix: string): Lease[] {
+    return Object.keys(this.data.leases)
+      .filter((id) => id.startsWith(prefix))
+      .map((id) => this.lease(id))
+      .filter((lease): lease is Lease => lease !== undefined);
   }
 
   issueToken(init: {

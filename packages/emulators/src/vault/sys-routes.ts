@@ -1,4 +1,5 @@
 import { parsePolicy } from './auth.js';
+import { LEASE_PATH, leaseRoute } from './lease-routes.js';
 import { mountRoute } from './mount-routes.js';
 import {
   type Allowed,
@@ -20,6 +21,7 @@ export function sysRoute(ctx: RouteContext, request: VaultRequest, allowed: Allo
   const { path } = request;
   if (path.startsWith('sys/policies/acl') || path.startsWith('sys/policy'))
     return policyRoute(ctx, request, allowed);
+  if (LEASE_PATH.test(path)) return leaseRoute(ctx, request, allowed);
   if (path.startsWith('sys/internal/ui/mounts/')) return uiMount(ctx, request);
   if (
     path === 'sys/mounts' ||

@@ -1,4 +1,5 @@
 import { formatGoDuration, parseDurationSeconds } from './auth.js';
+import { revokeLeasesOf } from './lease-routes.js';
 import {
   type Allowed,
   envelope,
@@ -81,6 +82,7 @@ export function tokenRoute(
       if (request.operation !== 'write') return errors(405, 'unsupported operation');
       if (!allowed('update')) return POLICY_DENIED;
       delete ctx.state.data.tokens[token.id];
+      revokeLeasesOf(ctx, token.accessor);
       ctx.state.dirty = true;
       return NO_CONTENT;
     case 'lookup': {

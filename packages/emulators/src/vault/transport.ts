@@ -95,7 +95,7 @@ async function serve(t: VaultTransport, incoming: RawRequest): Promise<VaultResp
   if (!url.pathname.startsWith('/v1/')) return { status: 404, body: { errors: [] } };
   const path = decodeURIComponent(url.pathname.slice('/v1/'.length));
   const operation = operationOf(method, url);
-  const kind = classify(path, operation, t.settings);
+  const kind = classify(path, operation, t.settings, Object.keys(t.state.data.databases));
   t.counters[kind] = (t.counters[kind] ?? 0) + 1;
 
   const fault = await t.faults.decide();
