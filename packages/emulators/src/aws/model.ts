@@ -43,6 +43,8 @@ export interface StoredSecret {
   deletedAt?: number;
   /** When the secret disappears for good. */
   purgeAt?: number;
+  /** The resource-based policy (JSON text, as PutResourcePolicy received it). */
+  resourcePolicy?: string;
 }
 
 export interface SerializedStore {

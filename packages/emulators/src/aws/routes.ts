@@ -1,3 +1,9 @@
+import {
+  deleteResourcePolicy,
+  getResourcePolicy,
+  putResourcePolicy,
+  validateResourcePolicy,
+} from './policy-operations.js';
 import type { SecretsStore } from './secrets.js';
 
 type Handler = (
@@ -27,6 +33,10 @@ export const operations: Record<string, Operation> = {
   TagResource: { mutates: true, handler: (s, i) => s.tagResource(i) },
   UntagResource: { mutates: true, handler: (s, i) => s.untagResource(i) },
   BatchGetSecretValue: { mutates: false, handler: (s, i, canRead) => s.batchGetSecretValue(i, canRead) },
+  PutResourcePolicy: { mutates: true, handler: putResourcePolicy },
+  GetResourcePolicy: { mutates: false, handler: getResourcePolicy },
+  DeleteResourcePolicy: { mutates: true, handler: deleteResourcePolicy },
+  ValidateResourcePolicy: { mutates: false, handler: validateResourcePolicy },
 };
 
 export const TARGET_PREFIX = 'secretsmanager.';

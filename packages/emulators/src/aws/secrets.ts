@@ -30,6 +30,7 @@ import {
   seconds,
 } from './model.js';
 import { pageByOffset, paginate } from './pagination.js';
+import { deniesExplicitly } from './resource-policy.js';
 import { addVersion, moveStage, pickVersion, sameValue } from './versions.js';
 import { describe, valueEntry } from './views.js';
 
@@ -331,6 +332,16 @@ export class SecretsStore {
       }
     }
     return compact({ SecretValues: values, Errors: errors, NextToken: nextToken });
+  }
+
+  /** The secret a SecretId names (ResourceNotFoundException otherwise); `live`: not scheduled for deletion. */
+  secret(secretId: unknown, live: boolean): StoredSecret {
+    return live ? this.#live(secretId) : this.#find(secretId);
+  }
+
+  /** Whether the secret's resource policy explicitly denies the principal the operation. */
+  deniedByPolicy(name: string, principalArn: string, operation: string): boolean {
+    return deniesExplicitly(this.#secrets.get(name)?.resourcePolicy, principalArn, operation);
   }
 
   /** The name a SecretId (name, full ARN or partial ARN) refers to, if it exists. */

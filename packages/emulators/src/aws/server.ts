@@ -186,6 +186,14 @@ function authorize(
         ? input.Name
         : undefined;
   const secretName = secretId === undefined ? undefined : (c.store.nameOf(secretId) ?? secretId);
+  const principal = `arn:aws:iam::${c.accountId}:user/${credentials.accessKeyId}`;
+  // An explicit Deny in the secret's resource policy wins over any Allow.
+  if (secretName !== undefined && c.store.deniedByPolicy(secretName, principal, operation))
+    throw new AwsError(
+      'AccessDeniedException',
+      `User: ${principal} is not authorized to perform: secretsmanager:${operation} on resource: ${secretId} with an explicit deny in a resource-based policy`,
+      400,
+    );
   if (!isAllowed(credentials, operation, secretName))
     throw new AwsError(
       'AccessDeniedException',
