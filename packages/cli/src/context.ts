@@ -302,14 +302,17 @@ export class Cli {
   }
 }
 
-/** Copies a plugin's hooks bound to it (so the manager's dispose does not close a shared log). */
+/**
+ * Copies every hook of a plugin bound to it, all but `dispose` (so the manager's dispose does not
+ * close a shared log). Every hook: one left out (as `beforeServe` once was) is a check skipped.
+ */
 function pick(plugin: ManagerPlugin): Omit<ManagerPlugin, 'name' | 'dispose'> {
-  return {
-    ...(plugin.before ? { before: plugin.before.bind(plugin) } : {}),
-    ...(plugin.after ? { after: plugin.after.bind(plugin) } : {}),
-    ...(plugin.filterList ? { filterList: plugin.filterList.bind(plugin) } : {}),
-    ...(plugin.metrics ? { metrics: plugin.metrics.bind(plugin) } : {}),
-  };
+  const hooks: Record<string, unknown> = {};
+  for (const key of ['before', 'beforeServe', 'after', 'filterList', 'metrics'] as const) {
+    const hook = plugin[key];
+    if (typeof hook === 'function') hooks[key] = hook.bind(plugin);
+  }
+  return hooks as Omit<ManagerPlugin, 'name' | 'dispose'>;
 }
 
 /** Where the embedded default keeps `.hush/`: the nearest folder upwards that has one, else the cwd. */

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Cli } from '../context.js';
-import { CliError } from '../errors.js';
+import { CliError, EXIT } from '../errors.js';
 import { writePrivateFile } from '../util.js';
 
 // `$${secret:x}` is the literal text `${secret:x}`; the reference ends at the first `}`.
@@ -27,7 +27,7 @@ export default async function render(
   const matches = [...text.matchAll(REFERENCE)];
   const references = matches.filter((m) => m[1] !== '$').map((m) => core.parseReference(m[2]!));
   const manager = await cli.manager();
-  const values = new Map<string, { value: string | null } | { reason: string }>();
+  const values = new Map<string, { value: string | null } | { reason: string; code?: string }>();
   await Promise.all(
     [...new Set(references.map((r) => r.name))].map(async (name) => {
       try {
@@ -36,7 +36,10 @@ export default async function render(
         values.set(name, { value: secret ? secret.value : null });
       } catch (error) {
         const code = (error as { code?: string }).code;
-        values.set(name, { reason: code ? code.toLowerCase().replace(/_/g, ' ') : 'lookup failed' });
+        values.set(name, {
+          reason: code ? code.toLowerCase().replace(/_/g, ' ') : 'lookup failed',
+          ...(code ? { code } : {}),
+        });
       }
     }),
   );
@@ -55,6 +58,7 @@ export default async function render(
   };
 
   const problems: string[] = [];
+  let denied = false;
   let out = '';
   let last = 0;
   for (const match of matches) {
@@ -68,14 +72,19 @@ export default async function render(
     const found = values.get(reference.name)!;
     let value: string | undefined;
     let reason: string | undefined;
-    if ('reason' in found) reason = found.reason;
-    else if (found.value === null) reason = 'not found';
+    if ('reason' in found) {
+      reason = found.reason;
+      denied ||= found.code === 'ACCESS_DENIED';
+    } else if (found.value === null) reason = 'not found';
     else if (reference.field !== undefined) {
       value = core.extractField(found.value, reference.field);
       if (value === undefined) reason = `no field '${reference.field}'`;
       else manager.masker.add(value);
     } else value = found.value;
-    if (value === undefined && reference.default !== undefined) value = reference.default;
+    // A default is for a secret (or field) that does not exist: never for one the caller may not
+    // read, nor for a lookup that failed.
+    if (value === undefined && reference.default !== undefined && !('reason' in found))
+      value = reference.default;
     if (value === undefined) {
       problems.push(
         `${template}:${locate(match.index)}: \${secret:${reference.name}${reference.field !== undefined ? `#${reference.field}` : ''}} (${reason})`,
@@ -90,12 +99,12 @@ export default async function render(
     throw Object.assign(
       new CliError(
         `${problems.length} unresolved secret reference${problems.length === 1 ? '' : 's'} in ${template}`,
-        3,
+        denied ? EXIT.denied : EXIT.notFound,
         undefined,
         problems,
       ),
       {
-        code: 'UNRESOLVED_REFERENCES',
+        code: denied ? 'ACCESS_DENIED' : 'UNRESOLVED_REFERENCES',
       },
     );
   if (cli.options.json) {
