@@ -1,6 +1,7 @@
 import { isAbsolute, resolve } from 'node:path';
 import { ConfigError } from '@hush/core';
-import type { AuditLog, AuditOptions } from './log.js';
+import type { AuditLog } from './log.js';
+import type { AuditOptions } from './options.js';
 import { auditPostgres } from './postgres.js';
 import { auditSqlite } from './sqlite.js';
 

@@ -1,6 +1,7 @@
 import { Kysely, PostgresDialect, type PostgresPool } from 'kysely';
-import { AuditLog, type AuditOptions, resolveFailMode } from './log.js';
+import { AuditLog } from './log.js';
 import { migrate } from './migrations.js';
+import { type AuditOptions, resolveFailMode } from './options.js';
 import type { AuditDatabase } from './schema.js';
 import { KyselyBatchWriter } from './writer.js';
 

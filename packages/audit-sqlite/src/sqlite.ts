@@ -3,8 +3,9 @@ import { dirname } from 'node:path';
 import { ConfigError } from '@hush/core';
 import Database from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
-import { AuditLog, type AuditOptions, resolveFailMode } from './log.js';
+import { AuditLog } from './log.js';
 import { migrate } from './migrations.js';
+import { type AuditOptions, resolveFailMode } from './options.js';
 import type { AuditDatabase } from './schema.js';
 import { SqliteBatchWriter } from './writer.js';
 

@@ -13,7 +13,6 @@ interface ImportOptions {
   allowEmpty?: boolean;
 }
 
-type BulkProvider = { setMany(entries: Array<{ key: string; value: string }>): Promise<unknown[]> };
 
 /** Deepest nesting of maps read from a JSON or YAML file (each level is a path segment). */
 export const MAX_IMPORT_DEPTH = 32;
@@ -92,14 +91,16 @@ export default async function importSecrets(
     return;
   }
 
-  const provider = manager.getProvider(target) as unknown as Partial<BulkProvider> | undefined;
-  const bulk = typeof provider?.setMany === 'function' && !(await cli.hasPlugins());
-  if (bulk) {
+  const provider = manager.getProvider(target);
+  const { isLocalSecretProvider } = await import('@hush/provider-local');
+  const local = isLocalSecretProvider(provider) ? provider : undefined;
+  const bulk = local !== undefined && !(await cli.hasPlugins());
+  if (local && bulk) {
     for (const value of secrets.values()) manager.masker.add(value);
     // One atomic write: no count to show, only a status line on a terminal.
     const status = spinner(cli, `importing ${secrets.size} secrets into ${target}`);
     try {
-      await (provider as BulkProvider).setMany([...secrets].map(([key, value]) => ({ key, value })));
+      await local.setMany([...secrets].map(([key, value]) => ({ key, value })));
     } finally {
       status.stop();
     }
