@@ -13,7 +13,6 @@ interface ImportOptions {
   allowEmpty?: boolean;
 }
 
-
 /** Deepest nesting of maps read from a JSON or YAML file (each level is a path segment). */
 export const MAX_IMPORT_DEPTH = 32;
 
