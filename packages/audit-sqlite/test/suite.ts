@@ -198,6 +198,42 @@ export function describeAuditBackend(name: string, open: () => Promise<AuditLog>
       }
     });
 
+    it('records what each write changed: expiry, tags, scope, version, rotation; a write without an expiry clears it', async () => {
+      const log = await open();
+      try {
+        const soon = new Date(Date.now() + 10 * DAY);
+        await log.after(
+          event({
+            operation: 'set',
+            key: 'w',
+            version: '1',
+            change: { version: '1', expiresAt: soon, tags: { team: 'web' }, scope: 'agent' },
+          }),
+        );
+        expect((await log.expiringSecrets(30)).map((s) => s.name)).toEqual(['w']);
+        expect((await log.secrets())[0]).toMatchObject({
+          scope: 'agent',
+          currentVersion: '1',
+          tags: { team: 'web' },
+        });
+        const rotatedAt = new Date();
+        await log.after(
+          event({
+            operation: 'rotate',
+            key: 'w',
+            version: '2',
+            change: { version: '2', expiresAt: null, rotatedAt },
+          }),
+        );
+        const after = (await log.secrets())[0]!;
+        expect(after).toMatchObject({ currentVersion: '2', expiresAt: null, tags: { team: 'web' } });
+        expect(after.lastRotatedAt?.getTime()).toBe(rotatedAt.getTime());
+        expect(await log.expiringSecrets(30)).toEqual([]);
+      } finally {
+        await log.close();
+      }
+    });
+
     it('reports secrets expiring within N days from synced listings', async () => {
       const log = await open();
       try {
