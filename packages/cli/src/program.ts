@@ -185,6 +185,29 @@ export function buildProgram(): Command {
     ],
   );
 
+  examples(
+    sub(
+      'agent',
+      'serve the configured manager to every process of this host (one cache, one set of credentials)',
+    )
+      .option(
+        '--socket <path>',
+        'Unix socket, created 0600 in a 0700 folder (default $XDG_RUNTIME_DIR/hush/agent.sock)',
+      )
+      .option('--no-socket', 'no Unix socket (then --listen is needed)')
+      .option('--listen <host:port>', 'also listen on loopback TCP; every request needs the token header')
+      .option(
+        '--token-file <path>',
+        "where --listen's token is written, 0600 (default: agent.token beside the socket)",
+      )
+      .option('--allow-writes', 'proxy set, delete, rotate and rollback (off by default)')
+      .action(lazy(() => import('./commands/agent.js'))),
+    [
+      'hush agent --env prod                    SIGHUP reloads, SIGTERM stops',
+      'hush agent --listen 127.0.0.1:2773      also on loopback, with a token',
+    ],
+  );
+
   sub('health', "each provider's status and latency (exit 5 when the chain is down)")
     .option('--strict', 'exit 5 also when only some providers are down (degraded)')
     .action(lazy(() => import('./commands/health.js')));

@@ -1,0 +1,319 @@
+import { promises as fs } from 'node:fs';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import {
+  ConfigError,
+  type Duration,
+  type ProviderConfig,
+  parseDuration,
+  type SecretManager,
+} from '@hush/core';
+import { defaultSocketPath, defaultTokenFile, TOKEN_HEADER } from './paths.js';
+import { type AgentCounters, renderMetrics } from './prometheus.js';
+import { unchangedProviders } from './reload.js';
+import { fail, RouteError, route, routeName } from './routes.js';
+import { lockDownSocket, prepareSocketPath } from './socket.js';
+import { newToken, tokenMatches, writeTokenFile } from './token.js';
+
+/** A manager the agent serves, with what a reload needs to know about it. */
+export interface AgentManagerHandle {
+  manager: SecretManager;
+  /** The environment's providers as configured: a reload keeps the cache of those left unchanged. */
+  providers?: ProviderConfig[];
+  environment?: string;
+  /** Who the agent acts as, for audit and access control (every request is this accessor). */
+  accessor?: string;
+  /** Releases the manager and what was built with it (an audit log...); default `manager.dispose()`. */
+  dispose?(): Promise<void>;
+}
+
+export interface AgentOptions {
+  /** Builds the manager: at start, and again on each reload (SIGHUP). */
+  load: () => Promise<AgentManagerHandle>;
+  /** The Unix socket (default `defaultSocketPath()`); `false` for none (then `listen` is needed). */
+  socket?: string | false;
+  /** `127.0.0.1:PORT` (or `[::1]:PORT`, `localhost:PORT`): a loopback TCP listener that requires the token. */
+  listen?: string;
+  /** Where the TCP listener's token is written, 0600 (default `agent.token` beside the socket). */
+  tokenFile?: string;
+  /** Proxy writes (set, delete, rotate, rollback) to the manager; off by default. */
+  allowWrites?: boolean;
+  /** Where the agent's own log lines go (never a value): default stderr. */
+  log?: (line: string) => void;
+  /** How long a stop waits for requests in flight (default 10s). */
+  drainTimeout?: Duration;
+}
+
+interface Served {
+  handle: AgentManagerHandle;
+  /** Requests using this manager right now: an old manager is released when its last one ends. */
+  active: number;
+  retired: boolean;
+}
+
+/**
+ * `hush agent`: one manager (one cache, one set of backend credentials) serving every process of
+ * a host over a Unix socket created 0600 in a 0700 folder, and optionally over a loopback TCP
+ * listener that requires a per-agent token on every request. Every request carrying
+ * `X-Forwarded-For` is refused (nothing legitimate proxies to a local agent; an SSRF would).
+ */
+export class Agent {
+  readonly socketPath?: string;
+  readonly tokenFile?: string;
+  #url?: string;
+  readonly #options: AgentOptions;
+  readonly #servers: Server[] = [];
+  readonly #log: (line: string) => void;
+  #token?: Buffer;
+  #served!: Served;
+  #stopping?: Promise<void>;
+  readonly #counters: AgentCounters = {
+    requests: new Map(),
+    refused: new Map(),
+    reloads: { ok: 0, failed: 0 },
+    inflight: 0,
+    startedAt: Date.now(),
+  };
+  readonly #idle = new Set<() => void>();
+
+  private constructor(options: AgentOptions) {
+    this.#options = options;
+    this.#log = options.log ?? ((line) => process.stderr.write(`hush agent: ${line}\n`));
+    if (options.socket !== false) this.socketPath = options.socket ?? defaultSocketPath();
+    if (options.listen !== undefined)
+      this.tokenFile = options.tokenFile ?? defaultTokenFile(this.socketPath ?? defaultSocketPath());
+    if (this.socketPath === undefined && options.listen === undefined)
+      throw new ConfigError('the agent needs a socket or a listener', { path: '--socket' });
+  }
+
+  /** Builds the manager, then opens the socket and the listener. */
+  static async start(options: AgentOptions): Promise<Agent> {
+    const agent = new Agent(options);
+    const listen = options.listen === undefined ? undefined : parseListen(options.listen);
+    const handle = await options.load();
+    agent.#served = { handle, active: 0, retired: false };
+    try {
+      await handle.manager.initialize();
+      if (agent.socketPath) await agent.#listenSocket(agent.socketPath);
+      if (listen) await agent.#listenTcp(listen.host, listen.port);
+    } catch (error) {
+      await agent.#close();
+      await release(handle);
+      throw error;
+    }
+    const where = [agent.socketPath && `unix:${agent.socketPath}`, agent.#url].filter(Boolean).join(' and ');
+    agent.#log(
+      `serving ${handle.environment ? `environment '${handle.environment}' ` : ''}on ${where}${options.allowWrites ? ' (writes allowed)' : ''}`,
+    );
+    return agent;
+  }
+
+  /** The TCP listener's address (`http://127.0.0.1:PORT`), when there is one. */
+  get url(): string | undefined {
+    return this.#url;
+  }
+
+  get manager(): SecretManager {
+    return this.#served.handle.manager;
+  }
+
+  /**
+   * Builds a new manager from the configuration and switches to it; requests in flight finish on
+   * the old one. The cache of every provider left unchanged (and every one before it) is kept.
+   * A configuration that fails to load leaves the running manager in place.
+   */
+  async reload(): Promise<{ kept: number; providers: string[] }> {
+    let handle: AgentManagerHandle;
+    try {
+      handle = await this.#options.load();
+      await handle.manager.initialize();
+    } catch (error) {
+      this.#counters.reloads.failed++;
+      this.#log(`reload failed, still serving the previous configuration: ${describe(error)}`);
+      throw error;
+    }
+    const previous = this.#served;
+    const providers = unchangedProviders(previous.handle.providers, handle.providers);
+    const kept = handle.manager.adoptCache(previous.handle.manager, providers);
+    this.#served = { handle, active: 0, retired: false };
+    previous.retired = true;
+    if (previous.active === 0) await release(previous.handle);
+    this.#counters.reloads.ok++;
+    this.#log(
+      `reloaded: ${kept} cached entries kept (providers unchanged: ${providers.join(', ') || 'none'})`,
+    );
+    return { kept, providers };
+  }
+
+  /** Stops accepting, lets requests in flight finish (up to `drainTimeout`), then releases everything. */
+  stop(): Promise<void> {
+    this.#stopping ??= (async () => {
+      const drain = parseDuration(this.#options.drainTimeout ?? '10s');
+      const closing = this.#close();
+      if (this.#counters.inflight > 0)
+        await Promise.race([
+          new Promise<void>((resolve) => this.#idle.add(resolve)),
+          new Promise<void>((resolve) => setTimeout(resolve, drain).unref()),
+        ]);
+      for (const server of this.#servers) server.closeAllConnections();
+      await closing;
+      await release(this.#served.handle);
+      if (this.socketPath) await fs.rm(this.socketPath, { force: true });
+      if (this.tokenFile) await fs.rm(this.tokenFile, { force: true });
+      this.#log('stopped');
+    })();
+    return this.#stopping;
+  }
+
+  async #listenSocket(path: string): Promise<void> {
+    await prepareSocketPath(path);
+    const server = this.#server();
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(path, () => resolve());
+    });
+    await lockDownSocket(path);
+  }
+
+  async #listenTcp(host: string, port: number): Promise<void> {
+    const token = newToken();
+    this.#token = Buffer.from(token, 'utf8');
+    await writeTokenFile(this.tokenFile!, token);
+    const server = this.#server(true);
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => resolve());
+    });
+    const address = server.address() as AddressInfo;
+    this.#url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
+  }
+
+  #server(tcp = false): Server {
+    const server = createServer({ keepAliveTimeout: 30_000 }, (req, res) => {
+      this.#serve(req, res, tcp).catch(() => res.destroy());
+    });
+    this.#servers.push(server);
+    return server;
+  }
+
+  async #serve(req: IncomingMessage, res: ServerResponse, tcp: boolean): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://agent');
+    const name = routeName(url.pathname);
+    const refusal = this.#refusal(req, tcp);
+    if (refusal) {
+      this.#count(this.#counters.refused, refusal.reason);
+      this.#log(`refused ${req.method} ${url.pathname}: ${refusal.error.message}`);
+      this.#count(this.#counters.requests, `${name} ${fail(res, refusal.error)}`);
+      return;
+    }
+    const served = this.#served;
+    served.active++;
+    this.#counters.inflight++;
+    let status: number;
+    try {
+      status = await route(req, res, url, {
+        manager: served.handle.manager,
+        ...(served.handle.accessor !== undefined ? { accessor: served.handle.accessor } : {}),
+        allowWrites: this.#options.allowWrites ?? false,
+        describe: () => this.#describe(),
+        metrics: async () => renderMetrics(await served.handle.manager.getMetrics(), this.#counters),
+      });
+    } catch (error) {
+      if (error instanceof RouteError && error.code === 'WRITES_DISABLED')
+        this.#count(this.#counters.refused, 'writes');
+      status = fail(res, error);
+      if (status >= 500 && status !== 503)
+        this.#log(`${req.method} ${url.pathname} failed: ${describe(error)}`);
+    } finally {
+      served.active--;
+      this.#counters.inflight--;
+      if (served.retired && served.active === 0) await release(served.handle);
+      if (this.#counters.inflight === 0) for (const idle of this.#idle) idle();
+    }
+    this.#count(this.#counters.requests, `${name} ${status}`);
+  }
+
+  /** Why a request is refused before any work, if it is. */
+  #refusal(req: IncomingMessage, tcp: boolean): { reason: string; error: RouteError } | undefined {
+    if (req.headers['x-forwarded-for'] !== undefined || req.headers.forwarded !== undefined)
+      return {
+        reason: 'forwarded',
+        error: new RouteError(
+          403,
+          'FORWARDED_REFUSED',
+          'requests carrying X-Forwarded-For are refused: the agent serves local processes only',
+        ),
+      };
+    if (tcp && !tokenMatches(this.#token!, req.headers[TOKEN_HEADER]))
+      return {
+        reason: 'token',
+        error: new RouteError(
+          401,
+          'TOKEN_REQUIRED',
+          `a valid ${TOKEN_HEADER} header is required (the token is in the agent's token file)`,
+        ),
+      };
+    return undefined;
+  }
+
+  #describe(): Record<string, unknown> {
+    const handle = this.#served.handle;
+    return {
+      pid: process.pid,
+      uptimeSeconds: Math.round((Date.now() - this.#counters.startedAt) / 1000),
+      ...(handle.environment ? { environment: handle.environment } : {}),
+      writes: this.#options.allowWrites ?? false,
+      providers: handle.manager.providerNames,
+    };
+  }
+
+  #count(map: Map<string, number>, key: string): void {
+    map.set(key, (map.get(key) ?? 0) + 1);
+  }
+
+  async #close(): Promise<void> {
+    await Promise.all(
+      this.#servers.map(
+        (server) =>
+          new Promise<void>((resolve) => {
+            if (!server.listening) return resolve();
+            server.close(() => resolve());
+            server.closeIdleConnections();
+          }),
+      ),
+    );
+  }
+}
+
+/** Starts an agent: see `Agent`. */
+export function startAgent(options: AgentOptions): Promise<Agent> {
+  return Agent.start(options);
+}
+
+const LOOPBACK = /^(127\.\d{1,3}\.\d{1,3}\.\d{1,3}|::1|localhost)$/;
+
+/** `HOST:PORT` with a loopback host only: the listener is for the processes of this host. */
+export function parseListen(text: string): { host: string; port: number } {
+  const match = /^(?:\[([^\]]+)\]|([^:]+)):(\d{1,5})$/.exec(text.trim());
+  const host = match?.[1] ?? match?.[2];
+  const port = Number(match?.[3]);
+  if (!match || !host || !(port >= 0 && port <= 65_535))
+    throw new ConfigError(`expected HOST:PORT such as 127.0.0.1:2773, got '${text}'`, { path: '--listen' });
+  if (!LOOPBACK.test(host))
+    throw new ConfigError(`the listener binds loopback only (127.0.0.1, ::1, localhost), not '${host}'`, {
+      path: '--listen',
+      hint: 'other hosts reach secrets through their own agent',
+    });
+  return { host: host === 'localhost' ? '127.0.0.1' : host, port };
+}
+
+async function release(handle: AgentManagerHandle): Promise<void> {
+  await (handle.dispose ? handle.dispose() : handle.manager.dispose()).catch(() => undefined);
+}
+
+/** An error for the agent's log: its code and (already masked) message, never a value. */
+function describe(error: unknown): string {
+  const code = (error as { code?: unknown })?.code;
+  const message = error instanceof Error ? error.message : String(error);
+  return `${typeof code === 'string' ? `${code}: ` : ''}${message.split('\n')[0]}`;
+}

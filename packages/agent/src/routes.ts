@@ -1,0 +1,230 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import {
+  HushError,
+  type RotateSecretOptions,
+  type Secret,
+  type SecretManager,
+  type SetSecretOptions,
+  validateSecretName,
+} from '@hush/core';
+
+const MAX_BODY_BYTES = 1024 * 1024;
+
+/** What a route needs: the manager of the moment and the agent's settings. */
+export interface RouteContext {
+  manager: SecretManager;
+  /** Who the agent acts as, for audit and access control. */
+  accessor?: string;
+  allowWrites: boolean;
+  /** `/v1/health`'s agent section. */
+  describe(): Record<string, unknown>;
+  /** `/v1/metrics`'s text. */
+  metrics(): Promise<string>;
+}
+
+/** A refusal or failure as the client sees it: a status, a stable code and a masked message. */
+export class RouteError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const STATUS_BY_CODE: Record<string, number> = {
+  SECRET_NOT_FOUND: 404,
+  ACCESS_DENIED: 403,
+  INVALID_SECRET_NAME: 400,
+  VALIDATION_ERROR: 400,
+  PROVIDER_UNAVAILABLE: 503,
+  UNSUPPORTED_OPERATION: 405,
+  VERSION_CONFLICT: 409,
+  UNRESOLVED_REFERENCES: 404,
+};
+
+/** The route's name for metrics and logs: the first path segment after /v1/. */
+export function routeName(path: string): string {
+  return /^\/v1\/([a-z]+)/.exec(path)?.[1] ?? 'unknown';
+}
+
+/**
+ * Serves one request. Reads: `GET /v1/secret/NAME[?version=V][&field=F]`,
+ * `GET /v1/secrets?names=a,b`, `GET /v1/list[?prefix=P][&pattern=G]`, `GET /v1/versions/NAME`,
+ * `GET /v1/health`, `GET /v1/metrics`. Writes, with `--allow-writes` only: `PUT /v1/secret/NAME`,
+ * `DELETE /v1/secret/NAME`, `POST /v1/rotate/NAME`, `POST /v1/rollback/NAME`.
+ */
+export async function route(
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+  ctx: RouteContext,
+): Promise<number> {
+  const path = url.pathname;
+  const method = req.method ?? 'GET';
+  const named = (prefix: string): string | undefined => {
+    if (!path.startsWith(prefix)) return undefined;
+    const name = decodeURIComponent(path.slice(prefix.length));
+    validateSecretName(name);
+    return name;
+  };
+  const { manager } = ctx;
+  const who = ctx.accessor === undefined ? {} : { accessor: ctx.accessor };
+  const actor = ctx.accessor === undefined ? {} : { actor: ctx.accessor };
+  const secretName = named('/v1/secret/');
+  if (secretName !== undefined) {
+    if (method === 'GET' || method === 'HEAD') {
+      const version = url.searchParams.get('version') ?? undefined;
+      const field = url.searchParams.get('field') ?? undefined;
+      if (version !== undefined && field !== undefined)
+        throw new RouteError(400, 'VALIDATION_ERROR', 'give version or field, not both');
+      const secret =
+        version !== undefined
+          ? await manager.getSecretVersion(secretName, version, who)
+          : await manager.getSecret(secretName, {
+              required: true,
+              ...who,
+              ...(field !== undefined ? { field } : {}),
+            });
+      return json(res, 200, { secret: wire(secret) });
+    }
+    writable(ctx);
+    if (method === 'PUT') {
+      const body = await readJson(req);
+      if (typeof body.value !== 'string')
+        throw new RouteError(400, 'VALIDATION_ERROR', "expected a JSON body with a string 'value'");
+      const { value, ...options } = body;
+      const info = await manager.setSecret(secretName, value, { ...(options as SetSecretOptions), ...actor });
+      return json(res, 200, { info });
+    }
+    if (method === 'DELETE') {
+      await manager.deleteSecret(secretName, {
+        permanent: url.searchParams.get('permanent') === 'true',
+        ...actor,
+      });
+      return json(res, 200, { deleted: secretName });
+    }
+    throw methodNotAllowed(method);
+  }
+  const rotated = named('/v1/rotate/');
+  if (rotated !== undefined) {
+    if (method !== 'POST') throw methodNotAllowed(method);
+    writable(ctx);
+    const info = await manager.rotateSecret(rotated, {
+      ...((await readJson(req)) as RotateSecretOptions),
+      ...actor,
+    });
+    return json(res, 200, { info });
+  }
+  const rolledBack = named('/v1/rollback/');
+  if (rolledBack !== undefined) {
+    if (method !== 'POST') throw methodNotAllowed(method);
+    writable(ctx);
+    const body = await readJson(req);
+    if (typeof body.version !== 'string' && typeof body.version !== 'number')
+      throw new RouteError(400, 'VALIDATION_ERROR', "expected a JSON body with a 'version'");
+    return json(res, 200, {
+      info: await manager.rollbackSecret(rolledBack, body.version, { ...who, ...actor }),
+    });
+  }
+  if (method !== 'GET' && method !== 'HEAD') throw methodNotAllowed(method);
+  const versioned = named('/v1/versions/');
+  if (versioned !== undefined)
+    return json(res, 200, { versions: await manager.getSecretVersions(versioned, who) });
+  switch (path) {
+    case '/v1/secrets': {
+      const names = (url.searchParams.get('names') ?? '').split(',').filter(Boolean);
+      if (names.length === 0) throw new RouteError(400, 'VALIDATION_ERROR', 'expected ?names=a,b,c');
+      const found = await manager.getSecrets(names, who);
+      return json(res, 200, {
+        secrets: Object.fromEntries([...found].map(([name, secret]) => [name, secret ? wire(secret) : null])),
+      });
+    }
+    case '/v1/list': {
+      const prefix = url.searchParams.get('prefix') ?? undefined;
+      const pattern = url.searchParams.get('pattern') ?? undefined;
+      const listed = await manager.listSecrets({
+        ...who,
+        ...(prefix ? { prefix } : {}),
+        ...(pattern ? { pattern } : {}),
+      });
+      return json(res, 200, { secrets: listed });
+    }
+    case '/v1/health': {
+      const report = await manager.healthCheck();
+      return json(res, report.status === 'unhealthy' ? 503 : 200, { ...report, agent: ctx.describe() });
+    }
+    case '/v1/metrics': {
+      res.writeHead(200, {
+        'content-type': 'text/plain; version=0.0.4; charset=utf-8',
+        'cache-control': 'no-store',
+      });
+      res.end(await ctx.metrics());
+      return 200;
+    }
+    default:
+      throw new RouteError(404, 'NOT_FOUND', `no route ${path}`);
+  }
+}
+
+/** The answer to an error: a HushError keeps its code (its message is already masked by the manager). */
+export function fail(res: ServerResponse, error: unknown): number {
+  if (error instanceof RouteError)
+    return json(res, error.status, { error: { code: error.code, message: error.message } });
+  if (error instanceof HushError) {
+    const status = STATUS_BY_CODE[error.code] ?? 500;
+    const failures = (error as { failures?: unknown }).failures;
+    return json(res, status, {
+      error: { code: error.code, message: error.message, ...(failures ? { failures } : {}) },
+    });
+  }
+  return json(res, 500, { error: { code: 'INTERNAL', message: 'the agent failed to serve the request' } });
+}
+
+/** A secret on the wire: its fields and its value (the one place a value leaves the agent). */
+function wire(secret: Secret): Record<string, unknown> {
+  return { ...secret.toInfo(), value: secret.value };
+}
+
+function json(res: ServerResponse, status: number, body: unknown): number {
+  const text = JSON.stringify(body);
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+    'cache-control': 'no-store',
+  });
+  res.end(text);
+  return status;
+}
+
+function writable(ctx: RouteContext): void {
+  if (!ctx.allowWrites)
+    throw new RouteError(
+      403,
+      'WRITES_DISABLED',
+      'writes are off in this agent (start it with --allow-writes)',
+    );
+}
+
+function methodNotAllowed(method: string): RouteError {
+  return new RouteError(405, 'METHOD_NOT_ALLOWED', `method ${method} is not allowed here`);
+}
+
+async function readJson(req: IncomingMessage): Promise<Record<string, any>> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY_BYTES)
+      throw new RouteError(413, 'VALIDATION_ERROR', 'the request body is larger than 1 MiB');
+    chunks.push(chunk as Buffer);
+  }
+  if (size === 0) return {};
+  try {
+    const body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+    if (body && typeof body === 'object' && !Array.isArray(body)) return body;
+  } catch {}
+  // Never quote the body: it may hold the value being written.
+  throw new RouteError(400, 'VALIDATION_ERROR', 'the request body is not a JSON object');
+}

@@ -1,0 +1,25 @@
+// The same places `@hush/agent` uses: a provider depends on core alone, so they are written twice.
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+
+/** The header a TCP client sends the agent's token in, on every request. */
+export const TOKEN_HEADER = 'x-hush-agent-token';
+
+/**
+ * Where the agent listens when no `--socket` is given, and where clients look for it:
+ * `HUSH_AGENT_SOCKET`, else `$XDG_RUNTIME_DIR/hush/agent.sock`, else `<tmp>/hush-<uid>/agent.sock`.
+ */
+export function defaultSocketPath(env: Record<string, string | undefined> = process.env): string {
+  if (env.HUSH_AGENT_SOCKET) return env.HUSH_AGENT_SOCKET;
+  if (env.XDG_RUNTIME_DIR) return join(env.XDG_RUNTIME_DIR, 'hush', 'agent.sock');
+  const uid = typeof process.getuid === 'function' ? process.getuid() : 'user';
+  return join(tmpdir(), `hush-${uid}`, 'agent.sock');
+}
+
+/** The token file beside the socket (`agent.token`), unless `HUSH_AGENT_TOKEN_FILE` says otherwise. */
+export function defaultTokenFile(
+  socketPath: string,
+  env: Record<string, string | undefined> = process.env,
+): string {
+  return env.HUSH_AGENT_TOKEN_FILE ?? join(dirname(socketPath), 'agent.token');
+}

@@ -1,0 +1,275 @@
+import { readFileSync } from 'node:fs';
+import { Agent as HttpAgent, request } from 'node:http';
+import type {
+  ProviderCallOptions,
+  ProviderCapabilities,
+  ProviderDeleteOptions,
+  ProviderGetOptions,
+  ProviderHealth,
+  ProviderListOptions,
+  ProviderSetOptions,
+  Secret,
+  SecretInfo,
+  SecretProvider,
+  SecretVersion,
+} from '@hush/core';
+import { ConfigError, ProviderUnavailableError } from '@hush/core';
+import { toHushError, toInfo, toSecret, type WireError } from './mapping.js';
+import { defaultSocketPath, defaultTokenFile, TOKEN_HEADER } from './paths.js';
+
+export interface AgentProviderOptions {
+  /** Instance name (default `agent`). */
+  name?: string;
+  /** The agent's Unix socket (default `HUSH_AGENT_SOCKET`, else where `hush agent` puts it). */
+  socket?: string;
+  /** The agent's loopback listener instead of the socket: `http://127.0.0.1:2773` (or `HUSH_AGENT_URL`). */
+  url?: string;
+  /** The listener's token; default read from `tokenFile`. */
+  token?: string;
+  /** The file `hush agent --listen` wrote its token to (default `HUSH_AGENT_TOKEN_FILE`, else beside the socket). */
+  tokenFile?: string;
+  /** Send writes to the agent (it must run with `--allow-writes`). Default false: the provider is read-only. */
+  writes?: boolean;
+  /**
+   * How long this process keeps what the agent served (default 0: every read asks the agent,
+   * which is the host's cache; a write through the agent is then seen at once by every process).
+   */
+  cacheTtlSeconds?: number;
+  /** Longest a request to the agent may take before the read falls over (default 5s). */
+  timeoutMs?: number;
+}
+
+interface Reply {
+  status: number;
+  body: any;
+}
+
+/**
+ * The client of `hush agent`: put it first in the chain. When the agent is not running (no
+ * socket, refused connection, timeout), reads fail over to the providers after it.
+ */
+export class AgentProvider implements SecretProvider {
+  readonly name: string;
+  readonly kind = 'agent';
+  readonly capabilities: ProviderCapabilities;
+  readonly cacheTtlSeconds: number;
+  readonly #socket?: string;
+  readonly #host?: { hostname: string; port: number };
+  readonly #tokenFile?: string;
+  #token?: string;
+  readonly #timeoutMs: number;
+  readonly #http = new HttpAgent({ keepAlive: true, maxSockets: 64 });
+  readonly #counts = { requests: 0, unreachable: 0 };
+
+  constructor(options: AgentProviderOptions = {}, env: Record<string, string | undefined> = process.env) {
+    this.name = options.name ?? 'agent';
+    const writes = options.writes ?? false;
+    this.capabilities = {
+      write: writes,
+      delete: writes,
+      list: true,
+      versions: true,
+      tags: writes,
+      expiry: writes,
+      batchGet: true,
+    };
+    this.cacheTtlSeconds = options.cacheTtlSeconds ?? 0;
+    this.#timeoutMs = options.timeoutMs ?? 5_000;
+    const url = options.url ?? (options.socket === undefined ? env.HUSH_AGENT_URL : undefined);
+    if (url !== undefined) {
+      let parsed: URL;
+      try {
+        parsed = new URL(url);
+      } catch {
+        throw new ConfigError('expected the agent listener as http://127.0.0.1:PORT', {
+          path: 'options.url',
+        });
+      }
+      if (parsed.protocol !== 'http:')
+        throw new ConfigError('expected the agent listener as http://127.0.0.1:PORT', {
+          path: 'options.url',
+        });
+      this.#host = { hostname: parsed.hostname.replace(/^\[|\]$/g, ''), port: Number(parsed.port || 80) };
+      this.#token = options.token ?? env.HUSH_AGENT_TOKEN;
+      this.#tokenFile = options.tokenFile ?? defaultTokenFile(options.socket ?? defaultSocketPath(env), env);
+    } else this.#socket = options.socket ?? defaultSocketPath(env);
+  }
+
+  async get(key: string, options: ProviderGetOptions = {}): Promise<Secret | null> {
+    const query = options.version === undefined ? '' : `?version=${encodeURIComponent(options.version)}`;
+    const reply = await this.#request('GET', `/v1/secret/${key}${query}`, options);
+    if (reply.status === 404 && reply.body?.error?.code === 'SECRET_NOT_FOUND') return null;
+    this.#check(reply);
+    return toSecret(reply.body.secret, this.name);
+  }
+
+  async getMany(keys: string[], options: ProviderCallOptions = {}): Promise<Map<string, Secret | null>> {
+    const out = new Map<string, Secret | null>();
+    // Names hold no comma; batches stay well inside a URL's length.
+    for (let i = 0; i < keys.length; i += 100) {
+      const batch = keys.slice(i, i + 100);
+      const reply = await this.#request('GET', `/v1/secrets?names=${batch.join(',')}`, options);
+      this.#check(reply);
+      for (const key of batch) {
+        const wire = reply.body.secrets?.[key];
+        out.set(key, wire ? toSecret(wire, this.name) : null);
+      }
+    }
+    return out;
+  }
+
+  async list(options: ProviderListOptions = {}): Promise<SecretInfo[]> {
+    const query = options.prefix ? `?prefix=${encodeURIComponent(options.prefix)}` : '';
+    const reply = await this.#request('GET', `/v1/list${query}`, options);
+    this.#check(reply);
+    return (reply.body.secrets as unknown[]).map((info) => toInfo(info, this.name));
+  }
+
+  async listVersions(key: string, options: ProviderCallOptions = {}): Promise<SecretVersion[]> {
+    const reply = await this.#request('GET', `/v1/versions/${key}`, options);
+    if (reply.status === 404) return [];
+    this.#check(reply);
+    return (reply.body.versions as Array<SecretVersion & { createdAt: string; expiresAt?: string }>).map(
+      (v) => ({
+        ...v,
+        createdAt: new Date(v.createdAt),
+        ...(v.expiresAt ? { expiresAt: new Date(v.expiresAt) } : {}),
+      }),
+    );
+  }
+
+  async set(key: string, value: string, options: ProviderSetOptions = {}): Promise<SecretInfo> {
+    const { abortSignal, ...rest } = options;
+    const reply = await this.#request('PUT', `/v1/secret/${key}`, { abortSignal }, { value, ...rest });
+    this.#check(reply);
+    return toInfo(reply.body.info, this.name);
+  }
+
+  async delete(key: string, options: ProviderDeleteOptions = {}): Promise<boolean> {
+    const reply = await this.#request(
+      'DELETE',
+      `/v1/secret/${key}${options.permanent ? '?permanent=true' : ''}`,
+      options,
+    );
+    if (reply.status === 404) return false;
+    this.#check(reply);
+    return true;
+  }
+
+  async rollback(key: string, version: string, options: ProviderCallOptions = {}): Promise<SecretInfo> {
+    const reply = await this.#request('POST', `/v1/rollback/${key}`, options, { version });
+    this.#check(reply);
+    return toInfo(reply.body.info, this.name);
+  }
+
+  async health(options: ProviderCallOptions = {}): Promise<ProviderHealth> {
+    const reply = await this.#request('GET', '/v1/health', options);
+    if (reply.status !== 200 && reply.status !== 503) this.#check(reply);
+    const status =
+      reply.body?.status === 'healthy'
+        ? 'healthy'
+        : reply.body?.status === 'degraded'
+          ? 'degraded'
+          : 'unhealthy';
+    return { status, message: `agent pid ${reply.body?.agent?.pid ?? '?'}: ${status}` };
+  }
+
+  metrics(): Record<string, number> {
+    return { ...this.#counts };
+  }
+
+  async dispose(): Promise<void> {
+    this.#http.destroy();
+  }
+
+  #check(reply: Reply): void {
+    if (reply.status >= 200 && reply.status < 300) return;
+    throw toHushError(this.name, reply.status, reply.body?.error as WireError | undefined);
+  }
+
+  async #request(method: string, path: string, options: ProviderCallOptions, body?: unknown): Promise<Reply> {
+    this.#counts.requests++;
+    const first = await this.#send(method, path, options, body);
+    // The agent restarted with a new token: read the file again, once.
+    if (first.status === 401 && this.#tokenFile && this.#reloadToken())
+      return this.#send(method, path, options, body);
+    return first;
+  }
+
+  #send(method: string, path: string, options: ProviderCallOptions, body?: unknown): Promise<Reply> {
+    const payload = body === undefined ? undefined : JSON.stringify(body);
+    const headers: Record<string, string | number> = { accept: 'application/json' };
+    if (payload !== undefined) {
+      headers['content-type'] = 'application/json';
+      headers['content-length'] = Buffer.byteLength(payload);
+    }
+    if (this.#host) {
+      this.#token ??= this.#readToken();
+      if (this.#token) headers[TOKEN_HEADER] = this.#token;
+    }
+    return new Promise<Reply>((resolve, reject) => {
+      const unreachable = (cause: unknown) => {
+        this.#counts.unreachable++;
+        const code = (cause as { code?: string })?.code ?? 'ERROR';
+        reject(
+          new ProviderUnavailableError(`the hush agent is not reachable (${code})`, [
+            {
+              provider: this.name,
+              code,
+              message: `the hush agent at ${this.#where} is not reachable (${code})`,
+            },
+          ]),
+        );
+      };
+      const req = request(
+        {
+          ...(this.#socket ? { socketPath: this.#socket } : this.#host),
+          method,
+          path,
+          headers,
+          agent: this.#http,
+          timeout: this.#timeoutMs,
+          ...(options.abortSignal ? { signal: options.abortSignal } : {}),
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (chunk: Buffer) => chunks.push(chunk));
+          res.on('error', unreachable);
+          res.on('end', () => {
+            const text = Buffer.concat(chunks).toString('utf8');
+            let parsed: unknown;
+            try {
+              parsed = text ? JSON.parse(text) : undefined;
+            } catch {
+              parsed = undefined;
+            }
+            resolve({ status: res.statusCode ?? 0, body: parsed });
+          });
+        },
+      );
+      req.on('timeout', () => req.destroy(Object.assign(new Error('timeout'), { code: 'TIMEOUT' })));
+      req.on('error', unreachable);
+      req.end(payload);
+    });
+  }
+
+  get #where(): string {
+    return this.#socket ? `unix:${this.#socket}` : `http://${this.#host!.hostname}:${this.#host!.port}`;
+  }
+
+  #readToken(): string | undefined {
+    if (!this.#tokenFile) return undefined;
+    try {
+      return readFileSync(this.#tokenFile, 'utf8').trim() || undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  #reloadToken(): boolean {
+    const token = this.#readToken();
+    if (!token || token === this.#token) return false;
+    this.#token = token;
+    return true;
+  }
+}
