@@ -93,7 +93,7 @@ export class Agent {
     const handle = await options.load();
     agent.#served = { handle, active: 0, retired: false };
     try {
-      await handle.manager.initialize();
+      await agent.#initialize(handle);
       if (agent.socketPath) await agent.#listenSocket(agent.socketPath);
       if (listen) await agent.#listenTcp(listen.host, listen.port);
     } catch (error) {
@@ -126,7 +126,7 @@ export class Agent {
     let handle: AgentManagerHandle;
     try {
       handle = await this.#options.load();
-      await handle.manager.initialize();
+      await this.#initialize(handle);
     } catch (error) {
       this.#counters.reloads.failed++;
       this.#log(`reload failed, still serving the previous configuration: ${describe(error)}`);
@@ -163,6 +163,19 @@ export class Agent {
       this.#log('stopped');
     })();
     return this.#stopping;
+  }
+
+  /**
+   * Starts the providers. When none can start (a backend down), the agent serves anyway: reads
+   * answer 503 and clients fall over to their own chain until a backend comes back.
+   */
+  async #initialize(handle: AgentManagerHandle): Promise<void> {
+    try {
+      await handle.manager.initialize();
+    } catch (error) {
+      if ((error as { code?: unknown })?.code !== 'PROVIDER_UNAVAILABLE') throw error;
+      this.#log(`no provider could start yet; serving anyway: ${describe(error)}`);
+    }
   }
 
   async #listenSocket(path: string): Promise<void> {

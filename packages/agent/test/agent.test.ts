@@ -1,7 +1,7 @@
 import { chmodSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
-import { ConfigError, SecretManager, UnsupportedOperationError } from '@hush/core';
+import { ConfigError, ProviderUnavailableError, SecretManager, UnsupportedOperationError } from '@hush/core';
 import { MemoryProvider } from '@hush/testkit';
 import { describe, expect, it } from 'vitest';
 import { parseListen, startAgent, TOKEN_HEADER, unchangedProviders } from '../src/index.js';
@@ -180,6 +180,31 @@ describe('failover', () => {
     await agentOver({ k: 'from-agent' }, { socket });
     expect((await app.getSecret('k', { fresh: true }))?.provider).toBe('agent');
     await app.dispose();
+  });
+
+  it('an agent whose backends are all down still starts: reads answer 503 and apps fall over', async () => {
+    const down = new MemoryProvider({ secrets: { k: 'from-backend' } });
+    (down as { initialize?: () => Promise<void> }).initialize = async () => {
+      throw new ProviderUnavailableError('backend down', [
+        { provider: 'memory', code: 'ECONNREFUSED', message: 'down' },
+      ]);
+    };
+    down.faults = { outage: true };
+    const agent = await startAgent({
+      load: async () => ({ manager: new SecretManager({ providers: [down] }) }),
+      socket: join(socketFolder(), 'agent.sock'),
+      log: (line) => logLines.push(line),
+    });
+    const reply = await call({ socket: agent.socketPath! }, '/v1/secret/k');
+    expect(reply.status).toBe(503);
+    expect(JSON.parse(reply.body).error.code).toBe('PROVIDER_UNAVAILABLE');
+    const app = appManager(
+      agent.socketPath!,
+      new MemoryProvider({ name: 'direct', secrets: { k: 'from-direct' } }),
+    );
+    expect((await app.getSecret('k'))?.provider).toBe('direct');
+    await app.dispose();
+    await agent.stop();
   });
 
   it('an app whose agent never started reads from its own chain at once', async () => {
