@@ -143,7 +143,11 @@ export class ReadPath {
       const hit = await this.tiers.lookup(name, key);
       if (hit) return this.#keepHit(key, name, version, pin, hit, generation);
     }
-    const claim = fresh ? ({ kind: 'none' } as const) : await this.tiers.claim(name, key);
+    // A provider whose answers are never cached (an agent: itself a cache) gets no fill lock: the
+    // holder would fill nothing, and the agent behind it, a waiter on the same tier, would wait for it.
+    const first = this.chain.readSlots(pin, version)[0];
+    const claim =
+      fresh || first?.cacheTtlMs === 0 ? ({ kind: 'none' } as const) : await this.tiers.claim(name, key);
     if (claim.kind === 'filled') return this.#keepHit(key, name, version, pin, claim.hit, generation);
     try {
       const secret = await this.readChain(name, version, pin);

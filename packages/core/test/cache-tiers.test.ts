@@ -133,6 +133,21 @@ describe('cache tiers on the read path', () => {
     expect(store.locks.size).toBe(0);
   });
 
+  it('takes no fill lock when the first provider is never cached (an agent in front of the chain)', async () => {
+    const store = new SharedStore();
+    const agentLike = new MemoryProvider({ name: 'agent', secrets: { k: 'value-k' } });
+    const tier = new MemoryTier(store);
+    const manager = new SecretManager({
+      providers: [{ provider: agentLike, cacheTtl: 0 }, new MemoryProvider({ name: 'direct' })],
+      cacheTiers: [{ tier, key: TIER_KEY }],
+    });
+    expect((await manager.getSecret('k'))?.value).toBe('value-k');
+    expect(tier.calls.lock).toBe(0);
+    expect(tier.calls.get).toBe(1);
+    // Nor is its answer written to the tier: it has no TTL to keep it for.
+    expect(tier.calls.set).toBe(0);
+  });
+
   it('keeps a tier answer in process no longer than the tier keeps it fresh', async () => {
     let clock = 0;
     const store = new SharedStore();
