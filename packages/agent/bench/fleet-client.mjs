@@ -65,8 +65,10 @@ process.on('message', async (message) => {
     }
   } else for (let round = 0; round < rounds; round++) for (const name of names) await read(name);
   const metrics = await manager.getMetrics();
-  process.send({ latencies, failures, rotatedSeenAt, failovers: metrics.providers.agent?.failovers ?? 0 });
-  await manager.dispose();
-  process.exit(0);
+  const result = { latencies, failures, rotatedSeenAt, failovers: metrics.providers.agent?.failovers ?? 0 };
+  // Exit only once the result is on its way, so that it reaches the parent before the exit does.
+  process.send(result, () => {
+    manager.dispose().finally(() => process.exit(0));
+  });
 });
 process.send('ready');
