@@ -48,6 +48,11 @@ export interface PermissionMatch {
 export interface PermissionStore {
   /** Every stored grant that matches the filter, expired ones included. */
   list(filter?: PermissionFilter): Promise<PermissionGrant[]>;
+  /**
+   * The same listing, answered at once: for stores that hold their grants in memory or can read
+   * them without waiting (a policy file). Lets `exportPermissions()` return the document itself.
+   */
+  listSync?(filter?: PermissionFilter): PermissionGrant[];
   put(grant: PermissionGrant): Promise<void>;
   /** Removes the matching grants and says how many went. */
   remove(match: PermissionMatch): Promise<number>;

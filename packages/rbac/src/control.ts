@@ -3,6 +3,7 @@ import {
   type Duration,
   type ManagerPlugin,
   parseExpiry,
+  UnsupportedOperationError,
   ValidationError,
 } from '@hush/core';
 import {
@@ -18,7 +19,7 @@ import { type AccessControlPluginOptions, accessControlPlugin } from './plugin.j
 import {
   isPermission,
   isScope,
-  parsePolicy,
+  parsePolicyDocument,
   policyFromGrants,
   sortGrants,
   validateAccessor,
@@ -33,6 +34,7 @@ import {
   type PermissionGrant,
   type PermissionPolicy,
   type PermissionStore,
+  type PolicyDocument,
   SCOPES,
   type Scope,
 } from './types.js';
@@ -129,6 +131,7 @@ export class SecretAccessControl {
   readonly #changes: ChangeReporter;
 
   constructor(options: SecretAccessControlOptions = {}) {
+    refuseUnknownOptions(options, CONTROL_OPTIONS, 'SecretAccessControl');
     this.store = options.store ?? new MemoryPermissionStore();
     this.enforced = options.enforceAccessControl ?? true;
     for (const permission of options.defaultPermissions ?? [])
@@ -163,11 +166,14 @@ export class SecretAccessControl {
     const scope = options.scope ?? 'global';
     if (!isScope(scope))
       throw new ValidationError(`unknown scope '${String(scope)}': expected one of ${SCOPES.join(', ')}`);
+    refuseUnknownOptions(options, GRANT_OPTIONS, 'grant');
     const now = this.#now();
     const expiresAt =
       options.expiresAt === undefined ? undefined : parseExpiry(options.expiresAt, now.getTime());
     if (expiresAt && expiresAt.getTime() <= now.getTime())
-      throw new ValidationError(`expiry ${expiresAt.toISOString()} is already past`);
+      throw new ValidationError(
+        `expiresAt ${describeExpiry(options.expiresAt!)} has passed (it is ${now.toISOString()} now): give a later date, or a duration such as '30d'`,
+      );
     const actor = options.actor ?? options.grantedBy;
     const grant: PermissionGrant = {
       secret: secretOrPattern,
@@ -198,6 +204,7 @@ export class SecretAccessControl {
     const optionsThird = typeof permissionOrOptions === 'object' && permissionOrOptions !== null;
     const permission = optionsThird ? undefined : permissionOrOptions;
     const options = optionsThird ? permissionOrOptions : revokeOptions;
+    refuseUnknownOptions(options, REVOKE_OPTIONS, 'revoke');
     if (typeof secretOrPattern !== 'string' || secretOrPattern === '')
       throw new ValidationError('secret: expected a secret name or a glob pattern');
     validateAccessor(accessor);
@@ -285,6 +292,7 @@ export class SecretAccessControl {
    * here also lists the grants stored on that exact pattern), or every grant when no secret is given.
    */
   async listPermissions(secret?: string, options: ListPermissionsOptions = {}): Promise<PermissionGrant[]> {
+    refuseUnknownOptions(options, LIST_OPTIONS, 'listPermissions');
     const now = this.#now().getTime();
     const grants = await this.store.list(
       options.accessor !== undefined ? { accessor: options.accessor } : {},
@@ -337,17 +345,42 @@ export class SecretAccessControl {
     );
   }
 
-  /** Every stored grant (expired ones too), in the policy file format. */
-  async exportPermissions(): Promise<PermissionPolicy> {
+  /**
+   * Every stored grant (expired ones too), in the policy file format, returned at once: the
+   * document itself, ready for `JSON.stringify`. For the stores that can answer at once (the
+   * memory store and the policy file); other stores (the audit database) refuse with an
+   * `UnsupportedOperationError` naming `exportPermissionsAsync()`, which every store answers.
+   */
+  exportPermissions(): PermissionPolicy {
+    const store = this.store;
+    if (typeof store.listSync !== 'function') {
+      const name = store.constructor?.name || 'permission store';
+      throw new UnsupportedOperationError(
+        name,
+        'exportPermissions',
+        `${name} reads its grants asynchronously: use await exportPermissionsAsync()`,
+      );
+    }
+    return policyFromGrants(store.listSync());
+  }
+
+  /** `exportPermissions()` for every store, the asynchronous ones included. */
+  async exportPermissionsAsync(): Promise<PermissionPolicy> {
     return policyFromGrants(await this.store.list());
   }
 
-  /** Loads a policy (an object as `exportPermissions` returns, or its JSON/YAML text); returns how many grants. */
+  /**
+   * Loads a policy document (`{ version: 1, grants: [...] }` as `exportPermissions` returns it, or
+   * its JSON/YAML text); returns how many grants. Anything else (a Promise, an object without
+   * `grants`, another version, an unknown field) is a `ValidationError` and changes nothing.
+   * `merge` (the default) keeps every grant the document does not name.
+   */
   async importPermissions(
-    policy: PermissionPolicy | string | unknown,
+    policy: PolicyDocument | string,
     options: ImportPermissionsOptions = {},
   ): Promise<number> {
-    const grants = parsePolicy(policy);
+    const grants = parsePolicyDocument(policy);
+    refuseUnknownOptions(options, IMPORT_OPTIONS, 'importPermissions');
     const mode = options.mode ?? 'merge';
     if (mode !== 'merge' && mode !== 'replace')
       throw new ValidationError(`import mode: expected 'merge' or 'replace'`);
@@ -449,4 +482,35 @@ export class SecretAccessControl {
       );
     }
   }
+}
+
+const CONTROL_OPTIONS = [
+  'store',
+  'enforceAccessControl',
+  'defaultPermissions',
+  'rootAccessors',
+  'anonymousAccessor',
+  'now',
+  'onChange',
+  'audit',
+];
+const GRANT_OPTIONS = ['scope', 'expiresAt', 'actor', 'grantedBy'];
+const REVOKE_OPTIONS = ['scope', 'actor'];
+const LIST_OPTIONS = ['accessor', 'includeExpired', 'visibleTo'];
+const IMPORT_OPTIONS = ['mode', 'actor'];
+
+/** An option this class does not know is refused, never ignored (a typo would change nothing silently). */
+function refuseUnknownOptions(options: object, known: readonly string[], where: string): void {
+  if (typeof options !== 'object' || options === null)
+    throw new ValidationError(`${where}: expected an options object`);
+  for (const key of Object.keys(options))
+    if (!known.includes(key) && (options as Record<string, unknown>)[key] !== undefined)
+      throw new ValidationError(`${where}: unknown option '${key}' (expected ${known.join(', ')})`);
+}
+
+/** The expiry as the caller gave it, and as the instant it means when that differs. */
+function describeExpiry(value: Duration | Date): string {
+  if (value instanceof Date) return value.toISOString();
+  const instant = parseExpiry(value).toISOString();
+  return typeof value === 'string' && value !== instant ? `'${value}' (${instant})` : instant;
 }

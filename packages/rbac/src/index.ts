@@ -12,7 +12,7 @@ export type {
 export { SecretAccessControl } from './control.js';
 export type { AccessControlPluginOptions } from './plugin.js';
 export { accessControlPlugin, OPERATION_PERMISSIONS } from './plugin.js';
-export { formatPolicy, parsePolicy } from './policy.js';
+export { formatPolicy, parsePolicy, parsePolicyDocument } from './policy.js';
 export type { FilePermissionStoreOptions } from './stores/file.js';
 export { FilePermissionStore } from './stores/file.js';
 export { MemoryPermissionStore } from './stores/memory.js';
@@ -23,6 +23,7 @@ export type {
   PermissionMatch,
   PermissionPolicy,
   PermissionStore,
+  PolicyDocument,
   PolicyGrant,
   Scope,
 } from './types.js';

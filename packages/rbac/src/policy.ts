@@ -51,11 +51,22 @@ function isoDate(value: unknown, where: string): Date | undefined {
   throw new ValidationError(`${where}: expected an ISO timestamp`);
 }
 
+const GRANT_FIELDS = ['secret', 'accessor', 'permission', 'scope', 'grantedAt', 'grantedBy', 'expiresAt'];
+const DOCUMENT_FIELDS = ['version', 'grants'];
+
+/** Names the first field of `entry` that is not one of `known`: a typo is refused, never ignored. */
+function refuseUnknownFields(entry: Record<string, unknown>, known: string[], where: string): void {
+  const unknown = Object.keys(entry).find((key) => !known.includes(key));
+  if (unknown !== undefined)
+    throw new ValidationError(`${where}: unknown field '${unknown}' (expected ${known.join(', ')})`);
+}
+
 /** Turns one policy entry into a grant, with a message that names the faulty field. */
 export function grantFromPolicy(entry: unknown, where: string): PermissionGrant {
   if (typeof entry !== 'object' || entry === null || Array.isArray(entry))
     throw new ValidationError(`${where}: expected an object with secret, accessor and permission`);
   const e = entry as Record<string, unknown>;
+  refuseUnknownFields(e, GRANT_FIELDS, where);
   validateTarget(e.secret, `${where}.secret`);
   validateAccessor(e.accessor, `${where}.accessor`);
   if (!isPermission(e.permission))
@@ -89,23 +100,71 @@ export function grantToPolicy(grant: PermissionGrant): PolicyGrant {
   };
 }
 
-/** Parses a policy document (an object, or JSON/YAML text) into grants. */
+/**
+ * Parses the content of a policy file (an object, or JSON/YAML text) into grants. An empty file
+ * holds no grants; anything else must be a policy document.
+ */
 export function parsePolicy(input: unknown): PermissionGrant[] {
-  let doc = input;
-  if (typeof input === 'string') {
-    try {
-      doc = input.trim() === '' ? {} : parseYaml(input);
-    } catch (error) {
-      throw new ValidationError('policy: not valid JSON or YAML', { cause: error });
-    }
-  }
+  const doc = typeof input === 'string' ? parseText(input) : input;
   if (doc === null || doc === undefined) return [];
-  if (typeof doc !== 'object' || Array.isArray(doc))
-    throw new ValidationError('policy: expected an object with a grants list');
-  const { version, grants } = doc as Record<string, unknown>;
+  return grantsOf(doc, false);
+}
+
+/**
+ * Parses what `importPermissions` is given: a policy document `{ version: 1, grants: [...] }` (as
+ * `exportPermissions()` returns it), or its JSON or YAML text. Anything else is refused before a
+ * grant changes, so that a restore from a bad backup (a Promise, `{}`, another format) can never
+ * pass for an empty policy.
+ */
+export function parsePolicyDocument(input: unknown): PermissionGrant[] {
+  if (isThenable(input))
+    throw new ValidationError(
+      'policy: got a Promise, not a policy document: await it first (exportPermissionsAsync() returns one)',
+    );
+  const doc = typeof input === 'string' ? parseText(input) : input;
+  if (doc === null || doc === undefined || (typeof input === 'string' && input.trim() === ''))
+    throw new ValidationError(
+      'policy: expected a policy document { version: 1, grants: [...] }, got nothing',
+    );
+  return grantsOf(doc, true);
+}
+
+function parseText(text: string): unknown {
+  if (text.trim() === '') return undefined;
+  try {
+    return parseYaml(text);
+  } catch (error) {
+    throw new ValidationError('policy: not valid JSON or YAML', { cause: error });
+  }
+}
+
+function isThenable(value: unknown): boolean {
+  return (
+    (typeof value === 'object' || typeof value === 'function') &&
+    value !== null &&
+    typeof (value as { then?: unknown }).then === 'function'
+  );
+}
+
+/** The grants of a document; `requireGrants`: a document without a `grants` list is refused. */
+function grantsOf(doc: unknown, requireGrants: boolean): PermissionGrant[] {
+  if (isThenable(doc)) throw new ValidationError('policy: got a Promise, not a policy document');
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc))
+    throw new ValidationError(
+      `policy: expected an object { version: 1, grants: [...] }, got ${Array.isArray(doc) ? 'a list' : typeof doc}`,
+    );
+  const fields = doc as Record<string, unknown>;
+  refuseUnknownFields(fields, DOCUMENT_FIELDS, 'policy');
+  const { version, grants } = fields;
   if (version !== undefined && version !== 1)
-    throw new ValidationError(`policy.version: unsupported version ${String(version)}`);
-  if (grants === undefined || grants === null) return [];
+    throw new ValidationError(`policy.version: unsupported version ${JSON.stringify(version)} (expected 1)`);
+  if (grants === undefined || grants === null) {
+    if (requireGrants)
+      throw new ValidationError(
+        'policy.grants: missing; a policy document is { version: 1, grants: [...] } (an empty list drops nothing in merge mode)',
+      );
+    return [];
+  }
   if (!Array.isArray(grants)) throw new ValidationError('policy.grants: expected a list');
   return grants.map((entry, index) => grantFromPolicy(entry, `grants[${index}]`));
 }

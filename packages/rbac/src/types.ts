@@ -20,6 +20,24 @@ export interface PermissionPolicy {
   grants: PolicyGrant[];
 }
 
+/**
+ * What `importPermissions` takes: a policy document, typed loosely enough that an object literal
+ * or parsed JSON fits, and strictly enough that a Promise or an object without `grants` does not.
+ * Every field is checked when it is imported.
+ */
+export interface PolicyDocument {
+  version?: number;
+  grants: ReadonlyArray<{
+    secret: string;
+    accessor: string;
+    permission: string;
+    scope?: string;
+    grantedAt?: string | Date;
+    grantedBy?: string;
+    expiresAt?: string | Date;
+  }>;
+}
+
 export interface PolicyGrant {
   secret: string;
   accessor: string;

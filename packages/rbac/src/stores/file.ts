@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { constants, promises as fs } from 'node:fs';
+import { constants, promises as fs, readFileSync, type Stats, statSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
 import { ConfigError, FileAccessError, ProviderUnavailableError, ValidationError } from '@hush/core';
 import lockfile from 'proper-lockfile';
@@ -53,6 +53,34 @@ export class FilePermissionStore implements PermissionStore {
 
   async list(filter?: PermissionFilter): Promise<PermissionGrant[]> {
     await this.#refresh();
+    return this.#grants.filter((grant) => matchesFilter(grant, filter)).map(cloneGrant);
+  }
+
+  /**
+   * The same listing, read from the file at once (no lock: writes replace the file by a rename,
+   * so a read sees the old or the new file whole).
+   */
+  listSync(filter?: PermissionFilter): PermissionGrant[] {
+    let info: Stats | undefined;
+    try {
+      info = statSync(this.path);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT')
+        throw this.#failure(error, 'cannot read the permission policy file');
+    }
+    if (info === undefined) this.#forget();
+    else {
+      this.#checkMode(info.mode);
+      if (stampOf(info) !== this.#stamp) {
+        let text: string;
+        try {
+          text = readFileSync(this.path, 'utf8');
+        } catch (error) {
+          throw this.#failure(error, 'cannot read the permission policy file');
+        }
+        this.#load(text, info);
+      }
+    }
     return this.#grants.filter((grant) => matchesFilter(grant, filter)).map(cloneGrant);
   }
 
@@ -123,23 +151,30 @@ export class FilePermissionStore implements PermissionStore {
   }
 
   async #refresh(force = false): Promise<void> {
-    let info: import('node:fs').Stats;
+    let info: Stats;
     try {
       info = await fs.stat(this.path);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
-        this.#grants = [];
-        this.#stamp = '';
+        this.#forget();
         return;
       }
       throw this.#failure(error, 'cannot read the permission policy file');
     }
     this.#checkMode(info.mode);
-    const stamp = `${info.mtimeMs}:${info.size}:${info.ino}`;
-    if (!force && stamp === this.#stamp) return;
+    if (!force && stampOf(info) === this.#stamp) return;
     const text = await fs.readFile(this.path, 'utf8').catch((error: unknown) => {
       throw this.#failure(error, 'cannot read the permission policy file');
     });
+    this.#load(text, info);
+  }
+
+  #forget(): void {
+    this.#grants = [];
+    this.#stamp = '';
+  }
+
+  #load(text: string, info: Stats): void {
     try {
       this.#grants = parsePolicy(text);
     } catch (error) {
@@ -147,7 +182,7 @@ export class FilePermissionStore implements PermissionStore {
         throw new ConfigError(error.message, { file: this.path, cause: error });
       throw error;
     }
-    this.#stamp = stamp;
+    this.#stamp = stampOf(info);
   }
 
   /** As ssh refuses a loose key: a policy file anyone else may write would let them grant themselves anything. */
@@ -182,8 +217,7 @@ export class FilePermissionStore implements PermissionStore {
       await fs.unlink(temporary).catch(() => undefined);
       throw this.#failure(error, 'cannot write the permission policy file');
     }
-    const info = await fs.stat(this.path);
-    this.#stamp = `${info.mtimeMs}:${info.size}:${info.ino}`;
+    this.#stamp = stampOf(await fs.stat(this.path));
   }
 
   #failure(error: unknown, message: string): Error {
@@ -192,6 +226,11 @@ export class FilePermissionStore implements PermissionStore {
       return new FileAccessError(this.path, 'permission policy file', { cause: error });
     return new ConfigError(message, { file: this.path, cause: error });
   }
+}
+
+/** What tells one content of the file from the next: a rename gives a new inode. */
+function stampOf(info: Stats): string {
+  return `${info.mtimeMs}:${info.size}:${info.ino}`;
 }
 
 async function syncFolder(dir: string): Promise<void> {

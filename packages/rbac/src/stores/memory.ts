@@ -22,6 +22,10 @@ export class MemoryPermissionStore implements PermissionStore {
   }
 
   async list(filter: PermissionFilter = {}): Promise<PermissionGrant[]> {
+    return this.listSync(filter);
+  }
+
+  listSync(filter: PermissionFilter = {}): PermissionGrant[] {
     const out: PermissionGrant[] = [];
     const groups =
       filter.accessor === undefined
