@@ -11,13 +11,15 @@ export function tempDir(): string {
 }
 
 export function event(fields: Partial<OperationEvent> = {}): OperationEvent {
+  const outcome = fields.outcome ?? 'success';
   return {
     requestId: randomUUID(),
     operation: 'get',
     key: 'db-password',
     provider: 'memory',
     accessor: 'app',
-    outcome: 'success',
+    outcome,
+    success: outcome === 'success',
     durationMs: 1.5,
     timestamp: new Date(),
     ...fields,

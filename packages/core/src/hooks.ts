@@ -58,7 +58,11 @@ export class Hooks {
   #serve: ManagerPlugin[] = [];
   #filters: ManagerPlugin[] = [];
 
-  constructor(plugins: ManagerPlugin[]) {
+  /** The manager's clock (epoch ms): events are stamped with it. */
+  readonly #now: () => number;
+
+  constructor(plugins: ManagerPlugin[], now: () => number = Date.now) {
+    this.#now = now;
     this.#plugins = [];
     for (const plugin of plugins) this.add(plugin);
   }
@@ -106,8 +110,9 @@ export class Hooks {
   after(event: LiveEvent, started: number): void | Promise<void> {
     if (this.#after.length === 0) return;
     event.outcome ??= 'success';
+    event.success = event.outcome === 'success';
     event.durationMs = performance.now() - started;
-    event.timestamp = new Date();
+    event.timestamp = new Date(this.#now());
     return runEach(this.#after, (plugin) => plugin.after!(event as OperationEvent));
   }
 

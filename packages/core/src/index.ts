@@ -81,7 +81,7 @@ export type {
 } from './resolver.js';
 // References, masking and helpers
 export { resolveDocument, resolveReferences } from './resolver.js';
-export type { Secret, SecretInfo, SecretInit, SecretVersion } from './secret.js';
+export type { NamedSecretInfo, Secret, SecretInfo, SecretInit, SecretVersion } from './secret.js';
 export { createSecret, isExpired } from './secret.js';
 // The provider toolkit: what every provider needs, for third-party providers too
 export * from './toolkit/index.js';

@@ -1,3 +1,4 @@
+import { defaultAuditLog } from './audit-option.js';
 import { BatchReader, dedupeFailures } from './batch.js';
 import { SecretCache } from './cache.js';
 import { parseDuration } from './duration.js';
@@ -10,6 +11,7 @@ import {
 import { probe } from './health.js';
 import { Hooks, type LiveEvent } from './hooks.js';
 import { listAcross, versionsAcross } from './listing.js';
+import { checkManagerOptions } from './manager-options.js';
 import { readMany } from './many.js';
 import { Masker } from './masker.js';
 import { MetricsRecorder } from './metrics.js';
@@ -20,7 +22,7 @@ import { ReadPath } from './reads.js';
 import { extractField } from './references.js';
 import { resolveInManager } from './resolve.js';
 import { ProviderChain } from './routing.js';
-import { createSecret, type Secret, type SecretInfo, type SecretVersion } from './secret.js';
+import { createSecret, type NamedSecretInfo, namedInfo, type Secret, type SecretVersion } from './secret.js';
 import { isDefinitive, type ProviderSlot } from './slot.js';
 import { CacheTiers } from './tiers.js';
 import type {
@@ -67,10 +69,13 @@ export class SecretManager implements ISecretManager {
   readonly #defaultsOnOutage: boolean;
   readonly #runner: OperationRunner;
   #ready?: Promise<void>;
+  /** Plugins the options asked for that load in the background (`enableAuditLog`). */
+  #pluginsReady: Promise<void> = Promise.resolve();
   #initialized = false;
   #disposed = false;
 
   constructor(options: SecretManagerOptions) {
+    checkManagerOptions(options);
     this.masker = new Masker([], { maxValues: options?.masking?.maxValues });
     this.#chain = new ProviderChain(
       options,
@@ -90,8 +95,13 @@ export class SecretManager implements ISecretManager {
       onEvict: (secret) => this.masker.release(secret.value),
     });
     const plugins = [...(options.plugins ?? [])];
+    if (options.enableAuditLog) {
+      const audit = defaultAuditLog();
+      this.#pluginsReady = audit.ready;
+      plugins.push(audit);
+    }
     if (options.auditLogCallback) plugins.push({ name: 'auditLogCallback', after: options.auditLogCallback });
-    this.#hooks = new Hooks(plugins);
+    this.#hooks = new Hooks(plugins, options.now ?? Date.now);
     const concurrency = Math.max(1, options.batchConcurrency ?? DEFAULTS.batchConcurrency);
     this.#tiers = new CacheTiers(
       options.cacheTiers ?? [],
@@ -139,6 +149,7 @@ export class SecretManager implements ISecretManager {
    */
   initialize(): Promise<void> {
     this.#ready ??= (async () => {
+      await this.#pluginsReady;
       const failures: ProviderFailure[] = [];
       await Promise.all(
         this.#chain.slots.map(async (slot) => {
@@ -191,21 +202,17 @@ export class SecretManager implements ISecretManager {
     const { name, field: fieldInName } = splitFieldReference(key);
     const field = options.field ?? fieldInName;
     const version = options.version === undefined ? undefined : String(options.version);
+    const pin = this.#chain.canonical(options.provider);
     const fields = {
       key: name,
-      provider: options.provider,
+      provider: pin,
       accessor: options.accessor,
       scope: options.scope,
       version,
     };
     return this.#runner.run('get', fields, async ({ event }) => {
       validateSecretName(name);
-      const { secret, cached } = await this.#reads.read(
-        name,
-        version,
-        options.provider,
-        options.fresh ?? false,
-      );
+      const { secret, cached } = await this.#reads.read(name, version, pin, options.fresh ?? false);
       if (event && cached) event.cached = true;
       if (secret && event) {
         const allowed = this.#hooks.beforeServe(event, secret);
@@ -214,8 +221,7 @@ export class SecretManager implements ISecretManager {
       const found = secret && field !== undefined ? this.#withField(secret, field) : secret;
       if (!found) {
         if (event) event.outcome = 'not_found';
-        if (options.required)
-          throw new SecretNotFoundError(name, { version, field, provider: options.provider });
+        if (options.required) throw new SecretNotFoundError(name, { version, field, provider: pin });
         return null;
       }
       if (event) event.provider = found.provider;
@@ -229,14 +235,15 @@ export class SecretManager implements ISecretManager {
   ): Promise<Map<string, Secret | null>> {
     for (const key of keys) validateSecretName(key);
     const unique = [...new Set(keys)];
+    const pinned = { ...options, provider: this.#chain.canonical(options.provider) };
     const fields = {
       key: unique.join(','),
-      provider: options.provider,
+      provider: pinned.provider,
       accessor: options.accessor,
       scope: options.scope,
     };
     return this.#runner.run('getMany', fields, async () => {
-      const outcomes = await readMany(this.#batch, this.#hooks, unique, options);
+      const outcomes = await readMany(this.#batch, this.#hooks, unique, pinned);
       const result = new Map<string, Secret | null>();
       const failures: ProviderFailure[] = [];
       let unavailable = 0;
@@ -258,8 +265,13 @@ export class SecretManager implements ISecretManager {
     });
   }
 
-  async setSecret(key: string, value: string, options: SetSecretOptions = {}): Promise<SecretInfo> {
-    const fields = { key, provider: options.provider, accessor: options.actor, scope: options.scope };
+  async setSecret(key: string, value: string, options: SetSecretOptions = {}): Promise<NamedSecretInfo> {
+    const fields = {
+      key,
+      provider: this.#chain.canonical(options.provider),
+      accessor: options.actor,
+      scope: options.scope,
+    };
     return this.#runner.run('set', fields, async (run) => {
       run.protected.push(value);
       validateSecretName(key);
@@ -271,12 +283,17 @@ export class SecretManager implements ISecretManager {
         (slot) => this.#target(run, slot),
       );
       this.#changed(run, result.info!.version, result.change);
-      return result.info!;
+      return namedInfo(result.info!);
     });
   }
 
   async deleteSecret(key: string, options: DeleteSecretOptions = {}): Promise<void> {
-    const fields = { key, provider: options.provider, accessor: options.actor, scope: options.scope };
+    const fields = {
+      key,
+      provider: this.#chain.canonical(options.provider),
+      accessor: options.actor,
+      scope: options.scope,
+    };
     return this.#runner.run('delete', fields, async (run) => {
       validateSecretName(key);
       const result = await this.#writes.delete(key, options, (slot) => this.#target(run, slot));
@@ -288,10 +305,11 @@ export class SecretManager implements ISecretManager {
     });
   }
 
-  async listSecrets(options: string | ListSecretsOptions = {}): Promise<SecretInfo[]> {
+  /** Every entry has its `name` (the same as `key`); sorted by name. */
+  async listSecrets(options: string | ListSecretsOptions = {}): Promise<NamedSecretInfo[]> {
     const opts: ListSecretsOptions = typeof options === 'string' ? { prefix: options } : options;
     const fields = {
-      provider: opts.provider,
+      provider: this.#chain.canonical(opts.provider),
       accessor: opts.accessor,
       scope: opts.scope,
       pattern: opts.pattern ?? opts.prefix,
@@ -299,13 +317,18 @@ export class SecretManager implements ISecretManager {
     return this.#runner.run('list', fields, async ({ event }) => {
       let result = await listAcross(this.#chain, opts);
       if (event) result = await this.#hooks.filterList(event, result);
-      return result.sort((a, b) => a.key.localeCompare(b.key));
+      return result.sort((a, b) => a.key.localeCompare(b.key)).map(namedInfo);
     });
   }
 
-  async rotateSecret(key: string, options: string | RotateSecretOptions = {}): Promise<SecretInfo> {
+  async rotateSecret(key: string, options: string | RotateSecretOptions = {}): Promise<NamedSecretInfo> {
     const opts: RotateSecretOptions = typeof options === 'string' ? { newValue: options } : options;
-    const fields = { key, provider: opts.provider, accessor: opts.actor, scope: opts.scope };
+    const fields = {
+      key,
+      provider: this.#chain.canonical(opts.provider),
+      accessor: opts.actor,
+      scope: opts.scope,
+    };
     return this.#runner.run('rotate', fields, async (run) => {
       if (opts.newValue !== undefined) run.protected.push(opts.newValue);
       validateSecretName(key);
@@ -320,7 +343,7 @@ export class SecretManager implements ISecretManager {
         throw new SecretNotFoundError(key, { provider: result.slot.name });
       }
       this.#changed(run, result.info!.version, result.change);
-      return result.info!;
+      return namedInfo(result.info!);
     });
   }
 
@@ -330,21 +353,22 @@ export class SecretManager implements ISecretManager {
     options: VersionOptions = {},
   ): Promise<Secret> {
     const wanted = String(version);
+    const pin = this.#chain.canonical(options.provider);
     const fields = {
       key,
-      provider: options.provider,
+      provider: pin,
       accessor: options.accessor,
       scope: options.scope,
       version: wanted,
     };
     return this.#runner.run('getVersion', fields, async ({ event }) => {
       validateSecretName(key);
-      this.#chain.versionSlots(options.provider);
-      const { secret, cached } = await this.#reads.read(key, wanted, options.provider, false);
+      this.#chain.versionSlots(pin);
+      const { secret, cached } = await this.#reads.read(key, wanted, pin, false);
       if (event && cached) event.cached = true;
       if (!secret) {
         if (event) event.outcome = 'not_found';
-        throw new SecretNotFoundError(key, { version: wanted, provider: options.provider });
+        throw new SecretNotFoundError(key, { version: wanted, provider: pin });
       }
       if (event) {
         const allowed = this.#hooks.beforeServe(event, secret);
@@ -356,7 +380,12 @@ export class SecretManager implements ISecretManager {
   }
 
   async getSecretVersions(key: string, options: VersionOptions = {}): Promise<SecretVersion[]> {
-    const fields = { key, provider: options.provider, accessor: options.accessor, scope: options.scope };
+    const fields = {
+      key,
+      provider: this.#chain.canonical(options.provider),
+      accessor: options.accessor,
+      scope: options.scope,
+    };
     return this.#runner.run('listVersions', fields, async ({ event }) => {
       validateSecretName(key);
       const found = await versionsAcross(this.#chain, key, options.provider);
@@ -373,10 +402,16 @@ export class SecretManager implements ISecretManager {
     key: string,
     version: string | number,
     options: VersionOptions = {},
-  ): Promise<SecretInfo> {
+  ): Promise<NamedSecretInfo> {
     const target = String(version);
     const accessor = options.actor ?? options.accessor;
-    const fields = { key, provider: options.provider, accessor, scope: options.scope, version: target };
+    const fields = {
+      key,
+      provider: this.#chain.canonical(options.provider),
+      accessor,
+      scope: options.scope,
+      version: target,
+    };
     return this.#runner.run('rollback', fields, async (run) => {
       validateSecretName(key);
       const result = await this.#writes.rollback(
@@ -391,7 +426,7 @@ export class SecretManager implements ISecretManager {
         throw new SecretNotFoundError(key, { version: target, provider: result.slot.name });
       }
       this.#changed(run, undefined, result.change);
-      return result.info!;
+      return namedInfo(result.info!);
     });
   }
 
@@ -402,13 +437,14 @@ export class SecretManager implements ISecretManager {
    * `defaultsOnOutage`).
    */
   async resolve<T>(value: T, options: ResolveOptions = {}): Promise<T> {
-    const fields = { accessor: options.accessor, provider: options.provider, scope: options.scope };
+    const pinned = { ...options, provider: this.#chain.canonical(options.provider) };
+    const fields = { accessor: options.accessor, provider: pinned.provider, scope: options.scope };
     return this.#runner.run('resolve', fields, () =>
       resolveInManager(value, {
         batch: this.#batch,
         hooks: this.#hooks,
         masker: this.masker,
-        options,
+        options: pinned,
         defaultsOnOutage: options.defaultsOnOutage ?? this.#defaultsOnOutage,
       }),
     );
@@ -488,17 +524,17 @@ export class SecretManager implements ISecretManager {
   }
 
   /** Same as `setSecret`. */
-  set(key: string, value: string, options?: SetSecretOptions): Promise<SecretInfo> {
+  set(key: string, value: string, options?: SetSecretOptions): Promise<NamedSecretInfo> {
     return this.setSecret(key, value, options);
   }
 
   /** Same as `rotateSecret`. */
-  rotate(key: string, options?: string | RotateSecretOptions): Promise<SecretInfo> {
+  rotate(key: string, options?: string | RotateSecretOptions): Promise<NamedSecretInfo> {
     return this.rotateSecret(key, options);
   }
 
   /** Same as `listSecrets`. */
-  list(options?: string | ListSecretsOptions): Promise<SecretInfo[]> {
+  list(options?: string | ListSecretsOptions): Promise<NamedSecretInfo[]> {
     return this.listSecrets(options);
   }
 

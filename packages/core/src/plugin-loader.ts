@@ -22,6 +22,7 @@ export const KIND_ALIASES: Readonly<Record<string, string>> = Object.freeze({
   'local-file': 'local',
   'aws-secrets': 'aws',
   'aws-secrets-manager': 'aws',
+  'azure-kv': 'azure',
   'azure-keyvault': 'azure',
   'azure-key-vault': 'azure',
   'hashicorp-vault': 'vault',

@@ -88,6 +88,12 @@ export interface SecretProvider {
   readonly name: string;
   /** Plugin kind (`local`, `env`, `vault`, ...). */
   readonly kind: string;
+  /**
+   * Other names this provider answers to in pins, listings and `defaultWriteProvider`
+   * (`azure-kv` for the Azure provider): a name a provider is called by elsewhere. The
+   * provider's own name always wins, and an alias two providers claim names neither.
+   */
+  readonly aliases?: readonly string[];
   readonly capabilities: ProviderCapabilities;
   /**
    * How long values this provider serves stay fresh in the manager's cache, when it differs

@@ -11,6 +11,8 @@ export type WriteOperation = 'write' | 'delete' | 'rotate' | 'rollback';
 export class ProviderChain {
   readonly slots: ProviderSlot[];
   readonly #byName = new Map<string, ProviderSlot>();
+  /** Aliases, and every provider that claims each (an alias claimed twice names neither). */
+  readonly #aliases = new Map<string, ProviderSlot[]>();
   readonly defaultWriteProvider?: string;
 
   constructor(options: SecretManagerOptions, timeout: Duration, metrics: MetricsRecorder, masker: Masker) {
@@ -27,29 +29,50 @@ export class ProviderChain {
         });
       this.#byName.set(slot.name, slot);
     }
-    if (options.defaultWriteProvider !== undefined && !this.#byName.has(options.defaultWriteProvider))
+    for (const slot of this.slots)
+      for (const alias of slot.provider.aliases ?? []) {
+        if (this.#byName.has(alias)) continue;
+        const claimed = this.#aliases.get(alias) ?? [];
+        this.#aliases.set(alias, [...claimed, slot]);
+      }
+    const write = options.defaultWriteProvider;
+    if (write !== undefined && !this.find(write))
       throw new ConfigError(
-        `defaultWriteProvider '${options.defaultWriteProvider}' is not one of the providers (${this.names.join(', ')})`,
+        `defaultWriteProvider '${write}' is not one of the providers (${this.names.join(', ')})`,
         { path: 'defaultWriteProvider' },
       );
-    this.defaultWriteProvider = options.defaultWriteProvider;
+    this.defaultWriteProvider = write === undefined ? undefined : this.find(write)!.name;
   }
 
   get names(): string[] {
     return this.slots.map((slot) => slot.name);
   }
 
+  /** The provider of this name, or the one provider with this alias. */
   find(name: string): ProviderSlot | undefined {
-    return this.#byName.get(name);
+    const slot = this.#byName.get(name);
+    if (slot) return slot;
+    const claimed = this.#aliases.get(name);
+    return claimed?.length === 1 ? claimed[0] : undefined;
+  }
+
+  /** The provider's own name for a pin that may be an alias; unknown names are left as they are. */
+  canonical(name: string | undefined): string | undefined {
+    return name === undefined ? undefined : (this.find(name)?.name ?? name);
   }
 
   slot(name: string): ProviderSlot {
-    const slot = this.#byName.get(name);
-    if (!slot)
-      throw new ConfigError(`unknown provider '${name}' (configured: ${this.names.join(', ')})`, {
-        path: 'provider',
-      });
-    return slot;
+    const slot = this.find(name);
+    if (slot) return slot;
+    const claimed = this.#aliases.get(name);
+    if (claimed && claimed.length > 1)
+      throw new ConfigError(
+        `provider '${name}' is ambiguous: it is another name of ${claimed.map((s) => `'${s.name}'`).join(' and ')}`,
+        { path: 'provider', hint: 'pin one of them by its own name' },
+      );
+    throw new ConfigError(`unknown provider '${name}' (configured: ${this.names.join(', ')})`, {
+      path: 'provider',
+    });
   }
 
   /** Who a read asks: the pinned provider, the providers that keep versions, or all. */

@@ -3,10 +3,22 @@ import { inspect } from 'node:util';
 /** Descriptive fields of a secret: everything but its value. Safe to log and serialise. */
 export interface SecretInfo {
   key: string;
+  /**
+   * The same as `key` (`secret.name`): set on
+   * every secret and entry the manager returns (reads, listings, write results). A provider need
+   * not set it.
+   */
+  name?: string;
   version: string;
   createdAt: Date;
   updatedAt: Date;
   expiresAt?: Date;
+  /**
+   * The secret's own descriptive fields. On what the manager returns, `metadata.version` also
+   * reads the version (as `version` does), without being one of these fields: it is not
+   * enumerable, so it is neither serialised nor copied into a write. Metadata of its own named
+   * `version` wins.
+   */
   metadata: Record<string, string>;
   tags: Record<string, string>;
   /** Name of the provider that holds or served this secret. */
@@ -24,9 +36,11 @@ export interface SecretInfo {
 
 /** One secret with its value. The value is readable only through `secret.value`. */
 export interface Secret extends SecretInfo {
+  /** The same as `key`. */
+  readonly name: string;
   readonly value: string;
   /** The descriptive fields as a plain object, without the value. */
-  toInfo(): SecretInfo;
+  toInfo(): NamedSecretInfo;
 }
 
 /** A version in a secret's history (no value). */
@@ -42,7 +56,11 @@ export interface SecretVersion {
   labels?: string[];
 }
 
-export interface SecretInit extends Omit<SecretInfo, 'metadata' | 'tags' | 'createdAt' | 'updatedAt'> {
+/** A `SecretInfo` as the manager returns it: with its `name` (the same as `key`). */
+export type NamedSecretInfo = SecretInfo & { name: string };
+
+export interface SecretInit
+  extends Omit<SecretInfo, 'name' | 'metadata' | 'tags' | 'createdAt' | 'updatedAt'> {
   value: string;
   createdAt?: Date;
   updatedAt?: Date;
@@ -74,7 +92,7 @@ class SecretRecord implements Secret {
     this.createdAt = init.createdAt ?? now;
     this.updatedAt = init.updatedAt ?? this.createdAt;
     if (init.expiresAt) this.expiresAt = init.expiresAt;
-    this.metadata = { ...(init.metadata ?? {}) };
+    this.metadata = withReadableVersion({ ...(init.metadata ?? {}) }, init.version);
     this.tags = { ...(init.tags ?? {}) };
     this.provider = init.provider;
     if (init.scope !== undefined) this.scope = init.scope;
@@ -82,17 +100,22 @@ class SecretRecord implements Secret {
     if (init.canonicalName !== undefined) this.canonicalName = init.canonicalName;
   }
 
+  get name(): string {
+    return this.key;
+  }
+
   get value(): string {
     return this.#value;
   }
 
-  toInfo(): SecretInfo {
-    const info: SecretInfo = {
+  toInfo(): NamedSecretInfo {
+    const info: NamedSecretInfo = {
       key: this.key,
+      name: this.key,
       version: this.version,
       createdAt: this.createdAt,
       updatedAt: this.updatedAt,
-      metadata: { ...this.metadata },
+      metadata: withReadableVersion({ ...this.metadata }, this.version),
       tags: { ...this.tags },
       provider: this.provider,
     };
@@ -119,6 +142,25 @@ class SecretRecord implements Secret {
 /** Builds a `Secret` whose value never shows in JSON.stringify, util.inspect or String(). */
 export function createSecret(init: SecretInit): Secret {
   return new SecretRecord(init);
+}
+
+/**
+ * Makes `metadata.version` read `version` (unless the metadata has a `version` of its own), as
+ * a property that is not enumerable: JSON, spreads and `Object.keys` do not see it.
+ */
+function withReadableVersion(metadata: Record<string, string>, version: string): Record<string, string> {
+  if (!Object.hasOwn(metadata, 'version'))
+    Object.defineProperty(metadata, 'version', { value: version, enumerable: false, configurable: true });
+  return metadata;
+}
+
+/** An entry as the manager hands it out: with `name`, and `metadata.version` readable. A copy. */
+export function namedInfo(info: SecretInfo): NamedSecretInfo {
+  return {
+    ...info,
+    name: info.key,
+    metadata: withReadableVersion({ ...info.metadata }, info.version),
+  };
 }
 
 /** True when the secret has an expiry in the past. */

@@ -248,6 +248,8 @@ export interface SecretChange {
 /** What a plugin's `after` hook sees. Never a value. */
 export interface OperationEvent extends OperationContext {
   outcome: 'success' | 'not_found' | 'denied' | 'error';
+  /** `outcome === 'success'`: a read that found nothing, a denial and an error are all `false`. */
+  success: boolean;
   errorCode?: string;
   durationMs: number;
   timestamp: Date;
@@ -319,6 +321,13 @@ export interface SecretManagerOptions {
    * name; a shortcut for a plugin with only an `after` hook. An error it throws fails the operation.
    */
   auditLogCallback?: (event: OperationEvent) => void | Promise<void>;
+  /**
+   * Records every operation in the audit log of `@hush/audit-sqlite` with its defaults (the SQLite
+   * file `.hush/audit.db` under the current folder, fail-closed). That package must be installed:
+   * without it the constructor throws a `ConfigError` naming it. For other settings, pass
+   * `plugins: [auditSqlite({ ... })]` instead.
+   */
+  enableAuditLog?: boolean;
   /** Parallel reads for getSecrets against providers without batch get (default 8). */
   batchConcurrency?: number;
   /** Per-call timeout for every provider without its own (default 30s). */
@@ -329,7 +338,10 @@ export interface SecretManagerOptions {
     /** Most values the masker keeps (default 10,000); values still cached are never dropped. */
     maxValues?: number;
   };
-  /** The clock for cache freshness, in epoch milliseconds (default `Date.now`); for tests. */
+  /**
+   * The clock for cache freshness and for the `timestamp` of operation events (what an audit log
+   * records), in epoch milliseconds (default `Date.now`); for tests.
+   */
   now?: () => number;
   /**
    * Tiers between the in-process cache and the providers (a shared Redis for a fleet), asked in

@@ -1,5 +1,11 @@
 import { describe, expectTypeOf, it } from 'vitest';
-import type { ISecretManager, Secret, SecretManager } from '../src/index.js';
+import type {
+  ISecretManager,
+  OperationEvent,
+  Secret,
+  SecretManager,
+  SecretManagerOptions,
+} from '../src/index.js';
 
 // Type tests: checked by `npm run typecheck` (tsc over the test files), not at run time.
 const typed = (manager: SecretManager, contract: ISecretManager) => {
@@ -19,6 +25,13 @@ const typed = (manager: SecretManager, contract: ISecretManager) => {
     maybe.value;
     const sure = await manager.getSecret('x', { required: true });
     expectTypeOf(sure.value).toEqualTypeOf<string>();
+    expectTypeOf(sure.name).toEqualTypeOf<string>();
+    // Other names of the same fields: `secret.name` of a listed entry, `entry.success`.
+    const [listed] = await manager.list({ pattern: '*' });
+    expectTypeOf(listed!.name).toEqualTypeOf<string>();
+    expectTypeOf((await manager.set('x', 'v')).name).toEqualTypeOf<string>();
+    expectTypeOf<OperationEvent['success']>().toEqualTypeOf<boolean>();
+    expectTypeOf<SecretManagerOptions['enableAuditLog']>().toEqualTypeOf<boolean | undefined>();
   };
 };
 

@@ -1,0 +1,139 @@
+import { ConfigError } from './errors.js';
+import type { SecretManagerOptions } from './types.js';
+
+// The manager refuses an option it does not know instead of dropping it: a misspelt or foreign
+// option would otherwise change nothing, silently (`enableAuditLogs: true` and no audit).
+
+const MANAGER_OPTIONS: ReadonlyArray<keyof SecretManagerOptions> = [
+  'providers',
+  'defaultWriteProvider',
+  'cache',
+  'plugins',
+  'auditLogCallback',
+  'enableAuditLog',
+  'batchConcurrency',
+  'providerTimeout',
+  'defaultsOnOutage',
+  'masking',
+  'now',
+  'cacheTiers',
+  'environment',
+];
+const CACHE_OPTIONS = ['enabled', 'ttl', 'maxSize', 'staleIfError', 'versionTtl', 'refreshAhead'];
+const MASKING_OPTIONS = ['maxValues'];
+const REGISTRATION_OPTIONS = ['provider', 'priority', 'timeout', 'cacheTtl'];
+
+/**
+ * Names other secret managers' configurations use (a single `provider`, `caching`, ...), which
+ * this manager takes in another form: refused with what to write instead.
+ */
+const FOREIGN_OPTIONS: Readonly<Record<string, string>> = {
+  provider:
+    'the manager takes a list: providers: [new VaultProvider(...), ...] (or name the kinds in hush.config.yaml and use createSecretManager())',
+  connectionString:
+    'give each provider its own address (VaultProvider({ endpoint }), AzureKeyVaultProvider({ vaultUrl }), ...)',
+  authentication:
+    'each provider takes its own credentials (a Vault token or AppRole, an AWS or Azure credential)',
+  caching: "use cache: { enabled, ttl: '300s', maxSize } (ttl is a duration; a bare number is milliseconds)",
+  cacheTtl: "use cache: { ttl: '5m' }, or a provider registration's cacheTtl",
+  ttl: "use cache: { ttl: '5m' }",
+  auditLog:
+    'use enableAuditLog: true (the SQLite log of @hush/audit-sqlite), or plugins: [auditSqlite({ path })]',
+  accessControl: 'use plugins: [accessControl.plugin()] with a SecretAccessControl of @hush/rbac',
+};
+
+/**
+ * Names the manager deliberately does not take, because what they ask
+ * is always the case: warned about once per process (with what to use instead), then ignored.
+ */
+const IGNORED_OPTIONS: Readonly<Record<string, string>> = {
+  encryption:
+    "hush always encrypts at rest (the local store with AES-256-GCM, the cloud services with their own keys), so the manager takes no 'encryption' option and ignores it: choose the local store's key with its masterKey or passphrase option",
+};
+
+const warned = new Set<string>();
+
+/** Checks the options bag of `new SecretManager(...)`: unknown names are a `ConfigError`. */
+export function checkManagerOptions(options: SecretManagerOptions): void {
+  if (typeof options !== 'object' || options === null || Array.isArray(options))
+    throw new ConfigError('expected an options object: new SecretManager({ providers: [...] })', {
+      path: 'options',
+    });
+  for (const [name, value] of Object.entries(options)) {
+    if (value === undefined || (MANAGER_OPTIONS as readonly string[]).includes(name)) continue;
+    const ignored = IGNORED_OPTIONS[name];
+    if (ignored !== undefined) {
+      warnOnce(name, `SecretManager option '${name}' is not supported: ${ignored}`);
+      continue;
+    }
+    const instead = FOREIGN_OPTIONS[name];
+    throw new ConfigError(
+      instead
+        ? `'${name}' is not an option of the secret manager: ${instead}`
+        : `unknown option '${name}'${suggestion(name, MANAGER_OPTIONS)}`,
+      { path: name, hint: `the options are: ${MANAGER_OPTIONS.join(', ')}` },
+    );
+  }
+  checkNested(options.cache, CACHE_OPTIONS, 'cache');
+  checkNested(options.masking, MASKING_OPTIONS, 'masking');
+  if (options.enableAuditLog !== undefined && typeof options.enableAuditLog !== 'boolean')
+    throw new ConfigError('expected true or false', { path: 'enableAuditLog' });
+  if (options.auditLogCallback !== undefined && typeof options.auditLogCallback !== 'function')
+    throw new ConfigError('expected a function (entry) => void', { path: 'auditLogCallback' });
+  if (options.plugins !== undefined && !Array.isArray(options.plugins))
+    throw new ConfigError('expected a list of plugins', { path: 'plugins' });
+  if (Array.isArray(options.providers))
+    options.providers.forEach((entry, index) => {
+      // A provider has its own fields; a registration ({ provider, priority, ... }) has only these.
+      if (entry && typeof (entry as { get?: unknown }).get !== 'function')
+        checkNested(entry, REGISTRATION_OPTIONS, `providers[${index}]`);
+    });
+}
+
+function checkNested(section: unknown, known: readonly string[], path: string): void {
+  if (section === undefined) return;
+  if (typeof section !== 'object' || section === null || Array.isArray(section))
+    throw new ConfigError('expected an object', { path });
+  for (const [name, value] of Object.entries(section))
+    if (value !== undefined && !known.includes(name))
+      throw new ConfigError(`unknown option '${name}'${suggestion(name, known)}`, {
+        path: `${path}.${name}`,
+        hint: `${path} takes: ${known.join(', ')}`,
+      });
+}
+
+function warnOnce(name: string, message: string): void {
+  if (warned.has(name)) return;
+  warned.add(name);
+  process.emitWarning(message, { code: 'HUSH_UNSUPPORTED_OPTION' });
+}
+
+/** ` (did you mean 'x'?)` for a name one or two edits away from a known one. */
+function suggestion(name: string, known: readonly string[]): string {
+  const lower = name.toLowerCase();
+  let best: string | undefined;
+  let bestDistance = 3;
+  for (const candidate of known) {
+    const distance = editDistance(lower, candidate.toLowerCase());
+    if (distance < bestDistance) {
+      best = candidate;
+      bestDistance = distance;
+    }
+  }
+  return best === undefined ? '' : ` (did you mean '${best}'?)`;
+}
+
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++)
+      current[j] = Math.min(
+        previous[j]! + 1,
+        current[j - 1]! + 1,
+        previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1),
+      );
+    previous = current;
+  }
+  return previous[b.length]!;
+}
