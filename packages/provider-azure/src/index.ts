@@ -4,7 +4,7 @@ import { AzureKeyVaultProvider, type AzureKeyVaultProviderOptions } from './prov
 export type { NameMapping } from './mapping.js';
 export { decodeName, encodeName, MAX_KEY_VAULT_NAME_LENGTH, MAX_TAGS, MAX_VALUE_BYTES } from './mapping.js';
 export type { AzureKeyVaultProviderOptions } from './provider.js';
-export { AzureKeyVaultProvider } from './provider.js';
+export { AZURE_PROVIDER_ALIASES, AzureKeyVaultProvider } from './provider.js';
 
 /** The plugin the kernel loads for `kind: azure`. */
 export default defineProviderPlugin<AzureKeyVaultProviderOptions>({

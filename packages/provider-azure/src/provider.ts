@@ -6,6 +6,7 @@ import {
   type SecretProperties,
 } from '@azure/keyvault-secrets';
 import {
+  AccessDeniedError,
   ConfigError,
   type ProviderCallOptions,
   type ProviderCapabilities,
@@ -81,6 +82,28 @@ export interface AzureKeyVaultProviderOptions {
 type PipelinePolicy = NonNullable<SecretClientOptions['additionalPolicies']>[number]['policy'];
 
 const DEFAULT_RETRIES = 3;
+
+/**
+ * Other names of this provider in pins and listings (`provider: 'azure-kv'`), as other tools
+ * call Azure Key Vault. Its own name (`azure` unless configured) always wins.
+ */
+export const AZURE_PROVIDER_ALIASES = ['azure-kv', 'azure-keyvault'] as const;
+
+const OPTION_NAMES: ReadonlyArray<keyof AzureKeyVaultProviderOptions> = [
+  'name',
+  'vaultUrl',
+  'credential',
+  'maxRetries',
+  'retryDelayMs',
+  'maxRetryDelayMs',
+  'timeoutMs',
+  'cacheTtlSeconds',
+  'nameMapping',
+  'onDeletedConflict',
+  'pollIntervalMs',
+  'clientOptions',
+  'env',
+];
 const HEX_VERSION = /^[0-9a-fA-F]{32}$/;
 const ORDINAL_VERSION = /^[1-9]\d{0,8}$/;
 
@@ -88,6 +111,7 @@ const ORDINAL_VERSION = /^[1-9]\d{0,8}$/;
 export class AzureKeyVaultProvider implements SecretProvider {
   readonly kind = 'azure';
   readonly name: string;
+  readonly aliases: typeof AZURE_PROVIDER_ALIASES = AZURE_PROVIDER_ALIASES;
   readonly vaultUrl: string;
   readonly capabilities: ProviderCapabilities = Object.freeze({
     write: true,
@@ -107,10 +131,18 @@ export class AzureKeyVaultProvider implements SecretProvider {
   readonly #pollIntervalMs: number;
   readonly #timeoutMs?: number;
   readonly #counters = { requests: 0, retries: 0, challenges: 0, throttled: 0, serverErrors: 0 };
+  readonly #credential: TokenCredential;
+  #initializing?: Promise<void>;
 
   constructor(options: AzureKeyVaultProviderOptions = {}) {
     const env = options.env ?? process.env;
     this.name = options.name ?? 'azure';
+    for (const key of Object.keys(options))
+      if (!(OPTION_NAMES as readonly string[]).includes(key))
+        throw new ConfigError(`azure provider '${this.name}': unknown option '${key}'`, {
+          path: key,
+          hint: `the options are: ${OPTION_NAMES.join(', ')}`,
+        });
     const vaultUrl = options.vaultUrl ?? env.AZURE_VAULT_URL ?? env.AZURE_KEYVAULT_URL;
     if (!vaultUrl)
       throw new ConfigError(`azure provider '${this.name}' needs a vault URL`, {
@@ -144,7 +176,11 @@ export class AzureKeyVaultProvider implements SecretProvider {
     if (options.timeoutMs !== undefined) this.#timeoutMs = options.timeoutMs;
 
     const clientOptions = options.clientOptions ?? {};
-    this.client = new SecretClient(this.vaultUrl, resolveCredential(options.credential), {
+    this.#credential = resolveCredential(options.credential);
+    this.client = new SecretClient(this.vaultUrl, this.#credential, {
+      // The challenge's resource check guards against sending a vault token to a host that is not
+      // a vault; a loopback host (an emulator on this machine) can never pass it.
+      ...(isLoopback(this.vaultUrl) ? { disableChallengeResourceVerification: true } : {}),
       ...clientOptions,
       retryOptions: {
         maxRetries,
@@ -157,6 +193,39 @@ export class AzureKeyVaultProvider implements SecretProvider {
         { policy: this.#countingPolicy(), position: 'perRetry' },
       ],
     });
+  }
+
+  /**
+   * Logs in: gets a token for the vault from the credential, so that a credential that cannot
+   * sign in (no managed identity, a wrong client secret, no `az login`) fails at start rather
+   * than at the first read. No request goes to the vault. Idempotent: later calls share the
+   * first one's outcome; a failed one is tried again by the next call.
+   */
+  initialize(options: ProviderCallOptions = {}): Promise<void> {
+    this.#initializing ??= this.#logIn(options.abortSignal).catch((error: unknown) => {
+      this.#initializing = undefined;
+      throw error;
+    });
+    return this.#initializing;
+  }
+
+  async #logIn(signal: AbortSignal | undefined): Promise<void> {
+    let token: { token: string } | null;
+    try {
+      token = await this.#credential.getToken(
+        vaultScope(this.vaultUrl),
+        signal ? { abortSignal: signal } : {},
+      );
+    } catch (error) {
+      throw this.#fail(error, 'initialize');
+    }
+    if (!token)
+      throw new AccessDeniedError(
+        `azure provider '${this.name}': the credential gave no token for the vault`,
+        {
+          operation: 'initialize',
+        },
+      );
   }
 
   /** Counts every attempt the SDK sends (retries included) and how they ended. */
@@ -509,4 +578,21 @@ export class AzureKeyVaultProvider implements SecretProvider {
   metrics(): Record<string, number> {
     return { ...this.#counters };
   }
+}
+
+/** 127.0.0.1, ::1, localhost: a vault on this machine (an emulator), never the service. */
+function isLoopback(url: string): boolean {
+  const host = new URL(url).hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  return (
+    host === 'localhost' || host.endsWith('.localhost') || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host)
+  );
+}
+
+/**
+ * The token scope of a vault: `https://vault.azure.net/.default` for the public cloud, the
+ * vault's own DNS suffix for the others (`vault.azure.cn`, `vault.usgovcloudapi.net`, managed HSMs).
+ */
+function vaultScope(url: string): string {
+  const suffix = /^[^.]+\.((?:vault|managedhsm)\..+)$/i.exec(new URL(url).hostname)?.[1];
+  return `https://${suffix ?? 'vault.azure.net'}/.default`;
 }

@@ -145,6 +145,14 @@ export class KubernetesProvider implements SecretProvider {
     this.#timeoutMs = options.timeoutMs ?? 10_000;
   }
 
+  /**
+   * Nothing is left to start: the kubeconfig (or the pod's service account) is loaded and checked
+   * when the provider is built, and the client connects per request. Resolves at once, sends no
+   * request, and may be called any number of times, so that `await provider.initialize()` holds
+   * for every provider.
+   */
+  async initialize(): Promise<void> {}
+
   async get(key: string, options: ProviderGetOptions = {}): Promise<Secret | null> {
     const location = this.#locate(key);
     const secret = await this.#read(location, key, options.abortSignal);

@@ -350,6 +350,15 @@ describe('errors', () => {
 });
 
 describe('configuration', () => {
+  it('initialize() resolves without a request, any number of times (the configuration was checked when built)', async () => {
+    const provider = providerFor(k8s);
+    const before = k8s.calls.total;
+    await provider.initialize();
+    await Promise.all([provider.initialize(), provider.initialize()]);
+    expect(provider.metrics().requests).toBe(0);
+    expect(k8s.calls.total).toBe(before);
+  });
+
   it('loads a kubeconfig file from the option, from KUBECONFIG and from ~/.kube/config, with its namespace', async () => {
     const file = kubeconfigFile(k8s, 'team-a');
     const fromPath = new KubernetesProvider({ kubeconfig: file });
