@@ -56,7 +56,8 @@ export function globalOptions(
     ...(((raw.config as string | undefined) ?? env.HUSH_CONFIG)
       ? { config: (raw.config as string | undefined) ?? env.HUSH_CONFIG! }
       : {}),
-    ...(((raw.env as string | undefined) ?? env.HUSH_ENV)
+    // `diff --env a --env b` names two environments: the command itself handles a list.
+    ...((Array.isArray(raw.env) ? undefined : ((raw.env as string | undefined) ?? env.HUSH_ENV))
       ? { env: (raw.env as string | undefined) ?? env.HUSH_ENV! }
       : {}),
     ...(((raw.as as string | undefined) ?? env.HUSH_ACCESSOR)

@@ -25,7 +25,11 @@ function addGlobals(command: Command, group?: string): Command {
     new Option('--no-color', 'no colours (env NO_COLOR or HUSH_NO_COLOR=1)'),
     new Option('--debug', 'stack traces on errors (env HUSH_DEBUG=1)'),
   ];
-  for (const option of options) command.addOption(group ? option.helpGroup(group) : option);
+  for (const option of options) {
+    // A command may define a global option its own way (`diff --env` is repeatable).
+    if (option.long && command.options.some((o) => o.long === option.long)) continue;
+    command.addOption(group ? option.helpGroup(group) : option);
+  }
   return command;
 }
 
@@ -311,6 +315,39 @@ export function buildProgram(): Command {
     .option('--provider <name>', 'the local provider (default: the first local one)')
     .option('-y, --yes', 'do not ask')
     .action(lazy(() => import('./commands/reseal.js')));
+
+  program.commandsGroup('Operations and CI:');
+
+  examples(
+    sub('diff', 'compare two providers or two environments name by name (values never shown)')
+      .option('--from <provider>', 'one side: a provider (of each environment with two --env)')
+      .option('--to <provider>', 'the other side: a provider')
+      .option('-e, --env <name>', 'environment; give it twice to compare two environments', collect)
+      .option('--pattern <glob>', 'only names matching a glob')
+      .option('--ignore <names...>', 'names or globs to leave out')
+      .option('--map <file>', 'a YAML/JSON file of name-on-from: name-on-to (renamed keys)')
+      .option('--rename <from=to>', 'one renamed key (repeatable)', collect)
+      .action(lazy(() => import('./commands/diff.js'))),
+    [
+      'hush diff --from local --to vault        exit 0 same, 1 different, 5 a side unreachable',
+      'hush diff --env staging --env prod --ignore debug/token --json',
+      'hush diff --env dev --env prod --rename db/url=database/url',
+    ],
+  );
+
+  examples(
+    sub('sync', 'make one provider hold what another holds: plan, apply, verify (idempotent)')
+      .requiredOption('--from <provider>', 'source provider')
+      .requiredOption('--to <provider>', 'target provider')
+      .option('--pattern <glob>', 'only names matching a glob')
+      .option('--prune', 'also delete from the target what the source does not have')
+      .option('--dry-run', 'show the plan only')
+      .action(lazy(() => import('./commands/sync.js'))),
+    [
+      'hush sync --from local --to vault --dry-run',
+      'hush sync --from vault --to aws --pattern "app/**" --prune',
+    ],
+  );
 
   program.commandsGroup('Audit and access control:');
 
