@@ -34,7 +34,8 @@ export { ALPHABETS, generateRandom, generateSecretValue, parseGeneratorSpec } fr
 export { globToRegExp, matchesGlob } from './glob.js';
 // The manager and what it is built from
 export { SecretManager } from './manager.js';
-export { MIN_MASKED_LINE_LENGTH } from './mask-forms.js';
+export type { EncodedFormKind } from './mask-forms.js';
+export { encodedForms, encodedFormsByKind, MIN_MASKED_LINE_LENGTH } from './mask-forms.js';
 export type { MaskerOptions } from './masker.js';
 export { DEFAULT_MAX_MASKED_VALUES, MASK, Masker, MIN_MASKED_LENGTH } from './masker.js';
 export {
