@@ -349,6 +349,36 @@ export function buildProgram(): Command {
     ],
   );
 
+  examples(
+    sub('scan', 'look for secret values and their encodings in files and git history (never printed)')
+      .argument('[paths...]', 'files or folders (default: the working tree, as .gitignore leaves it)')
+      .option('--git', 'also every commit of the history (all refs)')
+      .option('--staged', 'the staged changes only (what the pre-commit hook runs)')
+      .option('--baseline <file>', 'accepted findings (fingerprints only): not reported again')
+      .option(
+        '--update-baseline',
+        `write every finding to the baseline (--baseline, default ${'.hush-scan-baseline.json'})`,
+      )
+      .addOption(
+        new Option('--format <format>', 'report format (default: text; json with --json)').choices([
+          'text',
+          'json',
+          'sarif',
+        ]),
+      )
+      .option('-o, --output <file>', 'write the report here instead of stdout')
+      .option('--include-binary', 'scan binary files too (skipped by default)')
+      .option('--min-length <n>', 'shortest value looked for', '6')
+      .option('--install-hook', 'add a git pre-commit hook that runs hush scan --staged')
+      .action(lazy(() => import('./commands/scan.js'))),
+    [
+      'hush scan                                exit 1 when a value is found',
+      'hush scan --git --format sarif -o hush.sarif',
+      'hush scan --update-baseline && git add .hush-scan-baseline.json',
+      'hush scan --baseline .hush-scan-baseline.json --install-hook',
+    ],
+  );
+
   program.commandsGroup('Audit and access control:');
 
   examples(

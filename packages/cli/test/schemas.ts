@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Ajv, type ErrorObject } from 'ajv';
+import AjvDraft04 from 'ajv-draft-04';
 import addFormats from 'ajv-formats';
 import { expect } from 'vitest';
 
@@ -21,4 +22,21 @@ export function expectSchema(command: string, output: unknown): void {
   const validate = ajv.getSchema(id)!;
   const ok = validate(output);
   expect(ok, `${id}: ${describeErrors(validate.errors)}`).toBe(true);
+}
+
+// The OASIS SARIF 2.1.0 schema (errata 01) is draft-04.
+const sarifAjv = new ((AjvDraft04 as unknown as { default?: typeof AjvDraft04 }).default ?? AjvDraft04)({
+  allErrors: true,
+  strict: false,
+});
+withFormats(sarifAjv as unknown as Ajv);
+const sarifSchema = JSON.parse(
+  readFileSync(join(dirname(fileURLToPath(import.meta.url)), 'fixtures/sarif-schema-2.1.0.json'), 'utf8'),
+);
+const validateSarif = sarifAjv.compile(sarifSchema);
+
+/** Asserts that a document is a valid SARIF 2.1.0 log. */
+export function expectSarif(document: unknown): void {
+  const ok = validateSarif(document);
+  expect(ok, `SARIF 2.1.0: ${describeErrors(validateSarif.errors as ErrorObject[] | null)}`).toBe(true);
 }
