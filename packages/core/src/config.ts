@@ -59,6 +59,11 @@ export interface HushConfig {
   /** Opt-in sections read by their own packages (audit, access control). */
   audit?: Record<string, unknown>;
   accessControl?: Record<string, unknown>;
+  /**
+   * The `schema:` section as written: the secrets the application declares (`SecretSchema`), a
+   * map of name to rules or a list of rules with `name`. Checked by `hush check` and `hush types`.
+   */
+  schema?: unknown;
 }
 
 export interface LoadConfigOptions {
@@ -132,7 +137,16 @@ export function parseConfig(raw: unknown, where: { file?: string; root?: string 
   checkKeys(
     obj,
     '',
-    ['version', 'defaultEnvironment', 'environments', 'cache', 'defaultsOnOutage', 'audit', 'accessControl'],
+    [
+      'version',
+      'defaultEnvironment',
+      'environments',
+      'cache',
+      'defaultsOnOutage',
+      'audit',
+      'accessControl',
+      'schema',
+    ],
     fail,
   );
   if (obj.version !== undefined && obj.version !== 1)
@@ -197,6 +211,7 @@ export function parseConfig(raw: unknown, where: { file?: string; root?: string 
   if (obj.audit !== undefined) config.audit = expectObject(obj.audit, 'audit', fail);
   if (obj.accessControl !== undefined)
     config.accessControl = expectObject(obj.accessControl, 'accessControl', fail);
+  if (obj.schema !== undefined) config.schema = obj.schema;
   return config;
 }
 

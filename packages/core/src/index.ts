@@ -86,5 +86,19 @@ export type { NamedSecretInfo, Secret, SecretInfo, SecretInit, SecretVersion } f
 export { createSecret, isExpired } from './secret.js';
 // The provider toolkit: what every provider needs, for third-party providers too
 export * from './toolkit/index.js';
+export type {
+  CheckedDocument,
+  DeclaredSecrets,
+  FieldName,
+  HushSecrets,
+  Resolved,
+  SecretDeclaration,
+  SecretName,
+  SecretRef,
+  SecretRules,
+  SecretSchema,
+  TypedSecrets,
+} from './typed.js';
+export { defineSecrets } from './typed.js';
 export type * from './types.js';
 export { validateSecretValue } from './values.js';
