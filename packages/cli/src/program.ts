@@ -379,6 +379,41 @@ export function buildProgram(): Command {
     ],
   );
 
+  examples(
+    sub(
+      'check',
+      "verify the secrets the configuration's schema: declares (exit 1 listing every failure)",
+    ).action(lazy(() => import('./commands/check.js'))),
+    ['hush check --env prod                    before a deploy', 'hush check --json'],
+  );
+
+  examples(
+    sub('types', 'TypeScript declarations of the schema: for defineSecrets() (names checked at compile time)')
+      .option('-o, --output <file>', 'write here (e.g. hush.d.ts) instead of stdout')
+      .action(lazy(() => import('./commands/types.js'))),
+    ['hush types -o src/hush.d.ts'],
+  );
+
+  examples(
+    sub('report', 'what is due: expiring, not rotated, past its rotation period, repeated failed reads')
+      .option('--expiring <duration>', 'secrets expiring within this window (default 30d)')
+      .option('--not-rotated <duration>', 'secrets unchanged for longer than this (default 90d)')
+      .option('--rotation-due', "secrets past their declared rotation period (schema: or a 'rotation' tag)")
+      .option(
+        '--failed-access <duration>',
+        'accessors with repeated failed reads in this window, from the audit log (default 24h)',
+      )
+      .option('--threshold <n>', 'failed reads an accessor may have in the window before it is reported', '5')
+      .option('--at <date>', 'report as of this ISO date instead of now (what will be due then)')
+      .option('--strict', 'exit 1 when anything is due')
+      .action(lazy(() => import('./commands/report.js'))),
+    [
+      'hush report                              every query with its default window',
+      'hush report --expiring 7d --strict       e.g. from a nightly CI job',
+      'hush report --failed-access 24h --json',
+    ],
+  );
+
   program.commandsGroup('Audit and access control:');
 
   examples(
