@@ -7,6 +7,7 @@ import {
   startKubernetesEmulator,
   startVaultEmulator,
 } from '@hush/emulators';
+import type { EmulatorRequest } from './extract.js';
 
 export interface RunningEmulator {
   /** The variables that point the service's SDK (and hush's provider) at the emulator. */
@@ -15,14 +16,30 @@ export interface RunningEmulator {
 }
 
 /** Starts one `@hush/emulators` server and says how a user's process reaches it. */
-export async function startEmulator(service: string, folder: string): Promise<RunningEmulator> {
+export async function startEmulator(request: EmulatorRequest, folder: string): Promise<RunningEmulator> {
+  const { service, options } = request;
+  const known = service === 'aws' ? ['region'] : [];
+  for (const name of Object.keys(options))
+    if (!known.includes(name)) throw new Error(`emulator ${service} takes no option '${name}'`);
   switch (service) {
     case 'vault': {
-      const vault = await startVaultEmulator();
-      return { env: { VAULT_ADDR: vault.url, VAULT_TOKEN: vault.rootToken }, stop: () => vault.stop() };
+      // Besides the root token, an AppRole login (`VAULT_ROLE_ID`/`VAULT_SECRET_ID`) that may use the KV mount.
+      const vault = await startVaultEmulator({
+        policies: { app: { 'secret/*': ['create', 'read', 'update', 'delete', 'list'] } },
+        approle: { app: { roleId: 'docs-app-role', secretIds: ['docs-app-secret'], policies: ['app'] } },
+      });
+      return {
+        env: {
+          VAULT_ADDR: vault.url,
+          VAULT_TOKEN: vault.rootToken,
+          VAULT_ROLE_ID: 'docs-app-role',
+          VAULT_SECRET_ID: 'docs-app-secret',
+        },
+        stop: () => vault.stop(),
+      };
     }
     case 'aws': {
-      const aws = await startAwsSecretsManagerEmulator();
+      const aws = await startAwsSecretsManagerEmulator(options.region ? { region: options.region } : {});
       return {
         env: {
           AWS_ENDPOINT_URL: aws.url,

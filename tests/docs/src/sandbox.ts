@@ -1,4 +1,12 @@
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,7 +22,10 @@ export function workspacePackages(): Map<string, string> {
     for (const name of readdirSync(join(REPO, folder))) {
       const manifest = join(REPO, folder, name, 'package.json');
       if (!existsSync(manifest)) continue;
-      found.set((JSON.parse(readFileSync(manifest, 'utf8')) as { name: string }).name, join(REPO, folder, name));
+      found.set(
+        (JSON.parse(readFileSync(manifest, 'utf8')) as { name: string }).name,
+        join(REPO, folder, name),
+      );
     }
   return found;
 }
@@ -27,7 +38,10 @@ export function workspacePackages(): Map<string, string> {
  */
 export function makeSandboxRoot(only?: string[]): string {
   const root = mkdtempSync(join(tmpdir(), 'hush-docs-'));
-  writeFileSync(join(root, 'package.json'), JSON.stringify({ name: 'docs-examples', private: true, type: 'module' }));
+  writeFileSync(
+    join(root, 'package.json'),
+    JSON.stringify({ name: 'docs-examples', private: true, type: 'module' }),
+  );
   const modules = join(root, 'node_modules');
   const link = (name: string, target: string) => {
     const at = join(modules, name);
@@ -72,52 +86,67 @@ function linkDependencies(modules: string, link: (name: string, target: string) 
   for (const entry of readdirSync(modules)) {
     if (entry.startsWith('.')) continue;
     if (entry.startsWith('@')) {
-      for (const scoped of readdirSync(join(modules, entry))) link(`${entry}/${scoped}`, join(modules, entry, scoped));
+      for (const scoped of readdirSync(join(modules, entry)))
+        link(`${entry}/${scoped}`, join(modules, entry, scoped));
     } else link(entry, join(modules, entry));
   }
 }
 
-/** `hush`, and `npx`/`npm`/`pnpm` that know the workspace packages are installed already. */
+/**
+ * `hush`, and `npx`/`npm`/`pnpm` that know what the sandbox has installed already: installing one
+ * of those succeeds, any other package would need the registry and fails; `pnpm --filter` and
+ * other workspace commands fail outside the repository (the block wants `cwd repo`).
+ */
 function writeBin(root: string): void {
   const bin = join(root, 'bin');
   mkdirSync(bin);
-  const installed = [...workspacePackages().keys()];
   const script = (name: string, body: string) =>
     writeFileSync(join(bin, name), `#!/usr/bin/env bash\n${body}\n`, { mode: 0o755 });
+  const realPath = `PATH="${stripBin(process.env.PATH ?? '', bin)}"`;
+  // `name@version` or `@scope/name@version` → the name.
+  const installCheck = [
+    '    for arg in "$@"; do',
+    '      case "$arg" in -*) continue ;; esac',
+    '      name="${arg%@*}"; [ -n "$name" ] || name="$arg"',
+    `      [ -e "${join(root, 'node_modules')}/$name" ] || { echo "docs-test: $arg is not installed in the sandbox (a package of this repository or one they use)" >&2; exit 1; }`,
+    '    done',
+    '    exit 0 ;;',
+  ];
   script('hush', `exec "${process.execPath}" "${HUSH_BIN}" "$@"`);
   script(
     'npx',
     [
       'case "$1" in',
       '  @hush/cli|@hush/cli@*) shift; exec hush "$@" ;;',
-      '  hush|hush@*) echo "docs-test: \'npx hush\' runs the unrelated npm package \'hush\'; write npx @hush/cli" >&2; exit 1 ;;',
+      "  hush|hush@*) echo \"docs-test: 'npx hush' runs the unrelated npm package 'hush'; write npx @hush/cli\" >&2; exit 1 ;;",
       'esac',
-      `PATH="${stripBin(process.env.PATH ?? '', bin)}" exec npx "$@"`,
+      `${realPath} exec npx "$@"`,
     ].join('\n'),
   );
   script(
     'pnpm',
     [
       'if [ "$1" = dlx ] && [[ "$2" == @hush/cli* ]]; then shift 2; exec hush "$@"; fi',
-      `PATH="${stripBin(process.env.PATH ?? '', bin)}" exec pnpm "$@"`,
+      `case "$PWD/" in "${REPO}/"*) ;; *)`,
+      '  case "$1" in',
+      '    add|install|i)',
+      '      shift',
+      ...installCheck.map((line) => `  ${line}`),
+      '    *) echo "docs-test: pnpm $1 outside the repository (mark the block cwd repo)" >&2; exit 1 ;;',
+      '  esac ;;',
+      'esac',
+      `${realPath} exec pnpm "$@"`,
     ].join('\n'),
   );
-  // `npm install` of what the sandbox already has succeeds; anything else would need the registry.
   script(
     'npm',
     [
-      `known=" ${installed.join(' ')} "`,
       'case "$1" in',
       '  install|i|add)',
       '    shift',
-      '    for arg in "$@"; do',
-      '      case "$arg" in -*) continue ;; esac',
-      '      name="${arg%@*}"; [ -n "$name" ] || name="$arg"',
-      '      case "$known" in *" $name "*) ;; *) echo "docs-test: $arg is not a package of this repository" >&2; exit 1 ;; esac',
-      '    done',
-      '    exit 0 ;;',
+      ...installCheck,
       'esac',
-      `PATH="${stripBin(process.env.PATH ?? '', bin)}" exec npm "$@"`,
+      `${realPath} exec npm "$@"`,
     ].join('\n'),
   );
 }

@@ -1,9 +1,10 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEmulator } from '../src/emulators.js';
-import { type Example, extractExamples } from '../src/extract.js';
+import { type RunningEmulator, startEmulator } from '../src/emulators.js';
+import { type Example, extractExamples, stdoutMatcher } from '../src/extract.js';
+import { EXAMPLE_TIMEOUT_MS, expandValue, missingScripts, type Outcome, spawnOutcome } from '../src/run.js';
 import { makeSandboxRoot, REPO, writeStub } from '../src/sandbox.js';
 
 // Every TypeScript and shell example of every README, run as a reader would paste it: in a project
@@ -24,20 +25,20 @@ const examples = READMES.map((readme) => ({
   examples: extractExamples(readme, readFileSync(join(REPO, readme), 'utf8')),
 }));
 
-const TSX = join(REPO, 'tests', 'docs', 'node_modules', '.bin', 'tsx');
-const TSC = join(REPO, 'tests', 'docs', 'node_modules', '.bin', 'tsc');
+const BIN = join(REPO, 'tests', 'docs', 'node_modules', '.bin');
 const root = makeSandboxRoot();
 const slug = (readme: string) => readme.replace(/\/README\.md$|\.md$/, '').replace(/[^A-Za-z0-9]+/g, '-');
 
-/** The file each TypeScript example is written to (with the blocks it continues). */
+/** The file each TypeScript example is compiled from (with its prelude and the blocks it continues). */
 const sources = new Map<Example, string>();
 
 function typescriptSource(list: Example[], index: number): string {
   const example = list[index]!;
-  let code = applyReplacements(example);
+  let code = [...example.directives.prelude, applyReplacements(example)].join('\n');
   if (example.directives.continues) {
     const previous = list.slice(0, index).findLast((e) => e.lang === 'ts');
-    if (!previous) throw new Error(`${example.readme}:${example.line}: 'continues' has no TypeScript block before it`);
+    if (!previous)
+      throw new Error(`${example.readme}:${example.line}: 'continues' has no TypeScript block before it`);
     code = `${typescriptSource(list, list.indexOf(previous))}\n${code}`;
   }
   return code;
@@ -46,7 +47,8 @@ function typescriptSource(list: Example[], index: number): string {
 function applyReplacements(example: Example): string {
   let code = example.code;
   for (const [from, to] of example.directives.replacements) {
-    if (!code.includes(from)) throw new Error(`${example.readme}:${example.line}: nothing to replace: ${from}`);
+    if (!code.includes(from))
+      throw new Error(`${example.readme}:${example.line}: nothing to replace: ${from}`);
     code = code.split(from).join(to);
   }
   return code;
@@ -66,7 +68,7 @@ beforeAll(() => {
       writeFileSync(file, /\b(import|export)\b/.test(code) ? code : `${code}\nexport {};\n`);
       sources.set(example, file);
     });
-  const result = spawnSync(TSC, ['-p', root], { encoding: 'utf8' });
+  const result = spawnSync(join(BIN, 'tsc'), ['-p', root], { encoding: 'utf8' });
   compileErrors = new Map();
   for (const line of `${result.stdout}`.split('\n')) {
     const match = /^(.*?\.ts)\(\d+,\d+\): error/.exec(line);
@@ -74,10 +76,49 @@ beforeAll(() => {
     const file = join(root, match[1]!);
     compileErrors.set(file, [...(compileErrors.get(file) ?? []), line]);
   }
-  if (result.status !== 0 && compileErrors.size === 0) throw new Error(`tsc failed: ${result.stdout}${result.stderr}`);
+  if (result.status !== 0 && compileErrors.size === 0)
+    throw new Error(`tsc failed: ${result.stdout}${result.stderr}`);
 });
 
-afterAll(() => rmSync(root, { recursive: true, force: true }));
+/** What ran, for the summary printed at the end. */
+const tally = { ts: { run: 0, testFile: 0, compiledOnly: 0 }, sh: { run: 0, checkedOnly: 0 } };
+
+afterAll(() => {
+  const all = examples.flatMap((entry) => entry.examples);
+  const directives = new Map<string, number>();
+  for (const { directives: d } of all)
+    for (const [name, used] of Object.entries({
+      fresh: d.fresh,
+      continues: d.continues,
+      'cwd repo': d.cwdRepo,
+      env: Object.keys(d.env).length,
+      setup: d.setup.length,
+      prelude: d.prelude.length,
+      stub: d.stubs.length,
+      emulator: d.emulators.length,
+      replace: d.replacements.length,
+      exit: d.exit !== 0,
+      stdout: d.stdout.length,
+      'stdout-lacks': d.stdoutLacks.length,
+      'test-file': d.testFile,
+      'typecheck-only': d.typecheckOnly !== undefined,
+    }))
+      if (used) directives.set(name, (directives.get(name) ?? 0) + Number(used));
+  const { ts, sh } = tally;
+  console.log(
+    [
+      `README examples: ${all.length} in ${examples.filter((e) => e.examples.length).length} READMEs`,
+      `  TypeScript: ${ts.run + ts.testFile + ts.compiledOnly} compiled under strict; ${ts.run} run with tsx, ${ts.testFile} run as vitest test files, ${ts.compiledOnly} compiled only`,
+      `  shell: ${sh.run + sh.checkedOnly}; ${sh.run} run with bash, ${sh.checkedOnly} checked only (bash -n and their npm scripts)`,
+      `  not run, and why: ${all
+        .filter((e) => e.directives.typecheckOnly)
+        .map((e) => `${e.readme}:${e.line} (${e.directives.typecheckOnly})`)
+        .join('; ')}`,
+      `  directives: ${[...directives].map(([name, count]) => `${name} ${count}`).join(', ')}`,
+    ].join('\n'),
+  );
+  rmSync(root, { recursive: true, force: true });
+});
 
 for (const { readme, examples: list } of examples) {
   if (list.length === 0) continue;
@@ -93,18 +134,47 @@ for (const { readme, examples: list } of examples) {
     list.forEach((example, index) => {
       const title = `${example.lang} example at line ${example.line}`;
       it(title, async () => {
-        if (example.directives.fresh) newProject();
+        const { directives } = example;
+        if (directives.fresh) newProject();
+        const where = `${readme}:${example.line}`;
         if (example.lang === 'ts') {
           const file = sources.get(example)!;
-          expect(compileErrors.get(file) ?? [], `${readme}:${example.line} compiles under strict`).toEqual([]);
-          if (example.directives.typecheckOnly) return;
-          const run = join(project, `example-${example.line}.ts`);
-          writeFileSync(run, typescriptSource(list, index));
-          await check(example, await runIn(example, project, TSX, [run]));
+          expect(compileErrors.get(file) ?? [], `${where} compiles under strict`).toEqual([]);
+          if (directives.typecheckOnly) {
+            tally.ts.compiledOnly++;
+            return;
+          }
+          const code = typescriptSource(list, index);
+          if (directives.testFile) {
+            const run = join(project, `example-${example.line}.test.ts`);
+            writeFileSync(run, code);
+            check(
+              example,
+              await runIn(example, project, join(BIN, 'vitest'), ['run', '--root', project, run]),
+            );
+            tally.ts.testFile++;
+          } else {
+            const run = join(project, `example-${example.line}.ts`);
+            writeFileSync(run, code);
+            check(example, await runIn(example, project, join(BIN, 'tsx'), [run]));
+            tally.ts.run++;
+          }
         } else {
           const script = join(project, `.example-${example.line}.sh`);
           writeFileSync(script, `set -euo pipefail\n${applyReplacements(example)}`);
-          await check(example, await runIn(example, project, 'bash', [script]));
+          if (directives.typecheckOnly) {
+            const syntax = spawnSync('bash', ['-n', script], { encoding: 'utf8' });
+            expect(syntax.stderr, `${where}: bash -n`).toBe('');
+            expect(syntax.status, `${where}: bash -n`).toBe(0);
+            expect(
+              missingScripts(example.code, directives.cwdRepo ? REPO : project),
+              `${where}: npm scripts`,
+            ).toEqual([]);
+            tally.sh.checkedOnly++;
+          } else {
+            check(example, await runIn(example, project, 'bash', [script]));
+            tally.sh.run++;
+          }
           rmSync(script);
         }
       });
@@ -112,61 +182,51 @@ for (const { readme, examples: list } of examples) {
   });
 }
 
-interface Outcome {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-async function check(example: Example, outcome: Outcome): Promise<void> {
+function check(example: Example, outcome: Outcome): void {
   const where = `${example.readme}:${example.line}`;
-  expect(outcome.code, `${where} exits ${example.directives.exit}\n${outcome.stdout}\n${outcome.stderr}`).toBe(
-    example.directives.exit,
-  );
-  for (const text of example.directives.stdout) expect(outcome.stdout, where).toContain(text);
+  const output = `\n--- stdout\n${outcome.stdout}\n--- stderr\n${outcome.stderr}`;
+  if (process.env.HUSH_DOCS_VERBOSE) console.log(`${where}: exit ${outcome.code}${output}`);
+  expect(outcome.timedOut, `${where} ends within ${EXAMPLE_TIMEOUT_MS / 1000} s${output}`).toBe(false);
+  expect(outcome.code, `${where} exits ${example.directives.exit}${output}`).toBe(example.directives.exit);
+  for (const text of example.directives.stdout) {
+    const matcher = stdoutMatcher(text);
+    if (typeof matcher === 'string')
+      expect(outcome.stdout, `${where} prints ${text}${output}`).toContain(matcher);
+    else expect(outcome.stdout, `${where} prints ${text}${output}`).toMatch(matcher);
+  }
+  for (const text of example.directives.stdoutLacks)
+    expect(outcome.stdout, `${where} never prints ${text}`).not.toContain(text);
 }
 
 async function runIn(example: Example, project: string, command: string, args: string[]): Promise<Outcome> {
   const { directives } = example;
   for (const stub of directives.stubs) writeStub(root, stub);
-  const running = await Promise.all(directives.emulators.map((service) => startEmulator(service, project)));
+  const running: RunningEmulator[] = [];
   try {
+    for (const request of directives.emulators) running.push(await startEmulator(request, project));
     const env: Record<string, string> = {
       PATH: `${join(root, 'bin')}:${process.env.PATH}`,
       HOME: project,
       NO_COLOR: '1',
       TERM: 'dumb',
+      // npm run by an example (`npm test` in a project) asks the registry nothing.
+      npm_config_update_notifier: 'false',
+      npm_config_fund: 'false',
+      npm_config_audit: 'false',
       ...Object.assign({}, ...running.map((emulator) => emulator.env)),
     };
-    for (const [name, value] of Object.entries(directives.env)) env[name] = value.replaceAll('$SANDBOX', project);
+    for (const [name, value] of Object.entries(directives.env)) env[name] = expandValue(value, project, env);
     const cwd = directives.cwdRepo ? REPO : project;
     for (const setup of directives.setup) {
       const done = await spawnOutcome('bash', ['-euo', 'pipefail', '-c', setup], cwd, env);
       if (done.code !== 0)
-        throw new Error(`${example.readme}:${example.line}: setup '${setup}' failed:\n${done.stdout}${done.stderr}`);
+        throw new Error(
+          `${example.readme}:${example.line}: setup failed (exit ${done.code}):\n${setup}\n${done.stdout}${done.stderr}`,
+        );
     }
-    return await spawnOutcome(command, args, cwd, env);
+    const outcome = await spawnOutcome(command, args, cwd, env);
+    return { ...outcome, stderr: outcome.stderr.replaceAll(root, relative(REPO, root)) };
   } finally {
     await Promise.all(running.map((emulator) => emulator.stop()));
   }
-}
-
-function spawnOutcome(command: string, args: string[], cwd: string, env: Record<string, string>): Promise<Outcome> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => {
-      stdout += chunk;
-    });
-    child.stderr.on('data', (chunk) => {
-      stderr += chunk;
-    });
-    const timer = setTimeout(() => child.kill('SIGKILL'), 100_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr: `${stderr}`.replaceAll(root, relative(REPO, root)) });
-    });
-  });
 }
