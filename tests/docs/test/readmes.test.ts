@@ -108,7 +108,7 @@ afterAll(() => {
   console.log(
     [
       `README examples: ${all.length} in ${examples.filter((e) => e.examples.length).length} READMEs`,
-      `  TypeScript: ${ts.run + ts.testFile + ts.compiledOnly} compiled under strict; ${ts.run} run with tsx, ${ts.testFile} run as vitest test files, ${ts.compiledOnly} compiled only`,
+      `  TypeScript: ${ts.run + ts.testFile + ts.compiledOnly} compiled under strict; ${ts.run} run with tsx, ${ts.testFile} run with vitest (test files), ${ts.compiledOnly} compiled only`,
       `  shell: ${sh.run + sh.checkedOnly}; ${sh.run} run with bash, ${sh.checkedOnly} checked only (bash -n and their npm scripts)`,
       `  not run, and why: ${all
         .filter((e) => e.directives.typecheckOnly)
