@@ -13,6 +13,9 @@
  * - `emulator SERVICE [OPTION=VALUE...]`: a `@hush/emulators` server for the block (vault, aws, azure,
  *   gcp, k8s), its address in the variables the service's SDK reads; `aws region=eu-west-1` signs
  *   for another region;
+ * - `server redis|postgres`: a real server, as the packages' own live tests have it: its URL from
+ *   `HUSH_TEST_REDIS_URL` / `HUSH_TEST_POSTGRES_URL` (CI starts both) in `REDIS_URL` / `POSTGRES_URL`;
+ *   without that variable the block is compiled and its run skipped, saying why;
  * - `replace "FROM" "TO"`: text to change before running (a placeholder address for the emulator's);
  * - `exit N`: the exit code the block should end with (default 0);
  * - `stdout TEXT`: text the block's output must contain (`/REGEX/FLAGS`: a pattern it must match);
@@ -43,6 +46,7 @@ export interface Directives {
   prelude: string[];
   stubs: string[];
   emulators: EmulatorRequest[];
+  servers: string[];
   replacements: Array<[string, string]>;
   exit: number;
   stdout: string[];
@@ -55,6 +59,12 @@ export interface EmulatorRequest {
   service: string;
   options: Record<string, string>;
 }
+
+/** The real servers a block may ask for: the variable CI sets, and the one the block reads. */
+export const SERVERS: Record<string, { from: string; to: string }> = {
+  redis: { from: 'HUSH_TEST_REDIS_URL', to: 'REDIS_URL' },
+  postgres: { from: 'HUSH_TEST_POSTGRES_URL', to: 'POSTGRES_URL' },
+};
 
 const LANGS: Record<string, 'ts' | 'sh'> = {
   ts: 'ts',
@@ -115,6 +125,7 @@ export function parseDirectives(comments: string | string[], where: string): Dir
     prelude: [],
     stubs: [],
     emulators: [],
+    servers: [],
     replacements: [],
     exit: 0,
     stdout: [],
@@ -194,6 +205,13 @@ function parseOne(item: string, directives: Directives, where: string): void {
         if (eq < 0) directives.emulators.push({ service: token, options: {} });
         else if (last) last.options[token.slice(0, eq)] = token.slice(eq + 1);
         else throw new Error(`${where}: emulator option '${token}' comes before any service`);
+      }
+      break;
+    case 'server':
+      for (const name of rest) {
+        if (!(name in SERVERS))
+          throw new Error(`${where}: no server '${name}' (${Object.keys(SERVERS).join(', ')})`);
+        directives.servers.push(name);
       }
       break;
     case 'replace': {

@@ -3,9 +3,9 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningEmulator, startEmulator } from '../src/emulators.js';
-import { type Example, extractExamples, stdoutMatcher } from '../src/extract.js';
+import { type Example, extractExamples, SERVERS, stdoutMatcher } from '../src/extract.js';
 import { EXAMPLE_TIMEOUT_MS, expandValue, missingScripts, type Outcome, spawnOutcome } from '../src/run.js';
-import { makeSandboxRoot, REPO, writeStub } from '../src/sandbox.js';
+import { makeSandboxRoot, REPO, workspacePackages, writeStub } from '../src/sandbox.js';
 
 // Every TypeScript and shell example of every README, run as a reader would paste it: in a project
 // folder of its own, against the built packages and the built `hush`, with an emulator where the
@@ -82,6 +82,8 @@ beforeAll(() => {
 
 /** What ran, for the summary printed at the end. */
 const tally = { ts: { run: 0, testFile: 0, compiledOnly: 0 }, sh: { run: 0, checkedOnly: 0 } };
+/** Runs skipped because a server the block needs is not there, with the reason. */
+const skipped: string[] = [];
 
 afterAll(() => {
   const all = examples.flatMap((entry) => entry.examples);
@@ -96,6 +98,7 @@ afterAll(() => {
       prelude: d.prelude.length,
       stub: d.stubs.length,
       emulator: d.emulators.length,
+      server: d.servers.length,
       replace: d.replacements.length,
       exit: d.exit !== 0,
       stdout: d.stdout.length,
@@ -114,10 +117,23 @@ afterAll(() => {
         .filter((e) => e.directives.typecheckOnly)
         .map((e) => `${e.readme}:${e.line} (${e.directives.typecheckOnly})`)
         .join('; ')}`,
+      `  runs skipped: ${skipped.length ? skipped.join('; ') : 'none'}`,
       `  directives: ${[...directives].map(([name, count]) => `${name} ${count}`).join(', ')}`,
     ].join('\n'),
   );
   rmSync(root, { recursive: true, force: true });
+});
+
+it('depends on every package whose README has examples, so that turbo builds them before this suite', () => {
+  const manifest = JSON.parse(readFileSync(join(REPO, 'tests', 'docs', 'package.json'), 'utf8')) as {
+    devDependencies: Record<string, string>;
+  };
+  const withExamples = [...workspacePackages()]
+    .filter(([, dir]) =>
+      examples.some((e) => e.examples.length && join(REPO, e.readme) === join(dir, 'README.md')),
+    )
+    .map(([name]) => name);
+  expect(withExamples.filter((name) => !(name in manifest.devDependencies))).toEqual([]);
 });
 
 for (const { readme, examples: list } of examples) {
@@ -132,54 +148,74 @@ for (const { readme, examples: list } of examples) {
     beforeAll(newProject);
 
     list.forEach((example, index) => {
-      const title = `${example.lang} example at line ${example.line}`;
-      it(title, async () => {
-        const { directives } = example;
-        if (directives.fresh) newProject();
-        const where = `${readme}:${example.line}`;
-        if (example.lang === 'ts') {
-          const file = sources.get(example)!;
-          expect(compileErrors.get(file) ?? [], `${where} compiles under strict`).toEqual([]);
-          if (directives.typecheckOnly) {
-            tally.ts.compiledOnly++;
-            return;
-          }
-          const code = typescriptSource(list, index);
-          if (directives.testFile) {
-            const run = join(project, `example-${example.line}.test.ts`);
-            writeFileSync(run, code);
-            check(
-              example,
-              await runIn(example, project, join(BIN, 'vitest'), ['run', '--root', project, run]),
-            );
-            tally.ts.testFile++;
-          } else {
-            const run = join(project, `example-${example.line}.ts`);
-            writeFileSync(run, code);
-            check(example, await runIn(example, project, join(BIN, 'tsx'), [run]));
-            tally.ts.run++;
-          }
-        } else {
-          const script = join(project, `.example-${example.line}.sh`);
-          writeFileSync(script, `set -euo pipefail\n${applyReplacements(example)}`);
-          if (directives.typecheckOnly) {
-            const syntax = spawnSync('bash', ['-n', script], { encoding: 'utf8' });
-            expect(syntax.stderr, `${where}: bash -n`).toBe('');
-            expect(syntax.status, `${where}: bash -n`).toBe(0);
-            expect(
-              missingScripts(example.code, directives.cwdRepo ? REPO : project),
-              `${where}: npm scripts`,
-            ).toEqual([]);
-            tally.sh.checkedOnly++;
-          } else {
-            check(example, await runIn(example, project, 'bash', [script]));
-            tally.sh.run++;
-          }
-          rmSync(script);
-        }
+      it(`${example.lang} example at line ${example.line}`, async (context) => {
+        if (example.directives.fresh) newProject();
+        const absent = example.directives.servers
+          .map((name) => SERVERS[name]!.from)
+          .filter((name) => !process.env[name]);
+        const skip = () => {
+          skipped.push(`${readme}:${example.line} (no ${absent.join(', ')})`);
+          context.skip(
+            `needs ${absent.join(', ')} (a real server: scripts/ci-redis.sh, scripts/ci-postgres.sh)`,
+          );
+        };
+        if (example.lang === 'ts')
+          await typescriptExample(list, index, project, absent.length ? skip : undefined);
+        else await shellExample(example, project, absent.length ? skip : undefined);
       });
     });
   });
+}
+
+/** Compiled under strict, then run with tsx (or vitest), unless it is typecheck-only or its server is absent. */
+async function typescriptExample(
+  list: Example[],
+  index: number,
+  project: string,
+  skip?: () => void,
+): Promise<void> {
+  const example = list[index]!;
+  const { directives } = example;
+  const where = `${example.readme}:${example.line}`;
+  expect(compileErrors.get(sources.get(example)!) ?? [], `${where} compiles under strict`).toEqual([]);
+  if (directives.typecheckOnly) {
+    tally.ts.compiledOnly++;
+    return;
+  }
+  if (skip) return skip();
+  const run = join(project, `example-${example.line}${directives.testFile ? '.test' : ''}.ts`);
+  writeFileSync(run, typescriptSource(list, index));
+  if (directives.testFile) {
+    check(example, await runIn(example, project, join(BIN, 'vitest'), ['run', '--root', project, run]));
+    tally.ts.testFile++;
+  } else {
+    check(example, await runIn(example, project, join(BIN, 'tsx'), [run]));
+    tally.ts.run++;
+  }
+}
+
+/** Run with bash (`set -euo pipefail`), or, when typecheck-only, checked by `bash -n` and for its npm scripts. */
+async function shellExample(example: Example, project: string, skip?: () => void): Promise<void> {
+  const { directives } = example;
+  const where = `${example.readme}:${example.line}`;
+  const script = join(project, `.example-${example.line}.sh`);
+  writeFileSync(script, `set -euo pipefail\n${applyReplacements(example)}`);
+  try {
+    if (directives.typecheckOnly) {
+      const syntax = spawnSync('bash', ['-n', script], { encoding: 'utf8' });
+      expect(syntax.stderr, `${where}: bash -n`).toBe('');
+      expect(syntax.status, `${where}: bash -n`).toBe(0);
+      const cwd = directives.cwdRepo ? REPO : project;
+      expect(missingScripts(example.code, cwd), `${where}: npm scripts it names`).toEqual([]);
+      tally.sh.checkedOnly++;
+      return;
+    }
+    if (skip) return skip();
+    check(example, await runIn(example, project, 'bash', [script]));
+    tally.sh.run++;
+  } finally {
+    rmSync(script, { force: true });
+  }
 }
 
 function check(example: Example, outcome: Outcome): void {
@@ -215,6 +251,7 @@ async function runIn(example: Example, project: string, command: string, args: s
       npm_config_audit: 'false',
       ...Object.assign({}, ...running.map((emulator) => emulator.env)),
     };
+    for (const name of directives.servers) env[SERVERS[name]!.to] = process.env[SERVERS[name]!.from]!;
     for (const [name, value] of Object.entries(directives.env)) env[name] = expandValue(value, project, env);
     const cwd = directives.cwdRepo ? REPO : project;
     for (const setup of directives.setup) {
