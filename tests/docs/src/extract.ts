@@ -9,6 +9,11 @@
  * - `env NAME=VALUE`: an environment variable; `$SANDBOX` in VALUE is the project folder, `$NAME`
  *   another variable of the block (an emulator's, e.g. `env ROLE_ID=$VAULT_ROLE_ID`);
  * - `setup COMMAND`: a shell command run first, unseen by the reader (e.g. to plant a secret);
+ * - `daemon COMMAND`: a shell command started in the background after the setup (a server the block
+ *   talks to, e.g. `hush agent`), stopped with its whole process group when the block ends;
+ * - `wait-for PATH`: wait (up to 60 s) until PATH exists before running the block (a daemon's socket);
+ *   `$SANDBOX` and `$NAME` are put in as in `env`;
+ * - `port NAME`: a free loopback port in the variable NAME (for a daemon's listener);
  * - `stub CMD...`: commands that are not there (kubectl, psql) become stand-ins that read stdin and succeed;
  * - `emulator SERVICE [OPTION=VALUE...]`: a `@hush/emulators` server for the block (vault, aws, azure,
  *   gcp, k8s), its address in the variables the service's SDK reads; `aws region=eu-west-1` signs
@@ -45,6 +50,9 @@ export interface Directives {
   setup: string[];
   prelude: string[];
   stubs: string[];
+  daemons: string[];
+  waitFor: string[];
+  ports: string[];
   emulators: EmulatorRequest[];
   servers: string[];
   replacements: Array<[string, string]>;
@@ -124,6 +132,9 @@ export function parseDirectives(comments: string | string[], where: string): Dir
     setup: [],
     prelude: [],
     stubs: [],
+    daemons: [],
+    waitFor: [],
+    ports: [],
     emulators: [],
     servers: [],
     replacements: [],
@@ -197,6 +208,18 @@ function parseOne(item: string, directives: Directives, where: string): void {
       throw new Error(`${where}: prelude takes its code on the lines after it, in a comment of its own`);
     case 'stub':
       directives.stubs.push(...rest);
+      break;
+    case 'daemon':
+      if (!arg) throw new Error(`${where}: daemon needs a command`);
+      directives.daemons.push(arg);
+      break;
+    case 'wait-for':
+      if (!arg) throw new Error(`${where}: wait-for needs a path`);
+      directives.waitFor.push(arg);
+      break;
+    case 'port':
+      if (!/^[A-Z_][A-Z0-9_]*$/.test(arg)) throw new Error(`${where}: port takes a variable NAME`);
+      directives.ports.push(arg);
       break;
     case 'emulator':
       for (const token of rest) {

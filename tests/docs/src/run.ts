@@ -1,6 +1,8 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
 
 export interface Outcome {
   code: number | null;
@@ -44,6 +46,71 @@ export function spawnOutcome(
       // Whatever the example left running in its group (a server it started) goes with it.
       killGroup(child.pid);
       resolve({ code, stdout, stderr, timedOut });
+    });
+  });
+}
+
+/** A command left running in the background, in a process group of its own. */
+export interface Daemon {
+  /** What it printed so far, and its exit code once it ended. */
+  output(): string;
+  exited(): boolean;
+  stop(): void;
+}
+
+export function startDaemon(script: string, cwd: string, env: Record<string, string>): Daemon {
+  const child = spawn('bash', ['-euo', 'pipefail', '-c', script], {
+    cwd,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
+  let output = '';
+  let code: number | null | undefined;
+  child.stdout.on('data', (chunk) => {
+    output += chunk;
+  });
+  child.stderr.on('data', (chunk) => {
+    output += chunk;
+  });
+  child.on('error', (error) => {
+    output += String(error);
+    code = null;
+  });
+  child.on('exit', (exitCode) => {
+    code = exitCode;
+  });
+  return {
+    output: () => (code === undefined ? output : `${output}\n(exit ${code})`),
+    exited: () => code !== undefined,
+    stop: () => killGroup(child.pid),
+  };
+}
+
+/** Resolves once `path` exists; rejects when a daemon ended first or after `timeoutMs`. */
+export async function waitForPath(path: string, daemons: Daemon[], timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!existsSync(path)) {
+    const ended = daemons.find((daemon) => daemon.exited());
+    if (ended) throw new Error(`a daemon ended before ${path} appeared:\n${ended.output()}`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `${path} did not appear within ${timeoutMs / 1000} s:\n${daemons.map((d) => d.output()).join('\n')}`,
+      );
+    await delay(100);
+  }
+}
+
+/** A loopback port that nothing listens on (free at the time of asking). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
     });
   });
 }

@@ -4,7 +4,17 @@ import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningEmulator, startEmulator } from '../src/emulators.js';
 import { type Example, extractExamples, SERVERS, stdoutMatcher } from '../src/extract.js';
-import { EXAMPLE_TIMEOUT_MS, expandValue, missingScripts, type Outcome, spawnOutcome } from '../src/run.js';
+import {
+  type Daemon,
+  EXAMPLE_TIMEOUT_MS,
+  expandValue,
+  freePort,
+  missingScripts,
+  type Outcome,
+  spawnOutcome,
+  startDaemon,
+  waitForPath,
+} from '../src/run.js';
 import { makeSandboxRoot, REPO, workspacePackages, writeStub } from '../src/sandbox.js';
 
 // Every TypeScript and shell example of every README, run as a reader would paste it: in a project
@@ -97,6 +107,9 @@ afterAll(() => {
       setup: d.setup.length,
       prelude: d.prelude.length,
       stub: d.stubs.length,
+      daemon: d.daemons.length,
+      'wait-for': d.waitFor.length,
+      port: d.ports.length,
       emulator: d.emulators.length,
       server: d.servers.length,
       replace: d.replacements.length,
@@ -238,6 +251,7 @@ async function runIn(example: Example, project: string, command: string, args: s
   const { directives } = example;
   for (const stub of directives.stubs) writeStub(root, stub);
   const running: RunningEmulator[] = [];
+  const daemons: Daemon[] = [];
   try {
     for (const request of directives.emulators) running.push(await startEmulator(request, project));
     const env: Record<string, string> = {
@@ -252,6 +266,7 @@ async function runIn(example: Example, project: string, command: string, args: s
       ...Object.assign({}, ...running.map((emulator) => emulator.env)),
     };
     for (const name of directives.servers) env[SERVERS[name]!.to] = process.env[SERVERS[name]!.from]!;
+    for (const name of directives.ports) env[name] = String(await freePort());
     for (const [name, value] of Object.entries(directives.env)) env[name] = expandValue(value, project, env);
     const cwd = directives.cwdRepo ? REPO : project;
     for (const setup of directives.setup) {
@@ -261,9 +276,15 @@ async function runIn(example: Example, project: string, command: string, args: s
           `${example.readme}:${example.line}: setup failed (exit ${done.code}):\n${setup}\n${done.stdout}${done.stderr}`,
         );
     }
+    for (const script of directives.daemons) daemons.push(startDaemon(script, cwd, env));
+    for (const path of directives.waitFor) await waitForPath(expandValue(path, project, env), daemons);
     const outcome = await spawnOutcome(command, args, cwd, env);
+    if (process.env.HUSH_DOCS_VERBOSE)
+      for (const daemon of daemons)
+        console.log(`daemon of ${example.readme}:${example.line}:\n${daemon.output()}`);
     return { ...outcome, stderr: outcome.stderr.replaceAll(root, relative(REPO, root)) };
   } finally {
+    for (const daemon of daemons) daemon.stop();
     await Promise.all(running.map((emulator) => emulator.stop()));
   }
 }
