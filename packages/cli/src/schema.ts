@@ -23,6 +23,10 @@ function formatPath(path: PropertyKey[]): string {
 }
 
 function rulesShape(z: typeof Z, core: typeof import('@hush/core')) {
+  const fieldList = z.array(
+    z.string({ error: 'expected a field name' }).min(1, { error: 'a field name cannot be empty' }),
+    { error: 'expected a list of field names (dot paths)' },
+  );
   return {
     required: z.boolean({ error: 'expected true or false' }).optional(),
     pattern: z
@@ -44,12 +48,13 @@ function rulesShape(z: typeof Z, core: typeof import('@hush/core')) {
       .int({ error: 'expected a whole number of characters' })
       .min(1, { error: 'expected at least 1' })
       .optional(),
-    json: z.boolean({ error: 'expected true or false' }).optional(),
-    fields: z
-      .array(z.string({ error: 'expected a field name' }).min(1, { error: 'a field name cannot be empty' }), {
-        error: 'expected a list of field names (dot paths)',
+    // `json: true` with `fields: [...]`, or `json: { required: [...] }` as a JSON Schema reads.
+    json: z
+      .union([z.boolean(), z.strictObject({ required: fieldList })], {
+        error: 'expected true, false or { required: [field, ...] }',
       })
       .optional(),
+    fields: fieldList.optional(),
     rotation: z
       .string({ error: "expected a duration such as '90d'" })
       .refine(
@@ -94,7 +99,7 @@ export async function parseSchema(config: HushConfig): Promise<ParsedSchema> {
     .refine((text) => core.isValidSecretName(text), { message: 'not a valid secret name' });
   const raw = config.schema;
   const issues: Issue[] = [];
-  let declarations: ParsedSchema['declarations'] = [];
+  let declarations: Array<{ name: string; declaration: WrittenDeclaration }> = [];
   if (raw === undefined || raw === null) declarations = [];
   else if (Array.isArray(raw)) {
     const result = z
@@ -137,7 +142,33 @@ export async function parseSchema(config: HushConfig): Promise<ParsedSchema> {
     });
     throw Object.assign(error, { details: rest.map((issue) => `${issue.path}: ${issue.message}`) });
   }
-  return { declarations };
+  return {
+    declarations: declarations.map(({ name: n, declaration: d }) => ({
+      name: n,
+      declaration: normalized(d),
+    })),
+  };
+}
+
+type WrittenRules = Omit<SecretRules, 'json'> & { json?: boolean | { required: readonly string[] } };
+type WrittenDeclaration = WrittenRules & {
+  description?: string;
+  environments?: Record<string, WrittenRules>;
+};
+
+/** `json: { required: [...] }` read as `json: true` with those `fields`, here and in every override. */
+function normalized(rules: WrittenDeclaration): SecretDeclaration {
+  const { json, environments, ...rest } = rules;
+  const out: SecretDeclaration & { environments?: Record<string, SecretRules> } = { ...rest };
+  if (typeof json === 'object') {
+    out.json = true;
+    out.fields = [...new Set([...(rest.fields ?? []), ...json.required])];
+  } else if (json !== undefined) out.json = json;
+  if (environments)
+    out.environments = Object.fromEntries(
+      Object.entries(environments).map(([env, r]) => [env, normalized(r) as SecretRules]),
+    );
+  return out;
 }
 
 /** The rules in force in one environment: the declaration with its override for that environment. */

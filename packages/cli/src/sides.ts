@@ -89,55 +89,48 @@ export class Side {
       throw new UsageError(`${this.label} cannot list its secrets`);
     const names = new Set<string>();
     for (const provider of providers) {
-      try {
-        const infos = await manager.listSecrets({
-          provider,
-          accessor: this.cli.accessor,
-          ...(pattern ? { pattern } : {}),
-        });
-        for (const info of infos) names.add(info.key);
-      } catch (error) {
-        if (unreachable(error)) throw new SideUnavailableError(this.label, error, (t) => this.cli.mask(t));
-        throw error;
-      }
+      const infos = await this.#reach(() =>
+        manager.listSecrets({ provider, accessor: this.cli.accessor, ...(pattern ? { pattern } : {}) }),
+      );
+      for (const info of infos) names.add(info.key);
     }
     return [...names].sort();
   }
 
   /** One secret as the side serves it now (no cache), or null. */
   async read(name: string): Promise<Secret | null> {
-    try {
-      return await this.manager.getSecret(name, {
-        accessor: this.cli.accessor,
-        fresh: true,
-        ...(this.spec.provider ? { provider: this.spec.provider } : {}),
-      });
-    } catch (error) {
-      if (unreachable(error)) throw new SideUnavailableError(this.label, error, (t) => this.cli.mask(t));
-      throw error;
-    }
+    return this.#reach(() => this.manager.getSecret(name, this.#readOptions()));
   }
 
   /** Fingerprints of the named secrets that exist; each value is dropped once hashed. */
   async fingerprints(names: string[], fingerprinter: Fingerprinter): Promise<Map<string, string>> {
     const out = new Map<string, string>();
     if (names.length === 0) return out;
-    let found: Map<string, Secret | null>;
-    try {
-      found = await this.manager.getSecrets(names, {
-        accessor: this.cli.accessor,
-        fresh: true,
-        ...(this.spec.provider ? { provider: this.spec.provider } : {}),
-      });
-    } catch (error) {
-      if (unreachable(error)) throw new SideUnavailableError(this.label, error, (t) => this.cli.mask(t));
-      throw error;
-    }
+    const found = await this.#reach(() => this.manager.getSecrets(names, this.#readOptions()));
     for (const name of names) {
       const secret = found.get(name);
       if (secret) out.set(name, fingerprinter.of(secret.value));
     }
     return out;
+  }
+
+  /** Reads as the side serves them now: no cache, this side's provider only when it names one. */
+  #readOptions() {
+    return {
+      accessor: this.cli.accessor,
+      fresh: true,
+      ...(this.spec.provider ? { provider: this.spec.provider } : {}),
+    };
+  }
+
+  /** Runs a read; a provider that cannot be reached makes the side unreachable (exit 5). */
+  async #reach<T>(read: () => Promise<T>): Promise<T> {
+    try {
+      return await read();
+    } catch (error) {
+      if (unreachable(error)) throw new SideUnavailableError(this.label, error, (t) => this.cli.mask(t));
+      throw error;
+    }
   }
 
   async dispose(): Promise<void> {

@@ -161,6 +161,41 @@ describe('the schema: section is validated, every problem named by its path', ()
     expect(refused.stderr).toContain("schema[1].name: 'a' is declared twice");
   });
 
+  it('json: { required: [...] } is json: true with those fields, for check and types', async () => {
+    const dir = tempProject({
+      'hush.config.yaml': [
+        'environments:',
+        '  dev: { providers: [{ kind: local }] }',
+        'schema:',
+        '  db/creds: { json: { required: [username, password] } }',
+        '  other: { json: { require: [x] } }',
+        '',
+      ].join('\n'),
+    });
+    const env = { HUSH_MASTER_KEY: KEY };
+    const bad = await hush(['check'], { cwd: dir, env });
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain('schema.other.json');
+    writeFileSync(
+      join(dir, 'hush.config.yaml'),
+      [
+        'environments:',
+        '  dev: { providers: [{ kind: local }] }',
+        'schema:',
+        '  db/creds: { json: { required: [username, password] } }',
+        '',
+      ].join('\n'),
+    );
+    expect((await hush(['set', 'db/creds'], { cwd: dir, env, input: CREDS_MISSING })).code).toBe(0);
+    const checked = clean(await hush(['check', '--json'], { cwd: dir, env }));
+    expect(checked.code).toBe(1);
+    expect(JSON.parse(checked.stdout).results[0].reasons).toEqual(['JSON field missing: password']);
+    const types = await hush(['types'], { cwd: dir, env });
+    expect(types.stdout).toContain(
+      "'db/creds': { required: true; json: true; fields: readonly ['username', 'password'] };",
+    );
+  });
+
   it('no schema: section is a usage error naming what to add', async () => {
     const dir = tempProject({
       'hush.config.yaml': 'environments:\n  dev: { providers: [{ kind: local }] }\n',

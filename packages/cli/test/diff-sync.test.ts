@@ -1,3 +1,5 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import {
   type AwsSecretsManagerEmulator,
   startAwsSecretsManagerEmulator,
@@ -46,7 +48,7 @@ describe('diff and sync between the local store, Vault and AWS (emulators, real 
   let vault: VaultEmulator;
   let aws: AwsSecretsManagerEmulator;
   let vaultToken: string;
-  const { run } = useProject({ 'hush.config.yaml': CONFIG });
+  const { dir, run } = useProject({ 'hush.config.yaml': CONFIG });
   /** hush with the emulators' addresses; `get` prints a value by design, so it is not checked. */
   const raw = (args: string[], input?: string) =>
     run(args, {
@@ -148,6 +150,25 @@ describe('diff and sync between the local store, Vault and AWS (emulators, real 
       expect.objectContaining({ name: 'api-key', status: 'missing', missingFrom: 'from' }),
     ]);
     expect(ignored.code).toBe(1);
+    writeFileSync(join(dir, 'renames.yaml'), 'api-key: only/vault\n');
+    const mapped = await hush([
+      'diff',
+      '--from',
+      'local',
+      '--to',
+      'vault',
+      '--map',
+      'renames.yaml',
+      '--ignore',
+      'db/*',
+      'smtp/password',
+      '--json',
+    ]);
+    expect(mapped.code).toBe(1);
+    // The same pairs as with --rename (fingerprints are of another run, so not compared).
+    const pairs = (r: { secrets: Array<Record<string, unknown>> }) =>
+      r.secrets.map(({ fingerprints: _, ...rest }) => rest);
+    expect(pairs(JSON.parse(mapped.stdout))).toEqual(pairs(report));
   });
 
   it('two environments: each side is the environment, exit 1 on the planted difference', async () => {

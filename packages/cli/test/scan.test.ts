@@ -253,3 +253,43 @@ describe('hush scan: values and their encodings in files, history, binaries; rep
     expect(existsSync(join(plain, '.hush-scan-baseline.json'))).toBe(false);
   });
 });
+
+describe('hush scan: each encoding a value takes in files, reported under its name', () => {
+  // Characters that each encoding writes differently: '@', '/', '"', ' ', '+', 'é', '~', '>'.
+  const SPECIAL = plant('scan-p@ss/"w rd+é~?>>>x');
+  const bytes = Buffer.from(SPECIAL);
+  const forms = {
+    url: encodeURIComponent(SPECIAL),
+    'form-url': new URLSearchParams({ v: SPECIAL }).toString().slice(2),
+    json: JSON.stringify(SPECIAL).slice(1, -1),
+    base64url: bytes.toString('base64url'),
+    base64: bytes.toString('base64'),
+    hex: bytes.toString('hex'),
+  };
+  const { run } = useProject(
+    Object.fromEntries(
+      Object.entries(forms).map(([kind, form]) => [`forms/${kind}.txt`, `${kind} = ${form}\n`]),
+    ),
+    { init: false },
+  );
+
+  it('URL-encoded, form-encoded, JSON-escaped, base64url, base64 and hex, never printed', async () => {
+    const env = { HUSH_MASTER_KEY: KEY };
+    expect((await run(['set', 'special'], { input: SPECIAL, env })).code).toBe(0);
+    for (const format of ['json', 'text', 'sarif']) {
+      const result = await run(['scan', '--format', format], { env });
+      expect(result.code, result.stderr).toBe(1);
+      for (const form of [SPECIAL, ...Object.values(forms)]) expect(result.stdout).not.toContain(form);
+      if (format !== 'json') continue;
+      const found = JSON.parse(result.stdout).findings.map((f: { file: string; encoding: string }) => [
+        f.file,
+        f.encoding,
+      ]);
+      expect(found).toEqual(
+        Object.keys(forms)
+          .sort()
+          .map((kind) => [`forms/${kind}.txt`, kind]),
+      );
+    }
+  });
+});

@@ -117,6 +117,20 @@ describe.skipIf(!hasScript)('progress on a terminal', () => {
     expect(piped.code).toBe(0);
     expect(piped.stderr).not.toContain('importing 2 secrets');
   });
+
+  it('sync shows a progress bar on a terminal and none through a pipe', async () => {
+    for (const name of ['s1', 's2'])
+      expect((await run(['set', name], { input: `progress-${name}` })).code).toBe(0);
+    const terminal = await inTerminal(dir, ['sync', '--from', 'a', '--to', 'b'], []);
+    expect(terminal.code, terminal.output).toBe(0);
+    expect(terminal.output).toContain('syncing a -> b [');
+    expect((await run(['set', 's3'], { input: 'progress-s3' })).code).toBe(0);
+    expect((await run(['set', 's4'], { input: 'progress-s4' })).code).toBe(0);
+    const piped = await run(['sync', '--from', 'a', '--to', 'b']);
+    expect(piped.code, piped.stderr).toBe(0);
+    expect(piped.stdout).toContain('2 to create');
+    expect(piped.stderr).not.toContain('syncing a -> b');
+  });
 });
 
 describe.skipIf(!hasScript)('rekey of a passphrase store on a terminal', () => {

@@ -40,13 +40,20 @@ interface Entry {
 const MAX_WINDOW = 16;
 /** 2^24 bits: one bit per window hash's top 24 bits, a first sieve before the map. */
 const SIEVE_BITS = 24;
+/** Bytes of the blocks whose keyed hashes say how far a scan may jump (as Wu-Manber's search does). */
+const BLOCK = 3;
+/** 2^20 shift slots: sparse enough that most blocks of a text jump by the whole window. */
+const SHIFT_BITS = 20;
 
 /**
  * Finds values and their encoded forms in bytes without holding them: each form is kept as a
- * keyed rolling hash of its first `window` bytes (a random byte table and multiplier of this run)
- * and an HMAC-SHA256 (random key of this run) of the whole form. A scan rolls the window hash over
- * the input and computes the HMAC of a candidate only where a window hash matches. The plaintext
- * forms exist only while the matcher is built.
+ * keyed hash of its first `window` bytes (a random byte table and multiplier of this run), an
+ * HMAC-SHA256 (random key of this run) of the whole form, and, for each 3-byte block of its
+ * window, how far that block sits from the window's end, in a table indexed by a keyed hash of
+ * the block. A scan looks at the last block under the window and jumps as far as the table allows
+ * (most text jumps by the whole window), hashes the window only where no jump is allowed, and
+ * computes the HMAC of a candidate only where a window hash matches. The plaintext forms exist
+ * only while the matcher is built.
  */
 export class KeyedMatcher {
   readonly window: number;
@@ -57,13 +64,18 @@ export class KeyedMatcher {
   readonly #key = randomBytes(32);
   readonly #table = new Int32Array(256);
   readonly #base: number;
-  /** base^(window-1), for taking the leaving byte out of the rolling hash. */
-  readonly #lead: number;
   readonly #sieve = new Uint8Array(1 << (SIEVE_BITS - 3));
   readonly #entries = new Map<number, Entry[]>();
+  /** Keyed byte tables of the block hash, one per position in the block. */
+  readonly #blockTables = [new Int32Array(256), new Int32Array(256), new Int32Array(256)] as const;
+  /** Least distance from a block to the end of a window, by keyed block hash. */
+  readonly #shift = new Uint8Array(1 << SHIFT_BITS);
+  readonly #block: number;
 
   constructor(targets: Iterable<ScanTarget>, options: { minLength: number }) {
     for (let i = 0; i < 256; i++) this.#table[i] = randomInt(0, 2 ** 31) * 2 + randomInt(0, 2);
+    for (const table of this.#blockTables)
+      for (let i = 0; i < 256; i++) table[i] = randomInt(0, 2 ** 31) * 2 + randomInt(0, 2);
     this.#base = (randomInt(0, 2 ** 31) * 2 + 1) | 0;
     const forms: Array<{ bytes: Buffer; ref: Ref }> = [];
     this.secrets = new Map();
@@ -80,10 +92,13 @@ export class KeyedMatcher {
     }
     this.window = Math.min(MAX_WINDOW, ...forms.map((f) => f.bytes.length));
     this.maxLength = Math.max(0, ...forms.map((f) => f.bytes.length));
-    let lead = 1;
-    for (let i = 1; i < this.window; i++) lead = Math.imul(lead, this.#base);
-    this.#lead = lead;
+    this.#block = Math.min(BLOCK, this.window);
+    this.#shift.fill(Math.min(255, this.window - this.#block + 1));
     for (const { bytes, ref } of forms) {
+      for (let end = this.#block - 1; end < this.window; end++) {
+        const slot = this.#blockHash(bytes, end);
+        this.#shift[slot] = Math.min(this.#shift[slot]!, this.window - 1 - end);
+      }
       const hash = this.#hashAt(bytes, 0);
       const digest = this.#digest(bytes, 0, bytes.length);
       this.#sieve[hash >>> (35 - SIEVE_BITS)]! |= 1 << ((hash >>> (32 - SIEVE_BITS)) & 7);
@@ -108,6 +123,15 @@ export class KeyedMatcher {
     return h >>> 0;
   }
 
+  /** Keyed hash of the block of bytes ending at `end` (inclusive), a slot of the shift table. */
+  #blockHash(bytes: Uint8Array, end: number): number {
+    const [t0, t1, t2] = this.#blockTables;
+    let h = t0[bytes[end]!]!;
+    if (this.#block > 1) h ^= t1[bytes[end - 1]!]!;
+    if (this.#block > 2) h ^= t2[bytes[end - 2]!]!;
+    return h >>> (32 - SHIFT_BITS);
+  }
+
   #digest(bytes: Uint8Array, start: number, end: number): Buffer {
     return createHmac('sha256', this.#key).update(bytes.subarray(start, end)).digest();
   }
@@ -127,10 +151,23 @@ export class KeyedMatcher {
     if (this.#entries.size === 0 || from >= last) return;
     const table = this.#table;
     const base = this.#base;
-    const lead = this.#lead;
     const sieve = this.#sieve;
-    let h = this.#hashAt(bytes, from) | 0;
-    for (let p = from; ; ) {
+    const shift = this.#shift;
+    const [t0, t1, t2] = this.#blockTables;
+    const wide = this.#block === BLOCK;
+    for (let p = from; p < last; ) {
+      const e = p + w - 1;
+      // The block hash, inlined for the common 3-byte block (a window of at least 3 bytes).
+      const slot = wide
+        ? (t0[bytes[e]!]! ^ t1[bytes[e - 1]!]! ^ t2[bytes[e - 2]!]!) >>> (32 - SHIFT_BITS)
+        : this.#blockHash(bytes, e);
+      const jump = shift[slot]!;
+      if (jump > 0) {
+        p += jump;
+        continue;
+      }
+      let h = 0;
+      for (let i = p; i <= e; i++) h = (Math.imul(h, base) + table[bytes[i]!]!) | 0;
       const u = h >>> 0;
       if ((sieve[u >>> (35 - SIEVE_BITS)]! >> ((u >>> (32 - SIEVE_BITS)) & 7)) & 1) {
         const list = this.#entries.get(u);
@@ -142,8 +179,7 @@ export class KeyedMatcher {
             )
               found(p, entry.length, entry.refs);
       }
-      if (++p >= last) return;
-      h = (Math.imul(h - Math.imul(table[bytes[p - 1]!]!, lead), base) + table[bytes[p + w - 1]!]!) | 0;
+      p++;
     }
   }
 }
