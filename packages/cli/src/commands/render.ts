@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import type { Cli } from '../context.js';
 import { CliError, EXIT } from '../errors.js';
 import { writePrivateFile } from '../util.js';
+import { checkAssignments, isDotenvName } from '../variables.js';
 
 // `$${secret:x}` is the literal text `${secret:x}`; the reference ends at the first `}`.
 const REFERENCE = /(\$?)\$\{secret:([^}]*)\}/g;
@@ -24,6 +25,11 @@ export default async function render(
   } catch (error) {
     throw new CliError(`cannot read ${template} (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
   }
+  // A dotenv template must not assign one variable from two secrets: checked before any read.
+  if (isDotenvName(template) || (options.output !== undefined && isDotenvName(options.output)))
+    checkAssignments(text, (line) =>
+      [...line.matchAll(REFERENCE)].filter((m) => m[1] !== '$').map((m) => core.parseReference(m[2]!).name),
+    );
   const matches = [...text.matchAll(REFERENCE)];
   const references = matches.filter((m) => m[1] !== '$').map((m) => core.parseReference(m[2]!));
   const manager = await cli.manager();
