@@ -478,6 +478,24 @@ export function buildProgram(settings: { json?: boolean } = {}): Command {
     .option('--include-expired', 'also list expired grants')
     .action(lazy(() => import('./commands/permissions.js')));
 
+  program.commandsGroup('Shell:');
+
+  examples(
+    sub('completion', 'print a completion script for bash, zsh or fish')
+      .argument('[shell]', 'bash, zsh or fish')
+      .addOption(
+        new Option('--list <kind>', 'names the scripts complete from')
+          .choices(['environments', 'providers', 'secrets'])
+          .hideHelp(),
+      )
+      .action(lazy(() => import('./commands/completion.js'))),
+    [
+      'source <(hush completion bash)             in ~/.bashrc',
+      'source <(hush completion zsh)              in ~/.zshrc',
+      'hush completion fish > ~/.config/fish/completions/hush.fish',
+    ],
+  );
+
   // After each command's own options, so that they come first in `hush <command> --help`.
   for (const command of program.commands) addGlobals(command, 'Global options:');
   return program;
