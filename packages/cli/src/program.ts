@@ -266,8 +266,14 @@ export function buildProgram(settings: { json?: boolean } = {}): Command {
     sub('render', 'resolve ${secret:...} references in a file')
       .argument('<template>', 'any text file (YAML, JSON, .env, ...)')
       .option('-o, --output <file>', 'write here (mode 0600) instead of stdout')
+      .option('--watch', 'render again when a referenced secret changes (needs -o)')
+      .option('--watch-interval <duration>', 'with --watch: how often remote providers are polled', '30s')
+      .option('--exec <command>', 'with --watch: run this (through sh) after each re-render')
       .action(lazy(() => import('./commands/render.js'))),
-    ['hush render config.template.yaml -o config.yaml'],
+    [
+      'hush render config.template.yaml -o config.yaml',
+      "hush render nginx.conf.tpl -o nginx.conf --watch --exec 'nginx -s reload'",
+    ],
   );
 
   examples(

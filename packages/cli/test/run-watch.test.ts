@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { BIN, checkStderrClean, plant, useProject } from './helpers.js';
@@ -149,5 +149,52 @@ describe('hush run --watch', () => {
     expect(session.out.stderr).toBe('hush: secrets changed (WATCHED): sending SIGHUP\n');
     session.child.kill('SIGTERM');
     expect(await session.exited).toBe(0);
+  });
+});
+
+describe('hush render --watch', () => {
+  const { dir, run } = useProject();
+
+  it('re-renders atomically once per change, runs --exec after it, and not for the same value', async () => {
+    expect((await run(['set', 'db/url'], { input: FIRST })).code).toBe(0);
+    expect((await run(['set', 'other'], { input: 'other-value-3131' })).code).toBe(0);
+    writeFileSync(join(dir, 'app.tpl'), 'url: ${secret:db/url}\nother: ${secret:other}\n');
+    const session = watching(dir, [
+      'render',
+      'app.tpl',
+      '-o',
+      'app.yaml',
+      '--watch',
+      '--exec',
+      'echo reloaded >> hook.log',
+    ]);
+    await session.waitFor(/wrote app.yaml/, 1, 'stderr');
+    expect(readFileSync(join(dir, 'app.yaml'), 'utf8')).toBe(`url: ${FIRST}\nother: other-value-3131\n`);
+
+    expect((await run(['set', 'db/url'], { input: SECOND })).code).toBe(0);
+    await session.waitFor(/re-rendered/, 1, 'stderr');
+    expect(readFileSync(join(dir, 'app.yaml'), 'utf8')).toBe(`url: ${SECOND}\nother: other-value-3131\n`);
+    expect(statSync(join(dir, 'app.yaml')).mode & 0o777).toBe(0o600);
+    expect(session.out.stderr).toContain('hush: secrets changed (db/url): re-rendered app.yaml\n');
+    await settle();
+    expect(readFileSync(join(dir, 'hook.log'), 'utf8')).toBe('reloaded\n');
+
+    // A new version with the same value renders the same file: nothing is written, no hook.
+    expect((await run(['set', 'db/url'], { input: SECOND })).code).toBe(0);
+    await settle();
+    expect(session.out.stderr.match(/re-rendered/g)).toHaveLength(1);
+    expect(readFileSync(join(dir, 'hook.log'), 'utf8')).toBe('reloaded\n');
+
+    session.child.kill('SIGTERM');
+    expect(await session.exited).toBe(0);
+  });
+
+  it('--watch needs -o, and --exec needs --watch', async () => {
+    const noOutput = await run(['render', 'app.tpl', '--watch']);
+    expect(noOutput.code).toBe(2);
+    expect(noOutput.stderr).toContain('--watch renders to a file: it needs -o OUT');
+    const noWatch = await run(['render', 'app.tpl', '-o', 'x.yaml', '--exec', 'true']);
+    expect(noWatch.code).toBe(2);
+    expect(noWatch.stderr).toContain('--exec runs after each re-render');
   });
 });

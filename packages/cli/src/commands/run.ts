@@ -1,10 +1,9 @@
-import { randomUUID } from 'node:crypto';
 import { constants } from 'node:os';
-import type { OperationEvent } from '@hush/core';
 import type { Cli } from '../context.js';
 import { UsageError } from '../errors.js';
+import { recordChanges } from '../run/audit.js';
 import { type RunningChild, resolveCommand, type StartOptions, startPiped } from '../run/child.js';
-import { childEnvironment, maskValues, type Resolved, resolveVariables } from '../run/environment.js';
+import { childEnvironment, maskValues, resolveVariables } from '../run/environment.js';
 import { removeLeftovers, SecretsFolder } from '../run/mount.js';
 import { Supervisor } from '../run/supervisor.js';
 import { watchSources } from '../run/watch.js';
@@ -116,7 +115,11 @@ export default async function run(cli: Cli, [argv]: [string[]], options: RunOpti
     },
     changed: async (values, names) => {
       if (folder) await folder.write(values);
-      await recordRestart(cli, resolved, names, reloadSignal ? 'reload' : 'restart');
+      await recordChanges(
+        cli,
+        names.map((variable) => resolved.sources[variable] ?? variable),
+        reloadSignal ? 'reload' : 'restart',
+      );
     },
     note: (line) => process.stderr.write(`${line}\n`),
     signal,
@@ -153,29 +156,4 @@ function signalOption(value: string, option: string): NodeJS.Signals {
   if (!(name in constants.signals))
     throw new UsageError(`${option}: unknown signal '${value}' (e.g. SIGTERM, SIGHUP, SIGINT)`);
   return name;
-}
-
-/** One audit entry per secret whose change restarted (or reloaded) the command, when audit is on. */
-async function recordRestart(
-  cli: Cli,
-  resolved: Resolved,
-  variables: string[],
-  operation: string,
-): Promise<void> {
-  const settings = await cli.settings();
-  if (!settings.audit?.enabled) return;
-  const log = await cli.auditLog();
-  for (const variable of variables) {
-    const event: OperationEvent = {
-      requestId: randomUUID(),
-      // The audit log keeps operations of its own next to the manager's (grant, revoke, restart).
-      operation: operation as OperationEvent['operation'],
-      key: resolved.sources[variable] ?? variable,
-      accessor: cli.accessor,
-      outcome: 'success',
-      durationMs: 0,
-      timestamp: new Date(),
-    };
-    await log.after(event);
-  }
 }
