@@ -18,6 +18,7 @@ export async function recordChanges(cli: Cli, secrets: string[], operation: stri
       key,
       accessor: cli.accessor,
       outcome: 'success',
+      success: true,
       durationMs: 0,
       timestamp: new Date(),
     };
