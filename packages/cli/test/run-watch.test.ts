@@ -198,3 +198,39 @@ describe('hush render --watch', () => {
     expect(noWatch.stderr).toContain('--exec runs after each re-render');
   });
 });
+
+describe('restarts and re-renders in the audit log', () => {
+  const { dir, run } = useProject({
+    'hush.config.yaml': 'environments:\n  dev:\n    providers: [{ kind: local }]\naudit:\n  enabled: true\n',
+  });
+
+  it('one entry per changed secret, by name, never with its value', async () => {
+    expect((await run(['set', 'watched'], { input: FIRST })).code).toBe(0);
+    writeFileSync(join(dir, 'app.tpl'), 'v: ${secret:watched}\n');
+    writeFileSync(
+      join(dir, 'server.js'),
+      "console.log('started'); process.on('SIGTERM', () => process.exit(0)); setInterval(() => {}, 1000);",
+    );
+    const running = watching(dir, ['run', '--watch', '--', process.execPath, 'server.js']);
+    const rendering = watching(dir, ['render', 'app.tpl', '-o', 'app.yaml', '--watch']);
+    await running.waitFor(/started/);
+    await rendering.waitFor(/wrote app.yaml/, 1, 'stderr');
+    expect((await run(['set', 'watched'], { input: SECOND })).code).toBe(0);
+    await running.waitFor(/started/, 2);
+    await rendering.waitFor(/re-rendered/, 1, 'stderr');
+    running.child.kill('SIGTERM');
+    rendering.child.kill('SIGTERM');
+    expect(await running.exited).toBe(0);
+    expect(await rendering.exited).toBe(0);
+
+    const audit = await run(['audit', 'watched', '--json']);
+    expect(audit.code, audit.stderr).toBe(0);
+    expect(audit.stdout).not.toContain(SECOND);
+    const entries = JSON.parse(audit.stdout) as Array<{ operation: string; secretName: string }>;
+    const ours = entries.filter((e) => e.operation === 'restart' || e.operation === 'render');
+    expect(ours.map((e) => `${e.operation} ${e.secretName}`).sort()).toEqual([
+      'render watched',
+      'restart watched',
+    ]);
+  });
+});
