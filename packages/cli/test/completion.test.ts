@@ -48,7 +48,7 @@ describe('hush completion', () => {
       expect(result.stdout).not.toContain(VALUE);
       return result.stdout.trim().split('\n').filter(Boolean).sort();
     };
-    expect(complete(['hush', 're'])).toEqual(['rekey', 'render', 'reseal', 'revoke']);
+    expect(complete(['hush', 're'])).toEqual(['rekey', 'render', 'report', 'reseal', 'revoke']);
     expect(complete(['hush', 'run', '--wa'])).toEqual(['--watch', '--watch-interval']);
     expect(complete(['hush', 'get', 'd'])).toEqual(['db/password', 'deploy-key']);
     expect(complete(['hush', 'list', '--env', ''])).toEqual(['dev', 'prod', 'staging']);
