@@ -33,9 +33,10 @@ export class CliError extends Error {
     readonly exitCode: number = EXIT.failure,
     readonly hint?: string,
     readonly details: string[] = [],
+    code?: string,
   ) {
     super(message);
-    this.code = exitCode === EXIT.usage ? 'USAGE' : 'CLI_ERROR';
+    this.code = code ?? (exitCode === EXIT.usage ? 'USAGE' : 'CLI_ERROR');
   }
 }
 
@@ -50,4 +51,10 @@ export function exitCodeFor(error: unknown): number {
   const code = (error as { code?: unknown } | null)?.code;
   if (typeof code === 'string' && code in CODE_EXITS) return CODE_EXITS[code]!;
   return EXIT.failure;
+}
+
+/** The error document of `--json` on stderr (schemas/error.schema.json): code, message, hint. */
+export function writeJsonError(code: string, message: string, hint?: string, details: string[] = []): void {
+  const error = { code, message, hint: hint ?? null, ...(details.length ? { details } : {}) };
+  process.stderr.write(`${JSON.stringify({ error })}\n`);
 }

@@ -1,6 +1,7 @@
 import { Command, Option } from 'commander';
 import { version } from '../package.json';
 import { Cli, globalOptions } from './context.js';
+import { writeJsonError } from './errors.js';
 import { examples, PROGRAM_HELP_AFTER, subcommandTerm } from './help.js';
 
 /** A command's module: its default export runs it. */
@@ -67,7 +68,7 @@ function lazy(load: () => Promise<CommandModule>) {
   };
 }
 
-export function buildProgram(): Command {
+export function buildProgram(settings: { json?: boolean } = {}): Command {
   const program = new Command('hush');
   program
     .description('hush: secrets for applications and operators')
@@ -76,7 +77,14 @@ export function buildProgram(): Command {
     .enablePositionalOptions()
     .showSuggestionAfterError()
     .configureHelp({ subcommandTerm })
-    .configureOutput({ outputError: (text, write) => write(`hush: ${text.replace(/^error: /, '')}`) })
+    .configureOutput({
+      outputError: (text, write) => {
+        const message = text.replace(/^error: /, '').trim();
+        if (settings.json)
+          writeJsonError('USAGE', message, 'run hush --help for the commands and their options');
+        else write(`hush: ${message}\n`);
+      },
+    })
     .addHelpText('after', PROGRAM_HELP_AFTER)
     .exitOverride();
   addGlobals(program);
@@ -226,13 +234,31 @@ export function buildProgram(): Command {
       .option('--provider <name>', 'only the secrets of this provider')
       .option('--map <file>', 'a YAML/JSON file of ENV_VAR: secret-name[#field]')
       .option('--no-mask', 'do not mask secret values in the output')
+      .option('--no-tty', 'pipes for the command even when hush runs on a terminal (no pseudo-terminal)')
       .option('--keep-master-key', 'pass HUSH_MASTER_KEY on to the command (removed by default)')
+      .option('--mount [dir]', 'secrets as files (0400) in a private folder, its path in HUSH_SECRETS_DIR')
+      .option('--env-too', 'with --mount: in the environment as well')
+      .option('--watch', 'start the command again when its secrets change')
+      .option('--watch-interval <duration>', 'with --watch: how often remote providers are polled', '30s')
+      .option('--grace <duration>', 'with --watch: time between the stop signal and SIGKILL', '10s')
+      .option('--signal <signal>', 'with --watch: the signal that stops the command', 'SIGTERM')
+      .option(
+        '--reload-signal <signal>',
+        'with --watch: only send this signal (a command that reloads in place)',
+      )
+      .option(
+        '--backoff <duration>',
+        'with --watch: first delay before restarting a command that failed',
+        '1s',
+      )
       .passThroughOptions()
       .action(lazy(() => import('./commands/run.js'))),
     [
       'hush run -- node server.js               db/url becomes DB_URL',
       'hush run --env staging --prefix app/ -- npm test',
       'hush run --map env-map.yaml -- ./deploy.sh',
+      'hush run --watch -- node server.js       restarted when a secret changes',
+      'hush run --mount -- ./app                files in $HUSH_SECRETS_DIR, not in the environment',
     ],
   );
 
@@ -240,8 +266,14 @@ export function buildProgram(): Command {
     sub('render', 'resolve ${secret:...} references in a file')
       .argument('<template>', 'any text file (YAML, JSON, .env, ...)')
       .option('-o, --output <file>', 'write here (mode 0600) instead of stdout')
+      .option('--watch', 'render again when a referenced secret changes (needs -o)')
+      .option('--watch-interval <duration>', 'with --watch: how often remote providers are polled', '30s')
+      .option('--exec <command>', 'with --watch: run this (through sh) after each re-render')
       .action(lazy(() => import('./commands/render.js'))),
-    ['hush render config.template.yaml -o config.yaml'],
+    [
+      'hush render config.template.yaml -o config.yaml',
+      "hush render nginx.conf.tpl -o nginx.conf --watch --exec 'nginx -s reload'",
+    ],
   );
 
   examples(
@@ -270,6 +302,7 @@ export function buildProgram(): Command {
       .option('--pattern <glob>', 'only names matching a glob')
       .option('--prefix <prefix>', 'only names starting with this')
       .option('--provider <name>', 'one provider only')
+      .option('--map <file>', 'a YAML/JSON file of KEY: secret-name[#field] naming the keys yourself')
       .option('--name <name>', 'metadata.name of the Kubernetes Secret', 'hush-secrets')
       .action(lazy(() => import('./commands/export.js'))),
     [
@@ -450,6 +483,24 @@ export function buildProgram(): Command {
     .option('--accessor <accessor>', 'only this accessor')
     .option('--include-expired', 'also list expired grants')
     .action(lazy(() => import('./commands/permissions.js')));
+
+  program.commandsGroup('Shell:');
+
+  examples(
+    sub('completion', 'print a completion script for bash, zsh or fish')
+      .argument('[shell]', 'bash, zsh or fish')
+      .addOption(
+        new Option('--list <kind>', 'names the scripts complete from')
+          .choices(['environments', 'providers', 'secrets'])
+          .hideHelp(),
+      )
+      .action(lazy(() => import('./commands/completion.js'))),
+    [
+      'source <(hush completion bash)             in ~/.bashrc',
+      'source <(hush completion zsh)              in ~/.zshrc',
+      'hush completion fish > ~/.config/fish/completions/hush.fish',
+    ],
+  );
 
   // After each command's own options, so that they come first in `hush <command> --help`.
   for (const command of program.commands) addGlobals(command, 'Global options:');

@@ -136,7 +136,7 @@ export async function progressBar(
   label: string,
 ): Promise<{ tick(): void; stop(): void }> {
   if (!cli.showProgress || total < 2) return { tick() {}, stop() {} };
-  const { SingleBar, Presets } = await import('cli-progress');
+  const { SingleBar, Presets } = await import('./progress-bar.js');
   const bar = new SingleBar(
     {
       format: `${label} [{bar}] {value}/{total}`,

@@ -108,7 +108,7 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<HushC
   try {
     if (extname(file) === '.json') raw = JSON.parse(text);
     else {
-      const { parse } = await import('yaml');
+      const { parse } = await import('./yaml-parser.js');
       // An alias bomb (a few lines expanding to millions of nodes) is refused by the parser itself.
       raw = parse(text, { maxAliasCount: 100 });
     }

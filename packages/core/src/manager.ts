@@ -338,7 +338,9 @@ export class SecretManager implements ISecretManager {
     return this.#runner.run('list', fields, async ({ event }) => {
       let result = await listAcross(this.#chain, opts);
       if (event) result = await this.#hooks.filterList(event, result);
-      return result.sort((a, b) => a.key.localeCompare(b.key)).map(namedInfo);
+      // Code-unit order: the same on every machine (a locale's collation is not), and no ICU
+      // collator to load, which costs a short command more than the listing itself.
+      return result.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)).map(namedInfo);
     });
   }
 

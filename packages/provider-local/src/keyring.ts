@@ -12,7 +12,7 @@ import {
 import { readKeyFile, resolveKeySource, writeKeyFile } from './keys.js';
 import type { LockOptions } from './lock.js';
 import { pendingKeyFile, rekeyInProgress } from './rekey-lock.js';
-import type { StoreDocument } from './store-file.js';
+import type { StoreHeader } from './store-file.js';
 
 /** Where the key came from: an option of the provider, `HUSH_MASTER_KEY`, or the key file. */
 type Origin = 'option' | 'env' | 'file';
@@ -113,7 +113,7 @@ export class KeyRing {
   }
 
   /** Derives (once per salt) and checks the key against the store's key check value. */
-  async keysFor(doc: StoreDocument, source: KeySource): Promise<DerivedKeys> {
+  async keysFor(doc: StoreHeader, source: KeySource): Promise<DerivedKeys> {
     const keys = await this.#derive(doc, source);
     if (!equalBase64(doc.keyCheck, keyCheckValue(keys, doc.storeId, doc.kdf)))
       return this.#wrongKey(doc, source);
@@ -122,7 +122,7 @@ export class KeyRing {
   }
 
   /** Whether `source` opens the store (key check only; the file MAC is checked on use). */
-  async opens(doc: StoreDocument, source: KeySource): Promise<boolean> {
+  async opens(doc: StoreHeader, source: KeySource): Promise<boolean> {
     try {
       const keys = await this.#derive(doc, source);
       return equalBase64(doc.keyCheck, keyCheckValue(keys, doc.storeId, doc.kdf));
@@ -132,7 +132,7 @@ export class KeyRing {
     }
   }
 
-  async #derive(doc: StoreDocument, source: KeySource): Promise<DerivedKeys> {
+  async #derive(doc: StoreHeader, source: KeySource): Promise<DerivedKeys> {
     const path = this.#options.storePath;
     const cached = source === this.#resolved?.source ? this.#derived.get(derivedId(doc, source)) : undefined;
     if (cached) return cached;
@@ -152,7 +152,7 @@ export class KeyRing {
     }
   }
 
-  async #wrongKey(doc: StoreDocument, source: KeySource): Promise<never> {
+  async #wrongKey(doc: StoreHeader, source: KeySource): Promise<never> {
     const { storePath, keyFile, lock } = this.#options;
     const origin = this.#resolved?.source === source ? this.#resolved.origin : 'option';
     if (origin === 'file' && source.kind === 'master-key') {
@@ -191,6 +191,6 @@ export class KeyRing {
   }
 }
 
-function derivedId(doc: StoreDocument, source: KeySource): string {
+function derivedId(doc: StoreHeader, source: KeySource): string {
   return `${source.kind}:${JSON.stringify(doc.kdf)}`;
 }

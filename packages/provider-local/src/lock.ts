@@ -1,5 +1,4 @@
 import { ProviderUnavailableError } from '@hush/core';
-import lockfile from 'proper-lockfile';
 import { accessError } from './store-file.js';
 
 export interface LockOptions {
@@ -9,6 +8,17 @@ export interface LockOptions {
   timeoutMs: number;
   /** What is locked, for messages (default `store`). */
   what?: string;
+}
+
+/**
+ * proper-lockfile (and graceful-fs under it), loaded on the first lock: a read of the store
+ * takes no lock, and `hush get` should not pay for loading them.
+ */
+export async function properLockfile(): Promise<typeof import('proper-lockfile')> {
+  const mod = (await import('proper-lockfile')) as typeof import('proper-lockfile') & {
+    default?: typeof import('proper-lockfile');
+  };
+  return mod.default ?? mod;
 }
 
 export const DEFAULT_LOCK: LockOptions = { staleMs: 10_000, timeoutMs: 60_000 };
@@ -59,7 +69,7 @@ async function acquire(
   let pause = 5;
   for (;;) {
     try {
-      return await lockfile.lock(path, {
+      return await (await properLockfile()).lock(path, {
         realpath: false,
         stale: Math.max(2000, options.staleMs),
         retries: 0,

@@ -20,7 +20,14 @@ import {
   validateSecretName,
   validateSecretValue,
 } from '@hush/core';
-import { deriveKeys, encryptValue, type KeySource, keyCheckValue, newKdfParams } from './crypto.js';
+import {
+  type DerivedKeys,
+  deriveKeys,
+  encryptValue,
+  type KeySource,
+  keyCheckValue,
+  newKdfParams,
+} from './crypto.js';
 import {
   checkExpected,
   currentVersion,
@@ -41,7 +48,7 @@ import {
   type ResealResult,
 } from './options.js';
 import { GenerationMemory } from './state.js';
-import { type Loaded, StoreAccess, type Transaction } from './store.js';
+import { StoreAccess, type Transaction } from './store.js';
 import { parseStore, readSnapshot, type StoredSecret, type StoredVersion } from './store-file.js';
 
 export type { BulkEntry, LocalProviderOptions, NewKey, ResealResult } from './options.js';
@@ -150,16 +157,18 @@ export class LocalSecretProvider implements SecretProvider {
   /** Resolves the key and, when the store exists, verifies key, MAC and generation up front. */
   async initialize(): Promise<void> {
     await this.#store.keys.source();
-    const loaded = await this.#store.load();
-    if (!loaded && this.#options.createIfMissing === false) throw this.#store.missing();
+    const exists = await this.#store.verify();
+    if (!exists && this.#options.createIfMissing === false) throw this.#store.missing();
   }
 
   async get(key: string, options: ProviderGetOptions = {}): Promise<Secret | null> {
     options.abortSignal?.throwIfAborted();
     validateSecretName(key);
     this.#counters.reads++;
-    const loaded = await this.#store.load();
-    return loaded ? this.#read(loaded, key, options.version) : null;
+    const found = await this.#store.loadEntry(key);
+    return found?.secret
+      ? this.#read(found.header.storeId, found.keys, key, found.secret, options.version)
+      : null;
   }
 
   async getMany(keys: string[], options: ProviderCallOptions = {}): Promise<Map<string, Secret | null>> {
@@ -167,7 +176,12 @@ export class LocalSecretProvider implements SecretProvider {
     for (const key of keys) validateSecretName(key);
     this.#counters.reads += keys.length;
     const loaded = await this.#store.load();
-    return new Map(keys.map((key) => [key, loaded ? this.#read(loaded, key) : null]));
+    return new Map(
+      keys.map((key) => {
+        const secret = loaded ? this.#store.entry(loaded.doc, key) : undefined;
+        return [key, secret ? this.#read(loaded!.doc.storeId, loaded!.keys, key, secret) : null];
+      }),
+    );
   }
 
   async list(options: ProviderListOptions = {}): Promise<SecretInfo[]> {
@@ -349,15 +363,19 @@ export class LocalSecretProvider implements SecretProvider {
 
   // ---- reading and writing ----
 
-  #read(loaded: Loaded, key: string, version?: string): Secret | null {
-    const secret = this.#store.entry(loaded.doc, key);
-    if (!secret) return null;
+  #read(
+    storeId: string,
+    keys: DerivedKeys,
+    key: string,
+    secret: StoredSecret,
+    version?: string,
+  ): Secret | null {
     const n = requestedVersion(secret, version);
     const stored = n === undefined ? undefined : secret.versions[String(n)];
     if (!stored) return null;
     // Versions expired by a rotation (expireOldVersion) are no longer served; the current one is, with its expiry.
     if (n !== currentVersion(secret) && isPast(stored.expiresAt, Date.now())) return null;
-    const value = this.#store.decrypt(loaded.doc.storeId, loaded.keys, key, String(n), stored);
+    const value = this.#store.decrypt(storeId, keys, key, String(n), stored);
     return createSecret({ ...infoOf(this.name, key, secret, n!), value });
   }
   #applySet(tx: Transaction, key: string, value: string, options: ProviderSetOptions): SecretInfo {

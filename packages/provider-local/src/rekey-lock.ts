@@ -1,5 +1,4 @@
-import lockfile from 'proper-lockfile';
-import { DEFAULT_LOCK, type LockOptions, withStoreLock } from './lock.js';
+import { DEFAULT_LOCK, type LockOptions, properLockfile, withStoreLock } from './lock.js';
 
 // A rekey changes the store and then the key that opens it: two files, two renames. While it runs
 // it holds `<key file>.lock`, so that an operation that meets the new store with the old key waits
@@ -37,7 +36,7 @@ export function withRekeyLock<T>(
 export async function rekeyInProgress(keyFile: string, staleMs: number): Promise<boolean> {
   if (held.has(keyFile)) return false;
   try {
-    return await lockfile.check(keyFile, { realpath: false, stale: Math.max(2000, staleMs) });
+    return await (await properLockfile()).check(keyFile, { realpath: false, stale: Math.max(2000, staleMs) });
   } catch {
     return false;
   }

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import { constants, promises as fs } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { ConfigError, FileAccessError, IntegrityError } from '@hush/core';
@@ -126,10 +126,31 @@ export function serializeSigned(
 }
 
 /** Checks the file MAC over the text as read (the parsed document must carry the same MAC). */
-export function verifyFileMac(text: string, doc: StoreDocument, macKey: Buffer): boolean {
+export function verifyFileMac(text: string, doc: StoreHeader, macKey: Buffer): boolean {
   const start = text.indexOf(MAC_FIELD) + MAC_FIELD.length;
   if (start < MAC_FIELD.length || text.slice(start, text.indexOf('"', start)) !== doc.mac) return false;
   return equalBase64(doc.mac, hmacParts(macKey, [`${FORMAT} file`, macInput(text)]));
+}
+
+const MAC_FIELD_BYTES = Buffer.from(MAC_FIELD);
+
+/**
+ * `verifyFileMac` over the bytes as read, for a file with LF line endings: the same HMAC input
+ * (the bytes are the UTF-8 text that was signed), without decoding or copying megabytes.
+ */
+export function verifyFileMacBytes(bytes: Buffer, doc: StoreHeader, macKey: Buffer): boolean {
+  const found = bytes.indexOf(MAC_FIELD_BYTES);
+  if (found < 0) return false;
+  const start = found + MAC_FIELD_BYTES.length;
+  const end = bytes.indexOf(0x22, start);
+  if (end < 0 || bytes.toString('latin1', start, end) !== doc.mac) return false;
+  const mac = createHmac('sha256', macKey)
+    .update(`${FORMAT} file\n`)
+    .update(bytes.subarray(0, start))
+    .update(bytes.subarray(end))
+    .update('\n')
+    .digest('base64');
+  return equalBase64(doc.mac, mac);
 }
 
 const isString = (v: unknown): v is string => typeof v === 'string';
@@ -137,6 +158,9 @@ const isRecord = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
 const isStringRecord = (v: unknown): v is Record<string, string> =>
   isRecord(v) && Object.values(v).every(isString);
+
+/** The file without its entries: what the key, MAC and generation checks need. */
+export type StoreHeader = Omit<StoreDocument, 'secrets'>;
 
 /**
  * Parses and checks the header; entries are checked one by one when used (`checkEntry`), so a
@@ -158,6 +182,15 @@ export function parseStore(text: string, path: string): StoreDocument {
       },
     );
   }
+  const header = checkHeader(raw, path);
+  const secrets = (raw as Record<string, unknown>).secrets;
+  if (!isRecord(secrets)) throw new IntegrityError(`store ${path} is malformed: secrets is not an object`);
+  // No prototype: names such as `constructor` or `__proto__` are plain entries.
+  return { ...header, secrets: Object.assign(Object.create(null), secrets) };
+}
+
+/** Checks the header fields of a parsed file (format, ids, generation, key-derivation parameters). */
+export function checkHeader(raw: unknown, path: string): StoreHeader {
   const bad = (what: string): never => {
     throw new IntegrityError(`store ${path} is malformed: ${what}`);
   };
@@ -187,10 +220,14 @@ export function parseStore(text: string, path: string): StoreDocument {
       { hint: `the kdf header was altered: restore a backup from ${join(dirname(path), 'backups')}` },
     );
   }
-  if (!isRecord(raw.secrets)) return bad('secrets is not an object');
-  // No prototype: names such as `constructor` or `__proto__` are plain entries.
-  raw.secrets = Object.assign(Object.create(null), raw.secrets);
-  return raw as unknown as StoreDocument;
+  return {
+    format: FORMAT,
+    storeId: raw.storeId as string,
+    kdf: kdf as unknown as KdfParams,
+    keyCheck: raw.keyCheck as string,
+    generation: raw.generation as number,
+    mac: raw.mac as string,
+  };
 }
 
 /** Checks one entry's shape before it is used. */
@@ -251,7 +288,9 @@ export async function assertPrivateFolder(storePath: string, allowInsecure: bool
 }
 
 export interface FileSnapshot {
-  text: string;
+  /** The bytes as read; `text` decodes them (once) when asked. */
+  bytes: Buffer;
+  readonly text: string;
   /** Identifies this exact file: a rename or rewrite changes it. */
   stamp: string;
   mode: number;
@@ -268,11 +307,17 @@ export async function readSnapshot(path: string): Promise<FileSnapshot | null> {
   }
   try {
     const stat = await handle.stat();
-    const text = await handle.readFile('utf8').catch((error: unknown) => {
+    const bytes = await handle.readFile().catch((error: unknown) => {
       throw accessError(error, path, 'store');
     });
+    let text: string | undefined;
     return {
-      text,
+      bytes,
+      // Decoded only by a reader that parses the whole file: one entry is found in the bytes.
+      get text() {
+        text ??= bytes.toString('utf8');
+        return text;
+      },
       stamp: `${stat.dev}:${stat.ino}:${stat.size}:${stat.mtimeMs}:${stat.ctimeMs}`,
       mode: stat.mode,
     };

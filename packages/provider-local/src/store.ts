@@ -2,6 +2,7 @@ import { promises as fs } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { ConfigError, IntegrityError, ProviderUnavailableError, validateSecretName } from '@hush/core';
 import { backupStore } from './backup.js';
+import { findEntry, readHeader } from './canonical.js';
 import {
   type DerivedKeys,
   decryptValue,
@@ -30,15 +31,26 @@ import {
   type StoreDocument,
   type StoredSecret,
   type StoredVersion,
+  type StoreHeader,
   serializeSigned,
   statStamp,
   verifyFileMac,
+  verifyFileMacBytes,
   writeFileAtomic,
   writeTarget,
 } from './store-file.js';
 
 export interface Loaded {
   doc: StoreDocument;
+  keys: DerivedKeys;
+}
+
+/** A store file verified in its canonical layout: its text, where its entries start, its keys. */
+interface Verified {
+  stamp: string;
+  bytes: Buffer;
+  entriesAt: number;
+  header: StoreHeader;
   keys: DerivedKeys;
 }
 
@@ -88,6 +100,9 @@ export class StoreAccess {
   readonly counters = { fileReads: 0, fileWrites: 0, cacheHits: 0, decryptions: 0 };
   readonly #config: StoreConfig;
   #cache: { stamp: string; loaded: Loaded } | undefined;
+  /** A file verified (key, MAC, generation) in its canonical layout, its entries not parsed. */
+  #verified: Verified | undefined;
+  #verifying: { stamp: string; promise: Promise<Verified | 'whole' | null> } | undefined;
   #pending: { stamp: string; promise: Promise<Loaded | null> } | undefined;
   #queue: QueuedWrite[] = [];
   #draining = false;
@@ -100,6 +115,7 @@ export class StoreAccess {
   /** Drops what is cached (the parsed store and the derived keys). */
   forget(): void {
     this.#cache = undefined;
+    this.#verified = undefined;
     this.keys.forget();
   }
 
@@ -154,6 +170,7 @@ export class StoreAccess {
     }
     this.keys.forget();
     this.#cache = undefined;
+    this.#verified = undefined;
     return true;
   }
 
@@ -170,6 +187,16 @@ export class StoreAccess {
     // Concurrent cold reads of the same file share one parse and verification.
     if (this.#pending?.stamp === stamp) return this.#pending.promise;
     const promise = (async () => {
+      const verified = this.#verified?.stamp === stamp ? this.#verified : undefined;
+      if (verified) {
+        // Already verified as it is: its entries only need parsing.
+        const loaded = {
+          doc: parseStore(verified.bytes.toString('utf8'), this.#config.path),
+          keys: verified.keys,
+        };
+        this.#cache = { stamp, loaded };
+        return loaded;
+      }
       const snapshot = await readSnapshot(this.#config.path);
       if (!snapshot) return null;
       this.counters.fileReads++;
@@ -186,14 +213,120 @@ export class StoreAccess {
     }
   }
 
+  /**
+   * One entry, verified as `load` verifies the whole store (mode, key, file MAC, generation), but
+   * without parsing the other entries when the store is not loaded yet: what one `get` needs.
+   */
+  async loadEntry(
+    name: string,
+  ): Promise<{ header: StoreHeader; keys: DerivedKeys; secret?: StoredSecret } | null> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.#loadEntryOnce(name);
+      } catch (error) {
+        if (attempt >= ATTEMPTS || !(await this.#canRetry(error))) throw error;
+      }
+    }
+  }
+
+  async #loadEntryOnce(
+    name: string | undefined,
+  ): Promise<{ header: StoreHeader; keys: DerivedKeys; secret?: StoredSecret } | null> {
+    const stamp = await statStamp(this.#config.path);
+    if (stamp === null) {
+      this.#cache = undefined;
+      this.#verified = undefined;
+      return null;
+    }
+    const whole = async () => {
+      const loaded = await this.#loadOnce();
+      if (!loaded) return null;
+      const secret = name === undefined ? undefined : this.entry(loaded.doc, name);
+      return { header: loaded.doc, keys: loaded.keys, ...(secret ? { secret } : {}) };
+    };
+    if (this.#cache?.stamp === stamp || this.#pending?.stamp === stamp) return whole();
+    const verified = await this.#verifiedAt(stamp);
+    if (verified === 'whole') return whole();
+    if (verified === null) return null;
+    if (name === undefined) return { header: verified.header, keys: verified.keys };
+    const secret = findEntry(verified.bytes, verified.entriesAt, name);
+    if (secret) checkEntry(name, secret, this.#config.path);
+    return { header: verified.header, keys: verified.keys, ...(secret ? { secret } : {}) };
+  }
+
+  /**
+   * The file verified in its canonical layout (concurrent cold reads share one read and check);
+   * 'whole' when it is not in that layout and must be parsed whole; null when it is gone.
+   */
+  #verifiedAt(stamp: string): Promise<Verified | 'whole' | null> {
+    if (this.#verified?.stamp === stamp) return Promise.resolve(this.#verified);
+    if (this.#verifying?.stamp === stamp) return this.#verifying.promise;
+    const promise = (async (): Promise<Verified | 'whole' | null> => {
+      const snapshot = await readSnapshot(this.#config.path);
+      if (!snapshot) return null;
+      assertPrivate(this.#config.path, snapshot.mode, 'store', this.#config.insecureOk);
+      await assertPrivateFolder(this.#config.path, this.#config.insecureOk);
+      const canonical = readHeader(snapshot.bytes, this.#config.path);
+      // Not in the layout hush writes (line endings changed, edited by hand): parse it all.
+      if (!canonical) return 'whole';
+      this.counters.fileReads++;
+      const keys = await this.#check(snapshot, canonical.header, false, () =>
+        parseStore(snapshot.text, this.#config.path),
+      );
+      const verified: Verified = {
+        stamp: snapshot.stamp,
+        bytes: snapshot.bytes,
+        entriesAt: canonical.entriesAt,
+        header: canonical.header,
+        keys,
+      };
+      this.#verified = verified;
+      return verified;
+    })();
+    const pending = { stamp, promise };
+    this.#verifying = pending;
+    const clear = () => {
+      if (this.#verifying === pending) this.#verifying = undefined;
+    };
+    promise.then(clear, clear);
+    return promise;
+  }
+
+  /** Verifies the store (key, MAC, generation) without keeping its entries parsed. False when absent. */
+  async verify(): Promise<boolean> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return (await this.#loadEntryOnce(undefined)) !== null;
+      } catch (error) {
+        if (attempt >= ATTEMPTS || !(await this.#canRetry(error))) throw error;
+      }
+    }
+  }
+
   /** Checks mode, key, file MAC and generation. `locked`: no writer can replace the file meanwhile. */
   async #verify(snapshot: FileSnapshot, locked: boolean): Promise<Loaded> {
     assertPrivate(this.#config.path, snapshot.mode, 'store', this.#config.insecureOk);
     await assertPrivateFolder(this.#config.path, this.#config.insecureOk);
     const doc = parseStore(snapshot.text, this.#config.path);
-    const keys = await this.keys.keysFor(doc, await this.keys.require());
-    if (!verifyFileMac(snapshot.text, doc, keys.mac)) {
+    const keys = await this.#check(snapshot, doc, locked, () => doc);
+    return { doc, keys };
+  }
+
+  /** Folder, key, file MAC and generation of a file whose header is parsed; `entries` parses the rest. */
+  async #check(
+    snapshot: FileSnapshot,
+    header: StoreHeader,
+    locked: boolean,
+    entries: () => StoreDocument,
+  ): Promise<DerivedKeys> {
+    const keys = await this.keys.keysFor(header, await this.keys.require());
+    // A file without CR bytes is checked over its bytes, undecoded (see verifyFileMacBytes).
+    const intact = snapshot.bytes.includes(0x0d)
+      ? verifyFileMac(snapshot.text, header, keys.mac)
+      : verifyFileMacBytes(snapshot.bytes, header, keys.mac);
+    if (!intact) {
       // Only on failure: find an entry whose ciphertext no longer authenticates, to name it.
+      const doc = entries();
       for (const [name, secret] of Object.entries(doc.secrets)) {
         checkEntry(name, secret, this.#config.path);
         for (const [n, v] of Object.entries(secret.versions)) this.decrypt(doc.storeId, keys, name, n, v);
@@ -206,19 +339,19 @@ export class StoreAccess {
         },
       );
     }
-    const highest = await this.#config.memory.highest(doc.storeId);
-    if (doc.generation < highest) {
+    const highest = await this.#config.memory.highest(header.storeId);
+    if (header.generation < highest) {
       // A writer records its generation after renaming its file into place: when the file read
       // here is no longer the one on disk, an honest writer replaced it meanwhile. Read it again.
       if (!locked && (await statStamp(this.#config.path)) !== snapshot.stamp) throw new ReadAgain();
       throw new IntegrityError(
-        `store ${this.#config.path} is generation ${doc.generation}, older than generation ${highest} already seen here: an older copy of the file was put back (replay or rollback)`,
+        `store ${this.#config.path} is generation ${header.generation}, older than generation ${highest} already seen here: an older copy of the file was put back (replay or rollback)`,
         undefined,
         { hint: 'if you restored it on purpose, run `hush reseal` to accept it' },
       );
     }
-    await this.#config.memory.record(doc.storeId, doc.generation);
-    return { doc, keys };
+    await this.#config.memory.record(header.storeId, header.generation);
+    return keys;
   }
 
   // ---- writing ----

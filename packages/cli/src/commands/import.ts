@@ -151,7 +151,7 @@ async function readEntries(
     throw new UsageError(`cannot tell the format of ${file}`, 'use a .env, .json, .yaml or .yml file');
   let parsed: unknown;
   try {
-    parsed = ext === '.json' ? JSON.parse(text) : (await import('yaml')).parse(text);
+    parsed = ext === '.json' ? JSON.parse(text) : (await import('../yaml.js')).parse(text);
   } catch (error) {
     if (error instanceof RangeError) throw tooDeep(file);
     throw new CliError(

@@ -1,127 +1,44 @@
-import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Cli } from '../context.js';
-import { CliError, EXIT } from '../errors.js';
+import { UsageError } from '../errors.js';
+import { renderTemplate } from '../render/template.js';
 import { writePrivateFile } from '../util.js';
 
-// `$${secret:x}` is the literal text `${secret:x}`; the reference ends at the first `}`.
-const REFERENCE = /(\$?)\$\{secret:([^}]*)\}/g;
+export interface RenderOptions {
+  output?: string;
+  watch?: boolean;
+  watchInterval: string;
+  exec?: string;
+}
 
 /**
- * Resolves `${secret:name}`, `${secret:name:default}` and `${secret:name#field}` anywhere in a text
- * file. Every unresolved reference is reported at once as file:line:column; nothing is written then.
+ * Resolves the `${secret:...}` references of a text file, to stdout or atomically to `-o OUT`
+ * (mode 0600); nothing is written when a reference does not resolve. `--watch` renders again when
+ * a referenced secret changes, then runs `--exec`.
  */
-export default async function render(
-  cli: Cli,
-  [template]: [string],
-  options: { output?: string },
-): Promise<void> {
-  const core = await import('@hush/core');
-  const path = resolve(cli.cwd, template);
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    throw new CliError(`cannot read ${template} (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
-  }
-  const matches = [...text.matchAll(REFERENCE)];
-  const references = matches.filter((m) => m[1] !== '$').map((m) => core.parseReference(m[2]!));
-  const manager = await cli.manager();
-  const values = new Map<string, { value: string | null } | { reason: string; code?: string }>();
-  await Promise.all(
-    [...new Set(references.map((r) => r.name))].map(async (name) => {
-      try {
-        (core.validateSecretName as (name: unknown) => void)(name);
-        const secret = await manager.getSecret(name, { accessor: cli.accessor });
-        values.set(name, { value: secret ? secret.value : null });
-      } catch (error) {
-        const code = (error as { code?: string }).code;
-        values.set(name, {
-          reason: code ? code.toLowerCase().replace(/_/g, ' ') : 'lookup failed',
-          ...(code ? { code } : {}),
-        });
-      }
-    }),
-  );
-
-  const lineStarts = [0];
-  for (let i = 0; i < text.length; i++) if (text[i] === '\n') lineStarts.push(i + 1);
-  const locate = (index: number): string => {
-    let lo = 0;
-    let hi = lineStarts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (lineStarts[mid]! <= index) lo = mid;
-      else hi = mid - 1;
-    }
-    return `${lo + 1}:${index - lineStarts[lo]! + 1}`;
-  };
-
-  const problems: string[] = [];
-  let denied = false;
-  let out = '';
-  let last = 0;
-  for (const match of matches) {
-    out += text.slice(last, match.index);
-    last = match.index + match[0].length;
-    if (match[1] === '$') {
-      out += match[0].slice(1);
-      continue;
-    }
-    const reference = core.parseReference(match[2]!);
-    const found = values.get(reference.name)!;
-    let value: string | undefined;
-    let reason: string | undefined;
-    if ('reason' in found) {
-      reason = found.reason;
-      denied ||= found.code === 'ACCESS_DENIED';
-    } else if (found.value === null) reason = 'not found';
-    else if (reference.field !== undefined) {
-      value = core.extractField(found.value, reference.field);
-      if (value === undefined) reason = `no field '${reference.field}'`;
-      else manager.masker.add(value);
-    } else value = found.value;
-    // A default is for a secret (or field) that does not exist: never for one the caller may not
-    // read, nor for a lookup that failed.
-    if (value === undefined && reference.default !== undefined && !('reason' in found))
-      value = reference.default;
-    if (value === undefined) {
-      problems.push(
-        `${template}:${locate(match.index)}: \${secret:${reference.name}${reference.field !== undefined ? `#${reference.field}` : ''}} (${reason})`,
-      );
-      continue;
-    }
-    out += value;
-  }
-  out += text.slice(last);
-
-  if (problems.length > 0)
-    throw Object.assign(
-      new CliError(
-        `${problems.length} unresolved secret reference${problems.length === 1 ? '' : 's'} in ${template}`,
-        denied ? EXIT.denied : EXIT.notFound,
-        undefined,
-        problems,
-      ),
-      {
-        code: denied ? 'ACCESS_DENIED' : 'UNRESOLVED_REFERENCES',
-      },
-    );
-  if (cli.options.json) {
+export default async function render(cli: Cli, [template]: [string], options: RenderOptions): Promise<void> {
+  if (options.exec !== undefined && !options.watch)
+    throw new UsageError('--exec runs after each re-render: it goes with --watch');
+  if (options.watch && !options.output)
+    throw new UsageError('--watch renders to a file: it needs -o OUT', 'hush render TEMPLATE -o OUT --watch');
+  const rendered = await renderTemplate(cli, template, options.output ? { output: options.output } : {});
+  const { text, references } = rendered;
+  if (options.output) await writePrivateFile(resolve(cli.cwd, options.output), text);
+  if (cli.options.json)
     // The content is in the document only when it is not written to a file.
-    if (options.output) await writePrivateFile(resolve(cli.cwd, options.output), out);
     cli.printJson({
       template,
       output: options.output ?? null,
-      references: references.length,
-      ...(options.output ? {} : { content: out }),
+      references,
+      ...(options.output ? {} : { content: text }),
     });
-    return;
-  }
-  if (options.output) {
-    await writePrivateFile(resolve(cli.cwd, options.output), out);
+  else if (options.output)
     cli.note(
-      `${cli.colors.green('✓')} wrote ${options.output} (mode 0600, ${references.length} reference${references.length === 1 ? '' : 's'} resolved)`,
+      `${cli.colors.green('✓')} wrote ${options.output} (mode 0600, ${references} reference${references === 1 ? '' : 's'} resolved)`,
     );
-  } else process.stdout.write(out);
+  else process.stdout.write(text);
+  if (options.watch) {
+    const { watchRender } = await import('../render/watch.js');
+    await watchRender(cli, template, { ...options, output: options.output! }, rendered);
+  }
 }

@@ -1,199 +1,159 @@
-import { spawn } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
 import { constants } from 'node:os';
-import { extname, resolve } from 'node:path';
-import type { Readable, Writable } from 'node:stream';
 import type { Cli } from '../context.js';
-import { CliError, UsageError } from '../errors.js';
-import { parseErrorLocation, toEnvName } from '../util.js';
+import { UsageError } from '../errors.js';
+import { recordChanges } from '../run/audit.js';
+import { type RunningChild, resolveCommand, type StartOptions, startPiped } from '../run/child.js';
+import { childEnvironment, maskValues, resolveVariables } from '../run/environment.js';
+import { removeLeftovers, SecretsFolder } from '../run/mount.js';
+import { Supervisor } from '../run/supervisor.js';
+import { watchSources } from '../run/watch.js';
 
 interface RunOptions {
   prefix?: string;
   provider?: string;
   map?: string;
   mask: boolean;
+  tty: boolean;
   keepMasterKey?: boolean;
+  mount?: string | boolean;
+  envToo?: boolean;
+  watch?: boolean;
+  watchInterval: string;
+  grace: string;
+  signal: string;
+  reloadSignal?: string;
+  backoff: string;
 }
 
 const FORWARDED: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2'];
 
+/** Failed starts in a row after a restart before `run --watch` gives up. */
+const MAX_FAILURES = 5;
+/** Quiet time after a burst of file events (an editor's save, a bulk import) before reading again. */
+const DEBOUNCE_MS = 200;
+
 /**
- * Starts a command with the environment's secrets as variables. Its stdout and stderr pass through
- * the manager's masker (values split across chunks and binary output included); its exit code is
- * ours, a death by signal N is 128+N, and signals sent to hush are passed on to it.
+ * Starts a command with the environment's secrets as variables (or as files, `--mount`). Its
+ * output passes through the manager's masker: through pipes, or, when our stdout is a terminal,
+ * through a pseudo-terminal of its own so that it still sees one. Its exit code is ours, a death
+ * by signal N is 128+N, and signals sent to hush are passed on to it. `--watch` starts it again
+ * when its secrets change.
  */
 export default async function run(cli: Cli, [argv]: [string[]], options: RunOptions): Promise<void> {
   const [command, ...args] = argv;
   if (!command) throw new UsageError('missing command to run', 'hush run [options] -- <command> [args...]');
   if (options.map && (options.prefix || options.provider))
     throw new UsageError('--map names its secrets: it cannot be combined with --prefix or --provider');
-  await cli.checkProvider(options.provider);
-  const variables = await resolveVariables(cli, options);
-  const manager = await cli.manager();
-  if (process.env.HUSH_MASTER_KEY) manager.masker.add(process.env.HUSH_MASTER_KEY);
-  for (const value of Object.values(variables)) {
-    manager.masker.add(value);
-    for (const leaf of jsonLeaves(value)) manager.masker.add(leaf);
-  }
-
-  const child = spawn(command, args, {
-    stdio: options.mask ? ['inherit', 'pipe', 'pipe'] : 'inherit',
-    env: childEnvironment(variables, options.keepMasterKey === true),
-  });
-  const forward = (signal: NodeJS.Signals) => {
-    if (child.exitCode === null && child.signalCode === null) child.kill(signal);
-  };
-  for (const signal of FORWARDED) process.on(signal, forward);
-
-  const streams: Promise<void>[] = [];
-  if (options.mask) {
-    streams.push(pipeMasked(child.stdout!, process.stdout, manager.masker.createStream()));
-    streams.push(pipeMasked(child.stderr!, process.stderr, manager.masker.createStream()));
-  }
-  const outcome = await new Promise<{ code: number | null; signal: NodeJS.Signals | null }>(
-    (resolvePromise, reject) => {
-      child.once('error', (error: NodeJS.ErrnoException) => {
-        if (error.code === 'ENOENT') reject(new CliError(`command not found: ${command}`, 127));
-        else if (error.code === 'EACCES') reject(new CliError(`command not executable: ${command}`, 126));
-        else reject(error);
-      });
-      child.once('exit', (code, signal) => resolvePromise({ code, signal }));
-    },
-  );
-  await Promise.all(streams);
-  for (const signal of FORWARDED) process.off(signal, forward);
-  process.exitCode = outcome.signal ? 128 + (constants.signals[outcome.signal] ?? 0) : (outcome.code ?? 1);
-}
-
-/**
- * The child's environment: ours plus the secrets. HUSH_MASTER_KEY opens every secret of the store,
- * so the child does not get it unless asked (`--keep-master-key`, e.g. for a nested hush).
- */
-function childEnvironment(variables: Record<string, string>, keepMasterKey: boolean): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, ...variables };
-  if (!keepMasterKey && !('HUSH_MASTER_KEY' in variables)) delete env.HUSH_MASTER_KEY;
-  return env;
-}
-
-/** String fields of a JSON secret: a child that parses the secret and prints a field is masked too. */
-function jsonLeaves(value: string): string[] {
-  if (!/^\s*[[{]/.test(value)) return [];
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(value);
-  } catch {
-    return [];
-  }
-  const leaves: string[] = [];
-  const walk = (node: unknown): void => {
-    // Short fields (a user name such as 'svc') would garble ordinary output; secrets are longer.
-    if (typeof node === 'string' && node.length >= MIN_FIELD_LENGTH) leaves.push(node);
-    else if (node && typeof node === 'object') for (const child of Object.values(node)) walk(child);
-  };
-  walk(parsed);
-  return leaves;
-}
-
-const MIN_FIELD_LENGTH = 6;
-
-function pipeMasked(source: Readable, target: Writable, masker: NodeJS.ReadWriteStream): Promise<void> {
-  return new Promise((resolvePromise) => {
-    source.pipe(masker);
-    masker.on('data', (chunk: Buffer) => target.write(chunk));
-    masker.on('end', () => resolvePromise());
-    source.on('error', () => resolvePromise());
-  });
-}
-
-/** Variable name → value: from --map, or every listed secret (of a prefix or a provider). */
-async function resolveVariables(cli: Cli, options: RunOptions): Promise<Record<string, string>> {
-  const manager = await cli.manager();
-  const read = { accessor: cli.accessor, ...(options.provider ? { provider: options.provider } : {}) };
-  const variables: Record<string, string> = {};
-  if (options.map) {
-    const mapping = await loadMap(resolve(cli.cwd, options.map));
-    const missing: string[] = [];
-    await Promise.all(
-      Object.entries(mapping).map(async ([variable, reference]) => {
-        const secret = await manager.getSecret(reference, read);
-        if (secret) variables[variable] = secret.value;
-        else missing.push(`${variable}: ${reference}`);
-      }),
-    );
-    if (missing.length)
-      throw new CliError(
-        `${missing.length} secret${missing.length === 1 ? '' : 's'} of ${options.map} not found`,
-        3,
-        undefined,
-        missing.sort(),
-      );
-    return variables;
-  }
-  const prefix = options.prefix ?? '';
-  const infos = await manager.listSecrets({ ...read, ...(prefix ? { prefix } : {}) });
-  const names = infos.map((info) => info.key);
-  const found = names.length ? await manager.getSecrets(names, read) : new Map();
-  const origin = new Map<string, string>();
-  for (const name of names) {
-    const secret = found.get(name);
-    if (!secret) continue;
-    const variable = toEnvName(name.slice(prefix.length));
-    if (variable === '' || /^[0-9]/.test(variable)) {
-      cli.warn(`secret '${name}' gives no usable variable name; skipped`);
-      continue;
-    }
-    const previous = origin.get(variable);
-    if (previous)
-      throw new CliError(
-        `secrets '${previous}' and '${name}' both become ${variable}`,
-        1,
-        'use --map to name the variables yourself',
-      );
-    origin.set(variable, name);
-    variables[variable] = secret.value;
-  }
-  return variables;
-}
-
-/** `ENV_VAR: secret-name[#field]` in YAML or JSON (optionally under a `mapping:` key). */
-async function loadMap(path: string): Promise<Record<string, string>> {
+  if (options.envToo && !options.mount) throw new UsageError('--env-too goes with --mount');
   const core = await import('@hush/core');
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    throw new core.ConfigError(
-      `cannot read the mapping file (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
-      { file: path },
+  const ms = (value: string, option: string): number => {
+    try {
+      return core.parseDuration(value);
+    } catch {
+      throw new UsageError(`${option} expects a duration such as 30s or 500ms, got '${value}'`);
+    }
+  };
+  const timing = {
+    intervalMs: ms(options.watchInterval, '--watch-interval'),
+    graceMs: ms(options.grace, '--grace'),
+    backoffMs: ms(options.backoff, '--backoff'),
+  };
+  const signal = signalOption(options.signal, '--signal');
+  const reloadSignal = options.reloadSignal
+    ? signalOption(options.reloadSignal, '--reload-signal')
+    : undefined;
+  await cli.checkProvider(options.provider);
+
+  const selection = {
+    ...(options.prefix ? { prefix: options.prefix } : {}),
+    ...(options.provider ? { provider: options.provider } : {}),
+    ...(options.map ? { map: options.map } : {}),
+  };
+  let resolved = await resolveVariables(cli, selection);
+  const manager = await cli.manager();
+  maskValues(manager.masker, resolved.values);
+
+  const file = resolveCommand(command, process.env, cli.cwd);
+  const tty = options.mask && options.tty && process.stdout.isTTY === true;
+  let folder: SecretsFolder | undefined;
+  if (options.mount) {
+    removeLeftovers();
+    folder = await SecretsFolder.create(
+      typeof options.mount === 'string' ? options.mount : undefined,
+      cli.cwd,
     );
+    await folder.write(resolved.values);
   }
-  let parsed: unknown;
+  // A kill of hush by a signal it cannot catch leaves the folder for the next run; any other end removes it.
+  const cleanup = () => folder?.remove();
+  process.once('exit', cleanup);
+
+  const start = async (values: Record<string, string>): Promise<RunningChild> => {
+    const env = childEnvironment(folder && !options.envToo ? {} : values, {
+      keepMasterKey: options.keepMasterKey === true,
+      ...(folder ? { extra: { HUSH_SECRETS_DIR: folder.path } } : {}),
+    });
+    const start: StartOptions = {
+      command,
+      args,
+      env,
+      cwd: cli.cwd,
+      tty,
+      ...(options.mask ? { masking: () => manager.masker.createStream() } : {}),
+    };
+    if (!tty) return startPiped(start);
+    const { startInTerminal } = await import('../run/pty.js');
+    return startInTerminal({ ...start, file });
+  };
+
+  const supervisor = new Supervisor(resolved.values, {
+    start,
+    read: async (trigger) => {
+      resolved = await resolveVariables(cli, selection, { fresh: trigger === 'file', quiet: true });
+      maskValues(manager.masker, resolved.values);
+      return resolved.values;
+    },
+    changed: async (values, names) => {
+      if (folder) await folder.write(values);
+      await recordChanges(
+        cli,
+        names.map((variable) => resolved.sources[variable] ?? variable),
+        reloadSignal ? 'reload' : 'restart',
+      );
+    },
+    note: (line) => process.stderr.write(`${line}\n`),
+    signal,
+    ...(reloadSignal ? { reloadSignal } : {}),
+    graceMs: timing.graceMs,
+    debounceMs: Math.min(DEBOUNCE_MS, timing.intervalMs),
+    backoffMs: timing.backoffMs,
+    stableMs: Math.max(timing.graceMs, 10 * timing.backoffMs),
+    maxFailures: MAX_FAILURES,
+  });
+  const forward = (received: NodeJS.Signals) => supervisor.forward(received);
+  for (const name of FORWARDED) process.on(name, forward);
+  const sources = options.watch
+    ? watchSources(manager, {
+        intervalMs: timing.intervalMs,
+        ...(options.provider ? { only: options.provider } : {}),
+        poke: (trigger) => supervisor.poke(trigger),
+      })
+    : undefined;
   try {
-    parsed = extname(path).toLowerCase() === '.json' ? JSON.parse(text) : (await import('yaml')).parse(text);
-  } catch (error) {
-    throw new core.ConfigError(
-      `not valid ${extname(path).toLowerCase() === '.json' ? 'JSON' : 'YAML'}: ${parseErrorLocation(error, text)}`,
-      { file: path },
-    );
+    process.exitCode = await supervisor.run();
+  } finally {
+    sources?.close();
+    for (const name of FORWARDED) process.off(name, forward);
+    cleanup();
+    process.off('exit', cleanup);
   }
-  if (parsed && typeof parsed === 'object' && 'mapping' in parsed)
-    parsed = (parsed as { mapping: unknown }).mapping;
-  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed))
-    throw new core.ConfigError('expected a map of ENV_VAR: secret-name', { file: path });
-  const mapping: Record<string, string> = {};
-  for (const [variable, reference] of Object.entries(parsed)) {
-    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(variable))
-      throw new core.ConfigError('expected an environment variable name (letters, digits, _)', {
-        file: path,
-        path: variable,
-      });
-    if (typeof reference !== 'string')
-      throw new core.ConfigError('expected a secret name (name or name#field)', {
-        file: path,
-        path: variable,
-      });
-    (core.validateSecretName as (name: unknown) => void)(core.splitFieldReference(reference).name);
-    mapping[variable] = reference;
-  }
-  return mapping;
+}
+
+function signalOption(value: string, option: string): NodeJS.Signals {
+  const name = (
+    value.toUpperCase().startsWith('SIG') ? value.toUpperCase() : `SIG${value.toUpperCase()}`
+  ) as NodeJS.Signals;
+  if (!(name in constants.signals))
+    throw new UsageError(`${option}: unknown signal '${value}' (e.g. SIGTERM, SIGHUP, SIGINT)`);
+  return name;
 }
