@@ -1,4 +1,4 @@
-import type { Secret, SecretInfo, SecretVersion } from './secret.js';
+import type { Secret, SecretInfo, SecretLease, SecretVersion } from './secret.js';
 
 /**
  * What a provider can do. The manager refuses an operation a provider lacks with an
@@ -64,6 +64,26 @@ export interface ProviderListOptions extends ProviderCallOptions {
   prefix?: string;
 }
 
+export interface LeaseRenewOptions extends ProviderCallOptions {
+  /** Seconds asked for; the backend may grant less (a maximum TTL). Default: its own default. */
+  incrementSeconds?: number;
+}
+
+export interface LeaseListOptions extends ProviderCallOptions {
+  /** Only leases whose id starts with this. */
+  prefix?: string;
+}
+
+/** A lease as the backend describes it (`hush lease list`). */
+export interface LeaseDescription {
+  id: string;
+  issuedAt?: Date;
+  expiresAt: Date;
+  renewable: boolean;
+  /** Seconds left. */
+  ttlSeconds: number;
+}
+
 export interface ProviderHealth {
   status: 'healthy' | 'degraded' | 'unhealthy';
   message?: string;
@@ -123,6 +143,16 @@ export interface SecretProvider {
    */
   rollback?(key: string, version: string, options?: ProviderCallOptions): Promise<SecretInfo>;
   health?(options?: ProviderCallOptions): Promise<ProviderHealth>;
+  /**
+   * Extends a lease this provider granted (a Secret's `lease`); answers the lease as renewed.
+   * A refusal (unknown, expired or non-renewable lease) is a definitive error; an outage a
+   * `ProviderUnavailableError`. Required when `get` returns leased secrets.
+   */
+  renewLease?(lease: SecretLease, options?: LeaseRenewOptions): Promise<SecretLease>;
+  /** Ends a lease now; revoking one that is gone is not an error. */
+  revokeLease?(leaseId: string, options?: ProviderCallOptions): Promise<void>;
+  /** The backend's leases (for operators); may need elevated rights. */
+  listLeases?(options?: LeaseListOptions): Promise<LeaseDescription[]>;
   /** Extra counters for the manager's metrics (e.g. `throttled`, `retries`). */
   metrics?(): Record<string, number>;
   dispose?(): Promise<void>;

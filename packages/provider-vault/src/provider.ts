@@ -3,6 +3,9 @@ import { isAbsolute, resolve } from 'node:path';
 import {
   ConfigError,
   isHushError,
+  type LeaseDescription,
+  type LeaseListOptions,
+  type LeaseRenewOptions,
   mapConcurrent,
   type ProviderCallOptions,
   type ProviderCapabilities,
@@ -15,6 +18,7 @@ import {
   retry,
   type Secret,
   type SecretInfo,
+  type SecretLease,
   SecretNotFoundError,
   type SecretProvider,
   type SecretVersion,
@@ -24,6 +28,7 @@ import {
 } from '@hush/core';
 import nodeVault from 'node-vault';
 import { VaultAuthenticator, type VaultAuthOptions } from './auth.js';
+import { DynamicPaths } from './dynamic.js';
 import {
   checkMetadataUpdate,
   type DataResponse,
@@ -79,6 +84,14 @@ export interface VaultProviderOptions {
   env?: Record<string, string | undefined>;
   /** Relative paths (the Kubernetes JWT file) are resolved from here. Default the working directory. */
   root?: string;
+  /**
+   * Names that are Vault paths of dynamic secrets (globs such as `database/creds/*`): each read
+   * is a new credential under a lease (its data as JSON: `#username`, `#password`), read-only.
+   * Default none.
+   */
+  dynamic?: string[];
+  /** The clock lease expiries are computed with, in epoch ms (default `Date.now`); for tests. */
+  now?: () => number;
 }
 
 export const VAULT_CAPABILITIES: ProviderCapabilities = Object.freeze({
@@ -114,6 +127,7 @@ export class VaultProvider implements SecretProvider {
   readonly #client: nodeVault.client;
   readonly #auth: VaultAuthenticator;
   readonly #paths: KvPaths;
+  readonly #dynamic: DynamicPaths;
   readonly #retries: number;
   readonly #baseDelay: number;
   readonly #maxDelay: number;
@@ -163,6 +177,13 @@ export class VaultProvider implements SecretProvider {
       providerName: this.name,
     });
     this.#paths = kvPaths(options.mount ?? 'secret', options.pathPrefix ?? '');
+    this.#dynamic = new DynamicPaths(
+      options.dynamic ?? [],
+      this.#client,
+      (operation, key, call, behaviour) => this.#call(operation, key, call, behaviour),
+      this.name,
+      options.now ?? Date.now,
+    );
   }
 
   async initialize(): Promise<void> {
@@ -175,6 +196,7 @@ export class VaultProvider implements SecretProvider {
 
   async #getNow(key: string, options: ProviderGetOptions = {}): Promise<Secret | null> {
     validateSecretName(key);
+    if (this.#dynamic.matches(key)) return options.version === undefined ? this.#dynamic.read(key) : null;
     let path = this.#paths.data(key);
     if (options.version !== undefined) {
       if (!/^[1-9]\d*$/.test(options.version)) return null;
@@ -192,6 +214,7 @@ export class VaultProvider implements SecretProvider {
 
   async #setNow(key: string, value: string, options: ProviderSetOptions = {}): Promise<SecretInfo> {
     validateSecretName(key);
+    if (this.#dynamic.matches(key)) this.#dynamic.refuse('set', key);
     if (typeof value !== 'string') throw new ValidationError('a secret value must be a string');
     let cas: number | undefined;
     if (options.expectedVersion !== undefined) {
@@ -216,6 +239,7 @@ export class VaultProvider implements SecretProvider {
 
   async #rollbackNow(key: string, version: string): Promise<SecretInfo> {
     validateSecretName(key);
+    if (this.#dynamic.matches(key)) this.#dynamic.refuse('rollback', key);
     if (!/^[1-9]\d*$/.test(version)) throw new SecretNotFoundError(key, { version, provider: this.name });
     const old = await this.#call<DataResponse | null>(
       'rollback',
@@ -237,6 +261,7 @@ export class VaultProvider implements SecretProvider {
 
   async #deleteNow(key: string, options: ProviderDeleteOptions = {}): Promise<boolean> {
     validateSecretName(key);
+    if (this.#dynamic.matches(key)) this.#dynamic.refuse('delete', key);
     const metadata = await this.#readMetadata(key, 'delete');
     if (!metadata) return false;
     if (options.permanent) {
@@ -256,6 +281,7 @@ export class VaultProvider implements SecretProvider {
 
   async #listVersionsNow(key: string): Promise<SecretVersion[]> {
     validateSecretName(key);
+    if (this.#dynamic.matches(key)) return [];
     const metadata = await this.#readMetadata(key, 'listVersions');
     return metadata ? toVersions(metadata) : [];
   }
@@ -331,6 +357,21 @@ export class VaultProvider implements SecretProvider {
         details: { address: this.address },
       };
     }
+  }
+
+  /** Renews a lease of a dynamic secret (`sys/leases/renew`). */
+  async renewLease(lease: SecretLease, options: LeaseRenewOptions = {}): Promise<SecretLease> {
+    return this.#signal.run(options.abortSignal, () => this.#dynamic.renew(lease, options));
+  }
+
+  /** Revokes a lease now (`sys/leases/revoke`); an unknown lease is not an error. */
+  async revokeLease(leaseId: string, options: ProviderCallOptions = {}): Promise<void> {
+    return this.#signal.run(options.abortSignal, () => this.#dynamic.revoke(leaseId));
+  }
+
+  /** The leases under a prefix (default: the `dynamic` patterns'), with their times; needs `sudo`. */
+  async listLeases(options: LeaseListOptions = {}): Promise<LeaseDescription[]> {
+    return this.#signal.run(options.abortSignal, () => this.#dynamic.list(options));
   }
 
   metrics(): Record<string, number> {
