@@ -32,7 +32,7 @@ export type { FromConfigOptions, FromEnvOptions } from './factory.js';
 export { createSecretManager, createSecretManagerFromConfig, createSecretManagerFromEnv } from './factory.js';
 export { ALPHABETS, generateRandom, generateSecretValue, parseGeneratorSpec } from './generators.js';
 export { globToRegExp, matchesGlob } from './glob.js';
-export type { HeldLease, Schedule } from './leases.js';
+export type { Schedule } from './leases.js';
 // The manager and what it is built from
 export { SecretManager } from './manager.js';
 export type { EncodedFormKind } from './mask-forms.js';

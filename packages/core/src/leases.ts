@@ -2,6 +2,7 @@ import { isHushError, ProviderUnavailableError } from './errors.js';
 import type { Masker } from './masker.js';
 import { createSecret, type Secret, type SecretLease } from './secret.js';
 import type { ProviderSlot } from './slot.js';
+import type { HeldLease } from './types.js';
 
 /** Runs `work` after `delayMs`; returns a cancel function. */
 export type Schedule = (work: () => void, delayMs: number) => () => void;
@@ -11,19 +12,6 @@ export interface LeaseSettings {
   renewFraction: number;
   now: () => number;
   schedule: Schedule;
-}
-
-/** A leased secret the manager holds, as `manager.leases.list()` describes it. */
-export interface HeldLease {
-  name: string;
-  provider: string;
-  leaseId: string;
-  expiresAt: Date;
-  renewable: boolean;
-  /** Successful renewals of this lease. */
-  renewals: number;
-  /** When the manager will act next: renew, or fetch a new credential. */
-  nextActionAt?: Date;
 }
 
 interface Held {

@@ -202,12 +202,25 @@ export interface LeaseOptions {
   schedule?: (work: () => void, delayMs: number) => () => void;
 }
 
+/** A leased secret the manager holds, as `manager.leases.list()` describes it. */
+export interface HeldLease {
+  name: string;
+  provider: string;
+  leaseId: string;
+  expiresAt: Date;
+  renewable: boolean;
+  /** Successful renewals of this lease. */
+  renewals: number;
+  /** When the manager will act next: renew, or fetch a new credential. */
+  nextActionAt?: Date;
+}
+
 /** What `manager.leases` offers: the leased values the manager holds. */
 export interface LeaseControl {
   /** The held leases (no values). */
-  list(): import('./leases.js').HeldLease[];
+  list(): HeldLease[];
   /** Renews a held lease now, by secret name or lease id; undefined when none is held. */
-  renew(nameOrId: string): Promise<import('./leases.js').HeldLease | undefined>;
+  renew(nameOrId: string): Promise<HeldLease | undefined>;
   /** Revokes a held lease at its backend; the next read fetches a new credential. */
   revoke(nameOrId: string): Promise<boolean>;
   /** Resolves when no background renewal or replacement is in flight. */

@@ -234,21 +234,17 @@ describe('dynamic secrets and their leases', () => {
     await fc.assert(
       fc.asyncProperty(fc.array(step, { minLength: 1, maxLength: 12 }), async (steps) => {
         const m = manager();
-        /** Every credential the emulator issued in this run: lease id → its pair. */
-        const issued = new Map<string, { username: string; password: string }>();
         try {
           for (const s of steps) {
             if (s.kind === 'advance') await clock.advance(s.minutes * MINUTE, () => m.leases.idle());
             else if (s.kind === 'revoke') await m.leases.revoke('database/creds/app');
             else {
-              const pending = [
+              const [user, password, whole] = await Promise.all([
                 m.getSecret('database/creds/app#username', { required: true }),
                 m.getSecret('database/creds/app#password', { required: true }),
                 m.getSecret('database/creds/app', { required: true }),
-              ];
-              const [user, password, whole] = await Promise.all(pending);
+              ]);
               const pair = JSON.parse(whole.value) as { username: string; password: string };
-              issued.set(whole.lease!.id, pair);
               // The fields read at once belong to the one credential held.
               expect(user.value).toBe(pair.username);
               expect(password.value).toBe(pair.password);
