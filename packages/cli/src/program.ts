@@ -216,6 +216,35 @@ export function buildProgram(): Command {
     .option('--strict', 'exit 5 also when only some providers are down (degraded)')
     .action(lazy(() => import('./commands/health.js')));
 
+  const lease = sub('lease', 'leases of dynamic secrets (Vault): list, renew, revoke');
+  const leaseAction = (action: 'list' | 'renew' | 'revoke') =>
+    lazy(async () => {
+      const mod = await import('./commands/lease.js');
+      return { default: (cli, [id], options) => mod.default(cli, [action, id], options) };
+    });
+  examples(
+    lease
+      .command('list')
+      .description("the backend's leases (Vault: needs sudo on sys/leases/lookup)")
+      .option('--prefix <prefix>', "only leases whose id starts with this ('database/creds/app/')")
+      .option('--provider <name>', 'the provider to ask (default: the one that has leases)')
+      .action(leaseAction('list')),
+    ['hush lease list --prefix database/creds/app/ --json'],
+  );
+  lease
+    .command('renew')
+    .description('extend a lease now')
+    .argument('<lease-id>', 'the lease id, as `hush lease list` shows it')
+    .option('--increment <duration>', "ask for this much more time ('1h'; default: the role's TTL)")
+    .option('--provider <name>', 'the provider holding it')
+    .action(leaseAction('renew'));
+  lease
+    .command('revoke')
+    .description('end a lease now (the credential stops working)')
+    .argument('<lease-id>', 'the lease id')
+    .option('--provider <name>', 'the provider holding it')
+    .action(leaseAction('revoke'));
+
   program.commandsGroup('Applications and files:');
 
   examples(
@@ -452,6 +481,12 @@ export function buildProgram(): Command {
     .action(lazy(() => import('./commands/permissions.js')));
 
   // After each command's own options, so that they come first in `hush <command> --help`.
-  for (const command of program.commands) addGlobals(command, 'Global options:');
+  const withGlobals = (commands: readonly Command[]): void => {
+    for (const command of commands) {
+      addGlobals(command, 'Global options:');
+      withGlobals(command.commands);
+    }
+  };
+  withGlobals(program.commands);
   return program;
 }
