@@ -245,6 +245,45 @@ export function buildProgram(): Command {
     .option('--provider <name>', 'the provider holding it')
     .action(leaseAction('revoke'));
 
+  const policy = sub('policy', 'access policies at the backend (Vault ACL policies, AWS resource policies)');
+  const policyAction = (action: 'set' | 'get' | 'list' | 'delete') =>
+    lazy(async () => {
+      const mod = await import('./commands/policy.js');
+      return {
+        default: (cli, [name, file], options) => mod.default(cli, [action, name, file], options),
+      };
+    });
+  examples(
+    policy
+      .command('set')
+      .description('write a policy from a file (Vault: HCL; AWS: the JSON resource policy of secret NAME)')
+      .argument('<name>', 'policy name (AWS: the secret it belongs to)')
+      .argument('<file>', 'FILE.hcl for Vault, FILE.json for AWS')
+      .option('--provider <name>', 'the provider to write it to (default: the one that has policies)')
+      .action(policyAction('set')),
+    [
+      'hush policy set app-dev-read app-dev-read.hcl',
+      'hush policy set --provider aws db/password policy.json',
+    ],
+  );
+  policy
+    .command('get')
+    .description("print a policy's document")
+    .argument('<name>', 'policy name (AWS: the secret)')
+    .option('--provider <name>', 'the provider holding it')
+    .action(policyAction('get'));
+  policy
+    .command('list')
+    .description("the policies' names (Vault)")
+    .option('--provider <name>', 'the provider to ask')
+    .action(policyAction('list'));
+  policy
+    .command('delete')
+    .description('remove a policy')
+    .argument('<name>', 'policy name (AWS: the secret)')
+    .option('--provider <name>', 'the provider holding it')
+    .action(policyAction('delete'));
+
   program.commandsGroup('Applications and files:');
 
   examples(

@@ -61,6 +61,7 @@ export {
   resolvePackageEntry,
 } from './plugin-loader.js';
 export type {
+  ExternalSecretsBackend,
   LeaseDescription,
   LeaseListOptions,
   LeaseRenewOptions,

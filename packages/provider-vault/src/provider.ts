@@ -47,6 +47,7 @@ import {
   versionState,
   writeCustomMetadata,
 } from './mapping.js';
+import { VaultPolicies } from './policies.js';
 
 export interface VaultProviderOptions {
   /** Instance name used in errors and pins. Default `vault`. */
@@ -128,6 +129,7 @@ export class VaultProvider implements SecretProvider {
   readonly #auth: VaultAuthenticator;
   readonly #paths: KvPaths;
   readonly #dynamic: DynamicPaths;
+  readonly #policies: VaultPolicies;
   readonly #retries: number;
   readonly #baseDelay: number;
   readonly #maxDelay: number;
@@ -183,6 +185,11 @@ export class VaultProvider implements SecretProvider {
       (operation, key, call, behaviour) => this.#call(operation, key, call, behaviour),
       this.name,
       options.now ?? Date.now,
+    );
+    this.#policies = new VaultPolicies(
+      this.#client,
+      (operation, key, call, behaviour) => this.#call(operation, key, call, behaviour),
+      this.#paths,
     );
   }
 
@@ -372,6 +379,31 @@ export class VaultProvider implements SecretProvider {
   /** The leases under a prefix (default: the `dynamic` patterns'), with their times; needs `sudo`. */
   async listLeases(options: LeaseListOptions = {}): Promise<LeaseDescription[]> {
     return this.#signal.run(options.abortSignal, () => this.#dynamic.list(options));
+  }
+
+  /** Writes an ACL policy (`sys/policies/acl/<name>`); Vault refuses HCL that does not parse, saying where. */
+  async putPolicy(name: string, document: string, options: ProviderCallOptions = {}): Promise<void> {
+    return this.#signal.run(options.abortSignal, () => this.#policies.put(name, document));
+  }
+
+  /** An ACL policy's HCL; null when there is none. */
+  async getPolicy(name: string, options: ProviderCallOptions = {}): Promise<string | null> {
+    return this.#signal.run(options.abortSignal, () => this.#policies.get(name));
+  }
+
+  /** The ACL policies' names (`default` and `root` included, as Vault lists them). */
+  async listPolicies(options: ProviderCallOptions = {}): Promise<string[]> {
+    return this.#signal.run(options.abortSignal, () => this.#policies.list());
+  }
+
+  /** Deletes an ACL policy; false when there was none. */
+  async deletePolicy(name: string, options: ProviderCallOptions = {}): Promise<boolean> {
+    return this.#signal.run(options.abortSignal, () => this.#policies.delete(name));
+  }
+
+  /** HCL granting read of the names under `prefix` in this provider's mount and folder. */
+  readPolicyFor(prefix: string): string {
+    return this.#policies.readFor(prefix);
   }
 
   metrics(): Record<string, number> {
