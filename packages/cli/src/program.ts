@@ -347,6 +347,23 @@ export function buildProgram(): Command {
     ],
   );
 
+  examples(
+    sub('setup-app', "set an application's secrets up across environments (generated values, never printed)")
+      .argument('<app>', 'application name: secrets are APP/ENV/NAME')
+      .requiredOption('--environments <list>', 'comma-separated environments (dev,staging,prod)')
+      .requiredOption('--secrets <list>', 'comma-separated secret names (db-password,api-key)')
+      .option('--generate <spec>', 'generator: random:32, random:24:hex, uuid (default random:32)')
+      .option('--rotation <period>', "rotation period tag, as `hush rotate --due` reads it ('30d')")
+      .option('--provider <name>', "write to this provider (default: the environment's write provider)")
+      .option('--force', 'replace the values of secrets that exist (new versions)')
+      .option('--dry-run', 'show the plan, write nothing')
+      .action(lazy(() => import('./commands/setup-app.js'))),
+    [
+      'hush setup-app myapp --environments dev,staging,prod --secrets db-password,api-key,jwt-secret --rotation 30d',
+      'hush setup-app myapp --environments dev --secrets session-id --generate uuid --dry-run',
+    ],
+  );
+
   program.commandsGroup('Migration and keys:');
 
   examples(
