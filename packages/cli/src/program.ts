@@ -331,6 +331,7 @@ export function buildProgram(): Command {
           'json',
           'yaml',
           'k8s-secret',
+          'external-secret',
         ]),
       )
       .option('--reveal', 'write the real values')
@@ -338,12 +339,21 @@ export function buildProgram(): Command {
       .option('--pattern <glob>', 'only names matching a glob')
       .option('--prefix <prefix>', 'only names starting with this')
       .option('--provider <name>', 'one provider only')
-      .option('--name <name>', 'metadata.name of the Kubernetes Secret', 'hush-secrets')
+      .option(
+        '--name <name>',
+        'metadata.name of the Kubernetes Secret (and of the ExternalSecret)',
+        'hush-secrets',
+      )
+      .option('--store <name>', 'external-secret: name of the SecretStore (default hush-<provider>)')
+      .option('--refresh <duration>', "external-secret: how often ESO re-reads the backend (default '1h')")
+      .option('--cluster', 'external-secret: a ClusterSecretStore instead of a namespaced SecretStore')
+      .option('--namespace <namespace>', 'external-secret: metadata.namespace of the manifests')
       .action(lazy(() => import('./commands/export.js'))),
     [
       'hush export --format yaml                values shown as ***',
       'hush export --reveal -o .env.local',
       'hush export --format k8s-secret --reveal --name app-secrets | kubectl apply -f -',
+      'hush export --format external-secret --store vault --refresh 1h | kubectl apply -f -',
     ],
   );
 

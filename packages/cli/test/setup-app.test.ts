@@ -107,7 +107,10 @@ describe('hush setup-app', () => {
     const plan = JSON.parse(again.stdout) as Plan;
     expect(plan.secrets.every((s) => s.action === 'keep')).toBe(true);
     expect(plan.policies.every((p) => p.action === 'unchanged')).toBe(true);
-    expect(await read('myapp/prod/jwt-secret')).toMatchObject({ value: before.value, version: before.version });
+    expect(await read('myapp/prod/jwt-secret')).toMatchObject({
+      value: before.value,
+      version: before.version,
+    });
 
     const forced = await setup('--force');
     expect(forced.code, forced.stderr).toBe(0);

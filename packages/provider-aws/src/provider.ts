@@ -21,6 +21,7 @@ import {
 import {
   AccessDeniedError,
   type Duration,
+  type ExternalSecretsBackend,
   type HushError,
   mapConcurrent,
   type ProviderCallOptions,
@@ -443,6 +444,15 @@ export class AwsSecretsManagerProvider implements SecretProvider {
   async deletePolicy(name: string, options: ProviderCallOptions = {}): Promise<boolean> {
     validateSecretName(name);
     return this.#policiesFor(name, options.abortSignal).delete(toAwsName(this.#prefix, name));
+  }
+
+  /** External Secrets Operator's AWS provider: Secrets Manager in this region, credentials from the cluster. */
+  async externalSecrets(): Promise<ExternalSecretsBackend> {
+    const region = await this.client.config.region();
+    return {
+      provider: { aws: { service: 'SecretsManager', region } },
+      remoteRef: (name) => ({ key: toAwsName(this.#prefix, name) }),
+    };
   }
 
   async dispose(): Promise<void> {

@@ -2,6 +2,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { isAbsolute, resolve } from 'node:path';
 import {
   ConfigError,
+  type ExternalSecretsBackend,
   isHushError,
   type LeaseDescription,
   type LeaseListOptions,
@@ -29,6 +30,7 @@ import {
 import nodeVault from 'node-vault';
 import { VaultAuthenticator, type VaultAuthOptions } from './auth.js';
 import { DynamicPaths } from './dynamic.js';
+import { type VaultLocation, vaultExternalSecrets } from './external-secrets.js';
 import {
   checkMetadataUpdate,
   type DataResponse,
@@ -130,6 +132,7 @@ export class VaultProvider implements SecretProvider {
   readonly #paths: KvPaths;
   readonly #dynamic: DynamicPaths;
   readonly #policies: VaultPolicies;
+  readonly #location: VaultLocation;
   readonly #retries: number;
   readonly #baseDelay: number;
   readonly #maxDelay: number;
@@ -179,6 +182,13 @@ export class VaultProvider implements SecretProvider {
       providerName: this.name,
     });
     this.#paths = kvPaths(options.mount ?? 'secret', options.pathPrefix ?? '');
+    this.#location = {
+      address: this.address,
+      ...(namespace ? { namespace } : {}),
+      mount: options.mount ?? 'secret',
+      pathPrefix: options.pathPrefix ?? '',
+      auth,
+    };
     this.#dynamic = new DynamicPaths(
       options.dynamic ?? [],
       this.#client,
@@ -404,6 +414,11 @@ export class VaultProvider implements SecretProvider {
   /** HCL granting read of the names under `prefix` in this provider's mount and folder. */
   readPolicyFor(prefix: string): string {
     return this.#policies.readFor(prefix);
+  }
+
+  /** External Secrets Operator's Vault provider for this mount, with this provider's login. */
+  async externalSecrets(): Promise<ExternalSecretsBackend> {
+    return vaultExternalSecrets(this.#location);
   }
 
   metrics(): Record<string, number> {

@@ -1,10 +1,17 @@
 import { resolve } from 'node:path';
+import { providerOffering } from '../capable.js';
 import type { Cli } from '../context.js';
 import { formatDotenvLine } from '../dotenv.js';
+import { UsageError } from '../errors.js';
+import { externalSecretManifests, goDuration } from '../external-secret.js';
 import { toEnvName, writePrivateFile } from '../util.js';
 
 interface ExportOptions {
-  format?: 'dotenv' | 'json' | 'yaml' | 'k8s-secret';
+  format?: 'dotenv' | 'json' | 'yaml' | 'k8s-secret' | 'external-secret';
+  store?: string;
+  refresh?: string;
+  cluster?: boolean;
+  namespace?: string;
   reveal?: boolean;
   output?: string;
   pattern?: string;
@@ -24,6 +31,14 @@ export default async function exportSecrets(
   _args: unknown[],
   options: ExportOptions,
 ): Promise<void> {
+  if (options.format === 'external-secret') return exportExternalSecret(cli, options);
+  for (const [flag, given] of [
+    ['--store', options.store],
+    ['--refresh', options.refresh],
+    ['--cluster', options.cluster],
+    ['--namespace', options.namespace],
+  ] as const)
+    if (given !== undefined) throw new UsageError(`${flag} goes with --format external-secret`);
   await cli.checkProvider(options.provider);
   const manager = await cli.manager();
   const read = { accessor: cli.accessor, ...(options.provider ? { provider: options.provider } : {}) };
@@ -76,6 +91,50 @@ export default async function exportSecrets(
     await writePrivateFile(resolve(cli.cwd, options.output), text);
     cli.note(
       `${cli.colors.green('✓')} wrote ${values.size} secret${values.size === 1 ? '' : 's'} to ${options.output} (mode 0600)`,
+    );
+  } else process.stdout.write(text);
+}
+
+/**
+ * SecretStore and ExternalSecret manifests for External Secrets Operator, on the backend the
+ * environment reads from: names only, never a value (ESO reads the values from the backend).
+ */
+async function exportExternalSecret(cli: Cli, options: ExportOptions): Promise<void> {
+  if (options.reveal)
+    throw new UsageError('--reveal does not go with --format external-secret: the manifests hold no values');
+  const core = await import('@hush/core');
+  const refreshMs = core.parseDuration(options.refresh ?? '1h');
+  const { name: providerName, provider } = await providerOffering(
+    cli,
+    'externalSecrets',
+    'External Secrets Operator',
+    options.provider,
+  );
+  const manager = await cli.manager();
+  const infos = await manager.listSecrets({
+    accessor: cli.accessor,
+    provider: providerName,
+    ...(options.pattern ? { pattern: options.pattern } : {}),
+    ...(options.prefix ? { prefix: options.prefix } : {}),
+  });
+  const backend = await provider.externalSecrets!();
+  const documents = externalSecretManifests(
+    backend,
+    infos.map((i) => i.key),
+    {
+      store: options.store ?? `hush-${providerName}`,
+      cluster: options.cluster === true,
+      name: options.name,
+      refreshInterval: goDuration(refreshMs),
+      ...(options.namespace ? { namespace: options.namespace } : {}),
+    },
+  );
+  const yaml = await import('yaml');
+  const text = documents.map((doc) => yaml.stringify(doc)).join('---\n');
+  if (options.output) {
+    await writePrivateFile(resolve(cli.cwd, options.output), text);
+    cli.note(
+      `${cli.colors.green('✓')} wrote a ${options.cluster ? 'ClusterSecretStore' : 'SecretStore'} and an ExternalSecret of ${infos.length} secret${infos.length === 1 ? '' : 's'} to ${options.output}`,
     );
   } else process.stdout.write(text);
 }
