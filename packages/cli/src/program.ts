@@ -212,6 +212,24 @@ export function buildProgram(): Command {
     ],
   );
 
+  examples(
+    sub('mcp', 'an MCP server on stdio for AI agents: tokens for secrets, never values')
+      .addOption(
+        new Option(
+          '--approve-writes <mode>',
+          'set_secret and rotate_secret: never, prompt (on the terminal), always',
+        )
+          .choices(['never', 'prompt', 'always'])
+          .default('prompt'),
+      )
+      .option(
+        '--allow-agent-values',
+        "let set_secret take a value from the agent's text (off: generated values only)",
+      )
+      .action(lazy(() => import('./commands/mcp.js'))),
+    ['claude mcp add hush -- hush mcp --env dev', 'hush mcp --approve-writes never'],
+  );
+
   sub('health', "each provider's status and latency (exit 5 when the chain is down)")
     .option('--strict', 'exit 5 also when only some providers are down (degraded)')
     .action(lazy(() => import('./commands/health.js')));
