@@ -220,9 +220,95 @@ export function buildProgram(settings: { json?: boolean } = {}): Command {
     ],
   );
 
+  examples(
+    sub('mcp', 'an MCP server on stdio for AI agents: tokens for secrets, never values')
+      .addOption(
+        new Option(
+          '--approve-writes <mode>',
+          'set_secret and rotate_secret: never, prompt (on the terminal), always',
+        )
+          .choices(['never', 'prompt', 'always'])
+          .default('prompt'),
+      )
+      .option(
+        '--allow-agent-values',
+        "let set_secret take a value from the agent's text (off: generated values only)",
+      )
+      .action(lazy(() => import('./commands/mcp.js'))),
+    ['claude mcp add hush -- hush mcp --env dev', 'hush mcp --approve-writes never'],
+  );
+
   sub('health', "each provider's status and latency (exit 5 when the chain is down)")
     .option('--strict', 'exit 5 also when only some providers are down (degraded)')
     .action(lazy(() => import('./commands/health.js')));
+
+  const lease = sub('lease', 'leases of dynamic secrets (Vault): list, renew, revoke');
+  const leaseAction = (action: 'list' | 'renew' | 'revoke') =>
+    lazy(async () => {
+      const mod = await import('./commands/lease.js');
+      return { default: (cli, [id], options) => mod.default(cli, [action, id], options) };
+    });
+  examples(
+    lease
+      .command('list')
+      .description("the backend's leases (Vault: needs sudo on sys/leases/lookup)")
+      .option('--prefix <prefix>', "only leases whose id starts with this ('database/creds/app/')")
+      .option('--provider <name>', 'the provider to ask (default: the one that has leases)')
+      .action(leaseAction('list')),
+    ['hush lease list --prefix database/creds/app/ --json'],
+  );
+  lease
+    .command('renew')
+    .description('extend a lease now')
+    .argument('<lease-id>', 'the lease id, as `hush lease list` shows it')
+    .option('--increment <duration>', "ask for this much more time ('1h'; default: the role's TTL)")
+    .option('--provider <name>', 'the provider holding it')
+    .action(leaseAction('renew'));
+  lease
+    .command('revoke')
+    .description('end a lease now (the credential stops working)')
+    .argument('<lease-id>', 'the lease id')
+    .option('--provider <name>', 'the provider holding it')
+    .action(leaseAction('revoke'));
+
+  const policy = sub('policy', 'access policies at the backend (Vault ACL policies, AWS resource policies)');
+  const policyAction = (action: 'set' | 'get' | 'list' | 'delete') =>
+    lazy(async () => {
+      const mod = await import('./commands/policy.js');
+      return {
+        default: (cli, [name, file], options) => mod.default(cli, [action, name, file], options),
+      };
+    });
+  examples(
+    policy
+      .command('set')
+      .description('write a policy from a file (Vault: HCL; AWS: the JSON resource policy of secret NAME)')
+      .argument('<name>', 'policy name (AWS: the secret it belongs to)')
+      .argument('<file>', 'FILE.hcl for Vault, FILE.json for AWS')
+      .option('--provider <name>', 'the provider to write it to (default: the one that has policies)')
+      .action(policyAction('set')),
+    [
+      'hush policy set app-dev-read app-dev-read.hcl',
+      'hush policy set --provider aws db/password policy.json',
+    ],
+  );
+  policy
+    .command('get')
+    .description("print a policy's document")
+    .argument('<name>', 'policy name (AWS: the secret)')
+    .option('--provider <name>', 'the provider holding it')
+    .action(policyAction('get'));
+  policy
+    .command('list')
+    .description("the policies' names (Vault)")
+    .option('--provider <name>', 'the provider to ask')
+    .action(policyAction('list'));
+  policy
+    .command('delete')
+    .description('remove a policy')
+    .argument('<name>', 'policy name (AWS: the secret)')
+    .option('--provider <name>', 'the provider holding it')
+    .action(policyAction('delete'));
 
   program.commandsGroup('Applications and files:');
 
@@ -295,6 +381,7 @@ export function buildProgram(settings: { json?: boolean } = {}): Command {
           'json',
           'yaml',
           'k8s-secret',
+          'external-secret',
         ]),
       )
       .option('--reveal', 'write the real values')
@@ -303,12 +390,38 @@ export function buildProgram(settings: { json?: boolean } = {}): Command {
       .option('--prefix <prefix>', 'only names starting with this')
       .option('--provider <name>', 'one provider only')
       .option('--map <file>', 'a YAML/JSON file of KEY: secret-name[#field] naming the keys yourself')
-      .option('--name <name>', 'metadata.name of the Kubernetes Secret', 'hush-secrets')
+      .option(
+        '--name <name>',
+        'metadata.name of the Kubernetes Secret (and of the ExternalSecret)',
+        'hush-secrets',
+      )
+      .option('--store <name>', 'external-secret: name of the SecretStore (default hush-<provider>)')
+      .option('--refresh <duration>', "external-secret: how often ESO re-reads the backend (default '1h')")
+      .option('--cluster', 'external-secret: a ClusterSecretStore instead of a namespaced SecretStore')
+      .option('--namespace <namespace>', 'external-secret: metadata.namespace of the manifests')
       .action(lazy(() => import('./commands/export.js'))),
     [
       'hush export --format yaml                values shown as ***',
       'hush export --reveal -o .env.local',
       'hush export --format k8s-secret --reveal --name app-secrets | kubectl apply -f -',
+      'hush export --format external-secret --store vault --refresh 1h | kubectl apply -f -',
+    ],
+  );
+
+  examples(
+    sub('setup-app', "set an application's secrets up across environments (generated values, never printed)")
+      .argument('<app>', 'application name: secrets are APP/ENV/NAME')
+      .requiredOption('--environments <list>', 'comma-separated environments (dev,staging,prod)')
+      .requiredOption('--secrets <list>', 'comma-separated secret names (db-password,api-key)')
+      .option('--generate <spec>', 'generator: random:32, random:24:hex, uuid (default random:32)')
+      .option('--rotation <period>', "rotation period tag, as `hush rotate --due` reads it ('30d')")
+      .option('--provider <name>', "write to this provider (default: the environment's write provider)")
+      .option('--force', 'replace the values of secrets that exist (new versions)')
+      .option('--dry-run', 'show the plan, write nothing')
+      .action(lazy(() => import('./commands/setup-app.js'))),
+    [
+      'hush setup-app myapp --environments dev,staging,prod --secrets db-password,api-key,jwt-secret --rotation 30d',
+      'hush setup-app myapp --environments dev --secrets session-id --generate uuid --dry-run',
     ],
   );
 
@@ -503,6 +616,12 @@ export function buildProgram(settings: { json?: boolean } = {}): Command {
   );
 
   // After each command's own options, so that they come first in `hush <command> --help`.
-  for (const command of program.commands) addGlobals(command, 'Global options:');
+  const withGlobals = (commands: readonly Command[]): void => {
+    for (const command of commands) {
+      addGlobals(command, 'Global options:');
+      withGlobals(command.commands);
+    }
+  };
+  withGlobals(program.commands);
   return program;
 }

@@ -1,5 +1,6 @@
 import { SecretCache } from './cache.js';
 import type { ProviderFailure } from './errors.js';
+import type { LeaseKeeper } from './leases.js';
 import type { Masker } from './masker.js';
 import type { ProviderChain } from './routing.js';
 import type { Secret } from './secret.js';
@@ -29,6 +30,7 @@ export class BatchReader {
     private readonly masker: Masker,
     private readonly concurrency: number,
     private readonly tiers: CacheTiers,
+    private readonly leases: LeaseKeeper,
   ) {}
 
   async read(keys: string[], pin: string | undefined, fresh: boolean): Promise<Map<string, BatchOutcome>> {
@@ -37,6 +39,12 @@ export class BatchReader {
     const generations = new Map<string, number>();
     let remaining: string[] = [];
     for (const key of keys) {
+      const leased = fresh ? undefined : this.leases.current(key, pin);
+      if (leased) {
+        this.cache.counts.hits++;
+        outcomes.set(key, { kind: 'found', secret: leased, cached: true });
+        continue;
+      }
       const cached = fresh ? undefined : this.cache.lookup(SecretCache.key(key, undefined, pin));
       if (cached?.fresh) {
         this.cache.counts.hits++;
@@ -59,6 +67,10 @@ export class BatchReader {
       for (const [key, outcome] of answered) {
         outcomes.set(key, outcome);
         if (outcome.kind !== 'found') continue;
+        if (outcome.secret.lease) {
+          this.leases.keep(key, outcome.secret, slot);
+          continue;
+        }
         const kept = this.cache.store(
           SecretCache.key(key, undefined, pin),
           key,

@@ -32,6 +32,7 @@ export type { FromConfigOptions, FromEnvOptions } from './factory.js';
 export { createSecretManager, createSecretManagerFromConfig, createSecretManagerFromEnv } from './factory.js';
 export { ALPHABETS, generateRandom, generateSecretValue, parseGeneratorSpec } from './generators.js';
 export { globToRegExp, matchesGlob } from './glob.js';
+export type { Schedule } from './leases.js';
 // The manager and what it is built from
 export { SecretManager } from './manager.js';
 export type { EncodedFormKind } from './mask-forms.js';
@@ -60,6 +61,10 @@ export {
   resolvePackageEntry,
 } from './plugin-loader.js';
 export type {
+  ExternalSecretsBackend,
+  LeaseDescription,
+  LeaseListOptions,
+  LeaseRenewOptions,
   ProviderCallOptions,
   ProviderCapabilities,
   ProviderContext,
@@ -82,7 +87,14 @@ export type {
 } from './resolver.js';
 // References, masking and helpers
 export { resolveDocument, resolveReferences } from './resolver.js';
-export type { NamedSecretInfo, Secret, SecretInfo, SecretInit, SecretVersion } from './secret.js';
+export type {
+  NamedSecretInfo,
+  Secret,
+  SecretInfo,
+  SecretInit,
+  SecretLease,
+  SecretVersion,
+} from './secret.js';
 export { createSecret, isExpired } from './secret.js';
 // The provider toolkit: what every provider needs, for third-party providers too
 export * from './toolkit/index.js';

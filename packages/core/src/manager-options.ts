@@ -19,9 +19,11 @@ const MANAGER_OPTIONS: ReadonlyArray<keyof SecretManagerOptions> = [
   'now',
   'cacheTiers',
   'environment',
+  'leases',
 ];
 const CACHE_OPTIONS = ['enabled', 'ttl', 'maxSize', 'staleIfError', 'versionTtl', 'refreshAhead'];
 const MASKING_OPTIONS = ['maxValues'];
+const LEASE_OPTIONS = ['renewFraction', 'schedule'];
 const REGISTRATION_OPTIONS = ['provider', 'priority', 'timeout', 'cacheTtl'];
 
 /**
@@ -77,6 +79,7 @@ export function checkManagerOptions(options: SecretManagerOptions): void {
   }
   checkNested(options.cache, CACHE_OPTIONS, 'cache');
   checkNested(options.masking, MASKING_OPTIONS, 'masking');
+  checkNested(options.leases, LEASE_OPTIONS, 'leases');
   if (options.enableAuditLog !== undefined && typeof options.enableAuditLog !== 'boolean')
     throw new ConfigError('expected true or false', { path: 'enableAuditLog' });
   if (options.auditLogCallback !== undefined && typeof options.auditLogCallback !== 'function')

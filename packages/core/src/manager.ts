@@ -20,6 +20,7 @@ import {
 } from './errors.js';
 import { probe } from './health.js';
 import { Hooks, type LiveEvent } from './hooks.js';
+import { defaultSchedule, LeaseKeeper } from './leases.js';
 import { listAcross, versionsAcross } from './listing.js';
 import { checkManagerOptions } from './manager-options.js';
 import { readMany } from './many.js';
@@ -41,6 +42,7 @@ import type {
   GetSecretOptions,
   HealthStatus,
   ISecretManager,
+  LeaseControl,
   ListSecretsOptions,
   ManagerPlugin,
   ResolveOptions,
@@ -75,6 +77,7 @@ export class SecretManager implements ISecretManager {
   readonly #writes: WritePath;
   readonly #hooks: Hooks;
   readonly #tiers: CacheTiers;
+  readonly #leases: LeaseKeeper;
   readonly #unsubscribe: () => void;
   readonly #metrics = new MetricsRecorder();
   readonly #defaultsOnOutage: boolean;
@@ -123,8 +126,23 @@ export class SecretManager implements ISecretManager {
     this.#unsubscribe = this.#tiers.subscribe((name) =>
       name === undefined ? this.#cache.writtenAll() : this.#cache.written(name),
     );
-    this.#reads = new ReadPath(this.#chain, this.#cache, this.masker, this.#tiers);
-    this.#batch = new BatchReader(this.#chain, this.#cache, this.masker, concurrency, this.#tiers);
+    this.#leases = new LeaseKeeper(
+      {
+        renewFraction: leaseFraction(options.leases?.renewFraction),
+        now: options.now ?? Date.now,
+        schedule: options.leases?.schedule ?? defaultSchedule,
+      },
+      this.masker,
+    );
+    this.#reads = new ReadPath(this.#chain, this.#cache, this.masker, this.#tiers, this.#leases);
+    this.#batch = new BatchReader(
+      this.#chain,
+      this.#cache,
+      this.masker,
+      concurrency,
+      this.#tiers,
+      this.#leases,
+    );
     this.#writes = new WritePath(this.#chain, this.#cache, this.masker, this.#tiers);
     this.#defaultsOnOutage = options.defaultsOnOutage ?? false;
     this.#runner = new OperationRunner(this.#hooks, this.#metrics, this.masker, {
@@ -146,6 +164,17 @@ export class SecretManager implements ISecretManager {
 
   getProvider(name: string): SecretProvider | undefined {
     return this.#chain.find(name)?.provider;
+  }
+
+  /** The leased (dynamic) secrets this manager holds: list, renew, revoke. */
+  get leases(): LeaseControl {
+    const keeper = this.#leases;
+    return {
+      list: () => keeper.list(),
+      renew: (nameOrId) => keeper.renew(nameOrId),
+      revoke: (nameOrId) => keeper.revoke(nameOrId),
+      idle: () => keeper.idle(),
+    };
   }
 
   /** Adds a cross-cutting plugin (audit, access control) after construction. */
@@ -499,6 +528,9 @@ export class SecretManager implements ISecretManager {
         ...(this.#tiers.none ? {} : { tiers: this.#tiers.metrics() }),
       },
       masking: { values: this.masker.size, dropped: this.masker.dropped },
+      ...(this.#leases.size || this.#leases.counts.renewals
+        ? { leases: { held: this.#leases.size, ...this.#leases.counts } }
+        : {}),
       plugins: this.#hooks.metrics(),
     };
   }
@@ -507,6 +539,7 @@ export class SecretManager implements ISecretManager {
   async dispose(): Promise<void> {
     if (this.#disposed) return;
     this.#disposed = true;
+    this.#leases.dispose();
     for (const slot of this.#chain.slots) slot.abort();
     this.#unsubscribe();
     this.#cache.clear();
@@ -589,6 +622,16 @@ export class SecretManager implements ISecretManager {
     if (version !== undefined) run.event.version = version;
     if (change) run.event.change = change;
   }
+}
+
+/** `leases.renewFraction` as a fraction in (0, 1). */
+function leaseFraction(value: number | undefined): number {
+  if (value === undefined) return 2 / 3;
+  if (typeof value !== 'number' || !(value > 0 && value < 1))
+    throw new ConfigError('expected a fraction of the lease above 0 and below 1 (2/3 by default)', {
+      path: 'leases.renewFraction',
+    });
+  return value;
 }
 
 /** `cache.refreshAhead` as a fraction in [0, 1). */

@@ -1,4 +1,4 @@
-import type { Secret, SecretInfo, SecretVersion } from './secret.js';
+import type { Secret, SecretInfo, SecretLease, SecretVersion } from './secret.js';
 
 /**
  * What a provider can do. The manager refuses an operation a provider lacks with an
@@ -64,6 +64,37 @@ export interface ProviderListOptions extends ProviderCallOptions {
   prefix?: string;
 }
 
+export interface LeaseRenewOptions extends ProviderCallOptions {
+  /** Seconds asked for; the backend may grant less (a maximum TTL). Default: its own default. */
+  incrementSeconds?: number;
+}
+
+export interface LeaseListOptions extends ProviderCallOptions {
+  /** Only leases whose id starts with this. */
+  prefix?: string;
+}
+
+/** A lease as the backend describes it (`hush lease list`). */
+export interface LeaseDescription {
+  id: string;
+  issuedAt?: Date;
+  expiresAt: Date;
+  renewable: boolean;
+  /** Seconds left. */
+  ttlSeconds: number;
+}
+
+/**
+ * How External Secrets Operator reaches a backend and each name in it (`hush export --format
+ * external-secret`). Never a credential: authentication refers to what the cluster holds.
+ */
+export interface ExternalSecretsBackend {
+  /** A SecretStore's `spec.provider` (`{ vault: {...} }`, `{ aws: {...} }`, ...). */
+  provider: Record<string, unknown>;
+  /** An ExternalSecret's `remoteRef` for a name: the backend's key and, for one field of a map, its property. */
+  remoteRef(name: string): { key: string; property?: string };
+}
+
 export interface ProviderHealth {
   status: 'healthy' | 'degraded' | 'unhealthy';
   message?: string;
@@ -123,6 +154,32 @@ export interface SecretProvider {
    */
   rollback?(key: string, version: string, options?: ProviderCallOptions): Promise<SecretInfo>;
   health?(options?: ProviderCallOptions): Promise<ProviderHealth>;
+  /**
+   * Extends a lease this provider granted (a Secret's `lease`); answers the lease as renewed.
+   * A refusal (unknown, expired or non-renewable lease) is a definitive error; an outage a
+   * `ProviderUnavailableError`. Required when `get` returns leased secrets.
+   */
+  renewLease?(lease: SecretLease, options?: LeaseRenewOptions): Promise<SecretLease>;
+  /** Ends a lease now; revoking one that is gone is not an error. */
+  revokeLease?(leaseId: string, options?: ProviderCallOptions): Promise<void>;
+  /** The backend's leases (for operators); may need elevated rights. */
+  listLeases?(options?: LeaseListOptions): Promise<LeaseDescription[]>;
+  /**
+   * Stores an access policy at the backend (`hush policy set`): Vault's ACL policies by name;
+   * for AWS, the resource policy of the secret `name`. A document the backend cannot parse or
+   * accept is refused with a `ValidationError` that says where and why.
+   */
+  putPolicy?(name: string, document: string, options?: ProviderCallOptions): Promise<void>;
+  /** A policy's document; null when there is none. */
+  getPolicy?(name: string, options?: ProviderCallOptions): Promise<string | null>;
+  /** The names of the stored policies. */
+  listPolicies?(options?: ProviderCallOptions): Promise<string[]>;
+  /** Removes a policy; false when there was none. */
+  deletePolicy?(name: string, options?: ProviderCallOptions): Promise<boolean>;
+  /** A policy document that lets its holder read the names under `prefix` (`hush setup-app`). */
+  readPolicyFor?(prefix: string): string;
+  /** How External Secrets Operator reaches this backend; absent where it cannot. */
+  externalSecrets?(): Promise<ExternalSecretsBackend>;
   /** Extra counters for the manager's metrics (e.g. `throttled`, `retries`). */
   metrics?(): Record<string, number>;
   dispose?(): Promise<void>;

@@ -1,5 +1,6 @@
 import { SecretCache } from './cache.js';
 import { type ProviderFailure, ProviderUnavailableError } from './errors.js';
+import type { LeaseKeeper } from './leases.js';
 import type { Masker } from './masker.js';
 import type { ProviderChain } from './routing.js';
 import type { Secret } from './secret.js';
@@ -31,9 +32,12 @@ export class ReadPath {
     private readonly cache: SecretCache,
     private readonly masker: Masker,
     private readonly tiers: CacheTiers,
+    private readonly leases: LeaseKeeper,
   ) {
     if (cache.settings.refreshAhead > 0)
       cache.onRefreshDue = (name, version, pin) => this.#refresh(name, version, pin);
+    // A lease to replace: a fresh read, in one flight with any read of the name in the air.
+    leases.refetch = (name) => this.#flight(name, undefined, undefined, name, true).promise;
   }
 
   /** The hot path: a fresh cached plain read, counted as a hit; undefined otherwise. */
@@ -59,6 +63,12 @@ export class ReadPath {
     fresh: boolean,
   ): Promise<ReadResult> {
     const key = SecretCache.key(name, version, pin);
+    // A leased value is held for its lease, whatever the cache settings say.
+    const leased = fresh || version !== undefined ? undefined : this.leases.current(name, pin);
+    if (leased) {
+      this.cache.counts.hits++;
+      return { secret: leased, cached: true };
+    }
     const cached = fresh ? undefined : this.cache.lookup(key);
     if (cached?.fresh) {
       this.cache.counts.hits++;
@@ -151,7 +161,8 @@ export class ReadPath {
     if (claim.kind === 'filled') return this.#keepHit(key, name, version, pin, claim.hit, generation);
     try {
       const secret = await this.readChain(name, version, pin);
-      if (secret) {
+      if (secret?.lease) this.#keep(key, name, version, pin, secret, generation);
+      else if (secret) {
         const ttl = this.cache.ttlFor(version !== undefined, this.chain.find(secret.provider)?.cacheTtlMs);
         // A write here or elsewhere in the fleet since the read began: its answer may be old.
         if (ttl > 0 && this.cache.generation(name) === generation)
@@ -172,7 +183,13 @@ export class ReadPath {
     secret: Secret,
     generation: number,
   ): void {
-    const ttl = this.chain.find(secret.provider)?.cacheTtlMs;
+    const slot = this.chain.find(secret.provider);
+    // A leased value goes to the lease keeper, never to the cache or its tiers.
+    if (secret.lease && slot && version === undefined) {
+      this.leases.keep(name, secret, slot);
+      return;
+    }
+    const ttl = slot?.cacheTtlMs;
     const kept = this.cache.store(key, name, secret, generation, version !== undefined, ttl, version, pin);
     this.masker.add(secret.value, { pinned: kept });
   }

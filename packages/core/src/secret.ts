@@ -1,5 +1,19 @@
 import { inspect } from 'node:util';
 
+/**
+ * The lease a backend grants with a dynamic secret (a database credential): the value is good
+ * until `expiresAt`, and a renewable lease can be extended. The id is no secret: it names the
+ * lease to renew or revoke it.
+ */
+export interface SecretLease {
+  id: string;
+  /** Seconds the backend granted (the last renewal's). */
+  durationSeconds: number;
+  renewable: boolean;
+  /** When the value stops working unless the lease is renewed. */
+  expiresAt: Date;
+}
+
 /** Descriptive fields of a secret: everything but its value. Safe to log and serialise. */
 export interface SecretInfo {
   key: string;
@@ -32,6 +46,8 @@ export interface SecretInfo {
    * (`DB_PASSWORD` for `db/password`). Access control decides on this name as well.
    */
   canonicalName?: string;
+  /** Set when the value is a dynamic credential under a lease. */
+  lease?: SecretLease;
 }
 
 /** One secret with its value. The value is readable only through `secret.value`. */
@@ -83,6 +99,7 @@ class SecretRecord implements Secret {
   scope?: string;
   deleted?: boolean;
   canonicalName?: string;
+  lease?: SecretLease;
 
   constructor(init: SecretInit) {
     this.#value = init.value;
@@ -98,6 +115,7 @@ class SecretRecord implements Secret {
     if (init.scope !== undefined) this.scope = init.scope;
     if (init.deleted !== undefined) this.deleted = init.deleted;
     if (init.canonicalName !== undefined) this.canonicalName = init.canonicalName;
+    if (init.lease) this.lease = { ...init.lease };
   }
 
   get name(): string {
@@ -123,6 +141,7 @@ class SecretRecord implements Secret {
     if (this.scope !== undefined) info.scope = this.scope;
     if (this.deleted !== undefined) info.deleted = this.deleted;
     if (this.canonicalName !== undefined) info.canonicalName = this.canonicalName;
+    if (this.lease) info.lease = { ...this.lease };
     return info;
   }
 

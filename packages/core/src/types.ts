@@ -189,11 +189,58 @@ export interface MaskingMetrics {
   dropped: number;
 }
 
+export interface LeaseOptions {
+  /**
+   * Renew a lease when this share of it has passed (a lease that cannot be renewed is fetched
+   * anew then). Default 2/3.
+   */
+  renewFraction?: number;
+  /**
+   * Runs the background work after a delay; returns a cancel function. Default `setTimeout`
+   * (never keeping the process alive). Tests pass one driven by their clock.
+   */
+  schedule?: (work: () => void, delayMs: number) => () => void;
+}
+
+/** A leased secret the manager holds, as `manager.leases.list()` describes it. */
+export interface HeldLease {
+  name: string;
+  provider: string;
+  leaseId: string;
+  expiresAt: Date;
+  renewable: boolean;
+  /** Successful renewals of this lease. */
+  renewals: number;
+  /** When the manager will act next: renew, or fetch a new credential. */
+  nextActionAt?: Date;
+}
+
+/** What `manager.leases` offers: the leased values the manager holds. */
+export interface LeaseControl {
+  /** The held leases (no values). */
+  list(): HeldLease[];
+  /** Renews a held lease now, by secret name or lease id; undefined when none is held. */
+  renew(nameOrId: string): Promise<HeldLease | undefined>;
+  /** Revokes a held lease at its backend; the next read fetches a new credential. */
+  revoke(nameOrId: string): Promise<boolean>;
+  /** Resolves when no background renewal or replacement is in flight. */
+  idle(): Promise<void>;
+}
+
 export interface SecretMetrics {
   operations: Record<string, OperationMetrics>;
   providers: Record<string, ProviderMetrics>;
   cache: CacheMetrics;
   masking: MaskingMetrics;
+  /** Held leases and what the manager did with them. */
+  leases?: {
+    held: number;
+    renewals: number;
+    renewalFailures: number;
+    replacements: number;
+    expired: number;
+    revoked: number;
+  };
   /** Counters from manager plugins (audit write failures, denials...). */
   plugins: Record<string, Record<string, number>>;
 }
@@ -339,10 +386,12 @@ export interface SecretManagerOptions {
     maxValues?: number;
   };
   /**
-   * The clock for cache freshness and for the `timestamp` of operation events (what an audit log
-   * records), in epoch milliseconds (default `Date.now`); for tests.
+   * The clock for cache freshness, leases and the `timestamp` of operation events (what an audit
+   * log records), in epoch milliseconds (default `Date.now`); for tests.
    */
   now?: () => number;
+  /** Leased (dynamic) secrets: held for their lease, renewed in the background. */
+  leases?: LeaseOptions;
   /**
    * Tiers between the in-process cache and the providers (a shared Redis for a fleet), asked in
    * order on a miss and written back after the providers answer. Each is skipped, never fatal,

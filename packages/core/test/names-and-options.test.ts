@@ -187,6 +187,10 @@ describe('manager options', () => {
       "cache.maxEntries: unknown option 'maxEntries'",
     );
     expect(() => build({ masking: { max: 1 } })).toThrow("masking.max: unknown option 'max'");
+    expect(() => build({ leases: { fraction: 0.5 } as never })).toThrow(
+      "leases.fraction: unknown option 'fraction'",
+    );
+    expect(() => build({ leases: { renewFraction: 0.5 } })).not.toThrow();
     expect(
       () =>
         new SecretManager({

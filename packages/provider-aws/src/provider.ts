@@ -21,6 +21,7 @@ import {
 import {
   AccessDeniedError,
   type Duration,
+  type ExternalSecretsBackend,
   type HushError,
   mapConcurrent,
   optionNames,
@@ -65,6 +66,7 @@ import {
   versionWithLabel,
 } from './mapping.js';
 import { type KnownMetadata, MetadataCache } from './metadata.js';
+import { ResourcePolicies } from './policies.js';
 
 /** Delete options: core's, plus `force` (AWS's ForceDeleteWithoutRecovery, same as `permanent`). */
 export interface AwsDeleteOptions extends ProviderDeleteOptions {
@@ -445,6 +447,36 @@ export class AwsSecretsManagerProvider implements SecretProvider {
     return { ...this.#counters };
   }
 
+  /**
+   * Sets the resource policy of the secret `name` after ValidateResourcePolicy's checks (a
+   * finding refuses it), with BlockPublicPolicy, so that a policy open to everyone is refused.
+   */
+  async putPolicy(name: string, document: string, options: ProviderCallOptions = {}): Promise<void> {
+    validateSecretName(name);
+    await this.#policiesFor(name, options.abortSignal).put(toAwsName(this.#prefix, name), document);
+  }
+
+  /** The resource policy of the secret `name`; null when it has none. */
+  async getPolicy(name: string, options: ProviderCallOptions = {}): Promise<string | null> {
+    validateSecretName(name);
+    return this.#policiesFor(name, options.abortSignal).get(toAwsName(this.#prefix, name));
+  }
+
+  /** Removes the resource policy of the secret `name`; false when it had none. */
+  async deletePolicy(name: string, options: ProviderCallOptions = {}): Promise<boolean> {
+    validateSecretName(name);
+    return this.#policiesFor(name, options.abortSignal).delete(toAwsName(this.#prefix, name));
+  }
+
+  /** External Secrets Operator's AWS provider: Secrets Manager in this region, credentials from the cluster. */
+  async externalSecrets(): Promise<ExternalSecretsBackend> {
+    const region = await this.client.config.region();
+    return {
+      provider: { aws: { service: 'SecretsManager', region } },
+      remoteRef: (name) => ({ key: toAwsName(this.#prefix, name) }),
+    };
+  }
+
   async dispose(): Promise<void> {
     if (this.#ownsClient) this.client.destroy();
   }
@@ -670,6 +702,13 @@ export class AwsSecretsManagerProvider implements SecretProvider {
     };
     this.#metadata.set(secretId, known);
     return known;
+  }
+
+  #policiesFor(key: string, signal: AbortSignal | undefined): ResourcePolicies {
+    return new ResourcePolicies(
+      (command, operation) => this.#send(command as never, { operation, key }, signal),
+      (error, operation) => toHushError(error, { provider: this.name, operation, key }),
+    );
   }
 
   /** Sends one command, counting the operation and the SDK's retries. */

@@ -8,6 +8,7 @@ import {
 import {
   AccessDeniedError,
   ConfigError,
+  type ExternalSecretsBackend,
   type ProviderCallOptions,
   type ProviderCapabilities,
   type ProviderDeleteOptions,
@@ -558,6 +559,17 @@ export class AzureKeyVaultProvider implements SecretProvider {
     } catch (error) {
       throw this.#fail(error, 'rollback', key);
     }
+  }
+
+  /**
+   * External Secrets Operator's Azure Key Vault provider for this vault, logging in with the
+   * cluster's workload identity (no client secret in the manifest); names as this provider maps them.
+   */
+  async externalSecrets(): Promise<ExternalSecretsBackend> {
+    return {
+      provider: { azurekv: { vaultUrl: this.vaultUrl, authType: 'WorkloadIdentity' } },
+      remoteRef: (name) => ({ key: toVaultName(name, this.#mapping) }),
+    };
   }
 
   async health(options: ProviderCallOptions = {}): Promise<ProviderHealth> {

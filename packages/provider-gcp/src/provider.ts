@@ -2,6 +2,7 @@ import { type protos, SecretManagerServiceClient } from '@google-cloud/secret-ma
 import {
   ConfigError,
   createSecret,
+  type ExternalSecretsBackend,
   IntegrityError,
   optionNames,
   type ProviderCallOptions,
@@ -381,6 +382,15 @@ export class GcpSecretManagerProvider implements SecretProvider {
 
   metrics(): Record<string, number> {
     return { ...this.#counters };
+  }
+
+  /** External Secrets Operator's GCP Secret Manager provider for this project (workload identity); ids as mapped here. */
+  async externalSecrets(): Promise<ExternalSecretsBackend> {
+    const projectID = await this.project();
+    return {
+      provider: { gcpsm: { projectID } },
+      remoteRef: (name) => ({ key: toSecretId(name, this.#mapping) }),
+    };
   }
 
   async dispose(): Promise<void> {

@@ -6,10 +6,12 @@ import {
   AccessDeniedError,
   createSecret,
   type HushError,
+  type LeaseDescription,
   ProviderError,
   ProviderUnavailableError,
   type Secret,
   type SecretInfo,
+  type SecretLease,
   type SecretVersion,
   ValidationError,
   VersionConflictError,
@@ -373,4 +375,63 @@ export function toSecret(key: string, answer: DataResponse, provider: string): S
     provider,
   );
   return createSecret({ ...info, value: dataToValue(answer.data.data) });
+}
+
+/** A read of a dynamic path (`database/creds/<role>`): the data plus the lease that covers it. */
+export interface LeasedResponse {
+  lease_id?: string;
+  lease_duration?: number;
+  renewable?: boolean;
+  data?: Record<string, unknown> | null;
+}
+
+/** A dynamic credential as a Secret: its data as JSON text (`#username`, `#password`), its lease kept. */
+export function toLeasedSecret(
+  key: string,
+  answer: LeasedResponse,
+  provider: string,
+  now: number,
+): Secret | null {
+  if (!answer.data) return null;
+  const lease = toLease(answer, now);
+  const issued = new Date(now);
+  return createSecret({
+    key,
+    version: lease ? (lease.id.split('/').pop() ?? lease.id) : '0',
+    createdAt: issued,
+    updatedAt: issued,
+    provider,
+    value: dataToValue(answer.data),
+    ...(lease ? { lease, expiresAt: lease.expiresAt } : {}),
+  });
+}
+
+/** `lease_id`, `lease_duration`, `renewable` of an answer (a read or a renewal) as hush's lease. */
+export function toLease(answer: LeasedResponse, now: number): SecretLease | undefined {
+  if (!answer.lease_id) return undefined;
+  const duration = Number(answer.lease_duration ?? 0);
+  return {
+    id: answer.lease_id,
+    durationSeconds: duration,
+    renewable: answer.renewable === true,
+    expiresAt: new Date(now + duration * 1000),
+  };
+}
+
+/** `sys/leases/lookup`'s data as a lease description. */
+export function toLeaseDescription(data: {
+  id?: string;
+  issue_time?: string;
+  expire_time?: string | null;
+  renewable?: boolean;
+  ttl?: number;
+}): LeaseDescription {
+  const issued = parseVaultTime(data.issue_time);
+  return {
+    id: String(data.id ?? ''),
+    ...(issued ? { issuedAt: issued } : {}),
+    expiresAt: parseVaultTime(data.expire_time ?? undefined) ?? new Date(0),
+    renewable: data.renewable === true,
+    ttlSeconds: Number(data.ttl ?? 0),
+  };
 }

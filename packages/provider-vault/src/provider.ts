@@ -2,7 +2,11 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { isAbsolute, resolve } from 'node:path';
 import {
   ConfigError,
+  type ExternalSecretsBackend,
   isHushError,
+  type LeaseDescription,
+  type LeaseListOptions,
+  type LeaseRenewOptions,
   mapConcurrent,
   optionNames,
   type ProviderCallOptions,
@@ -17,6 +21,7 @@ import {
   retry,
   type Secret,
   type SecretInfo,
+  type SecretLease,
   SecretNotFoundError,
   type SecretProvider,
   type SecretVersion,
@@ -26,6 +31,8 @@ import {
 } from '@hush/core';
 import nodeVault from 'node-vault';
 import { VaultAuthenticator, type VaultAuthOptions } from './auth.js';
+import { DynamicPaths } from './dynamic.js';
+import { type VaultLocation, vaultExternalSecrets } from './external-secrets.js';
 import {
   checkMetadataUpdate,
   type DataResponse,
@@ -44,6 +51,7 @@ import {
   versionState,
   writeCustomMetadata,
 } from './mapping.js';
+import { VaultPolicies } from './policies.js';
 
 export interface VaultProviderOptions {
   /** Instance name used in errors and pins. Default `vault`. */
@@ -81,6 +89,14 @@ export interface VaultProviderOptions {
   env?: Record<string, string | undefined>;
   /** Relative paths (the Kubernetes JWT file) are resolved from here. Default the working directory. */
   root?: string;
+  /**
+   * Names that are Vault paths of dynamic secrets (globs such as `database/creds/*`): each read
+   * is a new credential under a lease (its data as JSON: `#username`, `#password`), read-only.
+   * Default none.
+   */
+  dynamic?: string[];
+  /** The clock lease expiries are computed with, in epoch ms (default `Date.now`); for tests. */
+  now?: () => number;
 }
 
 export const VAULT_CAPABILITIES: ProviderCapabilities = Object.freeze({
@@ -136,6 +152,9 @@ export class VaultProvider implements SecretProvider {
   readonly #client: nodeVault.client;
   readonly #auth: VaultAuthenticator;
   readonly #paths: KvPaths;
+  readonly #dynamic: DynamicPaths;
+  readonly #policies: VaultPolicies;
+  readonly #location: VaultLocation;
   readonly #retries: number;
   readonly #baseDelay: number;
   readonly #maxDelay: number;
@@ -186,6 +205,25 @@ export class VaultProvider implements SecretProvider {
       providerName: this.name,
     });
     this.#paths = kvPaths(options.mount ?? 'secret', options.pathPrefix ?? '');
+    this.#location = {
+      address: this.address,
+      ...(namespace ? { namespace } : {}),
+      mount: options.mount ?? 'secret',
+      pathPrefix: options.pathPrefix ?? '',
+      auth,
+    };
+    this.#dynamic = new DynamicPaths(
+      options.dynamic ?? [],
+      this.#client,
+      (operation, key, call, behaviour) => this.#call(operation, key, call, behaviour),
+      this.name,
+      options.now ?? Date.now,
+    );
+    this.#policies = new VaultPolicies(
+      this.#client,
+      (operation, key, call, behaviour) => this.#call(operation, key, call, behaviour),
+      this.#paths,
+    );
   }
 
   async initialize(): Promise<void> {
@@ -198,6 +236,7 @@ export class VaultProvider implements SecretProvider {
 
   async #getNow(key: string, options: ProviderGetOptions = {}): Promise<Secret | null> {
     validateSecretName(key);
+    if (this.#dynamic.matches(key)) return options.version === undefined ? this.#dynamic.read(key) : null;
     let path = this.#paths.data(key);
     if (options.version !== undefined) {
       if (!/^[1-9]\d*$/.test(options.version)) return null;
@@ -215,6 +254,7 @@ export class VaultProvider implements SecretProvider {
 
   async #setNow(key: string, value: string, options: ProviderSetOptions = {}): Promise<SecretInfo> {
     validateSecretName(key);
+    if (this.#dynamic.matches(key)) this.#dynamic.refuse('set', key);
     if (typeof value !== 'string') throw new ValidationError('a secret value must be a string');
     let cas: number | undefined;
     if (options.expectedVersion !== undefined) {
@@ -239,6 +279,7 @@ export class VaultProvider implements SecretProvider {
 
   async #rollbackNow(key: string, version: string): Promise<SecretInfo> {
     validateSecretName(key);
+    if (this.#dynamic.matches(key)) this.#dynamic.refuse('rollback', key);
     if (!/^[1-9]\d*$/.test(version)) throw new SecretNotFoundError(key, { version, provider: this.name });
     const old = await this.#call<DataResponse | null>(
       'rollback',
@@ -260,6 +301,7 @@ export class VaultProvider implements SecretProvider {
 
   async #deleteNow(key: string, options: ProviderDeleteOptions = {}): Promise<boolean> {
     validateSecretName(key);
+    if (this.#dynamic.matches(key)) this.#dynamic.refuse('delete', key);
     const metadata = await this.#readMetadata(key, 'delete');
     if (!metadata) return false;
     if (options.permanent) {
@@ -279,6 +321,7 @@ export class VaultProvider implements SecretProvider {
 
   async #listVersionsNow(key: string): Promise<SecretVersion[]> {
     validateSecretName(key);
+    if (this.#dynamic.matches(key)) return [];
     const metadata = await this.#readMetadata(key, 'listVersions');
     return metadata ? toVersions(metadata) : [];
   }
@@ -354,6 +397,51 @@ export class VaultProvider implements SecretProvider {
         details: { address: this.address },
       };
     }
+  }
+
+  /** Renews a lease of a dynamic secret (`sys/leases/renew`). */
+  async renewLease(lease: SecretLease, options: LeaseRenewOptions = {}): Promise<SecretLease> {
+    return this.#signal.run(options.abortSignal, () => this.#dynamic.renew(lease, options));
+  }
+
+  /** Revokes a lease now (`sys/leases/revoke`); an unknown lease is not an error. */
+  async revokeLease(leaseId: string, options: ProviderCallOptions = {}): Promise<void> {
+    return this.#signal.run(options.abortSignal, () => this.#dynamic.revoke(leaseId));
+  }
+
+  /** The leases under a prefix (default: the `dynamic` patterns'), with their times; needs `sudo`. */
+  async listLeases(options: LeaseListOptions = {}): Promise<LeaseDescription[]> {
+    return this.#signal.run(options.abortSignal, () => this.#dynamic.list(options));
+  }
+
+  /** Writes an ACL policy (`sys/policies/acl/<name>`); Vault refuses HCL that does not parse, saying where. */
+  async putPolicy(name: string, document: string, options: ProviderCallOptions = {}): Promise<void> {
+    return this.#signal.run(options.abortSignal, () => this.#policies.put(name, document));
+  }
+
+  /** An ACL policy's HCL; null when there is none. */
+  async getPolicy(name: string, options: ProviderCallOptions = {}): Promise<string | null> {
+    return this.#signal.run(options.abortSignal, () => this.#policies.get(name));
+  }
+
+  /** The ACL policies' names (`default` and `root` included, as Vault lists them). */
+  async listPolicies(options: ProviderCallOptions = {}): Promise<string[]> {
+    return this.#signal.run(options.abortSignal, () => this.#policies.list());
+  }
+
+  /** Deletes an ACL policy; false when there was none. */
+  async deletePolicy(name: string, options: ProviderCallOptions = {}): Promise<boolean> {
+    return this.#signal.run(options.abortSignal, () => this.#policies.delete(name));
+  }
+
+  /** HCL granting read of the names under `prefix` in this provider's mount and folder. */
+  readPolicyFor(prefix: string): string {
+    return this.#policies.readFor(prefix);
+  }
+
+  /** External Secrets Operator's Vault provider for this mount, with this provider's login. */
+  async externalSecrets(): Promise<ExternalSecretsBackend> {
+    return vaultExternalSecrets(this.#location);
   }
 
   metrics(): Record<string, number> {

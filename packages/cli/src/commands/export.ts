@@ -1,12 +1,18 @@
 import { resolve } from 'node:path';
+import { providerOffering } from '../capable.js';
 import type { Cli } from '../context.js';
 import { formatDotenvLine } from '../dotenv.js';
 import { UsageError } from '../errors.js';
+import { externalSecretManifests, goDuration } from '../external-secret.js';
 import { writePrivateFile } from '../util.js';
 import { loadMap, readMapped, variablesOf } from '../variables.js';
 
 interface ExportOptions {
-  format?: 'dotenv' | 'json' | 'yaml' | 'k8s-secret';
+  format?: 'dotenv' | 'json' | 'yaml' | 'k8s-secret' | 'external-secret';
+  store?: string;
+  refresh?: string;
+  cluster?: boolean;
+  namespace?: string;
   reveal?: boolean;
   output?: string;
   pattern?: string;
@@ -36,6 +42,14 @@ export default async function exportSecrets(
   _args: unknown[],
   options: ExportOptions,
 ): Promise<void> {
+  if (options.format === 'external-secret') return exportExternalSecret(cli, options);
+  for (const [flag, given] of [
+    ['--store', options.store],
+    ['--refresh', options.refresh],
+    ['--cluster', options.cluster],
+    ['--namespace', options.namespace],
+  ] as const)
+    if (given !== undefined) throw new UsageError(`${flag} goes with --format external-secret`);
   if (options.map && (options.pattern || options.prefix || options.provider))
     throw new UsageError(
       '--map names its secrets: it cannot be combined with --pattern, --prefix or --provider',
@@ -120,4 +134,48 @@ async function mappedEntries(cli: Cli, options: ExportOptions): Promise<Entries>
     Object.entries(values).map(([variable, value]) => [variable, options.reveal ? value : MASKED]),
   );
   return { names: shown, variables: shown };
+}
+
+/**
+ * SecretStore and ExternalSecret manifests for External Secrets Operator, on the backend the
+ * environment reads from: names only, never a value (ESO reads the values from the backend).
+ */
+async function exportExternalSecret(cli: Cli, options: ExportOptions): Promise<void> {
+  if (options.reveal)
+    throw new UsageError('--reveal does not go with --format external-secret: the manifests hold no values');
+  const core = await import('@hush/core');
+  const refreshMs = core.parseDuration(options.refresh ?? '1h');
+  const { name: providerName, provider } = await providerOffering(
+    cli,
+    'externalSecrets',
+    'External Secrets Operator',
+    options.provider,
+  );
+  const manager = await cli.manager();
+  const infos = await manager.listSecrets({
+    accessor: cli.accessor,
+    provider: providerName,
+    ...(options.pattern ? { pattern: options.pattern } : {}),
+    ...(options.prefix ? { prefix: options.prefix } : {}),
+  });
+  const backend = await provider.externalSecrets!();
+  const documents = externalSecretManifests(
+    backend,
+    infos.map((i) => i.key),
+    {
+      store: options.store ?? `hush-${providerName}`,
+      cluster: options.cluster === true,
+      name: options.name,
+      refreshInterval: goDuration(refreshMs),
+      ...(options.namespace ? { namespace: options.namespace } : {}),
+    },
+  );
+  const yaml = await import('yaml');
+  const text = documents.map((doc) => yaml.stringify(doc)).join('---\n');
+  if (options.output) {
+    await writePrivateFile(resolve(cli.cwd, options.output), text);
+    cli.note(
+      `${cli.colors.green('✓')} wrote a ${options.cluster ? 'ClusterSecretStore' : 'SecretStore'} and an ExternalSecret of ${infos.length} secret${infos.length === 1 ? '' : 's'} to ${options.output}`,
+    );
+  } else process.stdout.write(text);
 }
