@@ -132,6 +132,8 @@ const OPTION_NAMES = optionNames<VaultProviderOptions>()({
   auth: true,
   mount: true,
   pathPrefix: true,
+  dynamic: true,
+  now: true,
   requestTimeout: true,
   retries: true,
   retryBaseDelayMs: true,
