@@ -5,7 +5,9 @@ import { writeJsonError } from './errors.js';
 import { examples, PROGRAM_HELP_AFTER, subcommandTerm } from './help.js';
 
 /** A command's module: its default export runs it. */
-export type CommandModule = { default: (cli: Cli, args: any, options: any) => Promise<void> };
+export type CommandModule = {
+  default: (cli: Cli, args: any, options: any, command: Command) => Promise<void>;
+};
 
 /** Set when a command starts, so that errors can be scrubbed with its manager's masker. */
 export const state: { cli?: Cli } = {};
@@ -61,7 +63,7 @@ function lazy(load: () => Promise<CommandModule>) {
     state.cli = cli;
     const mod = await load();
     try {
-      await mod.default(cli, positional, options);
+      await mod.default(cli, positional, options, command);
     } finally {
       await cli.dispose();
     }

@@ -1,7 +1,7 @@
+import type { Command } from 'commander';
 import { bashScript, fishScript, zshScript } from '../completion.js';
 import type { Cli } from '../context.js';
 import { UsageError } from '../errors.js';
-import { buildProgram } from '../program.js';
 
 const SHELLS = { bash: bashScript, zsh: zshScript, fish: fishScript };
 const LISTS = ['environments', 'providers', 'secrets'];
@@ -14,6 +14,7 @@ export default async function completion(
   cli: Cli,
   [shell]: [string | undefined],
   options: { list?: string },
+  command: Command,
 ): Promise<void> {
   if (options.list) {
     if (!LISTS.includes(options.list))
@@ -27,7 +28,10 @@ export default async function completion(
       shell ? `no completion for '${shell}' (bash, zsh or fish)` : 'which shell? bash, zsh or fish',
       'source <(hush completion bash)',
     );
-  process.stdout.write(script(buildProgram()));
+  // The scripts are drawn from the running program itself, so they never drift from its commands.
+  let program = command;
+  while (program.parent) program = program.parent;
+  process.stdout.write(script(program));
 }
 
 async function names(cli: Cli, kind: string): Promise<string[]> {
