@@ -6,8 +6,9 @@ import { dirname, join } from 'node:path';
 
 const require = createRequire(import.meta.url);
 
-/** The built `hush` and `dotenvx` entry points, run with this Node. */
-export const HUSH = join(dirname(require.resolve('@hush/cli/package.json')), 'dist/bin.js');
+/** The `hush` command as installed (its package.json bin) and `dotenvx`, run with this Node. */
+const cliManifest = require.resolve('@hush/cli/package.json');
+export const HUSH = join(dirname(cliManifest), require(cliManifest).bin.hush);
 export const DOTENVX = join(dirname(require.resolve('@dotenvx/dotenvx/package.json')), 'src/cli/dotenvx.js');
 
 /** A clean environment: no HUSH_* of the caller, no colours. */

@@ -98,9 +98,9 @@ describe('hush run on a terminal', () => {
   it('passes typed input through raw, and a signal to hush reaches the command', async () => {
     writeFileSync(
       join(dir, 'echo.js'),
-      `process.stdin.setRawMode(true); console.log('ready');
+      `process.on('SIGTERM', () => { console.log('child got SIGTERM'); process.exit(5); });
        process.stdin.on('data', (d) => { console.log('got ' + JSON.stringify(d.toString())); if (d.includes('q')) process.exit(0); });
-       process.on('SIGTERM', () => { console.log('child got SIGTERM'); process.exit(5); });`,
+       process.stdin.setRawMode(true); console.log('ready');`,
     );
     const typed = inTerminal(dir, ['run', '--', process.execPath, 'echo.js']);
     await typed.waitFor(/ready/);
