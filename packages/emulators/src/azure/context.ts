@@ -12,6 +12,8 @@ export interface AzureContext {
   requests: AzureRequestCounters;
   state: VaultState;
   settings: VaultSettings;
+  /** The `X-IDENTITY-HEADER` value the managed-identity endpoint accepts (`IDENTITY_HEADER`). */
+  identityHeader: string;
   throttleRetryAfter: number;
   /** Injected errors so far (the fault reply varies its wording with it). */
   injectedErrors: number;

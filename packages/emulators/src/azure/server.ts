@@ -15,6 +15,7 @@ import {
 } from './auth.js';
 import type { AzureContext, AzureRequestCounters } from './context.js';
 import { serveIdentity } from './identity.js';
+import { MANAGED_IDENTITY_PATH, serveManagedIdentity } from './managed-identity.js';
 import { errorReply, type Reply } from './routes.js';
 import { VaultState } from './state.js';
 import { serveVault } from './transport.js';
@@ -56,6 +57,13 @@ export interface AzureKeyVaultEmulator {
   tenantId: string;
   clientId: string;
   clientSecret: string;
+  /**
+   * The managed-identity endpoint, as App Service sets `IDENTITY_ENDPOINT`: with it and
+   * `IDENTITY_HEADER` in the environment, `DefaultAzureCredential` signs in without a secret.
+   */
+  identityEndpoint: string;
+  /** The value `IDENTITY_HEADER` must have (sent back as `X-IDENTITY-HEADER`). */
+  identityHeader: string;
   /** A static token with every permission, for a simple `TokenCredential`. */
   token: string;
   /** PEM of the self-signed certificate: give it to the client as `tlsOptions: { ca }`. */
@@ -99,16 +107,19 @@ function send(req: IncomingMessage, res: ServerResponse, reply: Reply): void {
 }
 
 /** Routes a request to the identity endpoints or to the vault, and writes the answer. */
-function handler(c: AzureContext) {
+function handler(c: AzureContext, clientId: string) {
   return (req: IncomingMessage, res: ServerResponse) => {
     c.requests.total++;
     // URLSearchParams decodes names too, so the SDK's `api%2Dversion` arrives as `api-version`.
     const url = new URL(req.url ?? '/', 'https://emulator.invalid');
     const identity = IDENTITY_PATH.exec(url.pathname);
-    const work = identity
+    const isIdentity = identity !== null || url.pathname === MANAGED_IDENTITY_PATH;
+    const work = isIdentity
       ? (c.faults.options.outage
           ? Promise.resolve(undefined)
-          : serveIdentity(c, req, identity[1]!, identity[2]!)
+          : identity
+            ? serveIdentity(c, req, identity[1]!, identity[2]!)
+            : Promise.resolve(serveManagedIdentity(c, req, url, clientId))
         ).then((reply) => {
           if (!reply) req.socket.destroy();
           return reply;
@@ -145,6 +156,7 @@ function context(
       now,
     ),
     tenantId,
+    identityHeader: randomBytes(18).toString('base64url'),
     faults: new FaultInjector(options.faults, options.random),
     requests: {
       total: 0,
@@ -183,7 +195,7 @@ export async function startAzureKeyVaultEmulator(
   const endpoint = await startHttpEndpoint({
     ...options,
     tls: { commonName: 'hush Azure Key Vault emulator' },
-    handler: handler(c),
+    handler: handler(c, clientId),
   });
   const baseUrl = endpoint.url;
   c.settings.vaultUrl = baseUrl;
@@ -195,6 +207,8 @@ export async function startAzureKeyVaultEmulator(
     tenantId: c.tenantId,
     clientId,
     clientSecret,
+    identityEndpoint: `${baseUrl}${MANAGED_IDENTITY_PATH}`,
+    identityHeader: c.identityHeader,
     token: staticToken,
     ca,
     faults: c.faults,
@@ -216,6 +230,8 @@ export async function startAzureKeyVaultEmulator(
         tenantId: c.tenantId,
         clientId,
         clientSecret,
+        identityEndpoint: emulator.identityEndpoint,
+        identityHeader: c.identityHeader,
         token: staticToken,
         ...(emulator.caFile ? { caFile: emulator.caFile } : {}),
       };
