@@ -1,0 +1,2 @@
+// Simple get
+const secret = await manager.get('api-key-stripe');
