@@ -1,7 +1,5 @@
 import fs, { readFile, stat } from 'node:fs/promises';
-import { openAuditSqlite } from '@hush/audit-sqlite';
 import { SecretManager } from '@hush/core';
-import { AzureKeyVaultProvider } from '@hush/provider-azure';
 import { EnvSecretProvider } from '@hush/provider-env';
 import { LocalSecretProvider } from '@hush/provider-local';
 import { SecretAccessControl } from '@hush/rbac';
@@ -10,10 +8,14 @@ import { SecretAccessControl } from '@hush/rbac';
 // for the application's own functions, secrets to read), and what to report afterwards.
 
 const DAY = 24 * 60 * 60 * 1000;
+
+// The Azure SDK and SQLite load only for the examples that use them: each example is a process.
+const openAuditSqlite = async (options) => (await import('@hush/audit-sqlite')).openAuditSqlite(options);
 const days = (date) => (date ? Math.round((new Date(date).getTime() - Date.now()) / DAY) : null);
 
 /** The chain of the manager example: Azure Key Vault, the local store, the environment. */
-function chain() {
+async function chain() {
+  const { AzureKeyVaultProvider } = await import('@hush/provider-azure');
   return [
     new AzureKeyVaultProvider({ vaultUrl: process.env.HUSH_EXAMPLE_VAULT_URL }),
     new LocalSecretProvider({ storePath: '.hush/secrets.enc.json' }),
@@ -25,7 +27,7 @@ function chain() {
 async function givenManager() {
   const events = [];
   const manager = new SecretManager({
-    providers: chain(),
+    providers: await chain(),
     defaultWriteProvider: 'local',
     auditLogCallback: (entry) => {
       events.push({
