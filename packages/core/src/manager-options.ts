@@ -1,4 +1,5 @@
 import { ConfigError } from './errors.js';
+import { suggestion } from './toolkit/options.js';
 import type { SecretManagerOptions } from './types.js';
 
 // The manager refuses an option it does not know instead of dropping it: a misspelt or foreign
@@ -106,34 +107,4 @@ function warnOnce(name: string, message: string): void {
   if (warned.has(name)) return;
   warned.add(name);
   process.emitWarning(message, { code: 'HUSH_UNSUPPORTED_OPTION' });
-}
-
-/** ` (did you mean 'x'?)` for a name one or two edits away from a known one. */
-function suggestion(name: string, known: readonly string[]): string {
-  const lower = name.toLowerCase();
-  let best: string | undefined;
-  let bestDistance = 3;
-  for (const candidate of known) {
-    const distance = editDistance(lower, candidate.toLowerCase());
-    if (distance < bestDistance) {
-      best = candidate;
-      bestDistance = distance;
-    }
-  }
-  return best === undefined ? '' : ` (did you mean '${best}'?)`;
-}
-
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++)
-      current[j] = Math.min(
-        previous[j]! + 1,
-        current[j - 1]! + 1,
-        previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1),
-      );
-    previous = current;
-  }
-  return previous[b.length]!;
 }

@@ -1,6 +1,16 @@
 import { defaultAuditLog } from './audit-option.js';
 import { BatchReader, dedupeFailures } from './batch.js';
 import { SecretCache } from './cache.js';
+import {
+  DELETE_OPTIONS,
+  GET_MANY_OPTIONS,
+  GET_OPTIONS,
+  LIST_OPTIONS,
+  RESOLVE_OPTIONS,
+  ROTATE_OPTIONS,
+  SET_OPTIONS,
+  VERSION_OPTIONS,
+} from './call-options.js';
 import { parseDuration } from './duration.js';
 import {
   ConfigError,
@@ -25,6 +35,7 @@ import { ProviderChain } from './routing.js';
 import { createSecret, type NamedSecretInfo, namedInfo, type Secret, type SecretVersion } from './secret.js';
 import { isDefinitive, type ProviderSlot } from './slot.js';
 import { CacheTiers } from './tiers.js';
+import { refuseUnknownOptions } from './toolkit/options.js';
 import type {
   DeleteSecretOptions,
   GetSecretOptions,
@@ -176,6 +187,12 @@ export class SecretManager implements ISecretManager {
   /** The secret, or null when no provider has it (the first provider in priority order that has it answers). */
   getSecret(key: string, options?: GetSecretOptions): Promise<Secret | null>;
   getSecret(key: string, options?: GetSecretOptions): Promise<Secret | null> {
+    if (options !== undefined)
+      try {
+        refuseUnknownOptions(options, GET_OPTIONS, 'getSecret');
+      } catch (error) {
+        return Promise.reject(error);
+      }
     const plain =
       !this.#disposed &&
       (options === undefined ||
@@ -233,6 +250,7 @@ export class SecretManager implements ISecretManager {
     keys: string[],
     options: Omit<GetSecretOptions, 'version' | 'field'> = {},
   ): Promise<Map<string, Secret | null>> {
+    refuseUnknownOptions(options, GET_MANY_OPTIONS, 'getSecrets');
     for (const key of keys) validateSecretName(key);
     const unique = [...new Set(keys)];
     const pinned = { ...options, provider: this.#chain.canonical(options.provider) };
@@ -266,6 +284,7 @@ export class SecretManager implements ISecretManager {
   }
 
   async setSecret(key: string, value: string, options: SetSecretOptions = {}): Promise<NamedSecretInfo> {
+    refuseUnknownOptions(options, SET_OPTIONS, 'setSecret');
     const fields = {
       key,
       provider: this.#chain.canonical(options.provider),
@@ -288,6 +307,7 @@ export class SecretManager implements ISecretManager {
   }
 
   async deleteSecret(key: string, options: DeleteSecretOptions = {}): Promise<void> {
+    refuseUnknownOptions(options, DELETE_OPTIONS, 'deleteSecret');
     const fields = {
       key,
       provider: this.#chain.canonical(options.provider),
@@ -308,6 +328,7 @@ export class SecretManager implements ISecretManager {
   /** Every entry has its `name` (the same as `key`); sorted by name. */
   async listSecrets(options: string | ListSecretsOptions = {}): Promise<NamedSecretInfo[]> {
     const opts: ListSecretsOptions = typeof options === 'string' ? { prefix: options } : options;
+    refuseUnknownOptions(opts, LIST_OPTIONS, 'listSecrets');
     const fields = {
       provider: this.#chain.canonical(opts.provider),
       accessor: opts.accessor,
@@ -323,6 +344,7 @@ export class SecretManager implements ISecretManager {
 
   async rotateSecret(key: string, options: string | RotateSecretOptions = {}): Promise<NamedSecretInfo> {
     const opts: RotateSecretOptions = typeof options === 'string' ? { newValue: options } : options;
+    refuseUnknownOptions(opts, ROTATE_OPTIONS, 'rotateSecret');
     const fields = {
       key,
       provider: this.#chain.canonical(opts.provider),
@@ -352,6 +374,7 @@ export class SecretManager implements ISecretManager {
     version: string | number,
     options: VersionOptions = {},
   ): Promise<Secret> {
+    refuseUnknownOptions(options, VERSION_OPTIONS, 'getSecretVersion');
     const wanted = String(version);
     const pin = this.#chain.canonical(options.provider);
     const fields = {
@@ -380,6 +403,7 @@ export class SecretManager implements ISecretManager {
   }
 
   async getSecretVersions(key: string, options: VersionOptions = {}): Promise<SecretVersion[]> {
+    refuseUnknownOptions(options, VERSION_OPTIONS, 'getSecretVersions');
     const fields = {
       key,
       provider: this.#chain.canonical(options.provider),
@@ -403,6 +427,7 @@ export class SecretManager implements ISecretManager {
     version: string | number,
     options: VersionOptions = {},
   ): Promise<NamedSecretInfo> {
+    refuseUnknownOptions(options, VERSION_OPTIONS, 'rollbackSecret');
     const target = String(version);
     const accessor = options.actor ?? options.accessor;
     const fields = {
@@ -437,6 +462,7 @@ export class SecretManager implements ISecretManager {
    * `defaultsOnOutage`).
    */
   async resolve<T>(value: T, options: ResolveOptions = {}): Promise<T> {
+    refuseUnknownOptions(options, RESOLVE_OPTIONS, 'resolve');
     const pinned = { ...options, provider: this.#chain.canonical(options.provider) };
     const fields = { accessor: options.accessor, provider: pinned.provider, scope: options.scope };
     return this.#runner.run('resolve', fields, () =>

@@ -3,7 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MemoryProvider } from '@hush/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ConfigError, type OperationEvent, SecretManager, type SecretManagerOptions } from '../src/index.js';
+import {
+  ConfigError,
+  type OperationEvent,
+  SecretManager,
+  type SecretManagerOptions,
+  ValidationError,
+} from '../src/index.js';
 
 // The names a user of other secret managers reads and writes: `secret.name`, `metadata.version`,
 // `entry.success`, provider aliases, and options this manager does not take.
@@ -231,5 +237,80 @@ describe('manager options', () => {
       process.chdir(previous);
       process.argv[1] = argv!;
     }
+  });
+});
+
+describe('call options', () => {
+  const manager = () => {
+    const local = new MemoryProvider({ name: 'local' });
+    local.seed({ 'api-key-stripe': 'sk_live_planted' });
+    return new SecretManager({ providers: [local] });
+  };
+
+  it('an option a call does not know is a ValidationError naming it and the nearest known one', async () => {
+    const m = manager();
+    const cases: Array<[Promise<unknown>, string]> = [
+      [
+        m.get('api-key-stripe', { requird: true } as never),
+        "getSecret: unknown option 'requird' (did you mean 'required'?)",
+      ],
+      [
+        m.list({ patern: 'api-*' } as never),
+        "listSecrets: unknown option 'patern' (did you mean 'pattern'?)",
+      ],
+      [
+        m.set('k', 'v', { expiresIn: '3d' } as never),
+        "setSecret: unknown option 'expiresIn' (did you mean 'expiresAt'?)",
+      ],
+      [
+        m.rotate('api-key-stripe', { newValue: 'x', expireOld: true } as never),
+        "rotateSecret: unknown option 'expireOld'",
+      ],
+      [m.deleteSecret('api-key-stripe', { force: true } as never), "deleteSecret: unknown option 'force'"],
+      [m.getSecrets(['api-key-stripe'], { version: 2 } as never), "getSecrets: unknown option 'version'"],
+      [
+        m.getSecretVersions('api-key-stripe', { limit: 2 } as never),
+        "getSecretVersions: unknown option 'limit'",
+      ],
+      [
+        m.getSecretVersion('api-key-stripe', 1, { fresh: true } as never),
+        "getSecretVersion: unknown option 'fresh'",
+      ],
+      [
+        m.rollbackSecret('api-key-stripe', 1, { reason: 'x' } as never),
+        "rollbackSecret: unknown option 'reason'",
+      ],
+      [
+        m.substituteSecrets({ a: '${secret:api-key-stripe}' }, { acessor: 'app' } as never),
+        "resolve: unknown option 'acessor' (did you mean 'accessor'?)",
+      ],
+    ];
+    for (const [call, message] of cases) {
+      const error = await call.then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(error, message).toBeInstanceOf(ValidationError);
+      expect((error as Error).message).toContain(message);
+      expect((error as Error).message).not.toContain('planted');
+    }
+    // Nothing was written, rotated or deleted.
+    expect((await m.get('api-key-stripe', { required: true })).value).toBe('sk_live_planted');
+    expect(await m.get('k')).toBeNull();
+  });
+
+  it('a cached read with an unknown option is refused too', async () => {
+    const m = manager();
+    await m.get('api-key-stripe');
+    await expect(m.get('api-key-stripe', { fersh: true } as never)).rejects.toThrow(
+      "getSecret: unknown option 'fersh' (did you mean 'fresh'?)",
+    );
+  });
+
+  it('options set to undefined count as absent', async () => {
+    const m = manager();
+    expect((await m.get('api-key-stripe', { provider: undefined, bogus: undefined } as never))?.value).toBe(
+      'sk_live_planted',
+    );
   });
 });

@@ -23,6 +23,7 @@ import {
   type Duration,
   type HushError,
   mapConcurrent,
+  optionNames,
   type ProviderCallOptions,
   type ProviderCapabilities,
   type ProviderDeleteOptions,
@@ -32,6 +33,7 @@ import {
   type ProviderListOptions,
   type ProviderSetOptions,
   parseDuration,
+  refuseUnknownOptions,
   type Secret,
   type SecretInfo,
   SecretNotFoundError,
@@ -133,6 +135,25 @@ interface SendContext {
   signal?: AbortSignal;
 }
 
+/** Every option the constructor takes: another is refused, never ignored. */
+const OPTION_NAMES = optionNames<AwsSecretsManagerProviderOptions>()({
+  region: true,
+  endpoint: true,
+  credentials: true,
+  profile: true,
+  maxAttempts: true,
+  requestTimeoutMs: true,
+  connectionTimeoutMs: true,
+  name: true,
+  prefix: true,
+  recoveryWindowDays: true,
+  kmsKeyId: true,
+  readTags: true,
+  metadataTtl: true,
+  clientConfig: true,
+  client: true,
+});
+
 /** AWS Secrets Manager through the AWS SDK v3. */
 export class AwsSecretsManagerProvider implements SecretProvider {
   readonly kind = 'aws';
@@ -168,6 +189,7 @@ export class AwsSecretsManagerProvider implements SecretProvider {
     options: AwsSecretsManagerProviderOptions = {},
     env: Record<string, string | undefined> = process.env,
   ) {
+    refuseUnknownOptions(options, OPTION_NAMES, 'aws provider', 'config');
     this.name = options.name ?? 'aws';
     this.#prefix = options.prefix ?? '';
     const window = options.recoveryWindowDays ?? 30;

@@ -2,12 +2,14 @@ import { isAbsolute, resolve } from 'node:path';
 import {
   ConfigError,
   createSecret,
+  optionNames,
   type ProviderCallOptions,
   type ProviderCapabilities,
   type ProviderGetOptions,
   type ProviderHealth,
   type ProviderListOptions,
   READ_ONLY_CAPABILITIES,
+  refuseUnknownOptions,
   type Secret,
   type SecretInfo,
   type SecretProvider,
@@ -48,6 +50,20 @@ export interface EnvProviderOptions {
 /** Env values have no history: every secret is at this version. */
 export const ENV_VERSION = 'current';
 
+/** Every option the constructor takes: another is refused, never ignored. */
+const OPTION_NAMES = optionNames<EnvProviderOptions>()({
+  name: true,
+  prefix: true,
+  uppercaseNames: true,
+  allowUnprefixed: true,
+  mapping: true,
+  mappingFile: true,
+  root: true,
+  env: true,
+  live: true,
+  snapshot: true,
+});
+
 /**
  * Secrets from environment variables, read-only. Writes fail with UnsupportedOperationError so
  * that nothing pretends to persist what a process environment cannot keep.
@@ -67,6 +83,7 @@ export class EnvSecretProvider implements SecretProvider {
   #ready: Promise<void> | undefined;
 
   constructor(options: EnvProviderOptions = {}) {
+    refuseUnknownOptions(options, OPTION_NAMES, 'env provider', 'config');
     this.#options = options;
     this.name = options.name ?? 'env';
     this.prefix = options.prefix ?? DEFAULT_PREFIX;

@@ -3,6 +3,7 @@ import {
   ConfigError,
   createSecret,
   IntegrityError,
+  optionNames,
   type ProviderCallOptions,
   type ProviderCapabilities,
   type ProviderDeleteOptions,
@@ -10,6 +11,7 @@ import {
   type ProviderHealth,
   type ProviderListOptions,
   type ProviderSetOptions,
+  refuseUnknownOptions,
   type Secret,
   type SecretInfo,
   type SecretProvider,
@@ -81,6 +83,22 @@ const VERSION_NUMBER = /^[1-9][0-9]{0,18}$/;
 type AccessResponse = protos.google.cloud.secretmanager.v1.IAccessSecretVersionResponse;
 type WireVersion = protos.google.cloud.secretmanager.v1.ISecretVersion;
 
+/** Every option the constructor takes: another is refused, never ignored. */
+const OPTION_NAMES = optionNames<GcpProviderOptions>()({
+  name: true,
+  project: true,
+  apiEndpoint: true,
+  port: true,
+  sslCreds: true,
+  authClient: true,
+  keyFilename: true,
+  timeout: true,
+  nameMapping: true,
+  verifyChecksums: true,
+  clientOptions: true,
+  client: true,
+});
+
 /** GCP Secret Manager through the official client, over gRPC. */
 export class GcpSecretManagerProvider implements SecretProvider {
   readonly kind = 'gcp';
@@ -95,6 +113,7 @@ export class GcpSecretManagerProvider implements SecretProvider {
   readonly #counters = { calls: 0, failures: 0, integrityFailures: 0 };
 
   constructor(options: GcpProviderOptions = {}, env: Record<string, string | undefined> = process.env) {
+    refuseUnknownOptions(options, OPTION_NAMES, 'gcp provider', 'config');
     checkOptions(options);
     this.name = options.name ?? 'gcp';
     this.#mapping = options.nameMapping ?? 'escape';

@@ -3,6 +3,7 @@ import {
   createSecret,
   HushError,
   mapConcurrent,
+  optionNames,
   type ProviderCallOptions,
   type ProviderCapabilities,
   type ProviderDeleteOptions,
@@ -11,6 +12,7 @@ import {
   type ProviderHealth,
   type ProviderListOptions,
   type ProviderSetOptions,
+  refuseUnknownOptions,
   retry,
   type Secret,
   type SecretInfo,
@@ -94,6 +96,24 @@ type Change =
 const OPAQUE = 'Opaque';
 const BATCH_CONCURRENCY = 8;
 
+/** Every option the constructor takes: another is refused, never ignored. */
+const OPTION_NAMES = optionNames<KubernetesProviderOptions>()({
+  name: true,
+  kubeconfig: true,
+  context: true,
+  namespace: true,
+  mode: true,
+  defaultKey: true,
+  labelSelector: true,
+  pageSize: true,
+  maxConflictRetries: true,
+  maxRetries: true,
+  timeoutMs: true,
+  serviceAccountDir: true,
+  root: true,
+  env: true,
+});
+
 /** Kubernetes Secrets as a hush provider, through @kubernetes/client-node. */
 export class KubernetesProvider implements SecretProvider {
   readonly name: string;
@@ -123,6 +143,7 @@ export class KubernetesProvider implements SecretProvider {
   readonly #counters = { conflictRetries: 0, conflictsExhausted: 0, throttled: 0, retries: 0, requests: 0 };
 
   constructor(options: KubernetesProviderOptions = {}) {
+    refuseUnknownOptions(options, OPTION_NAMES, 'kubernetes provider', 'config');
     this.name = options.name ?? 'k8s';
     const kc = loadKubeConfig({
       kubeconfig: options.kubeconfig,

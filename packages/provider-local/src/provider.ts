@@ -2,6 +2,7 @@ import { dirname, isAbsolute, join, resolve } from 'node:path';
 import {
   ConfigError,
   createSecret,
+  optionNames,
   type ProviderCallOptions,
   type ProviderCapabilities,
   type ProviderDeleteOptions,
@@ -9,6 +10,7 @@ import {
   type ProviderHealth,
   type ProviderListOptions,
   type ProviderSetOptions,
+  refuseUnknownOptions,
   type Secret,
   type SecretInfo,
   SecretNotFoundError,
@@ -54,6 +56,29 @@ const CAPABILITIES: ProviderCapabilities = Object.freeze({
   batchGet: true,
 });
 
+/** Every option the constructor takes: another is refused, never ignored. */
+const OPTION_NAMES = optionNames<LocalProviderOptions>()({
+  path: true,
+  storePath: true,
+  createIfMissing: true,
+  createKeyIfMissing: true,
+  fileMode: true,
+  root: true,
+  masterKey: true,
+  passphrase: true,
+  scrypt: true,
+  pbkdf2: true,
+  keyFile: true,
+  statePath: true,
+  env: true,
+  name: true,
+  maxVersions: true,
+  backups: true,
+  allowInsecurePermissions: true,
+  lockStaleMs: true,
+  lockTimeoutMs: true,
+});
+
 /**
  * The embedded default: an encrypted JSON file. Every value version is sealed on its own with
  * AES-256-GCM; a file MAC over the entry list and a generation counter catch removed, added,
@@ -72,6 +97,7 @@ export class LocalSecretProvider implements SecretProvider {
   readonly #counters = { reads: 0, writes: 0 };
 
   constructor(options: LocalProviderOptions = {}) {
+    refuseUnknownOptions(options, OPTION_NAMES, 'local provider', 'config');
     this.#options = options;
     const root = options.root ?? process.cwd();
     const at = (p: string) => (isAbsolute(p) ? p : resolve(root, p));

@@ -4,6 +4,7 @@ import {
   ConfigError,
   isHushError,
   mapConcurrent,
+  optionNames,
   type ProviderCallOptions,
   type ProviderCapabilities,
   type ProviderDeleteOptions,
@@ -12,6 +13,7 @@ import {
   type ProviderListOptions,
   type ProviderSetOptions,
   parseDuration,
+  refuseUnknownOptions,
   retry,
   type Secret,
   type SecretInfo,
@@ -105,6 +107,26 @@ interface MetadataResponse {
   };
 }
 
+/** Every option the constructor takes: another is refused, never ignored. */
+const OPTION_NAMES = optionNames<VaultProviderOptions>()({
+  name: true,
+  address: true,
+  namespace: true,
+  token: true,
+  auth: true,
+  mount: true,
+  pathPrefix: true,
+  requestTimeout: true,
+  retries: true,
+  retryBaseDelayMs: true,
+  retryMaxDelayMs: true,
+  renewFraction: true,
+  listConcurrency: true,
+  tls: true,
+  env: true,
+  root: true,
+});
+
 /** HashiCorp Vault KV v2 through node-vault. */
 export class VaultProvider implements SecretProvider {
   readonly kind = 'vault';
@@ -123,6 +145,7 @@ export class VaultProvider implements SecretProvider {
   readonly #signal = new AsyncLocalStorage<AbortSignal | undefined>();
 
   constructor(options: VaultProviderOptions = {}) {
+    refuseUnknownOptions(options, OPTION_NAMES, 'vault provider', 'config');
     const env = options.env ?? process.env;
     this.name = options.name ?? 'vault';
     this.address = (options.address ?? env.VAULT_ADDR ?? 'http://127.0.0.1:8200').replace(/\/+$/, '');

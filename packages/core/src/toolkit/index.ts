@@ -1,4 +1,5 @@
 export { mapConcurrent } from './concurrency.js';
+export { optionNames, refuseUnknownOptions } from './options.js';
 export type { RetryOptions } from './retry.js';
 export { retry } from './retry.js';
 export type { TimeoutOptions } from './timeout.js';
