@@ -13,7 +13,7 @@ import type {
   SecretProvider,
   SecretVersion,
 } from '@hush/core';
-import { ConfigError, ProviderUnavailableError } from '@hush/core';
+import { ConfigError, optionNames, ProviderUnavailableError, refuseUnknownOptions } from '@hush/core';
 import { toHushError, toInfo, toSecret, type WireError } from './mapping.js';
 import { defaultSocketPath, defaultTokenFile, TOKEN_HEADER } from './paths.js';
 
@@ -39,6 +39,18 @@ export interface AgentProviderOptions {
   timeoutMs?: number;
 }
 
+/** Every option the constructor takes: another is refused, never ignored. */
+const OPTION_NAMES = optionNames<AgentProviderOptions>()({
+  name: true,
+  socket: true,
+  url: true,
+  token: true,
+  tokenFile: true,
+  writes: true,
+  cacheTtlSeconds: true,
+  timeoutMs: true,
+});
+
 interface Reply {
   status: number;
   body: any;
@@ -62,6 +74,7 @@ export class AgentProvider implements SecretProvider {
   readonly #counts = { requests: 0, unreachable: 0 };
 
   constructor(options: AgentProviderOptions = {}, env: Record<string, string | undefined> = process.env) {
+    refuseUnknownOptions(options, OPTION_NAMES, 'agent provider', 'config');
     this.name = options.name ?? 'agent';
     const writes = options.writes ?? false;
     this.capabilities = {
@@ -94,6 +107,13 @@ export class AgentProvider implements SecretProvider {
       this.#tokenFile = options.tokenFile ?? defaultTokenFile(options.socket ?? defaultSocketPath(env), env);
     } else this.#socket = options.socket ?? defaultSocketPath(env);
   }
+
+  /**
+   * Nothing to start: each request connects to the agent, and an agent that is not running is a
+   * failover at read time (the providers after this one answer), never a failure to start.
+   * Resolves at once, sends no request, and may be called any number of times.
+   */
+  async initialize(): Promise<void> {}
 
   async get(key: string, options: ProviderGetOptions = {}): Promise<Secret | null> {
     const query = options.version === undefined ? '' : `?version=${encodeURIComponent(options.version)}`;

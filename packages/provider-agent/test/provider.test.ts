@@ -33,6 +33,26 @@ describe('AgentProvider without an agent', () => {
     await manager.dispose();
   });
 
+  it('initialize() resolves without an agent, so a manager starts and falls over', async () => {
+    const socket = join(mkdtempSync(join(tmpdir(), 'hush-pa-')), 'none.sock');
+    const provider = new AgentProvider({ socket });
+    await provider.initialize();
+    await Promise.all([provider.initialize(), provider.initialize()]);
+    expect(provider.metrics().requests).toBe(0);
+    const manager = new SecretManager({
+      providers: [provider, new MemoryProvider({ name: 'direct', secrets: { k: 'direct-value' } })],
+    });
+    await manager.initialize();
+    expect((await manager.getSecret('k'))?.provider).toBe('direct');
+    await manager.dispose();
+  });
+
+  it('refuses an option it does not know', () => {
+    expect(() => new AgentProvider({ socket: '/x', timeout: 5 } as never)).toThrow(
+      "agent provider: unknown option 'timeout'",
+    );
+  });
+
   it('is read-only unless writes are asked for', () => {
     expect(new AgentProvider({ socket: '/x' }).capabilities.write).toBe(false);
     expect(new AgentProvider({ socket: '/x', writes: true }).capabilities.write).toBe(true);
