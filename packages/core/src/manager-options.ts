@@ -1,30 +1,43 @@
 import { ConfigError } from './errors.js';
-import { suggestion } from './toolkit/options.js';
-import type { SecretManagerOptions } from './types.js';
+import { optionNames, suggestion } from './toolkit/options.js';
+import type { CacheOptions, ProviderRegistration, SecretManagerOptions } from './types.js';
 
 // The manager refuses an option it does not know instead of dropping it: a misspelt or foreign
 // option would otherwise change nothing, silently (`enableAuditLogs: true` and no audit).
 
-const MANAGER_OPTIONS: ReadonlyArray<keyof SecretManagerOptions> = [
-  'providers',
-  'defaultWriteProvider',
-  'cache',
-  'plugins',
-  'auditLogCallback',
-  'enableAuditLog',
-  'batchConcurrency',
-  'providerTimeout',
-  'defaultsOnOutage',
-  'masking',
-  'now',
-  'cacheTiers',
-  'environment',
-  'leases',
-];
-const CACHE_OPTIONS = ['enabled', 'ttl', 'maxSize', 'staleIfError', 'versionTtl', 'refreshAhead'];
+// Complete by construction: a new option of `SecretManagerOptions` must be named here to compile.
+const MANAGER_OPTIONS = optionNames<SecretManagerOptions>()({
+  providers: true,
+  defaultWriteProvider: true,
+  cache: true,
+  plugins: true,
+  auditLogCallback: true,
+  enableAuditLog: true,
+  batchConcurrency: true,
+  providerTimeout: true,
+  defaultsOnOutage: true,
+  masking: true,
+  now: true,
+  cacheTiers: true,
+  environment: true,
+  leases: true,
+});
+const CACHE_OPTIONS = optionNames<CacheOptions>()({
+  enabled: true,
+  ttl: true,
+  maxSize: true,
+  staleIfError: true,
+  versionTtl: true,
+  refreshAhead: true,
+});
 const MASKING_OPTIONS = ['maxValues'];
 const LEASE_OPTIONS = ['renewFraction', 'schedule'];
-const REGISTRATION_OPTIONS = ['provider', 'priority', 'timeout', 'cacheTtl'];
+const REGISTRATION_OPTIONS = optionNames<ProviderRegistration>()({
+  provider: true,
+  priority: true,
+  timeout: true,
+  cacheTtl: true,
+});
 
 /**
  * Names other secret managers' configurations use (a single `provider`, `caching`, ...), which
@@ -63,7 +76,7 @@ export function checkManagerOptions(options: SecretManagerOptions): void {
       path: 'options',
     });
   for (const [name, value] of Object.entries(options)) {
-    if (value === undefined || (MANAGER_OPTIONS as readonly string[]).includes(name)) continue;
+    if (value === undefined || MANAGER_OPTIONS.includes(name)) continue;
     const ignored = IGNORED_OPTIONS[name];
     if (ignored !== undefined) {
       warnOnce(name, `SecretManager option '${name}' is not supported: ${ignored}`);
