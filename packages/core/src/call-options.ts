@@ -60,6 +60,7 @@ export const LIST_OPTIONS = optionNames<ListSecretsOptions>()({
   provider: true,
   includeExpired: true,
   accessor: true,
+  fresh: true,
 });
 export const VERSION_OPTIONS = optionNames<VersionOptions>()({
   provider: true,

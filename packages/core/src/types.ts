@@ -75,6 +75,8 @@ export interface ListSecretsOptions {
   provider?: string;
   includeExpired?: boolean;
   accessor?: string;
+  /** Lists are never cached, so every list is fresh; taken for symmetry with `get`'s `fresh`. */
+  fresh?: boolean;
 }
 
 export interface VersionOptions {

@@ -318,3 +318,15 @@ describe('call options', () => {
     );
   });
 });
+
+describe('list options', () => {
+  it('fresh is taken by a list, which is never cached: a write between two lists shows', async () => {
+    const local = new MemoryProvider({ name: 'local' });
+    const m = new SecretManager({ providers: [local] });
+    expect(await m.list({ fresh: true })).toEqual([]);
+    local.seed({ 'written-behind-the-manager': 'v' });
+    expect((await m.list({ fresh: true, prefix: 'written' })).map((s) => s.name)).toEqual([
+      'written-behind-the-manager',
+    ]);
+  });
+});
