@@ -139,7 +139,7 @@ async function readMapFile(cli: Cli, file: string | undefined): Promise<Record<s
   }
   let raw: unknown;
   try {
-    raw = extname(path) === '.json' ? JSON.parse(text) : (await import('yaml')).parse(text);
+    raw = extname(path) === '.json' ? JSON.parse(text) : (await import('../yaml.js')).parse(text);
   } catch {
     throw new UsageError(`--map: ${file} is not valid ${extname(path) === '.json' ? 'JSON' : 'YAML'}`);
   }

@@ -170,7 +170,7 @@ async function exportExternalSecret(cli: Cli, options: ExportOptions): Promise<v
       ...(options.namespace ? { namespace: options.namespace } : {}),
     },
   );
-  const yaml = await import('yaml');
+  const yaml = await import('../yaml.js');
   const text = documents.map((doc) => yaml.stringify(doc)).join('---\n');
   if (options.output) {
     await writePrivateFile(resolve(cli.cwd, options.output), text);
