@@ -75,7 +75,7 @@ describe('hush run --mount', () => {
     ]);
     expect(failed.code).toBe(4);
     expect(existsSync(failed.stdout.trim())).toBe(false);
-    const code = `console.log(process.env.HUSH_SECRETS_DIR); process.on('SIGTERM', () => process.exit(3)); setInterval(() => {}, 1000)`;
+    const code = `process.on('SIGTERM', () => process.exit(3)); console.log(process.env.HUSH_SECRETS_DIR); setInterval(() => {}, 1000)`;
     let folder = '';
     const stopped = await run(['run', '--mount', '--', process.execPath, '-e', code], {
       onSpawn: (hush) =>

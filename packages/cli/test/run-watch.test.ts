@@ -63,9 +63,9 @@ describe('hush run --watch', () => {
     writeFileSync(
       join(dir, 'server.js'),
       `if (process.env.MODE === '${CRASH}') { console.log('failing'); process.exit(2); }
-       console.log('started ' + process.env.WATCHED.length);
        process.on('SIGTERM', () => { console.log('stopping'); process.exit(0); });
        process.on('SIGHUP', () => console.log('reloaded ' + require('fs').readFileSync(process.env.HUSH_SECRETS_DIR + '/WATCHED', 'utf8').length));
+       console.log('started ' + process.env.WATCHED.length);
        setInterval(() => {}, 1000);`,
     );
   });
@@ -209,7 +209,7 @@ describe('restarts and re-renders in the audit log', () => {
     writeFileSync(join(dir, 'app.tpl'), 'v: ${secret:watched}\n');
     writeFileSync(
       join(dir, 'server.js'),
-      "console.log('started'); process.on('SIGTERM', () => process.exit(0)); setInterval(() => {}, 1000);",
+      "process.on('SIGTERM', () => process.exit(0)); console.log('started'); setInterval(() => {}, 1000);",
     );
     const running = watching(dir, ['run', '--watch', '--', process.execPath, 'server.js']);
     const rendering = watching(dir, ['render', 'app.tpl', '-o', 'app.yaml', '--watch']);
