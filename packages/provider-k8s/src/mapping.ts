@@ -177,6 +177,9 @@ export function wholeSecretValue(secret: V1Secret): string {
   return JSON.stringify(out);
 }
 
+/** The Secret type hush writes, and the only one it lists. */
+export const OPAQUE = 'Opaque';
+
 /** Parses a `secret` mode value into data; the message never repeats the value. */
 export function wholeSecretData(key: string, value: string): Record<string, string> {
   let parsed: unknown;

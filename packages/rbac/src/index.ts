@@ -1,6 +1,7 @@
 export type { PermissionChange, PermissionChangeSink } from './changes.js';
 export type { AccessControlConfig } from './config.js';
 export { accessControlFromConfig, DEFAULT_POLICY_FILE } from './config.js';
+export { SecretAccessControl } from './control.js';
 export type {
   AccessControlCounters,
   GrantOptions,
@@ -8,8 +9,7 @@ export type {
   ListPermissionsOptions,
   RevokeOptions,
   SecretAccessControlOptions,
-} from './control.js';
-export { SecretAccessControl } from './control.js';
+} from './options.js';
 export type { AccessControlPluginOptions } from './plugin.js';
 export { accessControlPlugin, OPERATION_PERMISSIONS } from './plugin.js';
 export { formatPolicy, parsePolicy, parsePolicyDocument } from './policy.js';
