@@ -88,9 +88,16 @@ export class AuditLog extends AuditQueries implements ManagerPlugin {
 
   // ---- manager hooks -------------------------------------------------------------------------
 
-  /** Fail-closed: refuse to start an operation that could not be audited. */
-  async before(_context: OperationContext): Promise<void> {
+  /**
+   * Fail-closed: refuse to start an operation that could not be audited. Fail-open answers
+   * synchronously, so that the manager's hot path waits for nothing.
+   */
+  before(_context: OperationContext): Promise<void> | void {
     if (this.failMode === 'open') return;
+    return this.#readyOrRefuse();
+  }
+
+  async #readyOrRefuse(): Promise<void> {
     if (this.#closed) throw new AuditWriteError('audit log is closed; operation refused (failMode closed)');
     try {
       await this.ready;

@@ -106,12 +106,12 @@ export class Hooks {
     return runEach(this.#serve, (plugin) => plugin.beforeServe!(context, served));
   }
 
-  /** Completes the event (outcome, duration, timestamp) and hands it to every `after`. */
-  after(event: LiveEvent, started: number): void | Promise<void> {
+  /** Completes the event (outcome, duration unless measured already, timestamp) and hands it to every `after`. */
+  after(event: LiveEvent, started: number, durationMs?: number): void | Promise<void> {
     if (this.#after.length === 0) return;
     event.outcome ??= 'success';
     event.success = event.outcome === 'success';
-    event.durationMs = performance.now() - started;
+    event.durationMs = durationMs ?? performance.now() - started;
     event.timestamp = new Date(this.#now());
     return runEach(this.#after, (plugin) => plugin.after!(event as OperationEvent));
   }

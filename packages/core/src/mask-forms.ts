@@ -35,19 +35,35 @@ export function encodedFormsByKind(
   const hex = bytes.toString('hex');
   add(hex, 'hex');
   add(hex.toUpperCase(), 'hex');
-  add(percentEncoded(value), 'url');
-  add(new URLSearchParams({ v: value }).toString().slice(2), 'form-url');
+  const percent = percentEncoded(value);
+  add(percent ?? value, 'url');
+  add(percent === undefined ? formEncodedSlowly(value) : formEncoded(percent), 'form-url');
   add(JSON.stringify(value).slice(1, -1), 'json');
   if (/[\r\n]/.test(value))
     for (const line of value.split(/\r?\n|\r/)) if (line.length >= MIN_MASKED_LINE_LENGTH) add(line, 'line');
   return [...forms].filter(([form]) => form.length >= minLength).map(([form, kind]) => ({ kind, form }));
 }
 
-function percentEncoded(value: string): string {
+function percentEncoded(value: string): string | undefined {
   try {
     return encodeURIComponent(value);
   } catch {
     // A lone surrogate cannot be percent-encoded; the value itself is still masked.
-    return value;
+    return undefined;
   }
+}
+
+/**
+ * As a form body writes it (`URLSearchParams`), derived from the percent-encoded form without
+ * building the form: the two differ only in a space (`+`) and in `!'()~`, which a form encodes.
+ */
+function formEncoded(percent: string): string {
+  return percent.replace(/%20|[!'()~]/g, (c) =>
+    c === '%20' ? '+' : `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
+  );
+}
+
+/** With a lone surrogate, which a form body writes as U+FFFD. */
+function formEncodedSlowly(value: string): string {
+  return new URLSearchParams({ v: value }).toString().slice(2);
 }

@@ -41,7 +41,8 @@ interface Run {
 const EMPTY = Buffer.alloc(0);
 
 interface Entry {
-  forms: Buffer[];
+  /** The forms as text (the count's key) and as the bytes matched. */
+  forms: Array<{ text: string; bytes: Buffer }>;
   pins: number;
 }
 
@@ -80,12 +81,14 @@ export class Masker {
       if (options.pinned) existing.pins++;
       return;
     }
-    const forms = encodedForms(value, MIN_MASKED_LENGTH).map((form) => Buffer.from(form, 'utf8'));
+    const forms = encodedForms(value, MIN_MASKED_LENGTH).map((text) => ({
+      text,
+      bytes: Buffer.from(text, 'utf8'),
+    }));
     for (const form of forms) {
-      const text = form.toString('latin1');
-      const count = this.#formCounts.get(text) ?? 0;
-      this.#formCounts.set(text, count + 1);
-      if (count === 0) this.#patterns.add(form);
+      const count = this.#formCounts.get(form.text) ?? 0;
+      this.#formCounts.set(form.text, count + 1);
+      if (count === 0) this.#patterns.add(form.bytes);
     }
     this.#values.set(value, { forms, pins: options.pinned ? 1 : 0 });
     if (this.#values.size > this.maxValues) this.#dropOldest(value);
@@ -188,12 +191,11 @@ export class Masker {
       this.#values.delete(value);
       this.#dropped++;
       for (const form of entry.forms) {
-        const text = form.toString('latin1');
-        const count = (this.#formCounts.get(text) ?? 1) - 1;
-        if (count > 0) this.#formCounts.set(text, count);
+        const count = (this.#formCounts.get(form.text) ?? 1) - 1;
+        if (count > 0) this.#formCounts.set(form.text, count);
         else {
-          this.#formCounts.delete(text);
-          this.#patterns.remove(form);
+          this.#formCounts.delete(form.text);
+          this.#patterns.remove(form.bytes);
         }
       }
     }

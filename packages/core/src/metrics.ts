@@ -17,8 +17,11 @@ export class MetricsRecorder {
   readonly #providers = new Map<string, ProviderCounter>();
 
   operation(name: string, durationMs: number, failed: boolean): void {
-    const counter = this.#operations.get(name) ?? { count: 0, errors: 0, latency: new LatencyWindow() };
-    this.#operations.set(name, counter);
+    let counter = this.#operations.get(name);
+    if (counter === undefined) {
+      counter = { count: 0, errors: 0, latency: new LatencyWindow() };
+      this.#operations.set(name, counter);
+    }
     counter.count++;
     if (failed) counter.errors++;
     counter.latency.record(durationMs);

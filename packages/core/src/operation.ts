@@ -28,37 +28,81 @@ export class OperationRunner {
     private readonly state: ManagerState,
   ) {}
 
-  /** A cached plain read with plugins: one event, the checks, the record; no read path. */
-  async serveCached(key: string, secret: Secret, options: GetSecretOptions): Promise<Secret> {
+  /**
+   * A cached plain read with plugins: one event, the checks, the record; no read path. While
+   * every plugin answers synchronously (fail-open audit, grants already loaded) nothing is
+   * awaited: the only promise is the one returned.
+   */
+  serveCached(key: string, secret: Secret, options: GetSecretOptions): Promise<Secret> {
     const started = performance.now();
     const event = this.hooks.event('get', { key, accessor: options.accessor, scope: options.scope });
+    let pending: void | Promise<void>;
+    let served = false;
     try {
-      const checked = this.hooks.before(event);
-      if (checked) await checked;
-      const allowed = this.hooks.beforeServe(event, secret);
-      if (allowed) await allowed;
-    } catch (error) {
-      const code = error instanceof HushError ? error.code : 'ERROR';
-      this.metrics.operation('get', performance.now() - started, true);
-      event.outcome = code === 'ACCESS_DENIED' ? 'denied' : 'error';
-      event.errorCode = code;
-      try {
-        await this.hooks.after(event, started);
-      } catch {
-        // The denial is what the caller needs to see.
+      pending = this.hooks.before(event);
+      if (!pending) {
+        served = true;
+        pending = this.hooks.beforeServe(event, secret);
       }
-      throw maskError(error, this.masker);
+    } catch (error) {
+      return this.#refused(event, started, error);
     }
+    if (pending) return this.#serveChecked(pending, served, event, secret, started);
+    return this.#served(event, secret, started);
+  }
+
+  /** The slow path: some check answered with a promise. */
+  async #serveChecked(
+    pending: Promise<void>,
+    served: boolean,
+    event: LiveEvent,
+    secret: Secret,
+    started: number,
+  ): Promise<Secret> {
+    try {
+      await pending;
+      if (!served) {
+        const allowed = this.hooks.beforeServe(event, secret);
+        if (allowed) await allowed;
+      }
+    } catch (error) {
+      return this.#refused(event, started, error);
+    }
+    return this.#served(event, secret, started);
+  }
+
+  #served(event: LiveEvent, secret: Secret, started: number): Promise<Secret> {
     event.cached = true;
     event.provider = secret.provider;
-    this.metrics.operation('get', performance.now() - started, false);
+    const durationMs = performance.now() - started;
+    this.metrics.operation('get', durationMs, false);
+    let recorded: void | Promise<void>;
     try {
-      const recorded = this.hooks.after(event, started);
-      if (recorded) await recorded;
+      recorded = this.hooks.after(event, started, durationMs);
     } catch (error) {
-      throw maskError(error, this.masker);
+      return Promise.reject(maskError(error, this.masker));
     }
-    return secret;
+    if (!recorded) return Promise.resolve(secret);
+    return recorded.then(
+      () => secret,
+      (error: unknown) => {
+        throw maskError(error, this.masker);
+      },
+    );
+  }
+
+  /** A check refused the read (or failed): recorded as denied or error, the error masked. */
+  async #refused(event: LiveEvent, started: number, error: unknown): Promise<never> {
+    const code = error instanceof HushError ? error.code : 'ERROR';
+    this.metrics.operation('get', performance.now() - started, true);
+    event.outcome = code === 'ACCESS_DENIED' ? 'denied' : 'error';
+    event.errorCode = code;
+    try {
+      await this.hooks.after(event, started);
+    } catch {
+      // The denial is what the caller needs to see.
+    }
+    throw maskError(error, this.masker);
   }
 
   /**

@@ -1,10 +1,14 @@
 /**
  * A multi-pattern byte matcher built for masking: a trie of the patterns; a Wu-Manber skip
- * table over three-byte blocks that moves the scan by up to the shortest pattern's length
+ * table over blocks of four bytes (three when the shortest pattern is three bytes) that moves the scan by up to the shortest pattern's length
  * where no pattern can start; and a bit per three-byte prefix (2 MiB) that rules out most
  * remaining candidates with one lookup. Adding a pattern costs O(its length); a removal (or a
  * pattern shorter than all others) only marks the skip table for a rebuild at the next scan,
  * linear in the patterns. Every pattern is at least three bytes long.
+ *
+ * The trie stops at a fixed depth: the rests of longer patterns that reach it are kept there as
+ * a list and compared whole (memcmp), so that two long values sharing a long prefix (a value
+ * and its percent-encoded form, base64 with and without padding) cost no node per shared byte.
  *
  * The scan reports the union of every match (overlapping values, a value inside another), so
  * that no byte of any pattern survives, whatever the longest or leftmost match would be.
@@ -18,14 +22,20 @@ export class PatternSet {
   /** An upper bound of the longest pattern (reset when the set empties). */
   #maxLength = 0;
   /**
-   * The scan's skip table (Wu-Manber over three-byte blocks): for a block hash, how far the
-   * window's end may move without passing the start of any pattern. Rebuilt lazily after a
-   * removal or a pattern shorter than the shortest so far.
+   * The scan's skip table (Wu-Manber): for a block hash, how far the window's end may move
+   * without passing the start of any pattern. Rebuilt lazily after a removal or a pattern
+   * shorter than the shortest so far. Four-byte blocks: with thousands of random values (and
+   * their hex forms) nearly every three-byte block of ordinary text, digits above all, starts
+   * some pattern, and the scan would crawl.
    */
-  readonly #shift = new Uint8Array(1 << 16);
+  readonly #shift = new Uint8Array(1 << SHIFT_BITS);
+  #block = 3;
   #minLength = 0;
   #shiftStale = true;
   readonly #patterns = new Set<Buffer>();
+
+  /** `depth`: how deep the trie goes before longer patterns are kept as rests (tests lower it). */
+  constructor(private readonly depth = TRIE_DEPTH) {}
 
   get size(): number {
     return this.#count;
@@ -39,6 +49,12 @@ export class PatternSet {
   add(pattern: Buffer): void {
     let node = this.#root;
     for (let i = 0; i < pattern.length; i++) {
+      if (i === this.depth) {
+        // The trie's floor: this pattern's rest joins the others compared whole here.
+        node.tailToRest();
+        node.addRest(pattern.subarray(i));
+        break;
+      }
       node.expandTail();
       let child = node.next(pattern[i]!);
       if (!child) {
@@ -52,7 +68,8 @@ export class PatternSet {
       }
       node = child;
       if (i + 1 === pattern.length) {
-        node.expandTail();
+        if (i + 1 === this.depth) node.tailToRest();
+        else node.expandTail();
         node.terminal = true;
       }
     }
@@ -81,6 +98,14 @@ export class PatternSet {
       if (node.tail) {
         found = node.tail.equals(pattern.subarray(i));
         if (found) node.tail = undefined;
+        break;
+      }
+      if (node.rests) {
+        const rest = pattern.subarray(i);
+        const at = node.rests.findIndex((r) => r.equals(rest));
+        found = at >= 0;
+        if (found) node.rests.splice(at, 1);
+        if (node.rests.length === 0) node.rests = undefined;
         break;
       }
       node = node.next(pattern[i]!);
@@ -127,6 +152,7 @@ export class PatternSet {
     const bits = this.#bits;
     const shift = this.#shift;
     const m = this.#minLength;
+    const block = this.#block;
     const length = input.length;
     let runStart = -1;
     let runEnd = -1;
@@ -134,7 +160,7 @@ export class PatternSet {
     for (let end = from + m - 1; end < length; ) {
       const start = end - m + 1;
       if (start >= until) break;
-      const skip = shift[blockHash(input[end - 2]!, input[end - 1]!, input[end]!)]!;
+      const skip = shift[block === 4 ? blockHash4(input, end) : blockHash3(input, end)]!;
       if (skip > 0) {
         end += skip;
         continue;
@@ -156,8 +182,11 @@ export class PatternSet {
   #rebuildShifts(): void {
     let min = Number.POSITIVE_INFINITY;
     for (const pattern of this.#patterns) if (pattern.length < min) min = pattern.length;
-    this.#minLength = Number.isFinite(min) ? min : 0;
-    this.#shift.fill(Math.min(255, Math.max(0, this.#minLength - 2)));
+    // Skips never exceed 255, so a window past that length buys nothing and costs a pass over
+    // every byte of a long pattern's start at each rebuild.
+    this.#minLength = Number.isFinite(min) ? Math.min(min, MAX_WINDOW) : 0;
+    this.#block = this.#minLength >= 4 ? 4 : 3;
+    this.#shift.fill(Math.min(255, Math.max(0, this.#minLength - this.#block + 1)));
     for (const pattern of this.#patterns) this.#lowerShifts(pattern);
     this.#shiftStale = false;
   }
@@ -165,8 +194,9 @@ export class PatternSet {
   /** Lowers the skips for the blocks of a pattern's first `minLength` bytes. */
   #lowerShifts(pattern: Buffer): void {
     const m = this.#minLength;
-    for (let j = 2; j < m; j++) {
-      const hash = blockHash(pattern[j - 2]!, pattern[j - 1]!, pattern[j]!);
+    const block = this.#block;
+    for (let j = block - 1; j < m; j++) {
+      const hash = block === 4 ? blockHash4(pattern, j) : blockHash3(pattern, j);
       const skip = Math.min(255, m - 1 - j);
       if (skip < this.#shift[hash]!) this.#shift[hash] = skip;
     }
@@ -181,11 +211,14 @@ export class PatternSet {
     for (let q = Math.max(0, length - this.#maxLength + 1); q < length; q++) {
       let node: TrieNode | undefined = this.#root;
       let i = q;
-      for (; i < length && node && !node.tail; i++) node = node.next(input[i]!);
+      for (; i < length && node && !node.tail && !node.rests; i++) node = node.next(input[i]!);
       if (!node) continue;
+      const left = length - i;
       if (node.tail) {
-        const rest = length - i;
-        if (rest < node.tail.length && input.compare(node.tail, 0, rest, i, length) === 0) return q;
+        if (left < node.tail.length && input.compare(node.tail, 0, left, i, length) === 0) return q;
+      } else if (node.rests) {
+        for (const rest of node.rests)
+          if (left < rest.length && input.compare(rest, 0, left, i, length) === 0) return q;
       } else if (node.hasChildren()) return q;
     }
     return length;
@@ -205,6 +238,14 @@ export class PatternSet {
         if (stop <= input.length && input.compare(tail, 0, tail.length, i + 1, stop) === 0) end = stop;
         break;
       }
+      if (node.rests) {
+        for (const rest of node.rests) {
+          const stop = i + 1 + rest.length;
+          if (stop > end && stop <= input.length && input.compare(rest, 0, rest.length, i + 1, stop) === 0)
+            end = stop;
+        }
+        break;
+      }
     }
     return end;
   }
@@ -220,6 +261,20 @@ class TrieNode {
   through = 0;
   /** The rest of the one pattern below this node, not yet split into nodes. */
   tail: Buffer | undefined = undefined;
+  /** At the trie's floor: the rests of the patterns that go on below it, compared whole. */
+  rests: Buffer[] | undefined = undefined;
+
+  /** At the trie's floor: a tail becomes one of the rests, never nodes. */
+  tailToRest(): void {
+    if (!this.tail) return;
+    this.addRest(this.tail);
+    this.tail = undefined;
+  }
+
+  addRest(rest: Buffer): void {
+    if (this.rests) this.rests.push(rest);
+    else this.rests = [rest];
+  }
 
   /** Turns the first byte of the tail into a node, so that another pattern can branch off. */
   expandTail(): void {
@@ -238,7 +293,7 @@ class TrieNode {
   }
 
   hasChildren(): boolean {
-    if (this.tail) return true;
+    if (this.tail || this.rests) return true;
     return this.children ? this.children.size > 0 : this.child !== undefined;
   }
 
@@ -266,9 +321,27 @@ class TrieNode {
   }
 }
 
-/** A 16-bit hash of a three-byte block, for the skip table (collisions only shorten skips). */
-function blockHash(a: number, b: number, c: number): number {
-  return Math.imul((a << 16) | (b << 8) | c, 0x9e3779b1) >>> 16;
+/** The longest window the skip table looks at. */
+const MAX_WINDOW = 256;
+
+/** How deep the trie goes; longer patterns keep their rests at that depth. */
+const TRIE_DEPTH = 256;
+
+/** Bits of a skip-table index (a 256 KiB table). */
+const SHIFT_BITS = 18;
+
+/** The hash of the three bytes ending at `end` (collisions only shorten skips). */
+function blockHash3(bytes: Uint8Array, end: number): number {
+  return (
+    Math.imul((bytes[end - 2]! << 16) | (bytes[end - 1]! << 8) | bytes[end]!, 0x9e3779b1) >>>
+    (32 - SHIFT_BITS)
+  );
+}
+
+/** The hash of the four bytes ending at `end`. */
+function blockHash4(bytes: Uint8Array, end: number): number {
+  const word = (bytes[end - 3]! << 24) | (bytes[end - 2]! << 16) | (bytes[end - 1]! << 8) | bytes[end]!;
+  return Math.imul(word, 0x9e3779b1) >>> (32 - SHIFT_BITS);
 }
 
 function prefixKey(bytes: Buffer, at: number): number {

@@ -112,4 +112,14 @@ describe('the masker against a naive reference (property)', () => {
       { numRuns: 300 },
     );
   });
+
+  it('masks the form-body encoding of any value, as URLSearchParams writes it', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'grapheme', minLength: 3, maxLength: 12 }), (value) => {
+        const form = new URLSearchParams({ v: value }).toString().slice(2);
+        expect(new Masker([value]).mask(`<${form}>`)).toBe('<***>');
+      }),
+      { numRuns: 300 },
+    );
+  });
 });

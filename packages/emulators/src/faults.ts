@@ -10,14 +10,20 @@ export interface FaultOptions {
   throttleRate?: number;
   /** Every connection is dropped without an answer, as a dead server would. */
   outage?: boolean;
+  /**
+   * Share of requests (0..1) that carry a body answered with a 400 whose message quotes that
+   * body, as a validation error may quote the offending input. A bodyless request is served as
+   * usual. For testing that no secret being written escapes through an error.
+   */
+  echoRate?: number;
 }
 
-export type FaultDecision = 'outage' | 'error' | 'throttle' | null;
+export type FaultDecision = 'outage' | 'echo' | 'error' | 'throttle' | null;
 
 export class FaultInjector {
   #options: FaultOptions;
   /** Requests answered with an injected fault, by kind. */
-  readonly injected = { outage: 0, error: 0, throttle: 0 };
+  readonly injected = { outage: 0, echo: 0, error: 0, throttle: 0 };
 
   constructor(
     options: FaultOptions = {},
@@ -41,12 +47,19 @@ export class FaultInjector {
 
   /** Waits the configured latency, then says which fault (if any) this request gets. */
   async decide(): Promise<FaultDecision> {
-    const { latencyMs, errorRate, throttleRate, outage } = this.#options;
+    const { latencyMs, errorRate, throttleRate, outage, echoRate } = this.#options;
     if (latencyMs && latencyMs > 0) await sleep(latencyMs);
     if (outage) return this.#count('outage');
+    // Counted by the server once it knows the request has a body (see `echoed`).
+    if (echoRate && this.random() < echoRate) return 'echo';
     if (errorRate && this.random() < errorRate) return this.#count('error');
     if (throttleRate && this.random() < throttleRate) return this.#count('throttle');
     return null;
+  }
+
+  /** Records an echo fault served (a request with a body); a bodyless one is not counted. */
+  echoed(): void {
+    this.injected.echo++;
   }
 
   #count(kind: Exclude<FaultDecision, null>): FaultDecision {

@@ -89,4 +89,21 @@ describe('every emulator has the common shape', () => {
       await handle.stop();
     }
   });
+
+  it.each(starters)(
+    '%s: an echo fault is decided before the error rate and counted once served',
+    async (_, start) => {
+      const handle = await start();
+      try {
+        handle.faults.set({ echoRate: 1, errorRate: 1 });
+        expect(await handle.faults.decide()).toBe('echo');
+        // A request without a body is served as usual, so the decision alone counts nothing.
+        expect(handle.faults.injected.echo).toBe(0);
+        handle.faults.echoed();
+        expect(handle.faults.injected.echo).toBe(1);
+      } finally {
+        await handle.stop();
+      }
+    },
+  );
 });

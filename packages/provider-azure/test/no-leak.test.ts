@@ -42,6 +42,12 @@ describeWriteLeakChecks('Azure', {
   provider: () => emulatorProvider(leakVault, { maxRetries: 1 }),
   faults: {
     'a 5xx': { apply: () => leakVault.faults.set({ errorRate: 1 }), clear: () => leakVault.faults.clear() },
+    'an error that echoes the request body': {
+      apply: () => leakVault.faults.set({ echoRate: 1 }),
+      clear: () => leakVault.faults.clear(),
+      echoes: true,
+      served: () => leakVault.faults.injected.echo,
+    },
     'an outage': {
       apply: () => leakVault.faults.set({ outage: true }),
       clear: () => leakVault.faults.clear(),

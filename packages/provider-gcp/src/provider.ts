@@ -4,6 +4,8 @@ import {
   createSecret,
   type ExternalSecretsBackend,
   IntegrityError,
+  isTransientError,
+  mapConcurrent,
   optionNames,
   type ProviderCallOptions,
   type ProviderCapabilities,
@@ -13,12 +15,14 @@ import {
   type ProviderListOptions,
   type ProviderSetOptions,
   refuseUnknownOptions,
+  retry,
   type Secret,
   type SecretInfo,
   type SecretProvider,
   type SecretVersion,
   ValidationError,
   VersionConflictError,
+  withTimeout,
 } from '@hush/core';
 import { crc32c } from './crc32c.js';
 import {
@@ -57,6 +61,12 @@ export interface GcpProviderOptions {
   /** Per-call deadline in milliseconds, retries included. Default 10 000, so a dead endpoint fails fast. */
   timeout?: number;
   /**
+   * Tries per call, the first included (default 3): reads are retried on UNAVAILABLE,
+   * RESOURCE_EXHAUSTED and network failures, writes only on RESOURCE_EXHAUSTED (refused
+   * before any work, so a retry cannot add a version twice), with full-jitter backoff.
+   */
+  maxAttempts?: number;
+  /**
    * How hush names become secret ids. `escape` (default) maps `_` → `__`, `/` → `_-`, `.` → `_d`;
    * `plain` uses the name as the id and refuses names with `/` or `.`.
    */
@@ -76,10 +86,21 @@ const CAPABILITIES: ProviderCapabilities = Object.freeze({
   versions: true,
   tags: true,
   expiry: true,
-  batchGet: false,
+  batchGet: true,
 });
 
 const VERSION_NUMBER = /^[1-9][0-9]{0,18}$/;
+
+/** Reads at a time in a batch, and version changes at a time after a write. */
+const BATCH_CONCURRENCY = 8;
+
+/** Operations that change nothing, safe to send again after an UNAVAILABLE. */
+const READ_OPERATIONS = new Set(['read', 'list', 'list versions of']);
+
+/** gRPC codes to drop from an error's mapping and hand back raw (the caller interprets them). */
+interface CallOptions {
+  raw?: readonly number[];
+}
 
 type AccessResponse = protos.google.cloud.secretmanager.v1.IAccessSecretVersionResponse;
 type WireVersion = protos.google.cloud.secretmanager.v1.ISecretVersion;
@@ -94,6 +115,7 @@ const OPTION_NAMES = optionNames<GcpProviderOptions>()({
   authClient: true,
   keyFilename: true,
   timeout: true,
+  maxAttempts: true,
   nameMapping: true,
   verifyChecksums: true,
   clientOptions: true,
@@ -108,10 +130,11 @@ export class GcpSecretManagerProvider implements SecretProvider {
   readonly #client: SecretManagerServiceClient;
   readonly #mapping: NameMapping;
   readonly #timeout: number;
+  readonly #maxAttempts: number;
   readonly #verify: boolean;
   #project: string | undefined;
   #projectLookup?: Promise<string>;
-  readonly #counters = { calls: 0, failures: 0, integrityFailures: 0 };
+  readonly #counters = { calls: 0, failures: 0, retries: 0, integrityFailures: 0 };
 
   constructor(options: GcpProviderOptions = {}, env: Record<string, string | undefined> = process.env) {
     refuseUnknownOptions(options, OPTION_NAMES, 'gcp provider', 'config');
@@ -123,6 +146,7 @@ export class GcpSecretManagerProvider implements SecretProvider {
         path: 'nameMapping',
       });
     this.#timeout = options.timeout ?? 10_000;
+    this.#maxAttempts = options.maxAttempts ?? 3;
     this.#verify = options.verifyChecksums ?? true;
     this.#project = options.project ?? env.GOOGLE_CLOUD_PROJECT ?? undefined;
     this.#client = options.client ?? new SecretManagerServiceClient(clientOptionsOf(options));
@@ -158,10 +182,18 @@ export class GcpSecretManagerProvider implements SecretProvider {
     let secret: WireSecret;
     try {
       [[accessed], [secret]] = await Promise.all([
-        this.#call('read', key, () =>
-          this.#rpc(signal).accessSecretVersion({ name: versionName }, this.#callOptions()),
+        this.#call(
+          'read',
+          key,
+          signal,
+          (rpc) => rpc.accessSecretVersion({ name: versionName }, this.#callOptions()),
+          {
+            raw: [Code.NOT_FOUND],
+          },
         ),
-        this.#call('read', key, () => this.#rpc(signal).getSecret({ name: secretName }, this.#callOptions())),
+        this.#call('read', key, signal, (rpc) => rpc.getSecret({ name: secretName }, this.#callOptions()), {
+          raw: [Code.NOT_FOUND],
+        }),
       ]);
     } catch (error) {
       if (grpcCode(error) === Code.NOT_FOUND) return null;
@@ -183,14 +215,24 @@ export class GcpSecretManagerProvider implements SecretProvider {
         key,
       );
     }
-    const versionMeta = await this.#client
-      .getSecretVersion({ name: `${secretName}/versions/${version}` }, this.#callOptions())
-      .then(
-        ([v]) => v,
-        () => undefined,
-      );
+    // Best effort: the version's own date; the secret's serves without it.
+    const versionMeta = await this.#call('read', key, signal, (rpc) =>
+      rpc.getSecretVersion({ name: `${secretName}/versions/${version}` }, this.#callOptions()),
+    ).then(
+      ([v]) => v,
+      () => undefined,
+    );
     const info = this.#info(key, secret, version, toDate(versionMeta?.createTime));
     return createSecret({ ...info, value: data.toString('utf8') });
+  }
+
+  /** A few reads at a time, so that a large batch does not open hundreds of calls at once. */
+  async getMany(keys: string[], options: ProviderCallOptions = {}): Promise<Map<string, Secret | null>> {
+    const distinct = [...new Set(keys)];
+    const secrets = await mapConcurrent(distinct, BATCH_CONCURRENCY, (key) =>
+      this.get(key, options.abortSignal ? { abortSignal: options.abortSignal } : {}),
+    );
+    return new Map(distinct.map((key, i) => [key, secrets[i] ?? null]));
   }
 
   async set(key: string, value: string, options: ProviderSetOptions = {}): Promise<SecretInfo> {
@@ -207,34 +249,33 @@ export class GcpSecretManagerProvider implements SecretProvider {
     const annotations = options.metadata ? { ...options.metadata } : undefined;
 
     let created = false;
+    const init = { labels, annotations, expiresAt: options.expiresAt };
     if (options.expectedVersion === '0') {
-      created = await this.#create(key, project, id, { labels, annotations, expiresAt: options.expiresAt });
+      created = await this.#create(key, project, id, init, signal);
       if (!created) throw new VersionConflictError(key);
     } else if (options.expectedVersion !== undefined) {
       // Secret Manager has no compare-and-set on AddSecretVersion: check the newest version first (best effort).
-      const current = await this.#latestVersionNumber(key, secretName);
+      const current = await this.#latestVersionNumber(key, secretName, signal);
       if (current !== options.expectedVersion) throw new VersionConflictError(key);
     }
 
     const data = Buffer.from(value, 'utf8');
     const payload = { data, dataCrc32c: crc32c(data) };
+    const addVersion = (raw: readonly number[] = []) =>
+      this.#call(
+        'write',
+        key,
+        signal,
+        (rpc) => rpc.addSecretVersion({ parent: secretName, payload }, this.#callOptions()),
+        { raw },
+      );
     let added: WireVersion;
     try {
-      [added] = await this.#rpc(signal).addSecretVersion(
-        { parent: secretName, payload },
-        this.#callOptions(),
-      );
-      this.#counters.calls++;
+      [added] = await addVersion([Code.NOT_FOUND]);
     } catch (error) {
-      if (grpcCode(error) !== Code.NOT_FOUND) throw this.#fail(error, key, 'write');
-      created =
-        (await this.#create(key, project, id, { labels, annotations, expiresAt: options.expiresAt })) ||
-        created;
-      added = (
-        await this.#call('write', key, () =>
-          this.#rpc(signal).addSecretVersion({ parent: secretName, payload }, this.#callOptions()),
-        )
-      )[0];
+      if (grpcCode(error) !== Code.NOT_FOUND) throw error;
+      created = (await this.#create(key, project, id, init, signal)) || created;
+      [added] = await addVersion();
     }
 
     let secret: WireSecret | undefined;
@@ -245,8 +286,8 @@ export class GcpSecretManagerProvider implements SecretProvider {
       if (options.expiresAt) paths.push('expire_time');
     }
     if (paths.length > 0) {
-      [secret] = await this.#call('write', key, () =>
-        this.#rpc(signal).updateSecret(
+      [secret] = await this.#call('write', key, signal, (rpc) =>
+        rpc.updateSecret(
           {
             secret: {
               name: secretName,
@@ -260,12 +301,12 @@ export class GcpSecretManagerProvider implements SecretProvider {
         ),
       );
     } else {
-      [secret] = await this.#call('write', key, () =>
-        this.#rpc(signal).getSecret({ name: secretName }, this.#callOptions()),
+      [secret] = await this.#call('write', key, signal, (rpc) =>
+        rpc.getSecret({ name: secretName }, this.#callOptions()),
       );
     }
     const version = lastSegment(added.name);
-    if (options.expirePreviousVersions) await this.#disableOlderVersions(key, secretName, version);
+    if (options.expirePreviousVersions) await this.#disableOlderVersions(key, secretName, version, signal);
     return this.#info(key, secret, version, toDate(added.createTime));
   }
 
@@ -274,12 +315,13 @@ export class GcpSecretManagerProvider implements SecretProvider {
     const id = toSecretId(key, this.#mapping);
     const name = await this.#secretName(id);
     try {
-      await this.#rpc(signal).deleteSecret({ name }, this.#callOptions());
-      this.#counters.calls++;
+      await this.#call('delete', key, signal, (rpc) => rpc.deleteSecret({ name }, this.#callOptions()), {
+        raw: [Code.NOT_FOUND],
+      });
       return true;
     } catch (error) {
       if (grpcCode(error) === Code.NOT_FOUND) return false;
-      throw this.#fail(error, key, 'delete');
+      throw error;
     }
   }
 
@@ -296,10 +338,10 @@ export class GcpSecretManagerProvider implements SecretProvider {
           : prefix;
       filter = /^[a-zA-Z0-9_-]+$/.test(idPrefix) ? `name:"${idPrefix}"` : undefined;
     }
-    const results: SecretInfo[] = [];
-    try {
-      this.#counters.calls++;
-      const iterable = this.#rpc(signal).listSecretsAsync(
+    // A retry starts the listing again: pages are read until the end each time.
+    const results = await this.#call('list', undefined, signal, async (rpc) => {
+      const found: SecretInfo[] = [];
+      const iterable = rpc.listSecretsAsync(
         { parent: `projects/${project}`, pageSize: 250, ...(filter ? { filter } : {}) },
         { ...this.#callOptions(), autoPaginate: false },
       );
@@ -307,34 +349,40 @@ export class GcpSecretManagerProvider implements SecretProvider {
         const key = fromSecretId(lastSegment(secret.name), this.#mapping);
         if (key === null || !key.startsWith(prefix)) continue;
         // Listing gives no version numbers; `latest` is what a read without a version serves.
-        results.push(this.#info(key, secret, 'latest'));
+        found.push(this.#info(key, secret, 'latest'));
       }
-    } catch (error) {
-      throw this.#fail(error, undefined, 'list');
-    }
+      return found;
+    });
     return results.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   }
 
   async listVersions(key: string, options: ProviderCallOptions = {}): Promise<SecretVersion[]> {
-    const signal = options.abortSignal;
     const name = await this.#secretName(toSecretId(key, this.#mapping));
-    const versions: SecretVersion[] = [];
+    let versions: SecretVersion[];
     try {
-      this.#counters.calls++;
-      for await (const v of this.#rpc(signal).listSecretVersionsAsync(
-        { parent: name, pageSize: 250 },
-        { ...this.#callOptions(), autoPaginate: false },
-      )) {
-        versions.push({
-          version: lastSegment(v.name),
-          createdAt: toDate(v.createTime) ?? new Date(0),
-          current: false,
-          state: toVersionState(v.state),
-        });
-      }
+      versions = await this.#call(
+        'list versions of',
+        key,
+        options.abortSignal,
+        async (rpc) => {
+          const found: SecretVersion[] = [];
+          for await (const v of rpc.listSecretVersionsAsync(
+            { parent: name, pageSize: 250 },
+            { ...this.#callOptions(), autoPaginate: false },
+          ))
+            found.push({
+              version: lastSegment(v.name),
+              createdAt: toDate(v.createTime) ?? new Date(0),
+              current: false,
+              state: toVersionState(v.state),
+            });
+          return found;
+        },
+        { raw: [Code.NOT_FOUND] },
+      );
     } catch (error) {
       if (grpcCode(error) === Code.NOT_FOUND) return [];
-      throw this.#fail(error, key, 'list versions of');
+      throw error;
     }
     versions.sort((a, b) => Number(b.version) - Number(a.version));
     // `latest` is the newest version whatever its state: that is what a read without a version gets.
@@ -369,14 +417,18 @@ export class GcpSecretManagerProvider implements SecretProvider {
     const started = Date.now();
     try {
       const project = await this.project();
-      await this.#rpc(signal).listSecrets(
-        { parent: `projects/${project}`, pageSize: 1 },
-        { ...this.#callOptions(), autoPaginate: false },
+      await this.#call('list', undefined, signal, (rpc) =>
+        rpc.listSecrets(
+          { parent: `projects/${project}`, pageSize: 1 },
+          { ...this.#callOptions(), autoPaginate: false },
+        ),
       );
       return { status: 'healthy', details: { project, latencyMs: Date.now() - started } };
     } catch (error) {
-      const mapped = this.#fail(error, undefined, 'list');
-      return { status: 'unhealthy', message: mapped.message };
+      return {
+        status: 'unhealthy',
+        message: toHushError(error, { provider: this.name, operation: 'list' }).message,
+      };
     }
   }
 
@@ -401,15 +453,16 @@ export class GcpSecretManagerProvider implements SecretProvider {
     key: string,
     version: string,
     action: 'disable' | 'enable' | 'destroy',
+    signal?: AbortSignal,
   ): Promise<SecretVersion> {
     const id = toSecretId(key, this.#mapping);
     if (!VERSION_NUMBER.test(version))
       throw new ValidationError(`version '${version}' of secret '${key}' is not a version number`);
     const name = `${await this.#secretName(id)}/versions/${version}`;
-    const [result] = await this.#call(`${action} a version of`, key, () => {
-      if (action === 'disable') return this.#client.disableSecretVersion({ name }, this.#callOptions());
-      if (action === 'enable') return this.#client.enableSecretVersion({ name }, this.#callOptions());
-      return this.#client.destroySecretVersion({ name }, this.#callOptions());
+    const [result] = await this.#call(`${action} a version of`, key, signal, (rpc) => {
+      if (action === 'disable') return rpc.disableSecretVersion({ name }, this.#callOptions());
+      if (action === 'enable') return rpc.enableSecretVersion({ name }, this.#callOptions());
+      return rpc.destroySecretVersion({ name }, this.#callOptions());
     });
     return {
       version: lastSegment(result.name),
@@ -424,69 +477,87 @@ export class GcpSecretManagerProvider implements SecretProvider {
     project: string,
     id: string,
     init: { labels?: Record<string, string>; annotations?: Record<string, string>; expiresAt?: Date },
+    signal: AbortSignal | undefined,
   ): Promise<boolean> {
     try {
-      await this.#client.createSecret(
-        {
-          parent: `projects/${project}`,
-          secretId: id,
-          secret: {
-            replication: { automatic: {} },
-            labels: init.labels ?? {},
-            annotations: init.annotations ?? {},
-            ...(init.expiresAt ? { expireTime: toTimestamp(init.expiresAt) } : {}),
-          },
-        },
-        this.#callOptions(),
+      await this.#call(
+        'create',
+        key,
+        signal,
+        (rpc) =>
+          rpc.createSecret(
+            {
+              parent: `projects/${project}`,
+              secretId: id,
+              secret: {
+                replication: { automatic: {} },
+                labels: init.labels ?? {},
+                annotations: init.annotations ?? {},
+                ...(init.expiresAt ? { expireTime: toTimestamp(init.expiresAt) } : {}),
+              },
+            },
+            this.#callOptions(),
+          ),
+        { raw: [Code.ALREADY_EXISTS] },
       );
-      this.#counters.calls++;
       return true;
     } catch (error) {
       // Another writer created it first: fine, the version goes to the same secret.
       if (grpcCode(error) === Code.ALREADY_EXISTS) return false;
-      throw this.#fail(error, key, 'create');
+      throw error;
     }
   }
 
-  async #latestVersionNumber(key: string, secretName: string): Promise<string> {
+  async #latestVersionNumber(
+    key: string,
+    secretName: string,
+    signal: AbortSignal | undefined,
+  ): Promise<string> {
     try {
-      const [version] = await this.#client.getSecretVersion(
-        { name: `${secretName}/versions/latest` },
-        this.#callOptions(),
+      const [version] = await this.#call(
+        'read',
+        key,
+        signal,
+        (rpc) => rpc.getSecretVersion({ name: `${secretName}/versions/latest` }, this.#callOptions()),
+        { raw: [Code.NOT_FOUND] },
       );
       return lastSegment(version.name);
     } catch (error) {
       if (grpcCode(error) === Code.NOT_FOUND) return '0';
-      throw this.#fail(error, key, 'read');
+      throw error;
     }
   }
 
-  async #disableOlderVersions(key: string, secretName: string, newest: string): Promise<void> {
-    for (const v of await this.listVersions(key)) {
-      if (v.state === 'enabled' && Number(v.version) < Number(newest))
-        await this.#call('disable a version of', key, () =>
-          this.#client.disableSecretVersion(
-            { name: `${secretName}/versions/${v.version}` },
-            this.#callOptions(),
-          ),
-        );
-    }
+  async #disableOlderVersions(
+    key: string,
+    secretName: string,
+    newest: string,
+    signal: AbortSignal | undefined,
+  ): Promise<void> {
+    const older = (await this.listVersions(key, signal ? { abortSignal: signal } : {})).filter(
+      (v) => v.state === 'enabled' && Number(v.version) < Number(newest),
+    );
+    await mapConcurrent(older, BATCH_CONCURRENCY, (v) =>
+      this.#call('disable a version of', key, signal, (rpc) =>
+        rpc.disableSecretVersion({ name: `${secretName}/versions/${v.version}` }, this.#callOptions()),
+      ),
+    );
   }
 
   async #secretName(id: string): Promise<string> {
     return `projects/${await this.project()}/secrets/${id}`;
   }
 
-  #callOptions(): { timeout: number } {
-    return { timeout: this.#timeout };
+  /** gax's own retries are off: core's retry runs them, under the same deadline as the call. */
+  #callOptions(): { timeout: number; retry: null } {
+    return { timeout: this.#timeout, retry: null };
   }
 
   /**
    * The client, with each call cancelled when `signal` aborts: gax calls take no AbortSignal,
    * but the promise they return has `cancel()`, which ends the gRPC call.
    */
-  #rpc(signal: AbortSignal | undefined): SecretManagerServiceClient {
-    if (!signal) return this.#client;
+  #rpc(signal: AbortSignal): SecretManagerServiceClient {
     return new Proxy(this.#client, {
       get(target, property, receiver) {
         const member = Reflect.get(target, property, receiver) as unknown;
@@ -508,12 +579,44 @@ export class GcpSecretManagerProvider implements SecretProvider {
     });
   }
 
-  async #call<T>(operation: string, key: string | undefined, run: () => Promise<T>): Promise<T> {
-    this.#counters.calls++;
+  /**
+   * One call with core's toolkit: a deadline of `timeout` over every try (the call is
+   * cancelled when it passes or when `signal` aborts) and full-jitter retries of what is worth
+   * another try. Failures become hush errors, except the `raw` codes, handed back as they came.
+   */
+  async #call<T>(
+    operation: string,
+    key: string | undefined,
+    signal: AbortSignal | undefined,
+    run: (rpc: SecretManagerServiceClient) => Promise<T>,
+    options: CallOptions = {},
+  ): Promise<T> {
+    const idempotent = READ_OPERATIONS.has(operation);
     try {
-      return await run();
+      return await withTimeout(
+        (deadline) =>
+          retry(
+            () => {
+              this.#counters.calls++;
+              return run(this.#rpc(deadline));
+            },
+            {
+              attempts: this.#maxAttempts,
+              maxDelayMs: 2_000,
+              budgetMs: this.#timeout,
+              abortSignal: deadline,
+              retryable: (error) => isRetryable(error, idempotent),
+              onRetry: () => {
+                this.#counters.retries++;
+              },
+            },
+          ),
+        this.#timeout,
+        { provider: this.name, ...(signal ? { abortSignal: signal } : {}) },
+      );
     } catch (error) {
-      if (grpcCode(error) === Code.NOT_FOUND && operation === 'read') throw error;
+      const code = grpcCode(error);
+      if (code !== undefined && options.raw?.includes(code)) throw error;
       throw this.#fail(error, key, operation);
     }
   }
@@ -526,6 +629,17 @@ export class GcpSecretManagerProvider implements SecretProvider {
   #info(key: string, secret: WireSecret | undefined, version: string, updatedAt?: Date): SecretInfo {
     return toSecretInfo(key, secret, version, this.name, updatedAt);
   }
+}
+
+/**
+ * Worth another try: throttling (refused before any work), and for a call that changes nothing
+ * also an unavailable service or a network failure (core's classification).
+ */
+function isRetryable(error: unknown, idempotent: boolean): boolean {
+  const code = grpcCode(error);
+  if (code === Code.RESOURCE_EXHAUSTED) return true;
+  if (!idempotent) return false;
+  return code === Code.UNAVAILABLE || (code === undefined && isTransientError(error));
 }
 
 /** Options often come from a configuration file: refuse wrong types at start, naming the option. */
@@ -545,6 +659,11 @@ function checkOptions(options: GcpProviderOptions): void {
     fail('port', 'a port number', options.port);
   if (options.timeout !== undefined && !(typeof options.timeout === 'number' && options.timeout > 0))
     fail('timeout', 'a positive number of milliseconds', options.timeout);
+  if (
+    options.maxAttempts !== undefined &&
+    !(Number.isInteger(options.maxAttempts) && options.maxAttempts >= 1)
+  )
+    fail('maxAttempts', 'a whole number of tries, at least 1', options.maxAttempts);
   if (options.verifyChecksums !== undefined && typeof options.verifyChecksums !== 'boolean')
     fail('verifyChecksums', 'true or false', options.verifyChecksums);
 }

@@ -46,6 +46,12 @@ describeWriteLeakChecks('GCP', {
       apply: () => leakEmulator.faults.set({ throttleRate: 1 }),
       clear: () => leakEmulator.faults.clear(),
     },
+    'an error that echoes the request body': {
+      apply: () => leakEmulator.faults.set({ echoRate: 1 }),
+      clear: () => leakEmulator.faults.clear(),
+      echoes: true,
+      served: () => leakEmulator.faults.injected.echo,
+    },
     'an outage': {
       apply: () => leakEmulator.faults.set({ outage: true }),
       clear: () => leakEmulator.faults.clear(),

@@ -71,6 +71,12 @@ describeWriteLeakChecks('Kubernetes', {
       apply: () => leakCluster.faults.set({ throttleRate: 1 }),
       clear: () => leakCluster.faults.clear(),
     },
+    'an error that echoes the request body': {
+      apply: () => leakCluster.faults.set({ echoRate: 1 }),
+      clear: () => leakCluster.faults.clear(),
+      echoes: true,
+      served: () => leakCluster.faults.injected.echo,
+    },
     'an outage': {
       apply: () => leakCluster.faults.set({ outage: true }),
       clear: () => leakCluster.faults.clear(),

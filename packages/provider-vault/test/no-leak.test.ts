@@ -19,5 +19,11 @@ describeWriteLeakChecks('Vault', {
     'a 5xx': { apply: () => vault.faults.set({ errorRate: 1 }), clear: () => vault.faults.clear() },
     throttling: { apply: () => vault.faults.set({ throttleRate: 1 }), clear: () => vault.faults.clear() },
     'an outage': { apply: () => vault.faults.set({ outage: true }), clear: () => vault.faults.clear() },
+    'an error that echoes the request body': {
+      apply: () => vault.faults.set({ echoRate: 1 }),
+      clear: () => vault.faults.clear(),
+      echoes: true,
+      served: () => vault.faults.injected.echo,
+    },
   },
 });

@@ -59,6 +59,14 @@ export interface LeakFault {
   clear?(): void | Promise<void>;
   /** The provider to write through while the fault is on (default the suite's provider). */
   provider?: () => SecretProvider;
+  /**
+   * The backend's answer quotes the request, the value included (an emulator's echo fault):
+   * the provider's own error may hold it, and only the manager's masking keeps it from the caller.
+   * The provider's raw `set` is then not checked; the manager's errors are.
+   */
+  echoes?: boolean;
+  /** How many times the backend served this fault so far: the checks fail unless it grew. */
+  served?: () => number;
 }
 
 export interface WriteLeakOptions {
@@ -70,34 +78,106 @@ export interface WriteLeakOptions {
   value?: string;
 }
 
+/** A value as the wire may carry it: itself, base64 (a Kubernetes Secret's data), hex, JSON-escaped. */
+function wireForms(value: string): string[] {
+  const bytes = Buffer.from(value, 'utf8');
+  return [
+    value,
+    bytes.toString('base64').replace(/=+$/, ''),
+    bytes.toString('hex'),
+    JSON.stringify(value).slice(1, -1),
+  ];
+}
+
+/** Where an error holds any wire form of `value`, its message and stack included. */
+function leaksOfValue(error: unknown, value: string): string[] {
+  const found = new Set<string>();
+  for (const form of wireForms(value)) {
+    for (const path of findSecretValue(error, form)) found.add(path);
+    const stack = (error as { stack?: unknown } | null)?.stack;
+    if (typeof stack === 'string' && stack.includes(form)) found.add('error.stack');
+  }
+  return [...found];
+}
+
+async function failureOf(work: () => Promise<unknown>): Promise<unknown> {
+  return work().then(
+    () => expect.fail('the operation should have failed'),
+    (e: unknown) => e,
+  );
+}
+
 /**
- * The write path's no-leak checks: for every fault, a failing `set` through the provider and a
- * failing `setSecret` through a manager must give errors that hold the value nowhere: message,
- * stack, cause chain, properties.
+ * A provider that reads through `reader` and writes through `writer` with the fault on only
+ * for the write, so that a rotation reads the current version and fails at the write, with a
+ * value it generated. Records every value written.
+ */
+function faultedWrites(
+  reader: SecretProvider,
+  writer: SecretProvider,
+  fault: LeakFault,
+  written: string[],
+): SecretProvider {
+  return {
+    name: reader.name,
+    kind: reader.kind,
+    capabilities: reader.capabilities,
+    get: (key, options) => reader.get(key, options),
+    set: async (key, value, options) => {
+      written.push(value);
+      await fault.apply();
+      try {
+        return await writer.set!(key, value, options);
+      } finally {
+        await fault.clear?.();
+      }
+    },
+  };
+}
+
+/**
+ * The write path's no-leak checks: for every fault, a failing `set` through the provider, and a
+ * failing `setSecret` and `rotateSecret` (with a value the manager generates) through a manager,
+ * must give errors that hold the value nowhere: message, stack, cause chain, properties, in any
+ * of the forms a wire carries it (as is, base64, hex, JSON-escaped).
  */
 export function describeWriteLeakChecks(name: string, options: WriteLeakOptions): void {
   const value = options.value ?? 'do-not-show-8f2c1e';
   describe(`no ${name} write error carries a secret value`, () => {
-    for (const [label, fault] of Object.entries(options.faults))
-      it(`on ${label}: the provider's set and the manager's setSecret`, async () => {
+    for (const [label, fault] of Object.entries(options.faults)) {
+      const slug = label.replace(/[^a-z0-9]+/gi, '-');
+      it(`on ${label}: the provider's set and the manager's setSecret and rotateSecret`, async () => {
         const base = options.provider();
-        await fault.apply();
-        try {
-          const provider = fault.provider?.() ?? base;
-          expect(
-            await leaksOf(
-              () => provider.set!(`leak-check/${label.replace(/[^a-z0-9]+/gi, '-')}`, value, {}),
-              value,
-            ),
-          ).toEqual([]);
-          const manager = new SecretManager({
-            providers: [{ provider, timeout: '20s' }],
-            cache: { enabled: false },
-          });
-          expect(await leaksOf(() => manager.setSecret('leak-check/manager', value), value)).toEqual([]);
-        } finally {
-          await fault.clear?.();
+        const before = fault.served?.() ?? 0;
+        const managerOf = (provider: SecretProvider) =>
+          new SecretManager({ providers: [{ provider, timeout: '20s' }], cache: { enabled: false } });
+
+        if (!fault.echoes) {
+          await fault.apply();
+          try {
+            const provider = fault.provider?.() ?? base;
+            expect(
+              leaksOfValue(await failureOf(() => provider.set!(`leak-check/${slug}`, value, {})), value),
+            ).toEqual([]);
+          } finally {
+            await fault.clear?.();
+          }
         }
+
+        const written: string[] = [];
+        const faulted = faultedWrites(base, fault.provider?.() ?? base, fault, written);
+        const set = await failureOf(() => managerOf(faulted).setSecret(`leak-check/manager-${slug}`, value));
+        expect(leaksOfValue(set, value)).toEqual([]);
+
+        // A rotation of an existing secret: the generated value reaches the backend only.
+        const key = `leak-check/rotate-${slug}`;
+        await base.set!(key, 'rotate-seed-value-0', {});
+        written.length = 0;
+        const rotated = await failureOf(() => managerOf(faulted).rotateSecret(key));
+        expect(written.length).toBeGreaterThan(0);
+        for (const generated of written) expect(leaksOfValue(rotated, generated)).toEqual([]);
+        if (fault.served) expect(fault.served()).toBeGreaterThan(before);
       });
+    }
   });
 }

@@ -148,7 +148,11 @@ async function handle(c: AwsContext, req: IncomingMessage, res: ServerResponse):
 
   const fault = await decideFault(c.faults, req);
   if (fault === 'outage') return;
-  if (fault) return send(res, faultError(fault));
+  if (fault === 'echo' && body.length > 0) {
+    c.faults.echoed();
+    return send(res, faultError(fault, body.toString('utf8')));
+  }
+  if (fault && fault !== 'echo') return send(res, faultError(fault));
   if (req.method !== 'POST' || (req.url ?? '/').split('?')[0] !== '/')
     return send(res, new AwsError('UnknownOperationException', 'Only POST / is served.', 404, 'message'));
   try {

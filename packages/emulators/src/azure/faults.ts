@@ -10,7 +10,10 @@ export function faultReply(
   fault: Exclude<FaultDecision, 'outage' | null>,
   errorCount: number,
   retryAfterSeconds: number,
+  body = '',
 ): Reply {
+  // A BadParameter quoting the input, as the service's validation messages may.
+  if (fault === 'echo') return errorReply(400, 'BadParameter', `The request body is not valid: ${body}`);
   if (fault === 'throttle')
     return errorReply(
       429,

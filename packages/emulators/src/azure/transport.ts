@@ -18,7 +18,16 @@ export async function serveVault(
     req.socket.destroy();
     return undefined;
   }
-  if (decision) {
+  // An echo needs a body; the SDK's first, bodyless request (the challenge) is served as usual.
+  let text: string | undefined;
+  if (decision === 'echo') {
+    text = (await readBody(req, MAX_BODY_BYTES)).toString('utf8');
+    if (text !== '') {
+      c.faults.echoed();
+      c.requests.faulted++;
+      return faultReply(decision, 0, c.throttleRetryAfter, text);
+    }
+  } else if (decision) {
     c.requests.faulted++;
     return faultReply(decision, decision === 'error' ? c.injectedErrors++ : 0, c.throttleRetryAfter);
   }
@@ -61,7 +70,7 @@ export async function serveVault(
   }
 
   let body: unknown;
-  const text = (await readBody(req, MAX_BODY_BYTES)).toString('utf8');
+  text ??= (await readBody(req, MAX_BODY_BYTES)).toString('utf8');
   if (text.trim() !== '') {
     try {
       body = JSON.parse(text);

@@ -91,7 +91,8 @@ export async function startGcpSecretManagerEmulator(
 
   const serve = async (method: MethodName, call: ServerUnaryCall<Record<string, unknown>, unknown>) => {
     const fault = await faults.decide();
-    if (fault) throw faultError(fault, options.errorCode);
+    if (fault === 'echo') faults.echoed();
+    if (fault) throw faultError(fault, options.errorCode, call.request);
     if (requireAuth) checkBearer(call.metadata, tokenSet);
     return routes[method](call.request);
   };

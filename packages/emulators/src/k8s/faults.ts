@@ -1,9 +1,22 @@
-import type { ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type StatusError, statuses } from './status.js';
 
 /** An injected 5xx: the API server's 500 `InternalError` Status. */
 export function faultError(): StatusError {
   return statuses.internal('injected fault');
+}
+
+/**
+ * An injected echo: the 400 the API server gives a body it cannot decode, which quotes the body
+ * (`Secret in version "v1" cannot be handled as a Secret: ...`). Only for requests with a body.
+ */
+export async function echoFault(req: IncomingMessage): Promise<StatusError | undefined> {
+  if (!['POST', 'PUT', 'PATCH'].includes(req.method ?? '')) return undefined;
+  const chunks: Buffer[] = [];
+  for await (const chunk of req as AsyncIterable<Buffer>) chunks.push(chunk);
+  const body = Buffer.concat(chunks).toString('utf8');
+  if (body === '') return undefined;
+  return statuses.badRequest(`Secret in version "v1" cannot be handled as a Secret: invalid input ${body}`);
 }
 
 /**

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { RouteContext } from './context.js';
 import { serveDiscovery } from './discovery.js';
-import { faultError, sendThrottled } from './faults.js';
+import { echoFault, faultError, sendThrottled } from './faults.js';
 import { sendStatus } from './http.js';
 import { list } from './list.js';
 import { create, get, patch, remove, replace } from './secrets-api.js';
@@ -56,6 +56,13 @@ export function createRouter(ctx: RouteContext) {
     if (fault === 'throttle') return sendThrottled(res);
     try {
       if (fault === 'error') throw faultError();
+      if (fault === 'echo') {
+        const echo = await echoFault(req);
+        if (echo) {
+          ctx.faults.echoed();
+          throw echo;
+        }
+      }
       await route(ctx, req, res);
     } catch (error) {
       if (res.headersSent) return void res.destroy();

@@ -7,7 +7,10 @@ import type { FaultDecision } from '../faults.js';
 export function faultAnswer(
   fault: Exclude<FaultDecision, 'outage' | null>,
   path: string,
+  body = '',
 ): { status: number; body: { errors: string[] } } {
+  // A 400 quoting the input, as a plugin's own validation message may.
+  if (fault === 'echo') return { status: 400, body: { errors: [`invalid request body: ${body}`] } };
   return fault === 'error'
     ? { status: 500, body: { errors: ['1 error occurred:\n\t* injected fault: internal error\n\n'] } }
     : { status: 429, body: { errors: [`request path "${path}": rate limit quota exceeded`] } };

@@ -100,7 +100,11 @@ async function serve(t: VaultTransport, incoming: RawRequest): Promise<VaultResp
 
   const fault = await t.faults.decide();
   if (fault === 'outage') return 'outage';
-  if (fault) return faultAnswer(fault, path);
+  if (fault === 'echo' && incoming.body.length > 0) {
+    t.faults.echoed();
+    return faultAnswer(fault, path, incoming.body.toString('utf8'));
+  }
+  if (fault && fault !== 'echo') return faultAnswer(fault, path);
 
   const body = parseBody(incoming.body);
   if (!body) return { status: 400, body: { errors: ['failed to parse JSON input: invalid character'] } };
