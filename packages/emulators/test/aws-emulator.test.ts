@@ -495,7 +495,7 @@ describe('AWS Secrets Manager emulator: faults, counters, snapshot', () => {
       faulty.faults.clear();
       expect((await call('ListSecrets', {}, { on: faulty })).status).toBe(200);
       expect(faulty.calls.ListSecrets).toBe(4);
-      expect(faulty.faults.injected).toEqual({ outage: 1, error: 1, throttle: 1 });
+      expect(faulty.faults.injected).toEqual({ outage: 1, error: 1, throttle: 1, echo: 0 });
       faulty.resetCalls();
       expect(faulty.calls).toEqual({});
     } finally {
