@@ -167,6 +167,14 @@ export class KeyRing {
       const next = await readKeyFile(pending, this.#options).catch(() => null);
       if (next && (await this.opens(doc, { kind: 'master-key', key: next }))) {
         if (await rekeyInProgress(keyFile, lock.staleMs)) throw new RetryWithNewKey(true);
+        // The rekey may have ended between the reads above: its new key is now the key file.
+        if (origin === 'file') {
+          const now = await readKeyFile(keyFile, this.#options).catch(() => null);
+          if (now?.equals(next)) {
+            this.forget();
+            throw new RetryWithNewKey(false);
+          }
+        }
         throw new ConfigError(
           `store ${storePath} opens with the new key in ${pending}, not with ${origin === 'env' ? 'HUSH_MASTER_KEY' : keyFile}: a rekey is not finished`,
           {
