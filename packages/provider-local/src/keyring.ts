@@ -167,12 +167,17 @@ export class KeyRing {
       const next = await readKeyFile(pending, this.#options).catch(() => null);
       if (next && (await this.opens(doc, { kind: 'master-key', key: next }))) {
         if (await rekeyInProgress(keyFile, lock.staleMs)) throw new RetryWithNewKey(true);
-        // The rekey may have ended between the reads above: its new key is now the key file.
+        // The rekey may be ending as we look (its lock released, its key file not yet read back):
+        // give it a moment to show the new key file before calling the rekey unfinished.
         if (origin === 'file') {
-          const now = await readKeyFile(keyFile, this.#options).catch(() => null);
-          if (now?.equals(next)) {
-            this.forget();
-            throw new RetryWithNewKey(false);
+          for (let look = 0; look < 25; look++) {
+            const now = await readKeyFile(keyFile, this.#options).catch(() => null);
+            if (now?.equals(next)) {
+              this.forget();
+              throw new RetryWithNewKey(false);
+            }
+            if (await rekeyInProgress(keyFile, lock.staleMs)) throw new RetryWithNewKey(true);
+            await new Promise((resolve) => setTimeout(resolve, 20));
           }
         }
         throw new ConfigError(
