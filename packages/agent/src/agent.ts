@@ -8,7 +8,7 @@ import {
   parseDuration,
   type SecretManager,
 } from '@hush/core';
-import { defaultSocketPath, defaultTokenFile, TOKEN_HEADER } from './paths.js';
+import { defaultSocketPath, defaultTokenFile, TOKEN_HEADER } from '@hush/provider-agent';
 import { type AgentCounters, renderMetrics } from './prometheus.js';
 import { unchangedProviders } from './reload.js';
 import { fail, RouteError, route, routeName } from './routes.js';

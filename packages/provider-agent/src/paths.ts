@@ -1,4 +1,4 @@
-// The same places `@hush/agent` uses: a provider depends on core alone, so they are written twice.
+// The agent's wire places, shared by the client here and by `@hush/agent`, which imports them.
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 
