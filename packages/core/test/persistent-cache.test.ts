@@ -3,7 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MemoryProvider } from '@hush/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ProviderUnavailableError, parseConfig, SecretManager, type SecretProvider } from '../src/index.js';
+import {
+  createSecret,
+  ProviderUnavailableError,
+  parseConfig,
+  SecretManager,
+  type SecretProvider,
+} from '../src/index.js';
 import { deferred, GatedProvider } from './support.js';
 
 const PLANTED = 'planted-offline-value-5d1e9a';
@@ -56,7 +62,34 @@ async function fill(make: () => SecretManager, ...names: string[]) {
   await manager.dispose();
 }
 
+/** Serves its secrets as dynamic credentials under a one-hour lease, as Vault's database engine does. */
+class LeasingProvider extends MemoryProvider {
+  override async get(...args: Parameters<MemoryProvider['get']>) {
+    const secret = await super.get(...args);
+    if (!secret) return secret;
+    const lease = { id: `database/creds/app/${secret.version}`, durationSeconds: 3600, renewable: false };
+    return createSecret({
+      ...secret.toInfo(),
+      value: secret.value,
+      lease: { ...lease, expiresAt: new Date(secret.updatedAt.getTime() + 3_600_000) },
+    });
+  }
+}
+
 describe('the persistent cache tier', () => {
+  it('never writes a leased (dynamic) value to disk, so offline it is not served', async () => {
+    const { make, files } = setup();
+    const leasing = new LeasingProvider({ name: 'vault', secrets: { 'db/creds': PLANTED } });
+    const online = make({ providers: [leasing] });
+    expect((await online.getSecret('db/creds'))?.lease).toBeDefined();
+    expect((await online.getSecrets(['db/creds'])).get('db/creds')?.value).toBe(PLANTED);
+    await online.dispose();
+    expect(files()).toEqual([]);
+    const offline = make({ providers: [leasing], offline: true });
+    await expect(offline.getSecret('db/creds')).rejects.toBeInstanceOf(ProviderUnavailableError);
+    await offline.dispose();
+  });
+
   it('keeps what a remote provider served as ciphertext, under a 0600 key file made on first use', async () => {
     const { dir, make, files } = setup();
     await fill(make, 'db/password');
