@@ -16,6 +16,8 @@ export interface GlobalOptions {
   quiet: boolean;
   color: boolean;
   debug: boolean;
+  /** No network call at all: remote providers answer from the persistent cache. */
+  offline: boolean;
 }
 
 export interface AuditSettings {
@@ -67,6 +69,7 @@ export function globalOptions(
     quiet: raw.quiet === true || truthy(env.HUSH_QUIET),
     color: raw.color !== false && !noColor && !truthy(env.HUSH_NO_COLOR),
     debug: raw.debug === true || truthy(env.HUSH_DEBUG),
+    offline: raw.offline === true || truthy(env.HUSH_OFFLINE),
   };
 }
 
@@ -259,6 +262,8 @@ export class Cli {
       environment: settings.environmentName,
       env: process.env,
       fallbackPaths: [cliPackageDir()],
+      offline: this.options.offline,
+      onWarning: (message) => this.warn(message),
     });
     // The plugins are owned (and closed) here, not by the manager: `hush audit` may query the log after.
     for (const plugin of plugins) manager.use({ ...pick(plugin), name: plugin.name });

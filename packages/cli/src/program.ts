@@ -27,6 +27,10 @@ function addGlobals(command: Command, group?: string): Command {
     new Option('-q, --quiet', 'no progress or confirmation messages (env HUSH_QUIET=1)'),
     new Option('--no-color', 'no colours (env NO_COLOR or HUSH_NO_COLOR=1)'),
     new Option('--debug', 'stack traces on errors (env HUSH_DEBUG=1)'),
+    new Option(
+      '--offline',
+      'no network call: remote providers answer from the persistent cache (env HUSH_OFFLINE=1)',
+    ),
   ];
   for (const option of options) {
     // A command may define a global option its own way (`diff --env` is repeatable).
@@ -107,6 +111,7 @@ export function buildProgram(settings: { json?: boolean } = {}): Command {
       .option('--provider <name>', 'read from this provider only')
       .option('--scope <scope>', SCOPE_HELP)
       .option('--binary', 'write the bytes of a value stored with set --binary, exactly')
+      .option('--previous', 'the version a rotation replaced, during its --keep-previous grace period')
       .action(lazy(() => import('./commands/get.js'))),
     [
       'DB_URL=$(hush get db/url)',
@@ -186,9 +191,15 @@ export function buildProgram(settings: { json?: boolean } = {}): Command {
       )
       .option(
         '--due',
-        "rotate every secret whose 'rotation' tag period (e.g. rotation=30d) has passed since its last update",
+        "rotate every secret whose rotation period (its 'rotation' tag, or schema:) has passed since its last update",
       )
       .option('--dry-run', 'with --due: list what would be rotated')
+      .option('--watch', 'with --due: check again every --interval until stopped (SIGTERM, Ctrl-C)')
+      .option('--interval <duration>', 'with --watch: time between checks (default 1h)')
+      .option(
+        '--keep-previous <duration>',
+        'keep the replaced version readable this long (get --previous, ${secret:name@previous})',
+      )
       .option('--provider <name>', 'the provider to rotate in')
       .option('--scope <scope>', SCOPE_HELP)
       .action(lazy(() => import('./commands/rotate.js'))),
@@ -196,6 +207,7 @@ export function buildProgram(settings: { json?: boolean } = {}): Command {
       'hush rotate api-key --generate random:48 --expire-old',
       'hush rotate session-id --generate uuid',
       'hush rotate --due                        e.g. from cron',
+      'hush rotate --due --watch --interval 1h --keep-previous 1h',
     ],
   );
 
@@ -311,6 +323,32 @@ export function buildProgram(settings: { json?: boolean } = {}): Command {
     .argument('<name>', 'policy name (AWS: the secret)')
     .option('--provider <name>', 'the provider holding it')
     .action(policyAction('delete'));
+
+  const notify = sub('notify', 'notices and alerts (notifications:): webhook, command, log');
+  examples(
+    notify
+      .command('test')
+      .description('send a notify.test notice to every configured sink and report each delivery')
+      .action(lazy(() => import('./commands/notify-test.js'))),
+    ['hush notify test', 'hush notify test --json'],
+  );
+
+  const cache = sub('cache', 'the persistent cache (cache.persistent): its entries, and clearing them');
+  examples(
+    cache
+      .command('status')
+      .description('entries of the persistent cache: names, versions, providers and ages, never values')
+      .action(lazy(() => import('./commands/cache-status.js'))),
+    ['hush cache status', 'hush cache status --json'],
+  );
+  examples(
+    cache
+      .command('clear')
+      .description('drop every entry of the persistent cache, or those of one secret')
+      .argument('[name]', 'only this secret')
+      .action(lazy(() => import('./commands/cache-clear.js'))),
+    ['hush cache clear', 'hush cache clear db/password'],
+  );
 
   program.commandsGroup('Applications and files:');
 

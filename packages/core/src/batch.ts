@@ -2,9 +2,10 @@ import { SecretCache } from './cache.js';
 import type { ProviderFailure } from './errors.js';
 import type { LeaseKeeper } from './leases.js';
 import type { Masker } from './masker.js';
+import type { PersistentCache } from './persistent.js';
 import type { ProviderChain } from './routing.js';
 import type { Secret } from './secret.js';
-import { isDefinitive, type ProviderSlot } from './slot.js';
+import { isDefinitive, offlineMiss, type ProviderSlot } from './slot.js';
 import type { CacheTiers } from './tiers.js';
 import { mapConcurrent } from './toolkit/concurrency.js';
 
@@ -22,6 +23,8 @@ export type BatchOutcome =
  * rest from each provider in priority order, through its batch get where it has one and
  * bounded concurrent gets otherwise. Each key's outcome is reported on its own; the same
  * generation rule as single reads decides what may be cached, in process and in the tiers.
+ * As for single reads, the persistent tier answers for providers that failed (or, in offline
+ * mode, that are not contacted).
  */
 export class BatchReader {
   constructor(
@@ -31,6 +34,7 @@ export class BatchReader {
     private readonly concurrency: number,
     private readonly tiers: CacheTiers,
     private readonly leases: LeaseKeeper,
+    private readonly persistent?: PersistentCache,
   ) {}
 
   async read(keys: string[], pin: string | undefined, fresh: boolean): Promise<Map<string, BatchOutcome>> {
@@ -56,13 +60,17 @@ export class BatchReader {
       generations.set(key, this.cache.generation(key));
       remaining.push(key);
     }
-    const tiered = !this.tiers.none && this.cache.settings.enabled;
+    const tiered = !this.tiers.none && this.cache.settings.enabled && !this.chain.offline;
     if (tiered && !fresh && remaining.length)
       remaining = await this.#fromTiers(remaining, pin, generations, outcomes);
     const failures = new Map<string, ProviderFailure[]>();
     const fills: Promise<void>[] = [];
     for (const slot of pin ? [this.chain.slot(pin)] : this.chain.slots) {
       if (remaining.length === 0) break;
+      if (slot.unreachable) {
+        remaining = await this.#fromCopies(slot, remaining, pin, generations, outcomes, failures);
+        continue;
+      }
       const answered = await this.#from(slot, remaining, failures);
       for (const [key, outcome] of answered) {
         outcomes.set(key, outcome);
@@ -71,16 +79,18 @@ export class BatchReader {
           this.leases.keep(key, outcome.secret, slot);
           continue;
         }
-        const kept = this.cache.store(
-          SecretCache.key(key, undefined, pin),
-          key,
-          outcome.secret,
-          generations.get(key)!,
-          false,
-          slot.cacheTtlMs,
-        );
+        const cacheKey = SecretCache.key(key, undefined, pin);
+        const generation = generations.get(key)!;
+        const kept = this.cache.store(cacheKey, key, outcome.secret, generation, false, slot.cacheTtlMs);
         this.masker.add(outcome.secret.value, { pinned: kept });
-        if (tiered) fills.push(this.#fill(key, pin, outcome.secret, generations.get(key)!, slot.cacheTtlMs));
+        if (tiered) fills.push(this.#fill(key, pin, outcome.secret, generation, slot.cacheTtlMs));
+        if (this.persistent && !slot.local)
+          this.persistent.remember(
+            key,
+            cacheKey,
+            outcome.secret,
+            () => this.cache.generation(key) === generation,
+          );
       }
       remaining = remaining.filter((key) => !answered.has(key));
     }
@@ -94,7 +104,56 @@ export class BatchReader {
       } else if (failed) outcomes.set(key, { kind: 'unavailable', failures: failed });
       else outcomes.set(key, { kind: 'missing' });
     }
+    if (this.persistent && !this.chain.offline) await this.#copiesOfUnavailable(outcomes, pin);
     return outcomes;
+  }
+
+  /** Offline mode: the persistent copies a provider that is not contacted served; the other keys go on. */
+  async #fromCopies(
+    slot: ProviderSlot,
+    keys: string[],
+    pin: string | undefined,
+    generations: Map<string, number>,
+    outcomes: Map<string, BatchOutcome>,
+    failures: Map<string, ProviderFailure[]>,
+  ): Promise<string[]> {
+    const left = new Set<string>();
+    await mapConcurrent(keys, this.concurrency, async (key) => {
+      const cacheKey = SecretCache.key(key, undefined, pin);
+      const copy = await this.persistent?.recall(key, cacheKey);
+      if (copy?.secret.provider !== slot.name) {
+        failures.set(key, [
+          ...(failures.get(key) ?? []),
+          offlineMiss(slot.name, this.persistent !== undefined),
+        ]);
+        left.add(key);
+        return;
+      }
+      this.cache.counts.offlineServed++;
+      const ttl = Math.min(
+        copy.freshUntil - this.cache.settings.now(),
+        this.cache.ttlFor(false, slot.cacheTtlMs),
+      );
+      const kept = ttl > 0 && this.cache.store(cacheKey, key, copy.secret, generations.get(key)!, false, ttl);
+      this.masker.add(copy.secret.value, { pinned: kept });
+      outcomes.set(key, { kind: 'found', secret: copy.secret, cached: true });
+    });
+    // In the order asked, as the next provider expects them.
+    return keys.filter((key) => left.has(key));
+  }
+
+  /** Every provider failed for these keys: their persistent copies, where young enough. */
+  async #copiesOfUnavailable(outcomes: Map<string, BatchOutcome>, pin: string | undefined): Promise<void> {
+    const unavailable = [...outcomes]
+      .filter(([, outcome]) => outcome.kind === 'unavailable')
+      .map(([key]) => key);
+    await mapConcurrent(unavailable, this.concurrency, async (key) => {
+      const copy = await this.persistent!.recall(key, SecretCache.key(key, undefined, pin));
+      if (!copy) return;
+      this.cache.counts.offlineServed++;
+      this.masker.add(copy.secret.value);
+      outcomes.set(key, { kind: 'found', secret: copy.secret, cached: true });
+    });
   }
 
   /** The keys no tier holds; those a tier holds are answered (and kept in process). */
@@ -148,7 +207,10 @@ export class BatchReader {
       failures.set(key, [...(failures.get(key) ?? []), failure]);
     if (slot.provider.capabilities.batchGet && slot.provider.getMany) {
       try {
-        const found = await slot.call((abortSignal) => slot.provider.getMany!(keys, { abortSignal }));
+        const found = await slot.call(
+          (abortSignal) => slot.provider.getMany!(keys, { abortSignal }),
+          'getMany',
+        );
         slot.markSuccess();
         for (const [key, secret] of found)
           if (secret) answered.set(key, { kind: 'found', secret, cached: false });
@@ -163,7 +225,7 @@ export class BatchReader {
     }
     await mapConcurrent(keys, this.concurrency, async (key) => {
       try {
-        const secret = await slot.call((abortSignal) => slot.provider.get(key, { abortSignal }));
+        const secret = await slot.call((abortSignal) => slot.provider.get(key, { abortSignal }), 'get');
         slot.markSuccess();
         if (secret) answered.set(key, { kind: 'found', secret, cached: false });
       } catch (error) {

@@ -40,7 +40,18 @@ export interface CacheTier {
   lock?(name: string, key: string, options: CacheTierLockOptions): Promise<CacheTierLock>;
   /** Counters for the manager's metrics (reconnects, published invalidations...). */
   metrics?(): Record<string, number>;
+  /** Every entry the tier holds, for `hush cache status` (a persistent tier lists them). */
+  entries?(options?: CacheTierCallOptions): Promise<CacheTierListing[]>;
+  /** Drops every entry, or those of one secret; resolves to how many entries went. */
+  clear?(name?: string, options?: CacheTierCallOptions): Promise<number>;
   dispose?(): Promise<void>;
+}
+
+/** One entry as a tier lists it: where it belongs and its times, never its contents. */
+export interface CacheTierListing {
+  name: string;
+  key: string;
+  entry: CacheTierEntry;
 }
 
 export interface CacheTierLockOptions extends CacheTierCallOptions {
@@ -59,6 +70,8 @@ export interface CacheTierEntry {
   version: string;
   /** Epoch ms after which the entry is stale. */
   freshUntil: number;
+  /** Epoch ms at which a provider served the value (the persistent tier reports ages from it). */
+  fetchedAt?: number;
 }
 
 /** A tier as the manager holds it: the tier, the key it seals with, and how long it may take. */

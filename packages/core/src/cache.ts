@@ -55,7 +55,14 @@ export class SecretCache {
   readonly #generations = new Map<string, number>();
   /** Bumped when every entry is dropped at once (a tier that may have missed invalidations). */
   #epoch = 0;
-  readonly counts = { hits: 0, misses: 0, staleServed: 0, refreshes: 0, refreshFailures: 0 };
+  readonly counts = {
+    hits: 0,
+    misses: 0,
+    staleServed: 0,
+    offlineServed: 0,
+    refreshes: 0,
+    refreshFailures: 0,
+  };
   /** Set by the read path when refresh-ahead is on. */
   onRefreshDue?: RefreshDue;
 

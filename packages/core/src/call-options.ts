@@ -20,8 +20,9 @@ export const GET_OPTIONS = optionNames<GetSecretOptions>()({
   accessor: true,
   scope: true,
   fresh: true,
+  previous: true,
 });
-export const GET_MANY_OPTIONS = optionNames<Omit<GetSecretOptions, 'version' | 'field'>>()({
+export const GET_MANY_OPTIONS = optionNames<Omit<GetSecretOptions, 'version' | 'field' | 'previous'>>()({
   required: true,
   provider: true,
   accessor: true,
@@ -45,6 +46,8 @@ export const ROTATE_OPTIONS = optionNames<RotateSecretOptions>()({
   expiresAt: true,
   provider: true,
   scope: true,
+  expectedVersion: true,
+  keepPrevious: true,
 });
 export const DELETE_OPTIONS = optionNames<DeleteSecretOptions>()({
   provider: true,

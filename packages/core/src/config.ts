@@ -1,9 +1,11 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, extname, join, resolve } from 'node:path';
-import { isDurationText } from './duration.js';
+import { dirname, extname, isAbsolute, join, resolve } from 'node:path';
+import { checkKeys, describe, expectObject, type Fail, parseDurationSetting } from './config-checks.js';
 import { ConfigError } from './errors.js';
+import { type NotificationSettings, parseNotifications } from './notify-config.js';
+import { parseRotationSettings, type RotationSettings } from './rotation-config.js';
 import { parseTierKey } from './tier-seal.js';
-import type { CacheOptions } from './types.js';
+import type { CacheOptions, PersistentCacheOptions } from './types.js';
 
 export const CONFIG_FILE_NAMES = ['hush.config.yaml', 'hush.config.yml', 'hush.config.json'];
 
@@ -56,6 +58,12 @@ export interface HushConfig {
   cacheTiers?: CacheTierConfig[];
   /** `resolve` applies a reference's default during an outage too (default false). */
   defaultsOnOutage?: boolean;
+  /** `rotation:` (notifyBefore, defaultPeriod), read by rotation checks. */
+  rotation?: RotationSettings;
+  /** Put secret names on OpenTelemetry spans (off by default; values never go on a span). */
+  traceNames?: boolean;
+  /** `notifications:` sinks (webhook, command, log) for rotation notices and alerts. */
+  notifications?: NotificationSettings;
   /** Opt-in sections read by their own packages (audit, access control). */
   audit?: Record<string, unknown>;
   accessControl?: Record<string, unknown>;
@@ -145,7 +153,10 @@ export function parseConfig(raw: unknown, where: { file?: string; root?: string 
       'defaultsOnOutage',
       'audit',
       'accessControl',
+      'rotation',
       'schema',
+      'notifications',
+      'traceNames',
     ],
     fail,
   );
@@ -199,7 +210,7 @@ export function parseConfig(raw: unknown, where: { file?: string; root?: string 
     ...(where.file ? { file: where.file } : {}),
     root: where.root ?? process.cwd(),
     environments,
-    cache: parseCache(obj.cache, fail),
+    cache: parseCache(obj.cache, fail, where.root ?? process.cwd()),
     cacheTiers: parseCacheTiers(obj.cache, fail),
   };
   if (typeof obj.defaultEnvironment === 'string') config.defaultEnvironment = obj.defaultEnvironment;
@@ -208,6 +219,13 @@ export function parseConfig(raw: unknown, where: { file?: string; root?: string 
       fail('defaultsOnOutage', `expected true or false, got ${describe(obj.defaultsOnOutage)}`);
     config.defaultsOnOutage = obj.defaultsOnOutage as boolean;
   }
+  if (obj.traceNames !== undefined) {
+    if (typeof obj.traceNames !== 'boolean')
+      fail('traceNames', `expected true or false, got ${describe(obj.traceNames)}`);
+    config.traceNames = obj.traceNames as boolean;
+  }
+  if (obj.rotation !== undefined) config.rotation = parseRotationSettings(obj.rotation, fail);
+  if (obj.notifications !== undefined) config.notifications = parseNotifications(obj.notifications, fail);
   if (obj.audit !== undefined) config.audit = expectObject(obj.audit, 'audit', fail);
   if (obj.accessControl !== undefined)
     config.accessControl = expectObject(obj.accessControl, 'accessControl', fail);
@@ -266,23 +284,6 @@ export function interpolateEnv(
   return value;
 }
 
-type Fail = (path: string, message: string) => never;
-
-function expectObject(value: unknown, path: string, fail: Fail): Record<string, unknown> {
-  if (value === null || typeof value !== 'object' || Array.isArray(value))
-    return fail(path || '(root)', `expected a map, got ${describe(value)}`);
-  return value as Record<string, unknown>;
-}
-
-function checkKeys(obj: Record<string, unknown>, path: string, allowed: string[], fail: Fail): void {
-  for (const key of Object.keys(obj))
-    if (!allowed.includes(key))
-      fail(
-        path ? `${path}.${key}` : key,
-        `unknown setting '${key}' (expected one of: ${allowed.join(', ')})`,
-      );
-}
-
 const KIND = /^[a-z][a-z0-9-]*$/;
 
 function parseProvider(raw: unknown, path: string, fail: Fail): ProviderConfig {
@@ -326,13 +327,13 @@ function parseProvider(raw: unknown, path: string, fail: Fail): ProviderConfig {
   return provider;
 }
 
-function parseCache(raw: unknown, fail: Fail): CacheOptions {
+function parseCache(raw: unknown, fail: Fail, root: string): CacheOptions {
   if (raw === undefined) return {};
   const obj = expectObject(raw, 'cache', fail);
   checkKeys(
     obj,
     'cache',
-    ['enabled', 'ttl', 'maxSize', 'staleIfError', 'versionTtl', 'refreshAhead', 'shared'],
+    ['enabled', 'ttl', 'maxSize', 'staleIfError', 'versionTtl', 'refreshAhead', 'shared', 'persistent'],
     fail,
   );
   const cache: CacheOptions = {};
@@ -357,7 +358,27 @@ function parseCache(raw: unknown, fail: Fail): CacheOptions {
       );
     cache.refreshAhead = fraction as number;
   }
+  if (obj.persistent !== undefined && obj.persistent !== false)
+    cache.persistent = parsePersistent(obj.persistent, fail, root);
   return cache;
+}
+
+/** `cache.persistent`: `true` for the defaults, or `{ path, ttl, keyFile }`; paths from the file's folder. */
+function parsePersistent(raw: unknown, fail: Fail, root: string): PersistentCacheOptions {
+  const obj = raw === true ? {} : expectObject(raw, 'cache.persistent', fail);
+  checkKeys(obj, 'cache.persistent', ['path', 'ttl', 'keyFile'], fail);
+  const path = (key: 'path' | 'keyFile', fallback?: string): string | undefined => {
+    const value = obj[key] ?? fallback;
+    if (value === undefined) return undefined;
+    if (typeof value !== 'string' || value === '')
+      fail(`cache.persistent.${key}`, `expected a path, got ${describe(value)}`);
+    return isAbsolute(value as string) ? (value as string) : resolve(root, value as string);
+  };
+  const persistent: PersistentCacheOptions = { path: path('path', '.hush/cache')! };
+  const keyFile = path('keyFile');
+  if (keyFile) persistent.keyFile = keyFile;
+  if (obj.ttl !== undefined) persistent.ttl = parseDurationSetting(obj.ttl, 'cache.persistent.ttl', fail);
+  return persistent;
 }
 
 function parseCacheTiers(raw: unknown, fail: Fail): CacheTierConfig[] {
@@ -385,27 +406,6 @@ function parseCacheTiers(raw: unknown, fail: Fail): CacheTierConfig[] {
   if (timeout !== undefined) tier.timeout = parseDurationSetting(timeout, 'cache.shared.timeout', fail);
   if (lockWait !== undefined) tier.lockWait = parseDurationSetting(lockWait, 'cache.shared.lockWait', fail);
   return [tier];
-}
-
-function parseDurationSetting(value: unknown, path: string, fail: Fail): string | number {
-  if (typeof value === 'number' && value >= 0) return value;
-  if (typeof value === 'string' && isDurationText(value)) return value;
-  return fail(path, `expected a duration such as '30s', '5m' or '90d', got ${describe(value)}`);
-}
-
-/**
- * What a setting was, by its type only: a value may have come from `${env:...}` and be a
- * secret, so an error never quotes it.
- */
-function describe(value: unknown): string {
-  if (value === undefined) return 'nothing';
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'a list';
-  if (typeof value === 'object') return 'a map';
-  if (typeof value === 'string') return value === '' ? 'an empty string' : 'a string';
-  if (typeof value === 'number') return 'a number';
-  if (typeof value === 'boolean') return 'a boolean';
-  return `a ${typeof value}`;
 }
 
 /** Deepest nesting a configuration may have: far beyond any real one, well inside the stack. */

@@ -16,6 +16,16 @@ export interface FromConfigOptions {
   /** Where provider packages are resolved when the application root lacks them. */
   fallbackPaths?: string[];
   plugins?: ManagerPlugin[];
+  /** Offline mode (no network call at all); default: `HUSH_OFFLINE` is set to a true value. */
+  offline?: boolean;
+  /** Told about problems that do not fail an operation (a tampered cache file). */
+  onWarning?: (message: string) => void;
+}
+
+/** `HUSH_OFFLINE=1` (or `true`, `yes`, `on`) turns offline mode on. */
+export function offlineFromEnv(env: Record<string, string | undefined>): boolean {
+  const value = env.HUSH_OFFLINE;
+  return value !== undefined && value !== '' && !/^(0|false|no|off)$/i.test(value);
 }
 
 /** Builds (not initialises) a manager for one environment of a configuration. */
@@ -45,7 +55,10 @@ export async function createSecretManagerFromConfig(
     environment: name,
     ...(cacheTiers.length ? { cacheTiers } : {}),
     ...(config.defaultsOnOutage !== undefined ? { defaultsOnOutage: config.defaultsOnOutage } : {}),
+    ...(config.traceNames !== undefined ? { traceNames: config.traceNames } : {}),
     ...(options.plugins ? { plugins: options.plugins } : {}),
+    offline: options.offline ?? offlineFromEnv(env),
+    ...(options.onWarning ? { onWarning: options.onWarning } : {}),
   });
 }
 
@@ -121,6 +134,8 @@ export interface FromEnvOptions {
   root?: string | undefined;
   fallbackPaths?: string[];
   plugins?: ManagerPlugin[];
+  /** Offline mode (no network call at all); default: `HUSH_OFFLINE` is set to a true value. */
+  offline?: boolean;
 }
 
 /**
@@ -129,7 +144,7 @@ export interface FromEnvOptions {
  *   `azure` when `AZURE_VAULT_URL`/`AZURE_KEYVAULT_URL` is set, `vault` when `VAULT_ADDR` is set,
  *   `local` when `HUSH_MASTER_KEY` is set or `.hush/` holds a store, and always `env` last.
  * - `HUSH_SECRET_PREFIX` (env provider prefix), `HUSH_LOCAL_PATH` (local store path),
- *   `HUSH_DEFAULT_WRITE_PROVIDER`, `HUSH_CACHE_TTL`.
+ *   `HUSH_DEFAULT_WRITE_PROVIDER`, `HUSH_CACHE_TTL`, `HUSH_OFFLINE`.
  * - Each provider reads its own variables (`VAULT_ADDR`, `AWS_REGION`, `AZURE_VAULT_URL`,
  *   `GOOGLE_CLOUD_PROJECT`, `KUBECONFIG`, `HUSH_MASTER_KEY`...).
  */
@@ -154,6 +169,7 @@ export async function createSecretManagerFromEnv(options: FromEnvOptions = {}): 
     ...(defaultWrite ? { defaultWriteProvider: defaultWrite } : {}),
     ...(env.HUSH_CACHE_TTL ? { cache: { ttl: env.HUSH_CACHE_TTL } } : {}),
     ...(options.plugins ? { plugins: options.plugins } : {}),
+    offline: options.offline ?? offlineFromEnv(env),
   });
   await manager.initialize();
   return manager;

@@ -20,10 +20,10 @@ export async function probe(slot: ProviderSlot, masker: Masker): Promise<Provide
   });
   try {
     if (slot.provider.health) {
-      const health = await slot.call((abortSignal) => slot.provider.health!({ abortSignal }));
+      const health = await slot.call((abortSignal) => slot.provider.health!({ abortSignal }), 'health');
       return report(health.status, health.message);
     }
-    await slot.call((abortSignal) => slot.provider.get('hush-health-probe', { abortSignal }));
+    await slot.call((abortSignal) => slot.provider.get('hush-health-probe', { abortSignal }), 'get');
     return report('healthy');
   } catch (error) {
     return report('unhealthy', describeFailure(slot.name, error, masker).message);

@@ -5,6 +5,7 @@ export type {
   CacheTierCallOptions,
   CacheTierContext,
   CacheTierEntry,
+  CacheTierListing,
   CacheTierLock,
   CacheTierLockOptions,
   CacheTierPlugin,
@@ -29,10 +30,16 @@ export {
 export { parseDuration, parseExpiry } from './duration.js';
 export * from './errors.js';
 export type { FromConfigOptions, FromEnvOptions } from './factory.js';
-export { createSecretManager, createSecretManagerFromConfig, createSecretManagerFromEnv } from './factory.js';
+export {
+  createSecretManager,
+  createSecretManagerFromConfig,
+  createSecretManagerFromEnv,
+  offlineFromEnv,
+} from './factory.js';
 export { ALPHABETS, generateRandom, generateSecretValue, parseGeneratorSpec } from './generators.js';
 export { globToRegExp, matchesGlob } from './glob.js';
 export type { Schedule } from './leases.js';
+export { defaultMachineKeyFile } from './machine-key.js';
 // The manager and what it is built from
 export { SecretManager } from './manager.js';
 export type { EncodedFormKind } from './mask-forms.js';
@@ -45,6 +52,11 @@ export {
   splitFieldReference,
   validateSecretName,
 } from './names.js';
+export type { Notice, NoticeEvent, NoticeHandler } from './notice.js';
+export type { CommandSink, Delivery, NotifierOptions, WebhookSink } from './notify.js';
+export { Notifier, SIGNATURE_HEADER, signBody } from './notify.js';
+export type { NotificationSettings } from './notify-config.js';
+export { NOTICE_EVENTS } from './notify-config.js';
 export type {
   Permission,
   PermissionFilter,
@@ -60,6 +72,7 @@ export {
   providerPackageName,
   resolvePackageEntry,
 } from './plugin-loader.js';
+export { PREVIOUS_UNTIL_TAG, PREVIOUS_VERSION_TAG, splitPreviousReference } from './previous.js';
 export type {
   ExternalSecretsBackend,
   LeaseDescription,
@@ -87,6 +100,17 @@ export type {
 } from './resolver.js';
 // References, masking and helpers
 export { resolveDocument, resolveReferences } from './resolver.js';
+export type {
+  ExpiryResult,
+  RotationReport,
+  RotationResult,
+  RotationStatus,
+  RotationTarget,
+  SecretRotatorOptions,
+  WatchOptions,
+} from './rotation.js';
+export { SecretRotator } from './rotation.js';
+export type { RotationSettings, SchemaRule } from './rotation-config.js';
 export type {
   NamedSecretInfo,
   Secret,

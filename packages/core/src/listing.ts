@@ -2,16 +2,24 @@ import { type ProviderFailure, ProviderUnavailableError, UnsupportedOperationErr
 import { matchesGlob } from './glob.js';
 import type { ProviderChain } from './routing.js';
 import { isExpired, type SecretInfo, type SecretVersion } from './secret.js';
-import { isDefinitive } from './slot.js';
+import { isDefinitive, offlineMiss } from './slot.js';
 import { tagsMatch } from './tags.js';
 import type { ListSecretsOptions } from './types.js';
+
+/** The descriptions of the persistent copies, for a provider that failed or is not contacted. */
+export type CopiesOf = (provider: string) => Promise<SecretInfo[]>;
 
 /**
  * Names and metadata from every provider that lists (or the pinned one), the first provider
  * winning on a name; filtered by prefix, glob, scope, tags and expiry. A provider that fails
- * is skipped; all failing is a `ProviderUnavailableError`.
+ * (or, offline, is not contacted) is skipped, or stands in by its persistent copies when there
+ * are some; all failing without copies is a `ProviderUnavailableError`.
  */
-export async function listAcross(chain: ProviderChain, opts: ListSecretsOptions): Promise<SecretInfo[]> {
+export async function listAcross(
+  chain: ProviderChain,
+  opts: ListSecretsOptions,
+  copiesOf?: CopiesOf,
+): Promise<SecretInfo[]> {
   const slots = opts.provider
     ? [chain.slot(opts.provider)]
     : chain.slots.filter((slot) => slot.provider.capabilities.list);
@@ -20,19 +28,35 @@ export async function listAcross(chain: ProviderChain, opts: ListSecretsOptions)
   const prefix = opts.prefix ?? literalPrefix(opts.pattern);
   const byName = new Map<string, SecretInfo>();
   const failures: ProviderFailure[] = [];
+  const add = (listed: SecretInfo[]) => {
+    for (const info of listed) if (!byName.has(info.key)) byName.set(info.key, info);
+  };
+  let covered = 0;
   for (const slot of slots) {
+    if (slot.unreachable) {
+      const copies = (await copiesOf?.(slot.name)) ?? [];
+      if (copies.length) covered++;
+      else failures.push(offlineMiss(slot.name, copiesOf !== undefined));
+      add(copies);
+      continue;
+    }
     try {
-      const listed = await slot.call((abortSignal) =>
-        slot.provider.list!(prefix ? { prefix, abortSignal } : { abortSignal }),
+      add(
+        await slot.call(
+          (abortSignal) => slot.provider.list!(prefix ? { prefix, abortSignal } : { abortSignal }),
+          'list',
+        ),
       );
       slot.markSuccess();
-      for (const info of listed) if (!byName.has(info.key)) byName.set(info.key, info);
     } catch (error) {
       if (isDefinitive(error)) throw error;
       failures.push(slot.markFailure(error));
+      const copies = slot.local ? [] : ((await copiesOf?.(slot.name)) ?? []);
+      if (copies.length) covered++;
+      add(copies);
     }
   }
-  if (slots.length > 0 && failures.length === slots.length)
+  if (slots.length > 0 && failures.length === slots.length && covered === 0)
     throw new ProviderUnavailableError('no provider could list secrets', failures);
   const now = Date.now();
   return [...byName.values()].filter(
@@ -54,7 +78,10 @@ export async function versionsAcross(
   const failures: ProviderFailure[] = [];
   for (const slot of chain.versionSlots(pin)) {
     try {
-      const versions = await slot.call((abortSignal) => slot.provider.listVersions!(key, { abortSignal }));
+      const versions = await slot.call(
+        (abortSignal) => slot.provider.listVersions!(key, { abortSignal }),
+        'listVersions',
+      );
       slot.markSuccess();
       if (versions.length > 0) return { provider: slot.name, versions };
     } catch (error) {

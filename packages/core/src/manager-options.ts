@@ -21,6 +21,9 @@ const MANAGER_OPTIONS = optionNames<SecretManagerOptions>()({
   cacheTiers: true,
   environment: true,
   leases: true,
+  offline: true,
+  onWarning: true,
+  traceNames: true,
 });
 const CACHE_OPTIONS = optionNames<CacheOptions>()({
   enabled: true,
@@ -29,6 +32,7 @@ const CACHE_OPTIONS = optionNames<CacheOptions>()({
   staleIfError: true,
   versionTtl: true,
   refreshAhead: true,
+  persistent: true,
 });
 const MASKING_OPTIONS = ['maxValues'];
 const LEASE_OPTIONS = ['renewFraction', 'schedule'];

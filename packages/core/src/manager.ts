@@ -17,6 +17,7 @@ import {
   type ProviderFailure,
   ProviderUnavailableError,
   SecretNotFoundError,
+  ValidationError,
 } from './errors.js';
 import { probe } from './health.js';
 import { Hooks, type LiveEvent } from './hooks.js';
@@ -28,15 +29,19 @@ import { Masker } from './masker.js';
 import { MetricsRecorder } from './metrics.js';
 import { splitFieldReference, validateSecretName } from './names.js';
 import { OperationRunner, type Run } from './operation.js';
+import { createPersistentCache, type PersistentCache } from './persistent.js';
+import { keptPreviousVersion } from './previous.js';
 import type { SecretProvider } from './provider.js';
 import { ReadPath } from './reads.js';
 import { extractField } from './references.js';
 import { resolveInManager } from './resolve.js';
+import { outcomeOfError } from './resolver.js';
 import { ProviderChain } from './routing.js';
 import { createSecret, type NamedSecretInfo, namedInfo, type Secret, type SecretVersion } from './secret.js';
 import { isDefinitive, type ProviderSlot } from './slot.js';
 import { CacheTiers } from './tiers.js';
 import { refuseUnknownOptions } from './toolkit/options.js';
+import { loadTracing } from './tracing.js';
 import type {
   DeleteSecretOptions,
   GetSecretOptions,
@@ -45,6 +50,7 @@ import type {
   LeaseControl,
   ListSecretsOptions,
   ManagerPlugin,
+  PersistentCacheControl,
   ResolveOptions,
   RotateSecretOptions,
   SecretManagerOptions,
@@ -78,9 +84,11 @@ export class SecretManager implements ISecretManager {
   readonly #hooks: Hooks;
   readonly #tiers: CacheTiers;
   readonly #leases: LeaseKeeper;
+  readonly #persistent?: PersistentCache;
   readonly #unsubscribe: () => void;
   readonly #metrics = new MetricsRecorder();
   readonly #defaultsOnOutage: boolean;
+  readonly #now: () => number;
   readonly #runner: OperationRunner;
   #ready?: Promise<void>;
   /** Plugins the options asked for that load in the background (`enableAuditLog`). */
@@ -98,6 +106,7 @@ export class SecretManager implements ISecretManager {
       this.masker,
     );
     const cache = options.cache ?? {};
+    this.#now = options.now ?? Date.now;
     this.#cache = new SecretCache({
       enabled: cache.enabled ?? true,
       ttlMs: parseDuration(cache.ttl ?? DEFAULTS.ttl),
@@ -122,10 +131,19 @@ export class SecretManager implements ISecretManager {
       options.environment ?? 'default',
       options.now ?? Date.now,
     );
-    // A write elsewhere in the fleet: drop the copy here, and let no read in flight keep the old value.
-    this.#unsubscribe = this.#tiers.subscribe((name) =>
-      name === undefined ? this.#cache.writtenAll() : this.#cache.written(name),
-    );
+    if (cache.persistent)
+      this.#persistent = createPersistentCache(cache.persistent, {
+        environment: options.environment ?? 'default',
+        now: options.now ?? Date.now,
+        warn: options.onWarning ?? ((message) => process.emitWarning(message, 'HushWarning')),
+      });
+    const persistent = this.#persistent;
+    // A write elsewhere in the fleet: drop the copies here, and let no read in flight keep the old value.
+    this.#unsubscribe = this.#tiers.subscribe((name) => {
+      if (name === undefined) return this.#cache.writtenAll();
+      this.#cache.written(name);
+      void persistent?.forget(name);
+    });
     this.#leases = new LeaseKeeper(
       {
         renewFraction: leaseFraction(options.leases?.renewFraction),
@@ -134,7 +152,7 @@ export class SecretManager implements ISecretManager {
       },
       this.masker,
     );
-    this.#reads = new ReadPath(this.#chain, this.#cache, this.masker, this.#tiers, this.#leases);
+    this.#reads = new ReadPath(this.#chain, this.#cache, this.masker, this.#tiers, this.#leases, persistent);
     this.#batch = new BatchReader(
       this.#chain,
       this.#cache,
@@ -142,14 +160,22 @@ export class SecretManager implements ISecretManager {
       concurrency,
       this.#tiers,
       this.#leases,
+      persistent,
     );
-    this.#writes = new WritePath(this.#chain, this.#cache, this.masker, this.#tiers);
+    this.#writes = new WritePath(this.#chain, this.#cache, this.masker, this.#tiers, persistent);
     this.#defaultsOnOutage = options.defaultsOnOutage ?? false;
-    this.#runner = new OperationRunner(this.#hooks, this.#metrics, this.masker, {
-      disposed: () => this.#disposed,
-      initialized: () => this.#initialized,
-      initialize: () => this.initialize(),
-    });
+    this.#runner = new OperationRunner(
+      this.#hooks,
+      this.#metrics,
+      this.masker,
+      {
+        disposed: () => this.#disposed,
+        initialized: () => this.#initialized,
+        initialize: () => this.initialize(),
+      },
+      options.traceNames ?? false,
+    );
+    void loadTracing();
   }
 
   /** Provider names in the order reads ask them. */
@@ -177,6 +203,18 @@ export class SecretManager implements ISecretManager {
     };
   }
 
+  /** True in offline mode: providers that need the network are never called. */
+  get offline(): boolean {
+    return this.#chain.offline;
+  }
+
+  /** The persistent tier (`cache.persistent`), for `hush cache status|clear`; undefined when not configured. */
+  get persistentCache(): PersistentCacheControl | undefined {
+    const persistent = this.#persistent;
+    if (!persistent) return undefined;
+    return { status: () => persistent.status(), clear: (name) => persistent.clear(name) };
+  }
+
   /** Adds a cross-cutting plugin (audit, access control) after construction. */
   use(plugin: ManagerPlugin): this {
     this.#hooks.add(plugin);
@@ -185,14 +223,16 @@ export class SecretManager implements ISecretManager {
 
   /**
    * Initialises every provider. A provider that fails to start is recorded as failing and
-   * skipped by reads (failover); only when all fail does initialisation fail.
+   * skipped by reads (failover); only when all fail does initialisation fail (unless a
+   * persistent cache can answer). In offline mode the providers that need the network are not started.
    */
   initialize(): Promise<void> {
     this.#ready ??= (async () => {
       await this.#pluginsReady;
       const failures: ProviderFailure[] = [];
+      const reachable = this.#chain.slots.filter((slot) => !slot.unreachable);
       await Promise.all(
-        this.#chain.slots.map(async (slot) => {
+        reachable.map(async (slot) => {
           try {
             await slot.ready();
           } catch (error) {
@@ -201,7 +241,8 @@ export class SecretManager implements ISecretManager {
           }
         }),
       );
-      if (failures.length === this.#chain.slots.length)
+      // With a persistent cache, reads can still be served: each provider is started again on its next call.
+      if (reachable.length > 0 && failures.length === reachable.length && !this.#persistent)
         throw new ProviderUnavailableError('no provider could be initialised', failures);
       this.#initialized = true;
     })();
@@ -228,8 +269,9 @@ export class SecretManager implements ISecretManager {
         (options.provider === undefined &&
           options.version === undefined &&
           options.field === undefined &&
+          !options.previous &&
           !options.fresh));
-    if (plain && !this.#hooks.active) {
+    if (plain && !this.#hooks.active && !this.#runner.traced) {
       // The hot path: a fresh cached plain read with no plugin builds no event, id, date or key.
       const started = performance.now();
       const hit = this.#reads.hit(key);
@@ -258,7 +300,9 @@ export class SecretManager implements ISecretManager {
     };
     return this.#runner.run('get', fields, async ({ event }) => {
       validateSecretName(name);
-      const { secret, cached } = await this.#reads.read(name, version, pin, options.fresh ?? false);
+      const { secret, cached } = options.previous
+        ? await this.#readPrevious(name, version, pin, options.fresh ?? false)
+        : await this.#reads.read(name, version, pin, options.fresh ?? false);
       if (event && cached) event.cached = true;
       if (secret && event) {
         const allowed = this.#hooks.beforeServe(event, secret);
@@ -277,7 +321,7 @@ export class SecretManager implements ISecretManager {
 
   async getSecrets(
     keys: string[],
-    options: Omit<GetSecretOptions, 'version' | 'field'> = {},
+    options: Omit<GetSecretOptions, 'version' | 'field' | 'previous'> = {},
   ): Promise<Map<string, Secret | null>> {
     refuseUnknownOptions(options, GET_MANY_OPTIONS, 'getSecrets');
     for (const key of keys) validateSecretName(key);
@@ -365,7 +409,7 @@ export class SecretManager implements ISecretManager {
       pattern: opts.pattern ?? opts.prefix,
     };
     return this.#runner.run('list', fields, async ({ event }) => {
-      let result = await listAcross(this.#chain, opts);
+      let result = await listAcross(this.#chain, opts, this.#persistent?.lister());
       if (event) result = await this.#hooks.filterList(event, result);
       // Code-unit order: the same on every machine (a locale's collation is not), and no ICU
       // collator to load, which costs a short command more than the listing itself.
@@ -503,6 +547,15 @@ export class SecretManager implements ISecretManager {
         masker: this.masker,
         options: pinned,
         defaultsOnOutage: options.defaultsOnOutage ?? this.#defaultsOnOutage,
+        previous: async (name) => {
+          try {
+            const { provider, accessor, scope } = options;
+            const secret = await this.getSecret(name, { previous: true, provider, accessor, scope });
+            return secret ? { kind: 'value', value: secret.value } : { kind: 'missing' };
+          } catch (error) {
+            return outcomeOfError(error);
+          }
+        },
       }),
     );
   }
@@ -526,6 +579,7 @@ export class SecretManager implements ISecretManager {
       cache: {
         ...MetricsRecorder.cache(this.#cache.counts, this.#cache.size),
         ...(this.#tiers.none ? {} : { tiers: this.#tiers.metrics() }),
+        ...(this.#persistent ? { persistent: { ...this.#persistent.counts } } : {}),
       },
       masking: { values: this.masker.size, dropped: this.masker.dropped },
       ...(this.#leases.size || this.#leases.counts.renewals
@@ -543,6 +597,7 @@ export class SecretManager implements ISecretManager {
     for (const slot of this.#chain.slots) slot.abort();
     this.#unsubscribe();
     this.#cache.clear();
+    await this.#persistent?.flush();
     await this.#tiers.dispose();
     await this.#hooks.dispose();
     await Promise.allSettled(this.#chain.slots.map((slot) => slot.provider.dispose?.()));
@@ -605,6 +660,20 @@ export class SecretManager implements ISecretManager {
   }
 
   // --- internals -----------------------------------------------------------------------
+
+  /** The version a rotation kept readable (`keepPrevious`), while its grace period lasts. */
+  async #readPrevious(
+    name: string,
+    version: string | undefined,
+    pin: string | undefined,
+    fresh: boolean,
+  ): Promise<{ secret: Secret | null; cached: boolean }> {
+    if (version !== undefined) throw new ValidationError('give previous or version, not both');
+    const current = await this.#reads.read(name, undefined, pin, fresh);
+    const kept = current.secret ? keptPreviousVersion(current.secret, this.#now()) : undefined;
+    if (!current.secret || kept === undefined) return { secret: null, cached: current.cached };
+    return this.#reads.read(name, kept, current.secret.provider, false);
+  }
 
   #withField(secret: Secret, field: string): Secret | null {
     const value = extractField(secret.value, field);

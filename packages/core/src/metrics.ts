@@ -64,7 +64,7 @@ export class MetricsRecorder {
   }
 
   static cache(
-    counts: { hits: number; misses: number; staleServed: number; refreshes: number; refreshFailures: number },
+    counts: Omit<CacheMetrics, 'hitRate' | 'size' | 'tiers' | 'persistent'>,
     size: number,
   ): CacheMetrics {
     const lookups = counts.hits + counts.misses;

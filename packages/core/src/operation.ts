@@ -4,6 +4,7 @@ import type { ContextFields, Hooks, LiveEvent } from './hooks.js';
 import type { Masker } from './masker.js';
 import type { MetricsRecorder } from './metrics.js';
 import type { Secret } from './secret.js';
+import { loadTracing, OperationSpan, tracingActive, tracingSettled } from './tracing.js';
 import type { GetSecretOptions, Operation } from './types.js';
 
 /** One running operation: its event (only when a plugin is registered) and the values its errors must not show. */
@@ -26,14 +27,43 @@ export class OperationRunner {
     private readonly metrics: MetricsRecorder,
     private readonly masker: Masker,
     private readonly state: ManagerState,
+    /** Spans carry secret names only when asked (`traceNames`). */
+    private readonly traceNames = false,
   ) {}
+
+  /** True when operations go through `run` even for a cached read, so that each has a span. */
+  get traced(): boolean {
+    return tracingActive();
+  }
 
   /**
    * A cached plain read with plugins: one event, the checks, the record; no read path. While
-   * every plugin answers synchronously (fail-open audit, grants already loaded) nothing is
-   * awaited: the only promise is the one returned.
+   * every plugin answers synchronously (fail-open audit, grants already loaded) and no tracer is
+   * active, nothing is awaited: the only promise is the one returned.
    */
   serveCached(key: string, secret: Secret, options: GetSecretOptions): Promise<Secret> {
+    const span = OperationSpan.start('get', key, this.traceNames);
+    if (!span) return this.#serveCached(key, secret, options);
+    return this.#serveCachedTraced(span, key, secret, options);
+  }
+
+  async #serveCachedTraced(
+    span: OperationSpan,
+    key: string,
+    secret: Secret,
+    options: GetSecretOptions,
+  ): Promise<Secret> {
+    try {
+      const served = await span.within(() => this.#serveCached(key, secret, options));
+      span.end({ cached: true, provider: served.provider });
+      return served;
+    } catch (error) {
+      span.end({}, error);
+      throw error;
+    }
+  }
+
+  #serveCached(key: string, secret: Secret, options: GetSecretOptions): Promise<Secret> {
     const started = performance.now();
     const event = this.hooks.event('get', { key, accessor: options.accessor, scope: options.scope });
     let pending: void | Promise<void>;
@@ -112,8 +142,30 @@ export class OperationRunner {
   async run<T>(operation: Operation, fields: ContextFields, work: (run: Run) => Promise<T>): Promise<T> {
     if (this.state.disposed())
       throw new HushError('VALIDATION_ERROR', 'this secret manager has been disposed');
+    // The first operation of a process waits for the (optional) OpenTelemetry API to load.
+    if (!tracingSettled()) await loadTracing();
+    const span = OperationSpan.start(operation, fields.key, this.traceNames);
+    if (!span) return this.#run(operation, fields, work, undefined);
+    // The event carries the outcome, cache hit and provider that the span records.
+    const event = this.hooks.event(operation, fields);
+    try {
+      const result = await span.within(() => this.#run(operation, fields, work, event));
+      span.end(event);
+      return result;
+    } catch (error) {
+      span.end(event, error);
+      throw error;
+    }
+  }
+
+  async #run<T>(
+    operation: Operation,
+    fields: ContextFields,
+    work: (run: Run) => Promise<T>,
+    traced: LiveEvent | undefined,
+  ): Promise<T> {
     const started = performance.now();
-    const event = this.hooks.active ? this.hooks.event(operation, fields) : undefined;
+    const event = traced ?? (this.hooks.active ? this.hooks.event(operation, fields) : undefined);
     const run: Run = { event, protected: [] };
     const announced = event !== undefined && operation !== 'getMany';
     let result: T;

@@ -127,6 +127,11 @@ export interface SecretProvider {
   readonly aliases?: readonly string[];
   readonly capabilities: ProviderCapabilities;
   /**
+   * True when the provider reads this machine only (a file, the process environment), never the
+   * network: offline mode still asks it, and the persistent cache never keeps what it serves.
+   */
+  readonly offline?: boolean;
+  /**
    * How long values this provider serves stay fresh in the manager's cache, when it differs
    * from the manager's `cache.ttl` (the Azure provider's option). A registration's `cacheTtl` wins.
    */

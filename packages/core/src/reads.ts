@@ -2,9 +2,10 @@ import { SecretCache } from './cache.js';
 import { type ProviderFailure, ProviderUnavailableError } from './errors.js';
 import type { LeaseKeeper } from './leases.js';
 import type { Masker } from './masker.js';
+import type { PersistentCache } from './persistent.js';
 import type { ProviderChain } from './routing.js';
 import type { Secret } from './secret.js';
-import { isDefinitive } from './slot.js';
+import { isDefinitive, offlineMiss, type ProviderSlot } from './slot.js';
 import type { CacheTiers, TierHit } from './tiers.js';
 
 interface Flight {
@@ -18,11 +19,15 @@ export interface ReadResult {
   cached: boolean;
 }
 
+/** In offline mode: the persistent copy for a provider that is not contacted, if it served it. */
+type CopyFor = (slot: ProviderSlot) => Promise<Secret | undefined>;
+
 /**
  * One secret's read: the cache, then a single flight per key, then the cache tiers (a shared
  * Redis: with its lock, one flight per key across processes), then the provider chain; a stale
- * value when every provider fails inside the stale-if-error window. A read in the last part of
- * an entry's TTL (`refreshAhead`) starts a refresh in the background.
+ * value when every provider fails inside the stale-if-error window, else the persistent copy.
+ * A read in the last part of an entry's TTL (`refreshAhead`) starts a refresh in the background.
+ * In offline mode, providers that need the network are answered by their persistent copies.
  */
 export class ReadPath {
   readonly #inflight = new Map<string, Flight>();
@@ -33,6 +38,7 @@ export class ReadPath {
     private readonly masker: Masker,
     private readonly tiers: CacheTiers,
     private readonly leases: LeaseKeeper,
+    private readonly persistent?: PersistentCache,
   ) {
     if (cache.settings.refreshAhead > 0)
       cache.onRefreshDue = (name, version, pin) => this.#refresh(name, version, pin);
@@ -75,16 +81,49 @@ export class ReadPath {
       return { secret: cached.secret, cached: true };
     }
     this.cache.counts.misses++;
+    if (this.chain.offline) return this.#readOffline(name, version, pin, key);
     const flight = this.#flight(name, version, pin, key, fresh);
     try {
       return { secret: await flight.promise, cached: false };
     } catch (error) {
-      if (cached && error instanceof ProviderUnavailableError) {
+      if (!(error instanceof ProviderUnavailableError)) throw error;
+      if (cached) {
         this.cache.counts.staleServed++;
         return { secret: cached.secret, cached: true };
       }
-      throw error;
+      // Every provider failed: the persistent copy, if one is young enough (stale-if-error, long window).
+      const copy = await this.persistent?.recall(name, key);
+      if (!copy) throw error;
+      this.cache.counts.offlineServed++;
+      this.masker.add(copy.secret.value);
+      return { secret: copy.secret, cached: true };
     }
+  }
+
+  /** Offline mode: local providers as usual, every other one by its persistent copy; no tier. */
+  async #readOffline(
+    name: string,
+    version: string | undefined,
+    pin: string | undefined,
+    key: string,
+  ): Promise<ReadResult> {
+    const generation = this.cache.generation(name);
+    let looked: Promise<TierHit | undefined> | undefined;
+    const served: { copy?: TierHit } = {};
+    const secret = await this.readChain(name, version, pin, async (slot) => {
+      looked ??= this.persistent?.recall(name, key) ?? Promise.resolve(undefined);
+      const copy = await looked;
+      if (copy?.secret.provider !== slot.name) return undefined;
+      served.copy = copy;
+      return copy.secret;
+    });
+    if (!secret) return { secret: null, cached: false };
+    if (served.copy?.secret !== secret) {
+      this.#keep(key, name, version, pin, secret, generation);
+      return { secret, cached: false };
+    }
+    this.cache.counts.offlineServed++;
+    return { secret: this.#keepHit(key, name, version, pin, served.copy, generation, false), cached: true };
   }
 
   /** The flight for a key: the one in the air, or a new one. */
@@ -151,14 +190,14 @@ export class ReadPath {
   ): Promise<Secret | null> {
     if (!fresh) {
       const hit = await this.tiers.lookup(name, key);
-      if (hit) return this.#keepHit(key, name, version, pin, hit, generation);
+      if (hit) return this.#keepHit(key, name, version, pin, hit, generation, true);
     }
     // A provider whose answers are never cached (an agent: itself a cache) gets no fill lock: the
     // holder would fill nothing, and the agent behind it, a waiter on the same tier, would wait for it.
     const first = this.chain.readSlots(pin, version)[0];
     const claim =
       fresh || first?.cacheTtlMs === 0 ? ({ kind: 'none' } as const) : await this.tiers.claim(name, key);
-    if (claim.kind === 'filled') return this.#keepHit(key, name, version, pin, claim.hit, generation);
+    if (claim.kind === 'filled') return this.#keepHit(key, name, version, pin, claim.hit, generation, true);
     try {
       const secret = await this.readChain(name, version, pin);
       if (secret?.lease) this.#keep(key, name, version, pin, secret, generation);
@@ -184,14 +223,23 @@ export class ReadPath {
     generation: number,
   ): void {
     const slot = this.chain.find(secret.provider);
-    // A leased value goes to the lease keeper, never to the cache or its tiers.
+    // A leased value goes to the lease keeper, never to the cache, its tiers or the disk.
     if (secret.lease && slot && version === undefined) {
       this.leases.keep(name, secret, slot);
       return;
     }
-    const ttl = slot?.cacheTtlMs;
-    const kept = this.cache.store(key, name, secret, generation, version !== undefined, ttl, version, pin);
+    const fixed = version !== undefined;
+    const kept = this.cache.store(key, name, secret, generation, fixed, slot?.cacheTtlMs, version, pin);
     this.masker.add(secret.value, { pinned: kept });
+    this.#remember(key, name, secret, generation);
+  }
+
+  /** A value a remote provider served (directly or through a shared tier) goes to the persistent tier. */
+  #remember(key: string, name: string, secret: Secret, generation: number): void {
+    if (!this.persistent) return;
+    const slot = this.chain.find(secret.provider);
+    if (slot && !slot.local && !slot.unreachable)
+      this.persistent.remember(name, key, secret, () => this.cache.generation(name) === generation);
   }
 
   /** A tier's answer, kept in process no longer than the tier keeps it fresh. */
@@ -202,7 +250,9 @@ export class ReadPath {
     pin: string | undefined,
     hit: TierHit,
     generation: number,
+    remember: boolean,
   ): Secret {
+    if (remember) this.#remember(key, name, hit.secret, generation);
     const remaining = hit.freshUntil - this.cache.settings.now();
     const ttl = Math.min(
       remaining,
@@ -213,18 +263,31 @@ export class ReadPath {
     return hit.secret;
   }
 
-  /** Asks providers in priority order: the first that has the secret answers; failures are skipped. */
+  /**
+   * Asks providers in priority order: the first that has the secret answers; failures are
+   * skipped. In offline mode a provider that is not contacted answers with `copyFor`'s copy.
+   */
   async readChain(
     name: string,
     version: string | undefined,
     pin: string | undefined,
+    copyFor?: CopyFor,
   ): Promise<Secret | null> {
     const slots = this.chain.readSlots(pin, version);
     const failures: ProviderFailure[] = [];
     const options = version === undefined ? {} : { version };
     for (const slot of slots) {
+      if (slot.unreachable) {
+        const copy = await copyFor?.(slot);
+        if (copy) return copy;
+        failures.push(offlineMiss(slot.name, this.persistent !== undefined));
+        continue;
+      }
       try {
-        const secret = await slot.call((abortSignal) => slot.provider.get(name, { ...options, abortSignal }));
+        const secret = await slot.call(
+          (abortSignal) => slot.provider.get(name, { ...options, abortSignal }),
+          'get',
+        );
         slot.markSuccess();
         if (secret) return secret;
       } catch (error) {

@@ -2,7 +2,7 @@ import { ConfigError, UnsupportedOperationError } from './errors.js';
 import type { Masker } from './masker.js';
 import type { MetricsRecorder } from './metrics.js';
 import type { ProviderCapabilities } from './provider.js';
-import { ProviderSlot } from './slot.js';
+import { offlineError, ProviderSlot } from './slot.js';
 import type { Duration, SecretManagerOptions } from './types.js';
 
 export type WriteOperation = 'write' | 'delete' | 'rotate' | 'rollback';
@@ -14,12 +14,17 @@ export class ProviderChain {
   /** Aliases, and every provider that claims each (an alias claimed twice names neither). */
   readonly #aliases = new Map<string, ProviderSlot[]>();
   readonly defaultWriteProvider?: string;
+  /** Offline mode: providers that need the network are never called. */
+  readonly offline: boolean;
 
   constructor(options: SecretManagerOptions, timeout: Duration, metrics: MetricsRecorder, masker: Masker) {
     if (!options || !Array.isArray(options.providers) || options.providers.length === 0)
       throw new ConfigError('a secret manager needs at least one provider', { path: 'providers' });
     this.slots = options.providers
-      .map((registration, order) => new ProviderSlot(registration, order, timeout, metrics, masker))
+      .map(
+        (registration, order) =>
+          new ProviderSlot(registration, order, timeout, metrics, masker, options.offline === true),
+      )
       .sort((a, b) => (a.priority === b.priority ? a.order - b.order : b.priority - a.priority));
     for (const slot of this.slots) {
       if (this.#byName.has(slot.name))
@@ -42,6 +47,7 @@ export class ProviderChain {
         { path: 'defaultWriteProvider' },
       );
     this.defaultWriteProvider = write === undefined ? undefined : this.find(write)!.name;
+    this.offline = options.offline === true;
   }
 
   get names(): string[] {
@@ -105,6 +111,8 @@ export class ProviderChain {
         readOnly ? `provider '${provider.name}' is read-only` : undefined,
       );
     }
+    // Refused before any cache is touched: a write that cannot happen drops no copy.
+    if (slot.unreachable) throw offlineError(slot.name);
     return slot;
   }
 

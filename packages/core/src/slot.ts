@@ -4,6 +4,7 @@ import type { Masker } from './masker.js';
 import type { MetricsRecorder } from './metrics.js';
 import type { SecretProvider } from './provider.js';
 import { withTimeout } from './toolkit/timeout.js';
+import { traceProviderCall, tracingActive } from './tracing.js';
 import type { Duration, ProviderRegistration } from './types.js';
 
 /** Errors that end a read at once instead of failing over: they are answers, not outages. */
@@ -34,6 +35,8 @@ export class ProviderSlot {
   readonly timeoutMs: number;
   /** Cache freshness for values this provider served, when it differs from the manager's. */
   readonly cacheTtlMs?: number;
+  /** Offline mode, and this provider needs the network: it is never called. */
+  readonly unreachable: boolean;
   consecutiveFailures = 0;
   lastFailureAt?: Date;
   lastFailureCode?: string;
@@ -46,12 +49,14 @@ export class ProviderSlot {
     defaultTimeout: Duration,
     private readonly metrics: MetricsRecorder,
     private readonly masker: Masker,
+    offline = false,
   ) {
     const reg: ProviderRegistration =
       typeof (registration as SecretProvider).get === 'function'
         ? { provider: registration as SecretProvider }
         : (registration as ProviderRegistration);
     this.provider = reg.provider;
+    this.unreachable = offline && reg.provider.offline !== true;
     this.priority = reg.priority ?? Number.NEGATIVE_INFINITY;
     this.timeoutMs = parseDuration(reg.timeout ?? defaultTimeout);
     const ownTtl = reg.provider.cacheTtlSeconds;
@@ -63,8 +68,14 @@ export class ProviderSlot {
     return this.provider.name;
   }
 
+  /** True when the provider reads this machine only: offline mode asks it, the persistent cache skips it. */
+  get local(): boolean {
+    return this.provider.offline === true;
+  }
+
   /** Initialises the provider once; a failed start is retried by the next call. */
   ready(): Promise<void> {
+    if (this.unreachable) return Promise.reject(offlineError(this.name));
     this.#initializing ??= this.#timed(
       async (abortSignal) => this.provider.initialize?.({ abortSignal }),
       false,
@@ -76,9 +87,12 @@ export class ProviderSlot {
   }
 
   /** Runs one call into the provider, after its initialisation, with the timeout and metrics. */
-  async call<T>(work: (abortSignal: AbortSignal) => Promise<T>): Promise<T> {
+  /** One provider call (`method` names it in its span), timed and counted. */
+  async call<T>(work: (abortSignal: AbortSignal) => Promise<T>, method = 'call'): Promise<T> {
+    if (this.unreachable) throw offlineError(this.name);
     await this.ready();
-    return this.#timed(work);
+    if (!tracingActive()) return this.#timed(work);
+    return traceProviderCall(this.name, this.provider.kind, method, () => this.#timed(work));
   }
 
   /** Aborts every call in flight and refuses new ones. */
@@ -129,4 +143,22 @@ export function describeFailure(provider: string, error: unknown, masker: Masker
       : (((error as { code?: unknown })?.code as string | undefined) ?? 'ERROR');
   const message = error instanceof Error ? error.message : String(error);
   return { provider, code: String(code), message: masker.mask(message) };
+}
+
+/** What a provider that needs the network answers in offline mode: an outage, so reads fail over. */
+export function offlineError(provider: string): ProviderUnavailableError {
+  return new ProviderUnavailableError(`offline mode: provider '${provider}' is not contacted`, [
+    { provider, code: 'OFFLINE', message: 'not contacted in offline mode' },
+  ]);
+}
+
+/** A provider not contacted in offline mode, and no copy of the secret from it. */
+export function offlineMiss(provider: string, persistent: boolean): ProviderFailure {
+  return {
+    provider,
+    code: 'OFFLINE',
+    message: persistent
+      ? 'not contacted in offline mode, and the persistent cache holds no copy from it'
+      : 'not contacted in offline mode (no persistent cache is configured: cache.persistent)',
+  };
 }

@@ -21,6 +21,12 @@ export interface GetSecretOptions {
   scope?: string;
   /** Skip the cache for this read. */
   fresh?: boolean;
+  /**
+   * Read the version a rotation replaced, while its grace period (`keepPrevious`) lasts; null
+   * (or `SecretNotFoundError` with `required`) once it is over or when no rotation kept one.
+   * Also written `${secret:name@previous}` in templates.
+   */
+  previous?: boolean;
 }
 
 export interface SetSecretOptions {
@@ -56,6 +62,18 @@ export interface RotateSecretOptions {
   expiresAt?: Duration | Date;
   provider?: string;
   scope?: string;
+  /**
+   * Rotate only if the current version is this one, compare-and-set in the backend (a CAS write
+   * on Vault, a version-stage check on AWS): how two rotators of one secret never both rotate
+   * it. A mismatch is a `VersionConflictError`.
+   */
+  expectedVersion?: string;
+  /**
+   * Keep the replaced version readable for this long (`'1h'`) through `getSecret(name,
+   * { previous: true })`, so that applications can accept both during the switch. Needs a
+   * provider with versions and tags; cannot go with `expireOldVersion`.
+   */
+  keepPrevious?: Duration;
 }
 
 export interface DeleteSecretOptions {
@@ -152,6 +170,11 @@ export interface CacheMetrics {
   misses: number;
   /** Stale values served because every provider failed. */
   staleServed: number;
+  /**
+   * Values served from the persistent cache: because every provider failed, or in offline mode
+   * for a provider that was not contacted.
+   */
+  offlineServed: number;
   /** Background refreshes started by reads in the last part of an entry's TTL (`cache.refreshAhead`). */
   refreshes: number;
   /** Background refreshes that failed (the cached value was kept). */
@@ -160,6 +183,78 @@ export interface CacheMetrics {
   size: number;
   /** Each cache tier's counters, by tier name (absent when no tier is configured). */
   tiers?: Record<string, CacheTierMetrics>;
+  /** The persistent tier's counters (absent when `cache.persistent` is not configured). */
+  persistent?: PersistentCacheMetrics;
+}
+
+/** The persistent tier's counters. A failure is counted and warned about, never an error for a read. */
+export interface PersistentCacheMetrics {
+  /** Entries opened and served. */
+  hits: number;
+  /** Values kept after a remote provider served them. */
+  writes: number;
+  /** Secrets dropped by writes through this manager. */
+  deletes: number;
+  /** Files that could not be read or written, or a key that could not be had. */
+  errors: number;
+  /** Files cut short or edited, and entries that failed authentication: ignored, never served. */
+  tampered: number;
+  /** Entries older than the maximum age: never served. */
+  tooOld: number;
+}
+
+/**
+ * The persistent cache tier (`cache.persistent`): what remote providers served, sealed on disk,
+ * for reads when every provider fails and for offline mode. The local and env providers' values
+ * are never kept (they are on this machine already).
+ */
+export interface PersistentCacheOptions {
+  /** The folder of the entry files (`.hush/cache`). */
+  path: string;
+  /** The maximum age of an entry: an older one is never served (default 24h). */
+  ttl?: Duration;
+  /**
+   * The machine key file, created 0600 on first use (default `HUSH_CACHE_KEY_FILE`, else
+   * `$XDG_STATE_HOME/hush/cache.key`, else `~/.local/state/hush/cache.key`).
+   */
+  keyFile?: string;
+  /** The key itself (32 random bytes, base64 or hex) instead of a key file: e.g. from an OS keyring. */
+  key?: string | Uint8Array;
+}
+
+/** One entry of the persistent tier as `hush cache status` shows it: never a value. */
+export interface PersistentCacheEntryStatus {
+  name: string;
+  /** The version the entry holds. */
+  version: string;
+  /** Set for a read of a fixed version. */
+  pinnedVersion?: string;
+  /** Set for a read pinned to one provider. */
+  pin?: string;
+  /** The provider that served it (absent when the entry does not open). */
+  provider?: string;
+  fetchedAt: Date;
+  ageMs: number;
+  /** Older than the maximum age: kept on disk until cleared or rewritten, never served. */
+  expired: boolean;
+  /** The entry opens under this machine's key. */
+  valid: boolean;
+}
+
+/** What `SecretManager.persistentCache` offers: a look at the entries, and clearing them. */
+export interface PersistentCacheControl {
+  status(): Promise<PersistentCacheStatus>;
+  /** Drops every entry, or one secret's; resolves to how many entries went. */
+  clear(name?: string): Promise<number>;
+}
+
+export interface PersistentCacheStatus {
+  /** The folder of this environment's entries. */
+  path?: string;
+  maxAgeMs: number;
+  entries: PersistentCacheEntryStatus[];
+  /** Files and entries found tampered with (or cut short) by this manager so far. */
+  tampered: number;
 }
 
 /** A cache tier's counters. A failed or slow call is counted and skipped, never an error for a read. */
@@ -357,6 +452,8 @@ export interface CacheOptions {
    * cache and starts a refresh in the background (0.2: the last 20%). Default 0: off.
    */
   refreshAhead?: number;
+  /** An encrypted cache on disk for offline use (off unless configured). */
+  persistent?: PersistentCacheOptions;
 }
 
 export interface SecretManagerOptions {
@@ -402,6 +499,20 @@ export interface SecretManagerOptions {
   cacheTiers?: CacheTierRegistration[];
   /** The environment this manager serves (`prod`); cache tiers bind their entries to it (default `default`). */
   environment?: string;
+  /**
+   * Offline mode: no network call at all. Providers that read this machine only (local, env)
+   * are asked as usual; every other provider's values come from the persistent cache
+   * (`cache.persistent`), and writes to them are refused. `HUSH_OFFLINE=1` sets it for managers
+   * built from configuration.
+   */
+  offline?: boolean;
+  /**
+   * Put secret names on OpenTelemetry spans (`hush.secret.name`); off by default, as a name can
+   * say more than it should. Values never go on a span.
+   */
+  traceNames?: boolean;
+  /** Told about problems that do not fail an operation (a tampered cache file); default `process.emitWarning`. */
+  onWarning?: (message: string) => void;
 }
 
 export interface ISecretManager {
@@ -413,7 +524,7 @@ export interface ISecretManager {
   /** Many reads at once; uses batch get where a provider has it. Missing keys map to null. */
   getSecrets(
     keys: string[],
-    options?: Omit<GetSecretOptions, 'version' | 'field'>,
+    options?: Omit<GetSecretOptions, 'version' | 'field' | 'previous'>,
   ): Promise<Map<string, Secret | null>>;
   setSecret(key: string, value: string, options?: SetSecretOptions): Promise<SecretInfo>;
   deleteSecret(key: string, options?: DeleteSecretOptions): Promise<void>;

@@ -1,8 +1,10 @@
 import type { SecretCache } from './cache.js';
 import { parseExpiry } from './duration.js';
-import { UnsupportedOperationError } from './errors.js';
+import { UnsupportedOperationError, VersionConflictError } from './errors.js';
 import { generateSecretValue } from './generators.js';
 import type { Masker } from './masker.js';
+import type { PersistentCache } from './persistent.js';
+import { keepPreviousMs, rotationTags } from './previous.js';
 import type { ProviderSetOptions } from './provider.js';
 import type { ProviderChain } from './routing.js';
 import type { SecretInfo } from './secret.js';
@@ -28,7 +30,8 @@ export type Protect = (value: string) => void;
  * Writes through the chain's write provider. Each write bumps the secret's cache generation
  * before the provider call and after it, so that no read in flight meanwhile can cache what it
  * read, and every read started after the write resolved asks the providers again. After the
- * call, every cache tier drops the secret (a shared tier tells the rest of the fleet).
+ * call, every cache tier drops the secret (a shared tier tells the rest of the fleet), and so
+ * does the persistent tier.
  */
 export class WritePath {
   constructor(
@@ -36,6 +39,7 @@ export class WritePath {
     private readonly cache: SecretCache,
     private readonly masker: Masker,
     private readonly tiers: CacheTiers,
+    private readonly persistent?: PersistentCache,
   ) {}
 
   async set(
@@ -61,7 +65,7 @@ export class WritePath {
     };
     this.masker.add(value);
     const info = await this.#written(key, () =>
-      slot.call((abortSignal) => slot.provider.set!(key, value, { ...setOptions, abortSignal })),
+      slot.call((abortSignal) => slot.provider.set!(key, value, { ...setOptions, abortSignal }), 'set'),
     );
     return {
       slot,
@@ -79,20 +83,31 @@ export class WritePath {
   ): Promise<WriteResult> {
     const slot = this.chain.writeSlot(options.provider, 'rotate');
     target(slot);
-    const current = await slot.call((abortSignal) => slot.provider.get(key, { abortSignal }));
+    const keepMs = keepPreviousMs(options, slot);
+    const current = await slot.call((abortSignal) => slot.provider.get(key, { abortSignal }), 'get');
     if (!current) return { slot, found: false };
+    // Checked before a value is generated; the backend checks again as it writes (compare-and-set).
+    if (options.expectedVersion !== undefined && current.version !== options.expectedVersion)
+      throw new VersionConflictError(key);
     const value = options.newValue ?? generateSecretValue(options.generator ?? 'random:32');
     protect(value);
     this.masker.add(value);
     if (options.expiresAt !== undefined) this.chain.requireOptions(slot, { expiry: options.expiresAt });
     const expiresAt = slot.provider.capabilities.expiry ? nextExpiry(options.expiresAt, current) : undefined;
+    const tags = slot.provider.capabilities.tags
+      ? rotationTags(current, keepMs, this.cache.settings.now())
+      : undefined;
     const info = await this.#written(key, () =>
-      slot.call((abortSignal) =>
-        slot.provider.set!(key, value, {
-          ...(options.expireOldVersion ? { expirePreviousVersions: true } : {}),
-          ...(expiresAt ? { expiresAt } : {}),
-          abortSignal,
-        }),
+      slot.call(
+        (abortSignal) =>
+          slot.provider.set!(key, value, {
+            ...(options.expireOldVersion ? { expirePreviousVersions: true } : {}),
+            ...(expiresAt ? { expiresAt } : {}),
+            ...(tags ? { tags } : {}),
+            ...(options.expectedVersion !== undefined ? { expectedVersion: options.expectedVersion } : {}),
+            abortSignal,
+          }),
+        'set',
       ),
     );
     return { slot, info, found: true, change: { ...changeOf(info, { expiresAt }), rotatedAt: new Date() } };
@@ -116,20 +131,25 @@ export class WritePath {
     if (askedExpiry !== undefined) this.chain.requireOptions(slot, { expiry: askedExpiry });
     // An expiring secret keeps its period: the restored value is written as a new version with it.
     const current = slot.provider.capabilities.expiry
-      ? await slot.call((abortSignal) => slot.provider.get(key, { abortSignal }))
+      ? await slot.call((abortSignal) => slot.provider.get(key, { abortSignal }), 'get')
       : null;
     const expiresAt = nextExpiry(askedExpiry, current);
     let info: SecretInfo | undefined;
     if (slot.provider.rollback && !expiresAt)
       info = await this.#written(key, () =>
-        slot.call((abortSignal) => slot.provider.rollback!(key, target, { abortSignal })),
+        slot.call((abortSignal) => slot.provider.rollback!(key, target, { abortSignal }), 'rollback'),
       );
     else {
-      const old = await slot.call((abortSignal) => slot.provider.get(key, { version: target, abortSignal }));
+      const old = await slot.call(
+        (abortSignal) => slot.provider.get(key, { version: target, abortSignal }),
+        'get',
+      );
       if (!old) return { slot, found: false };
       info = await this.#written(key, () =>
-        slot.call((abortSignal) =>
-          slot.provider.set!(key, old.value, { ...(expiresAt ? { expiresAt } : {}), abortSignal }),
+        slot.call(
+          (abortSignal) =>
+            slot.provider.set!(key, old.value, { ...(expiresAt ? { expiresAt } : {}), abortSignal }),
+          'set',
         ),
       );
     }
@@ -150,7 +170,7 @@ export class WritePath {
     onSlot(slot);
     const permanent = options.permanent ?? false;
     const deleted = await this.#written(key, () =>
-      slot.call((abortSignal) => slot.provider.delete!(key, { permanent, abortSignal })),
+      slot.call((abortSignal) => slot.provider.delete!(key, { permanent, abortSignal }), 'delete'),
     );
     if (!deleted) return { slot, found: false };
     return { slot, found: true, change: { deleted: true, ...(permanent ? { permanent } : {}) } };
@@ -164,6 +184,7 @@ export class WritePath {
     } finally {
       this.cache.written(key);
       if (!this.tiers.none) await this.tiers.invalidate(key);
+      if (this.persistent) await this.persistent.forget(key);
     }
   }
 }

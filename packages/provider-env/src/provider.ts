@@ -70,6 +70,8 @@ const OPTION_NAMES = optionNames<EnvProviderOptions>()({
  */
 export class EnvSecretProvider implements SecretProvider {
   readonly kind = 'env';
+  /** The process environment: offline mode reads it, and the persistent cache never copies it. */
+  readonly offline = true;
   readonly name: string;
   readonly capabilities: ProviderCapabilities = Object.freeze({ ...READ_ONLY_CAPABILITIES, batchGet: true });
   readonly prefix: string;

@@ -93,6 +93,8 @@ const OPTION_NAMES = optionNames<LocalProviderOptions>()({
  */
 export class LocalSecretProvider implements SecretProvider {
   readonly kind = 'local';
+  /** A file on this machine: offline mode reads it, and the persistent cache never copies it. */
+  readonly offline = true;
   readonly name: string;
   readonly capabilities = CAPABILITIES;
   readonly path: string;

@@ -1,5 +1,6 @@
 import type { Secret } from '@hush/core';
 import type { Cli } from '../context.js';
+import { UsageError } from '../errors.js';
 
 interface GetOptions {
   version?: string;
@@ -7,6 +8,7 @@ interface GetOptions {
   provider?: string;
   scope?: string;
   binary?: boolean;
+  previous?: boolean;
 }
 
 /** Prints the value and exactly one newline, so that `$(hush get x)` is the value. */
@@ -22,6 +24,8 @@ export default async function get(cli: Cli, [name]: [string], options: GetOption
     accessor: cli.accessor,
   };
   let secret: Secret;
+  if (options.previous && options.version !== undefined)
+    throw new UsageError('give --previous or --version, not both');
   if (options.version !== undefined) {
     secret = await manager.getSecretVersion(bare, options.version, pin);
     if (field !== undefined) {
@@ -35,6 +39,7 @@ export default async function get(cli: Cli, [name]: [string], options: GetOption
       ...pin,
       required: true,
       ...(field !== undefined ? { field } : {}),
+      ...(options.previous ? { previous: true } : {}),
     }))!;
   }
   if (options.binary) {

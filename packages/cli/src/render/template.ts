@@ -16,7 +16,7 @@ export interface Rendered {
 }
 
 /**
- * Resolves `${secret:name}`, `${secret:name:default}` and `${secret:name#field}` anywhere in a text
+ * Resolves `${secret:name}`, `${secret:name:default}`, `${secret:name#field}` and `${secret:name@previous}` anywhere in a text
  * file. Every unresolved reference is reported at once as file:line:column. `fresh` reads past the
  * manager's cache (after a store changed on disk).
  */
@@ -112,8 +112,13 @@ async function readReferenced(
   await Promise.all(
     names.map(async (name) => {
       try {
-        (core.validateSecretName as (name: unknown) => void)(name);
-        const secret = await manager.getSecret(name, { accessor: cli.accessor, ...(fresh ? { fresh } : {}) });
+        const reference = core.splitPreviousReference(name);
+        (core.validateSecretName as (name: unknown) => void)(reference.name);
+        const secret = await manager.getSecret(reference.name, {
+          accessor: cli.accessor,
+          ...(reference.previous ? { previous: true } : {}),
+          ...(fresh ? { fresh } : {}),
+        });
         values.set(name, { value: secret ? secret.value : null });
       } catch (error) {
         const code = (error as { code?: string }).code;
