@@ -43,14 +43,33 @@ export async function maskerThroughput() {
       done();
     },
   });
+  const cpuBefore = process.cpuUsage();
   const started = process.hrtime.bigint();
   await pipeline(source, masker.createStream(), sink);
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const used = process.cpuUsage(cpuBefore);
+  const cpuSeconds = (used.user + used.system) / 1e6;
   const mbPerSecond = total / 1024 / 1024 / seconds;
+  // The source, the sink's leak check and the stream plumbing are in both figures.
+  const mbPerCpuSecond = total / 1024 / 1024 / cpuSeconds;
   table(`stream masker, ${VALUES} values, ${MEGABYTES} MB`, [
-    ['MB/s', 'seconds', 'bytes out', 'a value left unmasked'],
-    [mbPerSecond.toFixed(0), seconds.toFixed(2), consumed, leaked ? 'YES' : 'no'],
+    [
+      'MB/s (target ≥ 100)',
+      'seconds',
+      'MB per CPU second',
+      'CPU seconds',
+      'bytes out',
+      'a value left unmasked',
+    ],
+    [
+      mbPerSecond.toFixed(0),
+      seconds.toFixed(2),
+      mbPerCpuSecond.toFixed(0),
+      cpuSeconds.toFixed(2),
+      consumed,
+      leaked ? 'YES' : 'no',
+    ],
   ]);
   if (leaked) throw new Error('the masker let a value through');
-  return { mbPerSecond };
+  return { mbPerSecond, mbPerCpuSecond };
 }

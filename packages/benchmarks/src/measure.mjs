@@ -37,17 +37,26 @@ export function table(title, rows) {
 export const ratio = (a, b) => `${(a / b).toFixed(2)}×`;
 
 /**
- * Median ns per call of each contender, measured in interleaved rounds (a, b, c, a, b, c...),
- * so that a machine whose load changes during the run weighs on every contender alike.
+ * Median nanoseconds per call of each contender, in interleaved rounds (a, b, c, a, b, c...) so that a busy machine
+ * weighs on all alike. Beside the wall-clock medians, `cpu` holds the medians of the process's
+ * CPU time per call: on a shared machine the wall clock also counts the time other processes
+ * held the cores, the CPU time does not.
  */
 export async function nsPerCallInterleaved(contenders, { iterations = 50_000, rounds = 9 } = {}) {
   for (const work of Object.values(contenders)) for (let i = 0; i < 10_000; i++) await work(i);
-  const samples = Object.fromEntries(Object.keys(contenders).map((name) => [name, []]));
+  const names = Object.keys(contenders);
+  const wall = Object.fromEntries(names.map((name) => [name, []]));
+  const cpu = Object.fromEntries(names.map((name) => [name, []]));
   for (let round = 0; round < rounds; round++)
     for (const [name, work] of Object.entries(contenders)) {
+      const cpuBefore = process.cpuUsage();
       const started = process.hrtime.bigint();
       for (let i = 0; i < iterations; i++) await work(i);
-      samples[name].push(Number(process.hrtime.bigint() - started) / iterations);
+      wall[name].push(Number(process.hrtime.bigint() - started) / iterations);
+      const used = process.cpuUsage(cpuBefore);
+      cpu[name].push(((used.user + used.system) * 1000) / iterations);
     }
-  return Object.fromEntries(Object.entries(samples).map(([name, values]) => [name, median(values)]));
+  const medians = (samples) =>
+    Object.fromEntries(Object.entries(samples).map(([name, values]) => [name, median(values)]));
+  return { ...medians(wall), cpu: medians(cpu) };
 }

@@ -273,10 +273,11 @@ export class SecretManager implements ISecretManager {
           !options.fresh));
     if (plain && !this.#hooks.active && !this.#runner.traced) {
       // The hot path: a fresh cached plain read with no plugin builds no event, id, date or key.
-      const started = performance.now();
+      const timed = this.#metrics.timeNextHit();
+      const started = timed ? performance.now() : 0;
       const hit = this.#reads.hit(key);
       if (hit !== undefined) {
-        this.#metrics.operation('get', performance.now() - started, false);
+        this.#metrics.cachedHit(timed ? performance.now() - started : undefined);
         return Promise.resolve(hit);
       }
     } else if (plain && this.#initialized) {

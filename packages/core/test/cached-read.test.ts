@@ -50,6 +50,8 @@ describe('a cached read', () => {
     expect(uuids.count).toBe(before);
     expect((await manager.getMetrics()).cache.hits).toBe(100);
     expect((await manager.getMetrics()).operations.get?.count).toBe(101);
+    // Only one hit in sixteen reads the clock, but every one is in the latency window.
+    expect((await manager.getMetrics()).operations.get?.latencyMs.count).toBe(101);
   });
 
   it('hands a plugin one event, built once, to before and after', async () => {
