@@ -94,8 +94,17 @@ export async function route(
       const body = await readJson(req);
       if (typeof body.value !== 'string')
         throw new RouteError(400, 'VALIDATION_ERROR', "expected a JSON body with a string 'value'");
-      const { value, ...options } = body;
-      const info = await manager.setSecret(secretName, value, { ...(options as SetSecretOptions), ...actor });
+      const { value, expirePreviousVersions, ...options } = body;
+      // A rotation with expireOldVersion reaches a provider as a write that expires the older
+      // versions; the agent's manager takes it as that rotation, so that its backend does the same.
+      const info = expirePreviousVersions
+        ? await manager.rotateSecret(secretName, {
+            ...rotationOf(options),
+            newValue: value,
+            expireOldVersion: true,
+            ...actor,
+          })
+        : await manager.setSecret(secretName, value, { ...(options as SetSecretOptions), ...actor });
       return json(res, 200, { info });
     }
     if (method === 'DELETE') {
@@ -180,6 +189,16 @@ export function fail(res: ServerResponse, error: unknown): number {
     });
   }
   return json(res, 500, { error: { code: 'INTERNAL', message: 'the agent failed to serve the request' } });
+}
+
+/** What a rotation keeps of a provider write's options: its tags are the rotation's own to set. */
+function rotationOf(options: Record<string, unknown>): RotateSecretOptions {
+  const { expiresAt, expectedVersion, scope } = options as RotateSecretOptions;
+  return {
+    ...(expiresAt !== undefined ? { expiresAt } : {}),
+    ...(expectedVersion !== undefined ? { expectedVersion } : {}),
+    ...(scope !== undefined ? { scope } : {}),
+  };
 }
 
 /** A secret on the wire: its fields and its value (the one place a value leaves the agent). */
