@@ -28,6 +28,7 @@ import {
   keyCheckValue,
   newKdfParams,
 } from './crypto.js';
+import { readSnapshot } from './disk.js';
 import {
   checkExpected,
   currentVersion,
@@ -49,7 +50,7 @@ import {
 } from './options.js';
 import { GenerationMemory } from './state.js';
 import { StoreAccess, type Transaction } from './store.js';
-import { parseStore, readSnapshot, type StoredSecret, type StoredVersion } from './store-file.js';
+import { parseStore, type StoredSecret, type StoredVersion } from './store-file.js';
 
 export type { BulkEntry, LocalProviderOptions, NewKey, ResealResult } from './options.js';
 

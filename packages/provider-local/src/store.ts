@@ -13,6 +13,17 @@ import {
   newKdfParams,
   randomId,
 } from './crypto.js';
+import {
+  assertPrivate,
+  assertPrivateFolder,
+  ensurePrivateDir,
+  type FileSnapshot,
+  readSnapshot,
+  removeLeftoverTemps,
+  statStamp,
+  writeFileAtomic,
+  writeTarget,
+} from './disk.js';
 import { ensureHushGitignore } from './gitignore.js';
 import { type KeyRing, RetryWithNewKey } from './keyring.js';
 import { type LockOptions, withStoreLock } from './lock.js';
@@ -20,24 +31,15 @@ import type { ResealResult } from './options.js';
 import { waitForRekey } from './rekey-lock.js';
 import type { GenerationMemory } from './state.js';
 import {
-  assertPrivate,
-  assertPrivateFolder,
   checkEntry,
-  ensurePrivateDir,
-  type FileSnapshot,
   parseStore,
-  readSnapshot,
-  removeLeftoverTemps,
   type StoreDocument,
   type StoredSecret,
   type StoredVersion,
   type StoreHeader,
   serializeSigned,
-  statStamp,
   verifyFileMac,
   verifyFileMacBytes,
-  writeFileAtomic,
-  writeTarget,
 } from './store-file.js';
 
 export interface Loaded {
