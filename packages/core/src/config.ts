@@ -2,10 +2,10 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, extname, isAbsolute, join, resolve } from 'node:path';
 import { checkKeys, describe, expectObject, type Fail, parseDurationSetting } from './config-checks.js';
 import { ConfigError } from './errors.js';
+import type { CacheOptions, PersistentCacheOptions } from './manager-options.js';
 import { type NotificationSettings, parseNotifications } from './notify-config.js';
 import { parseRotationSettings, type RotationSettings } from './rotation-config.js';
 import { parseTierKey } from './tier-seal.js';
-import type { CacheOptions, PersistentCacheOptions } from './types.js';
 
 export const CONFIG_FILE_NAMES = ['hush.config.yaml', 'hush.config.yml', 'hush.config.json'];
 

@@ -3,8 +3,10 @@ import { BatchReader } from './batch.js';
 import { SecretCache } from './cache.js';
 import { parseDuration } from './duration.js';
 import { ConfigError } from './errors.js';
+import type { ManagerPlugin } from './events.js';
 import { Hooks } from './hooks.js';
 import { defaultSchedule, LeaseKeeper } from './leases.js';
+import type { SecretManagerOptions } from './manager-options.js';
 import { checkManagerOptions } from './manager-options.js';
 import { Masker } from './masker.js';
 import { MetricsRecorder } from './metrics.js';
@@ -13,7 +15,6 @@ import { createPersistentCache, type PersistentCache } from './persistent.js';
 import { ReadPath } from './reads.js';
 import { ProviderChain } from './routing.js';
 import { CacheTiers } from './tiers.js';
-import type { ManagerPlugin, SecretManagerOptions } from './types.js';
 import { WritePath } from './writes.js';
 
 const DEFAULTS = {

@@ -1,6 +1,9 @@
 import { GET_OPTIONS } from './call-options.js';
+import type { LeaseControl, PersistentCacheControl } from './controls.js';
 import { type ProviderFailure, ProviderUnavailableError } from './errors.js';
+import type { ManagerPlugin } from './events.js';
 import { probe } from './health.js';
+import type { SecretManagerOptions } from './manager-options.js';
 import { assembleManager, type ManagerParts } from './manager-parts.js';
 import {
   listSecrets,
@@ -14,6 +17,7 @@ import { deleteSecret, rollbackSecret, rotateSecret, writeSecret } from './manag
 import type { Masker } from './masker.js';
 import { MetricsRecorder } from './metrics.js';
 import type { SecretProvider } from './provider.js';
+import type { HealthStatus, SecretMetrics } from './reports.js';
 import type { NamedSecretInfo, Secret, SecretVersion } from './secret.js';
 import { isDefinitive } from './slot.js';
 import { refuseUnknownOptions } from './toolkit/options.js';
@@ -21,16 +25,10 @@ import { loadTracing } from './tracing.js';
 import type {
   DeleteSecretOptions,
   GetSecretOptions,
-  HealthStatus,
   ISecretManager,
-  LeaseControl,
   ListSecretsOptions,
-  ManagerPlugin,
-  PersistentCacheControl,
   ResolveOptions,
   RotateSecretOptions,
-  SecretManagerOptions,
-  SecretMetrics,
   SetSecretOptions,
   VersionOptions,
 } from './types.js';
