@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { type HushConfig, loadConfig, type ProviderConfig, selectEnvironment } from './config.js';
+import { type HushConfig, loadConfig, selectEnvironment } from './config.js';
 import { debugNote } from './debug.js';
+import type { ProviderConfig } from './environment-config.js';
 import { ConfigError, PluginNotFoundError } from './errors.js';
 import type { ManagerPlugin } from './events.js';
 import { SecretManager } from './manager.js';

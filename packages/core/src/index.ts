@@ -1,5 +1,6 @@
 // Contract
 
+export type { CacheTierConfig } from './cache-config.js';
 export type {
   CacheTier,
   CacheTierCallOptions,
@@ -12,13 +13,7 @@ export type {
   CacheTierRegistration,
 } from './cache-tier.js';
 export { defineCacheTierPlugin } from './cache-tier.js';
-export type {
-  CacheTierConfig,
-  EnvironmentConfig,
-  HushConfig,
-  LoadConfigOptions,
-  ProviderConfig,
-} from './config.js';
+export type { HushConfig, LoadConfigOptions } from './config.js';
 export {
   CONFIG_FILE_NAMES,
   findConfigFile,
@@ -29,6 +24,7 @@ export {
 } from './config.js';
 export type * from './controls.js';
 export { parseDuration, parseExpiry } from './duration.js';
+export type { EnvironmentConfig, ProviderConfig } from './environment-config.js';
 export * from './errors.js';
 export type * from './events.js';
 export type { FromConfigOptions, FromEnvOptions } from './factory.js';
