@@ -50,6 +50,16 @@ function formatValue(value: number): string {
 /** Everything `/v1/metrics` shows: the agent's requests, then the manager's cache, tiers, operations and providers. */
 export function renderMetrics(metrics: SecretMetrics, agent: AgentCounters, now = Date.now()): string {
   const text = new PrometheusText();
+  agentMetrics(text, agent, now);
+  cacheMetrics(text, metrics.cache);
+  operationMetrics(text, metrics.operations);
+  providerMetrics(text, metrics.providers);
+  text.metric('hush_masked_values', 'gauge', 'Values the masker redacts.', [[{}, metrics.masking.values]]);
+  return text.toString();
+}
+
+/** The agent's own requests, refusals, reloads and uptime. */
+function agentMetrics(text: PrometheusText, agent: AgentCounters, now: number): void {
   const split = (map: Map<string, number>, names: [string, string]): Array<[Labels, number]> =>
     [...map].map(([key, value]) => {
       const [a, b] = key.split(' ');
@@ -76,7 +86,10 @@ export function renderMetrics(metrics: SecretMetrics, agent: AgentCounters, now 
     .metric('hush_agent_uptime_seconds', 'gauge', 'Seconds since the agent started.', [
       [{}, Math.round((now - agent.startedAt) / 1000)],
     ]);
-  const { cache } = metrics;
+}
+
+/** The in-process cache, then each tier's counters under one metric per counter. */
+function cacheMetrics(text: PrometheusText, cache: SecretMetrics['cache']): void {
   text
     .metric('hush_cache_hits_total', 'counter', 'Reads answered by the in-process cache.', [[{}, cache.hits]])
     .metric('hush_cache_misses_total', 'counter', 'Reads the in-process cache could not answer.', [
@@ -104,7 +117,10 @@ export function renderMetrics(metrics: SecretMetrics, agent: AgentCounters, now 
       `Cache tier ${counter}.`,
       tiers.map(([tier, counts]) => [{ tier }, counts[counter] ?? 0]),
     );
-  const operations = Object.entries(metrics.operations);
+}
+
+function operationMetrics(text: PrometheusText, byOperation: SecretMetrics['operations']): void {
+  const operations = Object.entries(byOperation);
   text
     .metric(
       'hush_operations_total',
@@ -124,7 +140,10 @@ export function renderMetrics(metrics: SecretMetrics, agent: AgentCounters, now 
       'Latency of recent operations, by quantile.',
       operations.flatMap(([operation, o]) => quantiles({ operation }, o.latencyMs)),
     );
-  const providers = Object.entries(metrics.providers);
+}
+
+function providerMetrics(text: PrometheusText, byProvider: SecretMetrics['providers']): void {
+  const providers = Object.entries(byProvider);
   text
     .metric(
       'hush_provider_calls_total',
@@ -149,9 +168,7 @@ export function renderMetrics(metrics: SecretMetrics, agent: AgentCounters, now 
       'gauge',
       'Latency of recent provider calls, by quantile.',
       providers.flatMap(([provider, p]) => quantiles({ provider }, p.latencyMs)),
-    )
-    .metric('hush_masked_values', 'gauge', 'Values the masker redacts.', [[{}, metrics.masking.values]]);
-  return text.toString();
+    );
 }
 
 function quantiles(

@@ -49,6 +49,20 @@ export function routeName(path: string): string {
   return /^\/v1\/([a-z]+)/.exec(path)?.[1] ?? 'unknown';
 }
 
+/** One request as the routes see it: who asks, and the secret name a path carries. */
+interface Call {
+  req: IncomingMessage;
+  res: ServerResponse;
+  url: URL;
+  method: string;
+  ctx: RouteContext;
+  manager: SecretManager;
+  /** The accessor for reads (access control), empty when the agent acts as nobody in particular. */
+  who: { accessor?: string };
+  /** The actor for writes (audit). */
+  actor: { actor?: string };
+}
+
 /**
  * Serves one request. Reads: `GET /v1/secret/NAME[?version=V][&field=F]`,
  * `GET /v1/secrets?names=a,b`, `GET /v1/list[?prefix=P][&pattern=G]`, `GET /v1/versions/NAME`,
@@ -62,76 +76,107 @@ export async function route(
   ctx: RouteContext,
 ): Promise<number> {
   const path = url.pathname;
-  const method = req.method ?? 'GET';
   const named = (prefix: string): string | undefined => {
     if (!path.startsWith(prefix)) return undefined;
     const name = decodeURIComponent(path.slice(prefix.length));
     validateSecretName(name);
     return name;
   };
-  const { manager } = ctx;
-  const who = ctx.accessor === undefined ? {} : { accessor: ctx.accessor };
-  const actor = ctx.accessor === undefined ? {} : { actor: ctx.accessor };
+  const call: Call = {
+    req,
+    res,
+    url,
+    method: req.method ?? 'GET',
+    ctx,
+    manager: ctx.manager,
+    who: ctx.accessor === undefined ? {} : { accessor: ctx.accessor },
+    actor: ctx.accessor === undefined ? {} : { actor: ctx.accessor },
+  };
   const secretName = named('/v1/secret/');
-  if (secretName !== undefined) {
-    if (method === 'GET' || method === 'HEAD') {
-      const version = url.searchParams.get('version') ?? undefined;
-      const field = url.searchParams.get('field') ?? undefined;
-      if (version !== undefined && field !== undefined)
-        throw new RouteError(400, 'VALIDATION_ERROR', 'give version or field, not both');
-      const secret =
-        version !== undefined
-          ? await manager.getSecretVersion(secretName, version, who)
-          : await manager.getSecret(secretName, {
-              required: true,
-              ...who,
-              ...(field !== undefined ? { field } : {}),
-            });
-      return json(res, 200, { secret: wire(secret) });
-    }
-    writable(ctx);
-    if (method === 'PUT') {
-      const body = await readJson(req);
-      if (typeof body.value !== 'string')
-        throw new RouteError(400, 'VALIDATION_ERROR', "expected a JSON body with a string 'value'");
-      const { value, ...options } = body;
-      const info = await manager.setSecret(secretName, value, { ...(options as SetSecretOptions), ...actor });
-      return json(res, 200, { info });
-    }
-    if (method === 'DELETE') {
-      await manager.deleteSecret(secretName, {
-        permanent: url.searchParams.get('permanent') === 'true',
-        ...actor,
-      });
-      return json(res, 200, { deleted: secretName });
-    }
-    throw methodNotAllowed(method);
-  }
+  if (secretName !== undefined) return secretRoute(call, secretName);
   const rotated = named('/v1/rotate/');
-  if (rotated !== undefined) {
-    if (method !== 'POST') throw methodNotAllowed(method);
-    writable(ctx);
-    const info = await manager.rotateSecret(rotated, {
-      ...((await readJson(req)) as RotateSecretOptions),
-      ...actor,
-    });
-    return json(res, 200, { info });
-  }
+  if (rotated !== undefined) return rotateRoute(call, rotated);
   const rolledBack = named('/v1/rollback/');
-  if (rolledBack !== undefined) {
-    if (method !== 'POST') throw methodNotAllowed(method);
-    writable(ctx);
-    const body = await readJson(req);
-    if (typeof body.version !== 'string' && typeof body.version !== 'number')
-      throw new RouteError(400, 'VALIDATION_ERROR', "expected a JSON body with a 'version'");
-    return json(res, 200, {
-      info: await manager.rollbackSecret(rolledBack, body.version, { ...who, ...actor }),
-    });
-  }
-  if (method !== 'GET' && method !== 'HEAD') throw methodNotAllowed(method);
+  if (rolledBack !== undefined) return rollbackRoute(call, rolledBack);
+  if (call.method !== 'GET' && call.method !== 'HEAD') throw methodNotAllowed(call.method);
   const versioned = named('/v1/versions/');
   if (versioned !== undefined)
-    return json(res, 200, { versions: await manager.getSecretVersions(versioned, who) });
+    return json(res, 200, { versions: await call.manager.getSecretVersions(versioned, call.who) });
+  return readRoute(call, path);
+}
+
+/** `/v1/secret/NAME`: read it (GET, HEAD), write it (PUT) or delete it (DELETE). */
+async function secretRoute(call: Call, name: string): Promise<number> {
+  const { req, res, url, method, manager, who, actor } = call;
+  if (method === 'GET' || method === 'HEAD') {
+    const version = url.searchParams.get('version') ?? undefined;
+    const field = url.searchParams.get('field') ?? undefined;
+    if (version !== undefined && field !== undefined)
+      throw new RouteError(400, 'VALIDATION_ERROR', 'give version or field, not both');
+    const secret =
+      version !== undefined
+        ? await manager.getSecretVersion(name, version, who)
+        : await manager.getSecret(name, {
+            required: true,
+            ...who,
+            ...(field !== undefined ? { field } : {}),
+          });
+    return json(res, 200, { secret: wire(secret) });
+  }
+  writable(call.ctx);
+  if (method === 'PUT') {
+    const body = await readJson(req);
+    if (typeof body.value !== 'string')
+      throw new RouteError(400, 'VALIDATION_ERROR', "expected a JSON body with a string 'value'");
+    const { value, expirePreviousVersions, ...options } = body;
+    // A rotation with expireOldVersion reaches a provider as a write that expires the older
+    // versions; the agent's manager takes it as that rotation, so that its backend does the same.
+    const info = expirePreviousVersions
+      ? await manager.rotateSecret(name, {
+          ...rotationOf(options),
+          newValue: value,
+          expireOldVersion: true,
+          ...actor,
+        })
+      : await manager.setSecret(name, value, { ...(options as SetSecretOptions), ...actor });
+    return json(res, 200, { info });
+  }
+  if (method === 'DELETE') {
+    await manager.deleteSecret(name, {
+      permanent: url.searchParams.get('permanent') === 'true',
+      ...actor,
+    });
+    return json(res, 200, { deleted: name });
+  }
+  throw methodNotAllowed(method);
+}
+
+/** `POST /v1/rotate/NAME` with the rotation's options as its JSON body. */
+async function rotateRoute(call: Call, name: string): Promise<number> {
+  if (call.method !== 'POST') throw methodNotAllowed(call.method);
+  writable(call.ctx);
+  const info = await call.manager.rotateSecret(name, {
+    ...((await readJson(call.req)) as RotateSecretOptions),
+    ...call.actor,
+  });
+  return json(call.res, 200, { info });
+}
+
+/** `POST /v1/rollback/NAME` with `{ "version": V }`. */
+async function rollbackRoute(call: Call, name: string): Promise<number> {
+  if (call.method !== 'POST') throw methodNotAllowed(call.method);
+  writable(call.ctx);
+  const body = await readJson(call.req);
+  if (typeof body.version !== 'string' && typeof body.version !== 'number')
+    throw new RouteError(400, 'VALIDATION_ERROR', "expected a JSON body with a 'version'");
+  return json(call.res, 200, {
+    info: await call.manager.rollbackSecret(name, body.version, { ...call.who, ...call.actor }),
+  });
+}
+
+/** The reads that name no one secret: batch get, list, health and metrics. */
+async function readRoute(call: Call, path: string): Promise<number> {
+  const { res, url, manager, who, ctx } = call;
   switch (path) {
     case '/v1/secrets': {
       const names = (url.searchParams.get('names') ?? '').split(',').filter(Boolean);
@@ -180,6 +225,16 @@ export function fail(res: ServerResponse, error: unknown): number {
     });
   }
   return json(res, 500, { error: { code: 'INTERNAL', message: 'the agent failed to serve the request' } });
+}
+
+/** What a rotation keeps of a provider write's options: its tags are the rotation's own to set. */
+function rotationOf(options: Record<string, unknown>): RotateSecretOptions {
+  const { expiresAt, expectedVersion, scope } = options as RotateSecretOptions;
+  return {
+    ...(expiresAt !== undefined ? { expiresAt } : {}),
+    ...(expectedVersion !== undefined ? { expectedVersion } : {}),
+    ...(scope !== undefined ? { scope } : {}),
+  };
 }
 
 /** A secret on the wire: its fields and its value (the one place a value leaves the agent). */

@@ -1,7 +1,13 @@
 import { chmodSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
-import { ConfigError, ProviderUnavailableError, SecretManager, UnsupportedOperationError } from '@hush/core';
+import {
+  ConfigError,
+  type ProviderSetOptions,
+  ProviderUnavailableError,
+  SecretManager,
+  UnsupportedOperationError,
+} from '@hush/core';
 import { MemoryProvider } from '@hush/testkit';
 import { describe, expect, it } from 'vitest';
 import { parseListen, startAgent, TOKEN_HEADER, unchangedProviders } from '../src/index.js';
@@ -153,6 +159,23 @@ describe('reads through the agent provider', () => {
     expect((await open.backend.get('k'))?.value).toBe('v3');
     await app.deleteSecret('k', { provider: 'agent' });
     expect(await open.backend.get('k')).toBeNull();
+    await app.dispose();
+  });
+
+  it('a rotation with expireOldVersion goes through, and the backend is asked to expire the old versions', async () => {
+    const open = await agentOver({ k: 'v1' }, { allowWrites: true });
+    const asked: ProviderSetOptions[] = [];
+    const set = open.backend.set.bind(open.backend);
+    open.backend.set = (key, value, options = {}) => {
+      asked.push(options);
+      return set(key, value, options);
+    };
+    const app = appManager(open.socket, new MemoryProvider(), { writes: true });
+    await app.rotateSecret('k', { newValue: 'v2', provider: 'agent', expireOldVersion: true });
+    expect((await open.backend.get('k'))?.value).toBe('v2');
+    expect(asked.map((options) => options.expirePreviousVersions)).toEqual([true]);
+    await app.setSecret('k', 'v3', { provider: 'agent' });
+    expect(asked.at(-1)?.expirePreviousVersions).toBeUndefined();
     await app.dispose();
   });
 

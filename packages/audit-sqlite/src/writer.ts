@@ -143,67 +143,8 @@ export class KyselyBatchWriter implements BatchWriter {
     const at = toDbTime(entry.timestamp);
     const name = entry.secretName;
     let changeType: string = change;
-    if (change === 'delete') {
-      await trx
-        .insertInto('secrets')
-        .values({
-          name,
-          provider: entry.provider,
-          scope: entry.scope,
-          created_at: at,
-          updated_at: at,
-          deleted: 1,
-          deleted_at: at,
-        })
-        .onConflict((oc) => oc.column('name').doUpdateSet({ deleted: 1, deleted_at: at, updated_at: at }))
-        .execute();
-    } else {
-      if (change === 'write') {
-        const live = await trx
-          .selectFrom('secrets')
-          .select('name')
-          .where('name', '=', name)
-          .where('deleted', '=', 0)
-          .executeTakeFirst();
-        changeType = live ? 'update' : 'create';
-      }
-      const changed = changedMetadata(entry, at);
-      await trx
-        .insertInto('secrets')
-        .values({
-          name,
-          provider: entry.provider,
-          scope: changed.scope,
-          current_version: changed.version,
-          created_at: at,
-          updated_at: at,
-          last_rotated_at: changed.rotated_at,
-          expires_at: changed.expires_at,
-          tags: changed.tags,
-          deleted: 0,
-          deleted_at: null,
-        })
-        .onConflict((oc) =>
-          oc.column('name').doUpdateSet((eb) => ({
-            provider: eb.fn.coalesce('excluded.provider', 'secrets.provider'),
-            scope: eb.fn.coalesce('excluded.scope', 'secrets.scope'),
-            current_version: eb.fn.coalesce('excluded.current_version', 'secrets.current_version'),
-            created_at: eb
-              .case()
-              .when('secrets.deleted', '=', 1)
-              .then(eb.ref('excluded.created_at'))
-              .else(eb.ref('secrets.created_at'))
-              .end(),
-            updated_at: eb.ref('excluded.updated_at'),
-            last_rotated_at: eb.fn.coalesce('excluded.last_rotated_at', 'secrets.last_rotated_at'),
-            ...(changed.expires_set ? { expires_at: eb.ref('excluded.expires_at') } : {}),
-            ...(changed.tags_set ? { tags: eb.ref('excluded.tags') } : {}),
-            deleted: 0,
-            deleted_at: null,
-          })),
-        )
-        .execute();
-    }
+    if (change === 'delete') await markDeleted(trx, entry, name, at);
+    else changeType = await upsertSecret(trx, entry, name, at, change);
     await trx
       .insertInto('secret_versions')
       .values({
@@ -217,4 +158,86 @@ export class KyselyBatchWriter implements BatchWriter {
       })
       .execute();
   }
+}
+
+/** A delete: the secret's row marked deleted (created when the log never saw the secret before). */
+async function markDeleted(
+  trx: Transaction<AuditDatabase>,
+  entry: AuditEntry,
+  name: string,
+  at: string,
+): Promise<void> {
+  await trx
+    .insertInto('secrets')
+    .values({
+      name,
+      provider: entry.provider,
+      scope: entry.scope,
+      created_at: at,
+      updated_at: at,
+      deleted: 1,
+      deleted_at: at,
+    })
+    .onConflict((oc) => oc.column('name').doUpdateSet({ deleted: 1, deleted_at: at, updated_at: at }))
+    .execute();
+}
+
+/**
+ * A write, rotation or rollback: the secret's row with what the change says, fields it leaves
+ * out kept; a write to a deleted secret recreates it. Returns the version's change type.
+ */
+async function upsertSecret(
+  trx: Transaction<AuditDatabase>,
+  entry: AuditEntry,
+  name: string,
+  at: string,
+  change: string,
+): Promise<string> {
+  let changeType = change;
+  if (change === 'write') {
+    const live = await trx
+      .selectFrom('secrets')
+      .select('name')
+      .where('name', '=', name)
+      .where('deleted', '=', 0)
+      .executeTakeFirst();
+    changeType = live ? 'update' : 'create';
+  }
+  const changed = changedMetadata(entry, at);
+  await trx
+    .insertInto('secrets')
+    .values({
+      name,
+      provider: entry.provider,
+      scope: changed.scope,
+      current_version: changed.version,
+      created_at: at,
+      updated_at: at,
+      last_rotated_at: changed.rotated_at,
+      expires_at: changed.expires_at,
+      tags: changed.tags,
+      deleted: 0,
+      deleted_at: null,
+    })
+    .onConflict((oc) =>
+      oc.column('name').doUpdateSet((eb) => ({
+        provider: eb.fn.coalesce('excluded.provider', 'secrets.provider'),
+        scope: eb.fn.coalesce('excluded.scope', 'secrets.scope'),
+        current_version: eb.fn.coalesce('excluded.current_version', 'secrets.current_version'),
+        created_at: eb
+          .case()
+          .when('secrets.deleted', '=', 1)
+          .then(eb.ref('excluded.created_at'))
+          .else(eb.ref('secrets.created_at'))
+          .end(),
+        updated_at: eb.ref('excluded.updated_at'),
+        last_rotated_at: eb.fn.coalesce('excluded.last_rotated_at', 'secrets.last_rotated_at'),
+        ...(changed.expires_set ? { expires_at: eb.ref('excluded.expires_at') } : {}),
+        ...(changed.tags_set ? { tags: eb.ref('excluded.tags') } : {}),
+        deleted: 0,
+        deleted_at: null,
+      })),
+    )
+    .execute();
+  return changeType;
 }

@@ -1,9 +1,9 @@
 import { dirname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ConfigError } from './errors.js';
+import type { ManagerPlugin, OperationContext, OperationEvent } from './events.js';
 import { resolvePackageEntry } from './plugin-loader.js';
 import type { SecretInfo } from './secret.js';
-import type { ManagerPlugin, OperationContext, OperationEvent } from './types.js';
 
 /** The package `enableAuditLog: true` turns on. */
 export const AUDIT_PACKAGE = '@hush/audit-sqlite';

@@ -39,3 +39,6 @@ export function describe(value: unknown): string {
   if (typeof value === 'boolean') return 'a boolean';
   return `a ${typeof value}`;
 }
+
+/** A provider or cache tier kind: the `<kind>` of `@hush/provider-<kind>` and `@hush/cache-<kind>`. */
+export const KIND = /^[a-z][a-z0-9-]*$/;

@@ -1,50 +1,14 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, extname, isAbsolute, join, resolve } from 'node:path';
-import { checkKeys, describe, expectObject, type Fail, parseDurationSetting } from './config-checks.js';
+import { dirname, extname, join, resolve } from 'node:path';
+import { type CacheTierConfig, parseCache, parseCacheTiers } from './cache-config.js';
+import { checkKeys, describe, expectObject } from './config-checks.js';
+import { type EnvironmentConfig, parseEnvironments } from './environment-config.js';
 import { ConfigError } from './errors.js';
+import type { CacheOptions } from './manager-options.js';
 import { type NotificationSettings, parseNotifications } from './notify-config.js';
 import { parseRotationSettings, type RotationSettings } from './rotation-config.js';
-import { parseTierKey } from './tier-seal.js';
-import type { CacheOptions, PersistentCacheOptions } from './types.js';
 
 export const CONFIG_FILE_NAMES = ['hush.config.yaml', 'hush.config.yml', 'hush.config.json'];
-
-export interface ProviderConfig {
-  kind: string;
-  /** Instance name; defaults to the kind. */
-  name: string;
-  module?: string;
-  priority?: number;
-  timeout?: string | number;
-  /** How long this provider's values stay fresh in the cache (overrides `cache.ttl`). */
-  cacheTtl?: string | number;
-  options: Record<string, unknown>;
-  /**
-   * Left out of the chain (with a note under `HUSH_DEBUG`) when its package is not installed,
-   * instead of failing. For fallbacks such as `env` that an application may not install.
-   */
-  optional?: boolean;
-}
-
-/** A cache tier from `cache.shared`: its plugin, its sealing key and the tier's own options. */
-export interface CacheTierConfig {
-  /** The place of the tier: `shared` (one cache for a fleet). */
-  role: 'shared';
-  /** Loads `@hush/cache-<kind>` (e.g. `redis`), or what `module` names. */
-  kind: string;
-  module?: string;
-  /** 32 random bytes as base64 or hex: entries are sealed under a key derived from it. */
-  key: string;
-  timeout?: string | number;
-  lockWait?: string | number;
-  /** Everything else in the section (`url`, `prefix`...), for the tier plugin. */
-  options: Record<string, unknown>;
-}
-
-export interface EnvironmentConfig {
-  providers: ProviderConfig[];
-  defaultWriteProvider?: string;
-}
 
 export interface HushConfig {
   /** The file it came from (absent for configuration built in code). */
@@ -162,42 +126,7 @@ export function parseConfig(raw: unknown, where: { file?: string; root?: string 
   );
   if (obj.version !== undefined && obj.version !== 1)
     fail('version', `expected 1, got ${describe(obj.version)}`);
-  const environments: Record<string, EnvironmentConfig> = {};
-  const envs = expectObject(
-    obj.environments ?? fail('environments', 'expected a map of environments (dev, staging, prod...)'),
-    'environments',
-    fail,
-  );
-  if (Object.keys(envs).length === 0) fail('environments', 'expected at least one environment');
-  for (const [envName, envRaw] of Object.entries(envs)) {
-    const path = `environments.${envName}`;
-    const env = expectObject(envRaw, path, fail);
-    checkKeys(env, path, ['providers', 'defaultWriteProvider'], fail);
-    if (!Array.isArray(env.providers) || env.providers.length === 0)
-      fail(`${path}.providers`, 'expected a non-empty list of providers');
-    const providers = (env.providers as unknown[]).map((p, i) =>
-      parseProvider(p, `${path}.providers[${i}]`, fail),
-    );
-    const names = new Set<string>();
-    providers.forEach((p, i) => {
-      if (names.has(p.name))
-        fail(
-          `${path}.providers[${i}].name`,
-          `duplicate provider name '${p.name}': give each a distinct name`,
-        );
-      names.add(p.name);
-    });
-    const defaultWrite = env.defaultWriteProvider;
-    if (defaultWrite !== undefined && (typeof defaultWrite !== 'string' || !names.has(defaultWrite)))
-      fail(
-        `${path}.defaultWriteProvider`,
-        `expected one of the provider names (${[...names].join(', ')}), got ${describe(defaultWrite)}`,
-      );
-    environments[envName] = {
-      providers,
-      ...(defaultWrite ? { defaultWriteProvider: defaultWrite as string } : {}),
-    };
-  }
+  const environments = parseEnvironments(obj.environments, fail);
   if (
     obj.defaultEnvironment !== undefined &&
     (typeof obj.defaultEnvironment !== 'string' || !(obj.defaultEnvironment in environments))
@@ -282,130 +211,6 @@ export function interpolateEnv(
       Object.entries(value).map(([k, v]) => [k, interpolateEnv(v, env, file, path ? `${path}.${k}` : k)]),
     );
   return value;
-}
-
-const KIND = /^[a-z][a-z0-9-]*$/;
-
-function parseProvider(raw: unknown, path: string, fail: Fail): ProviderConfig {
-  const obj = expectObject(raw, path, fail);
-  checkKeys(
-    obj,
-    path,
-    ['kind', 'name', 'module', 'priority', 'timeout', 'cacheTtl', 'optional', 'options'],
-    fail,
-  );
-  if (typeof obj.kind !== 'string' || !KIND.test(obj.kind))
-    fail(
-      `${path}.kind`,
-      `expected a provider kind such as 'local', 'env', 'vault', 'aws', 'azure', 'gcp' or 'k8s', got ${describe(obj.kind)}`,
-    );
-  const provider: ProviderConfig = { kind: obj.kind as string, name: obj.kind as string, options: {} };
-  if (obj.name !== undefined) {
-    if (typeof obj.name !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(obj.name))
-      fail(`${path}.name`, `expected a name of letters, digits, '-', '_' or '.', got ${describe(obj.name)}`);
-    provider.name = obj.name as string;
-  }
-  if (obj.module !== undefined) {
-    if (typeof obj.module !== 'string' || obj.module === '')
-      fail(`${path}.module`, `expected a package name or a path, got ${describe(obj.module)}`);
-    provider.module = obj.module as string;
-  }
-  if (obj.priority !== undefined) {
-    if (typeof obj.priority !== 'number' || !Number.isFinite(obj.priority))
-      fail(`${path}.priority`, `expected a number, got ${describe(obj.priority)}`);
-    provider.priority = obj.priority as number;
-  }
-  if (obj.timeout !== undefined)
-    provider.timeout = parseDurationSetting(obj.timeout, `${path}.timeout`, fail);
-  if (obj.cacheTtl !== undefined)
-    provider.cacheTtl = parseDurationSetting(obj.cacheTtl, `${path}.cacheTtl`, fail);
-  if (obj.optional !== undefined) {
-    if (typeof obj.optional !== 'boolean') fail(`${path}.optional`, 'expected true or false');
-    provider.optional = obj.optional as boolean;
-  }
-  if (obj.options !== undefined) provider.options = expectObject(obj.options, `${path}.options`, fail);
-  return provider;
-}
-
-function parseCache(raw: unknown, fail: Fail, root: string): CacheOptions {
-  if (raw === undefined) return {};
-  const obj = expectObject(raw, 'cache', fail);
-  checkKeys(
-    obj,
-    'cache',
-    ['enabled', 'ttl', 'maxSize', 'staleIfError', 'versionTtl', 'refreshAhead', 'shared', 'persistent'],
-    fail,
-  );
-  const cache: CacheOptions = {};
-  if (obj.enabled !== undefined) {
-    if (typeof obj.enabled !== 'boolean')
-      fail('cache.enabled', `expected true or false, got ${describe(obj.enabled)}`);
-    cache.enabled = obj.enabled as boolean;
-  }
-  if (obj.maxSize !== undefined) {
-    if (!Number.isInteger(obj.maxSize) || (obj.maxSize as number) < 1)
-      fail('cache.maxSize', `expected a positive integer, got ${describe(obj.maxSize)}`);
-    cache.maxSize = obj.maxSize as number;
-  }
-  for (const key of ['ttl', 'staleIfError', 'versionTtl'] as const)
-    if (obj[key] !== undefined) cache[key] = parseDurationSetting(obj[key], `cache.${key}`, fail);
-  if (obj.refreshAhead !== undefined) {
-    const fraction = obj.refreshAhead;
-    if (typeof fraction !== 'number' || !(fraction >= 0 && fraction < 1))
-      fail(
-        'cache.refreshAhead',
-        `expected a fraction of the TTL from 0 to below 1 (0.2: the last 20%), got ${describe(fraction)}`,
-      );
-    cache.refreshAhead = fraction as number;
-  }
-  if (obj.persistent !== undefined && obj.persistent !== false)
-    cache.persistent = parsePersistent(obj.persistent, fail, root);
-  return cache;
-}
-
-/** `cache.persistent`: `true` for the defaults, or `{ path, ttl, keyFile }`; paths from the file's folder. */
-function parsePersistent(raw: unknown, fail: Fail, root: string): PersistentCacheOptions {
-  const obj = raw === true ? {} : expectObject(raw, 'cache.persistent', fail);
-  checkKeys(obj, 'cache.persistent', ['path', 'ttl', 'keyFile'], fail);
-  const path = (key: 'path' | 'keyFile', fallback?: string): string | undefined => {
-    const value = obj[key] ?? fallback;
-    if (value === undefined) return undefined;
-    if (typeof value !== 'string' || value === '')
-      fail(`cache.persistent.${key}`, `expected a path, got ${describe(value)}`);
-    return isAbsolute(value as string) ? (value as string) : resolve(root, value as string);
-  };
-  const persistent: PersistentCacheOptions = { path: path('path', '.hush/cache')! };
-  const keyFile = path('keyFile');
-  if (keyFile) persistent.keyFile = keyFile;
-  if (obj.ttl !== undefined) persistent.ttl = parseDurationSetting(obj.ttl, 'cache.persistent.ttl', fail);
-  return persistent;
-}
-
-function parseCacheTiers(raw: unknown, fail: Fail): CacheTierConfig[] {
-  if (raw === undefined) return [];
-  const shared = (raw as Record<string, unknown>).shared;
-  if (shared === undefined) return [];
-  const obj = expectObject(shared, 'cache.shared', fail);
-  if (typeof obj.kind !== 'string' || !KIND.test(obj.kind))
-    fail('cache.shared.kind', `expected a cache tier kind such as 'redis', got ${describe(obj.kind)}`);
-  if (obj.module !== undefined && (typeof obj.module !== 'string' || obj.module === ''))
-    fail('cache.shared.module', `expected a package name or a path, got ${describe(obj.module)}`);
-  if (typeof obj.key !== 'string' || obj.key === '')
-    fail(
-      'cache.shared.key',
-      `expected the key that seals entries (32 random bytes as base64, e.g. \${env:HUSH_CACHE_KEY}), got ${describe(obj.key)}`,
-    );
-  try {
-    parseTierKey(obj.key as string);
-  } catch (error) {
-    fail('cache.shared.key', (error as Error).message.replace(/^cache\.shared\.key: /, ''));
-  }
-  const { kind, module, key, timeout, lockWait, ...options } = obj;
-  const tier: CacheTierConfig = { role: 'shared', kind: kind as string, key: key as string, options };
-  if (module !== undefined) tier.module = module as string;
-  if (timeout !== undefined) tier.timeout = parseDurationSetting(timeout, 'cache.shared.timeout', fail);
-  if (lockWait !== undefined) tier.lockWait = parseDurationSetting(lockWait, 'cache.shared.lockWait', fail);
-  return [tier];
 }
 
 /** Deepest nesting a configuration may have: far beyond any real one, well inside the stack. */

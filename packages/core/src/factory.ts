@@ -1,13 +1,15 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { type HushConfig, loadConfig, type ProviderConfig, selectEnvironment } from './config.js';
+import { type HushConfig, loadConfig, selectEnvironment } from './config.js';
 import { debugNote } from './debug.js';
+import type { ProviderConfig } from './environment-config.js';
 import { ConfigError, PluginNotFoundError } from './errors.js';
+import type { ManagerPlugin } from './events.js';
 import { SecretManager } from './manager.js';
+import type { ProviderRegistration } from './manager-options.js';
 import { createProviderFromSpec, providerPackageName } from './plugin-loader.js';
 import type { SecretProvider } from './provider.js';
 import { createCacheTiers } from './tier-loader.js';
-import type { ManagerPlugin, ProviderRegistration } from './types.js';
 
 export interface FromConfigOptions {
   /** Environment name (else HUSH_ENV, else the file's default). */

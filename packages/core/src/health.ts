@@ -1,6 +1,6 @@
 import type { Masker } from './masker.js';
+import type { ProviderHealthReport } from './reports.js';
 import { describeFailure, type ProviderSlot } from './slot.js';
-import type { ProviderHealthReport } from './types.js';
 
 /**
  * One provider's health: its own health call, or, without one, a read of a name that should

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import type { ManagerPlugin, Operation, OperationContext, OperationEvent } from './events.js';
 import type { SecretInfo } from './secret.js';
-import type { ManagerPlugin, Operation, OperationContext, OperationEvent } from './types.js';
 
 /** An operation's event while it runs: the work fills in outcome, provider, version, change. */
 export type LiveEvent = OperationContext & Partial<Omit<OperationEvent, keyof OperationContext>>;

@@ -1,5 +1,6 @@
 // Contract
 
+export type { CacheTierConfig } from './cache-config.js';
 export type {
   CacheTier,
   CacheTierCallOptions,
@@ -12,13 +13,7 @@ export type {
   CacheTierRegistration,
 } from './cache-tier.js';
 export { defineCacheTierPlugin } from './cache-tier.js';
-export type {
-  CacheTierConfig,
-  EnvironmentConfig,
-  HushConfig,
-  LoadConfigOptions,
-  ProviderConfig,
-} from './config.js';
+export type { HushConfig, LoadConfigOptions } from './config.js';
 export {
   CONFIG_FILE_NAMES,
   findConfigFile,
@@ -27,8 +22,11 @@ export {
   parseConfig,
   selectEnvironment,
 } from './config.js';
+export type * from './controls.js';
 export { parseDuration, parseExpiry } from './duration.js';
+export type { EnvironmentConfig, ProviderConfig } from './environment-config.js';
 export * from './errors.js';
+export type * from './events.js';
 export type { FromConfigOptions, FromEnvOptions } from './factory.js';
 export {
   createSecretManager,
@@ -42,6 +40,13 @@ export type { Schedule } from './leases.js';
 export { defaultMachineKeyFile } from './machine-key.js';
 // The manager and what it is built from
 export { SecretManager } from './manager.js';
+export type {
+  CacheOptions,
+  LeaseOptions,
+  PersistentCacheOptions,
+  ProviderRegistration,
+  SecretManagerOptions,
+} from './manager-options.js';
 export type { EncodedFormKind } from './mask-forms.js';
 export { encodedForms, encodedFormsByKind, MIN_MASKED_LINE_LENGTH } from './mask-forms.js';
 export type { MaskerOptions } from './masker.js';
@@ -92,6 +97,7 @@ export type {
 export { defineProviderPlugin, READ_ONLY_CAPABILITIES } from './provider.js';
 export type { SecretReference } from './references.js';
 export { extractField, hasReferences, parseReference, splitTemplate } from './references.js';
+export type * from './reports.js';
 export type {
   BatchLookup,
   LookupOutcome,

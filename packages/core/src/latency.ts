@@ -1,4 +1,4 @@
-import type { LatencySummary } from './types.js';
+import type { LatencySummary } from './reports.js';
 
 /** Keeps the most recent samples (a ring) and reports percentiles over them. */
 export class LatencyWindow {

@@ -1,8 +1,8 @@
+import type { HeldLease } from './controls.js';
 import { isHushError, ProviderUnavailableError } from './errors.js';
 import type { Masker } from './masker.js';
 import { createSecret, type Secret, type SecretLease } from './secret.js';
 import type { ProviderSlot } from './slot.js';
-import type { HeldLease } from './types.js';
 
 /** Runs `work` after `delayMs`; returns a cancel function. */
 export type Schedule = (work: () => void, delayMs: number) => () => void;

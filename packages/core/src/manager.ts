@@ -1,73 +1,37 @@
-import { defaultAuditLog } from './audit-option.js';
-import { BatchReader, dedupeFailures } from './batch.js';
-import { SecretCache } from './cache.js';
-import {
-  DELETE_OPTIONS,
-  GET_MANY_OPTIONS,
-  GET_OPTIONS,
-  LIST_OPTIONS,
-  RESOLVE_OPTIONS,
-  ROTATE_OPTIONS,
-  SET_OPTIONS,
-  VERSION_OPTIONS,
-} from './call-options.js';
-import { parseDuration } from './duration.js';
-import {
-  ConfigError,
-  type ProviderFailure,
-  ProviderUnavailableError,
-  SecretNotFoundError,
-  ValidationError,
-} from './errors.js';
+import { GET_OPTIONS } from './call-options.js';
+import type { LeaseControl, PersistentCacheControl } from './controls.js';
+import { type ProviderFailure, ProviderUnavailableError } from './errors.js';
+import type { ManagerPlugin } from './events.js';
 import { probe } from './health.js';
-import { Hooks, type LiveEvent } from './hooks.js';
-import { defaultSchedule, LeaseKeeper } from './leases.js';
-import { listAcross, versionsAcross } from './listing.js';
-import { checkManagerOptions } from './manager-options.js';
-import { readMany } from './many.js';
-import { Masker } from './masker.js';
+import type { SecretManagerOptions } from './manager-options.js';
+import { assembleManager, type ManagerParts } from './manager-parts.js';
+import {
+  listSecrets,
+  readSecret,
+  readSecrets,
+  readVersion,
+  readVersions,
+  resolveReferences,
+} from './manager-reads.js';
+import { deleteSecret, rollbackSecret, rotateSecret, writeSecret } from './manager-writes.js';
+import type { Masker } from './masker.js';
 import { MetricsRecorder } from './metrics.js';
-import { splitFieldReference, validateSecretName } from './names.js';
-import { OperationRunner, type Run } from './operation.js';
-import { createPersistentCache, type PersistentCache } from './persistent.js';
-import { keptPreviousVersion } from './previous.js';
 import type { SecretProvider } from './provider.js';
-import { ReadPath } from './reads.js';
-import { extractField } from './references.js';
-import { resolveInManager } from './resolve.js';
-import { outcomeOfError } from './resolver.js';
-import { ProviderChain } from './routing.js';
-import { createSecret, type NamedSecretInfo, namedInfo, type Secret, type SecretVersion } from './secret.js';
-import { isDefinitive, type ProviderSlot } from './slot.js';
-import { CacheTiers } from './tiers.js';
+import type { HealthStatus, SecretMetrics } from './reports.js';
+import type { NamedSecretInfo, Secret, SecretVersion } from './secret.js';
+import { isDefinitive } from './slot.js';
 import { refuseUnknownOptions } from './toolkit/options.js';
 import { loadTracing } from './tracing.js';
 import type {
   DeleteSecretOptions,
   GetSecretOptions,
-  HealthStatus,
   ISecretManager,
-  LeaseControl,
   ListSecretsOptions,
-  ManagerPlugin,
-  PersistentCacheControl,
   ResolveOptions,
   RotateSecretOptions,
-  SecretManagerOptions,
-  SecretMetrics,
   SetSecretOptions,
   VersionOptions,
 } from './types.js';
-import { WritePath } from './writes.js';
-
-const DEFAULTS = {
-  ttl: '5m',
-  maxSize: 1000,
-  staleIfError: 0,
-  versionTtl: '1h',
-  batchConcurrency: 8,
-  providerTimeout: '30s',
-};
 
 /**
  * The one entry point applications use: providers in priority order with failover, a cache,
@@ -76,125 +40,38 @@ const DEFAULTS = {
 export class SecretManager implements ISecretManager {
   /** Redacts every value this manager has served or written (used by `hush run`). */
   readonly masker: Masker;
-  readonly #chain: ProviderChain;
-  readonly #cache: SecretCache;
-  readonly #reads: ReadPath;
-  readonly #batch: BatchReader;
-  readonly #writes: WritePath;
-  readonly #hooks: Hooks;
-  readonly #tiers: CacheTiers;
-  readonly #leases: LeaseKeeper;
-  readonly #persistent?: PersistentCache;
-  readonly #unsubscribe: () => void;
-  readonly #metrics = new MetricsRecorder();
-  readonly #defaultsOnOutage: boolean;
-  readonly #now: () => number;
-  readonly #runner: OperationRunner;
+  readonly #parts: ManagerParts;
   #ready?: Promise<void>;
-  /** Plugins the options asked for that load in the background (`enableAuditLog`). */
-  #pluginsReady: Promise<void> = Promise.resolve();
   #initialized = false;
   #disposed = false;
 
   constructor(options: SecretManagerOptions) {
-    checkManagerOptions(options);
-    this.masker = new Masker([], { maxValues: options?.masking?.maxValues });
-    this.#chain = new ProviderChain(
-      options,
-      options?.providerTimeout ?? DEFAULTS.providerTimeout,
-      this.#metrics,
-      this.masker,
-    );
-    const cache = options.cache ?? {};
-    this.#now = options.now ?? Date.now;
-    this.#cache = new SecretCache({
-      enabled: cache.enabled ?? true,
-      ttlMs: parseDuration(cache.ttl ?? DEFAULTS.ttl),
-      maxSize: cache.maxSize ?? DEFAULTS.maxSize,
-      staleIfErrorMs: parseDuration(cache.staleIfError ?? DEFAULTS.staleIfError),
-      versionTtlMs: parseDuration(cache.versionTtl ?? DEFAULTS.versionTtl),
-      refreshAhead: refreshFraction(cache.refreshAhead),
-      now: options.now ?? Date.now,
-      onEvict: (secret) => this.masker.release(secret.value),
+    this.#parts = assembleManager(options, {
+      disposed: () => this.#disposed,
+      initialized: () => this.#initialized,
+      initialize: () => this.initialize(),
     });
-    const plugins = [...(options.plugins ?? [])];
-    if (options.enableAuditLog) {
-      const audit = defaultAuditLog();
-      this.#pluginsReady = audit.ready;
-      plugins.push(audit);
-    }
-    if (options.auditLogCallback) plugins.push({ name: 'auditLogCallback', after: options.auditLogCallback });
-    this.#hooks = new Hooks(plugins, options.now ?? Date.now);
-    const concurrency = Math.max(1, options.batchConcurrency ?? DEFAULTS.batchConcurrency);
-    this.#tiers = new CacheTiers(
-      options.cacheTiers ?? [],
-      options.environment ?? 'default',
-      options.now ?? Date.now,
-    );
-    if (cache.persistent)
-      this.#persistent = createPersistentCache(cache.persistent, {
-        environment: options.environment ?? 'default',
-        now: options.now ?? Date.now,
-        warn: options.onWarning ?? ((message) => process.emitWarning(message, 'HushWarning')),
-      });
-    const persistent = this.#persistent;
-    // A write elsewhere in the fleet: drop the copies here, and let no read in flight keep the old value.
-    this.#unsubscribe = this.#tiers.subscribe((name) => {
-      if (name === undefined) return this.#cache.writtenAll();
-      this.#cache.written(name);
-      void persistent?.forget(name);
-    });
-    this.#leases = new LeaseKeeper(
-      {
-        renewFraction: leaseFraction(options.leases?.renewFraction),
-        now: options.now ?? Date.now,
-        schedule: options.leases?.schedule ?? defaultSchedule,
-      },
-      this.masker,
-    );
-    this.#reads = new ReadPath(this.#chain, this.#cache, this.masker, this.#tiers, this.#leases, persistent);
-    this.#batch = new BatchReader(
-      this.#chain,
-      this.#cache,
-      this.masker,
-      concurrency,
-      this.#tiers,
-      this.#leases,
-      persistent,
-    );
-    this.#writes = new WritePath(this.#chain, this.#cache, this.masker, this.#tiers, persistent);
-    this.#defaultsOnOutage = options.defaultsOnOutage ?? false;
-    this.#runner = new OperationRunner(
-      this.#hooks,
-      this.#metrics,
-      this.masker,
-      {
-        disposed: () => this.#disposed,
-        initialized: () => this.#initialized,
-        initialize: () => this.initialize(),
-      },
-      options.traceNames ?? false,
-    );
+    this.masker = this.#parts.masker;
     void loadTracing();
   }
 
   /** Provider names in the order reads ask them. */
   get providerNames(): string[] {
-    return this.#chain.names;
+    return this.#parts.chain.names;
   }
 
   /** Where writes go when no provider is pinned (undefined: the only writable provider). */
   get defaultWriteProvider(): string | undefined {
-    return this.#chain.defaultWriteProvider;
+    return this.#parts.chain.defaultWriteProvider;
   }
 
   getProvider(name: string): SecretProvider | undefined {
-    return this.#chain.find(name)?.provider;
+    return this.#parts.chain.find(name)?.provider;
   }
 
   /** The leased (dynamic) secrets this manager holds: list, renew, revoke. */
   get leases(): LeaseControl {
-    const keeper = this.#leases;
+    const keeper = this.#parts.leases;
     return {
       list: () => keeper.list(),
       renew: (nameOrId) => keeper.renew(nameOrId),
@@ -205,19 +82,19 @@ export class SecretManager implements ISecretManager {
 
   /** True in offline mode: providers that need the network are never called. */
   get offline(): boolean {
-    return this.#chain.offline;
+    return this.#parts.chain.offline;
   }
 
   /** The persistent tier (`cache.persistent`), for `hush cache status|clear`; undefined when not configured. */
   get persistentCache(): PersistentCacheControl | undefined {
-    const persistent = this.#persistent;
+    const persistent = this.#parts.persistent;
     if (!persistent) return undefined;
     return { status: () => persistent.status(), clear: (name) => persistent.clear(name) };
   }
 
   /** Adds a cross-cutting plugin (audit, access control) after construction. */
   use(plugin: ManagerPlugin): this {
-    this.#hooks.add(plugin);
+    this.#parts.hooks.add(plugin);
     return this;
   }
 
@@ -228,9 +105,9 @@ export class SecretManager implements ISecretManager {
    */
   initialize(): Promise<void> {
     this.#ready ??= (async () => {
-      await this.#pluginsReady;
+      await this.#parts.pluginsReady;
       const failures: ProviderFailure[] = [];
-      const reachable = this.#chain.slots.filter((slot) => !slot.unreachable);
+      const reachable = this.#parts.chain.slots.filter((slot) => !slot.unreachable);
       await Promise.all(
         reachable.map(async (slot) => {
           try {
@@ -242,7 +119,7 @@ export class SecretManager implements ISecretManager {
         }),
       );
       // With a persistent cache, reads can still be served: each provider is started again on its next call.
-      if (reachable.length > 0 && failures.length === reachable.length && !this.#persistent)
+      if (reachable.length > 0 && failures.length === reachable.length && !this.#parts.persistent)
         throw new ProviderUnavailableError('no provider could be initialised', failures);
       this.#initialized = true;
     })();
@@ -271,178 +148,46 @@ export class SecretManager implements ISecretManager {
           options.field === undefined &&
           !options.previous &&
           !options.fresh));
-    if (plain && !this.#hooks.active && !this.#runner.traced) {
+    const { hooks, runner, reads } = this.#parts;
+    if (plain && !hooks.active && !runner.traced) {
       // The hot path: a fresh cached plain read with no plugin builds no event, id, date or key.
-      const timed = this.#metrics.timeNextHit();
+      const { metrics } = this.#parts;
+      const timed = metrics.timeNextHit();
       const started = timed ? performance.now() : 0;
-      const hit = this.#reads.hit(key);
+      const hit = reads.hit(key);
       if (hit !== undefined) {
-        this.#metrics.cachedHit(timed ? performance.now() - started : undefined);
+        metrics.cachedHit(timed ? performance.now() - started : undefined);
         return Promise.resolve(hit);
       }
     } else if (plain && this.#initialized) {
-      const hit = this.#reads.hit(key);
-      if (hit !== undefined) return this.#runner.serveCached(key, hit, options ?? {});
+      const hit = reads.hit(key);
+      if (hit !== undefined) return runner.serveCached(key, hit, options ?? {});
     }
-    return this.#getSecret(key, options ?? {});
-  }
-
-  async #getSecret(key: string, options: GetSecretOptions): Promise<Secret | null> {
-    const { name, field: fieldInName } = splitFieldReference(key);
-    const field = options.field ?? fieldInName;
-    const version = options.version === undefined ? undefined : String(options.version);
-    const pin = this.#chain.canonical(options.provider);
-    const fields = {
-      key: name,
-      provider: pin,
-      accessor: options.accessor,
-      scope: options.scope,
-      version,
-    };
-    return this.#runner.run('get', fields, async ({ event }) => {
-      validateSecretName(name);
-      const { secret, cached } = options.previous
-        ? await this.#readPrevious(name, version, pin, options.fresh ?? false)
-        : await this.#reads.read(name, version, pin, options.fresh ?? false);
-      if (event && cached) event.cached = true;
-      if (secret && event) {
-        const allowed = this.#hooks.beforeServe(event, secret);
-        if (allowed) await allowed;
-      }
-      const found = secret && field !== undefined ? this.#withField(secret, field) : secret;
-      if (!found) {
-        if (event) event.outcome = 'not_found';
-        if (options.required) throw new SecretNotFoundError(name, { version, field, provider: pin });
-        return null;
-      }
-      if (event) event.provider = found.provider;
-      return found;
-    });
+    return readSecret(this.#parts, key, options ?? {});
   }
 
   async getSecrets(
     keys: string[],
     options: Omit<GetSecretOptions, 'version' | 'field' | 'previous'> = {},
   ): Promise<Map<string, Secret | null>> {
-    refuseUnknownOptions(options, GET_MANY_OPTIONS, 'getSecrets');
-    for (const key of keys) validateSecretName(key);
-    const unique = [...new Set(keys)];
-    const pinned = { ...options, provider: this.#chain.canonical(options.provider) };
-    const fields = {
-      key: unique.join(','),
-      provider: pinned.provider,
-      accessor: options.accessor,
-      scope: options.scope,
-    };
-    return this.#runner.run('getMany', fields, async () => {
-      const outcomes = await readMany(this.#batch, this.#hooks, unique, pinned);
-      const result = new Map<string, Secret | null>();
-      const failures: ProviderFailure[] = [];
-      let unavailable = 0;
-      for (const key of unique) {
-        const outcome = outcomes.get(key)!;
-        if (outcome.kind === 'denied' || outcome.kind === 'error') throw outcome.error;
-        if (outcome.kind === 'unavailable') {
-          unavailable++;
-          failures.push(...outcome.failures);
-        } else if (outcome.kind === 'found') result.set(key, outcome.secret);
-        else if (options.required) throw new SecretNotFoundError(key);
-      }
-      if (unavailable)
-        throw new ProviderUnavailableError(
-          `could not read ${unavailable} of ${unique.length} secrets`,
-          dedupeFailures(failures),
-        );
-      return new Map(keys.map((key) => [key, result.get(key) ?? null]));
-    });
+    return readSecrets(this.#parts, keys, options);
   }
 
   async setSecret(key: string, value: string, options: SetSecretOptions = {}): Promise<NamedSecretInfo> {
-    refuseUnknownOptions(options, SET_OPTIONS, 'setSecret');
-    const fields = {
-      key,
-      provider: this.#chain.canonical(options.provider),
-      accessor: options.actor,
-      scope: options.scope,
-    };
-    return this.#runner.run('set', fields, async (run) => {
-      run.protected.push(value);
-      validateSecretName(key);
-      const result = await this.#writes.set(
-        key,
-        value,
-        options,
-        (v) => run.protected.push(v),
-        (slot) => this.#target(run, slot),
-      );
-      this.#changed(run, result.info!.version, result.change);
-      return namedInfo(result.info!);
-    });
+    return writeSecret(this.#parts, key, value, options);
   }
 
   async deleteSecret(key: string, options: DeleteSecretOptions = {}): Promise<void> {
-    refuseUnknownOptions(options, DELETE_OPTIONS, 'deleteSecret');
-    const fields = {
-      key,
-      provider: this.#chain.canonical(options.provider),
-      accessor: options.actor,
-      scope: options.scope,
-    };
-    return this.#runner.run('delete', fields, async (run) => {
-      validateSecretName(key);
-      const result = await this.#writes.delete(key, options, (slot) => this.#target(run, slot));
-      if (!result.found) {
-        if (run.event) run.event.outcome = 'not_found';
-        throw new SecretNotFoundError(key, { provider: result.slot.name });
-      }
-      this.#changed(run, undefined, result.change);
-    });
+    return deleteSecret(this.#parts, key, options);
   }
 
   /** Every entry has its `name` (the same as `key`); sorted by name. */
   async listSecrets(options: string | ListSecretsOptions = {}): Promise<NamedSecretInfo[]> {
-    const opts: ListSecretsOptions = typeof options === 'string' ? { prefix: options } : options;
-    refuseUnknownOptions(opts, LIST_OPTIONS, 'listSecrets');
-    const fields = {
-      provider: this.#chain.canonical(opts.provider),
-      accessor: opts.accessor,
-      scope: opts.scope,
-      pattern: opts.pattern ?? opts.prefix,
-    };
-    return this.#runner.run('list', fields, async ({ event }) => {
-      let result = await listAcross(this.#chain, opts, this.#persistent?.lister());
-      if (event) result = await this.#hooks.filterList(event, result);
-      // Code-unit order: the same on every machine (a locale's collation is not), and no ICU
-      // collator to load, which costs a short command more than the listing itself.
-      return result.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)).map(namedInfo);
-    });
+    return listSecrets(this.#parts, typeof options === 'string' ? { prefix: options } : options);
   }
 
   async rotateSecret(key: string, options: string | RotateSecretOptions = {}): Promise<NamedSecretInfo> {
-    const opts: RotateSecretOptions = typeof options === 'string' ? { newValue: options } : options;
-    refuseUnknownOptions(opts, ROTATE_OPTIONS, 'rotateSecret');
-    const fields = {
-      key,
-      provider: this.#chain.canonical(opts.provider),
-      accessor: opts.actor,
-      scope: opts.scope,
-    };
-    return this.#runner.run('rotate', fields, async (run) => {
-      if (opts.newValue !== undefined) run.protected.push(opts.newValue);
-      validateSecretName(key);
-      const result = await this.#writes.rotate(
-        key,
-        opts,
-        (v) => run.protected.push(v),
-        (slot) => this.#target(run, slot),
-      );
-      if (!result.found) {
-        if (run.event) run.event.outcome = 'not_found';
-        throw new SecretNotFoundError(key, { provider: result.slot.name });
-      }
-      this.#changed(run, result.info!.version, result.change);
-      return namedInfo(result.info!);
-    });
+    return rotateSecret(this.#parts, key, typeof options === 'string' ? { newValue: options } : options);
   }
 
   async getSecretVersion(
@@ -450,52 +195,11 @@ export class SecretManager implements ISecretManager {
     version: string | number,
     options: VersionOptions = {},
   ): Promise<Secret> {
-    refuseUnknownOptions(options, VERSION_OPTIONS, 'getSecretVersion');
-    const wanted = String(version);
-    const pin = this.#chain.canonical(options.provider);
-    const fields = {
-      key,
-      provider: pin,
-      accessor: options.accessor,
-      scope: options.scope,
-      version: wanted,
-    };
-    return this.#runner.run('getVersion', fields, async ({ event }) => {
-      validateSecretName(key);
-      this.#chain.versionSlots(pin);
-      const { secret, cached } = await this.#reads.read(key, wanted, pin, false);
-      if (event && cached) event.cached = true;
-      if (!secret) {
-        if (event) event.outcome = 'not_found';
-        throw new SecretNotFoundError(key, { version: wanted, provider: pin });
-      }
-      if (event) {
-        const allowed = this.#hooks.beforeServe(event, secret);
-        if (allowed) await allowed;
-        event.provider = secret.provider;
-      }
-      return secret;
-    });
+    return readVersion(this.#parts, key, version, options);
   }
 
   async getSecretVersions(key: string, options: VersionOptions = {}): Promise<SecretVersion[]> {
-    refuseUnknownOptions(options, VERSION_OPTIONS, 'getSecretVersions');
-    const fields = {
-      key,
-      provider: this.#chain.canonical(options.provider),
-      accessor: options.accessor,
-      scope: options.scope,
-    };
-    return this.#runner.run('listVersions', fields, async ({ event }) => {
-      validateSecretName(key);
-      const found = await versionsAcross(this.#chain, key, options.provider);
-      if (found) {
-        if (event) event.provider = found.provider;
-        return found.versions;
-      }
-      if (event) event.outcome = 'not_found';
-      throw new SecretNotFoundError(key);
-    });
+    return readVersions(this.#parts, key, options);
   }
 
   async rollbackSecret(
@@ -503,32 +207,7 @@ export class SecretManager implements ISecretManager {
     version: string | number,
     options: VersionOptions = {},
   ): Promise<NamedSecretInfo> {
-    refuseUnknownOptions(options, VERSION_OPTIONS, 'rollbackSecret');
-    const target = String(version);
-    const accessor = options.actor ?? options.accessor;
-    const fields = {
-      key,
-      provider: this.#chain.canonical(options.provider),
-      accessor,
-      scope: options.scope,
-      version: target,
-    };
-    return this.#runner.run('rollback', fields, async (run) => {
-      validateSecretName(key);
-      const result = await this.#writes.rollback(
-        key,
-        target,
-        options.provider,
-        (slot) => this.#target(run, slot),
-        options.expiresAt,
-      );
-      if (!result.found) {
-        if (run.event) run.event.outcome = 'not_found';
-        throw new SecretNotFoundError(key, { version: target, provider: result.slot.name });
-      }
-      this.#changed(run, undefined, result.change);
-      return namedInfo(result.info!);
-    });
+    return rollbackSecret(this.#parts, key, version, options);
   }
 
   /**
@@ -538,31 +217,11 @@ export class SecretManager implements ISecretManager {
    * `defaultsOnOutage`).
    */
   async resolve<T>(value: T, options: ResolveOptions = {}): Promise<T> {
-    refuseUnknownOptions(options, RESOLVE_OPTIONS, 'resolve');
-    const pinned = { ...options, provider: this.#chain.canonical(options.provider) };
-    const fields = { accessor: options.accessor, provider: pinned.provider, scope: options.scope };
-    return this.#runner.run('resolve', fields, () =>
-      resolveInManager(value, {
-        batch: this.#batch,
-        hooks: this.#hooks,
-        masker: this.masker,
-        options: pinned,
-        defaultsOnOutage: options.defaultsOnOutage ?? this.#defaultsOnOutage,
-        previous: async (name) => {
-          try {
-            const { provider, accessor, scope } = options;
-            const secret = await this.getSecret(name, { previous: true, provider, accessor, scope });
-            return secret ? { kind: 'value', value: secret.value } : { kind: 'missing' };
-          } catch (error) {
-            return outcomeOfError(error);
-          }
-        },
-      }),
-    );
+    return resolveReferences(this.#parts, value, options, (name, get) => this.getSecret(name, get));
   }
 
   async healthCheck(): Promise<HealthStatus> {
-    const providers = await Promise.all(this.#chain.slots.map((slot) => probe(slot, this.masker)));
+    const providers = await Promise.all(this.#parts.chain.slots.map((slot) => probe(slot, this.masker)));
     const healthy = providers.filter((p) => p.status === 'healthy').length;
     const down = providers.filter((p) => p.status === 'unhealthy').length;
     const status =
@@ -572,21 +231,21 @@ export class SecretManager implements ISecretManager {
 
   async getMetrics(): Promise<SecretMetrics> {
     return {
-      operations: this.#metrics.operations(),
-      providers: this.#metrics.providers(
+      operations: this.#parts.metrics.operations(),
+      providers: this.#parts.metrics.providers(
         this.providerNames,
         (name) => this.getProvider(name)?.metrics?.() ?? {},
       ),
       cache: {
-        ...MetricsRecorder.cache(this.#cache.counts, this.#cache.size),
-        ...(this.#tiers.none ? {} : { tiers: this.#tiers.metrics() }),
-        ...(this.#persistent ? { persistent: { ...this.#persistent.counts } } : {}),
+        ...MetricsRecorder.cache(this.#parts.cache.counts, this.#parts.cache.size),
+        ...(this.#parts.tiers.none ? {} : { tiers: this.#parts.tiers.metrics() }),
+        ...(this.#parts.persistent ? { persistent: { ...this.#parts.persistent.counts } } : {}),
       },
       masking: { values: this.masker.size, dropped: this.masker.dropped },
-      ...(this.#leases.size || this.#leases.counts.renewals
-        ? { leases: { held: this.#leases.size, ...this.#leases.counts } }
+      ...(this.#parts.leases.size || this.#parts.leases.counts.renewals
+        ? { leases: { held: this.#parts.leases.size, ...this.#parts.leases.counts } }
         : {}),
-      plugins: this.#hooks.metrics(),
+      plugins: this.#parts.hooks.metrics(),
     };
   }
 
@@ -594,14 +253,14 @@ export class SecretManager implements ISecretManager {
   async dispose(): Promise<void> {
     if (this.#disposed) return;
     this.#disposed = true;
-    this.#leases.dispose();
-    for (const slot of this.#chain.slots) slot.abort();
-    this.#unsubscribe();
-    this.#cache.clear();
-    await this.#persistent?.flush();
-    await this.#tiers.dispose();
-    await this.#hooks.dispose();
-    await Promise.allSettled(this.#chain.slots.map((slot) => slot.provider.dispose?.()));
+    this.#parts.leases.dispose();
+    for (const slot of this.#parts.chain.slots) slot.abort();
+    this.#parts.unsubscribe();
+    this.#parts.cache.clear();
+    await this.#parts.persistent?.flush();
+    await this.#parts.tiers.dispose();
+    await this.#parts.hooks.dispose();
+    await Promise.allSettled(this.#parts.chain.slots.map((slot) => slot.provider.dispose?.()));
   }
 
   /**
@@ -612,13 +271,13 @@ export class SecretManager implements ISecretManager {
   adoptCache(previous: SecretManager, providers: Iterable<string>): number {
     const wanted = new Set(providers);
     let kept = 0;
-    for (const entry of previous.#cache.entries()) {
-      if (!wanted.has(entry.secret.provider) || !this.#chain.find(entry.secret.provider)) continue;
-      const stored = this.#cache.store(
+    for (const entry of previous.#parts.cache.entries()) {
+      if (!wanted.has(entry.secret.provider) || !this.#parts.chain.find(entry.secret.provider)) continue;
+      const stored = this.#parts.cache.store(
         entry.key,
         entry.name,
         entry.secret,
-        this.#cache.generation(entry.name),
+        this.#parts.cache.generation(entry.name),
         entry.version !== undefined,
         entry.remainingMs,
         entry.version,
@@ -659,57 +318,4 @@ export class SecretManager implements ISecretManager {
   substituteSecrets<T>(value: T, options?: ResolveOptions): Promise<T> {
     return this.resolve(value, options);
   }
-
-  // --- internals -----------------------------------------------------------------------
-
-  /** The version a rotation kept readable (`keepPrevious`), while its grace period lasts. */
-  async #readPrevious(
-    name: string,
-    version: string | undefined,
-    pin: string | undefined,
-    fresh: boolean,
-  ): Promise<{ secret: Secret | null; cached: boolean }> {
-    if (version !== undefined) throw new ValidationError('give previous or version, not both');
-    const current = await this.#reads.read(name, undefined, pin, fresh);
-    const kept = current.secret ? keptPreviousVersion(current.secret, this.#now()) : undefined;
-    if (!current.secret || kept === undefined) return { secret: null, cached: current.cached };
-    return this.#reads.read(name, kept, current.secret.provider, false);
-  }
-
-  #withField(secret: Secret, field: string): Secret | null {
-    const value = extractField(secret.value, field);
-    if (value === undefined) return null;
-    this.masker.add(value);
-    return createSecret({ ...secret.toInfo(), key: `${secret.key}#${field}`, value });
-  }
-
-  #target(run: Run, slot: ProviderSlot): void {
-    if (run.event) run.event.provider = slot.name;
-  }
-
-  #changed(run: Run, version: string | undefined, change: LiveEvent['change']): void {
-    if (!run.event) return;
-    if (version !== undefined) run.event.version = version;
-    if (change) run.event.change = change;
-  }
-}
-
-/** `leases.renewFraction` as a fraction in (0, 1). */
-function leaseFraction(value: number | undefined): number {
-  if (value === undefined) return 2 / 3;
-  if (typeof value !== 'number' || !(value > 0 && value < 1))
-    throw new ConfigError('expected a fraction of the lease above 0 and below 1 (2/3 by default)', {
-      path: 'leases.renewFraction',
-    });
-  return value;
-}
-
-/** `cache.refreshAhead` as a fraction in [0, 1). */
-function refreshFraction(value: number | undefined): number {
-  if (value === undefined) return 0;
-  if (typeof value !== 'number' || !(value >= 0 && value < 1))
-    throw new ConfigError('expected a fraction of the TTL from 0 to below 1 (0.2: the last 20%)', {
-      path: 'cache.refreshAhead',
-    });
-  return value;
 }

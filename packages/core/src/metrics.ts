@@ -1,5 +1,5 @@
 import { LatencyWindow } from './latency.js';
-import type { CacheMetrics, OperationMetrics, ProviderMetrics } from './types.js';
+import type { CacheMetrics, OperationMetrics, ProviderMetrics } from './reports.js';
 
 interface Counter {
   count: number;

@@ -1,11 +1,12 @@
 import { maskError } from './error-masking.js';
 import { HushError } from './errors.js';
+import type { Operation } from './events.js';
 import type { ContextFields, Hooks, LiveEvent } from './hooks.js';
 import type { Masker } from './masker.js';
 import type { MetricsRecorder } from './metrics.js';
 import type { Secret } from './secret.js';
 import { loadTracing, OperationSpan, tracingActive, tracingSettled } from './tracing.js';
-import type { GetSecretOptions, Operation } from './types.js';
+import type { GetSecretOptions } from './types.js';
 
 /** One running operation: its event (only when a plugin is registered) and the values its errors must not show. */
 export interface Run {

@@ -1,12 +1,14 @@
 import { resolve } from 'node:path';
 import type { CacheTier, CacheTierEntry } from './cache-tier.js';
+import type { PersistentCacheStatus } from './controls.js';
 import { parseDuration } from './duration.js';
 import { FileCacheTier } from './file-tier.js';
 import { defaultMachineKeyFile, loadMachineKey } from './machine-key.js';
+import type { PersistentCacheOptions } from './manager-options.js';
+import type { PersistentCacheMetrics } from './reports.js';
 import type { Secret, SecretInfo } from './secret.js';
 import { TierSealer } from './tier-seal.js';
 import type { TierHit } from './tiers.js';
-import type { PersistentCacheMetrics, PersistentCacheOptions, PersistentCacheStatus } from './types.js';
 
 const DEFAULT_MAX_AGE = '24h';
 

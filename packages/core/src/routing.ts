@@ -1,9 +1,10 @@
 import { ConfigError, UnsupportedOperationError } from './errors.js';
+import type { SecretManagerOptions } from './manager-options.js';
 import type { Masker } from './masker.js';
 import type { MetricsRecorder } from './metrics.js';
 import type { ProviderCapabilities } from './provider.js';
 import { offlineError, ProviderSlot } from './slot.js';
-import type { Duration, SecretManagerOptions } from './types.js';
+import type { Duration } from './types.js';
 
 export type WriteOperation = 'write' | 'delete' | 'rotate' | 'rollback';
 

@@ -1,11 +1,12 @@
 import { parseDuration } from './duration.js';
 import { HushError, type ProviderFailure, ProviderUnavailableError } from './errors.js';
+import type { ProviderRegistration } from './manager-options.js';
 import type { Masker } from './masker.js';
 import type { MetricsRecorder } from './metrics.js';
 import type { SecretProvider } from './provider.js';
 import { withTimeout } from './toolkit/timeout.js';
 import { traceProviderCall, tracingActive } from './tracing.js';
-import type { Duration, ProviderRegistration } from './types.js';
+import type { Duration } from './types.js';
 
 /** Errors that end a read at once instead of failing over: they are answers, not outages. */
 const DEFINITIVE = new Set([

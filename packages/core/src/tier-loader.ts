@@ -1,7 +1,7 @@
 import { isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import type { CacheTierConfig } from './cache-config.js';
 import type { CacheTierPlugin, CacheTierRegistration } from './cache-tier.js';
-import type { CacheTierConfig } from './config.js';
 import { ConfigError } from './errors.js';
 import { type PluginLoadOptions, resolvePackageEntry } from './plugin-loader.js';
 

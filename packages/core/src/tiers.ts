@@ -1,10 +1,10 @@
 import type { CacheTier, CacheTierEntry, CacheTierLock, CacheTierRegistration } from './cache-tier.js';
 import { parseDuration } from './duration.js';
 import { ProviderUnavailableError } from './errors.js';
+import type { CacheTierMetrics } from './reports.js';
 import type { Secret } from './secret.js';
 import { TierSealer } from './tier-seal.js';
 import { withTimeout } from './toolkit/timeout.js';
-import type { CacheTierMetrics } from './types.js';
 
 const DEFAULT_TIMEOUT = '250ms';
 const DEFAULT_LOCK_WAIT = '2s';

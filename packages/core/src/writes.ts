@@ -1,6 +1,7 @@
 import type { SecretCache } from './cache.js';
 import { parseExpiry } from './duration.js';
 import { UnsupportedOperationError, VersionConflictError } from './errors.js';
+import type { SecretChange } from './events.js';
 import { generateSecretValue } from './generators.js';
 import type { Masker } from './masker.js';
 import type { PersistentCache } from './persistent.js';
@@ -11,7 +12,7 @@ import type { SecretInfo } from './secret.js';
 import type { ProviderSlot } from './slot.js';
 import { normalizeTags } from './tags.js';
 import type { CacheTiers } from './tiers.js';
-import type { DeleteSecretOptions, RotateSecretOptions, SecretChange, SetSecretOptions } from './types.js';
+import type { DeleteSecretOptions, RotateSecretOptions, SetSecretOptions } from './types.js';
 import { validateSecretValue } from './values.js';
 
 /** What a write reports back to the manager: the provider's description and what changed. */

@@ -119,7 +119,7 @@ export async function rollbackSecret(
   let old: KeyVaultSecret;
   try {
     if (resolved === null) throw Object.assign(new Error('no such version'), { statusCode: 404 });
-    old = await session.client.getSecret(vaultName, { version: resolved, ...session.requestOptions });
+    old = await session.client.getSecret(vaultName, { version: resolved, ...session.requestOptions(signal) });
   } catch (error) {
     if (isNotFound(error) || isDisabled(error))
       throw new ProviderError(

@@ -151,6 +151,19 @@ describe('AzureKeyVaultProvider against the emulator', () => {
     );
   });
 
+  it('rolls back with the abort signal on the read of the old version too: an aborted rollback sends nothing', async () => {
+    const first = await provider.set('versions/aborted', 'v1');
+    await provider.set('versions/aborted', 'v2');
+    const controller = new AbortController();
+    controller.abort();
+    const before = kv.requests.total;
+    await expect(
+      provider.rollback('versions/aborted', first.version, { abortSignal: controller.signal }),
+    ).rejects.toThrow();
+    expect(kv.requests.total).toBe(before);
+    expect((await provider.get('versions/aborted'))?.value).toBe('v2');
+  });
+
   it('keeps tags, metadata, scope and expiry', async () => {
     const expiresAt = new Date(Date.now() + 7 * 86_400_000);
     await provider.set('meta/all', 'v', {

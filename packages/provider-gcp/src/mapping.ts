@@ -127,6 +127,23 @@ export function toVersionState(state: unknown): SecretVersion['state'] {
   }
 }
 
+/** The fields of a SecretVersion resource hush reads. */
+export interface WireVersion {
+  name?: string | null;
+  createTime?: WireTimestamp | null;
+  state?: unknown;
+}
+
+/** A SecretVersion resource as hush's description (never current: the caller marks `latest`). A missing date is the epoch. */
+export function toSecretVersion(version: WireVersion): SecretVersion {
+  return {
+    version: lastSegment(version.name),
+    createdAt: toDate(version.createTime) ?? new Date(0),
+    current: false,
+    state: toVersionState(version.state),
+  };
+}
+
 /** gRPC status codes as numbers (google-gax reports `err.code`). */
 export const Code = {
   CANCELLED: 1,

@@ -1,6 +1,6 @@
 import { constants, promises as fs } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { ensurePrivateDir } from './store-file.js';
+import { ensurePrivateDir } from './disk.js';
 
 export function backupDir(storePath: string): string {
   return join(dirname(storePath), 'backups');

@@ -3,8 +3,8 @@ import { constants, promises as fs } from 'node:fs';
 import { dirname } from 'node:path';
 import { ConfigError } from '@hush/core';
 import { checkPbkdf2, DEFAULT_PBKDF2, type KeySource, type ScryptCost, scryptProblem } from './crypto.js';
+import { accessError, assertPrivate, ensurePrivateDir } from './disk.js';
 import { ensureHushGitignore } from './gitignore.js';
-import { accessError, assertPrivate, ensurePrivateDir } from './store-file.js';
 
 export const MASTER_KEY_BYTES = 32;
 

@@ -1,5 +1,5 @@
 import { ProviderUnavailableError } from '@hush/core';
-import { accessError } from './store-file.js';
+import { accessError } from './disk.js';
 
 export interface LockOptions {
   /** A lock not refreshed for this long belongs to a dead process and is taken over (min 2000). */

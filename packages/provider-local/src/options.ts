@@ -1,4 +1,4 @@
-import { ConfigError, type ProviderSetOptions } from '@hush/core';
+import { ConfigError, optionNames, type ProviderSetOptions } from '@hush/core';
 import type { ScryptCost } from './crypto.js';
 
 export interface LocalProviderOptions {
@@ -85,3 +85,26 @@ export function checkFileMode(mode: number, insecureOk: boolean): number {
   }
   return mode;
 }
+
+/** Every option the constructor takes: another is refused, never ignored. */
+export const OPTION_NAMES = optionNames<LocalProviderOptions>()({
+  path: true,
+  storePath: true,
+  createIfMissing: true,
+  createKeyIfMissing: true,
+  fileMode: true,
+  root: true,
+  masterKey: true,
+  passphrase: true,
+  scrypt: true,
+  pbkdf2: true,
+  keyFile: true,
+  statePath: true,
+  env: true,
+  name: true,
+  maxVersions: true,
+  backups: true,
+  allowInsecurePermissions: true,
+  lockStaleMs: true,
+  lockTimeoutMs: true,
+});

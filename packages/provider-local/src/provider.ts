@@ -2,7 +2,6 @@ import { dirname, isAbsolute, join, resolve } from 'node:path';
 import {
   ConfigError,
   createSecret,
-  optionNames,
   type ProviderCallOptions,
   type ProviderCapabilities,
   type ProviderDeleteOptions,
@@ -20,14 +19,8 @@ import {
   validateSecretName,
   validateSecretValue,
 } from '@hush/core';
-import {
-  type DerivedKeys,
-  deriveKeys,
-  encryptValue,
-  type KeySource,
-  keyCheckValue,
-  newKdfParams,
-} from './crypto.js';
+import type { DerivedKeys } from './crypto.js';
+import { readSnapshot } from './disk.js';
 import {
   checkExpected,
   currentVersion,
@@ -38,18 +31,19 @@ import {
   withNewVersion,
 } from './entries.js';
 import { KeyRing } from './keyring.js';
-import { parseMasterKey, passphraseSource } from './keys.js';
 import { DEFAULT_LOCK } from './lock.js';
 import {
   type BulkEntry,
   checkFileMode,
   type LocalProviderOptions,
   type NewKey,
+  OPTION_NAMES,
   type ResealResult,
 } from './options.js';
+import { newKeySource, newStoreKeys, reencrypt } from './rekey.js';
 import { GenerationMemory } from './state.js';
 import { StoreAccess, type Transaction } from './store.js';
-import { parseStore, readSnapshot, type StoredSecret, type StoredVersion } from './store-file.js';
+import { parseStore, type StoredSecret } from './store-file.js';
 
 export type { BulkEntry, LocalProviderOptions, NewKey, ResealResult } from './options.js';
 
@@ -61,29 +55,6 @@ const CAPABILITIES: ProviderCapabilities = Object.freeze({
   tags: true,
   expiry: true,
   batchGet: true,
-});
-
-/** Every option the constructor takes: another is refused, never ignored. */
-const OPTION_NAMES = optionNames<LocalProviderOptions>()({
-  path: true,
-  storePath: true,
-  createIfMissing: true,
-  createKeyIfMissing: true,
-  fileMode: true,
-  root: true,
-  masterKey: true,
-  passphrase: true,
-  scrypt: true,
-  pbkdf2: true,
-  keyFile: true,
-  statePath: true,
-  env: true,
-  name: true,
-  maxVersions: true,
-  backups: true,
-  allowInsecurePermissions: true,
-  lockStaleMs: true,
-  lockTimeoutMs: true,
 });
 
 /**
@@ -296,29 +267,8 @@ export class LocalSecretProvider implements SecretProvider {
    * key stops opening the store as soon as it returns.
    */
   async rekey(newKey: NewKey): Promise<void> {
-    const source = newKeySource(newKey);
-    const kdf = newKdfParams(source);
-    const keys = await deriveKeys(source, kdf);
-    await this.#store.enqueue((tx) => {
-      const { doc } = tx;
-      const reencrypted = new Map<string, StoredSecret>();
-      for (const name of Object.keys(doc.secrets)) {
-        const secret = this.#store.entry(doc, name)!;
-        const versions: Record<string, StoredVersion> = {};
-        for (const [n, v] of Object.entries(secret.versions)) {
-          const value = this.#store.decrypt(doc.storeId, tx.keys, name, n, v);
-          versions[n] = { ...v, ...encryptValue(keys.encryption, doc.storeId, name, n, value) };
-        }
-        reencrypted.set(name, { ...secret, versions });
-      }
-      for (const [name, secret] of reencrypted) doc.secrets[name] = secret;
-      doc.kdf = kdf;
-      doc.keyCheck = keyCheckValue(keys, doc.storeId, kdf);
-      tx.keys = keys;
-      tx.source = source;
-      tx.changed = true;
-      tx.destructive = true;
-    });
+    const next = await newStoreKeys(newKey);
+    await this.#store.enqueue((tx) => reencrypt(tx, next, this.#store));
   }
 
   /**
@@ -405,14 +355,4 @@ export function isLocalSecretProvider(value: unknown): value is LocalSecretProvi
     typeof p.reseal === 'function' &&
     typeof p.opensWith === 'function'
   );
-}
-
-function newKeySource(newKey: NewKey): KeySource {
-  const source: KeySource =
-    'masterKey' in newKey
-      ? { kind: 'master-key', key: parseMasterKey(newKey.masterKey, 'rekey') }
-      : passphraseSource(newKey.passphrase, newKey);
-  if (source.kind === 'passphrase' && source.passphrase.length === 0)
-    throw new ConfigError('the new passphrase is empty');
-  return source;
 }

@@ -1,6 +1,6 @@
 import { promises as fs } from 'node:fs';
 import { dirname } from 'node:path';
-import { ensurePrivateDir, removeLeftoverTemps, writeFileAtomic } from './store-file.js';
+import { ensurePrivateDir, removeLeftoverTemps, writeFileAtomic } from './disk.js';
 
 interface StateFile {
   format: 'hush.state/v1';

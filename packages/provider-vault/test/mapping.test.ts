@@ -1,14 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import {
-  cleanVaultError,
-  dataToValue,
-  kvPaths,
-  parseVaultTime,
-  readCustomMetadata,
-  toFailure,
-  toVersions,
-  writeCustomMetadata,
-} from '../src/mapping.js';
+import { readCustomMetadata, writeCustomMetadata } from '../src/custom-metadata.js';
+import { cleanVaultError, dataToValue, kvPaths, toFailure, toVersions } from '../src/mapping.js';
+import { parseVaultTime } from '../src/time.js';
 
 describe('KV mapping', () => {
   it('builds paths under the mount and the prefix', () => {

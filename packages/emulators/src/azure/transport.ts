@@ -8,29 +8,15 @@ import { errorReply, type Reply, resolveRoute } from './routes.js';
 const MAX_BODY_BYTES = 1024 * 1024;
 const SUPPORTED_API_VERSION = /^(7\.\d(-preview(\.\d+)?)?|\d{4}-\d{2}-\d{2}(-preview)?)$/;
 
+/** Serves one Key Vault request: faults, the bearer challenge, route and api-version, permission, then the operation. */
 export async function serveVault(
   c: AzureContext,
   req: IncomingMessage,
   url: URL,
 ): Promise<Reply | undefined> {
-  const decision = await c.faults.decide();
-  if (decision === 'outage') {
-    req.socket.destroy();
-    return undefined;
-  }
-  // An echo needs a body; the SDK's first, bodyless request (the challenge) is served as usual.
-  let text: string | undefined;
-  if (decision === 'echo') {
-    text = (await readBody(req, MAX_BODY_BYTES)).toString('utf8');
-    if (text !== '') {
-      c.faults.echoed();
-      c.requests.faulted++;
-      return faultReply(decision, 0, c.throttleRetryAfter, text);
-    }
-  } else if (decision) {
-    c.requests.faulted++;
-    return faultReply(decision, decision === 'error' ? c.injectedErrors++ : 0, c.throttleRetryAfter);
-  }
+  const faulted = await injectedFault(c, req);
+  if (faulted && 'reply' in faulted) return faulted.reply;
+  let text = faulted?.text;
 
   // Authentication comes first: the SDK's first request is sent without a token (and without its body).
   const check = c.authority.verify(req.headers.authorization);
@@ -44,19 +30,8 @@ export async function serveVault(
   const route = resolveRoute(req.method ?? 'GET', url.pathname);
   if (!('operation' in route)) return route;
 
-  const apiVersion = url.searchParams.get('api-version');
-  if (!apiVersion)
-    return errorReply(
-      400,
-      'BadParameter',
-      'The api-version query parameter (?api-version=) is required for all c.requests.',
-    );
-  if (!SUPPORTED_API_VERSION.test(apiVersion))
-    return errorReply(
-      400,
-      'BadParameter',
-      `The specified version (${apiVersion}) is not recognized. Consider using the latest supported version (2025-07-01).`,
-    );
+  const versionProblem = apiVersionProblem(url);
+  if (versionProblem) return versionProblem;
 
   c.requests.operations[route.operation] = (c.requests.operations[route.operation] ?? 0) + 1;
   if (!check.caller.permissions.has(route.permission)) {
@@ -88,4 +63,49 @@ export async function serveVault(
   });
   if (reply.status === 403) c.requests.forbidden++;
   return reply;
+}
+
+/**
+ * The fault the injector decides for this request: an outage drops the connection (no reply), an
+ * echo of the body is answered at once, other faults get their reply. `text` is the body already
+ * read, for a bodyless request the echo left to the usual path.
+ */
+async function injectedFault(
+  c: AzureContext,
+  req: IncomingMessage,
+): Promise<{ reply: Reply | undefined } | { text: string } | undefined> {
+  const decision = await c.faults.decide();
+  if (decision === 'outage') {
+    req.socket.destroy();
+    return { reply: undefined };
+  }
+  // An echo needs a body; the SDK's first, bodyless request (the challenge) is served as usual.
+  if (decision === 'echo') {
+    const text = (await readBody(req, MAX_BODY_BYTES)).toString('utf8');
+    if (text === '') return { text };
+    c.faults.echoed();
+    c.requests.faulted++;
+    return { reply: faultReply(decision, 0, c.throttleRetryAfter, text) };
+  }
+  if (!decision) return undefined;
+  c.requests.faulted++;
+  return { reply: faultReply(decision, decision === 'error' ? c.injectedErrors++ : 0, c.throttleRetryAfter) };
+}
+
+/** The service's answer to a missing or unknown `api-version`; undefined when it is one the service knows. */
+function apiVersionProblem(url: URL): Reply | undefined {
+  const apiVersion = url.searchParams.get('api-version');
+  if (!apiVersion)
+    return errorReply(
+      400,
+      'BadParameter',
+      'The api-version query parameter (?api-version=) is required for all requests.',
+    );
+  if (!SUPPORTED_API_VERSION.test(apiVersion))
+    return errorReply(
+      400,
+      'BadParameter',
+      `The specified version (${apiVersion}) is not recognized. Consider using the latest supported version (2025-07-01).`,
+    );
+  return undefined;
 }

@@ -81,14 +81,6 @@ export async function startGcpSecretManagerEmulator(
   const tls = options.insecure
     ? undefined
     : (options.tls ?? (await createCertificate('hush GCP Secret Manager emulator', [host])));
-  const credentials = tls
-    ? ServerCredentials.createSsl(
-        null,
-        [{ private_key: Buffer.from(tls.key), cert_chain: Buffer.from(tls.cert) }],
-        false,
-      )
-    : ServerCredentials.createInsecure();
-
   const serve = async (method: MethodName, call: ServerUnaryCall<Record<string, unknown>, unknown>) => {
     const fault = await faults.decide();
     if (fault === 'echo') faults.echoed();
@@ -98,47 +90,31 @@ export async function startGcpSecretManagerEmulator(
   };
   const handlers = unaryHandlers(calls, serve);
 
-  let server: Server | undefined;
-  let port = options.port ?? 0;
-  const bind = () =>
-    new Promise<void>((resolve, reject) => {
-      const next = new Server();
-      next.addService(secretManagerService(), handlers);
-      next.bindAsync(`${host.includes(':') ? `[${host}]` : host}:${port}`, credentials, (error, bound) => {
-        if (error) return reject(error);
-        port = bound;
-        server = next;
-        resolve();
-      });
-    });
-  const shutdown = () => {
-    server?.forceShutdown();
-    server = undefined;
-  };
-  await bind();
+  const listener = new GrpcListener(host, options.port ?? 0, credentialsOf(tls), handlers);
+  await listener.bind();
 
   const urlHost = host.includes(':') ? `[${host}]` : host;
   return {
-    url: `${tls ? 'https' : 'http'}://${urlHost}:${port}`,
+    url: `${tls ? 'https' : 'http'}://${urlHost}:${listener.port}`,
     apiEndpoint: host,
-    port,
+    port: listener.port,
     ca: tls?.cert,
     token: tokens[0]!,
     tokens,
     faults,
     calls,
     async suspend() {
-      shutdown();
+      listener.shutdown();
     },
     async resume() {
-      if (!server) await bind();
+      if (!listener.listening) await listener.bind();
     },
     reset() {
       state.clear();
     },
     testHooks: { corruptChecksum: (versionName: string) => corruptChecksum(state, versionName) },
     async stop() {
-      shutdown();
+      listener.shutdown();
     },
   };
 }
@@ -147,6 +123,60 @@ type Serve = (
   method: MethodName,
   call: ServerUnaryCall<Record<string, unknown>, unknown>,
 ) => Promise<unknown>;
+
+/** TLS with the given certificate, or plain text. */
+function credentialsOf(tls: { cert: string; key: string } | undefined): ServerCredentials {
+  return tls
+    ? ServerCredentials.createSsl(
+        null,
+        [{ private_key: Buffer.from(tls.key), cert_chain: Buffer.from(tls.cert) }],
+        false,
+      )
+    : ServerCredentials.createInsecure();
+}
+
+/** The gRPC server: shut down and bound again on the same port to suspend and resume the service. */
+class GrpcListener {
+  #server: Server | undefined;
+  #port: number;
+
+  constructor(
+    private readonly host: string,
+    port: number,
+    private readonly credentials: ServerCredentials,
+    private readonly handlers: ReturnType<typeof unaryHandlers>,
+  ) {
+    this.#port = port;
+  }
+
+  /** The bound port (the one asked for, or the one the system chose for 0). */
+  get port(): number {
+    return this.#port;
+  }
+
+  get listening(): boolean {
+    return this.#server !== undefined;
+  }
+
+  bind(): Promise<void> {
+    const address = `${this.host.includes(':') ? `[${this.host}]` : this.host}:${this.#port}`;
+    return new Promise<void>((resolve, reject) => {
+      const next = new Server();
+      next.addService(secretManagerService(), this.handlers);
+      next.bindAsync(address, this.credentials, (error, bound) => {
+        if (error) return reject(error);
+        this.#port = bound;
+        this.#server = next;
+        resolve();
+      });
+    });
+  }
+
+  shutdown(): void {
+    this.#server?.forceShutdown();
+    this.#server = undefined;
+  }
+}
 
 /** One gRPC handler per method: counts the call, serves it, maps errors to gRPC statuses. */
 function unaryHandlers(calls: Record<MethodName, number>, serve: Serve) {

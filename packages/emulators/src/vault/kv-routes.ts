@@ -327,43 +327,8 @@ function kvMetadata(
       });
     }
     case 'write':
-    case 'patch': {
-      const patch = request.operation === 'patch';
-      if (!allowed(patch ? 'patch' : entry ? 'update' : 'create')) return POLICY_DENIED;
-      if (patch && !entry) return NOT_FOUND;
-      const body = request.body;
-      let custom: Record<string, string> | undefined;
-      if (body.custom_metadata !== undefined && body.custom_metadata !== null) {
-        if (!isObject(body.custom_metadata))
-          return errors(400, 'custom_metadata validation failed: expected a map');
-        const merged = patch
-          ? mergePatch(entry!.customMetadata ?? {}, body.custom_metadata)
-          : body.custom_metadata;
-        custom = Object.fromEntries(
-          Object.entries(merged as Record<string, unknown>).map(([k, v]) => [k, String(v)]),
-        );
-        const problems = validateCustomMetadata(custom);
-        if (problems.length)
-          return errors(
-            400,
-            `${problems.length} error${problems.length > 1 ? 's' : ''} occurred:\n${problems.map((p) => `\t* ${p}`).join('\n')}\n\n`,
-          );
-      }
-      let deleteAfter: number | undefined;
-      try {
-        deleteAfter = parseDurationSeconds(body.delete_version_after);
-      } catch (error) {
-        return errors(400, (error as Error).message);
-      }
-      const target = entry ?? newEntry(ctx, mount, key);
-      if (body.max_versions !== undefined) target.maxVersions = Number(body.max_versions) || 0;
-      if (body.cas_required !== undefined) target.casRequired = body.cas_required === true;
-      if (deleteAfter !== undefined) target.deleteVersionAfter = formatGoDuration(deleteAfter);
-      if (custom !== undefined) target.customMetadata = custom;
-      target.updatedTime = ctx.state.nowIso();
-      ctx.state.dirty = true;
-      return NO_CONTENT;
-    }
+    case 'patch':
+      return kvWriteMetadata(ctx, request, mount, key, entry, allowed);
     case 'delete':
       if (!allowed('delete')) return POLICY_DENIED;
       if (entry) {
@@ -374,4 +339,50 @@ function kvMetadata(
     default:
       return errors(405, 'unsupported operation');
   }
+}
+
+/** `metadata/<key>` written (POST replaces the settings given) or patched (custom metadata merged, JSON merge patch). */
+function kvWriteMetadata(
+  ctx: RouteContext,
+  request: VaultRequest,
+  mount: KvMount,
+  key: string,
+  entry: KvEntry | undefined,
+  allowed: Allowed,
+): VaultResponse {
+  const patch = request.operation === 'patch';
+  if (!allowed(patch ? 'patch' : entry ? 'update' : 'create')) return POLICY_DENIED;
+  if (patch && !entry) return NOT_FOUND;
+  const body = request.body;
+  let custom: Record<string, string> | undefined;
+  if (body.custom_metadata !== undefined && body.custom_metadata !== null) {
+    if (!isObject(body.custom_metadata))
+      return errors(400, 'custom_metadata validation failed: expected a map');
+    const merged = patch
+      ? mergePatch(entry!.customMetadata ?? {}, body.custom_metadata)
+      : body.custom_metadata;
+    custom = Object.fromEntries(
+      Object.entries(merged as Record<string, unknown>).map(([k, v]) => [k, String(v)]),
+    );
+    const problems = validateCustomMetadata(custom);
+    if (problems.length)
+      return errors(
+        400,
+        `${problems.length} error${problems.length > 1 ? 's' : ''} occurred:\n${problems.map((p) => `\t* ${p}`).join('\n')}\n\n`,
+      );
+  }
+  let deleteAfter: number | undefined;
+  try {
+    deleteAfter = parseDurationSeconds(body.delete_version_after);
+  } catch (error) {
+    return errors(400, (error as Error).message);
+  }
+  const target = entry ?? newEntry(ctx, mount, key);
+  if (body.max_versions !== undefined) target.maxVersions = Number(body.max_versions) || 0;
+  if (body.cas_required !== undefined) target.casRequired = body.cas_required === true;
+  if (deleteAfter !== undefined) target.deleteVersionAfter = formatGoDuration(deleteAfter);
+  if (custom !== undefined) target.customMetadata = custom;
+  target.updatedTime = ctx.state.nowIso();
+  ctx.state.dirty = true;
+  return NO_CONTENT;
 }
