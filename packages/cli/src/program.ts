@@ -280,8 +280,12 @@ export function buildProgram(settings: { json?: boolean } = {}): Command {
     .action(leaseAction('renew'));
   lease
     .command('revoke')
-    .description('end a lease now (the credential stops working)')
-    .argument('<lease-id>', 'the lease id')
+    .description('end a lease now (the credential stops working), or every lease under --prefix')
+    .argument('[lease-id]', 'the lease id')
+    .option(
+      '--prefix <prefix>',
+      "every lease under this path instead ('database/creds/app'; Vault: needs sudo)",
+    )
     .option('--provider <name>', 'the provider holding it')
     .action(leaseAction('revoke'));
 

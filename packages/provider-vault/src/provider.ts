@@ -31,8 +31,9 @@ import {
 } from '@hush/core';
 import nodeVault from 'node-vault';
 import { VaultAuthenticator, type VaultAuthOptions } from './auth.js';
-import { DynamicPaths } from './dynamic.js';
+import { DynamicPaths, type VaultCall } from './dynamic.js';
 import { type VaultLocation, vaultExternalSecrets } from './external-secrets.js';
+import { revokeLeasePrefix } from './leases.js';
 import {
   checkMetadataUpdate,
   type DataResponse,
@@ -409,6 +410,12 @@ export class VaultProvider implements SecretProvider {
   /** Revokes a lease now (`sys/leases/revoke`); an unknown lease is not an error. */
   async revokeLease(leaseId: string, options: ProviderCallOptions = {}): Promise<void> {
     return this.#signal.run(options.abortSignal, () => this.#dynamic.revoke(leaseId));
+  }
+
+  /** Revokes every lease under a path prefix (`sys/leases/revoke-prefix`); needs `sudo`. */
+  async revokeLeasePrefix(prefix: string, options: ProviderCallOptions = {}): Promise<void> {
+    const call: VaultCall = (operation, key, work, behaviour) => this.#call(operation, key, work, behaviour);
+    return this.#signal.run(options.abortSignal, () => revokeLeasePrefix(this.#client, call, prefix));
   }
 
   /** The leases under a prefix (default: the `dynamic` patterns'), with their times; needs `sudo`. */
