@@ -248,6 +248,7 @@ export function buildProgram(settings: { json?: boolean } = {}): Command {
         '--allow-agent-values',
         "let set_secret take a value from the agent's text (off: generated values only)",
       )
+      .option('--token-ttl <duration>', 'how long a token resolves (default 1h; never past the session)')
       .action(lazy(() => import('./commands/mcp.js'))),
     ['claude mcp add hush -- hush mcp --env dev', 'hush mcp --approve-writes never'],
   );
