@@ -29,23 +29,9 @@ function table(title, rows) {
   for (const row of rows) console.log(`  ${row.map((cell, i) => String(cell).padEnd(widths[i])).join('  ')}`);
 }
 
-async function setupApp() {
-  const vault = await startVaultEmulator();
-  const work = mkdtempSync(join(tmpdir(), 'hush-platform-bench-'));
-  const env = { PATH: process.env.PATH ?? '', HOME: work, NO_COLOR: '1', VAULT_TOKEN: vault.rootToken };
-  writeFileSync(
-    join(work, 'hush.config.yaml'),
-    [
-      'environments:',
-      '  dev:',
-      '    providers:',
-      `      - kind: vault`,
-      `        options: { address: '${vault.url}', token: '\${env:VAULT_TOKEN}', retries: 0 }`,
-      '',
-    ].join('\n'),
-  );
-  // Asynchronous: the emulator answers from this same process, so its event loop must stay free.
-  const hush = (args, input) =>
+/** Runs the built `hush` in `work`, asynchronously: the emulator answers from this same process. */
+function hushIn(work, env) {
+  return (args, input) =>
     new Promise((resolve, reject) => {
       const child = spawn(process.execPath, [BIN, ...args], { cwd: work, env });
       let stdout = '';
@@ -64,69 +50,91 @@ async function setupApp() {
       );
       child.stdin.end(input ?? '');
     });
-  const policy = (app, environment) =>
-    [
-      `path "secret/data/${app}/${environment}/*" { capabilities = ["read"] }`,
-      `path "secret/metadata/${app}/${environment}/*" { capabilities = ["read", "list"] }`,
-      '',
-    ].join('\n');
-  const vaultWrite = async (path, body) => {
-    const response = await fetch(`${vault.url}/v1/${path}`, {
-      method: 'POST',
-      headers: { 'x-vault-token': vault.rootToken, 'content-type': 'application/json' },
-      body: JSON.stringify(body),
+}
+
+/** The read policy setup-app writes per environment. */
+const readPolicy = (app, environment) =>
+  [
+    `path "secret/data/${app}/${environment}/*" { capabilities = ["read"] }`,
+    `path "secret/metadata/${app}/${environment}/*" { capabilities = ["read", "list"] }`,
+    '',
+  ].join('\n');
+
+/** One Vault write over plain HTTP (the floor: no process, no SDK). */
+const vaultWriter = (vault) => async (path, body) => {
+  const response = await fetch(`${vault.url}/v1/${path}`, {
+    method: 'POST',
+    headers: { 'x-vault-token': vault.rootToken, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  if (!response.ok) throw new Error(`${path}: ${response.status}`);
+  await response.arrayBuffer();
+};
+
+const generated = () => randomBytes(24).toString('base64url');
+
+/** One round of each contender, each on an application of its own. */
+async function setupRound(round, { hush, vaultWrite, work, samples }) {
+  const args = [
+    'setup-app',
+    `shop${round}`,
+    '--environments',
+    ENVIRONMENTS.join(','),
+    '--secrets',
+    SECRETS.join(','),
+  ];
+  let started = process.hrtime.bigint();
+  await hush([...args, '--rotation', '30d']);
+  samples.setup.push(ms(started));
+  started = process.hrtime.bigint();
+  const again = await hush([...args, '--rotation', '30d', '--json']);
+  samples.rerun.push(ms(started));
+  if (!again.stdout.includes('"keep"')) throw new Error('the re-run did not find the secrets in place');
+
+  const manual = `hand${round}`;
+  started = process.hrtime.bigint();
+  for (const environment of ENVIRONMENTS) {
+    for (const secret of SECRETS)
+      await hush(['set', `${manual}/${environment}/${secret}`, '--tag', 'rotation=30d'], generated());
+    const file = join(work, `${manual}-${environment}.hcl`);
+    writeFileSync(file, readPolicy(manual, environment));
+    await hush(['policy', 'set', `${manual}-${environment}-read`, file]);
+  }
+  samples.byHand.push(ms(started));
+
+  const direct = `floor${round}`;
+  started = process.hrtime.bigint();
+  for (const environment of ENVIRONMENTS) {
+    for (const secret of SECRETS)
+      await vaultWrite(`secret/data/${direct}/${environment}/${secret}`, { data: { value: generated() } });
+    await vaultWrite(`sys/policies/acl/${direct}-${environment}-read`, {
+      policy: readPolicy(direct, environment),
     });
-    if (!response.ok) throw new Error(`${path}: ${response.status}`);
-    await response.arrayBuffer();
-  };
+  }
+  samples.floor.push(ms(started));
+}
+
+async function setupApp() {
+  const vault = await startVaultEmulator();
+  const work = mkdtempSync(join(tmpdir(), 'hush-platform-bench-'));
+  const env = { PATH: process.env.PATH ?? '', HOME: work, NO_COLOR: '1', VAULT_TOKEN: vault.rootToken };
+  writeFileSync(
+    join(work, 'hush.config.yaml'),
+    [
+      'environments:',
+      '  dev:',
+      '    providers:',
+      '      - kind: vault',
+      `        options: { address: '${vault.url}', token: '\${env:VAULT_TOKEN}', retries: 0 }`,
+      '',
+    ].join('\n'),
+  );
+  const hush = hushIn(work, env);
   const samples = { setup: [], rerun: [], byHand: [], floor: [] };
   try {
     await hush(['list']); // warm the file cache
-    for (let round = 0; round < ROUNDS; round++) {
-      const app = `shop${round}`;
-      const args = [
-        'setup-app',
-        app,
-        '--environments',
-        ENVIRONMENTS.join(','),
-        '--secrets',
-        SECRETS.join(','),
-      ];
-      let started = process.hrtime.bigint();
-      await hush([...args, '--rotation', '30d']);
-      samples.setup.push(ms(started));
-      started = process.hrtime.bigint();
-      const again = await hush([...args, '--rotation', '30d', '--json']);
-      samples.rerun.push(ms(started));
-      if (!again.stdout.includes('"keep"')) throw new Error('the re-run did not find the secrets in place');
-
-      const manual = `hand${round}`;
-      started = process.hrtime.bigint();
-      for (const environment of ENVIRONMENTS) {
-        for (const secret of SECRETS)
-          await hush(
-            ['set', `${manual}/${environment}/${secret}`, '--tag', 'rotation=30d'],
-            randomBytes(24).toString('base64url'),
-          );
-        const file = join(work, `${manual}-${environment}.hcl`);
-        writeFileSync(file, policy(manual, environment));
-        await hush(['policy', 'set', `${manual}-${environment}-read`, file]);
-      }
-      samples.byHand.push(ms(started));
-
-      const direct = `floor${round}`;
-      started = process.hrtime.bigint();
-      for (const environment of ENVIRONMENTS) {
-        for (const secret of SECRETS)
-          await vaultWrite(`secret/data/${direct}/${environment}/${secret}`, {
-            data: { value: randomBytes(24).toString('base64url') },
-          });
-        await vaultWrite(`sys/policies/acl/${direct}-${environment}-read`, {
-          policy: policy(direct, environment),
-        });
-      }
-      samples.floor.push(ms(started));
-    }
+    for (let round = 0; round < ROUNDS; round++)
+      await setupRound(round, { hush, vaultWrite: vaultWriter(vault), work, samples });
   } finally {
     await vault.stop();
     rmSync(work, { recursive: true, force: true });
@@ -169,6 +177,72 @@ class ManualClock {
   }
 }
 
+/**
+ * Four hours and a half of the emulator's clock, a task at a time: when each renewal runs (the
+ * share of the grant elapsed, the TTL Vault had left just before and granted after), and what
+ * happens when the role's max TTL is near.
+ */
+async function renewalTimeline({ clock, manager, lookup }) {
+  const rows = [
+    ['event', 'at (min)', 'since last grant', 'share of lease', 'TTL left at Vault before', 'after'],
+  ];
+  const ttlOf = (looked) =>
+    looked ? `${Math.round((Date.parse(looked.expire_time) - clock.now) / 1000)}s` : 'gone';
+  const first = await manager.getSecret('database/creds/app', { required: true });
+  const issued = clock.now;
+  let grantAt = issued;
+  let grant = first.lease.durationSeconds;
+  let leaseId = first.lease.id;
+  rows.push(['credential read', '0', '', '', `${grant}s`, `${grant}s`]);
+  let before;
+  const lookBefore = async () => {
+    before = ttlOf(await lookup(leaseId));
+  };
+  while (
+    rows.length < 14 &&
+    (await clock.next(issued + 4.5 * 3_600_000, lookBefore, () => manager.leases.idle()))
+  ) {
+    const looked = await lookup(leaseId);
+    const held = manager.leases.list()[0];
+    const current = await manager.getSecret('database/creds/app', { required: true });
+    const elapsed = (clock.now - grantAt) / 1000;
+    const replaced = current.lease.id !== leaseId;
+    rows.push([
+      replaced ? 'new credential (max TTL near)' : `renewal ${held?.renewals ?? '?'}`,
+      ((clock.now - issued) / 60_000).toFixed(1),
+      `${elapsed.toFixed(0)}s`,
+      (elapsed / grant).toFixed(3),
+      before,
+      replaced ? `new lease ${current.lease.durationSeconds}s` : ttlOf(looked),
+    ]);
+    leaseId = current.lease.id;
+    grantAt = clock.now;
+    grant = current.lease.durationSeconds;
+  }
+  table("lease renewal on the emulator's clock (role: 1h TTL, 4h max; renewFraction default 2/3)", rows);
+}
+
+/** What one renewal costs on the wire, beside a KV read, in interleaved rounds. */
+async function renewalCost(provider) {
+  await provider.set('bench/kv', 'value');
+  const lease = (await provider.get('database/creds/app')).lease;
+  const renew = [];
+  const read = [];
+  for (let round = 0; round < 15; round++) {
+    let started = process.hrtime.bigint();
+    for (let i = 0; i < 20; i++) await provider.renewLease(lease, { incrementSeconds: 3600 });
+    renew.push(ms(started) / 20);
+    started = process.hrtime.bigint();
+    for (let i = 0; i < 20; i++) await provider.get('bench/kv');
+    read.push(ms(started) / 20);
+  }
+  table('one renewal round trip (sys/leases/renew) beside a KV read, medians of 15 rounds × 20', [
+    ['call', 'median ms', 'vs KV read'],
+    ['renew a lease', median(renew).toFixed(2), `${(median(renew) / median(read)).toFixed(2)}×`],
+    ['KV read (peer)', median(read).toFixed(2), '1.00×'],
+  ]);
+}
+
 async function leaseRenewal() {
   const clock = new ManualClock();
   const vault = await startVaultEmulator({
@@ -195,65 +269,9 @@ async function leaseRenewal() {
     });
     return response.ok ? (await response.json()).data : undefined;
   };
-  const rows = [
-    ['event', 'at (min)', 'since last grant', 'share of lease', 'TTL left at Vault before', 'after'],
-  ];
   try {
-    const first = await manager.getSecret('database/creds/app', { required: true });
-    const issued = clock.now;
-    let grantAt = issued;
-    let grant = first.lease.durationSeconds;
-    let leaseId = first.lease.id;
-    rows.push(['credential read', '0', '', '', `${grant}s`, `${grant}s`]);
-    // Four hours of the emulator's clock: every renewal, and what happens at the role's max TTL.
-    let left;
-    const ttlLeft = async () => {
-      const looked = await lookup(leaseId);
-      left = looked ? `${Math.round((Date.parse(looked.expire_time) - clock.now) / 1000)}s` : 'gone';
-    };
-    while (await clock.next(issued + 4.5 * 3_600_000, ttlLeft, () => manager.leases.idle())) {
-      const looked = await lookup(leaseId);
-      const held = manager.leases.list()[0];
-      const current = await manager.getSecret('database/creds/app', { required: true });
-      const elapsed = (clock.now - grantAt) / 1000;
-      const replaced = current.lease.id !== leaseId;
-      rows.push([
-        replaced ? 'new credential (max TTL near)' : `renewal ${held?.renewals ?? '?'}`,
-        ((clock.now - issued) / 60_000).toFixed(1),
-        `${elapsed.toFixed(0)}s`,
-        (elapsed / grant).toFixed(3),
-        left,
-        replaced
-          ? `new lease ${current.lease.durationSeconds}s`
-          : looked
-            ? `${Math.round((Date.parse(looked.expire_time) - clock.now) / 1000)}s`
-            : 'gone',
-      ]);
-      leaseId = current.lease.id;
-      grantAt = clock.now;
-      grant = current.lease.durationSeconds;
-      if (rows.length > 14) break;
-    }
-    table("lease renewal on the emulator's clock (role: 1h TTL, 4h max; renewFraction default 2/3)", rows);
-
-    // What one renewal costs on the wire, beside a KV read, in interleaved rounds.
-    await provider.set('bench/kv', 'value');
-    const lease = (await provider.get('database/creds/app')).lease;
-    const renew = [];
-    const read = [];
-    for (let round = 0; round < 15; round++) {
-      let started = process.hrtime.bigint();
-      for (let i = 0; i < 20; i++) await provider.renewLease(lease, { incrementSeconds: 3600 });
-      renew.push(ms(started) / 20);
-      started = process.hrtime.bigint();
-      for (let i = 0; i < 20; i++) await provider.get('bench/kv');
-      read.push(ms(started) / 20);
-    }
-    table('one renewal round trip (sys/leases/renew) beside a KV read, medians of 15 rounds × 20', [
-      ['call', 'median ms', 'vs KV read'],
-      ['renew a lease', median(renew).toFixed(2), `${(median(renew) / median(read)).toFixed(2)}×`],
-      ['KV read (peer)', median(read).toFixed(2), '1.00×'],
-    ]);
+    await renewalTimeline({ clock, manager, lookup });
+    await renewalCost(provider);
   } finally {
     await manager.dispose();
     await vault.stop();
