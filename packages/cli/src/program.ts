@@ -248,6 +248,7 @@ export function buildProgram(settings: { json?: boolean } = {}): Command {
         '--allow-agent-values',
         "let set_secret take a value from the agent's text (off: generated values only)",
       )
+      .option('--token-ttl <duration>', 'how long a token resolves (default 1h; never past the session)')
       .action(lazy(() => import('./commands/mcp.js'))),
     ['claude mcp add hush -- hush mcp --env dev', 'hush mcp --approve-writes never'],
   );
@@ -280,8 +281,12 @@ export function buildProgram(settings: { json?: boolean } = {}): Command {
     .action(leaseAction('renew'));
   lease
     .command('revoke')
-    .description('end a lease now (the credential stops working)')
-    .argument('<lease-id>', 'the lease id')
+    .description('end a lease now (the credential stops working), or every lease under --prefix')
+    .argument('[lease-id]', 'the lease id')
+    .option(
+      '--prefix <prefix>',
+      "every lease under this path instead ('database/creds/app'; Vault: needs sudo)",
+    )
     .option('--provider <name>', 'the provider holding it')
     .action(leaseAction('revoke'));
 

@@ -1,15 +1,23 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { get as httpsGet } from 'node:https';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   type AwsSecretsManagerEmulator,
+  type AzureKeyVaultEmulator,
+  type KubernetesEmulator,
   startAwsSecretsManagerEmulator,
+  startAzureKeyVaultEmulator,
+  startKubernetesEmulator,
   startVaultEmulator,
   type VaultEmulator,
 } from '@hush/emulators';
+import { AzureKeyVaultProvider } from '@hush/provider-azure';
+import { GcpSecretManagerProvider } from '@hush/provider-gcp';
 import { Ajv } from 'ajv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
+import { externalSecretManifests } from '../src/external-secret.js';
 import { checkStderrClean, plant, useProject } from './helpers.js';
 
 checkStderrClean();
@@ -25,7 +33,10 @@ const validateExternalSecret = ajv.compile(schema('externalsecret.v1.json'));
 function manifests(text: string): [any, any] {
   const docs = parseAllDocuments(text).map((d) => d.toJS());
   expect(docs).toHaveLength(2);
-  const [store, external] = docs;
+  return validated(docs);
+}
+
+function validated([store, external]: any[]): [any, any] {
   expect(validateStore(store), JSON.stringify(validateStore.errors)).toBe(true);
   expect(validateExternalSecret(external), JSON.stringify(validateExternalSecret.errors)).toBe(true);
   return [store, external];
@@ -204,5 +215,144 @@ describe('hush export --format external-secret on AWS Secrets Manager', () => {
     const [store, external] = manifests(exported.stdout);
     expect(store.spec.provider).toEqual({ aws: { service: 'SecretsManager', region: 'eu-west-1' } });
     expect(external.spec.data).toEqual([{ secretKey: 'DB_PASSWORD', remoteRef: { key: 'web/db-password' } }]);
+  });
+});
+
+describe('hush export --format external-secret on Kubernetes Secrets', () => {
+  let k8s: KubernetesEmulator;
+  const { dir, run } = useProject(
+    {
+      'hush.config.yaml': [
+        'environments:',
+        '  prod:',
+        '    providers:',
+        '      - kind: k8s',
+        '        options: { namespace: shop }',
+        '',
+      ].join('\n'),
+    },
+    { init: false },
+  );
+  const withK8s = (args: string[], input?: string) =>
+    run(args, { env: { KUBECONFIG: `${dir}/kubeconfig.yaml` }, ...(input !== undefined ? { input } : {}) });
+
+  beforeAll(async () => {
+    k8s = await startKubernetesEmulator({ https: true, namespaces: ['default', 'shop'] });
+    writeFileSync(`${dir}/kubeconfig.yaml`, k8s.kubeconfigYaml(), { mode: 0o600 });
+  });
+  afterAll(async () => {
+    await k8s?.stop();
+  });
+
+  it('points a kubernetes store at the same API server and namespace; each remoteRef is the Secret and key that hold the name', async () => {
+    const value = plant('eso-k8s-value-7c3');
+    expect((await withK8s(['set', 'db/password'], value)).code).toBe(0);
+    expect((await withK8s(['set', 'api-key'], plant('eso-k8s-value-8d4'))).code).toBe(0);
+    const exported = await withK8s(['export', '--format', 'external-secret', '--store', 'k8s-shop']);
+    expect(exported.code, exported.stderr).toBe(0);
+    expect(exported.stdout).not.toContain(value);
+    expect(exported.stdout).not.toContain(k8s.token);
+    const [store, external] = manifests(exported.stdout);
+    const cluster = k8s.kubeConfigOptions().clusters[0]!;
+    expect(store.spec.provider).toEqual({
+      kubernetes: {
+        remoteNamespace: 'shop',
+        server: { url: cluster.server, caBundle: cluster.caData },
+        auth: { serviceAccount: { name: 'hush-eso' } },
+      },
+    });
+    expect(external.spec.data).toEqual([
+      { secretKey: 'API_KEY', remoteRef: { key: 'api-key', property: 'value' } },
+      { secretKey: 'DB_PASSWORD', remoteRef: { key: 'db', property: 'password' } },
+    ]);
+    // The remote key and property are where the cluster keeps the value: read them there as ESO would.
+    const stored = k8s.getSecret('shop', 'db') as { data: Record<string, string> };
+    expect(Buffer.from(stored.data.password!, 'base64').toString('utf8')).toBe(value);
+    // A ClusterSecretStore of the same backend is valid too (the service account is referent).
+    const cluster2 = await withK8s(['export', '--format', 'external-secret', '--cluster']);
+    expect(cluster2.code, cluster2.stderr).toBe(0);
+    expect(manifests(cluster2.stdout)[0].kind).toBe('ClusterSecretStore');
+  });
+});
+
+describe('External Secrets manifests of the Azure Key Vault and GCP Secret Manager providers', () => {
+  let azure: AzureKeyVaultEmulator;
+  beforeAll(async () => {
+    azure = await startAzureKeyVaultEmulator();
+  });
+  afterAll(async () => {
+    await azure?.stop();
+  });
+
+  it('Azure: an azurekv store on the same vault (workload identity), each key the name Key Vault holds', async () => {
+    const provider = new AzureKeyVaultProvider({
+      vaultUrl: azure.vaultUrl,
+      credential: {
+        getToken: async () => ({ token: azure.token, expiresOnTimestamp: Date.now() + 3_600_000 }),
+      },
+      clientOptions: { tlsOptions: { ca: azure.ca }, disableChallengeResourceVerification: true },
+      maxRetries: 0,
+    });
+    const value = plant('eso-azure-value-5e1');
+    await provider.set('db/password', value);
+    const names = (await provider.list()).map((info) => info.key);
+    const [store, external] = validated(
+      externalSecretManifests(await provider.externalSecrets(), names, {
+        store: 'azure',
+        cluster: false,
+        name: 'web',
+        refreshInterval: '1h',
+      }),
+    );
+    expect(JSON.stringify([store, external])).not.toContain(value);
+    expect(store.spec.provider).toEqual({
+      azurekv: { vaultUrl: azure.vaultUrl, authType: 'WorkloadIdentity' },
+    });
+    const [entry] = external.spec.data;
+    expect(entry.secretKey).toBe('DB_PASSWORD');
+    // The remote key is the Key Vault name the value is under: read it there as ESO would.
+    const stored = await new Promise<string>((resolve, reject) => {
+      const request = httpsGet(
+        `${azure.vaultUrl}/secrets/${entry.remoteRef.key}?api-version=2025-07-01`,
+        { ca: azure.ca, headers: { authorization: `Bearer ${azure.token}` } },
+        (response) => {
+          let body = '';
+          response.on('data', (chunk: Buffer) => {
+            body += chunk.toString('utf8');
+          });
+          response.on('end', () => resolve(body));
+        },
+      );
+      request.on('error', reject);
+    });
+    expect((JSON.parse(stored) as { value: string }).value).toBe(value);
+  });
+
+  it('GCP: a gcpsm store on the same project, each key the secret id', async () => {
+    const provider = new GcpSecretManagerProvider({
+      project: 'shop-prod',
+      apiEndpoint: '127.0.0.1',
+      port: 1,
+    });
+    try {
+      const [store, external] = validated(
+        externalSecretManifests(await provider.externalSecrets(), ['db/password', 'api-key'], {
+          store: 'gcp',
+          cluster: true,
+          name: 'web',
+          refreshInterval: '30m',
+        }),
+      );
+      expect(store).toMatchObject({
+        kind: 'ClusterSecretStore',
+        spec: { provider: { gcpsm: { projectID: 'shop-prod' } } },
+      });
+      expect(external.spec.data.map((d: { remoteRef: unknown }) => d.remoteRef)).toEqual([
+        { key: 'db_-password' },
+        { key: 'api-key' },
+      ]);
+    } finally {
+      await provider.dispose();
+    }
   });
 });

@@ -29,7 +29,13 @@ describe('hush lease list|renew|revoke', () => {
   };
 
   beforeAll(async () => {
-    vault = await startVaultEmulator({ database: { roles: { app: { defaultTtl: '1h', maxTtl: '24h' } } } });
+    vault = await startVaultEmulator({
+      database: {
+        roles: { app: { defaultTtl: '1h', maxTtl: '24h' }, web: { defaultTtl: '1h', maxTtl: '24h' } },
+      },
+      // Updates leases without sudo: revoke-prefix is refused, listing them too.
+      policies: { operator: { 'sys/leases/*': ['update'] } },
+    });
   });
   afterAll(async () => {
     await vault?.stop();
@@ -80,6 +86,46 @@ describe('hush lease list|renew|revoke', () => {
     expect(again.stderr).toContain(`lease '${leaseId}' not found`);
     const twice = await withVault(['lease', 'revoke', leaseId]);
     expect(twice.code).toBe(3);
+  });
+
+  it('revoke --prefix ends every lease under a role, names them, and exits 3 when none is left', async () => {
+    const [first, second] = [await issue(), await issue()];
+    const other = await withVault(['get', 'database/creds/web', '--json']);
+    expect(other.code, other.stderr).toBe(0);
+    const otherLease = (JSON.parse(other.stdout) as { lease: { id: string } }).lease.id;
+    // A partial segment is not a prefix of the role's path: nothing is under 'database/creds/ap'.
+    const partial = await withVault(['lease', 'revoke', '--prefix', 'database/creds/ap']);
+    expect(partial.code).toBe(3);
+    expect(partial.stderr).toContain("no lease under 'database/creds/ap' (nothing revoked)");
+
+    const revoked = await withVault(['lease', 'revoke', '--prefix', 'database/creds/app', '--json']);
+    expect(revoked.code, revoked.stderr).toBe(0);
+    const answer = JSON.parse(revoked.stdout) as { prefix: string; revoked: string[] };
+    expect(answer.prefix).toBe('database/creds/app');
+    expect(answer.revoked).toEqual(expect.arrayContaining([first.leaseId, second.leaseId]));
+    expect(answer.revoked).not.toContain(otherLease);
+    expect(revoked.stdout).not.toContain(first.password);
+    const listed = JSON.parse((await withVault(['lease', 'list', '--json'])).stdout) as Array<{ id: string }>;
+    expect(listed.map((l) => l.id)).toEqual([otherLease]);
+
+    const again = await withVault(['lease', 'revoke', '--prefix', 'database/creds/app']);
+    expect(again.code).toBe(3);
+    const text = await withVault(['lease', 'revoke', '--prefix', 'database/creds/web']);
+    expect(text.code, text.stderr).toBe(0);
+    expect(text.stderr).toContain('revoked 1 lease under database/creds/web');
+    expect((await withVault(['lease', 'revoke', 'x', '--prefix', 'database/creds/web'])).code).toBe(2);
+    expect((await withVault(['lease', 'revoke', '--prefix', '/'])).code).toBe(2);
+  });
+
+  it('revoke --prefix with a token that has no sudo is refused (4) and ends nothing', async () => {
+    const { leaseId } = await issue();
+    const token = vault.createToken({ policies: ['operator'] });
+    const refused = await run(['lease', 'revoke', '--prefix', 'database/creds/app'], {
+      env: { VAULT_ADDR: vault.url, VAULT_TOKEN: token },
+    });
+    expect(refused.code, refused.stderr).toBe(4);
+    const listed = JSON.parse((await withVault(['lease', 'list', '--json'])).stdout) as Array<{ id: string }>;
+    expect(listed.map((l) => l.id)).toContain(leaseId);
   });
 
   it('refuses what it cannot do: a missing id (2), a bad increment (2), Vault down (5)', async () => {

@@ -106,7 +106,8 @@ describe('hush mcp', () => {
     const client = await connect('--approve-writes', 'never');
     const db = await call(client, 'reference_secret', { name: 'db/password' });
     const api = await call(client, 'reference_secret', { name: 'api-key' });
-    expect(db.data.token).toMatch(/^hush:tok_[a-z2-7]{26}$/);
+    expect(db.data.token).toMatch(/^hush:tok_[a-z2-7]{34}$/);
+    expect(Date.parse(db.data.expiresAt) - Date.now()).toBeGreaterThan(50 * 60_000);
     expect(api.data.token).not.toBe(db.data.token);
     const script = [
       "const { createHash } = require('node:crypto');",
@@ -127,11 +128,10 @@ describe('hush mcp', () => {
     expect(second).toBe('argument: ***');
     expect(ran.data.stderr.trim()).toBe('env: ***');
 
-    const forged = await call(client, 'run_with_secrets', {
-      command: ['echo', 'hush:tok_aaaaaaaaaaaaaaaaaaaaaaaaaa'],
-    });
+    const made = `hush:tok_${db.data.token.slice(9, 17)}${'a'.repeat(26)}`;
+    const forged = await call(client, 'run_with_secrets', { command: ['echo', made] });
     expect(forged.isError).toBe(true);
-    expect(forged.text).toContain('unknown or expired token');
+    expect(forged.text).toBe(`token ${made} was not issued by this session (unknown or forged)`);
     expect((await call(client, 'reference_secret', { name: 'missing' })).isError).toBe(true);
   });
 
@@ -141,6 +141,13 @@ describe('hush mcp', () => {
     const second = await connect('--approve-writes', 'never');
     const ran = await call(second, 'run_with_secrets', { command: ['echo', data.token] });
     expect(ran.isError).toBe(true);
+    expect(ran.text).toContain(`token ${data.token} belongs to another session`);
+    // --token-ttl bounds a token's life: it says when it ends, and a bad duration is a usage error.
+    const short = await connect('--approve-writes', 'never', '--token-ttl', '5m');
+    const issued = await call(short, 'reference_secret', { name: 'api-key' });
+    expect(Date.parse(issued.data.expiresAt) - Date.now()).toBeLessThanOrEqual(5 * 60_000);
+    expect(Date.parse(issued.data.expiresAt) - Date.now()).toBeGreaterThan(60_000);
+    expect((await run(['mcp', '--token-ttl', 'soon'], { env })).code).toBe(2);
   });
 
   it('refuses writes the operator did not approve, and values from the agent', async () => {

@@ -167,6 +167,12 @@ export interface SecretProvider {
   renewLease?(lease: SecretLease, options?: LeaseRenewOptions): Promise<SecretLease>;
   /** Ends a lease now; revoking one that is gone is not an error. */
   revokeLease?(leaseId: string, options?: ProviderCallOptions): Promise<void>;
+  /**
+   * Ends every lease under a path prefix now (`database/creds/app`: each lease of that role), or
+   * the one lease the prefix names exactly; may need elevated rights. A prefix that matches
+   * nothing is not an error.
+   */
+  revokeLeasePrefix?(prefix: string, options?: ProviderCallOptions): Promise<void>;
   /** The backend's leases (for operators); may need elevated rights. */
   listLeases?(options?: LeaseListOptions): Promise<LeaseDescription[]>;
   /**

@@ -1,4 +1,5 @@
 import {
+  type ExternalSecretsBackend,
   optionNames,
   type ProviderCallOptions,
   type ProviderCapabilities,
@@ -13,8 +14,9 @@ import {
   type SecretProvider,
   ValidationError,
 } from '@hush/core';
-import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
+import { type Cluster, CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { loadKubeConfig, namespaceOf } from './auth.js';
+import { kubernetesExternalSecrets } from './external-secrets.js';
 import { listSecrets } from './listing.js';
 import type { MappingMode } from './mapping.js';
 import { getManySecrets, getSecret } from './reads.js';
@@ -90,6 +92,7 @@ export class KubernetesProvider implements SecretProvider {
   readonly namespace: string;
   readonly mode: MappingMode;
   readonly #session: K8sSession;
+  readonly #cluster: Cluster | null;
   readonly #counters: Counters = {
     conflictRetries: 0,
     conflictsExhausted: 0,
@@ -109,7 +112,8 @@ export class KubernetesProvider implements SecretProvider {
       ...(options.serviceAccountDir ? { serviceAccountDir: options.serviceAccountDir } : {}),
     });
     this.namespace = namespaceOf(kc, options.namespace);
-    const server = kc.getCurrentCluster()?.server ?? '(unknown server)';
+    this.#cluster = kc.getCurrentCluster();
+    const server = this.#cluster?.server ?? '(unknown server)';
     const api = kc.makeApiClient(CoreV1Api);
     this.mode = options.mode ?? 'key';
     if (this.mode !== 'key' && this.mode !== 'secret')
@@ -180,6 +184,12 @@ export class KubernetesProvider implements SecretProvider {
     } catch (error) {
       return { status: 'unhealthy', message: (error as Error).message, details: { namespace, server } };
     }
+  }
+
+  /** External Secrets Operator's Kubernetes provider for this namespace and server; each name's Secret and key. */
+  async externalSecrets(): Promise<ExternalSecretsBackend> {
+    const { namespace, mode, defaultKey } = this.#session;
+    return kubernetesExternalSecrets({ cluster: this.#cluster, namespace, mode, defaultKey });
   }
 
   /** `conflictRetries`: replaces retried after a 409; `conflictsExhausted`: writes that gave up; `throttled`: 429 answers. */

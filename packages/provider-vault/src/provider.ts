@@ -25,6 +25,7 @@ import nodeVault from 'node-vault';
 import { VaultAuthenticator } from './auth.js';
 import { DynamicPaths } from './dynamic.js';
 import { type VaultLocation, vaultExternalSecrets } from './external-secrets.js';
+import { revokeLeasePrefix } from './leases.js';
 import { listSecrets } from './listing.js';
 import { type DataResponse, kvPaths, toFailure, toSecret, toVersions } from './mapping.js';
 import { OPTION_NAMES, resolveAuth, type VaultProviderOptions } from './options.js';
@@ -225,6 +226,14 @@ export class VaultProvider implements SecretProvider {
   /** Revokes a lease now (`sys/leases/revoke`); an unknown lease is not an error. */
   async revokeLease(leaseId: string, options: ProviderCallOptions = {}): Promise<void> {
     return this.#session.signal.run(options.abortSignal, () => this.#dynamic.revoke(leaseId));
+  }
+
+  /** Revokes every lease under a path prefix (`sys/leases/revoke-prefix`); needs `sudo`. */
+  async revokeLeasePrefix(prefix: string, options: ProviderCallOptions = {}): Promise<void> {
+    const session = this.#session;
+    return session.signal.run(options.abortSignal, () =>
+      revokeLeasePrefix(session.client, session.call.bind(session), prefix),
+    );
   }
 
   /** The leases under a prefix (default: the `dynamic` patterns'), with their times; needs `sudo`. */

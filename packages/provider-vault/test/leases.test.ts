@@ -222,6 +222,29 @@ describe('dynamic secrets and their leases', () => {
     });
   });
 
+  it('revokes every lease under a role prefix and no other; an empty prefix and a token without sudo are refused', async () => {
+    const provider = rootProvider(vault, { dynamic: ['database/creds/*'], now: () => clock.now });
+    const read = async (name: string) => (await provider.get(name))!.lease!.id;
+    const [a, b, other] = [
+      await read('database/creds/app'),
+      await read('database/creds/app'),
+      await read('database/creds/short'),
+    ];
+    await provider.revokeLeasePrefix('database/creds/app');
+    expect((await lookup(a)).body).toEqual({ errors: ['invalid lease'] });
+    expect((await lookup(b)).body).toEqual({ errors: ['invalid lease'] });
+    expect((await lookup(other)).status).toBe(200);
+    await expect(provider.revokeLeasePrefix('/')).rejects.toMatchObject({ code: 'VALIDATION_ERROR' });
+    const limited = rootProvider(vault, {
+      token: vault.createToken({ policies: ['app'] }),
+      dynamic: ['database/creds/*'],
+    });
+    await expect(limited.revokeLeasePrefix('database/creds/short')).rejects.toMatchObject({
+      code: 'ACCESS_DENIED',
+    });
+    expect((await lookup(other)).status).toBe(200);
+  });
+
   it('model: whatever the reads, clock moves and revocations, each served pair is one live lease', async () => {
     const step = fc.oneof(
       fc.record({

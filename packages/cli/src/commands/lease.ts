@@ -20,7 +20,14 @@ export default async function lease(
   options: LeaseOptions,
 ): Promise<void> {
   if (action === 'list') return list(cli, options);
-  if (!leaseId) throw new UsageError(`missing lease id: hush lease ${action} LEASE_ID`);
+  if (action === 'revoke' && options.prefix !== undefined) {
+    if (leaseId) throw new UsageError('give a lease id or --prefix, not both');
+    return revokePrefix(cli, options.prefix, options);
+  }
+  if (!leaseId)
+    throw new UsageError(
+      `missing lease id: hush lease ${action} LEASE_ID${action === 'revoke' ? ' (or --prefix PREFIX)' : ''}`,
+    );
   if (action === 'renew') return renew(cli, leaseId, options);
   return revoke(cli, leaseId, options);
 }
@@ -79,6 +86,49 @@ async function revoke(cli: Cli, leaseId: string, options: LeaseOptions): Promise
   await provider.revokeLease!(leaseId);
   if (cli.options.json) cli.printJson({ revoked: leaseId });
   else cli.note(`${cli.colors.green('✓')} revoked ${leaseId}`);
+}
+
+/**
+ * Every lease under a path prefix (Vault's `revoke-prefix`). The leases are listed before and
+ * after when the token may list them, so that the command says which it ended, exits 3 when
+ * there were none, and never reports done while one is still live.
+ */
+async function revokePrefix(cli: Cli, prefix: string, options: LeaseOptions): Promise<void> {
+  if (prefix.replace(/^\/+/, '') === '')
+    throw new UsageError('--prefix cannot be empty: name the mount or role (database/creds/app)');
+  const { provider } = await providerOffering(cli, 'revokeLeasePrefix', 'leases', options.provider);
+  const under = async (): Promise<string[] | undefined> => {
+    if (!provider.listLeases) return undefined;
+    const leases = await provider
+      .listLeases({ prefix: prefix.replace(/^\/+/, '') })
+      .catch((error: unknown) => {
+        if ((error as { code?: string }).code === 'ACCESS_DENIED') return undefined; // listing needs sudo
+        throw error;
+      });
+    return leases?.map((lease) => lease.id).filter((id) => underPrefix(id, prefix));
+  };
+  const before = await under();
+  if (before && before.length === 0)
+    throw new CliError(`no lease under '${prefix}' (nothing revoked)`, EXIT.notFound);
+  await provider.revokeLeasePrefix!(prefix);
+  const left = before ? await under() : undefined;
+  if (left && left.length > 0)
+    throw new CliError(
+      `${left.length} lease${left.length > 1 ? 's' : ''} under '${prefix}' still live after the revocation: ${left.join(', ')}`,
+    );
+  if (cli.options.json) cli.printJson({ prefix, revoked: before ?? null });
+  else if (before)
+    cli.note(
+      `${cli.colors.green('✓')} revoked ${before.length} lease${before.length > 1 ? 's' : ''} under ${prefix}`,
+    );
+  else cli.note(`${cli.colors.green('✓')} revoked the leases under ${prefix} (listing them needs sudo)`);
+}
+
+/** Vault reads a prefix as a path: the exact lease id, or an id under `prefix/`. */
+function underPrefix(leaseId: string, prefix: string): boolean {
+  const path = prefix.replace(/^\/+/, '');
+  if (!path.endsWith('/') && leaseId === path) return true;
+  return leaseId.startsWith(path.endsWith('/') ? path : `${path}/`);
 }
 
 /** A lease the backend does not know is "not found" (exit 3), not a usage error. */

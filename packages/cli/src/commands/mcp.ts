@@ -5,6 +5,7 @@ import { importOptional } from '../resolve.js';
 export interface McpCommandOptions {
   approveWrites?: string;
   allowAgentValues?: boolean;
+  tokenTtl?: string;
 }
 
 const MODES = ['never', 'prompt', 'always'] as const;
@@ -19,6 +20,10 @@ export default async function mcp(cli: Cli, _args: unknown[], options: McpComman
     throw new UsageError(
       `--approve-writes must be one of ${MODES.join(', ')} (got '${options.approveWrites}')`,
     );
+  const tokenTtlMs =
+    options.tokenTtl !== undefined ? (await import('@hush/core')).parseDuration(options.tokenTtl) : undefined;
+  if (tokenTtlMs !== undefined && tokenTtlMs < 1000)
+    throw new UsageError(`--token-ttl '${options.tokenTtl}' is shorter than a second`);
   const settings = await cli.settings();
   const mod = await importOptional<typeof import('@hush/mcp')>(
     '@hush/mcp',
@@ -30,5 +35,6 @@ export default async function mcp(cli: Cli, _args: unknown[], options: McpComman
     manager,
     approve: mod.approvalFor(mode),
     allowAgentValues: options.allowAgentValues === true,
+    ...(tokenTtlMs !== undefined ? { tokenTtlMs } : {}),
   });
 }

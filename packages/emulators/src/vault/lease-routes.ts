@@ -150,18 +150,30 @@ function revokeLease(
   return request.body.sync === false ? { status: 202 } : NO_CONTENT;
 }
 
+/**
+ * `sys/leases/revoke-prefix/:prefix` (sudo): a prefix without a trailing slash that is a lease id
+ * revokes that lease; any other is a path, so `database/creds/ap` leaves `database/creds/app/…`
+ * alone. An empty prefix matches no route, as `(?P<prefix>.+)` does not. A prefix that matches
+ * nothing is still a 204: Vault does not say how many leases it revoked.
+ */
 function revokePrefix(
   ctx: RouteContext,
   request: VaultRequest,
   prefix: string,
   allowed: Allowed,
 ): VaultResponse {
+  if (!prefix) return noHandler(request.path);
   if (!allowed('update') || !allowed('sudo')) return POLICY_DENIED;
-  for (const id of Object.keys(ctx.state.data.leases))
-    if (id === prefix || id.startsWith(prefix.endsWith('/') ? prefix : `${prefix}/`))
-      delete ctx.state.data.leases[id];
-  ctx.state.dirty = true;
-  return request.body.sync === false ? { status: 202 } : NO_CONTENT;
+  const leases = ctx.state.data.leases;
+  const doomed =
+    !prefix.endsWith('/') && leases[prefix]
+      ? [prefix]
+      : Object.keys(leases).filter((id) => id.startsWith(prefix.endsWith('/') ? prefix : `${prefix}/`));
+  for (const id of doomed) delete leases[id];
+  if (doomed.length) ctx.state.dirty = true;
+  // `sync` is a TypeBool: JSON false or the string "false" queue the revocations (202 Accepted).
+  const queued = request.body.sync === false || request.body.sync === 'false';
+  return queued ? { status: 202 } : NO_CONTENT;
 }
 
 /** Revokes every lease a token read: Vault revokes a token's leases with it. */

@@ -53,6 +53,8 @@ beforeAll(async () => {
     },
     policies: {
       reader: { 'database/creds/app': ['read'] },
+      revoker: { 'sys/leases/revoke-prefix/*': ['update'] },
+      'revoker-sudo': { 'sys/leases/revoke-prefix/*': ['update', 'sudo'] },
     },
   });
 });
@@ -317,6 +319,57 @@ describe('Vault conformance: sys/leases', () => {
     expect((await call('PUT', 'sys/leases/revoke-prefix/database/creds/fixed')).status).toBe(204);
     expect(vault.leaseIds().filter((id) => id.startsWith('database/creds/fixed/'))).toEqual([]);
   });
+
+  recorded(
+    'revoke-prefix takes a path: a partial segment revokes nothing, an exact lease id revokes that one',
+    code(EXPIRATION, 'revokePrefixCommon: an exact lease id, else prefix + "/"'),
+    async () => {
+      const first = await creds('fixed');
+      const second = await creds('fixed');
+      expect((await call('PUT', 'sys/leases/revoke-prefix/database/creds/fix')).status).toBe(204);
+      expect(vault.leaseIds()).toEqual(expect.arrayContaining([first.body.lease_id, second.body.lease_id]));
+      expect((await call('PUT', `sys/leases/revoke-prefix/${first.body.lease_id}`)).status).toBe(204);
+      expect(vault.leaseIds()).not.toContain(first.body.lease_id);
+      expect(vault.leaseIds()).toContain(second.body.lease_id);
+      // The older path without `leases/` is the same endpoint.
+      expect((await call('PUT', 'sys/revoke-prefix/database/creds/fixed/')).status).toBe(204);
+      expect(vault.leaseIds()).not.toContain(second.body.lease_id);
+    },
+  );
+
+  recorded(
+    'revoke-prefix with sync false is accepted (202); an empty prefix has no route (404)',
+    code('vault/logical_system_paths.go', '(leases/)?revoke-prefix/(?P<prefix>.+): sync Default true'),
+    async () => {
+      const issued = await creds('fixed');
+      expect(
+        (await call('PUT', 'sys/leases/revoke-prefix/database/creds/fixed', { sync: false })).status,
+      ).toBe(202);
+      expect(vault.leaseIds()).not.toContain(issued.body.lease_id);
+      const empty = await call('PUT', 'sys/leases/revoke-prefix/');
+      expect(empty.status).toBe(404);
+    },
+  );
+
+  recorded(
+    'revoke-prefix needs sudo: update alone is refused (403) and revokes nothing',
+    code(SYSTEM, 'PathsSpecial Root: leases/revoke-prefix/*'),
+    async () => {
+      const issued = await creds('fixed');
+      const token = vault.createToken({ policies: ['revoker'] });
+      const refused = await call('PUT', 'sys/leases/revoke-prefix/database/creds/fixed', undefined, token);
+      expect(refused).toEqual({
+        status: 403,
+        body: { errors: ['1 error occurred:\n\t* permission denied\n\n'] },
+      });
+      expect(vault.leaseIds()).toContain(issued.body.lease_id);
+      const sudo = vault.createToken({ policies: ['revoker-sudo'] });
+      expect(
+        (await call('PUT', 'sys/leases/revoke-prefix/database/creds/fixed', undefined, sudo)).status,
+      ).toBe(204);
+      expect(vault.leaseIds()).not.toContain(issued.body.lease_id);
+    },
+  );
 
   recorded(
     'the default policy lets any token renew and look up a lease, not revoke it',
