@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, extname, isAbsolute, join, resolve } from 'node:path';
+import { readParsedConfig, writeParsedConfig } from './config-cache.js';
 import { checkKeys, describe, expectObject, type Fail, parseDurationSetting } from './config-checks.js';
 import { ConfigError } from './errors.js';
 import { type NotificationSettings, parseNotifications } from './notify-config.js';
@@ -79,6 +80,12 @@ export interface LoadConfigOptions {
   file?: string;
   cwd?: string;
   env?: Record<string, string | undefined>;
+  /**
+   * A private folder (0700, created when missing) where a parsed YAML configuration is kept under
+   * the hash of its text, so that the next read of the same text needs no YAML parser. For
+   * short-lived processes such as a command line; off when not given.
+   */
+  parsedCacheDir?: string;
 }
 
 /** Finds the nearest configuration file from `cwd` upwards. */
@@ -116,9 +123,14 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<HushC
   try {
     if (extname(file) === '.json') raw = JSON.parse(text);
     else {
-      const { parse } = await import('./yaml-parser.js');
-      // An alias bomb (a few lines expanding to millions of nodes) is refused by the parser itself.
-      raw = parse(text, { maxAliasCount: 100 });
+      const cacheDir = options.parsedCacheDir;
+      raw = cacheDir === undefined ? undefined : readParsedConfig(cacheDir, text);
+      if (raw === undefined) {
+        const { parse } = await import('./yaml-parser.js');
+        // An alias bomb (a few lines expanding to millions of nodes) is refused by the parser itself.
+        raw = parse(text, { maxAliasCount: 100 });
+        if (cacheDir !== undefined) writeParsedConfig(cacheDir, text, raw);
+      }
     }
   } catch (error) {
     // Parser messages quote the file's text, which may hold a value: report the position only.
