@@ -1,9 +1,10 @@
 import { existsSync, statSync } from 'node:fs';
-import { homedir, userInfo } from 'node:os';
+import { userInfo } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import type { AuditLog } from '@hush/audit-sqlite';
 import type { EnvironmentConfig, HushConfig, ManagerPlugin, SecretManager } from '@hush/core';
 import type { SecretAccessControl } from '@hush/rbac';
+import { parsedConfigCacheDir } from './config-cache-dir.js';
 import { CliError, UsageError } from './errors.js';
 import { cliPackageDir, importOptional } from './resolve.js';
 
@@ -398,17 +399,4 @@ function parseAccess(raw: Record<string, unknown>, root: string, fail: Fail): Ac
     rootAccessors: list('rootAccessors'),
     defaultPermissions: list('defaultPermissions'),
   };
-}
-
-/**
- * Where parsed YAML configurations are kept (by the hash of their text) so that a command needs
- * no YAML parser: `$XDG_CACHE_HOME/hush/config`, else `~/.cache/hush/config`.
- */
-function parsedConfigCacheDir(): string {
-  const env = process.env;
-  const base =
-    env.XDG_CACHE_HOME && isAbsolute(env.XDG_CACHE_HOME)
-      ? env.XDG_CACHE_HOME
-      : join(env.HOME || homedir(), '.cache');
-  return join(base, 'hush', 'config');
 }
