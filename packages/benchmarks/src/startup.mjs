@@ -1,4 +1,5 @@
 import { writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { median, table } from './measure.mjs';
 import { DOTENVX, HUSH, hushProject, tempProject, timed, timedBatch } from './processes.mjs';
@@ -37,6 +38,7 @@ export async function startup() {
       { name: 'dotenvx run -- true (peer)', args: [DOTENVX, 'run', '-q', '--', 'true'], cwd: small.dir },
     ];
     const floor = ['-e', '0'];
+    const loadBefore = loadavg()[0];
     for (const c of contenders) {
       timed(c.args, { cwd: c.cwd }); // warm the file cache
       c.wall = [];
@@ -74,8 +76,10 @@ export async function startup() {
         c.budget ? (wall <= c.budget ? 'within' : 'OVER') : '',
       ]);
     }
+    // The machine may be shared: its load (1-minute average) before and after is part of the result.
+    const load = `load ${loadBefore.toFixed(1)} → ${loadavg()[0].toFixed(1)}`;
     table(
-      `start-up, whole processes paired with node -e 0 (${ROUNDS} rounds of ${BATCH} runs each; medians of the pairs)`,
+      `start-up, whole processes paired with node -e 0 (${ROUNDS} rounds of ${BATCH} runs each; medians of the pairs; ${load})`,
       rows,
     );
     return Object.fromEntries(contenders.map((c) => [c.name, median(c.wall)]));

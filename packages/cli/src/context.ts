@@ -4,6 +4,7 @@ import { dirname, isAbsolute, join, resolve } from 'node:path';
 import type { AuditLog } from '@hush/audit-sqlite';
 import type { EnvironmentConfig, HushConfig, ManagerPlugin, SecretManager } from '@hush/core';
 import type { SecretAccessControl } from '@hush/rbac';
+import { parsedConfigCacheDir } from './config-cache-dir.js';
 import { CliError, UsageError } from './errors.js';
 import { cliPackageDir, importOptional } from './resolve.js';
 
@@ -146,6 +147,7 @@ export class Cli {
       ...(this.options.config ? { file: this.options.config } : {}),
       cwd: this.cwd,
       env: process.env,
+      parsedCacheDir: parsedConfigCacheDir(),
     });
     let embedded = false;
     let explicitEnv = this.options.env;

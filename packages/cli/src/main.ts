@@ -1,6 +1,7 @@
 import { CommanderError } from 'commander';
+import { state } from './action.js';
 import { EXIT, exitCodeFor, writeJsonError } from './errors.js';
-import { buildProgram, state } from './program.js';
+import { buildProgram, commandToDefine } from './program.js';
 
 const truthy = (value: string | undefined): boolean =>
   value !== undefined && value !== '' && !/^(0|false|no|off)$/i.test(value);
@@ -9,7 +10,8 @@ const truthy = (value: string | undefined): boolean =>
 export async function main(argv: string[]): Promise<number> {
   // Known before parsing, so that a usage error is reported as JSON too.
   const json = argv.slice(2).includes('--json') || truthy(process.env.HUSH_JSON);
-  const program = buildProgram({ json });
+  const only = commandToDefine(argv);
+  const program = buildProgram({ json, ...(only !== undefined ? { only } : {}) });
   try {
     await program.parseAsync(argv);
     return Number(process.exitCode ?? EXIT.ok);

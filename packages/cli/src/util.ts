@@ -77,17 +77,27 @@ export async function confirmOrRefuse(message: string, yes: boolean | undefined)
 
 /** Columns padded to their widest cell; the header is bold on a terminal. */
 export function formatTable(cli: Cli, header: string[], rows: string[][]): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]) =>
-    cells
-      .map((cell, i) => (i === cells.length - 1 ? cell : cell.padEnd(widths[i]!)))
-      .join('  ')
-      .trimEnd();
-  return [cli.colors.bold(line(header)), ...rows.map(line)].join('\n');
+  const widths = header.map((h) => h.length);
+  for (const row of rows)
+    for (let i = 0; i < widths.length; i++) {
+      const length = (row[i] ?? '').length;
+      if (length > widths[i]!) widths[i] = length;
+    }
+  // One pass per row and no intermediate arrays: `hush list` of a large store prints many rows.
+  const line = (cells: string[]): string => {
+    let text = '';
+    const last = cells.length - 1;
+    for (let i = 0; i < last; i++) text += `${cells[i]!.padEnd(widths[i]!)}  `;
+    return (last >= 0 ? text + cells[last] : text).trimEnd();
+  };
+  const lines = [cli.colors.bold(line(header))];
+  for (const row of rows) lines.push(line(row));
+  return lines.join('\n');
 }
 
 export function isoOrEmpty(date: Date | undefined): string {
-  return date ? date.toISOString().replace(/\.\d{3}Z$/, 'Z') : '';
+  // `2026-01-02T03:04:05.678Z` without its milliseconds.
+  return date ? `${date.toISOString().slice(0, -5)}Z` : '';
 }
 
 /**

@@ -1,4 +1,4 @@
-import { chmodSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -32,6 +32,24 @@ describe('configuration', () => {
     const auditResult = await hush(['list'], { cwd: audit, env: { HUSH_MASTER_KEY: KEY } });
     expect(auditResult.code).toBe(1);
     expect(auditResult.stderr).toContain('audit.failMode');
+  });
+
+  it('keeps a parsed YAML configuration under ~/.cache/hush/config (or $XDG_CACHE_HOME): an edit is seen at once', async () => {
+    const text = 'environments:\n  dev:\n    providers: [{ kind: local }]\n';
+    const dir = tempProject({ 'hush.config.yaml': text });
+    const env = { HUSH_MASTER_KEY: KEY };
+    expect((await hush(['list'], { cwd: dir, env })).code).toBe(0);
+    expect(
+      readdirSync(join(dir, '.cache', 'hush', 'config')).filter((n) => n.endsWith('.json')),
+    ).toHaveLength(1);
+    expect((await hush(['list'], { cwd: dir, env })).code).toBe(0);
+    writeFileSync(join(dir, 'hush.config.yaml'), text.replace('kind: local', 'kind: local, priority: high'));
+    const edited = await hush(['list'], { cwd: dir, env });
+    expect(edited.code).toBe(1);
+    expect(edited.stderr).toContain('environments.dev.providers[0].priority');
+    const xdg = join(dir, 'xdg');
+    expect((await hush(['list'], { cwd: dir, env: { ...env, XDG_CACHE_HOME: xdg } })).code).toBe(1);
+    expect(readdirSync(join(xdg, 'hush', 'config'))).toHaveLength(1);
   });
 
   it('shows a stack trace only with --debug', async () => {

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, extname, join, resolve } from 'node:path';
 import { type CacheTierConfig, parseCache, parseCacheTiers } from './cache-config.js';
+import { readParsedConfig, writeParsedConfig } from './config-cache.js';
 import { checkKeys, describe, expectObject } from './config-checks.js';
 import { type EnvironmentConfig, parseEnvironments } from './environment-config.js';
 import { ConfigError } from './errors.js';
@@ -43,6 +44,12 @@ export interface LoadConfigOptions {
   file?: string;
   cwd?: string;
   env?: Record<string, string | undefined>;
+  /**
+   * A private folder (0700, created when missing) where a parsed YAML configuration is kept under
+   * the hash of its text, so that the next read of the same text needs no YAML parser. For
+   * short-lived processes such as a command line; off when not given.
+   */
+  parsedCacheDir?: string;
 }
 
 /** Finds the nearest configuration file from `cwd` upwards. */
@@ -80,9 +87,14 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<HushC
   try {
     if (extname(file) === '.json') raw = JSON.parse(text);
     else {
-      const { parse } = await import('./yaml-parser.js');
-      // An alias bomb (a few lines expanding to millions of nodes) is refused by the parser itself.
-      raw = parse(text, { maxAliasCount: 100 });
+      const cacheDir = options.parsedCacheDir;
+      raw = cacheDir === undefined ? undefined : readParsedConfig(cacheDir, text);
+      if (raw === undefined) {
+        const { parse } = await import('./yaml-parser.js');
+        // An alias bomb (a few lines expanding to millions of nodes) is refused by the parser itself.
+        raw = parse(text, { maxAliasCount: 100 });
+        if (cacheDir !== undefined) writeParsedConfig(cacheDir, text, raw);
+      }
     }
   } catch (error) {
     // Parser messages quote the file's text, which may hold a value: report the position only.

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { createHmac, randomUUID } from 'node:crypto';
 import { parseDuration } from './duration.js';
 import type { Notice, NoticeEvent } from './notice.js';
@@ -127,8 +126,10 @@ export function signBody(body: string, key: string): string {
   return `sha256=${createHmac('sha256', key).update(body).digest('hex')}`;
 }
 
-function runCommand(sink: CommandSink, body: string): Promise<Delivery> {
+async function runCommand(sink: CommandSink, body: string): Promise<Delivery> {
   const name = `command ${sink.command[0]}`;
+  // Loaded when a command sink runs: most processes never start one.
+  const { spawn } = await import('node:child_process');
   return new Promise((resolve) => {
     const child = spawn(sink.command[0]!, sink.command.slice(1), {
       stdio: ['pipe', 'ignore', 'ignore'],

@@ -11,10 +11,23 @@ let settled = false;
 const TRACER = '@hush/core';
 
 /**
- * Loads `@opentelemetry/api` (an optional peer) once per process. Without it, tracing is off
- * and costs nothing; with it but no SDK registered, its tracer is a no-op.
+ * Where every copy of `@opentelemetry/api` 1.x keeps what was registered with it (a tracer
+ * provider, a context manager, a logger). While it is empty nothing can make a span, so the API
+ * is not loaded at all: importing it costs a short-lived command more than the rest of its work.
+ */
+const OTEL_GLOBAL = Symbol.for('opentelemetry.js.api.1');
+
+function otelRegistered(): boolean {
+  return (globalThis as Record<symbol, unknown>)[OTEL_GLOBAL] !== undefined;
+}
+
+/**
+ * Loads `@opentelemetry/api` (an optional peer) once per process, once something registered with
+ * it. Without it, tracing is off and costs nothing; with it but no SDK registered, its tracer is a
+ * no-op.
  */
 export function loadTracing(): Promise<void> {
+  if (!loading && !otelRegistered()) return Promise.resolve();
   loading ??= import('@opentelemetry/api').then(
     (mod) => {
       // The CommonJS build reaches the module through `default`.
@@ -29,9 +42,12 @@ export function loadTracing(): Promise<void> {
   return loading;
 }
 
-/** True once the attempt to load the API is over (whether it is there or not). */
+/**
+ * True once the attempt to load the API is over (whether it is there or not), and while nothing
+ * is registered with it (an SDK registered later is picked up by the next operation).
+ */
 export function tracingSettled(): boolean {
-  return settled;
+  return settled || (!loading && !otelRegistered());
 }
 
 /** The API's no-op provider, what the global one delegates to until an SDK is registered. */

@@ -28,38 +28,16 @@ export default async function importSecrets(
   [file]: [string],
   options: ImportOptions,
 ): Promise<void> {
-  const core = await import('@hush/core');
   const path = resolve(cli.cwd, file);
   const { entries, fold } = await readEntries(path, file);
   if (entries.length === 0) {
     cli.note(`nothing to import in ${file}`);
     return;
   }
-  const prefix = options.prefix ?? '';
-  const secrets = new Map<string, string>();
-  const from = new Map<string, string>();
-  // The rule of `hush set`: an empty value is stored only when asked for.
-  const empty = options.allowEmpty ? [] : entries.filter((entry) => entry.value === '');
-  for (const { key, value } of entries) {
-    if (value === '' && !options.allowEmpty) continue;
-    const name = `${prefix}${fold ? toSecretName(key) : key}`;
-    if (!core.isValidSecretName(name))
-      throw new CliError(`${file}: '${key}' does not give a valid secret name ('${name}')`, 2);
-    const earlier = from.get(name);
-    if (earlier !== undefined)
-      throw new CliError(
-        `${file}: '${earlier}' and '${key}' both give the secret name '${name}'; nothing was imported`,
-        2,
-        'rename one of them: one would overwrite the other',
-      );
-    from.set(name, key);
-    secrets.set(name, value);
-  }
+  const { secrets, empty } = await namedSecrets(entries, fold, file, options);
   const skipped =
     empty.length > 0
-      ? `skipped ${empty.length} empty value${empty.length === 1 ? '' : 's'} (${empty
-          .map((entry) => entry.key)
-          .join(', ')}): pass --allow-empty to store them`
+      ? `skipped ${empty.length} empty value${empty.length === 1 ? '' : 's'} (${empty.join(', ')}): pass --allow-empty to store them`
       : undefined;
   if (secrets.size === 0) {
     cli.note(`nothing to import in ${file}${skipped ? `; ${skipped}` : ''}`);
@@ -90,30 +68,7 @@ export default async function importSecrets(
     return;
   }
 
-  const provider = manager.getProvider(target);
-  const { isLocalSecretProvider } = await import('@hush/provider-local');
-  const local = isLocalSecretProvider(provider) ? provider : undefined;
-  const bulk = local !== undefined && !(await cli.hasPlugins());
-  if (local && bulk) {
-    for (const value of secrets.values()) manager.masker.add(value);
-    // One atomic write: no count to show, only a status line on a terminal.
-    const status = spinner(cli, `importing ${secrets.size} secrets into ${target}`);
-    try {
-      await local.setMany([...secrets].map(([key, value]) => ({ key, value })));
-    } finally {
-      status.stop();
-    }
-  } else {
-    const bar = await progressBar(cli, secrets.size, 'importing');
-    try {
-      for (const [name, value] of secrets) {
-        await manager.setSecret(name, value, { provider: target, actor: cli.accessor });
-        bar.tick();
-      }
-    } finally {
-      bar.stop();
-    }
-  }
+  const bulk = await writeAll(cli, target, secrets);
   noteCreatedKeyFiles(cli, manager);
   const created = [...secrets.keys()].filter((n) => !existing.has(n)).length;
   const summary = {
@@ -131,6 +86,72 @@ export default async function importSecrets(
       `${cli.colors.green('✓')} imported ${secrets.size} secret${secrets.size === 1 ? '' : 's'} into ${target} (${created} new, ${secrets.size - created} updated)`,
     );
   }
+}
+
+/**
+ * The entries as secret names and values (prefixed, folded for .env); empty values left out
+ * unless --allow-empty (their keys returned). Two entries that give one name are refused.
+ */
+async function namedSecrets(
+  entries: Array<{ key: string; value: string }>,
+  fold: boolean,
+  file: string,
+  options: ImportOptions,
+): Promise<{ secrets: Map<string, string>; empty: string[] }> {
+  const core = await import('@hush/core');
+  const prefix = options.prefix ?? '';
+  const secrets = new Map<string, string>();
+  const from = new Map<string, string>();
+  // The rule of `hush set`: an empty value is stored only when asked for.
+  const empty = options.allowEmpty ? [] : entries.filter((entry) => entry.value === '').map((e) => e.key);
+  for (const { key, value } of entries) {
+    if (value === '' && !options.allowEmpty) continue;
+    const name = `${prefix}${fold ? toSecretName(key) : key}`;
+    if (!core.isValidSecretName(name))
+      throw new CliError(`${file}: '${key}' does not give a valid secret name ('${name}')`, 2);
+    const earlier = from.get(name);
+    if (earlier !== undefined)
+      throw new CliError(
+        `${file}: '${earlier}' and '${key}' both give the secret name '${name}'; nothing was imported`,
+        2,
+        'rename one of them: one would overwrite the other',
+      );
+    from.set(name, key);
+    secrets.set(name, value);
+  }
+  return { secrets, empty };
+}
+
+/**
+ * Writes every secret: a local target without audit or access control in one atomic write
+ * (returns true), any other one by one through the manager.
+ */
+async function writeAll(cli: Cli, target: string, secrets: Map<string, string>): Promise<boolean> {
+  const manager = await cli.manager();
+  const provider = manager.getProvider(target);
+  const { isLocalSecretProvider } = await import('@hush/provider-local');
+  const local = isLocalSecretProvider(provider) ? provider : undefined;
+  if (local && !(await cli.hasPlugins())) {
+    for (const value of secrets.values()) manager.masker.add(value);
+    // One atomic write: no count to show, only a status line on a terminal.
+    const status = spinner(cli, `importing ${secrets.size} secrets into ${target}`);
+    try {
+      await local.setMany([...secrets].map(([key, value]) => ({ key, value })));
+    } finally {
+      status.stop();
+    }
+    return true;
+  }
+  const bar = await progressBar(cli, secrets.size, 'importing');
+  try {
+    for (const [name, value] of secrets) {
+      await manager.setSecret(name, value, { provider: target, actor: cli.accessor });
+      bar.tick();
+    }
+  } finally {
+    bar.stop();
+  }
+  return false;
 }
 
 async function readEntries(

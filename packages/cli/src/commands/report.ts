@@ -19,6 +19,63 @@ const DAY = 86_400_000;
 const READS = new Set(['get', 'getMany', 'getVersion', 'listVersions', 'resolve']);
 const days = (ms: number): number => Math.round((ms / DAY) * 10) / 10;
 
+type Windows = { expiring?: string; notRotated?: string; rotationDue: boolean; failedAccess?: string };
+
+/** The queries asked for; with none named, each one with its default window. */
+function windowsOf(options: ReportOptions): Windows {
+  const chosen = [options.expiring, options.notRotated, options.rotationDue, options.failedAccess].some(
+    (o) => o !== undefined,
+  );
+  const pick = (value: string | undefined, fallback: string) => value ?? (chosen ? undefined : fallback);
+  const expiring = pick(options.expiring, '30d');
+  const notRotated = pick(options.notRotated, '90d');
+  const failedAccess = pick(options.failedAccess, '24h');
+  return {
+    ...(expiring !== undefined ? { expiring } : {}),
+    ...(notRotated !== undefined ? { notRotated } : {}),
+    rotationDue: options.rotationDue ?? !chosen,
+    ...(failedAccess !== undefined ? { failedAccess } : {}),
+  };
+}
+
+function expiringWithin(secrets: SecretInfo[], window: string, ms: number, now: number) {
+  return {
+    window,
+    secrets: secrets
+      .filter((s) => s.expiresAt && s.expiresAt.getTime() <= now + ms)
+      .sort((a, b) => a.expiresAt!.getTime() - b.expiresAt!.getTime())
+      .map((s) => ({
+        name: s.key,
+        provider: s.provider,
+        expiresAt: isoOrEmpty(s.expiresAt),
+        days: days(s.expiresAt!.getTime() - now),
+        expired: s.expiresAt!.getTime() <= now,
+      })),
+  };
+}
+
+function notRotatedWithin(secrets: SecretInfo[], window: string, ms: number, now: number) {
+  return {
+    window,
+    secrets: secrets
+      .filter((s) => s.updatedAt.getTime() < now - ms)
+      .sort((a, b) => a.updatedAt.getTime() - b.updatedAt.getTime())
+      .map((s) => ({
+        name: s.key,
+        provider: s.provider,
+        updatedAt: isoOrEmpty(s.updatedAt),
+        days: days(now - s.updatedAt.getTime()),
+      })),
+  };
+}
+
+type Report = {
+  expiring: ReturnType<typeof expiringWithin> | null;
+  notRotated: ReturnType<typeof notRotatedWithin> | null;
+  rotationDue: Awaited<ReturnType<typeof dueForRotation>> | null;
+  failedAccess: Awaited<ReturnType<typeof failedReads>> | null;
+};
+
 /**
  * The monitoring queries of a compliance review, over the environment's providers (and the audit
  * log when it is on): secrets expiring within a window, not rotated within one, past their
@@ -32,123 +89,81 @@ export default async function report(cli: Cli, _args: unknown[], options: Report
     throw new UsageError(`--threshold expects a whole number, got '${options.threshold}'`);
   const at = options.at === undefined ? new Date() : new Date(options.at);
   if (Number.isNaN(at.getTime())) throw new UsageError(`--at expects an ISO date, got '${options.at}'`);
-  const chosen = [options.expiring, options.notRotated, options.rotationDue, options.failedAccess].some(
-    (o) => o !== undefined,
-  );
-  const windows = {
-    expiring: options.expiring ?? (chosen ? undefined : '30d'),
-    notRotated: options.notRotated ?? (chosen ? undefined : '90d'),
-    rotationDue: options.rotationDue ?? !chosen,
-    failedAccess: options.failedAccess ?? (chosen ? undefined : '24h'),
-  };
-  const ms = {
-    expiring: windows.expiring === undefined ? undefined : core.parseDuration(windows.expiring),
-    notRotated: windows.notRotated === undefined ? undefined : core.parseDuration(windows.notRotated),
-    failedAccess: windows.failedAccess === undefined ? undefined : core.parseDuration(windows.failedAccess),
-  };
+  const windows = windowsOf(options);
+  const ms = (window: string | undefined) => (window === undefined ? undefined : core.parseDuration(window));
+  const expiringMs = ms(windows.expiring);
+  const notRotatedMs = ms(windows.notRotated);
+  const failedAccessMs = ms(windows.failedAccess);
   const settings = await cli.settings();
   const secrets = await listAll(cli);
   const now = at.getTime();
 
-  const expiring =
-    ms.expiring === undefined
-      ? null
-      : {
-          window: windows.expiring!,
-          secrets: secrets
-            .filter((s) => s.expiresAt && s.expiresAt.getTime() <= now + ms.expiring!)
-            .sort((a, b) => a.expiresAt!.getTime() - b.expiresAt!.getTime())
-            .map((s) => ({
-              name: s.key,
-              provider: s.provider,
-              expiresAt: isoOrEmpty(s.expiresAt),
-              days: days(s.expiresAt!.getTime() - now),
-              expired: s.expiresAt!.getTime() <= now,
-            })),
-        };
-  const notRotated =
-    ms.notRotated === undefined
-      ? null
-      : {
-          window: windows.notRotated!,
-          secrets: secrets
-            .filter((s) => s.updatedAt.getTime() < now - ms.notRotated!)
-            .sort((a, b) => a.updatedAt.getTime() - b.updatedAt.getTime())
-            .map((s) => ({
-              name: s.key,
-              provider: s.provider,
-              updatedAt: isoOrEmpty(s.updatedAt),
-              days: days(now - s.updatedAt.getTime()),
-            })),
-        };
-  const rotationDue = windows.rotationDue ? await dueForRotation(cli, secrets, now) : null;
-  const failedAccess =
-    ms.failedAccess === undefined
-      ? null
-      : await failedReads(cli, windows.failedAccess!, ms.failedAccess, now, threshold);
+  const found: Report = {
+    expiring: expiringMs === undefined ? null : expiringWithin(secrets, windows.expiring!, expiringMs, now),
+    notRotated:
+      notRotatedMs === undefined ? null : notRotatedWithin(secrets, windows.notRotated!, notRotatedMs, now),
+    rotationDue: windows.rotationDue ? await dueForRotation(cli, secrets, now) : null,
+    failedAccess:
+      failedAccessMs === undefined
+        ? null
+        : await failedReads(cli, windows.failedAccess!, failedAccessMs, now, threshold),
+  };
   const due =
-    (expiring?.secrets.length ?? 0) +
-    (notRotated?.secrets.length ?? 0) +
-    (rotationDue?.secrets.length ?? 0) +
-    (failedAccess?.accessors.length ?? 0);
+    (found.expiring?.secrets.length ?? 0) +
+    (found.notRotated?.secrets.length ?? 0) +
+    (found.rotationDue?.secrets.length ?? 0) +
+    (found.failedAccess?.accessors.length ?? 0);
 
   if (cli.options.json)
-    cli.printJson({
-      environment: settings.environmentName,
-      at: at.toISOString(),
-      due,
-      expiring,
-      notRotated,
-      rotationDue,
-      failedAccess,
-    });
-  else {
-    const section = (title: string, header: string[], rows: string[][]) => {
-      cli.print(cli.colors.bold(`${title}: ${rows.length === 0 ? 'none' : rows.length}`));
-      if (rows.length) cli.print(formatTable(cli, header, rows));
-      cli.print();
-    };
-    if (expiring)
+    cli.printJson({ environment: settings.environmentName, at: at.toISOString(), due, ...found });
+  else printReport(cli, found, due);
+  if (options.strict && due > 0) process.exitCode = EXIT.failure;
+}
+
+function printReport(
+  cli: Cli,
+  { expiring, notRotated, rotationDue, failedAccess }: Report,
+  due: number,
+): void {
+  const section = (title: string, header: string[], rows: string[][]) => {
+    cli.print(cli.colors.bold(`${title}: ${rows.length === 0 ? 'none' : rows.length}`));
+    if (rows.length) cli.print(formatTable(cli, header, rows));
+    cli.print();
+  };
+  if (expiring)
+    section(
+      `Expiring within ${expiring.window}`,
+      ['SECRET', 'PROVIDER', 'EXPIRES', 'DAYS'],
+      expiring.secrets.map((s) => [s.name, s.provider, s.expiresAt, s.expired ? 'expired' : String(s.days)]),
+    );
+  if (notRotated)
+    section(
+      `Not rotated within ${notRotated.window}`,
+      ['SECRET', 'PROVIDER', 'UPDATED', 'DAYS AGO'],
+      notRotated.secrets.map((s) => [s.name, s.provider, s.updatedAt, String(s.days)]),
+    );
+  if (rotationDue)
+    section(
+      'Past their rotation period',
+      ['SECRET', 'PROVIDER', 'EVERY', 'UPDATED', 'FROM'],
+      rotationDue.secrets.map((s) => [s.name, s.provider, s.rotation, s.updatedAt, s.declaredIn]),
+    );
+  if (failedAccess) {
+    if (!failedAccess.auditEnabled)
+      cli.print(`Failed reads within ${failedAccess.window}: not known (the audit log is off)\n`);
+    else
       section(
-        `Expiring within ${expiring.window}`,
-        ['SECRET', 'PROVIDER', 'EXPIRES', 'DAYS'],
-        expiring.secrets.map((s) => [
-          s.name,
-          s.provider,
-          s.expiresAt,
-          s.expired ? 'expired' : String(s.days),
+        `Accessors with more than ${failedAccess.threshold} failed reads within ${failedAccess.window}`,
+        ['ACCESSOR', 'FAILURES', 'LAST', 'SECRETS'],
+        failedAccess.accessors.map((a) => [
+          a.accessor,
+          String(a.failures),
+          a.lastFailureAt,
+          a.secrets.join(', '),
         ]),
       );
-    if (notRotated)
-      section(
-        `Not rotated within ${notRotated.window}`,
-        ['SECRET', 'PROVIDER', 'UPDATED', 'DAYS AGO'],
-        notRotated.secrets.map((s) => [s.name, s.provider, s.updatedAt, String(s.days)]),
-      );
-    if (rotationDue)
-      section(
-        'Past their rotation period',
-        ['SECRET', 'PROVIDER', 'EVERY', 'UPDATED', 'FROM'],
-        rotationDue.secrets.map((s) => [s.name, s.provider, s.rotation, s.updatedAt, s.declaredIn]),
-      );
-    if (failedAccess) {
-      if (!failedAccess.auditEnabled)
-        cli.print(`Failed reads within ${failedAccess.window}: not known (the audit log is off)\n`);
-      else
-        section(
-          `Accessors with more than ${failedAccess.threshold} failed reads within ${failedAccess.window}`,
-          ['ACCESSOR', 'FAILURES', 'LAST', 'SECRETS'],
-          failedAccess.accessors.map((a) => [
-            a.accessor,
-            String(a.failures),
-            a.lastFailureAt,
-            a.secrets.join(', '),
-          ]),
-        );
-    }
-    cli.print(due ? `${due} item${due === 1 ? '' : 's'} due` : 'nothing is due');
   }
-  if (options.strict && due > 0) process.exitCode = EXIT.failure;
+  cli.print(due ? `${due} item${due === 1 ? '' : 's'} due` : 'nothing is due');
 }
 
 /** Every secret of the environment with its metadata (expired ones too); a provider down is exit 5. */

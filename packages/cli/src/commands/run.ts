@@ -1,4 +1,5 @@
 import { constants } from 'node:os';
+import type { SecretManager } from '@hush/core';
 import type { Cli } from '../context.js';
 import { UsageError } from '../errors.js';
 import { recordChanges } from '../run/audit.js';
@@ -32,15 +33,16 @@ const MAX_FAILURES = 5;
 /** Quiet time after a burst of file events (an editor's save, a bulk import) before reading again. */
 const DEBOUNCE_MS = 200;
 
-/**
- * Starts a command with the environment's secrets as variables (or as files, `--mount`). Its
- * output passes through the manager's masker: through pipes, or, when our stdout is a terminal,
- * through a pseudo-terminal of its own so that it still sees one. Its exit code is ours, a death
- * by signal N is 128+N, and signals sent to hush are passed on to it. `--watch` starts it again
- * when its secrets change.
- */
-export default async function run(cli: Cli, [argv]: [string[]], options: RunOptions): Promise<void> {
-  const [command, ...args] = argv;
+interface Timing {
+  intervalMs: number;
+  graceMs: number;
+  backoffMs: number;
+  signal: NodeJS.Signals;
+  reloadSignal?: NodeJS.Signals;
+}
+
+/** Checks the options before anything is read: a usage error comes before any provider call. */
+async function timingOf(command: string | undefined, options: RunOptions): Promise<Timing> {
   if (!command) throw new UsageError('missing command to run', 'hush run [options] -- <command> [args...]');
   if (options.map && (options.prefix || options.provider))
     throw new UsageError('--map names its secrets: it cannot be combined with --prefix or --provider');
@@ -53,42 +55,46 @@ export default async function run(cli: Cli, [argv]: [string[]], options: RunOpti
       throw new UsageError(`${option} expects a duration such as 30s or 500ms, got '${value}'`);
     }
   };
-  const timing = {
+  return {
     intervalMs: ms(options.watchInterval, '--watch-interval'),
     graceMs: ms(options.grace, '--grace'),
     backoffMs: ms(options.backoff, '--backoff'),
+    signal: signalOption(options.signal, '--signal'),
+    ...(options.reloadSignal ? { reloadSignal: signalOption(options.reloadSignal, '--reload-signal') } : {}),
   };
-  const signal = signalOption(options.signal, '--signal');
-  const reloadSignal = options.reloadSignal
-    ? signalOption(options.reloadSignal, '--reload-signal')
-    : undefined;
-  await cli.checkProvider(options.provider);
+}
 
-  const selection = {
-    ...(options.prefix ? { prefix: options.prefix } : {}),
-    ...(options.provider ? { provider: options.provider } : {}),
-    ...(options.map ? { map: options.map } : {}),
-  };
-  let resolved = await resolveVariables(cli, selection);
-  const manager = await cli.manager();
-  maskValues(manager.masker, resolved.values);
+/** `--mount`: the private folder, with the values written into it (after leftovers are removed). */
+async function mountFolder(
+  cli: Cli,
+  options: RunOptions,
+  values: Record<string, string>,
+): Promise<SecretsFolder | undefined> {
+  if (!options.mount) return undefined;
+  removeLeftovers();
+  const folder = await SecretsFolder.create(
+    typeof options.mount === 'string' ? options.mount : undefined,
+    cli.cwd,
+  );
+  await folder.write(values);
+  return folder;
+}
 
-  const file = resolveCommand(command, process.env, cli.cwd);
-  const tty = options.mask && options.tty && process.stdout.isTTY === true;
-  let folder: SecretsFolder | undefined;
-  if (options.mount) {
-    removeLeftovers();
-    folder = await SecretsFolder.create(
-      typeof options.mount === 'string' ? options.mount : undefined,
-      cli.cwd,
-    );
-    await folder.write(resolved.values);
-  }
-  // A kill of hush by a signal it cannot catch leaves the folder for the next run; any other end removes it.
-  const cleanup = () => folder?.remove();
-  process.once('exit', cleanup);
-
-  const start = async (values: Record<string, string>): Promise<RunningChild> => {
+/** Starts the command (again, with `--watch`) with the values as variables, files or both. */
+function starter(
+  cli: Cli,
+  manager: SecretManager,
+  run: {
+    command: string;
+    args: string[];
+    file: string;
+    tty: boolean;
+    folder: SecretsFolder | undefined;
+    options: RunOptions;
+  },
+): (values: Record<string, string>) => Promise<RunningChild> {
+  const { command, args, file, tty, folder, options } = run;
+  return async (values) => {
     const env = childEnvironment(folder && !options.envToo ? {} : values, {
       keepMasterKey: options.keepMasterKey === true,
       ...(folder ? { extra: { HUSH_SECRETS_DIR: folder.path } } : {}),
@@ -105,7 +111,38 @@ export default async function run(cli: Cli, [argv]: [string[]], options: RunOpti
     const { startInTerminal } = await import('../run/pty.js');
     return startInTerminal({ ...start, file });
   };
+}
 
+/**
+ * Starts a command with the environment's secrets as variables (or as files, `--mount`). Its
+ * output passes through the manager's masker: through pipes, or, when our stdout is a terminal,
+ * through a pseudo-terminal of its own so that it still sees one. Its exit code is ours, a death
+ * by signal N is 128+N, and signals sent to hush are passed on to it. `--watch` starts it again
+ * when its secrets change.
+ */
+export default async function run(cli: Cli, [argv]: [string[]], options: RunOptions): Promise<void> {
+  const [command, ...args] = argv;
+  const timing = await timingOf(command, options);
+  await cli.checkProvider(options.provider);
+
+  const selection = {
+    ...(options.prefix ? { prefix: options.prefix } : {}),
+    ...(options.provider ? { provider: options.provider } : {}),
+    ...(options.map ? { map: options.map } : {}),
+  };
+  let resolved = await resolveVariables(cli, selection);
+  const manager = await cli.manager();
+  maskValues(manager.masker, resolved.values);
+
+  const file = resolveCommand(command!, process.env, cli.cwd);
+  const tty = options.mask && options.tty && process.stdout.isTTY === true;
+  const folder = await mountFolder(cli, options, resolved.values);
+  // A kill of hush by a signal it cannot catch leaves the folder for the next run; any other end removes it.
+  const cleanup = () => folder?.remove();
+  process.once('exit', cleanup);
+
+  const start = starter(cli, manager, { command: command!, args, file, tty, folder, options });
+  const { reloadSignal } = timing;
   const supervisor = new Supervisor(resolved.values, {
     start,
     read: async (trigger) => {
@@ -122,7 +159,7 @@ export default async function run(cli: Cli, [argv]: [string[]], options: RunOpti
       );
     },
     note: (line) => process.stderr.write(`${line}\n`),
-    signal,
+    signal: timing.signal,
     ...(reloadSignal ? { reloadSignal } : {}),
     graceMs: timing.graceMs,
     debounceMs: Math.min(DEBOUNCE_MS, timing.intervalMs),

@@ -63,30 +63,8 @@ export default async function scan(
   const { matcher, tooShort } = await buildMatcher(cli, minLength);
   // The values are in the matcher only as keyed hashes now; close the manager and its cache.
   await cli.dispose();
-  const root = repository?.root ?? cli.cwd;
-  const run: ScanRun = {
-    matcher,
-    includeBinary: options.includeBinary === true,
-    findings: [],
-    stats: { files: 0, blobs: 0, commits: 0, bytes: 0, skippedBinary: [] },
-  };
   const scope = { worktree: !options.staged, history: options.git === true, staged: options.staged === true };
-  if (!matcher.empty) {
-    if (scope.worktree) {
-      const files = repository
-        ? await trackedAndNamed(repository, cli.cwd, given)
-        : await walkFiles(cli.cwd, given);
-      const bar = await progressBar(cli, files.length, 'scanning files');
-      await scanFiles(run, root, files, () => bar.tick()).finally(() => bar.stop());
-    }
-    if (scope.staged) await scanBlobs(run, root, await stagedBlobs(repository!.git), 'staged');
-    if (scope.history) {
-      const { blobs, commits } = await historyBlobs(repository!.git, given);
-      run.stats.commits = commits;
-      const bar = await progressBar(cli, blobs.size, `scanning ${commits} commits`);
-      await scanBlobs(run, root, blobs, 'history', () => bar.tick()).finally(() => bar.stop());
-    }
-  }
+  const run = await scanScope(cli, repository, given, matcher, scope, options);
   const findings = sortFindings(run.findings);
   const prints = fingerprintFindings(findings);
   if (options.updateBaseline) {
@@ -105,23 +83,66 @@ export default async function scan(
     fingerprint: prints[i]!,
     baselined: options.updateBaseline === true || (accepted?.has(prints[i]!) ?? false),
   }));
-  const report: ScanReport = {
+  await writeReport(cli, format, options.output, {
     findings: reported,
     stats: run.stats,
     secrets: { scanned: matcher.secrets.size, tooShort },
     scope,
+  });
+  if (reported.some((f) => !f.baselined)) process.exitCode = EXIT.failure;
+}
+
+/** The working tree, the staged changes and the history, as the scope asks (nothing with no values). */
+async function scanScope(
+  cli: Cli,
+  repository: Awaited<ReturnType<typeof openRepository>>,
+  given: string[],
+  matcher: ScanRun['matcher'],
+  scope: ScanReport['scope'],
+  options: ScanOptions,
+): Promise<ScanRun> {
+  const root = repository?.root ?? cli.cwd;
+  const run: ScanRun = {
+    matcher,
+    includeBinary: options.includeBinary === true,
+    findings: [],
+    stats: { files: 0, blobs: 0, commits: 0, bytes: 0, skippedBinary: [] },
   };
+  if (matcher.empty) return run;
+  if (scope.worktree) {
+    const files = repository
+      ? await trackedAndNamed(repository, cli.cwd, given)
+      : await walkFiles(cli.cwd, given);
+    const bar = await progressBar(cli, files.length, 'scanning files');
+    await scanFiles(run, root, files, () => bar.tick()).finally(() => bar.stop());
+  }
+  if (scope.staged) await scanBlobs(run, root, await stagedBlobs(repository!.git), 'staged');
+  if (scope.history) {
+    const { blobs, commits } = await historyBlobs(repository!.git, given);
+    run.stats.commits = commits;
+    const bar = await progressBar(cli, blobs.size, `scanning ${commits} commits`);
+    await scanBlobs(run, root, blobs, 'history', () => bar.tick()).finally(() => bar.stop());
+  }
+  return run;
+}
+
+/** The report as text, JSON or SARIF, on stdout or into a private file. */
+async function writeReport(
+  cli: Cli,
+  format: string,
+  output: string | undefined,
+  report: ScanReport,
+): Promise<void> {
   const text =
     format === 'json'
       ? `${JSON.stringify(toJson(report), null, 2)}\n`
       : format === 'sarif'
         ? `${JSON.stringify(toSarif(report), null, 2)}\n`
         : `${toText(report).join('\n')}\n`;
-  if (options.output) {
-    await writePrivateFile(resolve(cli.cwd, options.output), text);
-    cli.note(`report written: ${options.output}`);
+  if (output) {
+    await writePrivateFile(resolve(cli.cwd, output), text);
+    cli.note(`report written: ${output}`);
   } else process.stdout.write(text);
-  if (reported.some((f) => !f.baselined)) process.exitCode = EXIT.failure;
 }
 
 /** The values of every secret of the environment, hashed into a matcher. */
