@@ -15,7 +15,6 @@ const aws = new AwsSecretsManagerProvider({
   endpoint: env.FLEET_AWS_ENDPOINT,
   region: 'us-east-1',
   credentials: { accessKeyId: env.FLEET_AWS_KEY_ID, secretAccessKey: env.FLEET_AWS_SECRET },
-  maxAttempts: 1,
 });
 const providers = [aws];
 if (mode === 'agent' || mode === 'fault-agent') {
@@ -63,7 +62,9 @@ async function read(name) {
       process.send({ t: 'seen', at: rotatedSeenAt });
     }
   } catch (error) {
-    fail(String(error?.code ?? error?.name ?? 'ERROR'));
+    // The code, and the first provider's code behind it (TIMEOUT, ECONNRESET...): never a message.
+    const behind = error?.failures?.[0]?.code;
+    fail(`${error?.code ?? error?.name ?? 'ERROR'}${behind ? `/${behind}` : ''}`);
   }
   latencies.push(Number(process.hrtime.bigint() - started) / 1000);
 }
@@ -99,6 +100,7 @@ process.on('message', async (message) => {
     rotatedSeenAt,
     failovers: metrics.providers.agent?.failovers ?? 0,
     tierTrouble: tier('timeouts') + tier('errors') + tier('skipped'),
+    lockTimeouts: tier('lockTimeouts'),
   });
 });
 // Exit only when the parent closes the channel, which it does once it holds the result: an exit

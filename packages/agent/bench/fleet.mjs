@@ -153,6 +153,7 @@ async function fleetRun(label, mode, extraEnv, { during } = {}) {
     }, {}),
     failovers: results.reduce((a, r) => a + r.failovers, 0),
     tierTrouble: results.reduce((a, r) => a + r.tierTrouble, 0),
+    lockTimeouts: results.reduce((a, r) => a + r.lockTimeouts, 0),
     getSecretValue: emulator.calls.GetSecretValue ?? 0,
     requests: Object.values(emulator.calls).reduce((a, b) => a + b, 0),
     wallMs,
@@ -176,6 +177,7 @@ function printTable(rows) {
       r.failures && `failed reads by code ${JSON.stringify(r.failureCodes)}`,
       r.failovers && `${r.failovers} reads fell over from the agent to the direct chain (no answer in time)`,
       r.tierTrouble && `${r.tierTrouble} tier calls timed out, failed or were skipped (then read directly)`,
+      r.lockTimeouts && `${r.lockTimeouts} waits for another process's fill ran out (then read directly)`,
     ].filter(Boolean);
     if (why.length) console.log(`${r.label}: ${why.join('; ')}`);
   }
