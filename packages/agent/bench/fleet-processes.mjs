@@ -7,12 +7,17 @@ import { fileURLToPath } from 'node:url';
 
 const here = (file) => fileURLToPath(new URL(file, import.meta.url));
 
+/** Clients not yet exited: an interrupted run kills them. */
+export const liveClients = new Set();
+
 /**
  * One client process. Its stderr is kept (the SDK's warnings are not worth a line of the report)
  * to explain a client that dies, and shown through `redact`, so never with a value in it.
  */
 export function startClient(env) {
   const child = fork(here('./fleet-client.mjs'), [], { stdio: ['ignore', 'inherit', 'pipe', 'ipc'], env });
+  liveClients.add(child);
+  child.once('exit', () => liveClients.delete(child));
   child.stderrText = '';
   child.stderr.setEncoding('utf8');
   child.stderr.on('data', (chunk) => {

@@ -15,7 +15,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { agentFault, redisFault } from './fleet-fault.mjs';
-import { nextMessage, release, startAgentProcess, startClient, startRedis } from './fleet-processes.mjs';
+import {
+  liveClients,
+  nextMessage,
+  release,
+  startAgentProcess,
+  startClient,
+  startRedis,
+} from './fleet-processes.mjs';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 const { startAwsSecretsManagerEmulator } = await import('@hush/emulators');
@@ -69,6 +76,15 @@ const baseEnv = {
 };
 const startAgent = (env) => startAgentProcess(work, { ...baseEnv, ...env }, cleanups);
 
+async function cleanUp() {
+  for (const child of liveClients) child.kill('SIGKILL');
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => undefined);
+  rmSync(work, { recursive: true, force: true });
+}
+// Interrupted, it still stops what it started (its redis-server runs as a daemon).
+for (const signal of ['SIGINT', 'SIGTERM'])
+  process.once(signal, () => cleanUp().finally(() => process.exit(130)));
+
 let failed = false;
 try {
   const redis = parts.has('fleet') || parts.has('fault') ? await startRedis(work, cleanups) : undefined;
@@ -110,8 +126,7 @@ try {
     failed = failures > 0;
   }
 } finally {
-  for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
-  rmSync(work, { recursive: true, force: true });
+  await cleanUp();
 }
 if (failed) {
   console.log('\nreads failed in a fault run');
