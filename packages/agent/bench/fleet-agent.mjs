@@ -1,6 +1,6 @@
 // The agent of the fleet benchmark: what `hush agent` runs (startAgent over the configured
 // manager, refresh-ahead on), here over the AWS emulator and, when FLEET_REDIS_URL is set, the
-// shared Redis tier.
+// shared Redis tier. FLEET_ALLOW_WRITES=1 is `--allow-writes` (the fault run rotates through it).
 
 import { startAgent } from '@hush/agent';
 import { SecretManager } from '@hush/core';
@@ -10,6 +10,7 @@ const env = process.env;
 const agent = await startAgent({
   socket: env.FLEET_SOCKET,
   log: () => undefined,
+  allowWrites: env.FLEET_ALLOW_WRITES === '1',
   load: async () => {
     const cacheTiers = [];
     if (env.FLEET_REDIS_URL) {

@@ -101,13 +101,18 @@ export class RedisCacheTier implements CacheTier {
     const lockKey = `${this.#base}l:${name}\u0000${key}`;
     const token = randomBytes(12).toString('hex');
     const taken = await this.#client.set(lockKey, token, 'PX', this.#options.lockTtlMs, 'NX');
-    if (taken === 'OK')
-      return {
-        held: true,
-        release: async () => {
-          await this.#client.eval(RELEASE, 1, lockKey, token);
-        },
+    if (taken === 'OK') {
+      const release = async () => {
+        await this.#client.eval(RELEASE, 1, lockKey, token);
       };
+      // Between this caller's miss and its claim, another process may have filled the key and let
+      // go of the lock: its entry, then, not a second backend read. (If Redis fails here, the lock
+      // is held all the same and the caller fills it.)
+      const entry = await this.get(name, key).catch(() => undefined);
+      if (!entry) return { held: true, release };
+      await release().catch(() => undefined);
+      return { held: false, entry };
+    }
     this.#startSubscriber();
     const deadline = performance.now() + options.waitMs;
     while (performance.now() < deadline && !options.abortSignal?.aborted) {

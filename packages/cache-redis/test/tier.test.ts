@@ -132,6 +132,27 @@ describe.skipIf(!REDIS_URL)('RedisCacheTier on a real Redis', () => {
     expect(provider.calls.get).toBe(1);
   });
 
+  it('a claim made after another process filled the key and let go gets its entry, not the lock', async () => {
+    const prefix = freshPrefix();
+    const provider = new MemoryProvider({ secrets: { k: PLANTED } });
+    // Process A misses, claims, reads the backend, fills and lets go of the lock...
+    const a = track(await fleetManager(prefix, provider));
+    expect((await a.manager.getSecret('k'))?.value).toBe(PLANTED);
+    expect(provider.calls.get).toBe(1);
+    // ...while process B, which missed before A filled, only claims now: it must not read again.
+    const b = new RedisCacheTier({ url: REDIS_URL!, prefix }, 'prod');
+    await b.connect();
+    try {
+      const claim = await b.lock('k', 'k', { waitMs: 1000 });
+      expect(claim.held).toBe(false);
+      expect(claim.held === false && claim.entry?.sealed.length).toBeGreaterThan(0);
+      // The lock it took for a moment is gone again, so nobody waits for a fill that will not come.
+      expect(await raw!.exists(`${prefix}prod:l:k\u0000k`)).toBe(0);
+    } finally {
+      await b.dispose();
+    }
+  });
+
   it('is loaded from configuration: cache.shared with kind redis', async () => {
     const prefix = freshPrefix();
     const root = fileURLToPath(new URL('..', import.meta.url));
@@ -166,7 +187,9 @@ describe.skipIf(!REDIS_URL)('RedisCacheTier on a real Redis', () => {
     });
     managers.push(other);
     expect((await other.getSecret('k'))?.value).toBe('value-k');
-    expect((await other.getMetrics()).cache.tiers?.redis?.errors).toBe(1);
+    // Counted each time the entry is met: by the lookup, and again by the claim, which finds it filled.
+    expect((await other.getMetrics()).cache.tiers?.redis?.errors).toBe(2);
+    expect(provider.calls.get).toBe(2);
   });
 });
 
