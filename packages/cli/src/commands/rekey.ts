@@ -220,46 +220,64 @@ async function rekeySharedKey(cli: Cli, store: LocalStore, spec: ProviderConfig,
       },
     );
     await recordRekey(cli, stores, 'master-key');
-    const paths = stores.map((s) => s.path);
-    if (source === 'env') {
-      if (cli.options.json)
-        cli.printJson({
-          stores: paths,
-          protection: 'master-key',
-          masterKey: newKey,
-          pendingKeyFile: pending,
-        });
-      else
-        cli.note(
-          `${cli.colors.yellow('!')} ${paths.map((p) => show(cli, p)).join(', ')} ${paths.length === 1 ? 'is' : 'are'} now encrypted under the key printed above (also in ${show(cli, pending)}, mode 0600). Update HUSH_MASTER_KEY everywhere it is set (CI secrets, deployment, your shell) to this value, then delete that file: the old key no longer opens ${paths.length === 1 ? 'the store' : 'them'} (it still opens the store backups in ${show(cli, store.path).replace(/[^/]*$/, '')}backups/).`,
-        );
-      return;
-    }
-    const backup = await replaceKeyFile(store.keyFile, pending, current);
-    if (cli.options.json) {
-      cli.printJson({
-        stores: paths,
-        protection: 'master-key',
-        keyFile: store.keyFile,
-        ...(backup ? { oldKeyBackup: backup } : {}),
-        // The first store, as before several were rekeyed together.
-        store: store.path,
-      });
-      return;
-    }
-    for (const path of paths)
-      cli.print(`${cli.colors.green('✓')} ${show(cli, path)} re-encrypted under a new master key`);
-    cli.print(`  new key: ${show(cli, store.keyFile)} (mode 0600)`);
-    if (backup)
-      cli.print(
-        `  old key: ${show(cli, backup)} (opens the store backups made before this rekey; delete it when you no longer need them)`,
-      );
-    cli.note(
-      `${cli.colors.yellow('!')} update every other copy of the key (teammates, CI's HUSH_MASTER_KEY): the old key no longer opens the store`,
+    await reportSharedRekey(
+      cli,
+      store,
+      stores.map((s) => s.path),
+      { source, newKey, pending, current },
     );
   } finally {
     for (const other of stores.slice(1)) await other.dispose?.();
   }
+}
+
+/**
+ * After every store is under the new key: from HUSH_MASTER_KEY, says where the new key is (the
+ * variable must change everywhere); from the key file, replaces it (keeping the old one aside).
+ */
+async function reportSharedRekey(
+  cli: Cli,
+  store: LocalStore,
+  paths: string[],
+  rekey: { source: 'env' | 'file'; newKey: string; pending: string; current: string | undefined },
+) {
+  const { source, newKey, pending, current } = rekey;
+  if (source === 'env') {
+    if (cli.options.json)
+      cli.printJson({
+        stores: paths,
+        protection: 'master-key',
+        masterKey: newKey,
+        pendingKeyFile: pending,
+      });
+    else
+      cli.note(
+        `${cli.colors.yellow('!')} ${paths.map((p) => show(cli, p)).join(', ')} ${paths.length === 1 ? 'is' : 'are'} now encrypted under the key printed above (also in ${show(cli, pending)}, mode 0600). Update HUSH_MASTER_KEY everywhere it is set (CI secrets, deployment, your shell) to this value, then delete that file: the old key no longer opens ${paths.length === 1 ? 'the store' : 'them'} (it still opens the store backups in ${show(cli, store.path).replace(/[^/]*$/, '')}backups/).`,
+      );
+    return;
+  }
+  const backup = await replaceKeyFile(store.keyFile, pending, current);
+  if (cli.options.json) {
+    cli.printJson({
+      stores: paths,
+      protection: 'master-key',
+      keyFile: store.keyFile,
+      ...(backup ? { oldKeyBackup: backup } : {}),
+      // The first store, as before several were rekeyed together.
+      store: store.path,
+    });
+    return;
+  }
+  for (const path of paths)
+    cli.print(`${cli.colors.green('✓')} ${show(cli, path)} re-encrypted under a new master key`);
+  cli.print(`  new key: ${show(cli, store.keyFile)} (mode 0600)`);
+  if (backup)
+    cli.print(
+      `  old key: ${show(cli, backup)} (opens the store backups made before this rekey; delete it when you no longer need them)`,
+    );
+  cli.note(
+    `${cli.colors.yellow('!')} update every other copy of the key (teammates, CI's HUSH_MASTER_KEY): the old key no longer opens the store`,
+  );
 }
 
 /**
