@@ -119,8 +119,13 @@ export class RedisCacheTier implements CacheTier {
       await this.#filled(name, key, Math.min(POLL_MS, deadline - performance.now()));
       const [entry, locked] = await Promise.all([this.get(name, key), this.#client.exists(lockKey)]);
       if (entry) return { held: false, entry };
-      // The holder is gone without filling (not found, or its read failed): read directly.
-      if (!locked) return { held: false };
+      if (!locked) {
+        // The holder may have filled the key and let go between those two commands: look again,
+        // now that the lock is gone. Nothing there: it left without filling (not found, or its
+        // read failed), so read directly.
+        const late = await this.get(name, key).catch(() => undefined);
+        return late ? { held: false, entry: late } : { held: false };
+      }
     }
     this.#counts.lockTimeouts++;
     return { held: false };
