@@ -20,12 +20,7 @@ export async function writeSecret(
   options: SetSecretOptions,
 ): Promise<NamedSecretInfo> {
   refuseUnknownOptions(options, SET_OPTIONS, 'setSecret');
-  const fields = {
-    key,
-    provider: parts.chain.canonical(options.provider),
-    accessor: options.actor,
-    scope: options.scope,
-  };
+  const fields = writeFields(parts, key, options);
   return parts.runner.run('set', fields, async (run) => {
     run.protected.push(value);
     validateSecretName(key);
@@ -48,12 +43,7 @@ export async function deleteSecret(
   options: DeleteSecretOptions,
 ): Promise<void> {
   refuseUnknownOptions(options, DELETE_OPTIONS, 'deleteSecret');
-  const fields = {
-    key,
-    provider: parts.chain.canonical(options.provider),
-    accessor: options.actor,
-    scope: options.scope,
-  };
+  const fields = writeFields(parts, key, options);
   return parts.runner.run('delete', fields, async (run) => {
     validateSecretName(key);
     const result = await parts.writes.delete(key, options, (slot) => target(run, slot));
@@ -72,12 +62,7 @@ export async function rotateSecret(
   options: RotateSecretOptions,
 ): Promise<NamedSecretInfo> {
   refuseUnknownOptions(options, ROTATE_OPTIONS, 'rotateSecret');
-  const fields = {
-    key,
-    provider: parts.chain.canonical(options.provider),
-    accessor: options.actor,
-    scope: options.scope,
-  };
+  const fields = writeFields(parts, key, options);
   return parts.runner.run('rotate', fields, async (run) => {
     if (options.newValue !== undefined) run.protected.push(options.newValue);
     validateSecretName(key);
@@ -106,10 +91,8 @@ export async function rollbackSecret(
   refuseUnknownOptions(options, VERSION_OPTIONS, 'rollbackSecret');
   const wanted = String(version);
   const fields = {
-    key,
-    provider: parts.chain.canonical(options.provider),
+    ...writeFields(parts, key, options),
     accessor: options.actor ?? options.accessor,
-    scope: options.scope,
     version: wanted,
   };
   return parts.runner.run('rollback', fields, async (run) => {
@@ -128,6 +111,20 @@ export async function rollbackSecret(
     changed(run, undefined, result.change);
     return namedInfo(result.info!);
   });
+}
+
+/** What a write's event names: the secret, the pinned provider, who writes and in which scope. */
+function writeFields(
+  parts: ManagerParts,
+  key: string,
+  options: { provider?: string; actor?: string; scope?: string },
+): { key: string; provider: string | undefined; accessor: string | undefined; scope: string | undefined } {
+  return {
+    key,
+    provider: parts.chain.canonical(options.provider),
+    accessor: options.actor,
+    scope: options.scope,
+  };
 }
 
 function target(run: Run, slot: ProviderSlot): void {
