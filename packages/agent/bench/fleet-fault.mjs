@@ -30,12 +30,7 @@ export async function agentFault(bench) {
     { FLEET_SOCKET: agent.socket, FLEET_ROTATED: rotated, FLEET_ROTATED_VALUE: newValue },
     {
       during: async (children) => {
-        const fleet = progress(children);
-        await fleet.until(() => fleet.minPasses() >= 1);
-        events.rotateStartedAt = Date.now();
-        await writer.rotateSecret(rotated, { newValue });
-        events.rotatedAt = Date.now();
-        await fleet.until(() => fleet.seen.size === children.length);
+        const fleet = await rotateWhileReading(children, writer, rotated, newValue, events);
         const before = fleet.snapshot();
         agent.kill();
         await fleet.until(() => fleet.passesSince(before) >= 2);
@@ -90,12 +85,7 @@ export async function redisFault(bench) {
     },
     {
       during: async (children) => {
-        const fleet = progress(children);
-        await fleet.until(() => fleet.minPasses() >= 1);
-        events.rotateStartedAt = Date.now();
-        await writer.rotateSecret(rotated, { newValue });
-        events.rotatedAt = Date.now();
-        await fleet.until(() => fleet.seen.size === children.length);
+        const fleet = await rotateWhileReading(children, writer, rotated, newValue, events);
         await writer.dispose();
         await redis.stop();
         const stoppedAt = Date.now();
@@ -123,6 +113,20 @@ export async function redisFault(bench) {
 }
 
 /** Follows the fleet's progress messages: passes over the names, and who has seen the rotated value. */
+/**
+ * Once every process has made a pass over the names, rotates one through `writer` and waits
+ * until every process has seen the new value; the times go in `events` for `printRotation`.
+ */
+async function rotateWhileReading(children, writer, rotated, newValue, events) {
+  const fleet = progress(children);
+  await fleet.until(() => fleet.minPasses() >= 1);
+  events.rotateStartedAt = Date.now();
+  await writer.rotateSecret(rotated, { newValue });
+  events.rotatedAt = Date.now();
+  await fleet.until(() => fleet.seen.size === children.length);
+  return fleet;
+}
+
 function progress(children) {
   const passes = new Map(children.map((child) => [child, 0]));
   const seen = new Map();
