@@ -1,33 +1,11 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { startKubernetesEmulator } from '@hush/emulators';
 import { describe, expect, it } from 'vitest';
-import { KubernetesProvider } from '../src/index.js';
-import { providerFor } from './helpers.js';
+import { providerFor, startPod } from './helpers.js';
 
 describe("externalSecrets(): External Secrets Operator's kubernetes provider", () => {
   it("in a pod: the service account's CA file as caBundle, its namespace, each name's Secret and key", async () => {
-    const k8s = await startKubernetesEmulator({
-      https: true,
-      namespaces: ['default', 'shop'],
-      tokens: { 'pod-token': { user: 'system:serviceaccount:shop:app', namespaces: ['shop'] } },
-    });
-    const root = mkdtempSync(join(tmpdir(), 'hush-k8s-eso-'));
-    const serviceAccountDir = join(root, 'serviceaccount');
-    mkdirSync(serviceAccountDir);
-    writeFileSync(join(serviceAccountDir, 'token'), 'pod-token');
-    writeFileSync(join(serviceAccountDir, 'ca.crt'), k8s.ca!);
-    writeFileSync(join(serviceAccountDir, 'namespace'), 'shop');
+    const { k8s, provider } = await startPod();
     try {
-      const provider = new KubernetesProvider({
-        serviceAccountDir,
-        env: {
-          HOME: join(root, 'home'),
-          KUBERNETES_SERVICE_HOST: '127.0.0.1',
-          KUBERNETES_SERVICE_PORT: new URL(k8s.url).port,
-        },
-      });
       await provider.set('db/password', 'eso-pod-value');
       const backend = await provider.externalSecrets();
       expect(backend.provider).toEqual({
