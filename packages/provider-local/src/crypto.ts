@@ -9,7 +9,17 @@ import {
   timingSafeEqual,
 } from 'node:crypto';
 
-export const FORMAT = 'hush.local/v1';
+/** The store file format hush writes: a header line, then one line per secret (see store-lines.ts). */
+export const FORMAT = 'hush.local/v2';
+
+/** The first format: one pretty-printed JSON document. Still read; the first write rewrites it as v2. */
+export const FORMAT_V1 = 'hush.local/v1';
+
+/**
+ * The label of the key derivation, the key check and each value's additional data. It stays the
+ * first format's across layouts: a store changes layout without re-encrypting anything.
+ */
+const CRYPTO_LABEL = 'hush.local/v1';
 
 /** How the root key of a store is obtained; stored in the file (never the key itself). */
 export type KdfParams =
@@ -140,7 +150,7 @@ export function checkPbkdf2(cost: Pbkdf2Cost): void {
 }
 
 function hkdf(root: Buffer, salt: Buffer, info: string): Buffer {
-  return Buffer.from(hkdfSync('sha256', root, salt, `${FORMAT} ${info}`, 32));
+  return Buffer.from(hkdfSync('sha256', root, salt, `${CRYPTO_LABEL} ${info}`, 32));
 }
 
 /** Raw keys cost one HKDF (microseconds); passphrases cost one scrypt (or PBKDF2) run. */
@@ -177,7 +187,7 @@ export class KdfOutOfBounds extends Error {}
 
 export function keyCheckValue(keys: DerivedKeys, storeId: string, kdf: KdfParams): string {
   return createHmac('sha256', keys.check)
-    .update(JSON.stringify([`${FORMAT} key-check`, storeId, kdf]))
+    .update(JSON.stringify([`${CRYPTO_LABEL} key-check`, storeId, kdf]))
     .digest('base64');
 }
 
@@ -196,7 +206,7 @@ export interface SealedValue {
 
 /** Binds a ciphertext to its store, name and version: moved anywhere else, it fails to authenticate. */
 function additionalData(storeId: string, name: string, version: string): Buffer {
-  return Buffer.from(JSON.stringify([FORMAT, storeId, name, version]), 'utf8');
+  return Buffer.from(JSON.stringify([CRYPTO_LABEL, storeId, name, version]), 'utf8');
 }
 
 export function encryptValue(

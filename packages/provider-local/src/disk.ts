@@ -162,7 +162,7 @@ const tempPrefix = (path: string) => `.${basename(path)}.`;
  */
 export async function writeFileAtomic(
   path: string,
-  text: string,
+  text: string | Buffer,
   beforeRename?: () => void,
   mode = 0o600,
 ): Promise<void> {
@@ -176,7 +176,7 @@ export async function writeFileAtomic(
   try {
     // Created 0600 whatever the umask; a stricter fileMode (0400) is applied before the rename.
     if (mode !== 0o600) await handle.chmod(mode);
-    await handle.writeFile(text, 'utf8');
+    await handle.writeFile(text);
     await handle.sync();
   } catch (error) {
     await handle.close();

@@ -5,15 +5,20 @@ import {
   VersionConflictError,
 } from '@hush/core';
 import { type DerivedKeys, encryptValue } from './crypto.js';
-import type { StoreDocument, StoredSecret, StoredVersion } from './store-file.js';
+import type { StoreDocument, StoredMeta, StoredSecret, StoredVersion } from './store-file.js';
 import { versionNumbers } from './store-file.js';
 
 // The secret entries of a store document: reading their versions and writing new ones. Pure
 // functions over the parsed document; encryption of a new version happens here, decryption in the provider.
 
-export function currentVersion(secret: StoredSecret): number {
-  const numbers = versionNumbers(secret);
-  return numbers[numbers.length - 1]!;
+/** The highest version number: the current one. */
+export function currentVersion(secret: StoredMeta): number {
+  let highest = 0;
+  for (const n in secret.versions) {
+    const number = Number(n);
+    if (number > highest) highest = number;
+  }
+  return highest;
 }
 
 export function isPast(iso: string | undefined, now: number): boolean {
@@ -34,19 +39,22 @@ export function requestedVersion(secret: StoredSecret, version?: string): number
   return /^[1-9][0-9]*$/.test(version) ? Number(version) : undefined;
 }
 
-export function infoOf(provider: string, key: string, secret: StoredSecret, n: number): SecretInfo {
-  const v = secret.versions[String(n)]!;
-  return {
+export function infoOf(provider: string, key: string, secret: StoredMeta, n: number): SecretInfo {
+  const version = String(n);
+  const v = secret.versions[version]!;
+  // Built field by field (no spreads of optional parts): a listing makes one per secret.
+  const info: SecretInfo = {
     key,
-    version: String(n),
+    version,
     createdAt: new Date(secret.createdAt),
     updatedAt: new Date(v.createdAt),
-    ...(v.expiresAt ? { expiresAt: new Date(v.expiresAt) } : {}),
-    metadata: { ...(secret.metadata ?? {}) },
-    tags: { ...(secret.tags ?? {}) },
-    provider,
-    ...(secret.scope !== undefined ? { scope: secret.scope } : {}),
-  };
+  } as SecretInfo;
+  if (v.expiresAt) info.expiresAt = new Date(v.expiresAt);
+  info.metadata = secret.metadata ? { ...secret.metadata } : {};
+  info.tags = secret.tags ? { ...secret.tags } : {};
+  info.provider = provider;
+  if (secret.scope !== undefined) info.scope = secret.scope;
+  return info;
 }
 
 export function versionsOf(secret: StoredSecret, now: number): SecretVersion[] {

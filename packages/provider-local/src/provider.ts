@@ -31,6 +31,7 @@ import {
   withNewVersion,
 } from './entries.js';
 import { KeyRing } from './keyring.js';
+import { listInfos } from './listing.js';
 import { DEFAULT_LOCK } from './lock.js';
 import {
   type BulkEntry,
@@ -44,6 +45,7 @@ import { newKeySource, newStoreKeys, reencrypt } from './rekey.js';
 import { GenerationMemory } from './state.js';
 import { StoreAccess, type Transaction } from './store.js';
 import { parseStore, type StoredSecret } from './store-file.js';
+import { readLayout } from './store-lines.js';
 
 export type { BulkEntry, LocalProviderOptions, NewKey, ResealResult } from './options.js';
 
@@ -138,44 +140,36 @@ export class LocalSecretProvider implements SecretProvider {
     options.abortSignal?.throwIfAborted();
     validateSecretName(key);
     this.#counters.reads++;
-    const found = await this.#store.loadEntry(key);
-    return found?.secret
-      ? this.#read(found.header.storeId, found.keys, key, found.secret, options.version)
-      : null;
+    const found = await this.#store.view();
+    const secret = found?.view.entry(key);
+    return secret ? this.#read(found!.view.header.storeId, found!.keys, key, secret, options.version) : null;
   }
 
   async getMany(keys: string[], options: ProviderCallOptions = {}): Promise<Map<string, Secret | null>> {
     options.abortSignal?.throwIfAborted();
     for (const key of keys) validateSecretName(key);
     this.#counters.reads += keys.length;
-    const loaded = await this.#store.load();
+    const found = await this.#store.view();
     return new Map(
       keys.map((key) => {
-        const secret = loaded ? this.#store.entry(loaded.doc, key) : undefined;
-        return [key, secret ? this.#read(loaded!.doc.storeId, loaded!.keys, key, secret) : null];
+        const secret = found?.view.entry(key);
+        return [key, secret ? this.#read(found!.view.header.storeId, found!.keys, key, secret) : null];
       }),
     );
   }
 
   async list(options: ProviderListOptions = {}): Promise<SecretInfo[]> {
     options.abortSignal?.throwIfAborted();
-    const loaded = await this.#store.load();
-    if (!loaded) return [];
-    const prefix = options.prefix ?? '';
-    return Object.keys(loaded.doc.secrets)
-      .filter((name) => name.startsWith(prefix))
-      .sort()
-      .map((name) => {
-        const secret = this.#store.entry(loaded.doc, name)!;
-        return infoOf(this.name, name, secret, currentVersion(secret));
-      });
+    const found = await this.#store.view();
+    if (!found) return [];
+    return listInfos(this.name, found.view.metas(), options.prefix ?? '', this.path);
   }
 
   async listVersions(key: string, options: ProviderCallOptions = {}): Promise<SecretVersion[]> {
     options.abortSignal?.throwIfAborted();
     validateSecretName(key);
-    const loaded = await this.#store.load();
-    const secret = loaded ? this.#store.entry(loaded.doc, key) : undefined;
+    const found = await this.#store.view();
+    const secret = found?.view.entry(key);
     return secret ? versionsOf(secret, Date.now()) : [];
   }
 
@@ -279,8 +273,8 @@ export class LocalSecretProvider implements SecretProvider {
   async opensWith(key: NewKey): Promise<boolean | null> {
     const snapshot = await readSnapshot(this.path);
     if (!snapshot) return null;
-    const doc = parseStore(snapshot.text, this.path);
-    return this.#store.keys.opens(doc, newKeySource(key));
+    const header = readLayout(snapshot.bytes, this.path)?.header ?? parseStore(snapshot.text, this.path);
+    return this.#store.keys.opens(header, newKeySource(key));
   }
 
   /**
@@ -294,11 +288,14 @@ export class LocalSecretProvider implements SecretProvider {
 
   async health(): Promise<ProviderHealth> {
     try {
-      const loaded = await this.#store.load();
-      if (!loaded) return { status: 'healthy', message: `store ${this.path} not created yet` };
+      const found = await this.#store.view();
+      if (!found) return { status: 'healthy', message: `store ${this.path} not created yet` };
       return {
         status: 'healthy',
-        details: { secrets: Object.keys(loaded.doc.secrets).length, generation: loaded.doc.generation },
+        details: {
+          secrets: Object.keys(found.view.metas()).length,
+          generation: found.view.header.generation,
+        },
       };
     } catch (error) {
       return { status: 'unhealthy', message: (error as Error).message };

@@ -1,26 +1,41 @@
-import { createHmac } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import { ConfigError, IntegrityError } from '@hush/core';
-import { equalBase64, FORMAT, hmacParts, type KdfParams, kdfProblem, type SealedValue } from './crypto.js';
+import {
+  equalBase64,
+  FORMAT,
+  FORMAT_V1,
+  hmacParts,
+  type KdfParams,
+  kdfProblem,
+  type SealedValue,
+} from './crypto.js';
 
-/** One version of a secret: its encrypted value and dates. */
-export interface StoredVersion extends SealedValue {
+/** What a listing needs of one version: its dates. */
+export interface VersionDates {
   createdAt: string;
   expiresAt?: string;
 }
 
-export interface StoredSecret {
+/** One version of a secret: its encrypted value and dates. */
+export interface StoredVersion extends SealedValue, VersionDates {}
+
+/** A secret without its ciphertexts: what `list`, `describe` and version histories read. */
+export interface StoredMeta {
   createdAt: string;
   scope?: string;
   tags?: Record<string, string>;
   metadata?: Record<string, string>;
   /** Keyed by version number ("1", "2", ...); the highest is current. */
+  versions: Record<string, VersionDates>;
+}
+
+export interface StoredSecret extends StoredMeta {
   versions: Record<string, StoredVersion>;
 }
 
-/** The whole file. Names, dates and tags are clear text (readable diffs); values are not. */
+/** The store in memory, whatever its layout on disk. Names, dates and tags are clear text; values are not. */
 export interface StoreDocument {
-  format: typeof FORMAT;
+  format: typeof FORMAT | typeof FORMAT_V1;
   storeId: string;
   kdf: KdfParams;
   keyCheck: string;
@@ -30,120 +45,13 @@ export interface StoreDocument {
   secrets: Record<string, StoredSecret>;
 }
 
-export function versionNumbers(secret: StoredSecret): number[] {
-  return Object.keys(secret.versions)
-    .map(Number)
-    .sort((a, b) => a - b);
-}
+/** The file without its entries: what the key, MAC and generation checks need. */
+export type StoreHeader = Omit<StoreDocument, 'secrets'>;
 
-function sortedPairs(record: Record<string, string> | undefined): [string, string][] {
-  return Object.entries(record ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-}
-
-/**
- * Serialised text of each entry, keyed by the entry object. Writers replace an entry object when
- * they change it, so an untouched entry is never serialised (or encrypted) again: its bytes in
- * the file stay identical and a write into a large store costs little more than the I/O.
- */
-const entryText = new WeakMap<StoredSecret, string>();
-
-function serializeEntry(name: string, s: StoredSecret): string {
-  let text = entryText.get(s);
-  if (text === undefined) {
-    const versions: Record<string, StoredVersion> = {};
-    for (const n of versionNumbers(s)) {
-      const v = s.versions[String(n)]!;
-      versions[String(n)] = {
-        createdAt: v.createdAt,
-        ...(v.expiresAt ? { expiresAt: v.expiresAt } : {}),
-        iv: v.iv,
-        ct: v.ct,
-        tag: v.tag,
-      };
-    }
-    const ordered = {
-      createdAt: s.createdAt,
-      ...(s.scope !== undefined ? { scope: s.scope } : {}),
-      ...(s.tags && Object.keys(s.tags).length ? { tags: Object.fromEntries(sortedPairs(s.tags)) } : {}),
-      ...(s.metadata && Object.keys(s.metadata).length
-        ? { metadata: Object.fromEntries(sortedPairs(s.metadata)) }
-        : {}),
-      versions,
-    };
-    text = JSON.stringify(ordered, null, 2).replace(/\n/g, '\n    ');
-    entryText.set(s, text);
-  }
-  return `    ${JSON.stringify(name)}: ${text}`;
-}
-
-const MAC_FIELD = '"mac": "';
-
-/** The bytes the file MAC covers: the whole file with the MAC value blanked, line endings as LF. */
-function macInput(text: string): string {
-  const start = text.indexOf(MAC_FIELD) + MAC_FIELD.length;
-  const end = text.indexOf('"', start);
-  const blanked = text.slice(0, start) + text.slice(end);
-  return blanked.includes('\r\n') ? blanked.replace(/\r\n/g, '\n') : blanked;
-}
-
-/**
- * Serialises with stable key order everywhere (names sorted, fields in a fixed order), then
- * signs: the file MAC is HMAC-SHA256, under its own subkey, over every byte of the file but the
- * MAC itself. Entries added, removed, rolled back, re-tagged or moved all change those bytes;
- * nothing needs decrypting to check it.
- */
-export function serializeSigned(
-  doc: Omit<StoreDocument, 'mac'>,
-  macKey: Buffer,
-): { text: string; mac: string } {
-  const header = JSON.stringify(
-    {
-      format: doc.format,
-      storeId: doc.storeId,
-      kdf: doc.kdf,
-      keyCheck: doc.keyCheck,
-      generation: doc.generation,
-      mac: '',
-    },
-    null,
-    2,
-  );
-  const names = Object.keys(doc.secrets).sort();
-  const body = names.length
-    ? `{\n${names.map((n) => serializeEntry(n, doc.secrets[n]!)).join(',\n')}\n  }`
-    : '{}';
-  const unsigned = `${header.slice(0, -2)},\n  "secrets": ${body}\n}\n`;
-  const mac = hmacParts(macKey, [`${FORMAT} file`, macInput(unsigned)]);
-  const at = unsigned.indexOf(MAC_FIELD) + MAC_FIELD.length;
-  return { text: unsigned.slice(0, at) + mac + unsigned.slice(at), mac };
-}
-
-/** Checks the file MAC over the text as read (the parsed document must carry the same MAC). */
-export function verifyFileMac(text: string, doc: StoreHeader, macKey: Buffer): boolean {
-  const start = text.indexOf(MAC_FIELD) + MAC_FIELD.length;
-  if (start < MAC_FIELD.length || text.slice(start, text.indexOf('"', start)) !== doc.mac) return false;
-  return equalBase64(doc.mac, hmacParts(macKey, [`${FORMAT} file`, macInput(text)]));
-}
-
-const MAC_FIELD_BYTES = Buffer.from(MAC_FIELD);
-
-/**
- * `verifyFileMac` over the bytes as read, for a file with LF line endings: the same HMAC input
- * (the bytes are the UTF-8 text that was signed), without decoding or copying megabytes.
- */
-export function verifyFileMacBytes(bytes: Buffer, doc: StoreHeader, macKey: Buffer): boolean {
-  const found = bytes.indexOf(MAC_FIELD_BYTES);
-  if (found < 0) return false;
-  const start = found + MAC_FIELD_BYTES.length;
-  const end = bytes.indexOf(0x22, start);
-  if (end < 0 || bytes.toString('latin1', start, end) !== doc.mac) return false;
-  const mac = createHmac('sha256', macKey)
-    .update(`${FORMAT} file\n`)
-    .update(bytes.subarray(0, start))
-    .update(bytes.subarray(end))
-    .update('\n')
-    .digest('base64');
-  return equalBase64(doc.mac, mac);
+export function versionNumbers(secret: StoredMeta): number[] {
+  const numbers: number[] = [];
+  for (const n in secret.versions) numbers.push(Number(n));
+  return numbers.sort((a, b) => a - b);
 }
 
 const isString = (v: unknown): v is string => typeof v === 'string';
@@ -152,45 +60,89 @@ const isRecord = (v: unknown): v is Record<string, unknown> =>
 const isStringRecord = (v: unknown): v is Record<string, string> =>
   isRecord(v) && Object.values(v).every(isString);
 
-/** The file without its entries: what the key, MAC and generation checks need. */
-export type StoreHeader = Omit<StoreDocument, 'secrets'>;
+function notJson(text: string, path: string): IntegrityError {
+  const conflict = /^(<<<<<<<|>>>>>>>|=======)/m.test(text);
+  return new IntegrityError(
+    `store ${path} is not valid JSON${conflict ? ' (it holds unresolved git merge conflict markers)' : ' (truncated or edited by hand?)'}`,
+    undefined,
+    {
+      hint: conflict
+        ? 'resolve the conflict, then run `hush reseal`'
+        : `restore a backup from ${join(dirname(path), 'backups')}`,
+    },
+  );
+}
 
 /**
- * Parses and checks the header; entries are checked one by one when used (`checkEntry`), so a
- * read of one secret does not walk all of them. Cryptographic checks come after (they need the key).
+ * Parses a whole store file of either format, in any layout (a hand-merged or reformatted file
+ * too: `reseal` reads it so), into the document. Entries are shape-checked when used (`checkEntry`).
  */
 export function parseStore(text: string, path: string): StoreDocument {
   let raw: unknown;
   try {
     raw = JSON.parse(text);
   } catch {
-    const conflict = /^(<<<<<<<|>>>>>>>|=======)/m.test(text);
-    throw new IntegrityError(
-      `store ${path} is not valid JSON${conflict ? ' (it holds unresolved git merge conflict markers)' : ' (truncated or edited by hand?)'}`,
-      undefined,
-      {
-        hint: conflict
-          ? 'resolve the conflict, then run `hush reseal`'
-          : `restore a backup from ${join(dirname(path), 'backups')}`,
-      },
-    );
+    throw notJson(text, path);
   }
   const header = checkHeader(raw, path);
-  const secrets = (raw as Record<string, unknown>).secrets;
+  const { secrets, sealed } = raw as Record<string, unknown>;
   if (!isRecord(secrets)) throw new IntegrityError(`store ${path} is malformed: secrets is not an object`);
-  // No prototype: names such as `constructor` or `__proto__` are plain entries.
-  return { ...header, secrets: Object.assign(Object.create(null), secrets) };
+  if (header.format === FORMAT_V1)
+    // No prototype: names such as `constructor` or `__proto__` are plain entries.
+    return { ...header, secrets: Object.assign(Object.create(null), secrets) };
+  if (!isRecord(sealed)) throw new IntegrityError(`store ${path} is malformed: sealed is not an object`);
+  return { ...header, secrets: joinSections(secrets, sealed, path) };
 }
+
+/** The entries of a v2 file: each secret's dates and tags joined with its ciphertexts. */
+export function joinSections(
+  metas: Record<string, unknown>,
+  sealed: Record<string, unknown>,
+  path: string,
+): Record<string, StoredSecret> {
+  const secrets: Record<string, StoredSecret> = Object.create(null);
+  for (const name of Object.keys(metas)) {
+    const joined = joinEntry(name, metas[name] as StoredMeta, sealed[name], path);
+    if (joined) secrets[name] = joined;
+  }
+  for (const name of Object.keys(sealed))
+    if (!Object.hasOwn(metas, name))
+      throw new IntegrityError(
+        `store ${path} is malformed: ciphertexts of '${name}' without its entry`,
+        name,
+      );
+  return secrets;
+}
+
+/** One secret of a v2 file from its two lines; the shapes are checked here. */
+export function joinEntry(name: string, meta: StoredMeta, sealed: unknown, path: string): StoredSecret {
+  checkMeta(name, meta, path);
+  if (!isRecord(sealed)) throw malformed(path, `ciphertexts of '${name}'`, name);
+  const versions: Record<string, StoredVersion> = {};
+  for (const n in meta.versions) {
+    const v = sealed[n] as Record<string, unknown> | undefined;
+    if (!isRecord(v) || !isString(v.iv) || !isString(v.ct) || !isString(v.tag))
+      throw malformed(path, `ciphertext of version ${n} of '${name}'`, name);
+    versions[n] = { ...meta.versions[n]!, iv: v.iv, ct: v.ct, tag: v.tag };
+  }
+  for (const n in sealed)
+    if (!Object.hasOwn(meta.versions, n))
+      throw malformed(path, `ciphertext of unknown version ${n} of '${name}'`, name);
+  return { ...meta, versions };
+}
+
+const malformed = (path: string, what: string, name?: string) =>
+  new IntegrityError(`store ${path} is malformed: ${what}`, name);
 
 /** Checks the header fields of a parsed file (format, ids, generation, key-derivation parameters). */
 export function checkHeader(raw: unknown, path: string): StoreHeader {
   const bad = (what: string): never => {
-    throw new IntegrityError(`store ${path} is malformed: ${what}`);
+    throw malformed(path, what);
   };
   if (!isRecord(raw)) return bad('not an object');
-  if (raw.format !== FORMAT) {
+  if (raw.format !== FORMAT && raw.format !== FORMAT_V1) {
     throw new ConfigError(
-      `store ${path} has format ${JSON.stringify(raw.format)}; this version reads '${FORMAT}'`,
+      `store ${path} has format ${JSON.stringify(raw.format)}; this version reads '${FORMAT}' and '${FORMAT_V1}'`,
     );
   }
   if (!isString(raw.storeId) || !isString(raw.keyCheck) || !isString(raw.mac))
@@ -214,7 +166,7 @@ export function checkHeader(raw: unknown, path: string): StoreHeader {
     );
   }
   return {
-    format: FORMAT,
+    format: raw.format,
     storeId: raw.storeId as string,
     kdf: kdf as unknown as KdfParams,
     keyCheck: raw.keyCheck as string,
@@ -223,22 +175,59 @@ export function checkHeader(raw: unknown, path: string): StoreHeader {
   };
 }
 
-/** Checks one entry's shape before it is used. */
-export function checkEntry(name: string, secret: StoredSecret, path: string): void {
+/** A version number as the file writes it: digits, no leading zero. */
+function isVersionKey(n: string): boolean {
+  if (n.length === 0 || n.length > 15 || n.charCodeAt(0) === 0x30) return false;
+  for (let i = 0; i < n.length; i++) {
+    const c = n.charCodeAt(i);
+    if (c < 0x30 || c > 0x39) return false;
+  }
+  return true;
+}
+
+/** Checks the shape of one entry's dates, tags and versions before it is used (no ciphertexts). */
+export function checkMeta(name: string, meta: StoredMeta, path: string): void {
   const bad = (what: string): never => {
-    throw new IntegrityError(`store ${path} is malformed: ${what}`, name);
+    throw malformed(path, what, name);
   };
-  const s = secret as unknown as Record<string, unknown>;
+  const s = meta as unknown as Record<string, unknown>;
   if (!isRecord(s) || !isString(s.createdAt) || !isRecord(s.versions)) bad(`entry '${name}'`);
   if (s.scope !== undefined && !isString(s.scope)) bad(`scope of '${name}'`);
   if (s.tags !== undefined && !isStringRecord(s.tags)) bad(`tags of '${name}'`);
   if (s.metadata !== undefined && !isStringRecord(s.metadata)) bad(`metadata of '${name}'`);
-  const versions = s.versions as Record<string, unknown>;
-  if (Object.keys(versions).length === 0) bad(`'${name}' has no version`);
-  for (const [n, v] of Object.entries(versions)) {
-    if (!/^[1-9][0-9]*$/.test(n)) bad(`version '${n}' of '${name}'`);
-    if (!isRecord(v) || ![v.createdAt, v.iv, v.ct, v.tag].every(isString)) bad(`version ${n} of '${name}'`);
+  let count = 0;
+  for (const n in s.versions as Record<string, unknown>) {
+    count++;
+    const v = (s.versions as Record<string, unknown>)[n];
+    if (!isVersionKey(n)) bad(`version '${n}' of '${name}'`);
+    if (!isRecord(v) || !isString(v.createdAt)) bad(`version ${n} of '${name}'`);
     const expiresAt = (v as Record<string, unknown>).expiresAt;
     if (expiresAt !== undefined && !isString(expiresAt)) bad(`expiry of version ${n} of '${name}'`);
   }
+  if (count === 0) bad(`'${name}' has no version`);
+}
+
+/** Checks one entry's shape, ciphertexts included, before it is used. */
+export function checkEntry(name: string, secret: StoredSecret, path: string): void {
+  checkMeta(name, secret, path);
+  for (const n in secret.versions) {
+    const v = secret.versions[n] as unknown as Record<string, unknown>;
+    if (![v.iv, v.ct, v.tag].every(isString)) throw malformed(path, `version ${n} of '${name}'`, name);
+  }
+}
+
+const V1_MAC_FIELD = '"mac": "';
+
+/**
+ * The file MAC of a first-format file: HMAC-SHA256 over the whole text with the MAC value blanked,
+ * line endings as LF. The parsed document must carry the same MAC.
+ */
+export function verifyV1FileMac(text: string, doc: StoreHeader, macKey: Buffer): boolean {
+  const start = text.indexOf(V1_MAC_FIELD) + V1_MAC_FIELD.length;
+  if (start < V1_MAC_FIELD.length) return false;
+  const end = text.indexOf('"', start);
+  if (text.slice(start, end) !== doc.mac) return false;
+  const blanked = text.slice(0, start) + text.slice(end);
+  const input = blanked.includes('\r\n') ? blanked.replace(/\r\n/g, '\n') : blanked;
+  return equalBase64(doc.mac, hmacParts(macKey, [`${FORMAT_V1} file`, input]));
 }

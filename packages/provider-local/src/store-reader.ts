@@ -1,7 +1,6 @@
 import { dirname, join } from 'node:path';
 import { ConfigError, IntegrityError, ProviderUnavailableError } from '@hush/core';
-import { findEntry, readHeader } from './canonical.js';
-import { type DerivedKeys, decryptValue } from './crypto.js';
+import { type DerivedKeys, decryptValue, FORMAT_V1 } from './crypto.js';
 import { assertPrivate, assertPrivateFolder, type FileSnapshot, readSnapshot, statStamp } from './disk.js';
 import { type KeyRing, RetryWithNewKey } from './keyring.js';
 import type { LockOptions } from './lock.js';
@@ -14,21 +13,20 @@ import {
   type StoredSecret,
   type StoredVersion,
   type StoreHeader,
-  verifyFileMac,
-  verifyFileMacBytes,
+  verifyV1FileMac,
 } from './store-file.js';
+import { readLayout, verifyFileMac } from './store-lines.js';
+import { DocView, LinesView, type StoreView } from './store-view.js';
 
 export interface Loaded {
   doc: StoreDocument;
   keys: DerivedKeys;
 }
 
-/** A store file verified in its canonical layout: its text, where its entries start, its keys. */
-interface Verified {
+/** A store file verified (mode, key, file MAC, generation), by the stat stamp of the file read. */
+export interface Verified {
   stamp: string;
-  bytes: Buffer;
-  entriesAt: number;
-  header: StoreHeader;
+  view: StoreView;
   keys: DerivedKeys;
 }
 
@@ -58,12 +56,11 @@ export class StoreReader {
   readonly keys: KeyRing;
   readonly counters = { fileReads: 0, fileWrites: 0, cacheHits: 0, decryptions: 0 };
   protected readonly config: StoreConfig;
-  /** The store as last read or written, by the stat stamp of its file. */
+  /** The whole document as last written (or handed to a writer), by the stat stamp of its file. */
   protected cache: { stamp: string; loaded: Loaded } | undefined;
-  /** A file verified (key, MAC, generation) in its canonical layout, its entries not parsed. */
+  /** The file as last read and verified, its entries parsed only when used. */
   #verified: Verified | undefined;
-  #verifying: { stamp: string; promise: Promise<Verified | 'whole' | null> } | undefined;
-  #pending: { stamp: string; promise: Promise<Loaded | null> } | undefined;
+  #pending: { stamp: string; promise: Promise<Verified | null> } | undefined;
 
   constructor(config: StoreConfig) {
     this.config = config;
@@ -77,7 +74,7 @@ export class StoreReader {
     this.keys.forget();
   }
 
-  /** An entry by name, shape-checked (entries are checked when used, not all at load). */
+  /** An entry of a document by name, shape-checked (entries are checked when used, not all at load). */
   entry(doc: StoreDocument, name: string): StoredSecret | undefined {
     if (!Object.hasOwn(doc.secrets, name)) return undefined;
     const secret = doc.secrets[name]!;
@@ -99,18 +96,34 @@ export class StoreReader {
   }
 
   /**
-   * The verified store, re-read only when the file changed (stat stamp). Null when absent. A read
+   * The verified store, re-read only when the file changed (stat stamp); null when absent. A read
    * that meets a rekey in progress waits for it; one that meets a file replaced while it was being
    * checked (an honest writer) reads it again.
    */
-  async load(): Promise<Loaded | null> {
+  async view(): Promise<Verified | null> {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.#loadOnce();
+        return await this.#viewOnce();
       } catch (error) {
         if (attempt >= ATTEMPTS || !(await this.canRetry(error))) throw error;
       }
     }
+  }
+
+  /** The whole document, verified as `view` verifies it; null when absent. */
+  async load(): Promise<Loaded | null> {
+    const verified = await this.view();
+    if (!verified) return null;
+    if (this.cache?.stamp === verified.stamp) return this.cache.loaded;
+    const loaded = { doc: verified.view.document(), keys: verified.keys };
+    this.#verified = undefined;
+    this.cache = { stamp: verified.stamp, loaded };
+    return loaded;
+  }
+
+  /** Verifies the store (key, MAC, generation) without parsing its entries. False when absent. */
+  async verify(): Promise<boolean> {
+    return (await this.view()) !== null;
   }
 
   /** After a retryable failure: waits for a rekey when one runs. False when the error is final. */
@@ -126,41 +139,35 @@ export class StoreReader {
         },
       );
     }
-    this.keys.forget();
-    this.cache = undefined;
-    this.#verified = undefined;
+    this.forget();
     return true;
   }
 
-  async #loadOnce(): Promise<Loaded | null> {
+  async #viewOnce(): Promise<Verified | null> {
     const stamp = await statStamp(this.config.path);
     if (stamp === null) {
       this.cache = undefined;
+      this.#verified = undefined;
       return null;
     }
-    if (this.cache && this.cache.stamp === stamp) {
+    if (this.cache?.stamp === stamp) {
       this.counters.cacheHits++;
-      return this.cache.loaded;
+      const { doc, keys } = this.cache.loaded;
+      return { stamp, view: new DocView(doc, this.config.path), keys };
     }
-    // Concurrent cold reads of the same file share one parse and verification.
+    if (this.#verified?.stamp === stamp) {
+      this.counters.cacheHits++;
+      return this.#verified;
+    }
+    // Concurrent cold reads of the same file share one read and verification.
     if (this.#pending?.stamp === stamp) return this.#pending.promise;
     const promise = (async () => {
-      const verified = this.#verified?.stamp === stamp ? this.#verified : undefined;
-      if (verified) {
-        // Already verified as it is: its entries only need parsing.
-        const loaded = {
-          doc: parseStore(verified.bytes.toString('utf8'), this.config.path),
-          keys: verified.keys,
-        };
-        this.cache = { stamp, loaded };
-        return loaded;
-      }
       const snapshot = await readSnapshot(this.config.path);
       if (!snapshot) return null;
       this.counters.fileReads++;
-      const loaded = await this.verifySnapshot(snapshot, false);
-      this.cache = { stamp: snapshot.stamp, loaded };
-      return loaded;
+      const verified = await this.verifySnapshot(snapshot, false);
+      this.#verified = verified;
+      return verified;
     })();
     const pending = { stamp, promise };
     this.#pending = pending;
@@ -172,122 +179,61 @@ export class StoreReader {
   }
 
   /**
-   * One entry, verified as `load` verifies the whole store (mode, key, file MAC, generation), but
-   * without parsing the other entries when the store is not loaded yet: what one `get` needs.
+   * The document a writer changes: the cached one when the file is unchanged since, else parsed
+   * from the file as verified (the verified view is dropped: the writer changes the document).
    */
-  async loadEntry(
-    name: string,
-  ): Promise<{ header: StoreHeader; keys: DerivedKeys; secret?: StoredSecret } | null> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await this.#loadEntryOnce(name);
-      } catch (error) {
-        if (attempt >= ATTEMPTS || !(await this.canRetry(error))) throw error;
-      }
-    }
-  }
-
-  async #loadEntryOnce(
-    name: string | undefined,
-  ): Promise<{ header: StoreHeader; keys: DerivedKeys; secret?: StoredSecret } | null> {
-    const stamp = await statStamp(this.config.path);
-    if (stamp === null) {
-      this.cache = undefined;
-      this.#verified = undefined;
-      return null;
-    }
-    const whole = async () => {
-      const loaded = await this.#loadOnce();
-      if (!loaded) return null;
-      const secret = name === undefined ? undefined : this.entry(loaded.doc, name);
-      return { header: loaded.doc, keys: loaded.keys, ...(secret ? { secret } : {}) };
-    };
-    if (this.cache?.stamp === stamp || this.#pending?.stamp === stamp) return whole();
-    const verified = await this.#verifiedAt(stamp);
-    if (verified === 'whole') return whole();
-    if (verified === null) return null;
-    if (name === undefined) return { header: verified.header, keys: verified.keys };
-    const secret = findEntry(verified.bytes, verified.entriesAt, name);
-    if (secret) checkEntry(name, secret, this.config.path);
-    return { header: verified.header, keys: verified.keys, ...(secret ? { secret } : {}) };
-  }
-
-  /**
-   * The file verified in its canonical layout (concurrent cold reads share one read and check);
-   * 'whole' when it is not in that layout and must be parsed whole; null when it is gone.
-   */
-  #verifiedAt(stamp: string): Promise<Verified | 'whole' | null> {
-    if (this.#verified?.stamp === stamp) return Promise.resolve(this.#verified);
-    if (this.#verifying?.stamp === stamp) return this.#verifying.promise;
-    const promise = (async (): Promise<Verified | 'whole' | null> => {
-      const snapshot = await readSnapshot(this.config.path);
-      if (!snapshot) return null;
-      assertPrivate(this.config.path, snapshot.mode, 'store', this.config.insecureOk);
-      await assertPrivateFolder(this.config.path, this.config.insecureOk);
-      const canonical = readHeader(snapshot.bytes, this.config.path);
-      // Not in the layout hush writes (line endings changed, edited by hand): parse it all.
-      if (!canonical) return 'whole';
-      this.counters.fileReads++;
-      const keys = await this.#check(snapshot, canonical.header, false, () =>
-        parseStore(snapshot.text, this.config.path),
-      );
-      const verified: Verified = {
-        stamp: snapshot.stamp,
-        bytes: snapshot.bytes,
-        entriesAt: canonical.entriesAt,
-        header: canonical.header,
-        keys,
-      };
-      this.#verified = verified;
-      return verified;
-    })();
-    const pending = { stamp, promise };
-    this.#verifying = pending;
-    const clear = () => {
-      if (this.#verifying === pending) this.#verifying = undefined;
-    };
-    promise.then(clear, clear);
-    return promise;
-  }
-
-  /** Verifies the store (key, MAC, generation) without keeping its entries parsed. False when absent. */
-  async verify(): Promise<boolean> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return (await this.#loadEntryOnce(undefined)) !== null;
-      } catch (error) {
-        if (attempt >= ATTEMPTS || !(await this.canRetry(error))) throw error;
-      }
-    }
+  protected cachedDocument(stamp: string | null): Loaded | undefined {
+    if (stamp === null) return undefined;
+    if (this.cache?.stamp === stamp) return this.cache.loaded;
+    if (this.#verified?.stamp !== stamp) return undefined;
+    const { view, keys } = this.#verified;
+    this.#verified = undefined;
+    return { doc: view.document(), keys };
   }
 
   /** Checks mode, key, file MAC and generation. `locked`: no writer can replace the file meanwhile. */
-  protected async verifySnapshot(snapshot: FileSnapshot, locked: boolean): Promise<Loaded> {
-    assertPrivate(this.config.path, snapshot.mode, 'store', this.config.insecureOk);
-    await assertPrivateFolder(this.config.path, this.config.insecureOk);
-    const doc = parseStore(snapshot.text, this.config.path);
-    const keys = await this.#check(snapshot, doc, locked, () => doc);
-    return { doc, keys };
+  protected async verifySnapshot(snapshot: FileSnapshot, locked: boolean): Promise<Verified> {
+    const path = this.config.path;
+    assertPrivate(path, snapshot.mode, 'store', this.config.insecureOk);
+    await assertPrivateFolder(path, this.config.insecureOk);
+    // Line endings turned into CRLF (git on Windows) are read as the LF file that was signed.
+    const crlf = snapshot.bytes.includes(0x0d);
+    const text = crlf ? snapshot.text.replace(/\r\n/g, '\n') : undefined;
+    const bytes = text === undefined ? snapshot.bytes : Buffer.from(text);
+    const layout = readLayout(bytes, path);
+    if (layout) {
+      const view = new LinesView(layout.header, bytes, layout, path);
+      const keys = await this.#check(snapshot.stamp, view, locked, (mac) =>
+        verifyFileMac(bytes, layout.header, mac, layout),
+      );
+      return { stamp: snapshot.stamp, view, keys };
+    }
+    // Another layout (a first-format file, one merged or reformatted by hand): parsed whole.
+    const whole = text ?? snapshot.text;
+    const view = new DocView(parseStore(whole, path), path);
+    const keys = await this.#check(snapshot.stamp, view, locked, (mac) =>
+      view.header.format === FORMAT_V1
+        ? verifyV1FileMac(whole, view.header, mac)
+        : verifyFileMac(bytes, view.header, mac),
+    );
+    return { stamp: snapshot.stamp, view, keys };
   }
 
-  /** Folder, key, file MAC and generation of a file whose header is parsed; `entries` parses the rest. */
+  /** Key, file MAC and generation of a file read as `view`; `intact` checks the MAC under a key. */
   async #check(
-    snapshot: FileSnapshot,
-    header: StoreHeader,
+    stamp: string,
+    view: StoreView,
     locked: boolean,
-    entries: () => StoreDocument,
+    intact: (macKey: Buffer) => boolean,
   ): Promise<DerivedKeys> {
+    const header: StoreHeader = view.header;
     const keys = await this.keys.keysFor(header, await this.keys.require());
-    // A file without CR bytes is checked over its bytes, undecoded (see verifyFileMacBytes).
-    const intact = snapshot.bytes.includes(0x0d)
-      ? verifyFileMac(snapshot.text, header, keys.mac)
-      : verifyFileMacBytes(snapshot.bytes, header, keys.mac);
-    if (!intact) {
+    if (!intact(keys.mac)) {
       // Only on failure: find an entry whose ciphertext no longer authenticates, to name it.
-      const doc = entries();
-      for (const [name, secret] of Object.entries(doc.secrets)) {
+      const doc = parsedOrUndefined(view);
+      for (const [name, secret] of Object.entries(doc?.secrets ?? {})) {
         checkEntry(name, secret, this.config.path);
-        for (const [n, v] of Object.entries(secret.versions)) this.decrypt(doc.storeId, keys, name, n, v);
+        for (const [n, v] of Object.entries(secret.versions)) this.decrypt(doc!.storeId, keys, name, n, v);
       }
       throw new IntegrityError(
         `store ${this.config.path} failed its integrity check (file MAC): entries were added, removed, rolled back or edited outside hush`,
@@ -301,7 +247,7 @@ export class StoreReader {
     if (header.generation < highest) {
       // A writer records its generation after renaming its file into place: when the file read
       // here is no longer the one on disk, an honest writer replaced it meanwhile. Read it again.
-      if (!locked && (await statStamp(this.config.path)) !== snapshot.stamp) throw new ReadAgain();
+      if (!locked && (await statStamp(this.config.path)) !== stamp) throw new ReadAgain();
       throw new IntegrityError(
         `store ${this.config.path} is generation ${header.generation}, older than generation ${highest} already seen here: an older copy of the file was put back (replay or rollback)`,
         undefined,
@@ -317,5 +263,15 @@ export class StoreReader {
     return new ConfigError(`store ${this.config.path} does not exist (createIfMissing is false)`, {
       hint: 'create it with `hush init`, or drop createIfMissing: false',
     });
+  }
+}
+
+/** The whole document of a file that failed its MAC, or undefined when its sections are not JSON. */
+function parsedOrUndefined(view: StoreView): StoreDocument | undefined {
+  try {
+    return view.document();
+  } catch (error) {
+    if (error instanceof SyntaxError) return undefined;
+    throw error;
   }
 }

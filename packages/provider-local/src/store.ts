@@ -23,7 +23,8 @@ import {
 import { ensureHushGitignore } from './gitignore.js';
 import { withStoreLock } from './lock.js';
 import type { ResealResult } from './options.js';
-import { checkEntry, parseStore, type StoreDocument, serializeSigned } from './store-file.js';
+import { checkEntry, parseStore, type StoreDocument } from './store-file.js';
+import { serializeSigned } from './store-lines.js';
 import { ATTEMPTS, type Loaded, StoreReader } from './store-reader.js';
 
 /** What a queued write sees: the freshly read store and the keys that open it. */
@@ -117,13 +118,15 @@ export class StoreAccess extends StoreReader {
       // Unchanged since this process last read or wrote it: no need to read 10,000 entries again.
       const stamp = await statStamp(this.config.path);
       const source = await this.keys.require(stamp === null);
-      const cached = stamp !== null && this.cache?.stamp === stamp ? this.cache : undefined;
+      const cached = this.cachedDocument(stamp);
       const snapshot = cached ? undefined : await readSnapshot(this.config.path);
       const exists = cached !== undefined || snapshot !== null;
       let loaded: Loaded;
-      if (cached) loaded = cached.loaded;
-      else if (snapshot) loaded = await this.verifySnapshot(snapshot, true);
-      else loaded = await this.#create(source);
+      if (cached) loaded = cached;
+      else if (snapshot) {
+        const verified = await this.verifySnapshot(snapshot, true);
+        loaded = { doc: verified.view.document(), keys: verified.keys };
+      } else loaded = await this.#create(source);
       // The cached document is mutated in place; any failure below drops the cache (see #drain).
       this.cache = undefined;
       const tx: Transaction = {
@@ -177,9 +180,11 @@ export class StoreAccess extends StoreReader {
   /** Bumps the generation, signs, writes `target` atomically, remembers the generation. Under the lock. */
   async #write(target: string, doc: StoreDocument, keys: DerivedKeys, assertHeld: () => void): Promise<void> {
     doc.generation += 1;
-    const { text, mac } = serializeSigned(doc, keys.mac);
+    // Whatever format the file was read in, it is written in the current one.
+    doc.format = FORMAT;
+    const { bytes, mac } = serializeSigned(doc, keys.mac);
     doc.mac = mac;
-    await writeFileAtomic(target, text, assertHeld, this.config.fileMode);
+    await writeFileAtomic(target, bytes, assertHeld, this.config.fileMode);
     this.counters.fileWrites++;
     await this.config.memory.record(doc.storeId, doc.generation);
     const stamp = await statStamp(this.config.path);

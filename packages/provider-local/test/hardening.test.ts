@@ -5,7 +5,8 @@ import { ConfigError, IntegrityError, SecretManager, ValidationError } from '@hu
 import lockfile from 'proper-lockfile';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { generateMasterKey, LocalSecretProvider, pendingKeyFile, writeKeyFile } from '../src/index.js';
-import { type Sandbox, sandbox, thrown } from './helpers.js';
+import type { StoreDocument } from '../src/store-file.js';
+import { readDoc, type Sandbox, sandbox, thrown, writeDoc } from './helpers.js';
 
 let box: Sandbox;
 beforeEach(() => {
@@ -13,8 +14,8 @@ beforeEach(() => {
 });
 afterEach(() => box.cleanup());
 
-const readStore = () => JSON.parse(readFileSync(box.store, 'utf8'));
-const writeStore = (doc: unknown) => writeFileSync(box.store, JSON.stringify(doc, null, 2), { mode: 0o600 });
+const readStore = (): any => readDoc(box.store);
+const writeStore = (doc: StoreDocument) => writeDoc(box.store, doc);
 
 /** A read-only second provider in the chain: a tampered store must never fall over to it. */
 function fallback(value: string) {

@@ -1,8 +1,10 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateMasterKey } from '../src/keys.js';
 import { type LocalProviderOptions, LocalSecretProvider } from '../src/provider.js';
+import { parseStore, type StoreDocument } from '../src/store-file.js';
+import { layoutBytes } from '../src/store-lines.js';
 
 export interface Sandbox {
   dir: string;
@@ -35,4 +37,21 @@ export async function thrown(
     return error as Error & { code?: string };
   }
   throw new Error('expected a failure, got none');
+}
+
+/** The store file as a document (either format), ciphertexts joined to their entries. */
+export function readDoc(path: string): StoreDocument {
+  return parseStore(readFileSync(path, 'utf8'), path);
+}
+
+/** Writes a document in the v2 layout, keeping the MAC it carries (not signed again). */
+export function writeDoc(path: string, doc: StoreDocument): void {
+  writeFileSync(path, layoutBytes(doc, doc.mac).bytes, { mode: 0o600 });
+}
+
+/** Tampering through the document, so that only the targeted field changes in the file. */
+export function editStore(path: string, change: (doc: any) => void): void {
+  const doc = readDoc(path);
+  change(doc);
+  writeDoc(path, doc);
 }

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { ConfigError, IntegrityError } from '@hush/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { generateMasterKey, listBackups, writeKeyFile } from '../src/index.js';
-import { type Sandbox, sandbox, thrown } from './helpers.js';
+import { editStore, readDoc, type Sandbox, sandbox, thrown, writeDoc } from './helpers.js';
 
 const PLANTED = ['planted-alpha-7f3a', 'planted-beta-91c2'];
 
@@ -16,11 +16,9 @@ beforeEach(async () => {
 });
 afterEach(() => box.cleanup());
 
-// Tampering goes through JSON so that only the targeted field changes.
+// Tampering goes through the document so that only the targeted field changes.
 function edit(change: (doc: any) => void): void {
-  const doc = JSON.parse(readFileSync(box.store, 'utf8'));
-  change(doc);
-  writeFileSync(box.store, `${JSON.stringify(doc, null, 2)}\n`);
+  editStore(box.store, change);
 }
 
 function flipByte(base64: string, at = 0): string {
@@ -74,7 +72,7 @@ describe('local provider: tampering is detected', () => {
   it('a ciphertext copied from another store opened by the same key', async () => {
     const other = box.make({ path: 'other/secrets.enc.json', statePath: false });
     await other.set('alpha', 'from-the-other-store');
-    const foreign = JSON.parse(readFileSync(other.path, 'utf8')).secrets.alpha.versions['1'];
+    const foreign = readDoc(other.path).secrets.alpha!.versions['1'];
     edit((doc) => {
       doc.secrets.alpha.versions['1'] = foreign;
     });
@@ -153,12 +151,11 @@ describe('local provider: reseal after a merge', () => {
     // Two branches add different secrets to the same store; a merge keeps both entries.
     const base = readFileSync(box.store, 'utf8');
     await box.make().set('ours', 'o');
-    const ours = JSON.parse(readFileSync(box.store, 'utf8'));
+    const ours = readDoc(box.store);
     writeFileSync(box.store, base);
     await box.make({ statePath: false }).set('theirs', 't');
-    const theirs = JSON.parse(readFileSync(box.store, 'utf8'));
-    const merged = { ...ours, secrets: { ...ours.secrets, theirs: theirs.secrets.theirs } };
-    writeFileSync(box.store, JSON.stringify(merged, null, 2));
+    const theirs = readDoc(box.store);
+    writeDoc(box.store, { ...ours, secrets: { ...ours.secrets, theirs: theirs.secrets.theirs! } });
 
     await expect(box.make().get('ours')).rejects.toBeInstanceOf(IntegrityError);
     const p = box.make();
@@ -279,6 +276,7 @@ describe('local provider: the key is verified, never stored', () => {
       'generation',
       'mac',
       'secrets',
+      'sealed',
     ]);
   });
 });

@@ -1,9 +1,9 @@
-import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError, IntegrityError, SecretManager, SecretNotFoundError, ValidationError } from '@hush/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LocalSecretProvider, listBackups } from '../src/index.js';
-import { type Sandbox, sandbox, thrown } from './helpers.js';
+import { readDoc, type Sandbox, sandbox, thrown, writeDoc } from './helpers.js';
 
 let box: Sandbox;
 beforeEach(() => {
@@ -11,7 +11,7 @@ beforeEach(() => {
 });
 afterEach(() => box.cleanup());
 
-const readStore = () => JSON.parse(readFileSync(box.store, 'utf8'));
+const readStore = (): any => readDoc(box.store);
 
 describe('local provider: LocalSecretProvider option names', () => {
   it('takes storePath as the store file (path wins when both are given)', async () => {
@@ -137,10 +137,13 @@ describe('local provider: scale', () => {
 describe('local provider: stable bytes across processes', () => {
   it('a fresh instance writing one entry leaves every other entry byte-identical in the file', async () => {
     await box.make().setMany({ a: 'alpha', b: 'beta', c: 'gamma' });
-    const entryText = (text: string, name: string) => {
-      const start = text.indexOf(`    "${name}": {`);
-      return text.slice(start, text.indexOf('\n    }', start));
-    };
+    // Each entry's two lines (its dates and tags, its ciphertexts), without the comma that follows.
+    const entryText = (text: string, name: string) =>
+      text
+        .split('\n')
+        .filter((line) => line.startsWith(`"${name}":`))
+        .map((line) => line.replace(/,$/, ''))
+        .join('\n');
     const before = readFileSync(box.store, 'utf8');
     await box.make().set('b', 'beta-2');
     await box.make({ masterKey: box.key }).setMany({ d: 'delta' });
@@ -175,7 +178,7 @@ describe('local provider: PBKDF2-SHA256 for passphrases', () => {
     await new LocalSecretProvider({ root: box.dir, env: {}, passphrase, pbkdf2: {} }).set('k', 'v');
     const doc = readStore();
     doc.kdf.iterations = 1000;
-    writeFileSync(box.store, JSON.stringify(doc, null, 2), { mode: 0o600 });
+    writeDoc(box.store, doc);
     const error = await thrown(() =>
       new LocalSecretProvider({ root: box.dir, env: {}, passphrase }).get('k'),
     );

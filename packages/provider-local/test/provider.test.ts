@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { ConfigError, ProviderUnavailableError, SecretManager, VersionConflictError } from '@hush/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import plugin, { generateMasterKey, LocalSecretProvider, writeKeyFile } from '../src/index.js';
-import { type Sandbox, sandbox, thrown } from './helpers.js';
+import { readDoc, type Sandbox, sandbox, thrown } from './helpers.js';
 
 let box: Sandbox;
 beforeEach(() => {
@@ -11,7 +11,7 @@ beforeEach(() => {
 });
 afterEach(() => box.cleanup());
 
-const readStore = () => JSON.parse(readFileSync(box.store, 'utf8'));
+const readStore = (): any => readDoc(box.store);
 
 describe('local provider: basics', () => {
   it('reads nothing and needs no key while the store does not exist', async () => {
@@ -54,7 +54,7 @@ describe('local provider: basics', () => {
     const text = readFileSync(box.store, 'utf8');
     expect(text).toContain('"database/url"');
     expect(text).not.toContain('pa55');
-    expect(readStore().format).toBe('hush.local/v1');
+    expect(readStore().format).toBe('hush.local/v2');
     // A fresh instance (as a fresh process would) reads it back.
     expect((await box.make().get('database/url'))?.value).toBe('postgres://user:pa55@host/db');
   });

@@ -1,0 +1,252 @@
+import { createHmac } from 'node:crypto';
+import { equalBase64, FORMAT } from './crypto.js';
+import {
+  checkHeader,
+  joinEntry,
+  type StoreDocument,
+  type StoredMeta,
+  type StoredSecret,
+  type StoreHeader,
+  versionNumbers,
+} from './store-file.js';
+
+// The layout of a `hush.local/v2` file: still one JSON document, one line per secret.
+//
+//   {"format":"hush.local/v2","storeId":…,"kdf":{…},"keyCheck":…,"generation":7,"mac":"…",
+//   "secrets":{
+//   "api/key":{"createdAt":…,"tags":{…},"versions":{"1":{"createdAt":…},"2":{…}}},
+//   "db/url":{…}
+//   },
+//   "sealed":{
+//   "api/key":{"1":{"iv":…,"ct":…,"tag":…},"2":{…}},
+//   "db/url":{…}
+//   }}
+//
+// Dates and tags (`secrets`) are kept apart from the ciphertexts (`sealed`), so that a listing
+// parses the first section alone. Within each section the lines are sorted by the bytes of their
+// JSON-encoded name: one secret is found by a binary search over the lines and parses alone. The
+// file MAC covers every byte but the MAC value, and is checked over the bytes as read.
+
+const HEADER_START = Buffer.from(`{"format":"${FORMAT}",`);
+const SECRETS_LINE = Buffer.from('"secrets":{\n');
+const BETWEEN = Buffer.from('},\n"sealed":{\n');
+const END = Buffer.from('}}\n');
+const MAC_FIELD = Buffer.from('"mac":"');
+const NEWLINE = 0x0a;
+
+/** Where the sections of a file in this layout are: byte ranges of whole lines. */
+export interface Layout {
+  header: StoreHeader;
+  /** Lines `"name":{dates, tags, versions}` (each ending in `,\n`, the last in `\n`). */
+  meta: [number, number];
+  sealed: [number, number];
+  /** Where the MAC value is in the header line. */
+  mac: [number, number];
+}
+
+/**
+ * The header and section ranges of a v2 file in the layout hush writes; undefined for anything
+ * else (another format, a reformatted or hand-merged file: the caller parses it whole). Nothing
+ * here is trusted before the file MAC is checked.
+ */
+export function readLayout(bytes: Buffer, path: string): Layout | undefined {
+  if (!bytes.subarray(0, HEADER_START.length).equals(HEADER_START)) return undefined;
+  const headerEnd = bytes.indexOf(NEWLINE);
+  if (headerEnd < 1 || bytes[headerEnd - 1] !== 0x2c) return undefined;
+  const metaStart = headerEnd + 1 + SECRETS_LINE.length;
+  if (!bytes.subarray(headerEnd + 1, metaStart).equals(SECRETS_LINE)) return undefined;
+  const between = bytes.subarray(metaStart, metaStart + BETWEEN.length).equals(BETWEEN)
+    ? metaStart
+    : bytes.indexOf(Buffer.from(`\n${BETWEEN.toString()}`), metaStart - 1) + 1;
+  if (between <= 0) return undefined;
+  const sealedStart = between + BETWEEN.length;
+  const sealedEnd = bytes.length - END.length;
+  if (sealedEnd < sealedStart || !bytes.subarray(sealedEnd).equals(END)) return undefined;
+  if (sealedEnd > sealedStart && bytes[sealedEnd - 1] !== NEWLINE) return undefined;
+  let raw: unknown;
+  try {
+    raw = JSON.parse(`${bytes.toString('utf8', 0, headerEnd - 1)}}`);
+  } catch {
+    return undefined;
+  }
+  const header = checkHeader(raw, path);
+  const macAt = bytes.indexOf(MAC_FIELD);
+  if (macAt < 0 || macAt > headerEnd) return undefined;
+  const macStart = macAt + MAC_FIELD.length;
+  const macEnd = bytes.indexOf(0x22, macStart);
+  if (macEnd < 0 || macEnd > headerEnd) return undefined;
+  return { header, meta: [metaStart, between], sealed: [sealedStart, sealedEnd], mac: [macStart, macEnd] };
+}
+
+/** The file MAC of a v2 file: HMAC-SHA256 under its own subkey over every byte but the MAC value. */
+function fileMac(macKey: Buffer, bytes: Buffer, macStart: number, macEnd: number): string {
+  return createHmac('sha256', macKey)
+    .update(`${FORMAT} file\n`)
+    .update(bytes.subarray(0, macStart))
+    .update(bytes.subarray(macEnd))
+    .digest('base64');
+}
+
+/** Checks the file MAC over the bytes as read, in any layout (the MAC value is found in the bytes). */
+export function verifyFileMac(bytes: Buffer, header: StoreHeader, macKey: Buffer, layout?: Layout): boolean {
+  let range = layout?.mac;
+  if (!range) {
+    const at = bytes.indexOf(MAC_FIELD);
+    if (at < 0) return false;
+    const end = bytes.indexOf(0x22, at + MAC_FIELD.length);
+    if (end < 0) return false;
+    range = [at + MAC_FIELD.length, end];
+  }
+  if (bytes.toString('latin1', range[0], range[1]) !== header.mac) return false;
+  return equalBase64(header.mac, fileMac(macKey, bytes, range[0], range[1]));
+}
+
+/**
+ * The value of the line for `name` in a section (its text after `"name":`), found by a binary
+ * search over the sorted lines; undefined when the section has no such line.
+ */
+export function findLine(bytes: Buffer, range: [number, number], name: string): string | undefined {
+  const key = Buffer.from(`${JSON.stringify(name)}:`);
+  let [lo, hi] = range;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    const start = bytes.lastIndexOf(NEWLINE, mid - 1) + 1;
+    const lineStart = Math.max(start, lo);
+    const end = bytes.indexOf(NEWLINE, lineStart);
+    const lineEnd = end < 0 || end > hi ? hi : end;
+    const order = Buffer.compare(bytes.subarray(lineStart, Math.min(lineStart + key.length, lineEnd)), key);
+    if (order === 0) {
+      const valueEnd = bytes[lineEnd - 1] === 0x2c ? lineEnd - 1 : lineEnd;
+      return bytes.toString('utf8', lineStart + key.length, valueEnd);
+    }
+    if (order < 0) lo = lineEnd + 1;
+    else hi = lineStart;
+  }
+  return undefined;
+}
+
+/** One secret of a v2 file in this layout, its two lines parsed alone; undefined when absent. */
+export function readEntry(
+  bytes: Buffer,
+  layout: Layout,
+  name: string,
+  path: string,
+): StoredSecret | undefined {
+  const meta = findLine(bytes, layout.meta, name);
+  if (meta === undefined) return undefined;
+  const sealed = findLine(bytes, layout.sealed, name);
+  return joinEntry(
+    name,
+    JSON.parse(meta) as StoredMeta,
+    sealed === undefined ? undefined : JSON.parse(sealed),
+    path,
+  );
+}
+
+/** Every secret's dates, tags and versions, without a ciphertext: one parse of the first section. */
+export function readMetas(bytes: Buffer, layout: Layout): Record<string, StoredMeta> {
+  const [start, end] = layout.meta;
+  // The section's lines inside braces are an object: `{\n"a":{…},\n"b":{…}\n}`.
+  return JSON.parse(bytes.toString('utf8', start - 2, end + 1)) as Record<string, StoredMeta>;
+}
+
+/** Every secret's ciphertexts by name. */
+export function readSealed(bytes: Buffer, layout: Layout): Record<string, unknown> {
+  const [start, end] = layout.sealed;
+  return JSON.parse(bytes.toString('utf8', start - 2, end + 1)) as Record<string, unknown>;
+}
+
+function sortedPairs(record: Record<string, string> | undefined): Record<string, string> | undefined {
+  if (!record) return undefined;
+  const keys = Object.keys(record);
+  if (keys.length === 0) return undefined;
+  const sorted: Record<string, string> = {};
+  for (const key of keys.sort()) sorted[key] = record[key]!;
+  return sorted;
+}
+
+/**
+ * The two lines of each entry, keyed by the entry object. Writers replace an entry object when
+ * they change it, so an untouched entry is never serialised again: its lines stay identical and a
+ * write into a large store costs little more than the I/O.
+ */
+const entryLines = new WeakMap<StoredSecret, { meta: string; sealed: string }>();
+
+function linesOf(s: StoredSecret): { meta: string; sealed: string } {
+  let lines = entryLines.get(s);
+  if (lines === undefined) {
+    const dates: Record<string, { createdAt: string; expiresAt?: string }> = {};
+    const sealed: Record<string, { iv: string; ct: string; tag: string }> = {};
+    for (const n of versionNumbers(s)) {
+      const v = s.versions[String(n)]!;
+      dates[n] = v.expiresAt
+        ? { createdAt: v.createdAt, expiresAt: v.expiresAt }
+        : { createdAt: v.createdAt };
+      sealed[n] = { iv: v.iv, ct: v.ct, tag: v.tag };
+    }
+    const tags = sortedPairs(s.tags);
+    const metadata = sortedPairs(s.metadata);
+    const meta = {
+      createdAt: s.createdAt,
+      ...(s.scope !== undefined ? { scope: s.scope } : {}),
+      ...(tags ? { tags } : {}),
+      ...(metadata ? { metadata } : {}),
+      versions: dates,
+    };
+    lines = { meta: JSON.stringify(meta), sealed: JSON.stringify(sealed) };
+    entryLines.set(s, lines);
+  }
+  return lines;
+}
+
+const ASCII = /^[\x20-\x7e]*$/;
+
+/** Names with their JSON encoding, in the order of the encoded bytes: the order `findLine` searches. */
+function sortedKeys(names: string[]): [key: string, name: string][] {
+  const keyed = names.map((name): [string, string] => [JSON.stringify(name), name]);
+  if (keyed.every(([key]) => ASCII.test(key))) return keyed.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return keyed.sort(([a], [b]) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+}
+
+/**
+ * The file in the v2 layout with `mac` as its MAC value; `macStart` is where that value begins.
+ * Untouched entries reuse their lines (see `linesOf`).
+ */
+export function layoutBytes(
+  doc: Omit<StoreDocument, 'mac'>,
+  mac: string,
+): { bytes: Buffer; macStart: number } {
+  const header = JSON.stringify({
+    format: FORMAT,
+    storeId: doc.storeId,
+    kdf: doc.kdf,
+    keyCheck: doc.keyCheck,
+    generation: doc.generation,
+    mac: '',
+  });
+  const meta: string[] = [];
+  const sealed: string[] = [];
+  for (const [key, name] of sortedKeys(Object.keys(doc.secrets))) {
+    const lines = linesOf(doc.secrets[name]!);
+    meta.push(`${key}:${lines.meta}`);
+    sealed.push(`${key}:${lines.sealed}`);
+  }
+  const section = (lines: string[]) => (lines.length ? `${lines.join(',\n')}\n` : '');
+  // `…"mac":""}` becomes the header line `…"mac":"<MAC>",`.
+  const before = header.slice(0, -2);
+  const after = `${mac}",\n"secrets":{\n${section(meta)}},\n"sealed":{\n${section(sealed)}}}\n`;
+  return { bytes: Buffer.from(before + after), macStart: Buffer.byteLength(before) };
+}
+
+/** Serialises in the v2 layout and signs it (see `fileMac`). Returns the bytes and the MAC. */
+export function serializeSigned(
+  doc: Omit<StoreDocument, 'mac'>,
+  macKey: Buffer,
+): { bytes: Buffer; mac: string } {
+  const { bytes, macStart } = layoutBytes(doc, '');
+  const mac = fileMac(macKey, bytes, macStart, macStart);
+  return {
+    bytes: Buffer.concat([bytes.subarray(0, macStart), Buffer.from(mac), bytes.subarray(macStart)]),
+    mac,
+  };
+}

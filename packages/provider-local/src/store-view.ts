@@ -1,0 +1,80 @@
+import {
+  checkEntry,
+  joinSections,
+  type StoreDocument,
+  type StoredMeta,
+  type StoredSecret,
+  type StoreHeader,
+} from './store-file.js';
+import { type Layout, readEntry, readMetas, readSealed } from './store-lines.js';
+
+/**
+ * A verified store as reads use it, whatever its layout: one secret, every secret's dates and
+ * tags, or the whole document. Entries are shape-checked when used, not all at load.
+ */
+export interface StoreView {
+  readonly header: StoreHeader;
+  /** One secret, its shape checked; undefined when the store has none of that name. */
+  entry(name: string): StoredSecret | undefined;
+  /** Every secret's dates, tags and versions by name (unchecked: see `checkMeta`; use `Object.hasOwn`). */
+  metas(): Record<string, StoredMeta>;
+  /** The whole document, parsed afresh: a writer may change it. */
+  document(): StoreDocument;
+}
+
+/** A v2 file in the layout hush writes: entries found in the bytes and parsed one by one. */
+export class LinesView implements StoreView {
+  #metas: Record<string, StoredMeta> | undefined;
+
+  constructor(
+    readonly header: StoreHeader,
+    private readonly bytes: Buffer,
+    private readonly layout: Layout,
+    private readonly path: string,
+  ) {}
+
+  entry(name: string): StoredSecret | undefined {
+    return readEntry(this.bytes, this.layout, name, this.path);
+  }
+
+  metas(): Record<string, StoredMeta> {
+    this.#metas ??= readMetas(this.bytes, this.layout);
+    return this.#metas;
+  }
+
+  document(): StoreDocument {
+    const secrets = joinSections(
+      readMetas(this.bytes, this.layout) as Record<string, unknown>,
+      readSealed(this.bytes, this.layout),
+      this.path,
+    );
+    return { ...this.header, secrets };
+  }
+}
+
+/** A document parsed whole (a first-format file, another layout, or the one this process wrote). */
+export class DocView implements StoreView {
+  constructor(
+    private readonly doc: StoreDocument,
+    private readonly path: string,
+  ) {}
+
+  get header(): StoreHeader {
+    return this.doc;
+  }
+
+  entry(name: string): StoredSecret | undefined {
+    if (!Object.hasOwn(this.doc.secrets, name)) return undefined;
+    const secret = this.doc.secrets[name]!;
+    checkEntry(name, secret, this.path);
+    return secret;
+  }
+
+  metas(): Record<string, StoredMeta> {
+    return this.doc.secrets;
+  }
+
+  document(): StoreDocument {
+    return this.doc;
+  }
+}
