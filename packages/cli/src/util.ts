@@ -4,6 +4,8 @@ import { basename, dirname, join } from 'node:path';
 import type { Cli } from './context.js';
 import { UsageError } from './errors.js';
 
+export { formatTable, isoOrEmpty } from './table.js';
+
 /** `--tag a=b --tag c=d` → `{ a: 'b', c: 'd' }`. */
 export function parseKeyValues(
   values: string[] | undefined,
@@ -73,31 +75,6 @@ export async function confirmOrRefuse(message: string, yes: boolean | undefined)
     throw new UsageError('confirmation needed but there is no terminal to ask on', 'pass --yes to confirm');
   const { confirm } = await import('@inquirer/prompts');
   return confirm({ message, default: false }, { output: process.stderr });
-}
-
-/** Columns padded to their widest cell; the header is bold on a terminal. */
-export function formatTable(cli: Cli, header: string[], rows: string[][]): string {
-  const widths = header.map((h) => h.length);
-  for (const row of rows)
-    for (let i = 0; i < widths.length; i++) {
-      const length = (row[i] ?? '').length;
-      if (length > widths[i]!) widths[i] = length;
-    }
-  // One pass per row and no intermediate arrays: `hush list` of a large store prints many rows.
-  const line = (cells: string[]): string => {
-    let text = '';
-    const last = cells.length - 1;
-    for (let i = 0; i < last; i++) text += `${cells[i]!.padEnd(widths[i]!)}  `;
-    return (last >= 0 ? text + cells[last] : text).trimEnd();
-  };
-  const lines = [cli.colors.bold(line(header))];
-  for (const row of rows) lines.push(line(row));
-  return lines.join('\n');
-}
-
-export function isoOrEmpty(date: Date | undefined): string {
-  // `2026-01-02T03:04:05.678Z` without its milliseconds.
-  return date ? `${date.toISOString().slice(0, -5)}Z` : '';
 }
 
 /**

@@ -175,11 +175,19 @@ function withReadableVersion(metadata: Record<string, string>, version: string):
 
 /** An entry as the manager hands it out: with `name`, and `metadata.version` readable. A copy. */
 export function namedInfo(info: SecretInfo): NamedSecretInfo {
-  return {
-    ...info,
-    name: info.key,
-    metadata: withReadableVersion({ ...info.metadata }, info.version),
-  };
+  const named = ownCopy(info) as NamedSecretInfo;
+  named.name = info.key;
+  named.metadata = withReadableVersion(ownCopy(info.metadata), info.version);
+  return named;
+}
+
+/**
+ * The copy a spread makes (own enumerable properties, in order). `Object.assign` makes it several
+ * times faster, which a listing of 10,000 entries feels; it would set the prototype for an own
+ * `__proto__` key, so such an object (metadata read from a file may have one) is spread instead.
+ */
+function ownCopy<T extends object>(source: T): T {
+  return Object.hasOwn(source, '__proto__') ? { ...source } : Object.assign({}, source);
 }
 
 /** True when the secret has an expiry in the past. */

@@ -67,6 +67,32 @@ describe('names a user reads', () => {
     expect(`Secret ${listed[0]!.name} needs rotation`).toBe('Secret api-key-github needs rotation');
   });
 
+  it('a listed entry is a copy in the provider order of fields; a __proto__ metadata key stays a key', async () => {
+    const provider = new MemoryProvider({ name: 'local' });
+    const metadata = JSON.parse('{"__proto__":{"polluted":"yes"},"owner":"ops"}');
+    const listed = {
+      key: 'k',
+      version: '3',
+      createdAt: new Date(0),
+      updatedAt: new Date(1),
+      metadata,
+      tags: { a: 'b' },
+      provider: 'local',
+      scope: 'plugin',
+    };
+    provider.list = async () => [listed];
+    const manager = new SecretManager({ providers: [provider] });
+    const [entry] = await manager.list();
+    expect(Object.keys(entry!)).toEqual([...Object.keys(listed), 'name']);
+    expect(Object.keys(entry!.metadata)).toEqual(['__proto__', 'owner']);
+    expect(Object.getPrototypeOf(entry!.metadata)).toBe(Object.prototype);
+    expect((entry!.metadata as Record<string, unknown>).polluted).toBeUndefined();
+    expect(entry!.metadata.version).toBe('3');
+    // A copy: changing the entry's metadata changes nothing the provider holds.
+    entry!.metadata.owner = 'changed';
+    expect([listed.metadata.owner, 'version' in listed.metadata]).toEqual(['ops', false]);
+  });
+
   it('an audit entry says success: true only for a success', async () => {
     const events: OperationEvent[] = [];
     const local = new MemoryProvider({ name: 'local' });

@@ -39,6 +39,19 @@ export function requestedVersion(secret: StoredSecret, version?: string): number
   return /^[1-9][0-9]*$/.test(version) ? Number(version) : undefined;
 }
 
+/** The instant last parsed: a listing meets it again and again (a secret is created with its first version). */
+let lastIso = '';
+let lastMs = 0;
+
+/** `new Date(iso)`, parsing each distinct text once in a row. */
+function dateOf(iso: string): Date {
+  if (iso !== lastIso) {
+    lastMs = Date.parse(iso);
+    lastIso = iso;
+  }
+  return new Date(lastMs);
+}
+
 export function infoOf(provider: string, key: string, secret: StoredMeta, n: number): SecretInfo {
   const version = String(n);
   const v = secret.versions[version]!;
@@ -46,10 +59,10 @@ export function infoOf(provider: string, key: string, secret: StoredMeta, n: num
   const info: SecretInfo = {
     key,
     version,
-    createdAt: new Date(secret.createdAt),
-    updatedAt: new Date(v.createdAt),
+    createdAt: dateOf(secret.createdAt),
+    updatedAt: dateOf(v.createdAt),
   } as SecretInfo;
-  if (v.expiresAt) info.expiresAt = new Date(v.expiresAt);
+  if (v.expiresAt) info.expiresAt = dateOf(v.expiresAt);
   info.metadata = secret.metadata ? { ...secret.metadata } : {};
   info.tags = secret.tags ? { ...secret.tags } : {};
   info.provider = provider;

@@ -1,5 +1,5 @@
 import type { SecretInfo } from '@hush/core';
-import { currentVersion, infoOf } from './entries.js';
+import { infoOf } from './entries.js';
 import { checkMeta, type StoredMeta } from './store-file.js';
 
 /**
@@ -19,8 +19,7 @@ export function listInfos(
   for (const name of names) {
     if (prefix && !name.startsWith(prefix)) continue;
     const meta = metas[name]!;
-    checkMeta(name, meta, path);
-    listed.push(infoOf(provider, name, meta, currentVersion(meta)));
+    listed.push(infoOf(provider, name, meta, checkMeta(name, meta, path)));
   }
   return listed;
 }

@@ -185,26 +185,31 @@ function isVersionKey(n: string): boolean {
   return true;
 }
 
-/** Checks the shape of one entry's dates, tags and versions before it is used (no ciphertexts). */
-export function checkMeta(name: string, meta: StoredMeta, path: string): void {
-  const bad = (what: string): never => {
-    throw malformed(path, what, name);
-  };
+/**
+ * Checks the shape of one entry's dates, tags and versions before it is used (no ciphertexts);
+ * returns its highest version number, the current one. Called once per secret by a listing.
+ */
+export function checkMeta(name: string, meta: StoredMeta, path: string): number {
   const s = meta as unknown as Record<string, unknown>;
-  if (!isRecord(s) || !isString(s.createdAt) || !isRecord(s.versions)) bad(`entry '${name}'`);
-  if (s.scope !== undefined && !isString(s.scope)) bad(`scope of '${name}'`);
-  if (s.tags !== undefined && !isStringRecord(s.tags)) bad(`tags of '${name}'`);
-  if (s.metadata !== undefined && !isStringRecord(s.metadata)) bad(`metadata of '${name}'`);
-  let count = 0;
-  for (const n in s.versions as Record<string, unknown>) {
-    count++;
-    const v = (s.versions as Record<string, unknown>)[n];
-    if (!isVersionKey(n)) bad(`version '${n}' of '${name}'`);
-    if (!isRecord(v) || !isString(v.createdAt)) bad(`version ${n} of '${name}'`);
-    const expiresAt = (v as Record<string, unknown>).expiresAt;
-    if (expiresAt !== undefined && !isString(expiresAt)) bad(`expiry of version ${n} of '${name}'`);
+  if (!isRecord(s) || !isString(s.createdAt) || !isRecord(s.versions))
+    throw malformed(path, `entry '${name}'`, name);
+  if (s.scope !== undefined && !isString(s.scope)) throw malformed(path, `scope of '${name}'`, name);
+  if (s.tags !== undefined && !isStringRecord(s.tags)) throw malformed(path, `tags of '${name}'`, name);
+  if (s.metadata !== undefined && !isStringRecord(s.metadata))
+    throw malformed(path, `metadata of '${name}'`, name);
+  const versions = s.versions as Record<string, Record<string, unknown>>;
+  let highest = 0;
+  for (const n in versions) {
+    const v = versions[n];
+    if (!isVersionKey(n)) throw malformed(path, `version '${n}' of '${name}'`, name);
+    if (!isRecord(v) || !isString(v.createdAt)) throw malformed(path, `version ${n} of '${name}'`, name);
+    if (v.expiresAt !== undefined && !isString(v.expiresAt))
+      throw malformed(path, `expiry of version ${n} of '${name}'`, name);
+    const number = Number(n);
+    if (number > highest) highest = number;
   }
-  if (count === 0) bad(`'${name}' has no version`);
+  if (highest === 0) throw malformed(path, `'${name}' has no version`, name);
+  return highest;
 }
 
 /** Checks one entry's shape, ciphertexts included, before it is used. */

@@ -45,9 +45,17 @@ export default async function list(cli: Cli, _args: unknown[], options: ListOpti
     isoOrEmpty(s.updatedAt),
     isoOrEmpty(s.expiresAt),
     s.provider,
-    Object.entries(s.tags)
-      .map(([k, v]) => `${k}=${v}`)
-      .join(','),
+    tagsCell(s.tags),
   ]);
   cli.print(formatTable(cli, ['NAME', 'VERSION', 'UPDATED', 'EXPIRES', 'PROVIDER', 'TAGS'], rows));
+}
+
+/** `a=b,c=d`; most secrets have no tags, and then nothing is allocated. */
+function tagsCell(tags: Record<string, string>): string {
+  let cell = '';
+  for (const key in tags) {
+    if (!Object.hasOwn(tags, key)) continue;
+    cell += cell ? `,${key}=${tags[key]}` : `${key}=${tags[key]}`;
+  }
+  return cell;
 }
