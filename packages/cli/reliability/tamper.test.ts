@@ -30,12 +30,24 @@ async function store() {
 
 type Mutation = (text: string) => string;
 
+/** The store's own layout (a header line, one line per secret in each section), so that an edit changes only what it targets. */
+function layout(doc: any): string {
+  const { secrets, sealed, ...header } = doc;
+  const lines = (section: Record<string, unknown>) =>
+    Object.keys(section).map((name) => `${JSON.stringify(name)}:${JSON.stringify(section[name])}`);
+  const body = (section: Record<string, unknown>) => {
+    const all = lines(section);
+    return all.length ? `${all.join(',\n')}\n` : '';
+  };
+  return `${JSON.stringify(header).slice(0, -1)},\n"secrets":{\n${body(secrets)}},\n"sealed":{\n${body(sealed)}}}\n`;
+}
+
 const edit =
   (change: (doc: any) => void): Mutation =>
   (text) => {
     const doc = JSON.parse(text);
     change(doc);
-    return JSON.stringify(doc, null, 2);
+    return layout(doc);
   };
 
 /** Hand-picked edits, the KDF parameters among them; random byte flips and truncations follow. */
@@ -54,16 +66,11 @@ const EDITS: Array<[string, Mutation]> = [
   ['entry removed', edit((d) => delete d.secrets.b)],
   [
     'ciphertexts swapped',
-    edit(
-      (d) =>
-        ([d.secrets.a.versions['1'], d.secrets.b.versions['1']] = [
-          d.secrets.b.versions['1'],
-          d.secrets.a.versions['1'],
-        ]),
-    ),
+    edit((d) => ([d.sealed.a['1'], d.sealed.b['1']] = [d.sealed.b['1'], d.sealed.a['1']])),
   ],
   ['tag edited', edit((d) => (d.secrets.a.tags = { x: 'y' }))],
-  ['format changed', edit((d) => (d.format = 'hush.local/v2'))],
+  ['format changed', edit((d) => (d.format = 'hush.local/v3'))],
+  ['first format named', edit((d) => (d.format = 'hush.local/v1'))],
   ['not JSON', () => '{'],
   ['empty file', () => ''],
 ];
@@ -71,6 +78,8 @@ const EDITS: Array<[string, Mutation]> = [
 describe('tampered local stores', () => {
   it('every tampered store is refused with a one-line error, no value, and no fall-over to the next provider', async () => {
     const { dir, env, path, original } = await store();
+    // An edit that changes nothing leaves the file byte for byte as it was.
+    expect(edit(() => undefined)(original)).toBe(original);
     const flips = fc.sample(
       fc.record({ at: fc.nat({ max: original.length - 1 }), bit: fc.integer({ min: 0, max: 6 }) }),
       budget(10, 150),

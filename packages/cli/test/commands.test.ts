@@ -194,6 +194,25 @@ describe('set, get, list, versions, rollback, delete', () => {
     expect(await names(['--expiring', '100d'])).toEqual(['api-key']);
   });
 
+  it('list prints aligned columns, two spaces apart, with no trailing blanks', async () => {
+    const lines = (await run(['list'])).stdout.split('\n');
+    expect(lines.pop()).toBe('');
+    const header = lines[0]!;
+    expect(header).toMatch(/^NAME {2,}VERSION {2}UPDATED {15}EXPIRES {2,}PROVIDER {2}TAGS$/);
+    const at = (column: string) => header.indexOf(column);
+    for (const line of lines.slice(1)) {
+      expect(line).not.toMatch(/\s$/);
+      expect(line.slice(at('VERSION') - 2, at('VERSION'))).toBe('  ');
+      expect(line.slice(at('UPDATED'))).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ {2}/);
+      expect(line.slice(at('PROVIDER'), at('PROVIDER') + 5)).toBe('local');
+    }
+    const row = (name: string) => lines.find((line) => line.startsWith(`${name} `))!;
+    expect(row('db/password').slice(at('TAGS'))).toBe('team=core');
+    expect(row('api-key').slice(at('EXPIRES'))).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ {2}/);
+    // No tags and no expiry: the line ends with the provider.
+    expect(row('from-argv').endsWith(' local')).toBe(true);
+  });
+
   it('reports not found with exit 3 and an invalid name with exit 2', async () => {
     const missing = await run(['get', 'no-such-secret']);
     expect(missing.code).toBe(3);
