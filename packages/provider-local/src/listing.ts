@@ -14,17 +14,13 @@ export function listInfos(
 ): SecretInfo[] {
   const names = Object.keys(metas);
   const listed: SecretInfo[] = [];
-  // The file keeps its lines sorted: usually nothing to reorder.
-  if (!isSorted(names)) names.sort();
+  // Sorted already in the file, but an object lists integer-like keys ("42") first; on sorted
+  // input the sort is one comparison per name.
+  names.sort();
   for (const name of names) {
     if (prefix && !name.startsWith(prefix)) continue;
     const meta = metas[name]!;
     listed.push(infoOf(provider, name, meta, checkMeta(name, meta, path)));
   }
   return listed;
-}
-
-function isSorted(names: string[]): boolean {
-  for (let i = 1; i < names.length; i++) if (names[i - 1]! > names[i]!) return false;
-  return true;
 }

@@ -24,8 +24,6 @@ export interface StoreView {
 
 /** A v2 file in the layout hush writes: entries found in the bytes and parsed one by one. */
 export class LinesView implements StoreView {
-  #metas: Record<string, StoredMeta> | undefined;
-
   constructor(
     readonly header: StoreHeader,
     private readonly bytes: Buffer,
@@ -37,9 +35,9 @@ export class LinesView implements StoreView {
     return readEntry(this.bytes, this.layout, name, this.path);
   }
 
+  /** Parsed on each call, not kept: a listing's 10,000 objects are garbage as soon as it is built. */
   metas(): Record<string, StoredMeta> {
-    this.#metas ??= readMetas(this.bytes, this.layout);
-    return this.#metas;
+    return readMetas(this.bytes, this.layout);
   }
 
   document(): StoreDocument {

@@ -55,7 +55,7 @@ describe('one entry read from the v2 layout', () => {
     );
   });
 
-  it('a name that is a prefix of another, and names such as constructor, are entries of their own', async () => {
+  it('a name that is a prefix of another, names such as constructor, and numbers are entries of their own', async () => {
     const stored = {
       a: 'one',
       ab: 'two',
@@ -63,6 +63,8 @@ describe('one entry read from the v2 layout', () => {
       'a.b': 'four',
       constructor: 'five',
       __proto__x: 'six',
+      '10': 'seven',
+      '9': 'eight',
     };
     await box.make().setMany(stored);
     const reader = box.make();
