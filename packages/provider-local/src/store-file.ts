@@ -1,14 +1,6 @@
 import { dirname, join } from 'node:path';
 import { ConfigError, IntegrityError } from '@hush/core';
-import {
-  equalBase64,
-  FORMAT,
-  FORMAT_V1,
-  hmacParts,
-  type KdfParams,
-  kdfProblem,
-  type SealedValue,
-} from './crypto.js';
+import { FORMAT, FORMAT_V1, type KdfParams, kdfProblem, type SealedValue } from './crypto.js';
 
 /** What a listing needs of one version: its dates. */
 export interface VersionDates {
@@ -219,20 +211,4 @@ export function checkEntry(name: string, secret: StoredSecret, path: string): vo
     const v = secret.versions[n] as unknown as Record<string, unknown>;
     if (![v.iv, v.ct, v.tag].every(isString)) throw malformed(path, `version ${n} of '${name}'`, name);
   }
-}
-
-const V1_MAC_FIELD = '"mac": "';
-
-/**
- * The file MAC of a first-format file: HMAC-SHA256 over the whole text with the MAC value blanked,
- * line endings as LF. The parsed document must carry the same MAC.
- */
-export function verifyV1FileMac(text: string, doc: StoreHeader, macKey: Buffer): boolean {
-  const start = text.indexOf(V1_MAC_FIELD) + V1_MAC_FIELD.length;
-  if (start < V1_MAC_FIELD.length) return false;
-  const end = text.indexOf('"', start);
-  if (text.slice(start, end) !== doc.mac) return false;
-  const blanked = text.slice(0, start) + text.slice(end);
-  const input = blanked.includes('\r\n') ? blanked.replace(/\r\n/g, '\n') : blanked;
-  return equalBase64(doc.mac, hmacParts(macKey, [`${FORMAT_V1} file`, input]));
 }

@@ -13,9 +13,9 @@ import {
   type StoredSecret,
   type StoredVersion,
   type StoreHeader,
-  verifyV1FileMac,
 } from './store-file.js';
 import { readLayout, verifyFileMac } from './store-lines.js';
+import { V1View, verifyV1FileMac } from './store-v1.js';
 import { DocView, LinesView, type StoreView } from './store-view.js';
 
 export interface Loaded {
@@ -208,7 +208,12 @@ export class StoreReader {
       );
       return { stamp: snapshot.stamp, view, keys };
     }
-    // Another layout (a first-format file, one merged or reformatted by hand): parsed whole.
+    const v1 = text === undefined ? V1View.of(bytes, path) : undefined;
+    if (v1) {
+      const keys = await this.#check(snapshot.stamp, v1, locked, (mac) => v1.verifyMac(mac));
+      return { stamp: snapshot.stamp, view: v1, keys };
+    }
+    // Another layout (one merged or reformatted by hand, a first-format file with CRLF): parsed whole.
     const whole = text ?? snapshot.text;
     const view = new DocView(parseStore(whole, path), path);
     const keys = await this.#check(snapshot.stamp, view, locked, (mac) =>

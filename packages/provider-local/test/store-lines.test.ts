@@ -266,6 +266,16 @@ describe('a store of the first format (hush.local/v1)', () => {
     expect(error.message).toMatch(/generation 4, older than generation 5/);
   });
 
+  it('one secret of a v1 file is read alone; with CRLF line endings the file is read whole, and verifies', async () => {
+    const reader = open();
+    expect((await reader.get('ab'))?.value).toBe('v1-planted-ab');
+    expect(await reader.get('abc')).toBeNull();
+    expect(reader.metrics()).toMatchObject({ decryptions: 1, fileReads: 1 });
+    writeFileSync(box.store, readFileSync(FIXTURE, 'utf8').replace(/\n/g, '\r\n'), { mode: 0o600 });
+    expect((await open().get('a/b'))?.value).toBe('v1-planted-a-slash-b');
+    expect(await open().list()).toHaveLength(Object.keys(VALUES).length);
+  });
+
   it('a v1 file older than the generation already seen is refused before it is migrated', async () => {
     const state = join(dirname(box.store), 'state.json');
     const storeId = readDoc(box.store).storeId;
