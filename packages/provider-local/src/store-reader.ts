@@ -110,17 +110,6 @@ export class StoreReader {
     }
   }
 
-  /** The whole document, verified as `view` verifies it; null when absent. */
-  async load(): Promise<Loaded | null> {
-    const verified = await this.view();
-    if (!verified) return null;
-    if (this.cache?.stamp === verified.stamp) return this.cache.loaded;
-    const loaded = { doc: verified.view.document(), keys: verified.keys };
-    this.#verified = undefined;
-    this.cache = { stamp: verified.stamp, loaded };
-    return loaded;
-  }
-
   /** Verifies the store (key, MAC, generation) without parsing its entries. False when absent. */
   async verify(): Promise<boolean> {
     return (await this.view()) !== null;
