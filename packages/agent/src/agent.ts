@@ -244,7 +244,7 @@ export class Agent {
       served.active--;
       this.#counters.inflight--;
       if (served.retired && served.active === 0) await release(served.handle);
-      if (this.#counters.inflight === 0) for (const idle of this.#idle) idle();
+      if (this.#counters.inflight === 0 && this.#idle.size > 0) for (const idle of this.#idle) idle();
     }
     this.#count(
       this.#counters.requests,
