@@ -86,7 +86,7 @@ export class AgentConnection {
         return;
       }
       this.#pending = { resolve, reject, signal };
-      signal?.addEventListener('abort', this.#onAbort, { once: true });
+      signal?.addEventListener('abort', this.#onAbort);
       // One timer per connection, re-armed per request: cheaper than a new one each time.
       if (this.#timer === undefined) {
         this.#timer = setTimeout(() => {

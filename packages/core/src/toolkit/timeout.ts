@@ -54,7 +54,7 @@ export function withTimeout<T>(
     }, ms);
     timer.unref?.();
     if (outer?.aborted) abort(outer.reason);
-    else outer?.addEventListener('abort', onOuterAbort, { once: true });
+    else outer?.addEventListener('abort', onOuterAbort);
     let running: Promise<T>;
     try {
       running = work(controller.signal);
