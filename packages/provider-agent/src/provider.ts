@@ -233,7 +233,8 @@ export class AgentProvider implements SecretProvider {
     let request = `${method} ${path} HTTP/1.1\r\nhost: ${this.#hostHeader}\r\naccept: application/json\r\n`;
     if (this.#host) {
       this.#token ??= this.#readToken();
-      if (this.#token) request += `${TOKEN_HEADER}: ${this.#token}\r\n`;
+      // A token that a header cannot carry as it is (a line break...) is not sent: the agent refuses.
+      if (this.#token && HEADER_VALUE.test(this.#token)) request += `${TOKEN_HEADER}: ${this.#token}\r\n`;
     }
     if (body === undefined) request += '\r\n';
     else {
@@ -277,6 +278,9 @@ export class AgentProvider implements SecretProvider {
     return true;
   }
 }
+
+/** What a header value may hold here: visible ASCII, no space (the agent's tokens are base64url). */
+const HEADER_VALUE = /^[\x21-\x7e]+$/;
 
 /** A body as JSON; a body that is not JSON is no body (the status alone then says what happened). */
 function parseBody(text: string): any {

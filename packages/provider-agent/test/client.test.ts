@@ -186,6 +186,32 @@ describe('the agent client', () => {
     await provider.dispose();
   });
 
+  it('sends the token header, and never a token that would break the request into more headers', async () => {
+    const requests: string[] = [];
+    const folder = mkdtempSync(join(tmpdir(), 'hush-pa-tcp-'));
+    folders.push(folder);
+    const server = createServer((socket) =>
+      socket.on('data', (chunk) => {
+        requests.push(chunk.toString('latin1'));
+        socket.write('HTTP/1.1 401 Unauthorized\r\ncontent-length: 0\r\n\r\n');
+      }),
+    );
+    servers.push(server);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+    const good = new AgentProvider({ url, token: 'tok-123_abc' });
+    await good.get('k').catch(() => undefined);
+    expect(requests[0]).toMatch(/^GET \/v1\/secret\/k HTTP\/1\.1\r\nhost: 127\.0\.0\.1:\d+\r\n/);
+    expect(requests[0]).toContain('\r\nx-hush-agent-token: tok-123_abc\r\n');
+    const bad = new AgentProvider({ url, token: 'tok\r\nx-forwarded-for: 10.0.0.1' });
+    const refused = await bad.get('k').catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(ProviderUnavailableError);
+    expect(requests[1]).not.toContain('x-hush-agent-token');
+    expect(requests[1]).not.toContain('x-forwarded-for');
+    await good.dispose();
+    await bad.dispose();
+  });
+
   it('answers concurrent reads on a few connections', async () => {
     const server = await scripted((_, socket) => setTimeout(() => socket.write(secretReply(PLANTED)), 2));
     const provider = new AgentProvider({ socket: server.socket });
