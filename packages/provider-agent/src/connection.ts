@@ -67,6 +67,9 @@ export class AgentConnection {
     this.#socket.on('error', (error: NodeJS.ErrnoException) => {
       this.#closing ??= typeof error.code === 'string' ? error.code : 'ERROR';
     });
+    // The agent's end of the connection closing is the end of it here too: an idle connection
+    // leaves the pool at once rather than failing the next request sent on it.
+    this.#socket.on('end', () => this.#close());
     this.#socket.on('close', () => this.#close());
   }
 

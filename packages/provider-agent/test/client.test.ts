@@ -113,6 +113,19 @@ describe('the agent client', () => {
     await provider.dispose();
   });
 
+  it('closes a connection the agent says it closes (Connection: close), and reads on a new one', async () => {
+    let requests = 0;
+    const server = await scripted((_, socket) => {
+      requests++;
+      socket.end(secretReply(PLANTED, 'Connection: close\r\n'));
+    });
+    const provider = new AgentProvider({ socket: server.socket });
+    for (let i = 0; i < 3; i++) expect((await provider.get('k'))?.value).toBe(PLANTED);
+    expect(requests).toBe(3);
+    expect(server.connections()).toBe(3);
+    await provider.dispose();
+  });
+
   it('sends a read again on a new connection when the agent closed the reused one under it', async () => {
     // The second connection's first request finds it closed without a byte of answer, as an
     // agent that restarted (or dropped an idle connection) leaves it.
