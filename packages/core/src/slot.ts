@@ -94,11 +94,14 @@ export class ProviderSlot {
     return this.#initializing;
   }
 
-  /** Runs one call into the provider, after its initialisation, with the timeout and metrics. */
-  /** One provider call (`method` names it in its span), timed and counted. */
-  async call<T>(work: (abortSignal: AbortSignal) => Promise<T>, method = 'call'): Promise<T> {
-    if (this.unreachable) throw offlineError(this.name);
-    if (!this.#started) await this.ready();
+  /**
+   * One provider call (`method` names it in its span), after the provider's initialisation,
+   * timed and counted. Once the provider has started, the call's own promise is returned as it
+   * is: no wrapping promise per call.
+   */
+  call<T>(work: (abortSignal: AbortSignal) => Promise<T>, method = 'call'): Promise<T> {
+    if (this.unreachable) return Promise.reject(offlineError(this.name));
+    if (!this.#started) return this.ready().then(() => this.call(work, method));
     if (!tracingActive()) return this.#timed(work);
     return traceProviderCall(this.name, this.provider.kind, method, () => this.#timed(work));
   }
