@@ -1,20 +1,21 @@
 // pnpm bench (@hush/agent): a fleet of client processes reading the same secrets from the AWS
 // emulator, which counts the requests it receives: (a) each process direct, (b) through one agent,
 // (c) each process direct with the shared Redis tier; then a cached read through the agent's
-// socket at p99 beside an in-process cached read; then the fault runs (a rotation and a killed
-// agent; a rotation and a stopped Redis, while the fleet reads).
+// socket at p50 to p99.9, beside each layer under it and an in-process cached read; then the
+// fault runs (a rotation and a killed agent; a rotation and a stopped Redis, while the fleet reads).
 //
 //   node bench/fleet.mjs [--full] [--clients N] [--secrets N] [--rounds N] [--only fleet,latency,fault]
+//                        [--latency-reads N] [--latency-runs N]
 //
 // The default fleet is 10 processes (a few minutes on a shared machine); --full is the measured
 // size, 50 processes × 100 secrets × 10 reads. No value is ever printed.
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { Agent as HttpAgent, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { agentFault, redisFault } from './fleet-fault.mjs';
+import { socketLatency } from './fleet-latency.mjs';
 import {
   liveClients,
   nextMessage,
@@ -26,9 +27,7 @@ import {
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 const { startAwsSecretsManagerEmulator } = await import('@hush/emulators');
-const { SecretManager } = await import('@hush/core');
 const { AwsSecretsManagerProvider } = await import('@hush/provider-aws');
-const { AgentProvider } = await import('@hush/provider-agent');
 
 const { values: args } = parseArgs({
   options: {
@@ -37,6 +36,8 @@ const { values: args } = parseArgs({
     secrets: { type: 'string', default: '100' },
     rounds: { type: 'string', default: '10' },
     only: { type: 'string', default: 'fleet,latency,fault' },
+    'latency-reads': { type: 'string', default: '20000' },
+    'latency-runs': { type: 'string', default: '3' },
   },
 });
 const CLIENTS = Number(args.clients ?? (args.full ? 50 : 10));
@@ -50,7 +51,6 @@ const work = mkdtempSync(join(tmpdir(), 'hush-fleet-'));
 const names = Array.from({ length: SECRETS }, (_, i) => `fleet/secret-${String(i).padStart(3, '0')}`);
 const tierKey = randomBytes(32).toString('base64');
 const cleanups = [];
-const rawAgent = new HttpAgent({ keepAlive: true });
 
 const emulator = await startAwsSecretsManagerEmulator();
 cleanups.push(() => emulator.stop());
@@ -107,7 +107,14 @@ try {
     else console.log('(c) skipped: no Redis');
     printTable(rows);
   }
-  if (parts.has('latency')) await socketLatency();
+  if (parts.has('latency'))
+    await socketLatency({
+      startAgent,
+      name: names[0],
+      awsOptions,
+      count: Number(args['latency-reads']),
+      repeat: Number(args['latency-runs']),
+    });
   if (parts.has('fault')) {
     const bench = {
       names,
@@ -205,58 +212,8 @@ function printTable(rows) {
   }
 }
 
-/** A cached read through the agent's socket, at p99, beside an in-process cached read (the floor). */
-async function socketLatency() {
-  const agent = await startAgent({});
-  const viaAgent = new SecretManager({ providers: [new AgentProvider({ socket: agent.socket })] });
-  const inProcess = new SecretManager({ providers: [new AwsSecretsManagerProvider(awsOptions)] });
-  const name = names[0];
-  await viaAgent.getSecret(name);
-  await inProcess.getSecret(name);
-  const count = 20_000;
-  const measure = async (read) => {
-    for (let i = 0; i < 2000; i++) await read();
-    const samples = [];
-    for (let i = 0; i < count; i++) {
-      const started = process.hrtime.bigint();
-      await read();
-      samples.push(Number(process.hrtime.bigint() - started) / 1000);
-    }
-    return samples;
-  };
-  const agentReads = await measure(() => viaAgent.getSecret(name));
-  const rawReads = await measure(() => rawGet(agent.socket, `/v1/secret/${name}`));
-  const localReads = await measure(() => inProcess.getSecret(name));
-  console.log(`\ncached read, ${count.toLocaleString('en')} sequential reads            p50 µs   p99 µs`);
-  const line = (label, samples) =>
-    console.log(
-      `${label.padEnd(46)} ${percentile(samples, 0.5).toFixed(1).padStart(7)} ${percentile(samples, 0.99).toFixed(1).padStart(8)}`,
-    );
-  line('getSecret through the agent socket', agentReads);
-  line('raw HTTP GET on the agent socket', rawReads);
-  line('getSecret from the in-process cache (floor)', localReads);
-  const p99 = percentile(agentReads, 0.99);
-  console.log(
-    `agent socket p99 / in-process p99: ${(p99 / percentile(localReads, 0.99)).toFixed(1)}x; goal p99 < 150 µs: ${p99 < 150 ? 'met' : 'missed'}`,
-  );
-  await viaAgent.dispose();
-  await inProcess.dispose();
-  await agent.stop();
-}
-
 function percentile(values, p) {
   if (values.length === 0) return Number.NaN;
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))];
-}
-
-function rawGet(socketPath, path) {
-  return new Promise((resolve, reject) => {
-    const req = request({ socketPath, path, agent: rawAgent }, (res) => {
-      res.resume();
-      res.on('end', resolve);
-    });
-    req.on('error', reject);
-    req.end();
-  });
 }

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import {
   ConfigError,
   type Duration,
+  type GetSecretOptions,
   type ProviderConfig,
   parseDuration,
   type SecretManager,
@@ -11,6 +12,8 @@ import {
 import { defaultSocketPath, defaultTokenFile, TOKEN_HEADER } from '@hush/provider-agent';
 import { type AgentCounters, renderMetrics } from './prometheus.js';
 import { unchangedProviders } from './reload.js';
+import { sendSecret } from './replies.js';
+import { plainRead } from './requests.js';
 import { fail, RouteError, route, routeName } from './routes.js';
 import { lockDownSocket, prepareSocketPath } from './socket.js';
 import { newToken, tokenMatches, writeTokenFile } from './token.js';
@@ -46,6 +49,8 @@ export interface AgentOptions {
 
 interface Served {
   handle: AgentManagerHandle;
+  /** The options of every plain read (as the agent's accessor), built once. */
+  read: GetSecretOptions & { required: true };
   /** Requests using this manager right now: an old manager is released when its last one ends. */
   active: number;
   retired: boolean;
@@ -91,7 +96,7 @@ export class Agent {
     const agent = new Agent(options);
     const listen = options.listen === undefined ? undefined : parseListen(options.listen);
     const handle = await options.load();
-    agent.#served = { handle, active: 0, retired: false };
+    agent.#served = served(handle);
     try {
       await agent.#initialize(handle);
       if (agent.socketPath) await agent.#listenSocket(agent.socketPath);
@@ -135,7 +140,7 @@ export class Agent {
     const previous = this.#served;
     const providers = unchangedProviders(previous.handle.providers, handle.providers);
     const kept = handle.manager.adoptCache(previous.handle.manager, providers);
-    this.#served = { handle, active: 0, retired: false };
+    this.#served = served(handle);
     previous.retired = true;
     if (previous.active === 0) await release(previous.handle);
     this.#counters.reloads.ok++;
@@ -210,40 +215,51 @@ export class Agent {
   }
 
   async #serve(req: IncomingMessage, res: ServerResponse, tcp: boolean): Promise<void> {
-    const url = new URL(req.url ?? '/', 'http://agent');
-    const name = routeName(url.pathname);
     const refusal = this.#refusal(req, tcp);
     if (refusal) {
+      const path = pathOf(req);
       this.#count(this.#counters.refused, refusal.reason);
-      this.#log(`refused ${req.method} ${url.pathname}: ${refusal.error.message}`);
-      this.#count(this.#counters.requests, `${name} ${fail(res, refusal.error)}`);
+      this.#log(`refused ${req.method} ${path}: ${refusal.error.message}`);
+      this.#count(this.#counters.requests, `${routeName(path)} ${fail(res, refusal.error)}`);
       return;
     }
     const served = this.#served;
+    // The hot path, a plain read: no URL, no route context; a cached answer is sent as prepared.
+    const plain = plainRead(req);
     served.active++;
     this.#counters.inflight++;
     let status: number;
     try {
-      status = await route(req, res, url, {
-        manager: served.handle.manager,
-        ...(served.handle.accessor !== undefined ? { accessor: served.handle.accessor } : {}),
-        allowWrites: this.#options.allowWrites ?? false,
-        describe: () => this.#describe(),
-        metrics: async () => renderMetrics(await served.handle.manager.getMetrics(), this.#counters),
-      });
+      status =
+        plain !== undefined
+          ? sendSecret(res, await served.handle.manager.getSecret(plain, served.read))
+          : await this.#route(req, res, served);
     } catch (error) {
       if (error instanceof RouteError && error.code === 'WRITES_DISABLED')
         this.#count(this.#counters.refused, 'writes');
       status = fail(res, error);
       if (status >= 500 && status !== 503)
-        this.#log(`${req.method} ${url.pathname} failed: ${describe(error)}`);
+        this.#log(`${req.method} ${pathOf(req)} failed: ${describe(error)}`);
     } finally {
       served.active--;
       this.#counters.inflight--;
       if (served.retired && served.active === 0) await release(served.handle);
-      if (this.#counters.inflight === 0) for (const idle of this.#idle) idle();
+      if (this.#counters.inflight === 0 && this.#idle.size > 0) for (const idle of this.#idle) idle();
     }
-    this.#count(this.#counters.requests, `${name} ${status}`);
+    this.#count(
+      this.#counters.requests,
+      plain !== undefined && status === 200 ? PLAIN_READ_SERVED : `${routeName(pathOf(req))} ${status}`,
+    );
+  }
+
+  #route(req: IncomingMessage, res: ServerResponse, served: Served): Promise<number> {
+    return route(req, res, new URL(req.url ?? '/', 'http://agent'), {
+      manager: served.handle.manager,
+      ...(served.handle.accessor !== undefined ? { accessor: served.handle.accessor } : {}),
+      allowWrites: this.#options.allowWrites ?? false,
+      describe: () => this.#describe(),
+      metrics: async () => renderMetrics(await served.handle.manager.getMetrics(), this.#counters),
+    });
   }
 
   /** Why a request is refused before any work, if it is. */
@@ -318,6 +334,24 @@ export function parseListen(text: string): { host: string; port: number } {
       hint: 'other hosts reach secrets through their own agent',
     });
   return { host: host === 'localhost' ? '127.0.0.1' : host, port };
+}
+
+function served(handle: AgentManagerHandle): Served {
+  const read =
+    handle.accessor === undefined
+      ? { required: true as const }
+      : { required: true as const, accessor: handle.accessor };
+  return { handle, read, active: 0, retired: false };
+}
+
+/** The counter key of a plain read answered 200, the most frequent request by far. */
+const PLAIN_READ_SERVED = 'secret 200';
+
+/** A request's path (its query left out), for logs and metrics. */
+function pathOf(req: IncomingMessage): string {
+  const url = req.url ?? '/';
+  const query = url.indexOf('?');
+  return query < 0 ? url : url.slice(0, query);
 }
 
 async function release(handle: AgentManagerHandle): Promise<void> {

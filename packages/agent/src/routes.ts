@@ -2,11 +2,12 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
   HushError,
   type RotateSecretOptions,
-  type Secret,
   type SecretManager,
   type SetSecretOptions,
   validateSecretName,
 } from '@hush/core';
+
+import { sendJson, sendSecret, sendText, wire } from './replies.js';
 
 const MAX_BODY_BYTES = 1024 * 1024;
 
@@ -101,7 +102,7 @@ export async function route(
   if (call.method !== 'GET' && call.method !== 'HEAD') throw methodNotAllowed(call.method);
   const versioned = named('/v1/versions/');
   if (versioned !== undefined)
-    return json(res, 200, { versions: await call.manager.getSecretVersions(versioned, call.who) });
+    return sendJson(res, 200, { versions: await call.manager.getSecretVersions(versioned, call.who) });
   return readRoute(call, path);
 }
 
@@ -121,7 +122,7 @@ async function secretRoute(call: Call, name: string): Promise<number> {
             ...who,
             ...(field !== undefined ? { field } : {}),
           });
-    return json(res, 200, { secret: wire(secret) });
+    return sendSecret(res, secret);
   }
   writable(call.ctx);
   if (method === 'PUT') {
@@ -139,14 +140,14 @@ async function secretRoute(call: Call, name: string): Promise<number> {
           ...actor,
         })
       : await manager.setSecret(name, value, { ...(options as SetSecretOptions), ...actor });
-    return json(res, 200, { info });
+    return sendJson(res, 200, { info });
   }
   if (method === 'DELETE') {
     await manager.deleteSecret(name, {
       permanent: url.searchParams.get('permanent') === 'true',
       ...actor,
     });
-    return json(res, 200, { deleted: name });
+    return sendJson(res, 200, { deleted: name });
   }
   throw methodNotAllowed(method);
 }
@@ -159,7 +160,7 @@ async function rotateRoute(call: Call, name: string): Promise<number> {
     ...((await readJson(call.req)) as RotateSecretOptions),
     ...call.actor,
   });
-  return json(call.res, 200, { info });
+  return sendJson(call.res, 200, { info });
 }
 
 /** `POST /v1/rollback/NAME` with `{ "version": V }`. */
@@ -169,7 +170,7 @@ async function rollbackRoute(call: Call, name: string): Promise<number> {
   const body = await readJson(call.req);
   if (typeof body.version !== 'string' && typeof body.version !== 'number')
     throw new RouteError(400, 'VALIDATION_ERROR', "expected a JSON body with a 'version'");
-  return json(call.res, 200, {
+  return sendJson(call.res, 200, {
     info: await call.manager.rollbackSecret(name, body.version, { ...call.who, ...call.actor }),
   });
 }
@@ -182,7 +183,7 @@ async function readRoute(call: Call, path: string): Promise<number> {
       const names = (url.searchParams.get('names') ?? '').split(',').filter(Boolean);
       if (names.length === 0) throw new RouteError(400, 'VALIDATION_ERROR', 'expected ?names=a,b,c');
       const found = await manager.getSecrets(names, who);
-      return json(res, 200, {
+      return sendJson(res, 200, {
         secrets: Object.fromEntries([...found].map(([name, secret]) => [name, secret ? wire(secret) : null])),
       });
     }
@@ -194,19 +195,14 @@ async function readRoute(call: Call, path: string): Promise<number> {
         ...(prefix ? { prefix } : {}),
         ...(pattern ? { pattern } : {}),
       });
-      return json(res, 200, { secrets: listed });
+      return sendJson(res, 200, { secrets: listed });
     }
     case '/v1/health': {
       const report = await manager.healthCheck();
-      return json(res, report.status === 'unhealthy' ? 503 : 200, { ...report, agent: ctx.describe() });
+      return sendJson(res, report.status === 'unhealthy' ? 503 : 200, { ...report, agent: ctx.describe() });
     }
     case '/v1/metrics': {
-      res.writeHead(200, {
-        'content-type': 'text/plain; version=0.0.4; charset=utf-8',
-        'cache-control': 'no-store',
-      });
-      res.end(await ctx.metrics());
-      return 200;
+      return sendText(res, 200, 'text/plain; version=0.0.4; charset=utf-8', await ctx.metrics());
     }
     default:
       throw new RouteError(404, 'NOT_FOUND', `no route ${path}`);
@@ -216,15 +212,17 @@ async function readRoute(call: Call, path: string): Promise<number> {
 /** The answer to an error: a HushError keeps its code (its message is already masked by the manager). */
 export function fail(res: ServerResponse, error: unknown): number {
   if (error instanceof RouteError)
-    return json(res, error.status, { error: { code: error.code, message: error.message } });
+    return sendJson(res, error.status, { error: { code: error.code, message: error.message } });
   if (error instanceof HushError) {
     const status = STATUS_BY_CODE[error.code] ?? 500;
     const failures = (error as { failures?: unknown }).failures;
-    return json(res, status, {
+    return sendJson(res, status, {
       error: { code: error.code, message: error.message, ...(failures ? { failures } : {}) },
     });
   }
-  return json(res, 500, { error: { code: 'INTERNAL', message: 'the agent failed to serve the request' } });
+  return sendJson(res, 500, {
+    error: { code: 'INTERNAL', message: 'the agent failed to serve the request' },
+  });
 }
 
 /** What a rotation keeps of a provider write's options: its tags are the rotation's own to set. */
@@ -235,22 +233,6 @@ function rotationOf(options: Record<string, unknown>): RotateSecretOptions {
     ...(expectedVersion !== undefined ? { expectedVersion } : {}),
     ...(scope !== undefined ? { scope } : {}),
   };
-}
-
-/** A secret on the wire: its fields and its value (the one place a value leaves the agent). */
-function wire(secret: Secret): Record<string, unknown> {
-  return { ...secret.toInfo(), value: secret.value };
-}
-
-function json(res: ServerResponse, status: number, body: unknown): number {
-  const text = JSON.stringify(body);
-  res.writeHead(status, {
-    'content-type': 'application/json; charset=utf-8',
-    'content-length': Buffer.byteLength(text),
-    'cache-control': 'no-store',
-  });
-  res.end(text);
-  return status;
 }
 
 function writable(ctx: RouteContext): void {

@@ -140,13 +140,23 @@ export class OperationRunner {
    * Runs one operation: hooks before and after (with one event, built only when a plugin is
    * registered), initialisation, metrics, and the masking of every error that leaves it.
    */
-  async run<T>(operation: Operation, fields: ContextFields, work: (run: Run) => Promise<T>): Promise<T> {
+  run<T>(operation: Operation, fields: ContextFields, work: (run: Run) => Promise<T>): Promise<T> {
     if (this.state.disposed())
-      throw new HushError('VALIDATION_ERROR', 'this secret manager has been disposed');
+      return Promise.reject(new HushError('VALIDATION_ERROR', 'this secret manager has been disposed'));
     // The first operation of a process waits for the (optional) OpenTelemetry API to load.
-    if (!tracingSettled()) await loadTracing();
+    if (!tracingSettled()) return loadTracing().then(() => this.run(operation, fields, work));
     const span = OperationSpan.start(operation, fields.key, this.traceNames);
+    // Untraced, the operation's own promise is returned as it is: no wrapping promise per call.
     if (!span) return this.#run(operation, fields, work, undefined);
+    return this.#runTraced(span, operation, fields, work);
+  }
+
+  async #runTraced<T>(
+    span: OperationSpan,
+    operation: Operation,
+    fields: ContextFields,
+    work: (run: Run) => Promise<T>,
+  ): Promise<T> {
     // The event carries the outcome, cache hit and provider that the span records.
     const event = this.hooks.event(operation, fields);
     try {

@@ -143,11 +143,11 @@ export class ReadPath {
       promise: this.#fetch(name, version, pin, key, generation, fresh),
     };
     this.#inflight.set(key, started);
-    started.promise
-      .finally(() => {
-        if (this.#inflight.get(key) === started) this.#inflight.delete(key);
-      })
-      .catch(() => undefined);
+    // One reaction for both outcomes (a failure is the reader's to see, not this one's).
+    const landed = () => {
+      if (this.#inflight.get(key) === started) this.#inflight.delete(key);
+    };
+    started.promise.then(landed, landed);
     return started;
   }
 

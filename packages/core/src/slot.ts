@@ -42,6 +42,8 @@ export class ProviderSlot {
   lastFailureAt?: Date;
   lastFailureCode?: string;
   #initializing?: Promise<void>;
+  /** Initialised: a call need not wait for `ready()` (a microtask per call saved). */
+  #started = false;
   readonly #disposal = new AbortController();
 
   constructor(
@@ -80,18 +82,26 @@ export class ProviderSlot {
     this.#initializing ??= this.#timed(
       async (abortSignal) => this.provider.initialize?.({ abortSignal }),
       false,
-    ).catch((error: unknown) => {
-      this.#initializing = undefined;
-      throw error;
-    });
+    ).then(
+      () => {
+        this.#started = true;
+      },
+      (error: unknown) => {
+        this.#initializing = undefined;
+        throw error;
+      },
+    );
     return this.#initializing;
   }
 
-  /** Runs one call into the provider, after its initialisation, with the timeout and metrics. */
-  /** One provider call (`method` names it in its span), timed and counted. */
-  async call<T>(work: (abortSignal: AbortSignal) => Promise<T>, method = 'call'): Promise<T> {
-    if (this.unreachable) throw offlineError(this.name);
-    await this.ready();
+  /**
+   * One provider call (`method` names it in its span), after the provider's initialisation,
+   * timed and counted. Once the provider has started, the call's own promise is returned as it
+   * is: no wrapping promise per call.
+   */
+  call<T>(work: (abortSignal: AbortSignal) => Promise<T>, method = 'call'): Promise<T> {
+    if (this.unreachable) return Promise.reject(offlineError(this.name));
+    if (!this.#started) return this.ready().then(() => this.call(work, method));
     if (!tracingActive()) return this.#timed(work);
     return traceProviderCall(this.name, this.provider.kind, method, () => this.#timed(work));
   }

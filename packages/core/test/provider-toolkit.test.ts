@@ -84,6 +84,58 @@ describe('the provider toolkit', () => {
     expect(signal?.aborted).toBe(true);
   });
 
+  it('hands a later call a fresh signal unless the last one ended clean (not aborted, no listener left)', async () => {
+    const seen: AbortSignal[] = [];
+    const record = async (signal: AbortSignal) => {
+      seen.push(signal);
+      return 'ok';
+    };
+    await withTimeout(record, 1_000);
+    await withTimeout(record, 1_000);
+    // A clean signal is taken again (making one costs more than the rest of a cached read).
+    expect(seen[1]).toBe(seen[0]);
+    const listener = () => undefined;
+    await withTimeout(async (signal) => {
+      seen.push(signal);
+      signal.addEventListener('abort', listener);
+      return 'ok';
+    }, 1_000);
+    await withTimeout(record, 1_000);
+    // Someone still listens to the third signal: it is not handed to the fourth call.
+    expect(seen[3]).not.toBe(seen[2]);
+    await expect(
+      withTimeout((signal) => record(signal).then(() => new Promise(() => undefined)), 5),
+    ).rejects.toThrow(/5 ms/);
+    const timedOut = seen[4]!;
+    expect(timedOut.aborted).toBe(true);
+    for (let i = 0; i < 3; i++) await withTimeout(record, 1_000);
+    for (const signal of seen.slice(5)) {
+      expect(signal).not.toBe(timedOut);
+      expect(signal.aborted).toBe(false);
+    }
+  });
+
+  it('ends with the outer signal, and with a work that throws at once', async () => {
+    const outer = new AbortController();
+    let inner: AbortSignal | undefined;
+    const pending = withTimeout(
+      (signal) => {
+        inner = signal;
+        return new Promise(() => undefined);
+      },
+      1_000,
+      { abortSignal: outer.signal },
+    );
+    outer.abort(new Error('disposed'));
+    await expect(pending).rejects.toThrow('disposed');
+    expect(inner?.aborted).toBe(true);
+    await expect(
+      withTimeout(() => {
+        throw new Error('at once');
+      }, 1_000),
+    ).rejects.toThrow('at once');
+  });
+
   it('maps with bounded concurrency, keeping order', async () => {
     let running = 0;
     let peak = 0;

@@ -28,7 +28,10 @@ type WireInfo = Omit<SecretInfo, 'createdAt' | 'updatedAt' | 'expiresAt'> & {
 
 /** The agent's JSON for a secret, as a `Secret` served by this provider. */
 export function toSecret(wire: WireInfo & { value: string }, provider: string): Secret {
-  return createSecret({ ...toInfo(wire, provider), value: wire.value });
+  // The fields are this call's own: the value joins them rather than a copy of them all.
+  const init = toInfo(wire, provider) as SecretInfo & { value: string };
+  init.value = wire.value;
+  return createSecret(init);
 }
 
 export function toInfo(raw: unknown, provider: string): SecretInfo {

@@ -23,3 +23,11 @@ export function defaultTokenFile(
 ): string {
   return env.HUSH_AGENT_TOKEN_FILE ?? join(dirname(socketPath), 'agent.token');
 }
+
+/** Names that go into a path as they are: what a valid secret name holds. */
+const PLAIN_NAME = /^[A-Za-z0-9_.\-/]*$/;
+
+/** A secret name as a path (or query) part: each segment percent-encoded where it needs it. */
+export function pathName(name: string): string {
+  return PLAIN_NAME.test(name) ? name : name.split('/').map(encodeURIComponent).join('/');
+}

@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs';
-import { Agent as HttpAgent, request } from 'node:http';
 import type {
   ProviderCallOptions,
   ProviderCapabilities,
@@ -14,8 +13,10 @@ import type {
   SecretVersion,
 } from '@hush/core';
 import { ConfigError, optionNames, ProviderUnavailableError, refuseUnknownOptions } from '@hush/core';
+import type { RawReply } from './connection.js';
 import { toHushError, toInfo, toSecret, type WireError } from './mapping.js';
-import { defaultSocketPath, defaultTokenFile, TOKEN_HEADER } from './paths.js';
+import { defaultSocketPath, defaultTokenFile, pathName, TOKEN_HEADER } from './paths.js';
+import { ConnectionPool } from './pool.js';
 
 export interface AgentProviderOptions {
   /** Instance name (default `agent`). */
@@ -70,7 +71,8 @@ export class AgentProvider implements SecretProvider {
   readonly #tokenFile?: string;
   #token?: string;
   readonly #timeoutMs: number;
-  readonly #http = new HttpAgent({ keepAlive: true, maxSockets: 64 });
+  readonly #pool: ConnectionPool;
+  readonly #hostHeader: string;
   readonly #counts = { requests: 0, unreachable: 0 };
 
   constructor(options: AgentProviderOptions = {}, env: Record<string, string | undefined> = process.env) {
@@ -106,6 +108,11 @@ export class AgentProvider implements SecretProvider {
       this.#token = options.token ?? env.HUSH_AGENT_TOKEN;
       this.#tokenFile = options.tokenFile ?? defaultTokenFile(options.socket ?? defaultSocketPath(env), env);
     } else this.#socket = options.socket ?? defaultSocketPath(env);
+    const address = this.#socket
+      ? { socketPath: this.#socket }
+      : { host: this.#host!.hostname, port: this.#host!.port };
+    this.#pool = new ConnectionPool(address, this.#timeoutMs);
+    this.#hostHeader = this.#socket ? 'localhost' : hostHeader(this.#host!.hostname, this.#host!.port);
   }
 
   /**
@@ -117,7 +124,7 @@ export class AgentProvider implements SecretProvider {
 
   async get(key: string, options: ProviderGetOptions = {}): Promise<Secret | null> {
     const query = options.version === undefined ? '' : `?version=${encodeURIComponent(options.version)}`;
-    const reply = await this.#request('GET', `/v1/secret/${key}${query}`, options);
+    const reply = await this.#request('GET', `/v1/secret/${pathName(key)}${query}`, options);
     if (reply.status === 404 && reply.body?.error?.code === 'SECRET_NOT_FOUND') return null;
     this.#check(reply);
     return toSecret(reply.body.secret, this.name);
@@ -128,7 +135,7 @@ export class AgentProvider implements SecretProvider {
     // Names hold no comma; batches stay well inside a URL's length.
     for (let i = 0; i < keys.length; i += 100) {
       const batch = keys.slice(i, i + 100);
-      const reply = await this.#request('GET', `/v1/secrets?names=${batch.join(',')}`, options);
+      const reply = await this.#request('GET', `/v1/secrets?names=${batch.map(pathName).join(',')}`, options);
       this.#check(reply);
       for (const key of batch) {
         const wire = reply.body.secrets?.[key];
@@ -146,7 +153,7 @@ export class AgentProvider implements SecretProvider {
   }
 
   async listVersions(key: string, options: ProviderCallOptions = {}): Promise<SecretVersion[]> {
-    const reply = await this.#request('GET', `/v1/versions/${key}`, options);
+    const reply = await this.#request('GET', `/v1/versions/${pathName(key)}`, options);
     if (reply.status === 404) return [];
     this.#check(reply);
     return (reply.body.versions as Array<SecretVersion & { createdAt: string; expiresAt?: string }>).map(
@@ -160,7 +167,12 @@ export class AgentProvider implements SecretProvider {
 
   async set(key: string, value: string, options: ProviderSetOptions = {}): Promise<SecretInfo> {
     const { abortSignal, ...rest } = options;
-    const reply = await this.#request('PUT', `/v1/secret/${key}`, { abortSignal }, { value, ...rest });
+    const reply = await this.#request(
+      'PUT',
+      `/v1/secret/${pathName(key)}`,
+      { abortSignal },
+      { value, ...rest },
+    );
     this.#check(reply);
     return toInfo(reply.body.info, this.name);
   }
@@ -168,7 +180,7 @@ export class AgentProvider implements SecretProvider {
   async delete(key: string, options: ProviderDeleteOptions = {}): Promise<boolean> {
     const reply = await this.#request(
       'DELETE',
-      `/v1/secret/${key}${options.permanent ? '?permanent=true' : ''}`,
+      `/v1/secret/${pathName(key)}${options.permanent ? '?permanent=true' : ''}`,
       options,
     );
     if (reply.status === 404) return false;
@@ -177,7 +189,7 @@ export class AgentProvider implements SecretProvider {
   }
 
   async rollback(key: string, version: string, options: ProviderCallOptions = {}): Promise<SecretInfo> {
-    const reply = await this.#request('POST', `/v1/rollback/${key}`, options, { version });
+    const reply = await this.#request('POST', `/v1/rollback/${pathName(key)}`, options, { version });
     this.#check(reply);
     return toInfo(reply.body.info, this.name);
   }
@@ -194,12 +206,13 @@ export class AgentProvider implements SecretProvider {
     return { status, message: `agent pid ${reply.body?.agent?.pid ?? '?'}: ${status}` };
   }
 
+  /** Requests sent, requests that found no agent, and connections opened (kept alive between requests). */
   metrics(): Record<string, number> {
-    return { ...this.#counts };
+    return { ...this.#counts, connections: this.#pool.opened };
   }
 
   async dispose(): Promise<void> {
-    this.#http.destroy();
+    this.#pool.destroy();
   }
 
   #check(reply: Reply): void {
@@ -216,61 +229,33 @@ export class AgentProvider implements SecretProvider {
     return first;
   }
 
-  #send(method: string, path: string, options: ProviderCallOptions, body?: unknown): Promise<Reply> {
-    const payload = body === undefined ? undefined : JSON.stringify(body);
-    const headers: Record<string, string | number> = { accept: 'application/json' };
-    if (payload !== undefined) {
-      headers['content-type'] = 'application/json';
-      headers['content-length'] = Buffer.byteLength(payload);
-    }
+  async #send(method: string, path: string, options: ProviderCallOptions, body?: unknown): Promise<Reply> {
+    let request = `${method} ${path} HTTP/1.1\r\nhost: ${this.#hostHeader}\r\naccept: application/json\r\n`;
     if (this.#host) {
       this.#token ??= this.#readToken();
-      if (this.#token) headers[TOKEN_HEADER] = this.#token;
+      // A token that a header cannot carry as it is (a line break...) is not sent: the agent refuses.
+      if (this.#token && HEADER_VALUE.test(this.#token)) request += `${TOKEN_HEADER}: ${this.#token}\r\n`;
     }
-    return new Promise<Reply>((resolve, reject) => {
-      const unreachable = (cause: unknown) => {
-        this.#counts.unreachable++;
-        const code = (cause as { code?: string })?.code ?? 'ERROR';
-        reject(
-          new ProviderUnavailableError(`the hush agent is not reachable (${code})`, [
-            {
-              provider: this.name,
-              code,
-              message: `the hush agent at ${this.#where} is not reachable (${code})`,
-            },
-          ]),
-        );
-      };
-      const req = request(
-        {
-          ...(this.#socket ? { socketPath: this.#socket } : this.#host),
-          method,
-          path,
-          headers,
-          agent: this.#http,
-          timeout: this.#timeoutMs,
-          ...(options.abortSignal ? { signal: options.abortSignal } : {}),
-        },
-        (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (chunk: Buffer) => chunks.push(chunk));
-          res.on('error', unreachable);
-          res.on('end', () => {
-            const text = Buffer.concat(chunks).toString('utf8');
-            let parsed: unknown;
-            try {
-              parsed = text ? JSON.parse(text) : undefined;
-            } catch {
-              parsed = undefined;
-            }
-            resolve({ status: res.statusCode ?? 0, body: parsed });
-          });
-        },
-      );
-      req.on('timeout', () => req.destroy(Object.assign(new Error('timeout'), { code: 'TIMEOUT' })));
-      req.on('error', unreachable);
-      req.end(payload);
-    });
+    if (body === undefined) request += '\r\n';
+    else {
+      const payload = JSON.stringify(body);
+      request += `content-type: application/json\r\ncontent-length: ${Buffer.byteLength(payload)}\r\n\r\n${payload}`;
+    }
+    let raw: RawReply;
+    try {
+      raw = await this.#pool.request(request, options.abortSignal, method === 'GET');
+    } catch (error) {
+      throw this.#unreachable(error);
+    }
+    return { status: raw.status, body: parseBody(raw.text) };
+  }
+
+  #unreachable(cause: unknown): ProviderUnavailableError {
+    this.#counts.unreachable++;
+    const code = (cause as { code?: string })?.code ?? 'ERROR';
+    return new ProviderUnavailableError(`the hush agent is not reachable (${code})`, [
+      { provider: this.name, code, message: `the hush agent at ${this.#where} is not reachable (${code})` },
+    ]);
   }
 
   get #where(): string {
@@ -292,4 +277,21 @@ export class AgentProvider implements SecretProvider {
     this.#token = token;
     return true;
   }
+}
+
+/** What a header value may hold here: visible ASCII, no space (the agent's tokens are base64url). */
+const HEADER_VALUE = /^[\x21-\x7e]+$/;
+
+/** A body as JSON; a body that is not JSON is no body (the status alone then says what happened). */
+function parseBody(text: string): any {
+  if (text.length === 0) return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+function hostHeader(hostname: string, port: number): string {
+  return `${hostname.includes(':') ? `[${hostname}]` : hostname}:${port}`;
 }
