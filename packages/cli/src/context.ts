@@ -4,6 +4,7 @@ import { dirname, isAbsolute, join, resolve } from 'node:path';
 import type { AuditLog } from '@hush/audit-sqlite';
 import type { EnvironmentConfig, HushConfig, ManagerPlugin, SecretManager } from '@hush/core';
 import type { SecretAccessControl } from '@hush/rbac';
+import { builtinProviders } from './builtins.js';
 import { parsedConfigCacheDir } from './config-cache-dir.js';
 import { CliError, UsageError } from './errors.js';
 import { cliPackageDir, importOptional } from './resolve.js';
@@ -264,6 +265,7 @@ export class Cli {
       environment: settings.environmentName,
       env: process.env,
       fallbackPaths: [cliPackageDir()],
+      builtinProviders,
       offline: this.options.offline,
       onWarning: (message) => this.warn(message),
     });

@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect } from 'vitest';
 
-export const BIN = join(dirname(dirname(fileURLToPath(import.meta.url))), 'dist/bin.js');
+export const BIN = join(dirname(dirname(fileURLToPath(import.meta.url))), 'bin/hush.cjs');
 
 export interface Result {
   code: number | null;
