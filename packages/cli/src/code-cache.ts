@@ -111,7 +111,11 @@ export function writeCodeCache(path: string, data: Buffer): void {
     renameSync(temp, path);
     prune(dir, path);
   } catch {
-    rmSync(temp, { force: true });
+    try {
+      rmSync(temp, { force: true });
+    } catch {
+      // no folder to leave a temporary file in
+    }
   }
 }
 
