@@ -8,6 +8,7 @@ import { builtinProviders } from './builtins.js';
 import { parsedConfigCacheDir } from './config-cache-dir.js';
 import { CliError, UsageError } from './errors.js';
 import { cliPackageDir, importOptional } from './resolve.js';
+import { writeStdout } from './stdio.js';
 
 /** Global options after merging the command line with their HUSH_* variables. */
 export interface GlobalOptions {
@@ -76,22 +77,27 @@ export function globalOptions(
 }
 
 type Paint = (text: string) => string;
+type Colors = { bold: Paint; dim: Paint; red: Paint; green: Paint; yellow: Paint; cyan: Paint };
 
 /** What every command gets: options, output helpers, and the lazily built manager. */
 export class Cli {
   readonly cwd = process.cwd();
-  readonly colors: { bold: Paint; dim: Paint; red: Paint; green: Paint; yellow: Paint; cyan: Paint };
+  #colors?: Colors;
   #settings?: Promise<Settings>;
   #manager?: SecretManager;
   #audit?: Promise<AuditLog>;
   #control?: Promise<SecretAccessControl>;
   readonly #cleanups: Array<() => Promise<void>> = [];
 
-  constructor(readonly options: GlobalOptions) {
-    const on = options.color && process.stdout.isTTY === true;
+  constructor(readonly options: GlobalOptions) {}
+
+  /** Colours when stdout is a terminal; worked out on first use (asking makes process.stdout). */
+  get colors(): Colors {
+    if (this.#colors) return this.#colors;
+    const on = this.options.color && process.stdout.isTTY === true;
     const code = (open: number, close: number): Paint =>
       on ? (text) => `\u001b[${open}m${text}\u001b[${close}m` : (text) => text;
-    this.colors = {
+    this.#colors = {
       bold: code(1, 22),
       dim: code(2, 22),
       red: code(31, 39),
@@ -99,6 +105,7 @@ export class Cli {
       yellow: code(33, 39),
       cyan: code(36, 39),
     };
+    return this.#colors;
   }
 
   get stdoutIsTTY(): boolean {
@@ -107,12 +114,12 @@ export class Cli {
 
   /** A line of command output on stdout. */
   print(text = ''): void {
-    process.stdout.write(`${text}\n`);
+    writeStdout(`${text}\n`);
   }
 
   /** Machine output: one JSON document on stdout. */
   printJson(value: unknown): void {
-    process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+    writeStdout(`${JSON.stringify(value, null, 2)}\n`);
   }
 
   /** Progress and confirmations on stderr; silenced by --quiet. */
