@@ -14,13 +14,32 @@ export const VENDORED = ['zod', 'yaml', '@inquirer/prompts', 'simple-git', 'igno
 /** dist/vendor/<file>.cjs of a vendored package. */
 export const vendorFile = (name: string): string => `vendor/${name.replace(/^@/, '').replace(/\//g, '-')}`;
 
-/** Points the bundle's imports of a vendored package at its own file, required at run time. */
+/**
+ * Points the bundle's imports of a vendored package at its own file, required (not imported) when
+ * the importing module first runs: each becomes a small module of the bundle whose body is
+ * `module.exports = require('./vendor/<name>.cjs')`, so that named imports work on the CommonJS
+ * file. Core's build carries its own copy of the YAML parser in a chunk
+ * (`export { parse } from 'yaml'`): that import goes to the vendored yaml too, so the bundle holds
+ * no YAML parser at all.
+ */
 export function vendorPlugin(): Plugin {
   const filter = new RegExp(`^(${VENDORED.map((name) => name.replace(/[/.]/g, '\\$&')).join('|')})$`);
+  const namespace = 'hush-vendor';
   return {
-    name: 'hush-vendor',
+    name: namespace,
     setup(build) {
-      build.onResolve({ filter }, (args) => ({ path: `./${vendorFile(args.path)}.cjs`, external: true }));
+      build.onResolve({ filter }, (args) => ({ path: args.path, namespace }));
+      build.onResolve({ filter: /^\.\/yaml-parser-\w+\.js$/ }, (args) =>
+        /[/\\]core[/\\]dist[/\\]/.test(args.importer) ? { path: 'yaml', namespace } : undefined,
+      );
+      build.onLoad({ filter: /.*/, namespace }, (args) => ({
+        contents: `module.exports = require(${JSON.stringify(`./${vendorFile(args.path)}.cjs`)});`,
+        loader: 'js',
+      }));
+      // The require() in those modules: a file next to the bundle, found at run time.
+      build.onResolve({ filter: /^\.\/vendor\// }, (args) =>
+        args.namespace === namespace ? { path: args.path, external: true } : undefined,
+      );
     },
   };
 }
