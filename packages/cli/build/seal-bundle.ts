@@ -27,6 +27,7 @@ function dynamicImports(code: string): number[] {
  *   script's dynamic-import host options when the script comes from a code cache, and import()
  *   from it then fails ("A dynamic import callback was not specified").
  * - The content hash that keys the code cache is appended, computed once here, not at each start.
+ * - The bundle must be ASCII only (see below).
  */
 export function sealBundle(path: string): void {
   let code = readFileSync(path, 'utf8');
@@ -36,6 +37,10 @@ export function sealBundle(path: string): void {
     if (code.slice(at, at + 6) !== 'import') throw new Error(`${path}: no import() at ${at}`);
     code = code.slice(0, at) + IMPORT_NAME + code.slice(at + 6);
   }
+  // The loader reads the bundle as latin1, a plain copy (UTF-8 must be checked byte by byte):
+  // esbuild escapes every non-ASCII character, and this keeps it so.
+  const wide = code.search(/[^\x00-\x7f]/);
+  if (wide >= 0) throw new Error(`${path} has a non-ASCII character at ${wide}`);
   const hash = createHash('sha256').update(code).digest('hex');
   writeFileSync(path, `${code}\n${HASH_MARK}${hash}\n`);
 }

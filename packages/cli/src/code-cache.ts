@@ -147,7 +147,8 @@ const importModule = (specifier: string): Promise<unknown> => import(specifier);
  */
 export function launch(file: string, argv = process.argv, env = process.env): void {
   const dir = codeCacheDisabled(env) ? undefined : codeCacheDir(env);
-  const source = readFileSync(file, 'utf8');
+  // ASCII only (the build checks it): latin1 reads it as a plain copy, with no UTF-8 decoding.
+  const source = readFileSync(file, 'latin1');
   const hash = bundleHash(source);
   const path = dir && hash ? join(dir, cacheFileName(hash, argv[2])) : undefined;
   const cachedData = path ? readCodeCache(path) : undefined;
