@@ -1,6 +1,6 @@
 import { existsSync, statSync } from 'node:fs';
 import { userInfo } from 'node:os';
-import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import type { AuditLog } from '@hush/audit-sqlite';
 import type { EnvironmentConfig, HushConfig, ManagerPlugin, SecretManager } from '@hush/core';
 import type { SecretAccessControl } from '@hush/rbac';
@@ -8,6 +8,7 @@ import { builtinProviders } from './builtins.js';
 import { parsedConfigCacheDir } from './config-cache-dir.js';
 import { CliError, UsageError } from './errors.js';
 import { cliPackageDir, importOptional } from './resolve.js';
+import { type AccessSettings, type AuditSettings, parseAccess, parseAudit } from './sections.js';
 import { writeStdout } from './stdio.js';
 
 /** Global options after merging the command line with their HUSH_* variables. */
@@ -21,22 +22,6 @@ export interface GlobalOptions {
   debug: boolean;
   /** No network call at all: remote providers answer from the persistent cache. */
   offline: boolean;
-}
-
-export interface AuditSettings {
-  enabled: boolean;
-  path: string;
-  failMode: 'closed' | 'open';
-  retentionDays?: number;
-}
-
-export interface AccessSettings {
-  enforce: boolean;
-  store: 'file' | 'audit';
-  policyFile?: string;
-  accessor?: string;
-  rootAccessors: string[];
-  defaultPermissions: string[];
 }
 
 export interface Settings {
@@ -350,62 +335,4 @@ function safeUserName(): string {
   } catch {
     return process.env.USER ?? 'unknown';
   }
-}
-
-type Fail = (path: string, message: string) => never;
-
-function allowedKeys(obj: Record<string, unknown>, section: string, keys: string[], fail: Fail): void {
-  for (const key of Object.keys(obj))
-    if (!keys.includes(key))
-      fail(`${section}.${key}`, `unknown setting '${key}' (expected one of: ${keys.join(', ')})`);
-}
-
-function parseAudit(raw: Record<string, unknown>, root: string, fail: Fail): AuditSettings {
-  allowedKeys(raw, 'audit', ['enabled', 'path', 'failMode', 'retentionDays'], fail);
-  if (raw.enabled !== undefined && typeof raw.enabled !== 'boolean')
-    fail('audit.enabled', 'expected true or false');
-  if (raw.path !== undefined && (typeof raw.path !== 'string' || raw.path === ''))
-    fail('audit.path', 'expected a file path');
-  if (raw.failMode !== undefined && raw.failMode !== 'closed' && raw.failMode !== 'open')
-    fail('audit.failMode', "expected 'closed' or 'open'");
-  if (raw.retentionDays !== undefined && (typeof raw.retentionDays !== 'number' || raw.retentionDays < 0))
-    fail('audit.retentionDays', 'expected a number of days');
-  const path = (raw.path as string | undefined) ?? '.hush/audit.db';
-  return {
-    enabled: (raw.enabled as boolean | undefined) ?? true,
-    path: isAbsolute(path) ? path : join(root, path),
-    failMode: (raw.failMode as 'closed' | 'open' | undefined) ?? 'closed',
-    ...(raw.retentionDays !== undefined ? { retentionDays: raw.retentionDays as number } : {}),
-  };
-}
-
-function parseAccess(raw: Record<string, unknown>, root: string, fail: Fail): AccessSettings {
-  allowedKeys(
-    raw,
-    'accessControl',
-    ['enforce', 'policyFile', 'accessor', 'rootAccessors', 'defaultPermissions'],
-    fail,
-  );
-  if (raw.enforce !== undefined && typeof raw.enforce !== 'boolean')
-    fail('accessControl.enforce', 'expected true or false');
-  if (raw.policyFile !== undefined && (typeof raw.policyFile !== 'string' || raw.policyFile === ''))
-    fail('accessControl.policyFile', 'expected a file path');
-  if (raw.accessor !== undefined && (typeof raw.accessor !== 'string' || raw.accessor === ''))
-    fail('accessControl.accessor', 'expected an accessor name');
-  const list = (key: string): string[] => {
-    const value = raw[key];
-    if (value === undefined) return [];
-    if (!Array.isArray(value) || !value.every((v) => typeof v === 'string'))
-      return fail(`accessControl.${key}`, 'expected a list of strings');
-    return value as string[];
-  };
-  const policyFile = raw.policyFile as string | undefined;
-  return {
-    enforce: (raw.enforce as boolean | undefined) ?? true,
-    store: policyFile ? 'file' : 'audit',
-    ...(policyFile ? { policyFile: isAbsolute(policyFile) ? policyFile : join(root, policyFile) } : {}),
-    ...(raw.accessor ? { accessor: raw.accessor as string } : {}),
-    rootAccessors: list('rootAccessors'),
-    defaultPermissions: list('defaultPermissions'),
-  };
 }
