@@ -9,7 +9,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const repo = dirname(dirname(fileURLToPath(import.meta.url)));
-const bin = join(repo, 'packages/cli/dist/bin.js');
+const bin = join(repo, 'packages/cli/bin/hush.cjs');
 if (!existsSync(bin)) {
   console.error(`demo: ${bin} is missing; build first (npm run demo builds it)`);
   process.exit(1);

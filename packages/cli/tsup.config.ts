@@ -1,11 +1,29 @@
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'tsup';
+import { deferPlugin, VENDORED, vendorFile, vendorPlugin } from './build/bundle-plugins.js';
+import { sealBundle } from './build/seal-bundle.js';
 
 const { version } = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8')) as {
   version: string;
 };
 
-// `dist` is emptied by the build script: two configs writing one folder must not clean it in parallel.
+const require = createRequire(import.meta.url);
+
+/** Packages the command finds at run time, never bundled (a native addon; the optional plugins). */
+const RUN_TIME = [
+  '@lydell/node-pty',
+  '@hush/agent',
+  '@hush/audit-sqlite',
+  '@hush/cache-redis',
+  '@hush/mcp',
+  '@hush/provider-agent',
+  '@hush/rbac',
+  '@opentelemetry/api',
+];
+
+// `dist` is emptied by the build script: configs writing one folder must not clean it in parallel.
 export default defineConfig([
   {
     entry: ['src/index.ts'],
@@ -16,25 +34,42 @@ export default defineConfig([
     target: 'node20',
   },
   {
-    // The command is ESM only. Each command, and everything heavy it needs, is a chunk loaded
-    // with import() when that command runs, so that `hush --version` loads one small file.
-    // The command's own pure-JS dependencies are bundled into those chunks: resolving and reading
-    // a hundred small files of `yaml` or `commander` costs more than the code itself. The @hush
-    // packages stay external (providers are found and loaded at run time, and share one core),
-    // as does node-pty (a native addon).
-    entry: ['src/bin.ts'],
-    format: ['esm'],
-    splitting: true,
+    // The command: one CommonJS file (dist/hush.cjs) holding the CLI, @hush/core, the built-in
+    // providers (local, env) and the CLI's pure-JS dependencies. One file means one read and no
+    // module resolution; CommonJS can be loaded through a V8 code cache (code-cache.ts), which
+    // makes compiling it nearly free. Each command's module, and everything heavy it needs, stays
+    // behind an import() that esbuild turns into a lazy initialiser: only the command that runs
+    // is initialised. Other providers and the optional plugins are loaded at run time, with their
+    // own copy of @hush/core (errors are told apart by brand, not by prototype).
+    entry: { hush: 'src/command.ts', 'code-cache': 'src/code-cache.ts' },
+    format: ['cjs'],
+    platform: 'node',
+    splitting: false,
     clean: false,
     sourcemap: true,
     target: 'node20',
-    minify: true,
+    // Whitespace and syntax only: names stay, as errors report `name` (SecretNotFoundError).
+    minifyWhitespace: true,
+    minifySyntax: true,
+    shims: true,
     define: { HUSH_VERSION: JSON.stringify(version) },
-    noExternal: ['commander', 'yaml', '@inquirer/prompts', 'cli-progress'],
-    external: [/^@hush\//, '@lydell/node-pty'],
-    // Bundled CommonJS code calls require() for Node's own modules.
-    banner: {
-      js: "import { createRequire as __hushRequire } from 'node:module';\nconst require = __hushRequire(import.meta.url);",
+    noExternal: [/^(?!@lydell\/node-pty$|@opentelemetry\/)/],
+    external: RUN_TIME,
+    esbuildPlugins: [vendorPlugin(), deferPlugin()],
+    async onSuccess() {
+      sealBundle(fileURLToPath(new URL('./dist/hush.cjs', import.meta.url)));
     },
+  },
+  {
+    // The vendored dependencies (see build/bundle-plugins.ts), one file each.
+    entry: Object.fromEntries(VENDORED.map((name) => [vendorFile(name), require.resolve(name)])),
+    format: ['cjs'],
+    platform: 'node',
+    splitting: false,
+    clean: false,
+    target: 'node20',
+    minifyWhitespace: true,
+    minifySyntax: true,
+    noExternal: [/./],
   },
 ]);

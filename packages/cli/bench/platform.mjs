@@ -16,7 +16,7 @@ import { startVaultEmulator } from '@hush/emulators';
 import { VaultProvider } from '@hush/provider-vault';
 
 const ROUNDS = Number(process.env.PLATFORM_ROUNDS ?? 5);
-const BIN = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
+const BIN = fileURLToPath(new URL('../bin/hush.cjs', import.meta.url));
 const ENVIRONMENTS = ['dev', 'staging', 'prod'];
 const SECRETS = ['db-password', 'api-key', 'jwt-secret'];
 

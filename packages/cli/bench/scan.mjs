@@ -15,7 +15,7 @@ const SECRETS = Number(process.env.SCAN_SECRETS ?? 200);
 const MEGABYTES = Number(process.env.SCAN_MEGABYTES ?? 64);
 const ROUNDS = Number(process.env.SCAN_ROUNDS ?? 3);
 const FILES = 256;
-const BIN = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
+const BIN = fileURLToPath(new URL('../bin/hush.cjs', import.meta.url));
 
 const work = mkdtempSync(join(tmpdir(), 'hush-scan-bench-'));
 const env = {

@@ -1,12 +1,15 @@
 import { existsSync, statSync } from 'node:fs';
 import { userInfo } from 'node:os';
-import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import type { AuditLog } from '@hush/audit-sqlite';
 import type { EnvironmentConfig, HushConfig, ManagerPlugin, SecretManager } from '@hush/core';
 import type { SecretAccessControl } from '@hush/rbac';
+import { builtinProviders } from './builtins.js';
 import { parsedConfigCacheDir } from './config-cache-dir.js';
 import { CliError, UsageError } from './errors.js';
 import { cliPackageDir, importOptional } from './resolve.js';
+import { type AccessSettings, type AuditSettings, parseAccess, parseAudit } from './sections.js';
+import { writeStdout } from './stdio.js';
 
 /** Global options after merging the command line with their HUSH_* variables. */
 export interface GlobalOptions {
@@ -19,22 +22,6 @@ export interface GlobalOptions {
   debug: boolean;
   /** No network call at all: remote providers answer from the persistent cache. */
   offline: boolean;
-}
-
-export interface AuditSettings {
-  enabled: boolean;
-  path: string;
-  failMode: 'closed' | 'open';
-  retentionDays?: number;
-}
-
-export interface AccessSettings {
-  enforce: boolean;
-  store: 'file' | 'audit';
-  policyFile?: string;
-  accessor?: string;
-  rootAccessors: string[];
-  defaultPermissions: string[];
 }
 
 export interface Settings {
@@ -75,22 +62,27 @@ export function globalOptions(
 }
 
 type Paint = (text: string) => string;
+type Colors = { bold: Paint; dim: Paint; red: Paint; green: Paint; yellow: Paint; cyan: Paint };
 
 /** What every command gets: options, output helpers, and the lazily built manager. */
 export class Cli {
   readonly cwd = process.cwd();
-  readonly colors: { bold: Paint; dim: Paint; red: Paint; green: Paint; yellow: Paint; cyan: Paint };
+  #colors?: Colors;
   #settings?: Promise<Settings>;
   #manager?: SecretManager;
   #audit?: Promise<AuditLog>;
   #control?: Promise<SecretAccessControl>;
   readonly #cleanups: Array<() => Promise<void>> = [];
 
-  constructor(readonly options: GlobalOptions) {
-    const on = options.color && process.stdout.isTTY === true;
+  constructor(readonly options: GlobalOptions) {}
+
+  /** Colours when stdout is a terminal; worked out on first use (asking makes process.stdout). */
+  get colors(): Colors {
+    if (this.#colors) return this.#colors;
+    const on = this.options.color && process.stdout.isTTY === true;
     const code = (open: number, close: number): Paint =>
       on ? (text) => `\u001b[${open}m${text}\u001b[${close}m` : (text) => text;
-    this.colors = {
+    this.#colors = {
       bold: code(1, 22),
       dim: code(2, 22),
       red: code(31, 39),
@@ -98,6 +90,7 @@ export class Cli {
       yellow: code(33, 39),
       cyan: code(36, 39),
     };
+    return this.#colors;
   }
 
   get stdoutIsTTY(): boolean {
@@ -106,12 +99,12 @@ export class Cli {
 
   /** A line of command output on stdout. */
   print(text = ''): void {
-    process.stdout.write(`${text}\n`);
+    writeStdout(`${text}\n`);
   }
 
   /** Machine output: one JSON document on stdout. */
   printJson(value: unknown): void {
-    process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+    writeStdout(`${JSON.stringify(value, null, 2)}\n`);
   }
 
   /** Progress and confirmations on stderr; silenced by --quiet. */
@@ -264,6 +257,7 @@ export class Cli {
       environment: settings.environmentName,
       env: process.env,
       fallbackPaths: [cliPackageDir()],
+      builtinProviders,
       offline: this.options.offline,
       onWarning: (message) => this.warn(message),
     });
@@ -341,62 +335,4 @@ function safeUserName(): string {
   } catch {
     return process.env.USER ?? 'unknown';
   }
-}
-
-type Fail = (path: string, message: string) => never;
-
-function allowedKeys(obj: Record<string, unknown>, section: string, keys: string[], fail: Fail): void {
-  for (const key of Object.keys(obj))
-    if (!keys.includes(key))
-      fail(`${section}.${key}`, `unknown setting '${key}' (expected one of: ${keys.join(', ')})`);
-}
-
-function parseAudit(raw: Record<string, unknown>, root: string, fail: Fail): AuditSettings {
-  allowedKeys(raw, 'audit', ['enabled', 'path', 'failMode', 'retentionDays'], fail);
-  if (raw.enabled !== undefined && typeof raw.enabled !== 'boolean')
-    fail('audit.enabled', 'expected true or false');
-  if (raw.path !== undefined && (typeof raw.path !== 'string' || raw.path === ''))
-    fail('audit.path', 'expected a file path');
-  if (raw.failMode !== undefined && raw.failMode !== 'closed' && raw.failMode !== 'open')
-    fail('audit.failMode', "expected 'closed' or 'open'");
-  if (raw.retentionDays !== undefined && (typeof raw.retentionDays !== 'number' || raw.retentionDays < 0))
-    fail('audit.retentionDays', 'expected a number of days');
-  const path = (raw.path as string | undefined) ?? '.hush/audit.db';
-  return {
-    enabled: (raw.enabled as boolean | undefined) ?? true,
-    path: isAbsolute(path) ? path : join(root, path),
-    failMode: (raw.failMode as 'closed' | 'open' | undefined) ?? 'closed',
-    ...(raw.retentionDays !== undefined ? { retentionDays: raw.retentionDays as number } : {}),
-  };
-}
-
-function parseAccess(raw: Record<string, unknown>, root: string, fail: Fail): AccessSettings {
-  allowedKeys(
-    raw,
-    'accessControl',
-    ['enforce', 'policyFile', 'accessor', 'rootAccessors', 'defaultPermissions'],
-    fail,
-  );
-  if (raw.enforce !== undefined && typeof raw.enforce !== 'boolean')
-    fail('accessControl.enforce', 'expected true or false');
-  if (raw.policyFile !== undefined && (typeof raw.policyFile !== 'string' || raw.policyFile === ''))
-    fail('accessControl.policyFile', 'expected a file path');
-  if (raw.accessor !== undefined && (typeof raw.accessor !== 'string' || raw.accessor === ''))
-    fail('accessControl.accessor', 'expected an accessor name');
-  const list = (key: string): string[] => {
-    const value = raw[key];
-    if (value === undefined) return [];
-    if (!Array.isArray(value) || !value.every((v) => typeof v === 'string'))
-      return fail(`accessControl.${key}`, 'expected a list of strings');
-    return value as string[];
-  };
-  const policyFile = raw.policyFile as string | undefined;
-  return {
-    enforce: (raw.enforce as boolean | undefined) ?? true,
-    store: policyFile ? 'file' : 'audit',
-    ...(policyFile ? { policyFile: isAbsolute(policyFile) ? policyFile : join(root, policyFile) } : {}),
-    ...(raw.accessor ? { accessor: raw.accessor as string } : {}),
-    rootAccessors: list('rootAccessors'),
-    defaultPermissions: list('defaultPermissions'),
-  };
 }

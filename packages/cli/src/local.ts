@@ -1,5 +1,6 @@
 import type { ProviderConfig } from '@hush/core';
 import type { LocalSecretProvider, NewKey } from '@hush/provider-local';
+import { builtinProviders } from './builtins.js';
 import type { Cli } from './context.js';
 import { CliError, EXIT, UsageError } from './errors.js';
 import { cliPackageDir } from './resolve.js';
@@ -7,7 +8,7 @@ import { cliPackageDir } from './resolve.js';
 /** A new key for provider-local's `rekey`: a master key, or a passphrase (with its scrypt cost). */
 export type NewLocalKey = NewKey;
 
-/** A local store, from the CLI's provider-local or the project's own copy (checked by shape). */
+/** A local store, from the CLI's built-in provider-local, or one a `module:` names (checked by shape). */
 export type LocalStore = LocalSecretProvider;
 
 async function isLocalStore(value: unknown): Promise<boolean> {
@@ -44,7 +45,7 @@ export function usesSharedKey(spec: ProviderConfig): boolean {
 
 /**
  * Every local store of the configuration, in any environment, other than `except`: opened (not
- * initialized) with the project's provider-local, as the manager would. The caller disposes them.
+ * initialized) with the provider the manager would use. The caller disposes them.
  */
 export async function otherLocalStores(
   cli: Cli,
@@ -62,7 +63,7 @@ export async function otherLocalStores(
       const provider = await core.createProviderFromSpec(
         spec,
         { name: spec.name, root, env: process.env },
-        { root, fallbackPaths: [cliPackageDir()] },
+        { root, fallbackPaths: [cliPackageDir()], builtinProviders },
       );
       if (!(await isLocalStore(provider)) || seen.has((provider as LocalStore).path)) {
         await provider.dispose?.();

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, readFileSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BIN, checkStderrClean, hush, plant, tempProject, useProject } from './helpers.js';
@@ -205,27 +205,16 @@ describe('without audit or access control configured', () => {
 
 describe('optional packages', () => {
   it('names the package to install when access control is configured but @hush/rbac is missing', async () => {
-    // An install of the CLI with its real dependencies only (audit-sqlite and rbac are optional peers).
+    // An install of the CLI alone: its command bundles what it needs; the optional peers (audit-sqlite
+    // and rbac) are not there.
     const install = tempProject({ 'project/hush.config.yaml': CONFIG('  policyFile: .hush/policy.yaml') });
     const cli = join(install, 'cli');
     const pkg = dirname(dirname(BIN));
-    cpSync(join(pkg, 'dist'), join(cli, 'dist'), { recursive: true });
+    for (const folder of ['bin', 'dist']) cpSync(join(pkg, folder), join(cli, folder), { recursive: true });
     writeFileSync(join(cli, 'package.json'), JSON.stringify({ name: '@hush/cli', type: 'module' }));
-    for (const dep of [
-      '@hush/core',
-      '@hush/provider-local',
-      '@hush/provider-env',
-      'commander',
-      'yaml',
-      '@inquirer/prompts',
-      'cli-progress',
-    ]) {
-      mkdirSync(dirname(join(cli, 'node_modules', dep)), { recursive: true });
-      symlinkSync(realpathSync(join(pkg, 'node_modules', dep)), join(cli, 'node_modules', dep));
-    }
-    const result = spawnSync(process.execPath, [join(cli, 'dist/bin.js'), 'list'], {
+    const result = spawnSync(process.execPath, [join(cli, 'bin/hush.cjs'), 'list'], {
       cwd: join(install, 'project'),
-      env: { PATH: process.env.PATH, HUSH_MASTER_KEY: KEY },
+      env: { PATH: process.env.PATH, HOME: install, HUSH_MASTER_KEY: KEY },
       encoding: 'utf8',
     });
     expect(result.stderr).toContain('but @hush/rbac is not installed');

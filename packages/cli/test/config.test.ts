@@ -37,7 +37,8 @@ describe('configuration', () => {
   it('keeps a parsed YAML configuration under ~/.cache/hush/config (or $XDG_CACHE_HOME): an edit is seen at once', async () => {
     const text = 'environments:\n  dev:\n    providers: [{ kind: local }]\n';
     const dir = tempProject({ 'hush.config.yaml': text });
-    const env = { HUSH_MASTER_KEY: KEY };
+    // HOME is the project: without XDG_CACHE_HOME the cache is under its .cache.
+    const env = { HUSH_MASTER_KEY: KEY, XDG_CACHE_HOME: undefined };
     expect((await hush(['list'], { cwd: dir, env })).code).toBe(0);
     expect(
       readdirSync(join(dir, '.cache', 'hush', 'config')).filter((n) => n.endsWith('.json')),

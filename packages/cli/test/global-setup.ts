@@ -16,7 +16,7 @@ function newest(dir: string): number {
 }
 
 /**
- * The tests run the built `hush` (dist/bin.js) as a child process. Under turbo, `test` depends on
+ * The tests run the built `hush` (bin/hush.cjs, which loads dist/hush.cjs) as a child process. Under turbo, `test` depends on
  * `build`; run directly, the CLI is rebuilt here when dist is missing or older than src. The
  * packages it loads at run time must be built already.
  */
@@ -28,10 +28,15 @@ export default function setup(): void {
     throw new Error(
       `@hush/cli tests need the built packages ${missing.map((m) => `@hush/${m}`).join(', ')}: run \`pnpm build\` (turbo) first`,
     );
-  const bin = join(pkg, 'dist/bin.js');
-  const stale =
-    !existsSync(bin) ||
-    statSync(bin).mtimeMs < Math.max(newest(join(pkg, 'src')), statSync(join(pkg, 'package.json')).mtimeMs);
+  const bin = join(pkg, 'dist/hush.cjs');
+  // The command bundles core and the built-in providers: their builds count as its sources too.
+  const sources = [
+    newest(join(pkg, 'src')),
+    newest(join(pkg, 'build')),
+    statSync(join(pkg, 'package.json')).mtimeMs,
+    ...['core', 'provider-local', 'provider-env'].map((name) => newest(join(packages, name, 'dist'))),
+  ];
+  const stale = !existsSync(bin) || statSync(bin).mtimeMs < Math.max(...sources);
   if (stale) execFileSync('pnpm', ['run', 'build'], { cwd: pkg, stdio: 'inherit' });
   if (!existsSync(bin)) throw new Error(`${bin} is missing after the build`);
 }

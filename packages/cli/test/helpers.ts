@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect } from 'vitest';
 
-export const BIN = join(dirname(dirname(fileURLToPath(import.meta.url))), 'dist/bin.js');
+export const BIN = join(dirname(dirname(fileURLToPath(import.meta.url))), 'bin/hush.cjs');
 
 export interface Result {
   code: number | null;
@@ -42,11 +42,22 @@ export function checkStderrClean(): void {
   });
 }
 
+/**
+ * The code cache of this test file's commands: kept out of the projects (whose files tests count),
+ * and shared by the file's commands, as a user's commands share theirs.
+ */
+let cacheHome: string | undefined;
+function codeCacheHome(): string {
+  cacheHome ??= tempProject();
+  return cacheHome;
+}
+
 /** Runs the built `hush` with a controlled environment (no HUSH_* from the caller, no colours). */
 export function hush(args: string[], options: RunOptions): Promise<Result> {
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? '',
     HOME: options.cwd,
+    XDG_CACHE_HOME: codeCacheHome(),
     NO_COLOR: '1',
     HUSH_ACCESSOR: 'tester',
   };

@@ -7,8 +7,8 @@ import { ConfigError, PluginNotFoundError } from './errors.js';
 import type { ManagerPlugin } from './events.js';
 import { SecretManager } from './manager.js';
 import type { ProviderRegistration } from './manager-options.js';
-import { createProviderFromSpec, providerPackageName } from './plugin-loader.js';
-import type { SecretProvider } from './provider.js';
+import { createProviderFromSpec, type PluginLoadOptions, providerPackageName } from './plugin-loader.js';
+import type { ProviderPlugin, SecretProvider } from './provider.js';
 import { createCacheTiers } from './tier-loader.js';
 
 export interface FromConfigOptions {
@@ -17,6 +17,8 @@ export interface FromConfigOptions {
   env?: Record<string, string | undefined>;
   /** Where provider packages are resolved when the application root lacks them. */
   fallbackPaths?: string[];
+  /** Provider plugins already loaded, by kind: used instead of importing `@hush/provider-<kind>`. */
+  builtinProviders?: Readonly<Record<string, ProviderPlugin>>;
   plugins?: ManagerPlugin[];
   /** Offline mode (no network call at all); default: `HUSH_OFFLINE` is set to a true value. */
   offline?: boolean;
@@ -39,9 +41,8 @@ export async function createSecretManagerFromConfig(
   const { name, environment } = selectEnvironment(config, options.environment, env);
   const providers = await createProviders(
     environment.providers.map((spec, index) => ({ spec, path: `environments.${name}.providers[${index}]` })),
-    config.root,
     env,
-    options.fallbackPaths,
+    providerLoad(config.root, options),
   );
   const cacheTiers = config.cacheTiers?.length
     ? await createCacheTiers(
@@ -89,19 +90,15 @@ interface NamedSpec {
  */
 async function createProviders(
   specs: NamedSpec[],
-  root: string,
   env: Record<string, string | undefined>,
-  fallbackPaths: string[] = [],
+  load: PluginLoadOptions,
 ): Promise<ProviderRegistration[]> {
+  const { root } = load;
   const created = await Promise.all(
     specs.map(async ({ spec, path }): Promise<ProviderRegistration | undefined> => {
       let provider: SecretProvider;
       try {
-        provider = await createProviderFromSpec(
-          spec,
-          { name: spec.name, root, env },
-          { root, fallbackPaths },
-        );
+        provider = await createProviderFromSpec(spec, { name: spec.name, root, env }, load);
       } catch (error) {
         if (!(error instanceof PluginNotFoundError)) throw error;
         if (spec.optional) {
@@ -135,6 +132,8 @@ export interface FromEnvOptions {
   /** Application root (default: the current directory). */
   root?: string | undefined;
   fallbackPaths?: string[];
+  /** Provider plugins already loaded, by kind: used instead of importing `@hush/provider-<kind>`. */
+  builtinProviders?: Readonly<Record<string, ProviderPlugin>>;
   plugins?: ManagerPlugin[];
   /** Offline mode (no network call at all); default: `HUSH_OFFLINE` is set to a true value. */
   offline?: boolean;
@@ -163,7 +162,7 @@ export async function createSecretManagerFromEnv(options: FromEnvOptions = {}): 
     spec: { kind, name: kind, options: optionsFromEnv(kind, env), optional: !explicit },
     path: 'HUSH_PROVIDER',
   }));
-  const providers = await createProviders(specs, root, env, options.fallbackPaths);
+  const providers = await createProviders(specs, env, providerLoad(root, options));
   const names = providers.map((registration) => registration.provider.name);
   const defaultWrite = env.HUSH_DEFAULT_WRITE_PROVIDER ?? kinds.find((k) => k !== 'env' && names.includes(k));
   const manager = new SecretManager({
@@ -175,6 +174,18 @@ export async function createSecretManagerFromEnv(options: FromEnvOptions = {}): 
   });
   await manager.initialize();
   return manager;
+}
+
+/** Where providers come from: the built-ins, then the root's packages, then the fallback folders. */
+function providerLoad(
+  root: string,
+  options: { fallbackPaths?: string[]; builtinProviders?: Readonly<Record<string, ProviderPlugin>> },
+): PluginLoadOptions {
+  return {
+    root,
+    fallbackPaths: options.fallbackPaths ?? [],
+    ...(options.builtinProviders ? { builtinProviders: options.builtinProviders } : {}),
+  };
 }
 
 function inferKinds(env: Record<string, string | undefined>, root: string): string[] {

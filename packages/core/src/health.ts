@@ -1,4 +1,5 @@
 import type { Masker } from './masker.js';
+import { monotonicMs } from './monotonic.js';
 import type { ProviderHealthReport } from './reports.js';
 import { describeFailure, type ProviderSlot } from './slot.js';
 
@@ -7,12 +8,12 @@ import { describeFailure, type ProviderSlot } from './slot.js';
  * not exist (proving the backend answers); with what reads have seen of its failures.
  */
 export async function probe(slot: ProviderSlot, masker: Masker): Promise<ProviderHealthReport> {
-  const started = performance.now();
+  const started = monotonicMs();
   const report = (status: ProviderHealthReport['status'], message?: string): ProviderHealthReport => ({
     name: slot.name,
     kind: slot.provider.kind,
     status,
-    latencyMs: Math.round((performance.now() - started) * 100) / 100,
+    latencyMs: Math.round((monotonicMs() - started) * 100) / 100,
     ...(message ? { message } : {}),
     consecutiveFailures: slot.consecutiveFailures,
     ...(slot.lastFailureAt ? { lastFailureAt: slot.lastFailureAt } : {}),

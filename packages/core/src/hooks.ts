@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { ManagerPlugin, Operation, OperationContext, OperationEvent } from './events.js';
+import { monotonicMs } from './monotonic.js';
 import type { SecretInfo } from './secret.js';
 
 /** An operation's event while it runs: the work fills in outcome, provider, version, change. */
@@ -111,7 +112,7 @@ export class Hooks {
     if (this.#after.length === 0) return;
     event.outcome ??= 'success';
     event.success = event.outcome === 'success';
-    event.durationMs = durationMs ?? performance.now() - started;
+    event.durationMs = durationMs ?? monotonicMs() - started;
     event.timestamp = new Date(this.#now());
     return runEach(this.#after, (plugin) => plugin.after!(event as OperationEvent));
   }

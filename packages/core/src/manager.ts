@@ -16,6 +16,7 @@ import {
 import { deleteSecret, rollbackSecret, rotateSecret, writeSecret } from './manager-writes.js';
 import type { Masker } from './masker.js';
 import { MetricsRecorder } from './metrics.js';
+import { monotonicMs } from './monotonic.js';
 import type { SecretProvider } from './provider.js';
 import type { HealthStatus, SecretMetrics } from './reports.js';
 import type { NamedSecretInfo, Secret, SecretVersion } from './secret.js';
@@ -153,10 +154,10 @@ export class SecretManager implements ISecretManager {
       // The hot path: a fresh cached plain read with no plugin builds no event, id, date or key.
       const { metrics } = this.#parts;
       const timed = metrics.timeNextHit();
-      const started = timed ? performance.now() : 0;
+      const started = timed ? monotonicMs() : 0;
       const hit = reads.hit(key);
       if (hit !== undefined) {
-        metrics.cachedHit(timed ? performance.now() - started : undefined);
+        metrics.cachedHit(timed ? monotonicMs() - started : undefined);
         return Promise.resolve(hit);
       }
     } else if (plain && this.#initialized) {

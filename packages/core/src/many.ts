@@ -1,6 +1,7 @@
 import type { BatchOutcome, BatchReader } from './batch.js';
 import { HushError } from './errors.js';
 import type { Hooks, LiveEvent } from './hooks.js';
+import { monotonicMs } from './monotonic.js';
 import type { GetSecretOptions } from './types.js';
 
 /** A batch outcome, or a denial by a plugin before the read or before serving. */
@@ -18,7 +19,7 @@ export async function readMany(
   options: Pick<GetSecretOptions, 'provider' | 'accessor' | 'scope' | 'fresh'>,
 ): Promise<Map<string, KeyOutcome>> {
   if (!hooks.active) return batch.read(keys, options.provider, options.fresh ?? false);
-  const started = performance.now();
+  const started = monotonicMs();
   const events = new Map<string, LiveEvent>();
   const denied = new Map<string, unknown>();
   for (const key of keys) {

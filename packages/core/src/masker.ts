@@ -1,4 +1,4 @@
-import { Transform, type TransformCallback } from 'node:stream';
+import type { Transform, TransformCallback } from 'node:stream';
 import { encodedForms } from './mask-forms.js';
 import { PatternSet } from './pattern-set.js';
 
@@ -126,6 +126,8 @@ export class Masker {
   createStream(): Transform {
     let pending: Buffer = Buffer.alloc(0);
     const state: StreamState = { carried: -1 };
+    // node:stream is loaded here, not at import: a command that masks no stream never needs it.
+    const { Transform } = process.getBuiltinModule('node:stream');
     return new Transform({
       transform: (chunk: Buffer | string, _encoding, done: TransformCallback) => {
         const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;

@@ -4,6 +4,7 @@ import type { Operation } from './events.js';
 import type { ContextFields, Hooks, LiveEvent } from './hooks.js';
 import type { Masker } from './masker.js';
 import type { MetricsRecorder } from './metrics.js';
+import { monotonicMs } from './monotonic.js';
 import type { Secret } from './secret.js';
 import { loadTracing, OperationSpan, tracingActive, tracingSettled } from './tracing.js';
 import type { GetSecretOptions } from './types.js';
@@ -65,7 +66,7 @@ export class OperationRunner {
   }
 
   #serveCached(key: string, secret: Secret, options: GetSecretOptions): Promise<Secret> {
-    const started = performance.now();
+    const started = monotonicMs();
     const event = this.hooks.event('get', { key, accessor: options.accessor, scope: options.scope });
     let pending: void | Promise<void>;
     let served = false;
@@ -105,7 +106,7 @@ export class OperationRunner {
   #served(event: LiveEvent, secret: Secret, started: number): Promise<Secret> {
     event.cached = true;
     event.provider = secret.provider;
-    const durationMs = performance.now() - started;
+    const durationMs = monotonicMs() - started;
     this.metrics.operation('get', durationMs, false);
     let recorded: void | Promise<void>;
     try {
@@ -125,7 +126,7 @@ export class OperationRunner {
   /** A check refused the read (or failed): recorded as denied or error, the error masked. */
   async #refused(event: LiveEvent, started: number, error: unknown): Promise<never> {
     const code = error instanceof HushError ? error.code : 'ERROR';
-    this.metrics.operation('get', performance.now() - started, true);
+    this.metrics.operation('get', monotonicMs() - started, true);
     event.outcome = code === 'ACCESS_DENIED' ? 'denied' : 'error';
     event.errorCode = code;
     try {
@@ -175,7 +176,7 @@ export class OperationRunner {
     work: (run: Run) => Promise<T>,
     traced: LiveEvent | undefined,
   ): Promise<T> {
-    const started = performance.now();
+    const started = monotonicMs();
     const event = traced ?? (this.hooks.active ? this.hooks.event(operation, fields) : undefined);
     const run: Run = { event, protected: [] };
     const announced = event !== undefined && operation !== 'getMany';
@@ -190,7 +191,7 @@ export class OperationRunner {
     } catch (error) {
       const code = error instanceof HushError ? error.code : 'ERROR';
       const failed = code !== 'SECRET_NOT_FOUND';
-      this.metrics.operation(operation, performance.now() - started, failed);
+      this.metrics.operation(operation, monotonicMs() - started, failed);
       if (announced) {
         event.outcome =
           code === 'ACCESS_DENIED'
@@ -207,7 +208,7 @@ export class OperationRunner {
       }
       throw maskError(error, this.masker, run.protected);
     }
-    this.metrics.operation(operation, performance.now() - started, false);
+    this.metrics.operation(operation, monotonicMs() - started, false);
     if (announced)
       try {
         const recorded = this.hooks.after(event, started);

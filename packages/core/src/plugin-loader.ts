@@ -15,6 +15,11 @@ export interface PluginLoadOptions {
   root: string;
   /** Further folders to resolve from when the root lacks the package (e.g. the CLI's own install). */
   fallbackPaths?: string[];
+  /**
+   * Provider plugins the caller already has loaded, by kind (a tool that bundles its own
+   * providers). A spec of such a kind without `module:` uses it, and no package is looked up.
+   */
+  builtinProviders?: Readonly<Record<string, ProviderPlugin>>;
 }
 
 /** Other names users and other tools use for the built-in kinds. */
@@ -45,6 +50,8 @@ export async function loadProviderPlugin(
   spec: ProviderSpec,
   options: PluginLoadOptions,
 ): Promise<ProviderPlugin> {
+  const builtin = spec.module === undefined ? builtinPlugin(spec.kind, options.builtinProviders) : undefined;
+  if (builtin) return builtin;
   const specifier = providerPackageName(spec);
   const entry = isPathSpecifier(specifier)
     ? resolve(options.root, specifier)
@@ -80,6 +87,15 @@ export async function createProviderFromSpec(
 ): Promise<SecretProvider> {
   const plugin = await loadProviderPlugin(spec, load);
   return plugin.create(spec.options ?? {}, context);
+}
+
+function builtinPlugin(
+  kind: string,
+  builtins: Readonly<Record<string, ProviderPlugin>> | undefined,
+): ProviderPlugin | undefined {
+  if (!builtins) return undefined;
+  const name = KIND_ALIASES[kind] ?? kind;
+  return Object.hasOwn(builtins, name) ? builtins[name] : undefined;
 }
 
 function isPathSpecifier(specifier: string): boolean {

@@ -3,6 +3,7 @@ import { HushError, type ProviderFailure, ProviderUnavailableError } from './err
 import type { ProviderRegistration } from './manager-options.js';
 import type { Masker } from './masker.js';
 import type { MetricsRecorder } from './metrics.js';
+import { monotonicMs } from './monotonic.js';
 import type { SecretProvider } from './provider.js';
 import { withTimeout } from './toolkit/timeout.js';
 import { traceProviderCall, tracingActive } from './tracing.js';
@@ -112,16 +113,16 @@ export class ProviderSlot {
   }
 
   async #timed<T>(work: (abortSignal: AbortSignal) => Promise<T>, counted = true): Promise<T> {
-    const started = performance.now();
+    const started = monotonicMs();
     try {
       const result = await withTimeout(work, this.timeoutMs, {
         provider: this.name,
         abortSignal: this.#disposal.signal,
       });
-      if (counted) this.metrics.providerCall(this.name, performance.now() - started, false);
+      if (counted) this.metrics.providerCall(this.name, monotonicMs() - started, false);
       return result;
     } catch (error) {
-      if (counted) this.metrics.providerCall(this.name, performance.now() - started, true);
+      if (counted) this.metrics.providerCall(this.name, monotonicMs() - started, true);
       throw error;
     }
   }

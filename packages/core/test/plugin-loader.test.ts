@@ -118,6 +118,30 @@ describe('plugin loading', () => {
     expect(plugin.kind).toBe('fake');
   });
 
+  it('takes a built-in plugin for its kind (and its aliases) without looking for a package', async () => {
+    const builtin = { kind: 'fake', create: () => Promise.reject(new Error('not called')) };
+    const builtinProviders = { fake: builtin, local: { ...builtin, kind: 'local' } };
+    const empty = mkdtempSync(join(tmpdir(), 'hush-empty-'));
+    expect(await loadProviderPlugin({ kind: 'fake' }, { root: empty, builtinProviders })).toBe(builtin);
+    expect((await loadProviderPlugin({ kind: 'local-file' }, { root: empty, builtinProviders })).kind).toBe(
+      'local',
+    );
+    // A kind that is not built in is still looked up, and still missing.
+    await expect(loadProviderPlugin({ kind: 'other' }, { root: empty, builtinProviders })).rejects.toThrow(
+      PluginNotFoundError,
+    );
+  });
+
+  it('loads what module: names even when its kind is built in', async () => {
+    const builtinProviders = { acme: { kind: 'acme', create: () => Promise.reject(new Error('built-in')) } };
+    const plugin = await loadProviderPlugin(
+      { kind: 'acme', module: 'acme-hush-provider' },
+      { root, builtinProviders },
+    );
+    const provider = (await plugin.create({}, { name: 'a', root, env: {} })) as unknown as { root: string };
+    expect(provider.root).toBe(root);
+  });
+
   it('refuses a module that is not a provider plugin', async () => {
     const error = await loadProviderPlugin({ kind: 'x', module: './not-a-plugin.mjs' }, { root }).catch(
       (e: unknown) => e,
@@ -163,6 +187,39 @@ describe('building a manager from configuration or the environment', () => {
     const only = await createSecretManagerFromEnv({ root, env: { HUSH_PROVIDER: 'fake' } });
     expect(only.providerNames).toEqual(['fake']);
     expect(await only.getSecret('anything')).toBeNull();
+  });
+
+  it('creates built-in providers from both paths, with their options and context', async () => {
+    const created: Array<{ options: unknown; name: string }> = [];
+    const builtin = (kind: string) => ({
+      kind,
+      async create(options: Record<string, unknown>, context: { name: string; root: string }) {
+        created.push({ options, name: context.name });
+        const plugin = await loadProviderPlugin({ kind: 'fake' }, { root });
+        return plugin.create(options, { ...context, env: {} });
+      },
+    });
+    const builtinProviders = { local: builtin('local'), env: builtin('env') };
+    const empty = mkdtempSync(join(tmpdir(), 'hush-empty-'));
+    const fromEnv = await createSecretManagerFromEnv({
+      root: empty,
+      env: { HUSH_PROVIDER: 'local,env', HUSH_LOCAL_PATH: '/x/store.json' },
+      builtinProviders,
+    });
+    expect(fromEnv.providerNames).toEqual(['local', 'env']);
+    expect(created).toEqual([
+      { options: { path: '/x/store.json' }, name: 'local' },
+      { options: {}, name: 'env' },
+    ]);
+    writeFileSync(
+      join(empty, 'hush.config.json'),
+      JSON.stringify({
+        environments: { dev: { providers: [{ kind: 'env', name: 'mine', options: { prefix: 'A_' } }] } },
+      }),
+    );
+    const fromConfig = await createSecretManager({ cwd: empty, env: {}, builtinProviders });
+    expect(fromConfig.providerNames).toEqual(['mine']);
+    expect(created.at(-1)).toEqual({ options: { prefix: 'A_' }, name: 'mine' });
   });
 });
 

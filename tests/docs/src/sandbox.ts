@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 
 export const REPO = dirname(dirname(dirname(dirname(fileURLToPath(import.meta.url)))));
 const DOCS = join(REPO, 'tests', 'docs');
-export const HUSH_BIN = join(REPO, 'packages', 'cli', 'dist', 'bin.js');
+export const HUSH_BIN = join(REPO, 'packages', 'cli', 'bin', 'hush.cjs');
 
 /** The workspace packages an example may install, by name, and where they are. */
 export function workspacePackages(): Map<string, string> {

@@ -1,6 +1,7 @@
 import type { Secret } from '@hush/core';
 import type { Cli } from '../context.js';
 import { UsageError } from '../errors.js';
+import { writeStdout } from '../stdio.js';
 
 interface GetOptions {
   version?: string;
@@ -48,7 +49,7 @@ export default async function get(cli: Cli, [name]: [string], options: GetOption
         hint: 'read it without --binary',
       });
     // The bytes exactly as given to `set --binary`: no newline added.
-    process.stdout.write(Buffer.from(secret.value, 'base64'));
+    writeStdout(Buffer.from(secret.value, 'base64'));
     return;
   }
   if (cli.options.json) {
@@ -56,5 +57,5 @@ export default async function get(cli: Cli, [name]: [string], options: GetOption
     cli.printJson({ ...secret.toInfo(), value: secret.value });
     return;
   }
-  process.stdout.write(`${secret.value}\n`);
+  writeStdout(`${secret.value}\n`);
 }

@@ -1,4 +1,5 @@
 import { setTimeout as sleepFor } from 'node:timers/promises';
+import { monotonicMs } from '../monotonic.js';
 import { isTransientError } from './transient.js';
 
 export interface RetryOptions {
@@ -41,7 +42,7 @@ export async function retry<T>(
   const max = options.maxDelayMs ?? 5_000;
   const retryable = options.retryable ?? isTransientError;
   const random = options.random ?? Math.random;
-  const now = options.now ?? (() => performance.now());
+  const now = options.now ?? (() => monotonicMs());
   const sleep = options.sleep ?? ((ms: number, signal?: AbortSignal) => sleepFor(ms, undefined, { signal }));
   const started = now();
   for (let attempt = 1; ; attempt++) {
