@@ -1,4 +1,4 @@
-import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { ConfigError, IntegrityError } from '@hush/core';
 import fc from 'fast-check';
@@ -203,6 +203,11 @@ describe('the file MAC of the v2 layout', () => {
 describe('a store of the first format (hush.local/v1)', () => {
   // Written by the first format's writer with this key; its values are planted below.
   const FIXTURE = join(dirname(new URL(import.meta.url).pathname), 'fixtures', 'v1-store.json');
+  /** The fixture as the store, private as the provider requires (a checkout gives it mode 0644). */
+  const putFixture = () => {
+    copyFileSync(FIXTURE, box.store);
+    chmodSync(box.store, 0o600);
+  };
   const KEY = 'dGVzdC1vbmx5LWtleS1mb3ItdGhlLXYxLWZpeHR1cmU=';
   const VALUES: Record<string, string> = {
     a: 'v1-planted-a',
@@ -227,7 +232,7 @@ describe('a store of the first format (hush.local/v1)', () => {
   };
   beforeEach(() => {
     mkdirSync(dirname(box.store), { recursive: true, mode: 0o700 });
-    copyFileSync(FIXTURE, box.store);
+    putFixture();
   });
 
   it('is read as it is, then rewritten as v2 by the first write, nothing lost, its generation honoured', async () => {
@@ -260,7 +265,7 @@ describe('a store of the first format (hush.local/v1)', () => {
     for (const value of Object.values(VALUES)) expect(readFileSync(box.store, 'utf8')).not.toContain(value);
 
     // The v1 file put back is an older generation than the one seen: refused as a rollback.
-    copyFileSync(FIXTURE, box.store);
+    putFixture();
     const error = await thrown(() => open().get('a'));
     expect(error).toBeInstanceOf(IntegrityError);
     expect(error.message).toMatch(/generation 4, older than generation 5/);
