@@ -191,9 +191,15 @@ export function keyCheckValue(keys: DerivedKeys, storeId: string, kdf: KdfParams
     .digest('base64');
 }
 
+/**
+ * Whether two digests written in base64 are the same. Only the canonical spelling counts: base64's
+ * last character before padding has bits that decoding ignores, so a MAC or key check with such
+ * a bit changed would otherwise still match, and a changed byte of the file would go unseen.
+ */
 export function equalBase64(a: string, b: string): boolean {
   const x = Buffer.from(a, 'base64');
   const y = Buffer.from(b, 'base64');
+  if (x.toString('base64') !== a || y.toString('base64') !== b) return false;
   return x.length === y.length && x.length > 0 && timingSafeEqual(x, y);
 }
 
