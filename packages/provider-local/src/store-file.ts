@@ -212,3 +212,20 @@ export function checkEntry(name: string, secret: StoredSecret, path: string): vo
     if (![v.iv, v.ct, v.tag].every(isString)) throw malformed(path, `version ${n} of '${name}'`, name);
   }
 }
+
+/**
+ * Where the MAC value is in a file's bytes: after `field` (its key and opening quote, as the
+ * format spells them) up to the next quote, both within the first `limit` bytes.
+ */
+export function macValueRange(
+  bytes: Buffer,
+  field: Buffer,
+  limit = bytes.length,
+): [number, number] | undefined {
+  const at = bytes.indexOf(field);
+  if (at < 0 || at > limit) return undefined;
+  const start = at + field.length;
+  const end = bytes.indexOf(0x22, start);
+  if (end < 0 || end > limit) return undefined;
+  return [start, end];
+}

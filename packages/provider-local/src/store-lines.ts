@@ -3,6 +3,7 @@ import { equalBase64, FORMAT } from './crypto.js';
 import {
   checkHeader,
   joinEntry,
+  macValueRange,
   type StoreDocument,
   type StoredMeta,
   type StoredSecret,
@@ -70,12 +71,9 @@ export function readLayout(bytes: Buffer, path: string): Layout | undefined {
     return undefined;
   }
   const header = checkHeader(raw, path);
-  const macAt = bytes.indexOf(MAC_FIELD);
-  if (macAt < 0 || macAt > headerEnd) return undefined;
-  const macStart = macAt + MAC_FIELD.length;
-  const macEnd = bytes.indexOf(0x22, macStart);
-  if (macEnd < 0 || macEnd > headerEnd) return undefined;
-  return { header, meta: [metaStart, between], sealed: [sealedStart, sealedEnd], mac: [macStart, macEnd] };
+  const mac = macValueRange(bytes, MAC_FIELD, headerEnd);
+  if (!mac) return undefined;
+  return { header, meta: [metaStart, between], sealed: [sealedStart, sealedEnd], mac };
 }
 
 /** The file MAC of a v2 file: HMAC-SHA256 under its own subkey over every byte but the MAC value. */
@@ -89,14 +87,8 @@ function fileMac(macKey: Buffer, bytes: Buffer, macStart: number, macEnd: number
 
 /** Checks the file MAC over the bytes as read, in any layout (the MAC value is found in the bytes). */
 export function verifyFileMac(bytes: Buffer, header: StoreHeader, macKey: Buffer, layout?: Layout): boolean {
-  let range = layout?.mac;
-  if (!range) {
-    const at = bytes.indexOf(MAC_FIELD);
-    if (at < 0) return false;
-    const end = bytes.indexOf(0x22, at + MAC_FIELD.length);
-    if (end < 0) return false;
-    range = [at + MAC_FIELD.length, end];
-  }
+  const range = layout?.mac ?? macValueRange(bytes, MAC_FIELD);
+  if (!range) return false;
   if (bytes.toString('latin1', range[0], range[1]) !== header.mac) return false;
   return equalBase64(header.mac, fileMac(macKey, bytes, range[0], range[1]));
 }

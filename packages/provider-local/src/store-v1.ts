@@ -3,6 +3,7 @@ import { equalBase64, FORMAT_V1, hmacParts } from './crypto.js';
 import {
   checkEntry,
   checkHeader,
+  macValueRange,
   parseStore,
   type StoreDocument,
   type StoredMeta,
@@ -41,11 +42,10 @@ export function verifyV1FileMac(text: string, doc: StoreHeader, macKey: Buffer):
 
 /** `verifyV1FileMac` over the bytes of a file with LF line endings, without decoding them. */
 function verifyV1MacBytes(bytes: Buffer, header: StoreHeader, macKey: Buffer): boolean {
-  const found = bytes.indexOf(MAC_FIELD_BYTES);
-  if (found < 0) return false;
-  const start = found + MAC_FIELD_BYTES.length;
-  const end = bytes.indexOf(0x22, start);
-  if (end < 0 || bytes.toString('latin1', start, end) !== header.mac) return false;
+  const range = macValueRange(bytes, MAC_FIELD_BYTES);
+  if (!range) return false;
+  const [start, end] = range;
+  if (bytes.toString('latin1', start, end) !== header.mac) return false;
   const mac = createHmac('sha256', macKey)
     .update(`${FORMAT_V1} file\n`)
     .update(bytes.subarray(0, start))
