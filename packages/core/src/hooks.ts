@@ -39,14 +39,7 @@ function runEach(
 }
 
 /** The fields of a context given by the caller; undefined ones are left out of the event. */
-export interface ContextFields {
-  key?: string;
-  provider?: string;
-  accessor?: string;
-  scope?: string;
-  version?: string;
-  pattern?: string;
-}
+export type ContextFields = Omit<OperationContext, 'requestId' | 'operation'>;
 
 /**
  * The plugins of a manager and the calls into them. Without plugins, nothing here runs and no
