@@ -13,6 +13,7 @@ import {
 import { createRequire } from 'node:module';
 import { dirname, isAbsolute, join } from 'node:path';
 import { Script } from 'node:vm';
+import { flagIsOn } from './env-flag.js';
 
 // Loads the command's bundle through a V8 code cache, as Node 22's module.enableCompileCache()
 // does (Node 20 has none). The cache is made when the process exits, not when the script is
@@ -50,8 +51,7 @@ function safeHomedir(): string | undefined {
 
 /** `HUSH_NO_CODE_CACHE=1` (or true, yes, on) loads the bundle without a code cache. */
 export function codeCacheDisabled(env: NodeJS.ProcessEnv): boolean {
-  const value = env.HUSH_NO_CODE_CACHE;
-  return value !== undefined && value !== '' && !/^(0|false|no|off)$/i.test(value);
+  return flagIsOn(env.HUSH_NO_CODE_CACHE);
 }
 
 /** The bundle's content hash, from the line the build appended; undefined for an unmarked file. */

@@ -6,6 +6,7 @@ import type { EnvironmentConfig, HushConfig, ManagerPlugin, SecretManager } from
 import type { SecretAccessControl } from '@hush/rbac';
 import { builtinProviders } from './builtins.js';
 import { parsedConfigCacheDir } from './config-cache-dir.js';
+import { flagIsOn } from './env-flag.js';
 import { CliError, UsageError } from './errors.js';
 import { cliPackageDir, importOptional } from './resolve.js';
 import { type AccessSettings, type AuditSettings, parseAccess, parseAudit } from './sections.js';
@@ -34,9 +35,6 @@ export interface Settings {
   accessControl?: AccessSettings;
 }
 
-const truthy = (value: string | undefined): boolean =>
-  value !== undefined && value !== '' && !/^(0|false|no|off)$/i.test(value);
-
 export function globalOptions(
   raw: Record<string, unknown>,
   env: NodeJS.ProcessEnv = process.env,
@@ -53,11 +51,11 @@ export function globalOptions(
     ...(((raw.as as string | undefined) ?? env.HUSH_ACCESSOR)
       ? { as: (raw.as as string | undefined) ?? env.HUSH_ACCESSOR! }
       : {}),
-    json: raw.json === true || truthy(env.HUSH_JSON),
-    quiet: raw.quiet === true || truthy(env.HUSH_QUIET),
-    color: raw.color !== false && !noColor && !truthy(env.HUSH_NO_COLOR),
-    debug: raw.debug === true || truthy(env.HUSH_DEBUG),
-    offline: raw.offline === true || truthy(env.HUSH_OFFLINE),
+    json: raw.json === true || flagIsOn(env.HUSH_JSON),
+    quiet: raw.quiet === true || flagIsOn(env.HUSH_QUIET),
+    color: raw.color !== false && !noColor && !flagIsOn(env.HUSH_NO_COLOR),
+    debug: raw.debug === true || flagIsOn(env.HUSH_DEBUG),
+    offline: raw.offline === true || flagIsOn(env.HUSH_OFFLINE),
   };
 }
 

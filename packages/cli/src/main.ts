@@ -1,15 +1,13 @@
 import { CommanderError } from 'commander';
 import { state } from './action.js';
+import { flagIsOn } from './env-flag.js';
 import { EXIT, exitCodeFor, writeJsonError } from './errors.js';
 import { buildProgram, commandToDefine } from './program.js';
-
-const truthy = (value: string | undefined): boolean =>
-  value !== undefined && value !== '' && !/^(0|false|no|off)$/i.test(value);
 
 /** Parses and runs one command line; returns the exit code. */
 export async function main(argv: string[]): Promise<number> {
   // Known before parsing, so that a usage error is reported as JSON too.
-  const json = argv.slice(2).includes('--json') || truthy(process.env.HUSH_JSON);
+  const json = argv.slice(2).includes('--json') || flagIsOn(process.env.HUSH_JSON);
   const only = commandToDefine(argv);
   const program = buildProgram({ json, ...(only !== undefined ? { only } : {}) });
   try {
@@ -27,7 +25,7 @@ export async function main(argv: string[]): Promise<number> {
 
 /** One error on stderr: `hush: message`, details and a hint; with --json, `{"error":{...}}`. */
 function report(error: unknown, json: boolean): number {
-  const debug = state.cli?.options.debug ?? truthy(process.env.HUSH_DEBUG);
+  const debug = state.cli?.options.debug ?? flagIsOn(process.env.HUSH_DEBUG);
   const scrub = (text: string): string => (state.cli ? state.cli.mask(text) : text);
   const exitCode = exitCodeFor(error);
   if ((error as { name?: string })?.name === 'ExitPromptError') {
