@@ -10,7 +10,9 @@ import { listAcross, versionsAcross } from './listing.js';
 import type { ManagerParts } from './manager-parts.js';
 import { readMany } from './many.js';
 import { splitFieldReference, validateSecretName } from './names.js';
+import type { Run } from './operation.js';
 import { keptPreviousVersion } from './previous.js';
+import type { FirstAnswer } from './reads.js';
 import { extractField } from './references.js';
 import { resolveInManager } from './resolve.js';
 import { outcomeOfError } from './resolver.js';
@@ -21,11 +23,16 @@ import type { GetSecretOptions, ListSecretsOptions, ResolveOptions, VersionOptio
 // The manager's reads past its cached hot path: one secret, many, one version, the versions,
 // the list, and references.
 
-/** `getSecret` once the options are checked and the cache had no plain answer. */
+/**
+ * `getSecret` once the options are checked and the cache had no plain answer. After a lean read
+ * (see `leanRead`), `first` is the first provider's answer and `started` when the read began.
+ */
 export async function readSecret(
   parts: ManagerParts,
   key: string,
   options: GetSecretOptions,
+  first?: FirstAnswer,
+  started?: number,
 ): Promise<Secret | null> {
   const { chain, runner, hooks } = parts;
   const { name, field: fieldInName } = splitFieldReference(key);
@@ -39,11 +46,11 @@ export async function readSecret(
     scope: options.scope,
     version,
   };
-  return runner.run('get', fields, async ({ event }) => {
+  const work = async ({ event }: Run) => {
     validateSecretName(name);
     const { secret, cached } = options.previous
       ? await readPrevious(parts, name, version, pin, options.fresh ?? false)
-      : await parts.reads.read(name, version, pin, options.fresh ?? false);
+      : await parts.reads.read(name, version, pin, options.fresh ?? false, first);
     if (event && cached) event.cached = true;
     if (secret && event) {
       const allowed = hooks.beforeServe(event, secret);
@@ -57,7 +64,8 @@ export async function readSecret(
     }
     if (event) event.provider = found.provider;
     return found;
-  });
+  };
+  return runner.run('get', fields, work, started);
 }
 
 /** `getSecrets`: the distinct names at once through the batch path; absent names map to null. */

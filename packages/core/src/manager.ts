@@ -3,6 +3,7 @@ import type { LeaseControl, PersistentCacheControl } from './controls.js';
 import { type ProviderFailure, ProviderUnavailableError } from './errors.js';
 import type { ManagerPlugin } from './events.js';
 import { probe } from './health.js';
+import { leanRead } from './lean-read.js';
 import type { SecretManagerOptions } from './manager-options.js';
 import { assembleManager, type ManagerParts } from './manager-parts.js';
 import {
@@ -17,12 +18,13 @@ import { deleteSecret, rollbackSecret, rotateSecret, writeSecret } from './manag
 import type { Masker } from './masker.js';
 import { MetricsRecorder } from './metrics.js';
 import { monotonicMs } from './monotonic.js';
+import { isValidSecretName } from './names.js';
 import type { SecretProvider } from './provider.js';
 import type { HealthStatus, SecretMetrics } from './reports.js';
 import type { NamedSecretInfo, Secret, SecretVersion } from './secret.js';
 import { isDefinitive } from './slot.js';
 import { refuseUnknownOptions } from './toolkit/options.js';
-import { loadTracing } from './tracing.js';
+import { loadTracing, tracingSettled } from './tracing.js';
 import type {
   DeleteSecretOptions,
   GetSecretOptions,
@@ -160,6 +162,10 @@ export class SecretManager implements ISecretManager {
         metrics.cachedHit(timed ? monotonicMs() - started : undefined);
         return Promise.resolve(hit);
       }
+      // A miss answered by a provider that is never cached (an agent) skips the read path's layers.
+      const slot =
+        this.#initialized && tracingSettled() && isPlainName(key) ? reads.leanSlot(key) : undefined;
+      if (slot) return leanRead(this.#parts, key, slot, options ?? {});
     } else if (plain && this.#initialized) {
       const hit = reads.hit(key);
       if (hit !== undefined) return runner.serveCached(key, hit, options ?? {});
@@ -319,4 +325,9 @@ export class SecretManager implements ISecretManager {
   substituteSecrets<T>(value: T, options?: ResolveOptions): Promise<T> {
     return this.resolve(value, options);
   }
+}
+
+/** A valid name with no `#field`: what a lean read may ask for as it is. */
+function isPlainName(key: string): boolean {
+  return !key.includes('#') && isValidSecretName(key);
 }

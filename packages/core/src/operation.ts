@@ -140,16 +140,22 @@ export class OperationRunner {
   /**
    * Runs one operation: hooks before and after (with one event, built only when a plugin is
    * registered), initialisation, metrics, and the masking of every error that leaves it.
+   * `started` (monotonic ms) is when the operation began, if before this call.
    */
-  run<T>(operation: Operation, fields: ContextFields, work: (run: Run) => Promise<T>): Promise<T> {
+  run<T>(
+    operation: Operation,
+    fields: ContextFields,
+    work: (run: Run) => Promise<T>,
+    started?: number,
+  ): Promise<T> {
     if (this.state.disposed())
       return Promise.reject(new HushError('VALIDATION_ERROR', 'this secret manager has been disposed'));
     // The first operation of a process waits for the (optional) OpenTelemetry API to load.
-    if (!tracingSettled()) return loadTracing().then(() => this.run(operation, fields, work));
+    if (!tracingSettled()) return loadTracing().then(() => this.run(operation, fields, work, started));
     const span = OperationSpan.start(operation, fields.key, this.traceNames);
     // Untraced, the operation's own promise is returned as it is: no wrapping promise per call.
-    if (!span) return this.#run(operation, fields, work, undefined);
-    return this.#runTraced(span, operation, fields, work);
+    if (!span) return this.#run(operation, fields, work, undefined, started);
+    return this.#runTraced(span, operation, fields, work, started);
   }
 
   async #runTraced<T>(
@@ -157,11 +163,12 @@ export class OperationRunner {
     operation: Operation,
     fields: ContextFields,
     work: (run: Run) => Promise<T>,
+    started: number | undefined,
   ): Promise<T> {
     // The event carries the outcome, cache hit and provider that the span records.
     const event = this.hooks.event(operation, fields);
     try {
-      const result = await span.within(() => this.#run(operation, fields, work, event));
+      const result = await span.within(() => this.#run(operation, fields, work, event, started));
       span.end(event);
       return result;
     } catch (error) {
@@ -175,8 +182,9 @@ export class OperationRunner {
     fields: ContextFields,
     work: (run: Run) => Promise<T>,
     traced: LiveEvent | undefined,
+    began: number | undefined,
   ): Promise<T> {
-    const started = monotonicMs();
+    const started = began ?? monotonicMs();
     const event = traced ?? (this.hooks.active ? this.hooks.event(operation, fields) : undefined);
     const run: Run = { event, protected: [] };
     const announced = event !== undefined && operation !== 'getMany';

@@ -19,6 +19,14 @@ export interface ReadResult {
   cached: boolean;
 }
 
+/**
+ * The first provider's answer to a read that asked it before taking the read path (a lean read,
+ * see `leanSlot`): the chain goes on from the next provider instead of asking it again.
+ */
+export type FirstAnswer =
+  | { slot: ProviderSlot; secret: Secret | null; error?: undefined }
+  | { slot: ProviderSlot; error: { thrown: unknown } };
+
 /** In offline mode: the persistent copy for a provider that is not contacted, if it served it. */
 type CopyFor = (slot: ProviderSlot) => Promise<Secret | undefined>;
 
@@ -62,11 +70,32 @@ export class ReadPath {
     return cached.secret;
   }
 
+  /**
+   * The provider a plain read of `name` may ask at once, before the read path: the first of the
+   * chain, started, whose answers are never cached (an agent: itself a cache), with no tier to
+   * look in before it, no lease held and no flight of the name in the air. Undefined otherwise.
+   * A lean read that finds the value gives it to `served`; any other answer goes to `read` as
+   * its `first`.
+   */
+  leanSlot(name: string): ProviderSlot | undefined {
+    if (this.chain.offline || this.leases.size > 0 || this.#inflight.has(name)) return undefined;
+    if (!this.tiers.none && this.cache.settings.enabled) return undefined;
+    const slot = this.chain.slots[0];
+    return slot?.cacheTtlMs === 0 && slot.started && !slot.unreachable ? slot : undefined;
+  }
+
+  /** A plain read's value found by its lean read: counted and kept as `read` would have. */
+  served(name: string, secret: Secret, generation: number): void {
+    this.cache.counts.misses++;
+    this.#keep(name, name, undefined, undefined, secret, generation);
+  }
+
   async read(
     name: string,
     version: string | undefined,
     pin: string | undefined,
     fresh: boolean,
+    first?: FirstAnswer,
   ): Promise<ReadResult> {
     const key = SecretCache.key(name, version, pin);
     // A leased value is held for its lease, whatever the cache settings say.
@@ -82,7 +111,7 @@ export class ReadPath {
     }
     this.cache.counts.misses++;
     if (this.chain.offline) return this.#readOffline(name, version, pin, key);
-    const flight = this.#flight(name, version, pin, key, fresh);
+    const flight = this.#flight(name, version, pin, key, fresh, first);
     try {
       return { secret: await flight.promise, cached: false };
     } catch (error) {
@@ -133,6 +162,7 @@ export class ReadPath {
     pin: string | undefined,
     key: string,
     fresh: boolean,
+    first?: FirstAnswer,
   ): Flight {
     const generation = this.cache.generation(name);
     const flight = this.#inflight.get(key);
@@ -140,7 +170,7 @@ export class ReadPath {
     if (flight && flight.generation === generation) return flight;
     const started: Flight = {
       generation,
-      promise: this.#fetch(name, version, pin, key, generation, fresh),
+      promise: this.#fetch(name, version, pin, key, generation, fresh, first),
     };
     this.#inflight.set(key, started);
     // One reaction for both outcomes (a failure is the reader's to see, not this one's).
@@ -166,13 +196,14 @@ export class ReadPath {
     key: string,
     generation: number,
     fresh: boolean,
+    first: FirstAnswer | undefined,
   ): Promise<Secret | null> {
     if (this.tiers.none || !this.cache.settings.enabled) {
-      const secret = await this.readChain(name, version, pin);
+      const secret = await this.readChain(name, version, pin, undefined, first);
       if (secret) this.#keep(key, name, version, pin, secret, generation);
       return secret;
     }
-    return this.#fetchThroughTiers(name, version, pin, key, generation, fresh);
+    return this.#fetchThroughTiers(name, version, pin, key, generation, fresh, first);
   }
 
   /**
@@ -187,6 +218,7 @@ export class ReadPath {
     key: string,
     generation: number,
     fresh: boolean,
+    first: FirstAnswer | undefined,
   ): Promise<Secret | null> {
     if (!fresh) {
       const hit = await this.tiers.lookup(name, key);
@@ -194,12 +226,12 @@ export class ReadPath {
     }
     // A provider whose answers are never cached (an agent: itself a cache) gets no fill lock: the
     // holder would fill nothing, and the agent behind it, a waiter on the same tier, would wait for it.
-    const first = this.chain.readSlots(pin, version)[0];
+    const leading = this.chain.readSlots(pin, version)[0];
     const claim =
-      fresh || first?.cacheTtlMs === 0 ? ({ kind: 'none' } as const) : await this.tiers.claim(name, key);
+      fresh || leading?.cacheTtlMs === 0 ? ({ kind: 'none' } as const) : await this.tiers.claim(name, key);
     if (claim.kind === 'filled') return this.#keepHit(key, name, version, pin, claim.hit, generation, true);
     try {
-      const secret = await this.readChain(name, version, pin);
+      const secret = await this.readChain(name, version, pin, undefined, first);
       if (secret?.lease) this.#keep(key, name, version, pin, secret, generation);
       else if (secret) {
         const ttl = this.cache.ttlFor(version !== undefined, this.chain.find(secret.provider)?.cacheTtlMs);
@@ -266,40 +298,56 @@ export class ReadPath {
   /**
    * Asks providers in priority order: the first that has the secret answers; failures are
    * skipped. In offline mode a provider that is not contacted answers with `copyFor`'s copy.
+   * `first` is the answer of a provider already asked for this read: it is not asked again.
    */
   async readChain(
     name: string,
     version: string | undefined,
     pin: string | undefined,
     copyFor?: CopyFor,
+    first?: FirstAnswer,
   ): Promise<Secret | null> {
     const slots = this.chain.readSlots(pin, version);
-    const failures: ProviderFailure[] = [];
-    const options = version === undefined ? {} : { version };
+    // Allocated on the first failure only: most reads see none.
+    let failures: ProviderFailure[] | undefined;
     for (const slot of slots) {
       if (slot.unreachable) {
         const copy = await copyFor?.(slot);
         if (copy) return copy;
-        failures.push(offlineMiss(slot.name, this.persistent !== undefined));
+        failures = withFailure(failures, offlineMiss(slot.name, this.persistent !== undefined));
         continue;
       }
       try {
-        const secret = await slot.call(
-          (abortSignal) => slot.provider.get(name, { ...options, abortSignal }),
-          'get',
-        );
+        let secret: Secret | null;
+        if (first?.slot === slot) {
+          const given = first;
+          first = undefined;
+          if (given.error) throw given.error.thrown;
+          secret = given.secret;
+        } else
+          secret = await slot.call(
+            (abortSignal) =>
+              slot.provider.get(name, version === undefined ? { abortSignal } : { version, abortSignal }),
+            'get',
+          );
         slot.markSuccess();
         if (secret) return secret;
       } catch (error) {
         if (isDefinitive(error)) throw error;
-        failures.push(slot.markFailure(error));
+        failures = withFailure(failures, slot.markFailure(error));
       }
     }
-    if (failures.length)
+    if (failures)
       throw new ProviderUnavailableError(
         `could not read '${name}': ${failures.length === slots.length ? 'every provider failed' : 'not found in the providers that answered'}`,
         failures,
       );
     return null;
   }
+}
+
+function withFailure(failures: ProviderFailure[] | undefined, failure: ProviderFailure): ProviderFailure[] {
+  if (!failures) return [failure];
+  failures.push(failure);
+  return failures;
 }

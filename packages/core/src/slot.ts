@@ -72,6 +72,11 @@ export class ProviderSlot {
     return this.provider.name;
   }
 
+  /** True once the provider has initialised: a call goes to it at once. */
+  get started(): boolean {
+    return this.#started;
+  }
+
   /** True when the provider reads this machine only: offline mode asks it, the persistent cache skips it. */
   get local(): boolean {
     return this.provider.offline === true;
