@@ -5,7 +5,7 @@ import type { Masker } from './masker.js';
 import type { MetricsRecorder } from './metrics.js';
 import { monotonicMs } from './monotonic.js';
 import type { SecretProvider } from './provider.js';
-import { withTimeout } from './toolkit/timeout.js';
+import { CallGroup, withTimeout } from './toolkit/timeout.js';
 import { traceProviderCall, tracingActive } from './tracing.js';
 import type { Duration } from './types.js';
 
@@ -45,7 +45,8 @@ export class ProviderSlot {
   #initializing?: Promise<void>;
   /** Initialised: a call need not wait for `ready()` (a microtask per call saved). */
   #started = false;
-  readonly #disposal = new AbortController();
+  /** A dispose ends every call in flight (and refuses later ones). */
+  readonly #disposal = new CallGroup();
 
   constructor(
     registration: SecretProvider | ProviderRegistration,
@@ -122,7 +123,7 @@ export class ProviderSlot {
     try {
       const result = await withTimeout(work, this.timeoutMs, {
         provider: this.name,
-        abortSignal: this.#disposal.signal,
+        group: this.#disposal,
       });
       if (counted) this.metrics.providerCall(this.name, monotonicMs() - started, false);
       return result;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isTransientError, mapConcurrent, retry, withTimeout } from '../src/index.js';
+import { CallGroup } from '../src/toolkit/timeout.js';
 
 describe('the provider toolkit', () => {
   it('classifies network codes and 5xx/429 as transient', () => {
@@ -134,6 +135,23 @@ describe('the provider toolkit', () => {
         throw new Error('at once');
       }, 1_000),
     ).rejects.toThrow('at once');
+  });
+
+  it('ends every call of a group in flight when it aborts, and every later one at once', async () => {
+    const group = new CallGroup();
+    const signals: AbortSignal[] = [];
+    const hang = (signal: AbortSignal) => {
+      signals.push(signal);
+      return new Promise<string>(() => undefined);
+    };
+    const done = await withTimeout(async () => 'done', 1_000, { group });
+    const pending = [withTimeout(hang, 1_000, { group }), withTimeout(hang, 1_000, { group })];
+    group.abort(new Error('disposed'));
+    for (const call of pending) await expect(call).rejects.toThrow('disposed');
+    expect(signals.map((s) => s.aborted)).toEqual([true, true]);
+    await expect(withTimeout(hang, 1_000, { group })).rejects.toThrow('disposed');
+    expect(signals[2]?.aborted).toBe(true);
+    expect(done).toBe('done');
   });
 
   it('maps with bounded concurrency, keeping order', async () => {
