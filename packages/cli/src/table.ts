@@ -52,9 +52,10 @@ const PART = 1 << 16;
 
 /**
  * The table `formatTable` makes of `row(item)` for each item, followed by a newline, written to
- * stdout a part at a time. Each row is made twice (once for the widths, once for its line) and
- * kept by nothing: `hush list` of a large store writes 10,000 rows, and rows, lines and one
- * string of them all that live to the end cost their garbage collection more than their making.
+ * stdout a part at a time. The cells are kept in one flat array (a single large object, which the
+ * garbage collector does not copy) and the lines in no array at all: `hush list` of a large store
+ * writes 10,000 rows, and arrays of rows, their lines and one string of them all cost their
+ * collection more than their making.
  */
 export function writeTable<T>(
   cli: Cli,
@@ -62,11 +63,22 @@ export function writeTable<T>(
   items: readonly T[],
   row: (item: T) => string[],
 ): void {
+  const columns = header.length;
   const widths = header.map((h) => h.length);
-  for (const item of items) widen(widths, row(item));
+  const cells: string[] = new Array(items.length * columns);
+  for (let i = 0; i < items.length; i++) {
+    const made = row(items[i]!);
+    for (let c = 0; c < columns; c++) {
+      const cell = made[c] ?? '';
+      cells[i * columns + c] = cell;
+      if (cell.length > widths[c]!) widths[c] = cell.length;
+    }
+  }
   let text = cli.colors.bold(tableLine(header, widths));
-  for (const item of items) {
-    text += `\n${tableLine(row(item), widths)}`;
+  const line: string[] = new Array(columns);
+  for (let i = 0; i < items.length; i++) {
+    for (let c = 0; c < columns; c++) line[c] = cells[i * columns + c]!;
+    text += `\n${tableLine(line, widths)}`;
     if (text.length >= PART) {
       cli.write(text);
       text = '';
