@@ -48,7 +48,7 @@ const entry = (version: number) =>
     key: name,
     version: fc.constant(String(version)),
     scope: fc.option(fc.constantFrom('global', 'user'), { nil: undefined }),
-    tags: fc.constantFrom({}, { env: 'prod' }, { env: 'dev' }),
+    tags: fc.constantFrom<Record<string, string>>({}, { env: 'prod' }, { env: 'dev' }),
     expired: fc.boolean(),
   });
 const providerList = fc
