@@ -100,6 +100,11 @@ export class Cli {
     writeStdout(`${text}\n`);
   }
 
+  /** Command output on stdout as it is, without a newline: a part of a long output. */
+  write(text: string): void {
+    writeStdout(text);
+  }
+
   /** Machine output: one JSON document on stdout. */
   printJson(value: unknown): void {
     writeStdout(`${JSON.stringify(value, null, 2)}\n`);

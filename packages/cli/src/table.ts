@@ -14,32 +14,77 @@ function blank(cell: string): boolean {
   return (last <= 0x20 || last >= 0x7f) && cell.trimEnd() === '';
 }
 
+/** Widens `widths` to fit `cells` (as `padEnd` counts). */
+function widen(widths: number[], cells: string[]): void {
+  for (let i = 0; i < widths.length; i++) {
+    const length = (cells[i] ?? '').length;
+    if (length > widths[i]!) widths[i] = length;
+  }
+}
+
+/** One line of cells padded to `widths`, two spaces apart, without trailing blanks. */
+function tableLine(cells: string[], widths: number[]): string {
+  // Trailing blank cells vanish with the padding before them, as a trimEnd of the line would.
+  let last = cells.length - 1;
+  while (last >= 0 && blank(cells[last]!)) last--;
+  let text = '';
+  for (let i = 0; i < last; i++) {
+    const cell = cells[i]!;
+    text += cell + pad(Math.max(0, (widths[i] ?? 0) - cell.length) + 2);
+  }
+  return last < 0 ? text : text + cells[last]!.trimEnd();
+}
+
 /**
  * Columns padded to their widest cell (as `padEnd` counts), two spaces apart, each line without
- * trailing blanks, the header in bold. Built as one string in one pass over the cells: `hush list`
- * of a large store prints 10,000 rows.
+ * trailing blanks, the header in bold. Built as one string in one pass over the cells.
  */
 export function formatTable(cli: Cli, header: string[], rows: string[][]): string {
   const widths = header.map((h) => h.length);
-  for (const row of rows)
-    for (let i = 0; i < widths.length; i++) {
-      const length = (row[i] ?? '').length;
-      if (length > widths[i]!) widths[i] = length;
-    }
-  const line = (cells: string[]): string => {
-    // Trailing blank cells vanish with the padding before them, as a trimEnd of the line would.
-    let last = cells.length - 1;
-    while (last >= 0 && blank(cells[last]!)) last--;
-    let text = '';
-    for (let i = 0; i < last; i++) {
-      const cell = cells[i]!;
-      text += cell + pad(Math.max(0, (widths[i] ?? 0) - cell.length) + 2);
-    }
-    return last < 0 ? text : text + cells[last]!.trimEnd();
-  };
-  let text = cli.colors.bold(line(header));
-  for (const row of rows) text += `\n${line(row)}`;
+  for (const row of rows) widen(widths, row);
+  let text = cli.colors.bold(tableLine(header, widths));
+  for (const row of rows) text += `\n${tableLine(row, widths)}`;
   return text;
+}
+
+/** Output is handed to stdout in parts of about this many characters. */
+const PART = 1 << 16;
+
+/**
+ * The table `formatTable` makes of `row(item)` for each item, followed by a newline, written to
+ * stdout a part at a time. The cells are kept in one flat array (a single large object, which the
+ * garbage collector does not copy) and the lines in no array at all: `hush list` of a large store
+ * writes 10,000 rows, and arrays of rows, their lines and one string of them all cost their
+ * collection more than their making.
+ */
+export function writeTable<T>(
+  cli: Cli,
+  header: string[],
+  items: readonly T[],
+  row: (item: T) => string[],
+): void {
+  const columns = header.length;
+  const widths = header.map((h) => h.length);
+  const cells: string[] = new Array(items.length * columns);
+  for (let i = 0; i < items.length; i++) {
+    const made = row(items[i]!);
+    for (let c = 0; c < columns; c++) {
+      const cell = made[c] ?? '';
+      cells[i * columns + c] = cell;
+      if (cell.length > widths[c]!) widths[c] = cell.length;
+    }
+  }
+  let text = cli.colors.bold(tableLine(header, widths));
+  const line: string[] = new Array(columns);
+  for (let i = 0; i < items.length; i++) {
+    for (let c = 0; c < columns; c++) line[c] = cells[i * columns + c]!;
+    text += `\n${tableLine(line, widths)}`;
+    if (text.length >= PART) {
+      cli.write(text);
+      text = '';
+    }
+  }
+  cli.print(text);
 }
 
 /** The last date formatted: a listing meets the same instant again and again. */

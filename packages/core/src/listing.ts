@@ -11,9 +11,10 @@ export type CopiesOf = (provider: string) => Promise<SecretInfo[]>;
 
 /**
  * Names and metadata from every provider that lists (or the pinned one), the first provider
- * winning on a name; filtered by prefix, glob, scope, tags and expiry. A provider that fails
- * (or, offline, is not contacted) is skipped, or stands in by its persistent copies when there
- * are some; all failing without copies is a `ProviderUnavailableError`.
+ * winning on a name; filtered by prefix, glob, scope, tags and expiry; sorted by name (UTF-16
+ * code units). A provider that fails (or, offline, is not contacted) is skipped, or stands in by
+ * its persistent copies when there are some; all failing without copies is a
+ * `ProviderUnavailableError`.
  */
 export async function listAcross(
   chain: ProviderChain,
@@ -26,10 +27,10 @@ export async function listAcross(
   if (opts.provider && !slots[0]!.provider.capabilities.list)
     throw new UnsupportedOperationError(opts.provider, 'list');
   const prefix = opts.prefix ?? literalPrefix(opts.pattern);
-  const byName = new Map<string, SecretInfo>();
+  const lists: SecretInfo[][] = [];
   const failures: ProviderFailure[] = [];
   const add = (listed: SecretInfo[]) => {
-    for (const info of listed) if (!byName.has(info.key)) byName.set(info.key, info);
+    if (listed.length) lists.push(listed);
   };
   let covered = 0;
   for (const slot of slots) {
@@ -58,15 +59,45 @@ export async function listAcross(
   }
   if (slots.length > 0 && failures.length === slots.length && covered === 0)
     throw new ProviderUnavailableError('no provider could list secrets', failures);
+  return firstOfEachName(sortedByKey(lists.length === 1 ? lists[0]! : lists.flat()), opts);
+}
+
+/**
+ * The first entry of each name that passes the filters. The entries are sorted by name with the
+ * providers' order kept among equal names, so the first of a name is the first provider's: it
+ * alone is filtered, as a later provider's entry of a name never stands in for it.
+ */
+function firstOfEachName(sorted: SecretInfo[], opts: ListSecretsOptions): SecretInfo[] {
   const now = Date.now();
-  return [...byName.values()].filter(
-    (info) =>
-      (!opts.prefix || info.key.startsWith(opts.prefix)) &&
-      (!opts.pattern || matchesGlob(info.key, opts.pattern)) &&
-      (opts.scope === undefined || (info.scope ?? 'global') === opts.scope) &&
-      tagsMatch(info.tags, opts.tags) &&
-      (opts.includeExpired || !isExpired(info, now)),
-  );
+  const { prefix, pattern, scope, tags, includeExpired } = opts;
+  const kept: SecretInfo[] = [];
+  let previous: string | undefined;
+  for (const info of sorted) {
+    if (info.key === previous) continue;
+    previous = info.key;
+    if (
+      (!prefix || info.key.startsWith(prefix)) &&
+      (!pattern || matchesGlob(info.key, pattern)) &&
+      (scope === undefined || (info.scope ?? 'global') === scope) &&
+      tagsMatch(info.tags, tags) &&
+      (includeExpired || !isExpired(info, now))
+    )
+      kept.push(info);
+  }
+  return kept;
+}
+
+/**
+ * `entries` sorted by key in UTF-16 code-unit order, stably: the same on every machine (a
+ * locale's collation is not), and no ICU collator to load, which costs a short command more than
+ * the listing itself. Sorted already (a store lists in order) costs one comparison per entry
+ * and no copy; otherwise a sorted copy.
+ */
+export function sortedByKey<T extends { key: string }>(entries: T[]): T[] {
+  for (let i = 1; i < entries.length; i++)
+    if (entries[i - 1]!.key > entries[i]!.key)
+      return [...entries].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  return entries;
 }
 
 /** A secret's history from the first provider that keeps versions and has it; undefined when none has. */

@@ -6,7 +6,7 @@ import {
   SecretNotFoundError,
   ValidationError,
 } from './errors.js';
-import { listAcross, versionsAcross } from './listing.js';
+import { listAcross, sortedByKey, versionsAcross } from './listing.js';
 import type { ManagerParts } from './manager-parts.js';
 import { readMany } from './many.js';
 import { splitFieldReference, validateSecretName } from './names.js';
@@ -182,10 +182,9 @@ export async function listSecrets(
   };
   return parts.runner.run('list', fields, async ({ event }) => {
     let result = await listAcross(parts.chain, options, parts.persistent?.lister());
-    if (event) result = await parts.hooks.filterList(event, result);
-    // Code-unit order: the same on every machine (a locale's collation is not), and no ICU
-    // collator to load, which costs a short command more than the listing itself.
-    return result.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)).map(namedInfo);
+    // Sorted by listAcross; a plugin's filter may hand back another order.
+    if (event) result = sortedByKey(await parts.hooks.filterList(event, result));
+    return result.map(namedInfo);
   });
 }
 

@@ -55,18 +55,48 @@ function dateOf(iso: string): Date {
 export function infoOf(provider: string, key: string, secret: StoredMeta, n: number): SecretInfo {
   const version = String(n);
   const v = secret.versions[version]!;
-  // Built field by field (no spreads of optional parts): a listing makes one per secret.
+  const metadata = secret.metadata ? { ...secret.metadata } : {};
+  const tags = secret.tags ? { ...secret.tags } : {};
+  return describe(
+    provider,
+    key,
+    secret.createdAt,
+    version,
+    v.createdAt,
+    v.expiresAt,
+    metadata,
+    tags,
+    secret.scope,
+  );
+}
+
+/**
+ * The description of version `version` (made at `updatedAt`, expiring at `expiresAt`) of the
+ * secret `key` created at `createdAt`; `metadata` and `tags` become its own. Built field by field,
+ * always in the same order (no spreads of optional parts): a listing makes one per secret.
+ */
+export function describe(
+  provider: string,
+  key: string,
+  createdAt: string,
+  version: string,
+  updatedAt: string,
+  expiresAt: string | undefined,
+  metadata: Record<string, string>,
+  tags: Record<string, string>,
+  scope: string | undefined,
+): SecretInfo {
   const info: SecretInfo = {
     key,
     version,
-    createdAt: dateOf(secret.createdAt),
-    updatedAt: dateOf(v.createdAt),
+    createdAt: dateOf(createdAt),
+    updatedAt: dateOf(updatedAt),
   } as SecretInfo;
-  if (v.expiresAt) info.expiresAt = dateOf(v.expiresAt);
-  info.metadata = secret.metadata ? { ...secret.metadata } : {};
-  info.tags = secret.tags ? { ...secret.tags } : {};
+  if (expiresAt) info.expiresAt = dateOf(expiresAt);
+  info.metadata = metadata;
+  info.tags = tags;
   info.provider = provider;
-  if (secret.scope !== undefined) info.scope = secret.scope;
+  if (scope !== undefined) info.scope = scope;
   return info;
 }
 

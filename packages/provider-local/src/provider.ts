@@ -31,7 +31,6 @@ import {
   withNewVersion,
 } from './entries.js';
 import { KeyRing } from './keyring.js';
-import { listInfos } from './listing.js';
 import { DEFAULT_LOCK } from './lock.js';
 import {
   type BulkEntry,
@@ -162,7 +161,7 @@ export class LocalSecretProvider implements SecretProvider {
     options.abortSignal?.throwIfAborted();
     const found = await this.#store.view();
     if (!found) return [];
-    return listInfos(this.name, found.view.metas(), options.prefix ?? '', this.path);
+    return found.view.infos(this.name, options.prefix ?? '');
   }
 
   async listVersions(key: string, options: ProviderCallOptions = {}): Promise<SecretVersion[]> {

@@ -1,5 +1,7 @@
 import { createHmac } from 'node:crypto';
+import type { SecretInfo } from '@hush/core';
 import { equalBase64, FORMAT_V1, hmacParts } from './crypto.js';
+import { listInfos } from './listing.js';
 import {
   checkEntry,
   checkHeader,
@@ -103,6 +105,10 @@ export class V1View implements StoreView {
 
   metas(): Record<string, StoredMeta> {
     return this.document().secrets;
+  }
+
+  infos(provider: string, prefix: string): SecretInfo[] {
+    return listInfos(provider, this.metas(), prefix, this.path);
   }
 
   document(): StoreDocument {

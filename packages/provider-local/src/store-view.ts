@@ -1,3 +1,6 @@
+import type { SecretInfo } from '@hush/core';
+import { listInfos } from './listing.js';
+import { listLines } from './listing-lines.js';
 import {
   checkEntry,
   joinSections,
@@ -20,6 +23,8 @@ export interface StoreView {
   metas(): Record<string, StoredMeta>;
   /** The whole document, parsed afresh: a writer may change it. */
   document(): StoreDocument;
+  /** The listing of `provider`'s secrets whose names start with `prefix` (see `listInfos`). */
+  infos(provider: string, prefix: string): SecretInfo[];
 }
 
 /** A v2 file in the layout hush writes: entries found in the bytes and parsed one by one. */
@@ -38,6 +43,14 @@ export class LinesView implements StoreView {
   /** Parsed on each call, not kept: a listing's 10,000 objects are garbage as soon as it is built. */
   metas(): Record<string, StoredMeta> {
     return readMetas(this.bytes, this.layout);
+  }
+
+  /** Read from the section's lines when they are spelled as hush writes them; else parsed whole. */
+  infos(provider: string, prefix: string): SecretInfo[] {
+    return (
+      listLines(this.bytes, this.layout, provider, prefix, this.path) ??
+      listInfos(provider, this.metas(), prefix, this.path)
+    );
   }
 
   document(): StoreDocument {
@@ -70,6 +83,10 @@ export class DocView implements StoreView {
 
   metas(): Record<string, StoredMeta> {
     return this.doc.secrets;
+  }
+
+  infos(provider: string, prefix: string): SecretInfo[] {
+    return listInfos(provider, this.doc.secrets, prefix, this.path);
   }
 
   document(): StoreDocument {

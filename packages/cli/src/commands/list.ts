@@ -1,5 +1,6 @@
 import type { Cli } from '../context.js';
-import { formatTable, isoOrEmpty, parseKeyValues } from '../util.js';
+import { writeTable } from '../table.js';
+import { isoOrEmpty, parseKeyValues } from '../util.js';
 
 interface ListOptions {
   pattern?: string;
@@ -39,7 +40,7 @@ export default async function list(cli: Cli, _args: unknown[], options: ListOpti
     cli.note('no secrets');
     return;
   }
-  const rows = secrets.map((s) => [
+  writeTable(cli, ['NAME', 'VERSION', 'UPDATED', 'EXPIRES', 'PROVIDER', 'TAGS'], secrets, (s) => [
     s.key,
     s.version,
     isoOrEmpty(s.updatedAt),
@@ -47,7 +48,6 @@ export default async function list(cli: Cli, _args: unknown[], options: ListOpti
     s.provider,
     tagsCell(s.tags),
   ]);
-  cli.print(formatTable(cli, ['NAME', 'VERSION', 'UPDATED', 'EXPIRES', 'PROVIDER', 'TAGS'], rows));
 }
 
 /** `a=b,c=d`; most secrets have no tags, and then nothing is allocated. */
