@@ -10,7 +10,6 @@ import {
   statSync,
   writeFileSync,
 } from 'node:fs';
-import { createRequire } from 'node:module';
 import { dirname, isAbsolute, join } from 'node:path';
 import { Script } from 'node:vm';
 import { flagIsOn } from './env-flag.js';
@@ -157,5 +156,15 @@ export function launch(file: string, argv = process.argv, env = process.env): vo
     process.once('exit', () => writeCodeCache(path, script.createCachedData()));
   const module = { exports: {} };
   const body = script.runInThisContext() as (...args: unknown[]) => void;
-  body.call(module.exports, module.exports, createRequire(file), module, file, dirname(file), importModule);
+  body.call(module.exports, module.exports, requireFor(file), module, file, dirname(file), importModule);
+}
+
+/**
+ * The bundle's `require`: this file's own when the bundle sits next to it (as it always does),
+ * since a require made by node:module's createRequire costs loading node:module, and with it
+ * Node's ES module loader and source maps, a good part of a short command's start-up.
+ */
+function requireFor(file: string): NodeJS.Require {
+  if (typeof __dirname === 'string' && dirname(file) === __dirname) return require;
+  return (require('node:module') as typeof import('node:module')).createRequire(file);
 }
