@@ -1,5 +1,6 @@
 import fs, { readFileSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
 import { lstat, mkdir } from 'node:fs/promises';
+import { syncBuiltinESMExports } from 'node:module';
 import { join } from 'node:path';
 import { ConfigError, IntegrityError, SecretManager, ValidationError } from '@hush/core';
 import lockfile from 'proper-lockfile';
@@ -136,6 +137,8 @@ describe('local provider: a reader next to an honest writer', () => {
       }
       read();
     }) as typeof fs.readFile);
+    // The provider imports readFile by name: Node's module of node:fs takes the wrapped one now.
+    syncBuiltinESMExports();
     try {
       const reader = box.make();
       expect((await reader.get('a'))?.value).toBe('one');
@@ -143,6 +146,7 @@ describe('local provider: a reader next to an honest writer', () => {
       expect((await reader.get('c'))?.value).toBe('three');
     } finally {
       spy.mockRestore();
+      syncBuiltinESMExports();
     }
   });
 
