@@ -132,10 +132,14 @@ function prune(dir: string, keep: string): void {
 /**
  * Node's CommonJS wrapper, on the source's first line so that line numbers stay as they are, with
  * one more parameter: the import() of this file (a module Node loaded, whose import() works),
- * which resolves as the bundle would, from the same folder.
+ * which resolves as the bundle would, from the same folder. The build writes the bundle wrapped
+ * already (see build/seal-bundle.ts): joining the two here would make V8 copy half a megabyte
+ * into the young heap, which costs a command one more garbage collection.
  */
+export const WRAPPER_HEAD = `(function (exports, require, module, __filename, __dirname, ${IMPORT_NAME}) {`;
+export const WRAPPER_TAIL = '\n})';
 const wrap = (source: string): string =>
-  `(function (exports, require, module, __filename, __dirname, ${IMPORT_NAME}) {${source}\n})`;
+  source.startsWith(WRAPPER_HEAD) ? source : `${WRAPPER_HEAD}${source}${WRAPPER_TAIL}`;
 
 const importModule = (specifier: string): Promise<unknown> => import(specifier);
 
