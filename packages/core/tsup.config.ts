@@ -11,11 +11,13 @@ export default defineConfig({
   // is a hundred small files, and resolving and reading them cost a command-line tool more than
   // the rest of its start-up. A JSON configuration, or none, never loads it.
   noExternal: ['yaml'],
-  // The bundled parser is CommonJS and require()s Node's own modules.
+  // The bundled parser is CommonJS and require()s Node's own modules. Its require is made on first
+  // use: importing node:module loads Node's ES module loader and source maps, a cost every
+  // command that imports core would pay at start-up, YAML or not.
   banner: ({ format }) =>
     format === 'esm'
       ? {
-          js: "import { createRequire as __hushRequire } from 'node:module';\nconst require = __hushRequire(import.meta.url);",
+          js: "let __hushRequire;\nconst require = (id) => (__hushRequire ??= process.getBuiltinModule('node:module').createRequire(import.meta.url))(id);",
         }
       : {},
 });

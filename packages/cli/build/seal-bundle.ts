@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import ts from 'typescript';
-import { HASH_MARK, IMPORT_NAME } from '../src/code-cache.js';
+import { HASH_MARK, IMPORT_NAME, WRAPPER_HEAD, WRAPPER_TAIL } from '../src/code-cache.js';
 
 /**
  * The positions of every `import(...)` call left in a bundle: those of packages found at run time
@@ -26,6 +26,8 @@ function dynamicImports(code: string): number[] {
  *   parameter, six letters as `import` is, so that the source map stays exact): V8 drops a
  *   script's dynamic-import host options when the script comes from a code cache, and import()
  *   from it then fails ("A dynamic import callback was not specified").
+ * - The bundle is written inside the loader's function wrapper (WRAPPER_HEAD, on its first line),
+ *   so that the loader compiles the file's text as it is read, with no copy joining the two.
  * - The content hash that keys the code cache is appended, computed once here, not at each start.
  * - The bundle must be ASCII only (see below).
  */
@@ -41,6 +43,7 @@ export function sealBundle(path: string): void {
   // esbuild escapes every non-ASCII character, and this keeps it so.
   const wide = code.search(/[^\x00-\x7f]/);
   if (wide >= 0) throw new Error(`${path} has a non-ASCII character at ${wide}`);
+  code = `${WRAPPER_HEAD}${code}${WRAPPER_TAIL}`;
   const hash = createHash('sha256').update(code).digest('hex');
   writeFileSync(path, `${code}\n${HASH_MARK}${hash}\n`);
 }

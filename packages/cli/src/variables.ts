@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { promises as fs } from 'node:fs';
 import { extname } from 'node:path';
 import { CliError, EXIT } from './errors.js';
 import { parseErrorLocation, toEnvName } from './util.js';
@@ -54,7 +54,7 @@ export async function loadMap(path: string): Promise<Record<string, string>> {
   const core = await import('@hush/core');
   let text: string;
   try {
-    text = await readFile(path, 'utf8');
+    text = await fs.readFile(path, 'utf8');
   } catch (error) {
     throw new core.ConfigError(
       `cannot read the mapping file (${(error as NodeJS.ErrnoException).code ?? 'error'})`,

@@ -1,5 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+// fs.promises is reached at each call, not imported: loading it loads Node's readline and file
+// watchers, which a bundled command that never uses this tier would pay for at start-up.
+import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import type { CacheTier, CacheTierEntry, CacheTierListing } from './cache-tier.js';
 
@@ -86,19 +88,19 @@ export class FileCacheTier implements CacheTier {
       sealed: Buffer.from(entry.sealed).toString('base64'),
     };
     const file: EntryFile = { format: FORMAT, environment: this.#environment, name, entries };
-    await mkdir(this.#dir, { recursive: true, mode: 0o700 });
+    await fs.mkdir(this.#dir, { recursive: true, mode: 0o700 });
     const aside = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
     try {
-      await writeFile(aside, JSON.stringify(file), { mode: 0o600 });
-      await rename(aside, path);
+      await fs.writeFile(aside, JSON.stringify(file), { mode: 0o600 });
+      await fs.rename(aside, path);
     } catch (error) {
-      await rm(aside, { force: true });
+      await fs.rm(aside, { force: true });
       throw error;
     }
   }
 
   async delete(name: string): Promise<void> {
-    await rm(this.#file(name), { force: true });
+    await fs.rm(this.#file(name), { force: true });
   }
 
   async entries(): Promise<CacheTierListing[]> {
@@ -119,7 +121,7 @@ export class FileCacheTier implements CacheTier {
       // Unreadable files go too: clearing is how a user gets rid of them.
       const file = await this.#read(path, name, false);
       removed += file ? Object.keys(file.entries).length : 0;
-      await rm(path, { force: true });
+      await fs.rm(path, { force: true });
     }
     return removed;
   }
@@ -130,7 +132,7 @@ export class FileCacheTier implements CacheTier {
 
   async #files(): Promise<string[]> {
     try {
-      return (await readdir(this.#dir)).filter((f) => f.endsWith('.json')).map((f) => join(this.#dir, f));
+      return (await fs.readdir(this.#dir)).filter((f) => f.endsWith('.json')).map((f) => join(this.#dir, f));
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
       throw error;
@@ -141,7 +143,7 @@ export class FileCacheTier implements CacheTier {
   async #read(path: string, name?: string, report = true): Promise<EntryFile | undefined> {
     let text: string;
     try {
-      text = await readFile(path, 'utf8');
+      text = await fs.readFile(path, 'utf8');
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw error;

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { promises as fs } from 'node:fs';
 import { extname } from 'node:path';
 import { ConfigError, isValidSecretName } from '@hush/core';
 
@@ -55,7 +55,7 @@ export function validateMapping(table: unknown, origin: string): Record<string, 
 export async function loadMappingFile(path: string): Promise<Record<string, string>> {
   let text: string;
   try {
-    text = await readFile(path, 'utf8');
+    text = await fs.readFile(path, 'utf8');
   } catch (error) {
     throw new ConfigError(
       `cannot read the mapping file (${(error as NodeJS.ErrnoException).code ?? 'error'})`,

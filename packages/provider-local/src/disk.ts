@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { constants, promises as fs } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { ConfigError, FileAccessError } from '@hush/core';
+import { closeFile, fstatFile, openFile, readAll, statFile } from './read-files.js';
 
 /** An EACCES or EPERM from the file system as a typed, definitive error; anything else unchanged. */
 export function accessError(error: unknown, path: string, what: string): unknown {
@@ -34,7 +35,7 @@ export async function assertPrivateFolder(storePath: string, allowInsecure: bool
   if (allowInsecure || process.platform === 'win32' || basename(dir) !== '.hush') return;
   let mode: number;
   try {
-    mode = (await fs.stat(dir)).mode;
+    mode = (await statFile(dir)).mode;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
     throw accessError(error, dir, 'store folder');
@@ -59,16 +60,16 @@ export interface FileSnapshot {
 
 /** Reads through one descriptor so that the stamp and the text describe the same file. Null if absent. */
 export async function readSnapshot(path: string): Promise<FileSnapshot | null> {
-  let handle: fs.FileHandle;
+  let fd: number;
   try {
-    handle = await fs.open(path, constants.O_RDONLY);
+    fd = await openFile(path, constants.O_RDONLY);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw accessError(error, path, 'store');
   }
   try {
-    const stat = await handle.stat();
-    const bytes = await handle.readFile().catch((error: unknown) => {
+    const stat = await fstatFile(fd);
+    const bytes = await readAll(fd).catch((error: unknown) => {
       throw accessError(error, path, 'store');
     });
     let text: string | undefined;
@@ -83,13 +84,13 @@ export async function readSnapshot(path: string): Promise<FileSnapshot | null> {
       mode: stat.mode,
     };
   } finally {
-    await handle.close();
+    await closeFile(fd);
   }
 }
 
 export async function statStamp(path: string): Promise<string | null> {
   try {
-    const stat = await fs.stat(path);
+    const stat = await statFile(path);
     return `${stat.dev}:${stat.ino}:${stat.size}:${stat.mtimeMs}:${stat.ctimeMs}`;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;

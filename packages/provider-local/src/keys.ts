@@ -5,6 +5,7 @@ import { ConfigError } from '@hush/core';
 import { checkPbkdf2, DEFAULT_PBKDF2, type KeySource, type ScryptCost, scryptProblem } from './crypto.js';
 import { accessError, assertPrivate, ensurePrivateDir } from './disk.js';
 import { ensureHushGitignore } from './gitignore.js';
+import { readText, statFile } from './read-files.js';
 
 export const MASTER_KEY_BYTES = 32;
 
@@ -72,8 +73,8 @@ export async function readKeyFile(
   let text: string;
   let mode: number;
   try {
-    mode = (await fs.stat(path)).mode;
-    text = await fs.readFile(path, 'utf8');
+    mode = (await statFile(path)).mode;
+    text = await readText(path);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw accessError(error, path, 'key file');

@@ -1,6 +1,6 @@
-import { promises as fs } from 'node:fs';
 import { dirname } from 'node:path';
 import { ensurePrivateDir, removeLeftoverTemps, writeFileAtomic } from './disk.js';
+import { readText } from './read-files.js';
 
 interface StateFile {
   format: 'hush.state/v1';
@@ -48,7 +48,7 @@ export class GenerationMemory {
   async #read(): Promise<StateFile> {
     if (this.#path === false) return { format: 'hush.state/v1', stores: {} };
     try {
-      const parsed = JSON.parse(await fs.readFile(this.#path, 'utf8')) as StateFile;
+      const parsed = JSON.parse(await readText(this.#path)) as StateFile;
       if (parsed && typeof parsed.stores === 'object' && parsed.stores !== null) return parsed;
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;

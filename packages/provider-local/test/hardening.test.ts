@@ -1,5 +1,6 @@
-import { promises as fsp, readFileSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
+import fs, { readFileSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
 import { lstat, mkdir } from 'node:fs/promises';
+import { syncBuiltinESMExports } from 'node:module';
 import { join } from 'node:path';
 import { ConfigError, IntegrityError, SecretManager, ValidationError } from '@hush/core';
 import lockfile from 'proper-lockfile';
@@ -126,14 +127,18 @@ describe('local provider: a reader next to an honest writer', () => {
     // The interleaving that raised the false alarm, made certain: the reader has read the store
     // (generation 2) and is about to read state.json when the writer's next write lands.
     let interleave = true;
-    const original = fsp.readFile.bind(fsp);
-    const spy = vi.spyOn(fsp, 'readFile').mockImplementation((async (path: unknown, ...rest: unknown[]) => {
+    const original = fs.readFile;
+    const spy = vi.spyOn(fs, 'readFile').mockImplementation(((path: unknown, ...rest: unknown[]) => {
+      const read = () => (original as (...a: unknown[]) => void)(path, ...rest);
       if (interleave && String(path).endsWith('state.json')) {
         interleave = false;
-        await writer.set('c', 'three');
+        void writer.set('c', 'three').finally(read);
+        return;
       }
-      return (original as (...a: unknown[]) => Promise<unknown>)(path, ...rest);
-    }) as typeof fsp.readFile);
+      read();
+    }) as typeof fs.readFile);
+    // The provider imports readFile by name: Node's module of node:fs takes the wrapped one now.
+    syncBuiltinESMExports();
     try {
       const reader = box.make();
       expect((await reader.get('a'))?.value).toBe('one');
@@ -141,6 +146,7 @@ describe('local provider: a reader next to an honest writer', () => {
       expect((await reader.get('c'))?.value).toBe('three');
     } finally {
       spy.mockRestore();
+      syncBuiltinESMExports();
     }
   });
 

@@ -1,4 +1,3 @@
-import { setTimeout as sleepFor } from 'node:timers/promises';
 import { monotonicMs } from '../monotonic.js';
 import { isTransientError } from './transient.js';
 
@@ -43,7 +42,11 @@ export async function retry<T>(
   const retryable = options.retryable ?? isTransientError;
   const random = options.random ?? Math.random;
   const now = options.now ?? (() => monotonicMs());
-  const sleep = options.sleep ?? ((ms: number, signal?: AbortSignal) => sleepFor(ms, undefined, { signal }));
+  const sleep =
+    options.sleep ??
+    ((ms: number, signal?: AbortSignal) =>
+      // Loaded on first retry, not with core: a command that never retries does not pay for it.
+      process.getBuiltinModule('node:timers/promises').setTimeout(ms, undefined, { signal }));
   const started = now();
   for (let attempt = 1; ; attempt++) {
     try {
