@@ -14,6 +14,11 @@ export interface RedisCacheTierOptions {
   prefix?: string;
   /** How long a fill lock lives if its holder dies before releasing it (default 10s). */
   lockTtl?: Duration;
+  /**
+   * How often a reader waiting for another process's fill looks for it when no message woke it
+   * (a message lost while the subscription reconnected); the holder's messages wake it at once (default 250ms).
+   */
+  lockPoll?: Duration;
   /** Longest wait for the first connection when the tier is created (default 1s; a later connection is made in the background). */
   connectTimeout?: Duration;
   /** The clock that entries' `freshUntil` is read against, in epoch ms (default `Date.now`); for tests. */
@@ -25,18 +30,29 @@ export interface ResolvedOptions {
   environment: string;
   prefix: string;
   lockTtlMs: number;
+  lockPollMs: number;
   connectTimeoutMs: number;
   now: () => number;
 }
 
-const ALLOWED = ['url', 'client', 'name', 'environment', 'prefix', 'lockTtl', 'connectTimeout', 'now'];
+const ALLOWED = [
+  'url',
+  'client',
+  'name',
+  'environment',
+  'prefix',
+  'lockTtl',
+  'lockPoll',
+  'connectTimeout',
+  'now',
+];
 
 /** Checks options from configuration (`cache.shared`): every problem names its setting, never its value. */
 export function resolveOptions(options: RedisCacheTierOptions, environment: string): ResolvedOptions {
   for (const key of Object.keys(options))
     if (!ALLOWED.includes(key))
       throw new ConfigError(
-        `unknown setting '${key}' (expected one of: url, prefix, lockTtl, connectTimeout, name)`,
+        `unknown setting '${key}' (expected one of: url, prefix, lockTtl, lockPoll, connectTimeout, name)`,
         {
           path: `cache.shared.${key}`,
         },
@@ -50,7 +66,7 @@ export function resolveOptions(options: RedisCacheTierOptions, environment: stri
   for (const key of ['name', 'environment', 'prefix'] as const)
     if (options[key] !== undefined && (typeof options[key] !== 'string' || options[key] === ''))
       throw new ConfigError('expected a non-empty string', { path: `cache.shared.${key}` });
-  const duration = (key: 'lockTtl' | 'connectTimeout', fallback: number): number => {
+  const duration = (key: 'lockTtl' | 'lockPoll' | 'connectTimeout', fallback: number): number => {
     const value = options[key];
     if (value === undefined) return fallback;
     try {
@@ -64,6 +80,7 @@ export function resolveOptions(options: RedisCacheTierOptions, environment: stri
     environment: options.environment ?? environment,
     prefix: options.prefix ?? 'hush:',
     lockTtlMs: duration('lockTtl', 10_000),
+    lockPollMs: duration('lockPoll', 250),
     connectTimeoutMs: duration('connectTimeout', 1_000),
     now: options.now ?? Date.now,
   };

@@ -2,17 +2,21 @@ import { randomBytes } from 'node:crypto';
 import type { CacheTier, CacheTierEntry, CacheTierLock, CacheTierLockOptions } from '@hush/core';
 import { Redis } from 'ioredis';
 import { decodeEntry, encodeEntry } from './entry.js';
+import { FillSignals, type FillWatch } from './fill-signals.js';
 import { type RedisCacheTierOptions, type ResolvedOptions, resolveOptions } from './options.js';
 
-/** Deletes a lock only if it still holds this holder's token (it may have expired and been taken). */
-const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
-
-/** How often a waiting reader looks for the holder's entry, when no fill message woke it first. */
-const POLL_MS = 15;
+/**
+ * Deletes a lock only if it still holds this holder's token (it may have expired and been taken),
+ * then tells the waiters, in the same round trip: they read the entry, or the backend if none.
+ */
+const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then redis.call('del', KEYS[1]) redis.call('publish', ARGV[2], ARGV[3]) return 1 else return 0 end`;
 
 interface Message {
-  /** `i`: a secret was written (drop it); `f`: a key was filled (waiters may read it). */
-  t: 'i' | 'f';
+  /**
+   * `i`: a secret was written (drop it); `f`: a key was filled, `r`: its lock let go (waiters
+   * look again at once, instead of polling).
+   */
+  t: 'i' | 'f' | 'r';
   /** The instance that sent it: a tier ignores its own invalidations. */
   o: string;
   n: string;
@@ -35,7 +39,7 @@ export class RedisCacheTier implements CacheTier {
   readonly #options: ResolvedOptions;
   readonly #id = randomBytes(8).toString('hex');
   readonly #listeners = new Set<(name: string | undefined) => void>();
-  readonly #fillWaiters = new Map<string, Set<() => void>>();
+  readonly #signals = new FillSignals();
   #subscriber?: Redis;
   #subscribed?: Promise<unknown>;
   readonly #counts = { reconnects: 0, connectionErrors: 0, published: 0, received: 0, lockTimeouts: 0 };
@@ -82,7 +86,7 @@ export class RedisCacheTier implements CacheTier {
       .pexpire(hash, ttl, 'GT')
       .exec()
       .then(failOnError);
-    // Readers waiting for this key (other processes) can stop polling.
+    // Readers waiting for this key (other processes) look for it now.
     this.#publish({ t: 'f', o: this.#id, n: name, k: key }).catch(() => undefined);
   }
 
@@ -98,25 +102,52 @@ export class RedisCacheTier implements CacheTier {
   }
 
   async lock(name: string, key: string, options: CacheTierLockOptions): Promise<CacheTierLock> {
-    const lockKey = `${this.#base}l:${name}\u0000${key}`;
+    const id = `${name}\u0000${key}`;
+    const lockKey = `${this.#base}l:${id}`;
     const token = randomBytes(12).toString('hex');
-    const taken = await this.#client.set(lockKey, token, 'PX', this.#options.lockTtlMs, 'NX');
-    if (taken === 'OK') {
-      const release = async () => {
-        await this.#client.eval(RELEASE, 1, lockKey, token);
-      };
-      // Between this caller's miss and its claim, another process may have filled the key and let
-      // go of the lock: its entry, then, not a second backend read. (If Redis fails here, the lock
-      // is held all the same and the caller fills it.)
-      const entry = await this.get(name, key).catch(() => undefined);
-      if (!entry) return { held: true, release };
-      await release().catch(() => undefined);
-      return { held: false, entry };
-    }
     this.#startSubscriber();
+    // Watched before the claim: the holder's fill or release, whenever it comes after, wakes this reader.
+    const watch = this.#signals.watch(id);
+    try {
+      const taken = await this.#client.set(lockKey, token, 'PX', this.#options.lockTtlMs, 'NX');
+      if (taken === 'OK') return await this.#claimed(name, key, lockKey, token);
+      return await this.#waitForFill(name, key, lockKey, options, watch);
+    } finally {
+      watch.close();
+    }
+  }
+
+  /** This process holds the key: it fills it, unless another process did between its miss and its claim. */
+  async #claimed(name: string, key: string, lockKey: string, token: string): Promise<CacheTierLock> {
+    const released: Message = { t: 'r', o: this.#id, n: name, k: key };
+    const release = async () => {
+      await this.#client.eval(RELEASE, 1, lockKey, token, this.#channel, JSON.stringify(released));
+    };
+    // Between this caller's miss and its claim, another process may have filled the key and let
+    // go of the lock: its entry, then, not a second backend read. (If Redis fails here, the lock
+    // is held all the same and the caller fills it.)
+    const entry = await this.get(name, key).catch(() => undefined);
+    if (!entry) return { held: true, release };
+    await release().catch(() => undefined);
+    return { held: false, entry };
+  }
+
+  /**
+   * Another process holds the key: wait for its entry, woken by its fill or release message, and
+   * look on a slow poll only in case a message was lost (the subscription was down).
+   */
+  async #waitForFill(
+    name: string,
+    key: string,
+    lockKey: string,
+    options: CacheTierLockOptions,
+    watch: FillWatch,
+  ): Promise<CacheTierLock> {
     const deadline = performance.now() + options.waitMs;
+    // The manager gave up on this call: stop waiting now, not at the next look.
+    options.abortSignal?.addEventListener('abort', () => watch.wake(), { once: true });
     while (performance.now() < deadline && !options.abortSignal?.aborted) {
-      await this.#filled(name, key, Math.min(POLL_MS, deadline - performance.now()));
+      await watch.wait(Math.min(this.#options.lockPollMs, deadline - performance.now()));
       const [entry, locked] = await Promise.all([this.get(name, key), this.#client.exists(lockKey)]);
       if (entry) return { held: false, entry };
       if (!locked) {
@@ -160,23 +191,6 @@ export class RedisCacheTier implements CacheTier {
     this.#counts.published++;
   }
 
-  /** Resolves when a fill message for the key arrives, or after `ms`. */
-  #filled(name: string, key: string, ms: number): Promise<void> {
-    const id = `${name}\u0000${key}`;
-    return new Promise((resolve) => {
-      const waiters = this.#fillWaiters.get(id) ?? new Set<() => void>();
-      this.#fillWaiters.set(id, waiters);
-      const done = () => {
-        clearTimeout(timer);
-        waiters.delete(done);
-        if (waiters.size === 0 && this.#fillWaiters.get(id) === waiters) this.#fillWaiters.delete(id);
-        resolve();
-      };
-      const timer = setTimeout(done, Math.max(1, ms));
-      waiters.add(done);
-    });
-  }
-
   #startSubscriber(): void {
     if (this.#subscriber) return;
     const subscriber = this.#client.duplicate({ enableOfflineQueue: true, lazyConnect: false });
@@ -206,8 +220,8 @@ export class RedisCacheTier implements CacheTier {
       return;
     }
     if (typeof message?.n !== 'string') return;
-    if (message.t === 'f') {
-      for (const wake of [...(this.#fillWaiters.get(`${message.n}\u0000${message.k}`) ?? [])]) wake();
+    if (message.t === 'f' || message.t === 'r') {
+      this.#signals.notify(`${message.n}\u0000${message.k}`);
       return;
     }
     if (message.t !== 'i' || message.o === this.#id) return;
