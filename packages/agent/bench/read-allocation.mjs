@@ -46,9 +46,8 @@ try {
     for (let k = 0; k < kinds.length; k++) samples[k].push(await round(kinds[k][1]));
   // The median round: most rounds see no collection when the young generation is large.
   const median = samples.map((s) => s.sort((x, y) => x - y)[Math.floor(s.length / 2)]);
-  kinds.forEach(([label], k) =>
-    console.log(`${label.padEnd(42)} ${median[k].toFixed(0).padStart(6)} bytes per read`),
-  );
+  for (const [k, [label]] of kinds.entries())
+    console.log(`${label.padEnd(42)} ${median[k].toFixed(0).padStart(6)} bytes per read`);
   console.log(
     `the manager adds ${(median[0] - median[1]).toFixed(0)} bytes per read (${ROUNDS} rounds of ${READS} reads)`,
   );
