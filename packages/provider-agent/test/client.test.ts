@@ -182,7 +182,8 @@ describe('the agent client', () => {
     const server = await scripted((_, socket) => {
       if (!silent) socket.write(secretReply(PLANTED));
     });
-    const provider = new AgentProvider({ socket: server.socket, timeoutMs: 50 });
+    // Long enough for the last read's new connection to be answered on a loaded machine.
+    const provider = new AgentProvider({ socket: server.socket, timeoutMs: 500 });
     const timedOut = await provider.get('k').catch((e: unknown) => e);
     expect((timedOut as ProviderUnavailableError).failures?.[0]?.code).toBe('TIMEOUT');
     const controller = new AbortController();
