@@ -144,8 +144,25 @@ export class RedisCacheTier implements CacheTier {
     watch: FillWatch,
   ): Promise<CacheTierLock> {
     const deadline = performance.now() + options.waitMs;
-    // The manager gave up on this call: stop waiting now, not at the next look.
-    options.abortSignal?.addEventListener('abort', () => watch.wake(), { once: true });
+    // The manager gave up on this call: stop waiting now, not at the next look. The listener goes
+    // when the wait ends, since the manager reuses a signal that was never aborted.
+    const wake = () => watch.wake();
+    options.abortSignal?.addEventListener('abort', wake, { once: true });
+    try {
+      return await this.#lookUntil(name, key, lockKey, options, watch, deadline);
+    } finally {
+      options.abortSignal?.removeEventListener('abort', wake);
+    }
+  }
+
+  async #lookUntil(
+    name: string,
+    key: string,
+    lockKey: string,
+    options: CacheTierLockOptions,
+    watch: FillWatch,
+    deadline: number,
+  ): Promise<CacheTierLock> {
     while (performance.now() < deadline && !options.abortSignal?.aborted) {
       await watch.wait(Math.min(this.#options.lockPollMs, deadline - performance.now()));
       const [entry, locked] = await Promise.all([this.get(name, key), this.#client.exists(lockKey)]);
