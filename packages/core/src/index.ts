@@ -37,6 +37,7 @@ export {
 export { ALPHABETS, generateRandom, generateSecretValue, parseGeneratorSpec } from './generators.js';
 export { globToRegExp, matchesGlob } from './glob.js';
 export type { Schedule } from './leases.js';
+export { mergeListings } from './listing.js';
 export { defaultMachineKeyFile } from './machine-key.js';
 // The manager and what it is built from
 export { SecretManager } from './manager.js';

@@ -29,9 +29,7 @@ export async function listAcross(
   const prefix = opts.prefix ?? literalPrefix(opts.pattern);
   const lists: SecretInfo[][] = [];
   const failures: ProviderFailure[] = [];
-  const add = (listed: SecretInfo[]) => {
-    if (listed.length) lists.push(listed);
-  };
+  const add = (listed: SecretInfo[]) => lists.push(listed);
   let covered = 0;
   for (const slot of slots) {
     if (slot.unreachable) {
@@ -59,7 +57,19 @@ export async function listAcross(
   }
   if (slots.length > 0 && failures.length === slots.length && covered === 0)
     throw new ProviderUnavailableError('no provider could list secrets', failures);
-  return firstOfEachName(sortedByKey(lists.length === 1 ? lists[0]! : lists.flat()), opts);
+  return mergeListings(lists, opts);
+}
+
+/**
+ * One listing from the lists of a chain's providers, given in chain order: the first provider
+ * winning on a name; filtered by prefix, glob, scope, tags and expiry (expired entries only with
+ * `includeExpired`); sorted by name in UTF-16 code-unit order. This is the listing
+ * `SecretManager.listSecrets` returns before plugins filter it, for a tool that asks providers
+ * itself.
+ */
+export function mergeListings(lists: readonly SecretInfo[][], opts: ListSecretsOptions = {}): SecretInfo[] {
+  const listed = lists.filter((list) => list.length > 0);
+  return firstOfEachName(sortedByKey(listed.length === 1 ? listed[0]! : listed.flat()), opts);
 }
 
 /**

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { matchesGlob } from '../src/glob.js';
+import { mergeListings } from '../src/listing.js';
 import { SecretManager } from '../src/manager.js';
 import { READ_ONLY_CAPABILITIES, type SecretProvider } from '../src/provider.js';
 import type { SecretInfo } from '../src/secret.js';
@@ -96,6 +97,19 @@ describe('listSecrets across providers (model)', () => {
           for (const info of listed) expect(info.name).toBe(info.key);
         },
       ),
+      { numRuns: 300 },
+    );
+  });
+
+  it("mergeListings gives the same listing from the providers' own lists", () => {
+    fc.assert(
+      fc.property(fc.array(providerList, { minLength: 0, maxLength: 3 }), options, (lists, opts) => {
+        const named = lists.map((list, i) => list.map((info) => ({ ...info, provider: `p${i}` })));
+        const merged = mergeListings(named, opts);
+        expect(merged.map((info) => `${info.key}@${info.provider}:${info.version}`)).toEqual(
+          model(named, opts, Date.now()),
+        );
+      }),
       { numRuns: 300 },
     );
   });
