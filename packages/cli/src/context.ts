@@ -1,11 +1,11 @@
-import { existsSync, statSync } from 'node:fs';
 import { userInfo } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
 import type { AuditLog } from '@hush/audit-sqlite';
 import type { EnvironmentConfig, HushConfig, ManagerPlugin, SecretManager } from '@hush/core';
 import type { SecretAccessControl } from '@hush/rbac';
 import { builtinProviders } from './builtins.js';
+import { type Colors, colorsAllowed, colorsFor } from './colors.js';
 import { parsedConfigCacheDir } from './config-cache-dir.js';
+import { EMBEDDED_ENVIRONMENT, embeddedConfig } from './embedded-config.js';
 import { flagIsOn } from './env-flag.js';
 import { CliError, UsageError } from './errors.js';
 import { cliPackageDir, importOptional } from './resolve.js';
@@ -39,7 +39,6 @@ export function globalOptions(
   raw: Record<string, unknown>,
   env: NodeJS.ProcessEnv = process.env,
 ): GlobalOptions {
-  const noColor = env.NO_COLOR !== undefined && env.NO_COLOR !== '';
   return {
     ...(((raw.config as string | undefined) ?? env.HUSH_CONFIG)
       ? { config: (raw.config as string | undefined) ?? env.HUSH_CONFIG! }
@@ -53,14 +52,11 @@ export function globalOptions(
       : {}),
     json: raw.json === true || flagIsOn(env.HUSH_JSON),
     quiet: raw.quiet === true || flagIsOn(env.HUSH_QUIET),
-    color: raw.color !== false && !noColor && !flagIsOn(env.HUSH_NO_COLOR),
+    color: raw.color !== false && colorsAllowed(env),
     debug: raw.debug === true || flagIsOn(env.HUSH_DEBUG),
     offline: raw.offline === true || flagIsOn(env.HUSH_OFFLINE),
   };
 }
-
-type Paint = (text: string) => string;
-type Colors = { bold: Paint; dim: Paint; red: Paint; green: Paint; yellow: Paint; cyan: Paint };
 
 /** What every command gets: options, output helpers, and the lazily built manager. */
 export class Cli {
@@ -76,18 +72,7 @@ export class Cli {
 
   /** Colours when stdout is a terminal; worked out on first use (asking makes process.stdout). */
   get colors(): Colors {
-    if (this.#colors) return this.#colors;
-    const on = this.options.color && process.stdout.isTTY === true;
-    const code = (open: number, close: number): Paint =>
-      on ? (text) => `\u001b[${open}m${text}\u001b[${close}m` : (text) => text;
-    this.#colors = {
-      bold: code(1, 22),
-      dim: code(2, 22),
-      red: code(31, 39),
-      green: code(32, 39),
-      yellow: code(33, 39),
-      cyan: code(36, 39),
-    };
+    this.#colors ??= colorsFor(this.options.color && process.stdout.isTTY === true);
     return this.#colors;
   }
 
@@ -149,19 +134,8 @@ export class Cli {
     let explicitEnv = this.options.env;
     if (!config) {
       embedded = true;
-      config = core.parseConfig(
-        {
-          environments: {
-            default: {
-              providers: [{ kind: 'local' }, { kind: 'env' }],
-              defaultWriteProvider: 'local',
-            },
-          },
-        },
-        { root: embeddedRoot(this.cwd) },
-      );
-      // The embedded default has one environment: it serves whatever --env / HUSH_ENV says.
-      explicitEnv = 'default';
+      config = embeddedConfig(core, this.cwd);
+      explicitEnv = EMBEDDED_ENVIRONMENT;
     }
     const { name, environment } = core.selectEnvironment(config, explicitEnv, process.env);
     const settings: Settings = { config, embedded, environmentName: name, environment };
@@ -318,18 +292,6 @@ function pick(plugin: ManagerPlugin): Omit<ManagerPlugin, 'name' | 'dispose'> {
     if (typeof hook === 'function') hooks[key] = hook.bind(plugin);
   }
   return hooks as Omit<ManagerPlugin, 'name' | 'dispose'>;
-}
-
-/** Where the embedded default keeps `.hush/`: the nearest folder upwards that has one, else the cwd. */
-function embeddedRoot(cwd: string): string {
-  let dir = resolve(cwd);
-  for (;;) {
-    const candidate = join(dir, '.hush');
-    if (existsSync(candidate) && statSync(candidate).isDirectory()) return dir;
-    const parent = dirname(dir);
-    if (parent === dir) return resolve(cwd);
-    dir = parent;
-  }
 }
 
 function safeUserName(): string {

@@ -58,3 +58,41 @@ export function writeJsonError(code: string, message: string, hint?: string, det
   const error = { code, message, hint: hint ?? null, ...(details.length ? { details } : {}) };
   process.stderr.write(`${JSON.stringify({ error })}\n`);
 }
+
+/**
+ * One error on stderr, `hush: message`, its details and a hint (with `json`, the `{"error":{...}}`
+ * document), each scrubbed by `scrub`; the stack too with `debug`. Returns the exit code.
+ */
+export function reportError(
+  error: unknown,
+  options: { json: boolean; debug: boolean; scrub: (text: string) => string },
+): number {
+  const { json, debug, scrub } = options;
+  const exitCode = exitCodeFor(error);
+  if ((error as { name?: string })?.name === 'ExitPromptError') {
+    if (json) writeJsonError('CANCELLED', 'cancelled');
+    else process.stderr.write('hush: cancelled\n');
+    return 130;
+  }
+  const err = error as {
+    message?: string;
+    hint?: string;
+    details?: string[];
+    stack?: string;
+    code?: unknown;
+  };
+  const message = scrub(
+    (typeof err?.message === 'string' ? err.message : String(error)).split('\n')[0] ?? '',
+  );
+  const details = (err?.details ?? []).map(scrub);
+  const hint = err?.hint ? scrub(err.hint) : undefined;
+  if (json) {
+    writeJsonError(typeof err?.code === 'string' ? err.code : 'ERROR', message, hint, details);
+    return exitCode;
+  }
+  process.stderr.write(`hush: ${message}\n`);
+  for (const line of details) process.stderr.write(`  ${line}\n`);
+  if (hint) process.stderr.write(`hint: ${hint}\n`);
+  if (debug && err?.stack) process.stderr.write(`${scrub(err.stack)}\n`);
+  return exitCode;
+}

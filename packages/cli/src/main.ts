@@ -1,7 +1,7 @@
 import { CommanderError } from 'commander';
 import { state } from './action.js';
 import { flagIsOn } from './env-flag.js';
-import { EXIT, exitCodeFor, writeJsonError } from './errors.js';
+import { EXIT, reportError } from './errors.js';
 import { buildProgram, commandToDefine } from './program.js';
 
 /** Parses and runs one command line; returns the exit code. */
@@ -19,39 +19,11 @@ export async function main(argv: string[]): Promise<number> {
       // parse error are usage errors.
       return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
     }
-    return report(error, state.cli?.options.json ?? json);
+    const cli = state.cli;
+    return reportError(error, {
+      json: cli?.options.json ?? json,
+      debug: cli?.options.debug ?? flagIsOn(process.env.HUSH_DEBUG),
+      scrub: (text) => (cli ? cli.mask(text) : text),
+    });
   }
-}
-
-/** One error on stderr: `hush: message`, details and a hint; with --json, `{"error":{...}}`. */
-function report(error: unknown, json: boolean): number {
-  const debug = state.cli?.options.debug ?? flagIsOn(process.env.HUSH_DEBUG);
-  const scrub = (text: string): string => (state.cli ? state.cli.mask(text) : text);
-  const exitCode = exitCodeFor(error);
-  if ((error as { name?: string })?.name === 'ExitPromptError') {
-    if (json) writeJsonError('CANCELLED', 'cancelled');
-    else process.stderr.write('hush: cancelled\n');
-    return 130;
-  }
-  const err = error as {
-    message?: string;
-    hint?: string;
-    details?: string[];
-    stack?: string;
-    code?: unknown;
-  };
-  const message = scrub(
-    (typeof err?.message === 'string' ? err.message : String(error)).split('\n')[0] ?? '',
-  );
-  const details = (err?.details ?? []).map(scrub);
-  const hint = err?.hint ? scrub(err.hint) : undefined;
-  if (json) {
-    writeJsonError(typeof err?.code === 'string' ? err.code : 'ERROR', message, hint, details);
-    return exitCode;
-  }
-  process.stderr.write(`hush: ${message}\n`);
-  for (const line of details) process.stderr.write(`  ${line}\n`);
-  if (hint) process.stderr.write(`hint: ${hint}\n`);
-  if (debug && err?.stack) process.stderr.write(`${scrub(err.stack)}\n`);
-  return exitCode;
 }

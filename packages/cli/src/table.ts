@@ -1,4 +1,11 @@
-import type { Cli } from './context.js';
+import type { Paint } from './colors.js';
+
+/** Where a table goes: the command's output (a `Cli`), or the direct path's. */
+export interface TableOutput {
+  readonly colors: { readonly bold: Paint };
+  write(text: string): void;
+  print(text?: string): void;
+}
 
 /** Space runs by length, made once: padding a cell takes one of them instead of a new string. */
 const spaces: string[] = [''];
@@ -39,7 +46,7 @@ function tableLine(cells: string[], widths: number[]): string {
  * Columns padded to their widest cell (as `padEnd` counts), two spaces apart, each line without
  * trailing blanks, the header in bold. Built as one string in one pass over the cells.
  */
-export function formatTable(cli: Cli, header: string[], rows: string[][]): string {
+export function formatTable(cli: TableOutput, header: string[], rows: string[][]): string {
   const widths = header.map((h) => h.length);
   for (const row of rows) widen(widths, row);
   let text = cli.colors.bold(tableLine(header, widths));
@@ -58,7 +65,7 @@ const PART = 1 << 16;
  * collection more than their making.
  */
 export function writeTable<T>(
-  cli: Cli,
+  cli: TableOutput,
   header: string[],
   items: readonly T[],
   row: (item: T) => string[],

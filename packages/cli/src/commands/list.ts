@@ -1,6 +1,6 @@
 import type { Cli } from '../context.js';
-import { writeTable } from '../table.js';
-import { isoOrEmpty, parseKeyValues } from '../util.js';
+import { writeListTable } from '../list-table.js';
+import { parseKeyValues } from '../util.js';
 
 interface ListOptions {
   pattern?: string;
@@ -40,22 +40,5 @@ export default async function list(cli: Cli, _args: unknown[], options: ListOpti
     cli.note('no secrets');
     return;
   }
-  writeTable(cli, ['NAME', 'VERSION', 'UPDATED', 'EXPIRES', 'PROVIDER', 'TAGS'], secrets, (s) => [
-    s.key,
-    s.version,
-    isoOrEmpty(s.updatedAt),
-    isoOrEmpty(s.expiresAt),
-    s.provider,
-    tagsCell(s.tags),
-  ]);
-}
-
-/** `a=b,c=d`; most secrets have no tags, and then nothing is allocated. */
-function tagsCell(tags: Record<string, string>): string {
-  let cell = '';
-  for (const key in tags) {
-    if (!Object.hasOwn(tags, key)) continue;
-    cell += cell ? `,${key}=${tags[key]}` : `${key}=${tags[key]}`;
-  }
-  return cell;
+  writeListTable(cli, secrets);
 }
