@@ -1,6 +1,7 @@
 import { Option } from 'commander';
 import { type Definitions, lazy } from '../action.js';
 import { examples } from '../help.js';
+import { RUN_TIMING_DEFAULTS } from '../run/defaults.js';
 
 /** Secrets handed to applications and files: run, render, import, export, setup-app. */
 export const fileCommands: Definitions = {
@@ -18,9 +19,21 @@ export const fileCommands: Definitions = {
         .option('--mount [dir]', 'secrets as files (0400) in a private folder, its path in HUSH_SECRETS_DIR')
         .option('--env-too', 'with --mount: in the environment as well')
         .option('--watch', 'start the command again when its secrets change')
-        .option('--watch-interval <duration>', 'with --watch: how often remote providers are polled', '30s')
-        .option('--grace <duration>', 'with --watch: time between the stop signal and SIGKILL', '10s')
-        .option('--signal <signal>', 'with --watch: the signal that stops the command', 'SIGTERM')
+        .option(
+          '--watch-interval <duration>',
+          'with --watch: how often remote providers are polled',
+          RUN_TIMING_DEFAULTS.watchInterval,
+        )
+        .option(
+          '--grace <duration>',
+          'with --watch: time between the stop signal and SIGKILL',
+          RUN_TIMING_DEFAULTS.grace,
+        )
+        .option(
+          '--signal <signal>',
+          'with --watch: the signal that stops the command',
+          RUN_TIMING_DEFAULTS.signal,
+        )
         .option(
           '--reload-signal <signal>',
           'with --watch: only send this signal (a command that reloads in place)',
@@ -28,7 +41,7 @@ export const fileCommands: Definitions = {
         .option(
           '--backoff <duration>',
           'with --watch: first delay before restarting a command that failed',
-          '1s',
+          RUN_TIMING_DEFAULTS.backoff,
         )
         .passThroughOptions()
         .action(lazy(() => import('../commands/run.js'))),

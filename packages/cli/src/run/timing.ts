@@ -1,0 +1,39 @@
+import { constants } from 'node:os';
+import { parseDuration } from '@hush/core';
+import { UsageError } from '../errors.js';
+import type { TimingOptions } from './defaults.js';
+
+export interface Timing {
+  intervalMs: number;
+  graceMs: number;
+  backoffMs: number;
+  signal: NodeJS.Signals;
+  reloadSignal?: NodeJS.Signals;
+}
+
+/** The timing options checked and parsed; a bad one is a usage error naming the option. */
+export function timingOf(options: TimingOptions): Timing {
+  const ms = (value: string, option: string): number => {
+    try {
+      return parseDuration(value);
+    } catch {
+      throw new UsageError(`${option} expects a duration such as 30s or 500ms, got '${value}'`);
+    }
+  };
+  return {
+    intervalMs: ms(options.watchInterval, '--watch-interval'),
+    graceMs: ms(options.grace, '--grace'),
+    backoffMs: ms(options.backoff, '--backoff'),
+    signal: signalOption(options.signal, '--signal'),
+    ...(options.reloadSignal ? { reloadSignal: signalOption(options.reloadSignal, '--reload-signal') } : {}),
+  };
+}
+
+function signalOption(value: string, option: string): NodeJS.Signals {
+  const name = (
+    value.toUpperCase().startsWith('SIG') ? value.toUpperCase() : `SIG${value.toUpperCase()}`
+  ) as NodeJS.Signals;
+  if (!(name in constants.signals))
+    throw new UsageError(`${option}: unknown signal '${value}' (e.g. SIGTERM, SIGHUP, SIGINT)`);
+  return name;
+}
