@@ -41,7 +41,9 @@ export default defineConfig([
     // behind an import() that esbuild turns into a lazy initialiser: only the command that runs
     // is initialised. Other providers and the optional plugins are loaded at run time, with their
     // own copy of @hush/core (errors are told apart by brand, not by prototype).
-    entry: { hush: 'src/command.ts', 'code-cache': 'src/code-cache.ts' },
+    // dist/direct.cjs is the direct path (src/direct/entry.ts): static imports only, so that it
+    // holds just the parts of core and of the local provider that `get NAME` runs.
+    entry: { hush: 'src/command.ts', direct: 'src/direct/entry.ts', 'code-cache': 'src/code-cache.ts' },
     format: ['cjs'],
     platform: 'node',
     splitting: false,
@@ -57,7 +59,8 @@ export default defineConfig([
     external: RUN_TIME,
     esbuildPlugins: [vendorPlugin(), deferPlugin()],
     async onSuccess() {
-      sealBundle(fileURLToPath(new URL('./dist/hush.cjs', import.meta.url)));
+      for (const bundle of ['hush', 'direct'])
+        sealBundle(fileURLToPath(new URL(`./dist/${bundle}.cjs`, import.meta.url)));
     },
   },
   {

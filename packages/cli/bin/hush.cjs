@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 'use strict';
 // The `hush` command. `hush --version` is answered here, with nothing else loaded. Every other
-// command runs the bundle (dist/hush.cjs) through a V8 code cache kept in the user's cache folder.
+// command runs a bundle (dist/hush.cjs; dist/direct.cjs first for `get NAME`, `list` and
+// `run -- COMMAND`) through a V8 code cache kept in the user's cache folder.
 const argv = process.argv;
 if (argv.length === 3 && (argv[2] === '--version' || argv[2] === '-V')) {
   const text = `${require('../package.json').version}\n`;
@@ -13,4 +14,13 @@ if (argv.length === 3 && (argv[2] === '--version' || argv[2] === '-V')) {
     if (error.code === 'EAGAIN') process.stdout.write(text);
     else if (error.code !== 'EPIPE') throw error;
   }
-} else require('../dist/code-cache.cjs').launch(require('node:path').join(__dirname, '../dist/hush.cjs'));
+} else {
+  // `get NAME`, `list` and `run -- COMMAND` go to the direct path first (dist/direct.cjs), which
+  // hands what it cannot answer on to the full command.
+  const direct =
+    (argv.length === 4 && argv[2] === 'get' && !argv[3].startsWith('-')) ||
+    (argv.length === 3 && argv[2] === 'list') ||
+    (argv.length > 4 && argv[2] === 'run' && argv[3] === '--');
+  const bundle = direct ? '../dist/direct.cjs' : '../dist/hush.cjs';
+  require('../dist/code-cache.cjs').launch(require('node:path').join(__dirname, bundle));
+}

@@ -1,0 +1,53 @@
+import { createProviderFromSpec, type ProviderConfig, type SecretProvider } from '@hush/core';
+import envProvider from '@hush/provider-env';
+import localProvider from '@hush/provider-local';
+import type { DirectSettings } from './settings.js';
+
+/** The providers the direct path creates itself: the ones built into the command. */
+const BUILT_IN = { local: localProvider, env: envProvider };
+
+/**
+ * Whether the manager would ask this provider exactly as the direct path does: a built-in kind,
+ * in the order written (no priority), with no call timeout to apply.
+ */
+const plain = (spec: ProviderConfig): boolean =>
+  Object.hasOwn(BUILT_IN, spec.kind) &&
+  spec.module === undefined &&
+  spec.priority === undefined &&
+  spec.timeout === undefined;
+
+/**
+ * The environment's first `count` providers (all of them by default), created and initialised
+ * as the manager would create them, when each is plain; undefined otherwise.
+ */
+export async function directProviders(
+  { config, environment }: DirectSettings,
+  count = environment.providers.length,
+): Promise<DirectProviders | undefined> {
+  if (!environment.providers.every(plain)) return undefined;
+  const specs = environment.providers.slice(0, count);
+  const providers = await Promise.all(
+    specs.map((spec) =>
+      createProviderFromSpec(
+        spec,
+        { name: spec.name, root: config.root, env: process.env },
+        { root: config.root, builtinProviders: BUILT_IN },
+      ),
+    ),
+  );
+  return new DirectProviders(providers);
+}
+
+/** Providers in chain order, initialised before use and disposed of together. */
+export class DirectProviders {
+  constructor(readonly providers: readonly SecretProvider[]) {}
+
+  /** Initialises each (as the manager does before a provider's first call). */
+  async start(): Promise<void> {
+    for (const provider of this.providers) await provider.initialize?.();
+  }
+
+  async dispose(): Promise<void> {
+    for (const provider of this.providers) await provider.dispose?.().catch(() => undefined);
+  }
+}
