@@ -6,13 +6,19 @@ import type { SecretInfo } from './secret.js';
 /** An operation's event while it runs: the work fills in outcome, provider, version, change. */
 export type LiveEvent = OperationContext & Partial<Omit<OperationEvent, keyof OperationContext>>;
 
-/** Request ids: one random prefix per process and a counter, so that building one costs little. */
-const ID_PREFIX = randomUUID().slice(0, 13);
+/**
+ * Request ids: one random prefix per process and a counter, so that building one costs little.
+ * The prefix is made on the first operation, not when core is loaded: the first random UUID of
+ * a process fills Node's entropy cache, which a short command that never runs an operation of
+ * the manager would pay for nothing.
+ */
+let idPrefix: string | undefined;
 let idCounter = 0;
 
 export function nextRequestId(): string {
+  idPrefix ??= randomUUID().slice(0, 13);
   idCounter = (idCounter + 1) % Number.MAX_SAFE_INTEGER;
-  return `${ID_PREFIX}-${idCounter}`;
+  return `${idPrefix}-${idCounter}`;
 }
 
 /**
