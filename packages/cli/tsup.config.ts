@@ -2,7 +2,13 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'tsup';
-import { deferPlugin, VENDORED, vendorFile, vendorPlugin } from './build/bundle-plugins.js';
+import {
+  deferPlugin,
+  sideEffectFreePlugin,
+  VENDORED,
+  vendorFile,
+  vendorPlugin,
+} from './build/bundle-plugins.js';
 import { sealBundle } from './build/seal-bundle.js';
 
 const { version } = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8')) as {
@@ -57,7 +63,7 @@ export default defineConfig([
     define: { HUSH_VERSION: JSON.stringify(version) },
     noExternal: [/^(?!@lydell\/node-pty$|@opentelemetry\/)/],
     external: RUN_TIME,
-    esbuildPlugins: [vendorPlugin(), deferPlugin()],
+    esbuildPlugins: [vendorPlugin(), deferPlugin(), sideEffectFreePlugin()],
     async onSuccess() {
       for (const bundle of ['hush', 'direct'])
         sealBundle(fileURLToPath(new URL(`./dist/${bundle}.cjs`, import.meta.url)));

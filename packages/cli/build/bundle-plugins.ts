@@ -79,3 +79,31 @@ export function deferPlugin(): Plugin {
     },
   };
 }
+
+/**
+ * Dependencies whose module-level work only serves their own exports: a bundle that imports none
+ * of what they export leaves them out. lru-cache makes two diagnostics channels when loaded (Node
+ * then loads diagnostics_channel), which the direct path, which holds no cache, has no use for.
+ */
+const SIDE_EFFECT_FREE = ['lru-cache'];
+
+/** Marks SIDE_EFFECT_FREE packages as free of side effects for esbuild's tree shaking. */
+export function sideEffectFreePlugin(): Plugin {
+  const filter = new RegExp(`^(${SIDE_EFFECT_FREE.map((name) => name.replace(/[/.]/g, '\\$&')).join('|')})$`);
+  const marked = 'hush-side-effect-free';
+  return {
+    name: marked,
+    setup(build) {
+      build.onResolve({ filter }, async (args) => {
+        if (args.pluginData === marked) return undefined;
+        const found = await build.resolve(args.path, {
+          kind: args.kind,
+          importer: args.importer,
+          resolveDir: args.resolveDir,
+          pluginData: marked,
+        });
+        return found.errors.length ? undefined : { ...found, sideEffects: false };
+      });
+    },
+  };
+}
