@@ -50,6 +50,7 @@ export class RetryWithNewKey extends Error {
 export class KeyRing {
   readonly #options: KeyRingOptions;
   #resolved: { source: KeySource; origin: Origin } | null | undefined;
+  #resolving: Promise<KeySource | null> | undefined;
   readonly #derived = new Map<string, DerivedKeys>();
   derivations = 0;
 
@@ -57,27 +58,37 @@ export class KeyRing {
     this.#options = options;
   }
 
-  async source(): Promise<KeySource | null> {
-    if (this.#resolved === undefined) {
-      const o = this.#options;
-      const source = await resolveKeySource({
-        keyFile: o.keyFile,
-        env: o.env,
-        allowInsecurePermissions: o.allowInsecurePermissions,
-        ...(o.masterKey !== undefined ? { masterKey: o.masterKey } : {}),
-        ...(o.passphrase !== undefined ? { passphrase: o.passphrase } : {}),
-        ...(o.scrypt ? { scrypt: o.scrypt } : {}),
-        ...(o.pbkdf2 ? { pbkdf2: o.pbkdf2 } : {}),
+  /** The key, resolved once; concurrent callers share one resolution (one read of the key file). */
+  source(): Promise<KeySource | null> {
+    if (this.#resolved !== undefined) return Promise.resolve(this.#resolved?.source ?? null);
+    if (this.#resolving === undefined) {
+      const resolving = this.#resolve().finally(() => {
+        if (this.#resolving === resolving) this.#resolving = undefined;
       });
-      const origin: Origin =
-        o.masterKey !== undefined || o.passphrase !== undefined
-          ? 'option'
-          : o.env.HUSH_MASTER_KEY
-            ? 'env'
-            : 'file';
-      this.#resolved = source ? { source, origin } : null;
+      this.#resolving = resolving;
     }
-    return this.#resolved?.source ?? null;
+    return this.#resolving;
+  }
+
+  async #resolve(): Promise<KeySource | null> {
+    const o = this.#options;
+    const source = await resolveKeySource({
+      keyFile: o.keyFile,
+      env: o.env,
+      allowInsecurePermissions: o.allowInsecurePermissions,
+      ...(o.masterKey !== undefined ? { masterKey: o.masterKey } : {}),
+      ...(o.passphrase !== undefined ? { passphrase: o.passphrase } : {}),
+      ...(o.scrypt ? { scrypt: o.scrypt } : {}),
+      ...(o.pbkdf2 ? { pbkdf2: o.pbkdf2 } : {}),
+    });
+    const origin: Origin =
+      o.masterKey !== undefined || o.passphrase !== undefined
+        ? 'option'
+        : o.env.HUSH_MASTER_KEY
+          ? 'env'
+          : 'file';
+    this.#resolved = source ? { source, origin } : null;
+    return source;
   }
 
   /** True once this key ring created the key file for a new store. */
@@ -102,12 +113,14 @@ export class KeyRing {
 
   /** Resolve the key again on next use: another process may have replaced the key file. */
   forget(): void {
+    this.#resolving = undefined;
     this.#resolved = undefined;
     this.#derived.clear();
   }
 
   /** After this provider rekeyed its store: the new key is the one to use. */
   adopt(source: KeySource): void {
+    this.#resolving = undefined;
     this.#resolved = { source, origin: this.#resolved?.origin ?? 'option' };
     this.#derived.clear();
   }

@@ -5,7 +5,7 @@ import { ConfigError } from '@hush/core';
 import { checkPbkdf2, DEFAULT_PBKDF2, type KeySource, type ScryptCost, scryptProblem } from './crypto.js';
 import { accessError, assertPrivate, ensurePrivateDir } from './disk.js';
 import { ensureHushGitignore } from './gitignore.js';
-import { readText, statFile } from './read-files.js';
+import { readWhole, type WholeFile } from './read-files.js';
 
 export const MASTER_KEY_BYTES = 32;
 
@@ -70,17 +70,16 @@ export async function readKeyFile(
   path: string,
   options: { allowInsecurePermissions?: boolean } = {},
 ): Promise<Buffer | null> {
-  let text: string;
-  let mode: number;
+  let file: WholeFile;
   try {
-    mode = (await statFile(path)).mode;
-    text = await readText(path);
+    // The mode checked is the mode of the file read: one descriptor for both.
+    file = await readWhole(path);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw accessError(error, path, 'key file');
   }
-  assertPrivate(path, mode, 'key file', options.allowInsecurePermissions === true);
-  return parseMasterKey(text, `key file ${path}`);
+  assertPrivate(path, file.stats.mode, 'key file', options.allowInsecurePermissions === true);
+  return parseMasterKey(file.bytes.toString('utf8'), `key file ${path}`);
 }
 
 export interface KeyOptions {

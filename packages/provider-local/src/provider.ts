@@ -130,8 +130,11 @@ export class LocalSecretProvider implements SecretProvider {
 
   /** Resolves the key and, when the store exists, verifies key, MAC and generation up front. */
   async initialize(): Promise<void> {
+    // The store is read while the key is; a key that cannot be read is still the error reported.
+    const verified = this.#store.verify();
+    verified.catch(() => {});
     await this.#store.keys.source();
-    const exists = await this.#store.verify();
+    const exists = await verified;
     if (!exists && this.#options.createIfMissing === false) throw this.#store.missing();
   }
 
