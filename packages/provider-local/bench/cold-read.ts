@@ -28,7 +28,12 @@ async function main(): Promise<void> {
   const { environment } = selectEnvironment(config);
   const local = environment.providers.find((p) => p.kind === 'local');
   if (!local) throw new Error('no local provider');
-  const provider = new LocalSecretProvider({ ...local.options, name: local.name, root: config.root });
+  const provider = new LocalSecretProvider({
+    ...local.options,
+    name: local.name,
+    root: config.root,
+    ...(process.env.HUSH_BENCH_SYNC_READS ? { syncReads: true } : {}),
+  });
   await provider.initialize();
   phase('initialize');
   if (mode === 'initialize') return;

@@ -5,7 +5,8 @@
 // from the sources into one CommonJS file, as the command line ships them. Runs are interleaved
 // (a round runs every variant once) and medians reported, so that load on the machine falls on
 // every variant alike. Bundles named on the command line (e.g. one built from an older commit)
-// are run in the same rounds, to compare before and after.
+// are run in the same rounds, to compare before and after. The tree's program also runs with
+// the provider's `syncReads`.
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -60,16 +61,21 @@ await build({
 if (process.env.HUSH_BENCH_KEEP) copyFileSync(bundle, process.env.HUSH_BENCH_KEEP);
 
 const env = { PATH: process.env.PATH, HOME: work };
-const variants = [{ name: 'node -e 0', args: ['-e', '0'] }];
+const syncEnv = { ...env, HUSH_BENCH_SYNC_READS: '1' };
+const variants = [{ name: 'node -e 0', args: ['-e', '0'], env }];
 for (const program of [bundle, ...others]) {
   const label = program === bundle ? 'this tree' : basename(program);
-  variants.push(
-    { name: `get  (${label})`, args: [program, project, cacheDir, 'get', 'app/service-4242/token'] },
-    { name: `list (${label})`, args: [program, project, cacheDir, 'list'] },
-  );
+  const get = [program, project, cacheDir, 'get', 'app/service-4242/token'];
+  const list = [program, project, cacheDir, 'list'];
+  variants.push({ name: `get  (${label})`, args: get, env }, { name: `list (${label})`, args: list, env });
+  if (program === bundle)
+    variants.push(
+      { name: `get  (${label}, syncReads)`, args: get, env: syncEnv },
+      { name: `list (${label}, syncReads)`, args: list, env: syncEnv },
+    );
 }
 
-function run(args) {
+function run({ args, env }) {
   const started = process.hrtime.bigint();
   const child = spawnSync(process.execPath, args, { env, encoding: 'utf8' });
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
@@ -78,15 +84,18 @@ function run(args) {
 }
 
 // Warm the parsed-config cache and the page cache.
-for (const v of variants) run(v.args);
+for (const v of variants) run(v);
 const times = new Map(variants.map((v) => [v.name, []]));
-for (let round = 0; round < rounds; round++) for (const v of variants) times.get(v.name).push(run(v.args));
+for (let round = 0; round < rounds; round++) for (const v of variants) times.get(v.name).push(run(v));
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const base = median(times.get('node -e 0'));
 for (const v of variants) {
   const m = median(times.get(v.name));
-  console.log(`${v.name.padEnd(40)} median ${m.toFixed(1).padStart(6)} ms  ${(m / base).toFixed(2)}x`);
+  const min = Math.min(...times.get(v.name));
+  console.log(
+    `${v.name.padEnd(40)} median ${m.toFixed(1).padStart(6)} ms  ${(m / base).toFixed(2)}x  (min ${min.toFixed(1)} ms)`,
+  );
 }
 console.log(`${rounds} interleaved rounds; store of ${SIZE} secrets`);
 rmSync(work, { recursive: true, force: true });

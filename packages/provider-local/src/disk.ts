@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { constants, promises as fs, type Stats } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { ConfigError, FileAccessError } from '@hush/core';
-import { readWhole, statFile, type WholeFile } from './read-files.js';
+import { callbackReads, type FileReads, type WholeFile } from './read-files.js';
 
 /** An EACCES or EPERM from the file system as a typed, definitive error; anything else unchanged. */
 export function accessError(error: unknown, path: string, what: string): unknown {
@@ -30,12 +30,16 @@ export function assertPrivate(path: string, mode: number, what: string, allowIns
  * The `.hush` folder that holds a store must not be writable by group or others (mode 0777 would
  * let anyone replace the store, its key or its state): refused as a loose store file is.
  */
-export async function assertPrivateFolder(storePath: string, allowInsecure: boolean): Promise<void> {
+export async function assertPrivateFolder(
+  storePath: string,
+  allowInsecure: boolean,
+  reads: FileReads = callbackReads,
+): Promise<void> {
   const dir = dirname(storePath);
   if (allowInsecure || process.platform === 'win32' || basename(dir) !== '.hush') return;
   let mode: number;
   try {
-    mode = (await statFile(dir)).mode;
+    mode = (await reads.stat(dir)).mode;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
     throw accessError(error, dir, 'store folder');
@@ -59,10 +63,13 @@ export interface FileSnapshot {
 }
 
 /** Reads through one descriptor so that the stamp and the text describe the same file. Null if absent. */
-export async function readSnapshot(path: string): Promise<FileSnapshot | null> {
+export async function readSnapshot(
+  path: string,
+  reads: FileReads = callbackReads,
+): Promise<FileSnapshot | null> {
   let file: WholeFile;
   try {
-    file = await readWhole(path);
+    file = await reads.whole(path);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw accessError(error, path, 'store');
@@ -86,9 +93,9 @@ function stampOf(stat: Stats): string {
   return `${stat.dev}:${stat.ino}:${stat.size}:${stat.mtimeMs}:${stat.ctimeMs}`;
 }
 
-export async function statStamp(path: string): Promise<string | null> {
+export async function statStamp(path: string, reads: FileReads = callbackReads): Promise<string | null> {
   try {
-    return stampOf(await statFile(path));
+    return stampOf(await reads.stat(path));
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw accessError(error, path, 'store');

@@ -9,8 +9,9 @@ import {
   keyCheckValue,
   type ScryptCost,
 } from './crypto.js';
-import { readKeyFile, resolveKeySource, writeKeyFile } from './keys.js';
+import { readKeyFileWith, resolveKeySource, writeKeyFile } from './keys.js';
 import type { LockOptions } from './lock.js';
+import type { FileReads } from './read-files.js';
 import { pendingKeyFile, rekeyInProgress } from './rekey-lock.js';
 import type { StoreHeader } from './store-file.js';
 
@@ -27,6 +28,7 @@ export interface KeyRingOptions {
   pbkdf2?: { iterations?: number };
   allowInsecurePermissions: boolean;
   lock: LockOptions;
+  reads: FileReads;
   /** Create the key file for a new store when no key is given (see `createKeyIfMissing`). */
   createKey: boolean;
 }
@@ -76,6 +78,7 @@ export class KeyRing {
       keyFile: o.keyFile,
       env: o.env,
       allowInsecurePermissions: o.allowInsecurePermissions,
+      reads: o.reads,
       ...(o.masterKey !== undefined ? { masterKey: o.masterKey } : {}),
       ...(o.passphrase !== undefined ? { passphrase: o.passphrase } : {}),
       ...(o.scrypt ? { scrypt: o.scrypt } : {}),
@@ -167,9 +170,11 @@ export class KeyRing {
 
   async #wrongKey(doc: StoreHeader, source: KeySource): Promise<never> {
     const { storePath, keyFile, lock } = this.#options;
+    const readKeyFile = (path: string) =>
+      readKeyFileWith(path, this.#options.allowInsecurePermissions, this.#options.reads).catch(() => null);
     const origin = this.#resolved?.source === source ? this.#resolved.origin : 'option';
     if (origin === 'file' && source.kind === 'master-key') {
-      const onDisk = await readKeyFile(keyFile, this.#options).catch(() => null);
+      const onDisk = await readKeyFile(keyFile);
       if (onDisk && !onDisk.equals(source.key)) {
         this.forget();
         throw new RetryWithNewKey(false);
@@ -177,14 +182,14 @@ export class KeyRing {
     }
     if (origin !== 'option') {
       const pending = pendingKeyFile(keyFile);
-      const next = await readKeyFile(pending, this.#options).catch(() => null);
+      const next = await readKeyFile(pending);
       if (next && (await this.opens(doc, { kind: 'master-key', key: next }))) {
         if (await rekeyInProgress(keyFile, lock.staleMs)) throw new RetryWithNewKey(true);
         // The rekey may be ending as we look (its lock released, its key file not yet read back):
         // give it a moment to show the new key file before calling the rekey unfinished.
         if (origin === 'file') {
           for (let look = 0; look < 25; look++) {
-            const now = await readKeyFile(keyFile, this.#options).catch(() => null);
+            const now = await readKeyFile(keyFile);
             if (now?.equals(next)) {
               this.forget();
               throw new RetryWithNewKey(false);

@@ -1,6 +1,6 @@
 import { dirname } from 'node:path';
 import { ensurePrivateDir, removeLeftoverTemps, writeFileAtomic } from './disk.js';
-import { readWhole } from './read-files.js';
+import { callbackReads, type FileReads } from './read-files.js';
 
 export interface StateFile {
   format: 'hush.state/v1';
@@ -16,9 +16,11 @@ export interface StateFile {
 export class GenerationMemory {
   readonly #path: string | false;
   readonly #seen = new Map<string, number>();
+  readonly #reads: FileReads;
 
-  constructor(path: string | false) {
+  constructor(path: string | false, reads: FileReads = callbackReads) {
     this.#path = path;
+    this.#reads = reads;
   }
 
   async highest(storeId: string): Promise<number> {
@@ -75,7 +77,7 @@ export class GenerationMemory {
   async #read(): Promise<StateFile> {
     if (this.#path === false) return { format: 'hush.state/v1', stores: {} };
     try {
-      const parsed = JSON.parse((await readWhole(this.#path)).bytes.toString('utf8')) as StateFile;
+      const parsed = JSON.parse((await this.#reads.whole(this.#path)).bytes.toString('utf8')) as StateFile;
       if (parsed && typeof parsed.stores === 'object' && parsed.stores !== null) return parsed;
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;

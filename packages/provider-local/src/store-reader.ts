@@ -4,6 +4,7 @@ import { type DerivedKeys, decryptValue, FORMAT_V1 } from './crypto.js';
 import { assertPrivate, assertPrivateFolder, type FileSnapshot, readSnapshot, statStamp } from './disk.js';
 import { type KeyRing, RetryWithNewKey } from './keyring.js';
 import type { LockOptions } from './lock.js';
+import type { FileReads } from './read-files.js';
 import { waitForRekey } from './rekey-lock.js';
 import type { GenerationMemory, StateFile } from './state.js';
 import {
@@ -52,6 +53,8 @@ export interface StoreConfig {
   fileMode: number;
   backups: number;
   createIfMissing: boolean;
+  /** How the store, its key and its state are read (see `syncReads`). */
+  reads: FileReads;
 }
 
 /**
@@ -145,7 +148,7 @@ export class StoreReader {
       const pending = this.#pending;
       return pending && pending.stamp === undefined ? pending.promise : this.#shared(undefined);
     }
-    const stamp = await statStamp(this.config.path);
+    const stamp = await statStamp(this.config.path, this.config.reads);
     if (stamp === null) {
       this.cache = undefined;
       this.#verified = undefined;
@@ -178,7 +181,7 @@ export class StoreReader {
 
   async #readVerified(): Promise<Verified | null> {
     const ahead = this.#readAhead();
-    const snapshot = await readSnapshot(this.config.path);
+    const snapshot = await readSnapshot(this.config.path, this.config.reads);
     if (!snapshot) return null;
     this.counters.fileReads++;
     const verified = await this.verifySnapshot(snapshot, false, ahead);
@@ -192,7 +195,7 @@ export class StoreReader {
    * verification uses it, in the order it always did; none surfaces when the store is absent.
    */
   #readAhead(): ReadAhead {
-    const folder = assertPrivateFolder(this.config.path, this.config.insecureOk);
+    const folder = assertPrivateFolder(this.config.path, this.config.insecureOk, this.config.reads);
     folder.catch(() => {});
     this.keys.source().catch(() => {});
     return { folder, state: this.config.memory.readAhead() };
@@ -219,7 +222,7 @@ export class StoreReader {
   ): Promise<Verified> {
     const path = this.config.path;
     assertPrivate(path, snapshot.mode, 'store', this.config.insecureOk);
-    await (ahead?.folder ?? assertPrivateFolder(path, this.config.insecureOk));
+    await (ahead?.folder ?? assertPrivateFolder(path, this.config.insecureOk, this.config.reads));
     // Line endings turned into CRLF (git on Windows) are read as the LF file that was signed.
     const crlf = snapshot.bytes.includes(0x0d);
     const text = crlf ? snapshot.text.replace(/\r\n/g, '\n') : undefined;
@@ -277,7 +280,7 @@ export class StoreReader {
     if (header.generation < highest) {
       // A writer records its generation after renaming its file into place: when the file read
       // here is no longer the one on disk, an honest writer replaced it meanwhile. Read it again.
-      if (!locked && (await statStamp(this.config.path)) !== stamp) throw new ReadAgain();
+      if (!locked && (await statStamp(this.config.path, this.config.reads)) !== stamp) throw new ReadAgain();
       throw new IntegrityError(
         `store ${this.config.path} is generation ${header.generation}, older than generation ${highest} already seen here: an older copy of the file was put back (replay or rollback)`,
         undefined,
