@@ -73,7 +73,8 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<HushC
     ? resolve(options.cwd ?? process.cwd(), options.file)
     : findConfigFile(options.cwd);
   if (!file) return undefined;
-  if (!existsSync(file)) throw new ConfigError('configuration file not found', { file });
+  // A file found by the search exists; one named explicitly may not.
+  if (options.file && !existsSync(file)) throw new ConfigError('configuration file not found', { file });
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -103,9 +104,10 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<HushC
       { file },
     );
   }
+  // Checked before interpolation walks it; interpolation keeps its shape, so once is enough.
   assertDepth(raw, file);
   const interpolated = interpolateEnv(raw ?? {}, options.env ?? process.env, file);
-  return parseConfig(interpolated, { file, root: dirname(file) });
+  return parseShallow(interpolated, { file, root: dirname(file) });
 }
 
 /**
@@ -113,10 +115,15 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<HushC
  * with the path of the first problem found.
  */
 export function parseConfig(raw: unknown, where: { file?: string; root?: string } = {}): HushConfig {
+  assertDepth(raw, where.file);
+  return parseShallow(raw, where);
+}
+
+/** `parseConfig` of a configuration whose nesting was checked already. */
+function parseShallow(raw: unknown, where: { file?: string; root?: string }): HushConfig {
   const fail = (path: string, message: string): never => {
     throw new ConfigError(message, { file: where.file, path });
   };
-  assertDepth(raw, where.file);
   const obj = expectObject(raw, '', fail);
   checkKeys(
     obj,

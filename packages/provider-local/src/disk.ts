@@ -1,10 +1,10 @@
 // The store's files on disk: permission checks as ssh makes them, snapshots that pair a file's
 // bytes with its identity, and atomic replacement (temporary file, fsync, rename, fsync of the folder).
 import { randomBytes } from 'node:crypto';
-import { constants, promises as fs } from 'node:fs';
+import { constants, promises as fs, type Stats } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { ConfigError, FileAccessError } from '@hush/core';
-import { closeFile, fstatFile, openFile, readAll, statFile } from './read-files.js';
+import { callbackReads, type FileReads, type WholeFile } from './read-files.js';
 
 /** An EACCES or EPERM from the file system as a typed, definitive error; anything else unchanged. */
 export function accessError(error: unknown, path: string, what: string): unknown {
@@ -30,12 +30,16 @@ export function assertPrivate(path: string, mode: number, what: string, allowIns
  * The `.hush` folder that holds a store must not be writable by group or others (mode 0777 would
  * let anyone replace the store, its key or its state): refused as a loose store file is.
  */
-export async function assertPrivateFolder(storePath: string, allowInsecure: boolean): Promise<void> {
+export async function assertPrivateFolder(
+  storePath: string,
+  allowInsecure: boolean,
+  reads: FileReads = callbackReads,
+): Promise<void> {
   const dir = dirname(storePath);
   if (allowInsecure || process.platform === 'win32' || basename(dir) !== '.hush') return;
   let mode: number;
   try {
-    mode = (await statFile(dir)).mode;
+    mode = (await reads.stat(dir)).mode;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
     throw accessError(error, dir, 'store folder');
@@ -59,39 +63,39 @@ export interface FileSnapshot {
 }
 
 /** Reads through one descriptor so that the stamp and the text describe the same file. Null if absent. */
-export async function readSnapshot(path: string): Promise<FileSnapshot | null> {
-  let fd: number;
+export async function readSnapshot(
+  path: string,
+  reads: FileReads = callbackReads,
+): Promise<FileSnapshot | null> {
+  let file: WholeFile;
   try {
-    fd = await openFile(path, constants.O_RDONLY);
+    file = await reads.whole(path);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw accessError(error, path, 'store');
   }
-  try {
-    const stat = await fstatFile(fd);
-    const bytes = await readAll(fd).catch((error: unknown) => {
-      throw accessError(error, path, 'store');
-    });
-    let text: string | undefined;
-    return {
-      bytes,
-      // Decoded only by a reader that parses the whole file: one entry is found in the bytes.
-      get text() {
-        text ??= bytes.toString('utf8');
-        return text;
-      },
-      stamp: `${stat.dev}:${stat.ino}:${stat.size}:${stat.mtimeMs}:${stat.ctimeMs}`,
-      mode: stat.mode,
-    };
-  } finally {
-    await closeFile(fd);
-  }
+  const { bytes, stats } = file;
+  let text: string | undefined;
+  return {
+    bytes,
+    // Decoded only by a reader that parses the whole file: one entry is found in the bytes.
+    get text() {
+      text ??= bytes.toString('utf8');
+      return text;
+    },
+    stamp: stampOf(stats),
+    mode: stats.mode,
+  };
 }
 
-export async function statStamp(path: string): Promise<string | null> {
+/** Identifies one version of a file: a rename or a rewrite changes it. */
+function stampOf(stat: Stats): string {
+  return `${stat.dev}:${stat.ino}:${stat.size}:${stat.mtimeMs}:${stat.ctimeMs}`;
+}
+
+export async function statStamp(path: string, reads: FileReads = callbackReads): Promise<string | null> {
   try {
-    const stat = await statFile(path);
-    return `${stat.dev}:${stat.ino}:${stat.size}:${stat.mtimeMs}:${stat.ctimeMs}`;
+    return stampOf(await reads.stat(path));
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw accessError(error, path, 'store');
@@ -105,7 +109,7 @@ export async function statStamp(path: string): Promise<string | null> {
  * separate store in place of the link.
  */
 export async function writeTarget(path: string): Promise<string> {
-  let info: import('node:fs').Stats;
+  let info: Stats;
   try {
     info = await fs.lstat(path);
   } catch (error) {

@@ -9,8 +9,9 @@ import {
   keyCheckValue,
   type ScryptCost,
 } from './crypto.js';
-import { readKeyFile, resolveKeySource, writeKeyFile } from './keys.js';
+import { readKeyFileWith, resolveKeySource, writeKeyFile } from './keys.js';
 import type { LockOptions } from './lock.js';
+import type { FileReads } from './read-files.js';
 import { pendingKeyFile, rekeyInProgress } from './rekey-lock.js';
 import type { StoreHeader } from './store-file.js';
 
@@ -27,6 +28,7 @@ export interface KeyRingOptions {
   pbkdf2?: { iterations?: number };
   allowInsecurePermissions: boolean;
   lock: LockOptions;
+  reads: FileReads;
   /** Create the key file for a new store when no key is given (see `createKeyIfMissing`). */
   createKey: boolean;
 }
@@ -50,6 +52,7 @@ export class RetryWithNewKey extends Error {
 export class KeyRing {
   readonly #options: KeyRingOptions;
   #resolved: { source: KeySource; origin: Origin } | null | undefined;
+  #resolving: Promise<KeySource | null> | undefined;
   readonly #derived = new Map<string, DerivedKeys>();
   derivations = 0;
 
@@ -57,27 +60,38 @@ export class KeyRing {
     this.#options = options;
   }
 
-  async source(): Promise<KeySource | null> {
-    if (this.#resolved === undefined) {
-      const o = this.#options;
-      const source = await resolveKeySource({
-        keyFile: o.keyFile,
-        env: o.env,
-        allowInsecurePermissions: o.allowInsecurePermissions,
-        ...(o.masterKey !== undefined ? { masterKey: o.masterKey } : {}),
-        ...(o.passphrase !== undefined ? { passphrase: o.passphrase } : {}),
-        ...(o.scrypt ? { scrypt: o.scrypt } : {}),
-        ...(o.pbkdf2 ? { pbkdf2: o.pbkdf2 } : {}),
+  /** The key, resolved once; concurrent callers share one resolution (one read of the key file). */
+  source(): Promise<KeySource | null> {
+    if (this.#resolved !== undefined) return Promise.resolve(this.#resolved?.source ?? null);
+    if (this.#resolving === undefined) {
+      const resolving = this.#resolve().finally(() => {
+        if (this.#resolving === resolving) this.#resolving = undefined;
       });
-      const origin: Origin =
-        o.masterKey !== undefined || o.passphrase !== undefined
-          ? 'option'
-          : o.env.HUSH_MASTER_KEY
-            ? 'env'
-            : 'file';
-      this.#resolved = source ? { source, origin } : null;
+      this.#resolving = resolving;
     }
-    return this.#resolved?.source ?? null;
+    return this.#resolving;
+  }
+
+  async #resolve(): Promise<KeySource | null> {
+    const o = this.#options;
+    const source = await resolveKeySource({
+      keyFile: o.keyFile,
+      env: o.env,
+      allowInsecurePermissions: o.allowInsecurePermissions,
+      reads: o.reads,
+      ...(o.masterKey !== undefined ? { masterKey: o.masterKey } : {}),
+      ...(o.passphrase !== undefined ? { passphrase: o.passphrase } : {}),
+      ...(o.scrypt ? { scrypt: o.scrypt } : {}),
+      ...(o.pbkdf2 ? { pbkdf2: o.pbkdf2 } : {}),
+    });
+    const origin: Origin =
+      o.masterKey !== undefined || o.passphrase !== undefined
+        ? 'option'
+        : o.env.HUSH_MASTER_KEY
+          ? 'env'
+          : 'file';
+    this.#resolved = source ? { source, origin } : null;
+    return source;
   }
 
   /** True once this key ring created the key file for a new store. */
@@ -102,12 +116,14 @@ export class KeyRing {
 
   /** Resolve the key again on next use: another process may have replaced the key file. */
   forget(): void {
+    this.#resolving = undefined;
     this.#resolved = undefined;
     this.#derived.clear();
   }
 
   /** After this provider rekeyed its store: the new key is the one to use. */
   adopt(source: KeySource): void {
+    this.#resolving = undefined;
     this.#resolved = { source, origin: this.#resolved?.origin ?? 'option' };
     this.#derived.clear();
   }
@@ -154,9 +170,11 @@ export class KeyRing {
 
   async #wrongKey(doc: StoreHeader, source: KeySource): Promise<never> {
     const { storePath, keyFile, lock } = this.#options;
+    const readKeyFile = (path: string) =>
+      readKeyFileWith(path, this.#options.allowInsecurePermissions, this.#options.reads).catch(() => null);
     const origin = this.#resolved?.source === source ? this.#resolved.origin : 'option';
     if (origin === 'file' && source.kind === 'master-key') {
-      const onDisk = await readKeyFile(keyFile, this.#options).catch(() => null);
+      const onDisk = await readKeyFile(keyFile);
       if (onDisk && !onDisk.equals(source.key)) {
         this.forget();
         throw new RetryWithNewKey(false);
@@ -164,14 +182,14 @@ export class KeyRing {
     }
     if (origin !== 'option') {
       const pending = pendingKeyFile(keyFile);
-      const next = await readKeyFile(pending, this.#options).catch(() => null);
+      const next = await readKeyFile(pending);
       if (next && (await this.opens(doc, { kind: 'master-key', key: next }))) {
         if (await rekeyInProgress(keyFile, lock.staleMs)) throw new RetryWithNewKey(true);
         // The rekey may be ending as we look (its lock released, its key file not yet read back):
         // give it a moment to show the new key file before calling the rekey unfinished.
         if (origin === 'file') {
           for (let look = 0; look < 25; look++) {
-            const now = await readKeyFile(keyFile, this.#options).catch(() => null);
+            const now = await readKeyFile(keyFile);
             if (now?.equals(next)) {
               this.forget();
               throw new RetryWithNewKey(false);

@@ -5,7 +5,7 @@ import { ConfigError } from '@hush/core';
 import { checkPbkdf2, DEFAULT_PBKDF2, type KeySource, type ScryptCost, scryptProblem } from './crypto.js';
 import { accessError, assertPrivate, ensurePrivateDir } from './disk.js';
 import { ensureHushGitignore } from './gitignore.js';
-import { readText, statFile } from './read-files.js';
+import { callbackReads, type FileReads, type WholeFile } from './read-files.js';
 
 export const MASTER_KEY_BYTES = 32;
 
@@ -66,21 +66,29 @@ export async function writeKeyFile(
 }
 
 /** Reads a key file, refusing one that group or others can read. Null when it does not exist. */
-export async function readKeyFile(
+export function readKeyFile(
   path: string,
   options: { allowInsecurePermissions?: boolean } = {},
 ): Promise<Buffer | null> {
-  let text: string;
-  let mode: number;
+  return readKeyFileWith(path, options.allowInsecurePermissions === true, callbackReads);
+}
+
+/** `readKeyFile` through `reads`. */
+export async function readKeyFileWith(
+  path: string,
+  allowInsecure: boolean,
+  reads: FileReads,
+): Promise<Buffer | null> {
+  let file: WholeFile;
   try {
-    mode = (await statFile(path)).mode;
-    text = await readText(path);
+    // The mode checked is the mode of the file read: one descriptor for both.
+    file = await reads.whole(path);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw accessError(error, path, 'key file');
   }
-  assertPrivate(path, mode, 'key file', options.allowInsecurePermissions === true);
-  return parseMasterKey(text, `key file ${path}`);
+  assertPrivate(path, file.stats.mode, 'key file', allowInsecure);
+  return parseMasterKey(file.bytes.toString('utf8'), `key file ${path}`);
 }
 
 export interface KeyOptions {
@@ -91,6 +99,8 @@ export interface KeyOptions {
   keyFile: string;
   env: Record<string, string | undefined>;
   allowInsecurePermissions: boolean;
+  /** How the key file is read (default through the thread pool). */
+  reads?: FileReads;
 }
 
 /** A passphrase source: scrypt by default, PBKDF2-SHA256 (at least 600,000 iterations) when asked. */
@@ -125,8 +135,10 @@ export async function resolveKeySource(options: KeyOptions): Promise<KeySource |
   }
   const fromEnv = options.env.HUSH_MASTER_KEY;
   if (fromEnv) return { kind: 'master-key', key: parseMasterKey(fromEnv, 'HUSH_MASTER_KEY') };
-  const fromFile = await readKeyFile(options.keyFile, {
-    allowInsecurePermissions: options.allowInsecurePermissions,
-  });
+  const fromFile = await readKeyFileWith(
+    options.keyFile,
+    options.allowInsecurePermissions,
+    options.reads ?? callbackReads,
+  );
   return fromFile ? { kind: 'master-key', key: fromFile } : null;
 }

@@ -53,6 +53,14 @@ export interface LocalProviderOptions {
   lockStaleMs?: number;
   /** How long a write (or a read during a rekey) waits for another process's lock. Default 60 s. */
   lockTimeoutMs?: number;
+  /**
+   * Read the store, its key file and its state file with synchronous calls on the calling thread.
+   * For short-lived processes (a command line, a script that reads its secrets and exits): a
+   * fresh process then waits for no trip through libuv's thread pool, nor for the pool to start.
+   * Each read blocks the event loop while it lasts (a few milliseconds for a large store), so a
+   * server leaves it off. Default false. Writes are not affected.
+   */
+  syncReads?: boolean;
 }
 
 /** A new key for `rekey`: a master key (base64 or bytes) or a passphrase. */
@@ -107,4 +115,5 @@ export const OPTION_NAMES = optionNames<LocalProviderOptions>()({
   allowInsecurePermissions: true,
   lockStaleMs: true,
   lockTimeoutMs: true,
+  syncReads: true,
 });

@@ -40,6 +40,7 @@ import {
   OPTION_NAMES,
   type ResealResult,
 } from './options.js';
+import { callbackReads, type FileReads, syncReads } from './read-files.js';
 import { newKeySource, newStoreKeys, reencrypt } from './rekey.js';
 import { GenerationMemory } from './state.js';
 import { StoreAccess, type Transaction } from './store.js';
@@ -76,6 +77,7 @@ export class LocalSecretProvider implements SecretProvider {
   readonly #store: StoreAccess;
   readonly #maxVersions: number;
   readonly #counters = { reads: 0, writes: 0 };
+  readonly #reads: FileReads;
 
   constructor(options: LocalProviderOptions = {}) {
     refuseUnknownOptions(options, OPTION_NAMES, 'local provider', 'config');
@@ -94,6 +96,9 @@ export class LocalSecretProvider implements SecretProvider {
       throw new ConfigError('maxVersions must be an integer of at least 1');
     if (!Number.isInteger(backups) || backups < 0)
       throw new ConfigError('backups must be an integer of at least 0');
+    if (options.syncReads !== undefined && typeof options.syncReads !== 'boolean')
+      throw new ConfigError('syncReads must be true or false');
+    this.#reads = options.syncReads === true ? syncReads : callbackReads;
     const lock = {
       staleMs: options.lockStaleMs ?? DEFAULT_LOCK.staleMs,
       timeoutMs: options.lockTimeoutMs ?? DEFAULT_LOCK.timeoutMs,
@@ -104,6 +109,7 @@ export class LocalSecretProvider implements SecretProvider {
       env: options.env ?? process.env,
       allowInsecurePermissions: insecureOk,
       lock,
+      reads: this.#reads,
       createKey: options.createKeyIfMissing !== false && options.createIfMissing !== false,
       ...(options.masterKey !== undefined ? { masterKey: options.masterKey } : {}),
       ...(options.passphrase !== undefined ? { passphrase: options.passphrase } : {}),
@@ -114,12 +120,13 @@ export class LocalSecretProvider implements SecretProvider {
       path: this.path,
       keyFile: this.keyFile,
       keys,
-      memory: new GenerationMemory(statePath === false ? false : at(statePath)),
+      memory: new GenerationMemory(statePath === false ? false : at(statePath), this.#reads),
       lock,
       insecureOk,
       fileMode: checkFileMode(options.fileMode ?? 0o600, insecureOk),
       backups,
       createIfMissing: options.createIfMissing !== false,
+      reads: this.#reads,
     });
   }
 
@@ -130,8 +137,11 @@ export class LocalSecretProvider implements SecretProvider {
 
   /** Resolves the key and, when the store exists, verifies key, MAC and generation up front. */
   async initialize(): Promise<void> {
+    // The store is read while the key is; a key that cannot be read is still the error reported.
+    const verified = this.#store.verify();
+    verified.catch(() => {});
     await this.#store.keys.source();
-    const exists = await this.#store.verify();
+    const exists = await verified;
     if (!exists && this.#options.createIfMissing === false) throw this.#store.missing();
   }
 
@@ -270,7 +280,7 @@ export class LocalSecretProvider implements SecretProvider {
    * Null when the store does not exist.
    */
   async opensWith(key: NewKey): Promise<boolean | null> {
-    const snapshot = await readSnapshot(this.path);
+    const snapshot = await readSnapshot(this.path, this.#reads);
     if (!snapshot) return null;
     const header = readLayout(snapshot.bytes, this.path)?.header ?? parseStore(snapshot.text, this.path);
     return this.#store.keys.opens(header, newKeySource(key));

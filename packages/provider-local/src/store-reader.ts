@@ -4,8 +4,9 @@ import { type DerivedKeys, decryptValue, FORMAT_V1 } from './crypto.js';
 import { assertPrivate, assertPrivateFolder, type FileSnapshot, readSnapshot, statStamp } from './disk.js';
 import { type KeyRing, RetryWithNewKey } from './keyring.js';
 import type { LockOptions } from './lock.js';
+import type { FileReads } from './read-files.js';
 import { waitForRekey } from './rekey-lock.js';
-import type { GenerationMemory } from './state.js';
+import type { GenerationMemory, StateFile } from './state.js';
 import {
   checkEntry,
   parseStore,
@@ -30,6 +31,12 @@ export interface Verified {
   keys: DerivedKeys;
 }
 
+/** What a verification reads besides the store, started before the store is read (see `#readAhead`). */
+interface ReadAhead {
+  folder: Promise<void>;
+  state: Promise<StateFile>;
+}
+
 /** The file was replaced between reading it and checking its generation: read it again. */
 class ReadAgain extends Error {}
 
@@ -46,6 +53,8 @@ export interface StoreConfig {
   fileMode: number;
   backups: number;
   createIfMissing: boolean;
+  /** How the store, its key and its state are read (see `syncReads`). */
+  reads: FileReads;
 }
 
 /**
@@ -60,7 +69,7 @@ export class StoreReader {
   protected cache: { stamp: string; loaded: Loaded } | undefined;
   /** The file as last read and verified, its entries parsed only when used. */
   #verified: Verified | undefined;
-  #pending: { stamp: string; promise: Promise<Verified | null> } | undefined;
+  #pending: { stamp: string | undefined; promise: Promise<Verified | null> } | undefined;
 
   constructor(config: StoreConfig) {
     this.config = config;
@@ -133,7 +142,13 @@ export class StoreReader {
   }
 
   async #viewOnce(): Promise<Verified | null> {
-    const stamp = await statStamp(this.config.path);
+    // Nothing read yet: the file is read at once, and the stat of the descriptor it is read
+    // through is its stamp (a stat first would be one more wait for a fresh process).
+    if (this.cache === undefined && this.#verified === undefined) {
+      const pending = this.#pending;
+      return pending && pending.stamp === undefined ? pending.promise : this.#shared(undefined);
+    }
+    const stamp = await statStamp(this.config.path, this.config.reads);
     if (stamp === null) {
       this.cache = undefined;
       this.#verified = undefined;
@@ -148,16 +163,13 @@ export class StoreReader {
       this.counters.cacheHits++;
       return this.#verified;
     }
-    // Concurrent cold reads of the same file share one read and verification.
     if (this.#pending?.stamp === stamp) return this.#pending.promise;
-    const promise = (async () => {
-      const snapshot = await readSnapshot(this.config.path);
-      if (!snapshot) return null;
-      this.counters.fileReads++;
-      const verified = await this.verifySnapshot(snapshot, false);
-      this.#verified = verified;
-      return verified;
-    })();
+    return this.#shared(stamp);
+  }
+
+  /** Concurrent cold reads of the same file (by stamp; undefined: a first read) share one read and verification. */
+  async #shared(stamp: string | undefined): Promise<Verified | null> {
+    const promise = this.#readVerified();
     const pending = { stamp, promise };
     this.#pending = pending;
     try {
@@ -165,6 +177,28 @@ export class StoreReader {
     } finally {
       if (this.#pending === pending) this.#pending = undefined;
     }
+  }
+
+  async #readVerified(): Promise<Verified | null> {
+    const ahead = this.#readAhead();
+    const snapshot = await readSnapshot(this.config.path, this.config.reads);
+    if (!snapshot) return null;
+    this.counters.fileReads++;
+    const verified = await this.verifySnapshot(snapshot, false, ahead);
+    this.#verified = verified;
+    return verified;
+  }
+
+  /**
+   * Starts what a verification reads besides the store (the key file, the state file, the stat of
+   * the folder) so that those reads run while the store is read. Each failure surfaces where the
+   * verification uses it, in the order it always did; none surfaces when the store is absent.
+   */
+  #readAhead(): ReadAhead {
+    const folder = assertPrivateFolder(this.config.path, this.config.insecureOk, this.config.reads);
+    folder.catch(() => {});
+    this.keys.source().catch(() => {});
+    return { folder, state: this.config.memory.readAhead() };
   }
 
   /**
@@ -181,10 +215,14 @@ export class StoreReader {
   }
 
   /** Checks mode, key, file MAC and generation. `locked`: no writer can replace the file meanwhile. */
-  protected async verifySnapshot(snapshot: FileSnapshot, locked: boolean): Promise<Verified> {
+  protected async verifySnapshot(
+    snapshot: FileSnapshot,
+    locked: boolean,
+    ahead?: ReadAhead,
+  ): Promise<Verified> {
     const path = this.config.path;
     assertPrivate(path, snapshot.mode, 'store', this.config.insecureOk);
-    await assertPrivateFolder(path, this.config.insecureOk);
+    await (ahead?.folder ?? assertPrivateFolder(path, this.config.insecureOk, this.config.reads));
     // Line endings turned into CRLF (git on Windows) are read as the LF file that was signed.
     const crlf = snapshot.bytes.includes(0x0d);
     const text = crlf ? snapshot.text.replace(/\r\n/g, '\n') : undefined;
@@ -192,20 +230,20 @@ export class StoreReader {
     const layout = readLayout(bytes, path);
     if (layout) {
       const view = new LinesView(layout.header, bytes, layout, path);
-      const keys = await this.#check(snapshot.stamp, view, locked, (mac) =>
+      const keys = await this.#check(snapshot.stamp, view, locked, ahead, (mac) =>
         verifyFileMac(bytes, layout.header, mac, layout),
       );
       return { stamp: snapshot.stamp, view, keys };
     }
     const v1 = text === undefined ? V1View.of(bytes, path) : undefined;
     if (v1) {
-      const keys = await this.#check(snapshot.stamp, v1, locked, (mac) => v1.verifyMac(mac));
+      const keys = await this.#check(snapshot.stamp, v1, locked, ahead, (mac) => v1.verifyMac(mac));
       return { stamp: snapshot.stamp, view: v1, keys };
     }
     // Another layout (one merged or reformatted by hand, a first-format file with CRLF): parsed whole.
     const whole = text ?? snapshot.text;
     const view = new DocView(parseStore(whole, path), path);
-    const keys = await this.#check(snapshot.stamp, view, locked, (mac) =>
+    const keys = await this.#check(snapshot.stamp, view, locked, ahead, (mac) =>
       view.header.format === FORMAT_V1
         ? verifyV1FileMac(whole, view.header, mac)
         : verifyFileMac(bytes, view.header, mac),
@@ -218,6 +256,7 @@ export class StoreReader {
     stamp: string,
     view: StoreView,
     locked: boolean,
+    ahead: ReadAhead | undefined,
     intact: (macKey: Buffer) => boolean,
   ): Promise<DerivedKeys> {
     const header: StoreHeader = view.header;
@@ -237,18 +276,17 @@ export class StoreReader {
         },
       );
     }
-    const highest = await this.config.memory.highest(header.storeId);
+    const highest = await this.config.memory.admit(header.storeId, header.generation, ahead?.state);
     if (header.generation < highest) {
       // A writer records its generation after renaming its file into place: when the file read
       // here is no longer the one on disk, an honest writer replaced it meanwhile. Read it again.
-      if (!locked && (await statStamp(this.config.path)) !== stamp) throw new ReadAgain();
+      if (!locked && (await statStamp(this.config.path, this.config.reads)) !== stamp) throw new ReadAgain();
       throw new IntegrityError(
         `store ${this.config.path} is generation ${header.generation}, older than generation ${highest} already seen here: an older copy of the file was put back (replay or rollback)`,
         undefined,
         { hint: 'if you restored it on purpose, run `hush reseal` to accept it' },
       );
     }
-    await this.config.memory.record(header.storeId, header.generation);
     return keys;
   }
 

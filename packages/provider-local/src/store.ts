@@ -116,10 +116,10 @@ export class StoreAccess extends StoreReader {
     return withStoreLock(target, this.config.lock, async (assertHeld) => {
       await removeLeftoverTemps(target);
       // Unchanged since this process last read or wrote it: no need to read 10,000 entries again.
-      const stamp = await statStamp(this.config.path);
+      const stamp = await statStamp(this.config.path, this.config.reads);
       const source = await this.keys.require(stamp === null);
       const cached = this.cachedDocument(stamp);
-      const snapshot = cached ? undefined : await readSnapshot(this.config.path);
+      const snapshot = cached ? undefined : await readSnapshot(this.config.path, this.config.reads);
       const exists = cached !== undefined || snapshot !== null;
       let loaded: Loaded;
       if (cached) loaded = cached;
@@ -187,7 +187,7 @@ export class StoreAccess extends StoreReader {
     await writeFileAtomic(target, bytes, assertHeld, this.config.fileMode);
     this.counters.fileWrites++;
     await this.config.memory.record(doc.storeId, doc.generation);
-    const stamp = await statStamp(this.config.path);
+    const stamp = await statStamp(this.config.path, this.config.reads);
     this.cache = stamp ? { stamp, loaded: { doc, keys } } : undefined;
   }
 
@@ -197,7 +197,7 @@ export class StoreAccess extends StoreReader {
     const target = await writeTarget(this.config.path);
     return withStoreLock(target, this.config.lock, async (assertHeld) => {
       await removeLeftoverTemps(target);
-      const snapshot = await readSnapshot(this.config.path);
+      const snapshot = await readSnapshot(this.config.path, this.config.reads);
       if (!snapshot) throw new ConfigError(`store ${this.config.path} does not exist; nothing to reseal`);
       assertPrivate(this.config.path, snapshot.mode, 'store', this.config.insecureOk);
       const doc = parseStore(snapshot.text, this.config.path);

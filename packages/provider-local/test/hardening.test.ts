@@ -125,24 +125,30 @@ describe('local provider: a reader next to an honest writer', () => {
     await writer.set('a', 'one');
     await writer.set('b', 'two');
     // The interleaving that raised the false alarm, made certain: the reader has read the store
-    // (generation 2) and is about to read state.json when the writer's next write lands.
+    // (generation 2) and has not yet read state.json when the writer's next write lands.
     let interleave = true;
-    const original = fs.readFile;
-    const spy = vi.spyOn(fs, 'readFile').mockImplementation(((path: unknown, ...rest: unknown[]) => {
-      const read = () => (original as (...a: unknown[]) => void)(path, ...rest);
-      if (interleave && String(path).endsWith('state.json')) {
+    let reader: LocalSecretProvider | undefined;
+    const original = fs.open;
+    const spy = vi.spyOn(fs, 'open').mockImplementation(((path: unknown, ...rest: unknown[]) => {
+      const open = () => (original as (...a: unknown[]) => void)(path, ...rest);
+      if (interleave && reader && String(path).endsWith('state.json')) {
         interleave = false;
-        void writer.set('c', 'three').finally(read);
+        void (async () => {
+          while (reader.metrics().fileReads === 0) await new Promise((r) => setImmediate(r));
+          await writer.set('c', 'three');
+        })().finally(open);
         return;
       }
-      read();
-    }) as typeof fs.readFile);
-    // The provider imports readFile by name: Node's module of node:fs takes the wrapped one now.
+      open();
+    }) as typeof fs.open);
+    // The provider imports open by name: Node's module of node:fs takes the wrapped one now.
     syncBuiltinESMExports();
     try {
-      const reader = box.make();
+      reader = box.make();
       expect((await reader.get('a'))?.value).toBe('one');
       expect(interleave).toBe(false);
+      // The store was read at generation 2, then again at 3 (state.json said 3 by then).
+      expect(reader.metrics().fileReads).toBe(2);
       expect((await reader.get('c'))?.value).toBe('three');
     } finally {
       spy.mockRestore();
