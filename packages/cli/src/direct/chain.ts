@@ -29,7 +29,7 @@ export async function directProviders(
   const providers = await Promise.all(
     specs.map((spec) =>
       createProviderFromSpec(
-        spec,
+        withSyncReads(spec),
         { name: spec.name, root: config.root, env: process.env },
         { root: config.root, builtinProviders: BUILT_IN },
       ),
@@ -37,6 +37,14 @@ export async function directProviders(
   );
   return new DirectProviders(providers);
 }
+
+/**
+ * A local store read on the calling thread (`syncReads`), unless the configuration says
+ * otherwise: a direct command reads once and exits, with nothing else for the event loop to do
+ * while the files are read, so the thread pool's round trips would only be waited for.
+ */
+const withSyncReads = (spec: ProviderConfig): ProviderConfig =>
+  spec.kind === 'local' ? { ...spec, options: { syncReads: true, ...spec.options } } : spec;
 
 /** Providers in chain order, initialised before use and disposed of together. */
 export class DirectProviders {
