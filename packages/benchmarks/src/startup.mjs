@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { median, table } from './measure.mjs';
-import { DOTENVX, HUSH, hushProject, tempProject, timed, timedBatch } from './processes.mjs';
+import { cleanEnv, DOTENVX, HUSH, hushProject, tempProject, timed, timedBatch } from './processes.mjs';
 
 const ROUNDS = Number(process.env.HUSH_BENCH_ROUNDS ?? 11);
 /** Runs per sample: CPU time is read in 10 ms ticks, so a sample is a short batch. */
@@ -35,12 +35,25 @@ export async function startup() {
         budget: 1.5,
       },
       { name: 'hush list (10,000 secrets)', args: [HUSH, 'list'], cwd: big.dir, budget: 2 },
+      // The same commands through the full command line (parser, manager), for the direct path's share.
+      {
+        name: '  run, full command (HUSH_NO_DIRECT=1)',
+        args: [HUSH, 'run', '--', 'true'],
+        cwd: small.dir,
+        env: cleanEnv({ HUSH_NO_DIRECT: '1' }),
+      },
+      {
+        name: '  get, full command (HUSH_NO_DIRECT=1)',
+        args: [HUSH, 'get', 'secret-5000'],
+        cwd: big.dir,
+        env: cleanEnv({ HUSH_NO_DIRECT: '1' }),
+      },
       { name: 'dotenvx run -- true (peer)', args: [DOTENVX, 'run', '-q', '--', 'true'], cwd: small.dir },
     ];
     const floor = ['-e', '0'];
     const loadBefore = loadavg()[0];
     for (const c of contenders) {
-      timed(c.args, { cwd: c.cwd }); // warm the file cache
+      timed(c.args, { cwd: c.cwd, ...(c.env ? { env: c.env } : {}) }); // warm the file cache
       c.wall = [];
       c.cpu = [];
       c.floorWall = [];
@@ -51,7 +64,7 @@ export async function startup() {
         // Floor and contender side by side; which goes first alternates from round to round.
         const first = round % 2 === 0;
         const before = first ? timedBatch(floor, { cwd: c.cwd }, BATCH) : undefined;
-        const sample = timedBatch(c.args, { cwd: c.cwd }, BATCH);
+        const sample = timedBatch(c.args, { cwd: c.cwd, ...(c.env ? { env: c.env } : {}) }, BATCH);
         const base = before ?? timedBatch(floor, { cwd: c.cwd }, BATCH);
         c.wall.push(sample.wall / base.wall);
         c.floorWall.push(base.wall);
