@@ -10,7 +10,7 @@ import { flagIsOn } from './env-flag.js';
 import { CliError, UsageError } from './errors.js';
 import { cliPackageDir, importOptional } from './resolve.js';
 import { type AccessSettings, type AuditSettings, parseAccess, parseAudit } from './sections.js';
-import { writeStdout } from './stdio.js';
+import { stdoutIsTerminal, writeStdout } from './stdio.js';
 
 /** Global options after merging the command line with their HUSH_* variables. */
 export interface GlobalOptions {
@@ -72,12 +72,12 @@ export class Cli {
 
   /** Colours when stdout is a terminal; worked out on first use (asking makes process.stdout). */
   get colors(): Colors {
-    this.#colors ??= colorsFor(this.options.color && process.stdout.isTTY === true);
+    this.#colors ??= colorsFor(this.options.color && stdoutIsTerminal());
     return this.#colors;
   }
 
   get stdoutIsTTY(): boolean {
-    return process.stdout.isTTY === true;
+    return stdoutIsTerminal();
   }
 
   /** A line of command output on stdout. */

@@ -1,4 +1,4 @@
-import { writeSync } from 'node:fs';
+import { fstatSync, writeSync } from 'node:fs';
 
 // process.stdout and process.stderr are made on first use, and making one costs a short command
 // a good part of its start-up (for a pipe, a net.Socket: Node loads net and stream). Output goes
@@ -60,6 +60,22 @@ export function writeStdout(data: string | Uint8Array): void {
       return;
     }
   }
+}
+
+/**
+ * Whether stdout is a terminal, without making process.stdout when it cannot be one: only a
+ * character device can be a terminal (a pipe or a file never is), and for a pipe the stream is a
+ * socket, which loads Node's net module into a command that may print nothing at all.
+ */
+export function stdoutIsTerminal(): boolean {
+  if (!made.stdout) {
+    try {
+      if (!fstatSync(1).isCharacterDevice()) return false;
+    } catch {
+      return false;
+    }
+  }
+  return process.stdout.isTTY === true;
 }
 
 /** Exits with `code` once stdout has drained (a pipe to a slow reader), if it was ever made. */

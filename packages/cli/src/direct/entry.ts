@@ -7,14 +7,16 @@ import type * as CodeCache from '../code-cache.js';
 import { exitAfterOutput } from '../stdio.js';
 import { directGet } from './get.js';
 import { directList } from './list.js';
-import { directRun } from './run.js';
 import { directSettings } from './settings.js';
 
 /** The exit code of a command answered here, or undefined for the full command to answer. */
 async function direct(argv: string[]): Promise<number | undefined> {
   const settings = await directSettings(process.env);
   if (!settings) return undefined;
-  if (argv[2] === 'run' && argv[3] === '--' && argv.length > 4) return directRun(argv.slice(4), settings);
+  // Loaded for `run` only: it brings child_process (and with it net and dgram), which costs a
+  // `get` or a `list` more than their own work.
+  if (argv[2] === 'run' && argv[3] === '--' && argv.length > 4)
+    return (await import('./run.js')).directRun(argv.slice(4), settings);
   const answered =
     argv[2] === 'get' && argv.length === 4
       ? await directGet(argv[3]!, settings)

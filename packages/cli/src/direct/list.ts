@@ -1,7 +1,7 @@
 import { mergeListings, type SecretInfo } from '@hush/core';
 import { colorsAllowed, colorsFor } from '../colors.js';
 import { writeListTable } from '../list-table.js';
-import { watchStandardStreams, writeStdout } from '../stdio.js';
+import { stdoutIsTerminal, watchStandardStreams, writeStdout } from '../stdio.js';
 import { directProviders } from './chain.js';
 import type { DirectSettings } from './settings.js';
 
@@ -27,7 +27,7 @@ export async function directList(settings: DirectSettings): Promise<boolean> {
   watchStandardStreams();
   writeListTable(
     {
-      colors: colorsFor(colorsAllowed(process.env) && process.stdout.isTTY === true),
+      colors: colorsFor(colorsAllowed(process.env) && stdoutIsTerminal()),
       write: writeStdout,
       print: (text = '') => writeStdout(`${text}\n`),
     },

@@ -82,8 +82,9 @@ export function startPiped(options: StartOptions): RunningChild {
   });
   const streams: Promise<void>[] = [];
   if (masking) {
-    streams.push(pipeMasked(child.stdout!, process.stdout, masking()));
-    streams.push(pipeMasked(child.stderr!, process.stderr, masking()));
+    // hush's own streams are made when the command first prints (a command may print nothing).
+    streams.push(pipeMasked(child.stdout!, () => process.stdout, masking()));
+    streams.push(pipeMasked(child.stderr!, () => process.stderr, masking()));
   }
   const exited = new Promise<ChildOutcome>((resolvePromise, reject) => {
     child.once('error', (error: NodeJS.ErrnoException) => {
@@ -108,10 +109,10 @@ export function startPiped(options: StartOptions): RunningChild {
   };
 }
 
-function pipeMasked(source: Readable, target: Writable, masker: NodeJS.ReadWriteStream): Promise<void> {
+function pipeMasked(source: Readable, target: () => Writable, masker: NodeJS.ReadWriteStream): Promise<void> {
   return new Promise((resolvePromise) => {
     source.pipe(masker);
-    masker.on('data', (chunk: Buffer) => target.write(chunk));
+    masker.on('data', (chunk: Buffer) => target().write(chunk));
     masker.on('end', () => resolvePromise());
     source.on('error', () => resolvePromise());
   });

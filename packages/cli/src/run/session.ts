@@ -1,3 +1,4 @@
+import { stdoutIsTerminal } from '../stdio.js';
 import { type RunningChild, type StartOptions, startPiped } from './child.js';
 import { childEnvironment } from './environment.js';
 import type { SecretsFolder } from './mount.js';
@@ -46,7 +47,7 @@ export interface RunSession {
  */
 export async function runSession(session: RunSession): Promise<number> {
   const { folder, timing } = session;
-  const tty = session.tty && process.stdout.isTTY === true;
+  const tty = session.tty && stdoutIsTerminal();
   // A kill of hush by a signal it cannot catch leaves the folder for the next run; any other end removes it.
   const cleanup = () => folder?.remove();
   process.once('exit', cleanup);
