@@ -4,6 +4,10 @@ import type { Options } from 'tsup';
 /** An esbuild plugin, as tsup takes them. */
 type Plugin = NonNullable<Options['esbuildPlugins']>[number];
 
+/** An esbuild filter matching exactly these package names. */
+const exactly = (names: readonly string[]): RegExp =>
+  new RegExp(`^(${names.map((name) => name.replace(/[/.]/g, '\\$&')).join('|')})$`);
+
 /**
  * The CLI's heavy dependencies that only some commands use, each built into its own file
  * (dist/vendor/<name>.cjs) and left out of the command's bundle: the bundle every command reads,
@@ -23,7 +27,7 @@ export const vendorFile = (name: string): string => `vendor/${name.replace(/^@/,
  * no YAML parser at all.
  */
 export function vendorPlugin(): Plugin {
-  const filter = new RegExp(`^(${VENDORED.map((name) => name.replace(/[/.]/g, '\\$&')).join('|')})$`);
+  const filter = exactly(VENDORED);
   const namespace = 'hush-vendor';
   return {
     name: namespace,
@@ -89,7 +93,7 @@ const SIDE_EFFECT_FREE = ['lru-cache'];
 
 /** Marks SIDE_EFFECT_FREE packages as free of side effects for esbuild's tree shaking. */
 export function sideEffectFreePlugin(): Plugin {
-  const filter = new RegExp(`^(${SIDE_EFFECT_FREE.map((name) => name.replace(/[/.]/g, '\\$&')).join('|')})$`);
+  const filter = exactly(SIDE_EFFECT_FREE);
   const marked = 'hush-side-effect-free';
   return {
     name: marked,

@@ -1,4 +1,10 @@
-import { createProviderFromSpec, type ProviderConfig, type SecretProvider } from '@hush/core';
+import {
+  createProviderFromSpec,
+  mergeListings,
+  type ProviderConfig,
+  type SecretInfo,
+  type SecretProvider,
+} from '@hush/core';
 import envProvider from '@hush/provider-env';
 import localProvider from '@hush/provider-local';
 import type { DirectSettings } from './settings.js';
@@ -53,6 +59,12 @@ export class DirectProviders {
   /** Initialises each (as the manager does before a provider's first call). */
   async start(): Promise<void> {
     for (const provider of this.providers) await provider.initialize?.();
+  }
+
+  /** The chain's listing: each provider that lists, merged as the manager merges them. */
+  async list(): Promise<SecretInfo[]> {
+    const listing = this.providers.filter((provider) => provider.capabilities.list);
+    return mergeListings(await Promise.all(listing.map((provider) => provider.list!())));
   }
 
   async dispose(): Promise<void> {

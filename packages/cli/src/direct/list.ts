@@ -1,4 +1,4 @@
-import { mergeListings, type SecretInfo } from '@hush/core';
+import type { SecretInfo } from '@hush/core';
 import { colorsAllowed, colorsFor } from '../colors.js';
 import { writeListTable } from '../list-table.js';
 import { stdoutIsTerminal, watchStandardStreams, writeStdout } from '../stdio.js';
@@ -14,15 +14,13 @@ import type { DirectSettings } from './settings.js';
 export async function directList(settings: DirectSettings): Promise<boolean> {
   const chain = await directProviders(settings);
   if (!chain) return false;
-  let lists: SecretInfo[][];
+  let secrets: SecretInfo[];
   try {
     await chain.start();
-    const listing = chain.providers.filter((provider) => provider.capabilities.list);
-    lists = await Promise.all(listing.map((provider) => provider.list!()));
+    secrets = await chain.list();
   } finally {
     await chain.dispose();
   }
-  const secrets = mergeListings(lists);
   if (secrets.length === 0) return false;
   watchStandardStreams();
   writeListTable(

@@ -1,4 +1,4 @@
-import { Masker, mergeListings, type Secret, type SecretProvider } from '@hush/core';
+import { Masker, type Secret, type SecretProvider } from '@hush/core';
 import { flagIsOn } from '../env-flag.js';
 import { reportError } from '../errors.js';
 import { resolveCommand } from '../run/child.js';
@@ -66,8 +66,7 @@ export async function directRun(
 
 /** Variable name → value of every listed secret, or undefined for the full command to decide. */
 async function readVariables(chain: DirectProviders): Promise<Record<string, string> | undefined> {
-  const listing = chain.providers.filter((provider) => provider.capabilities.list);
-  const infos = mergeListings(await Promise.all(listing.map((provider) => provider.list!())));
+  const infos = await chain.list();
   let unusable = false;
   const names = variablesOf(
     infos.map((info) => info.key),
