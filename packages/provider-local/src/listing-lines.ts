@@ -1,5 +1,5 @@
 import type { SecretInfo } from '@hush/core';
-import { describe, infoOf } from './entries.js';
+import { infoSink, type ListingSink, sendMeta } from './listing.js';
 import { checkMeta, type StoredMeta } from './store-file.js';
 import type { Layout } from './store-lines.js';
 
@@ -20,11 +20,7 @@ const SIMPLE_LINE = new RegExp(
   'y',
 );
 
-/**
- * Every secret of the section whose name starts with `prefix`, in the order of the names'
- * UTF-16 code units (the order a whole parse sorts them in); undefined when the section must be
- * parsed whole instead. Malformed entries fail as `checkMeta` fails them.
- */
+/** The descriptions of the section's listing (see `readListing`); undefined when it must be parsed whole. */
 export function listLines(
   bytes: Buffer,
   layout: Layout,
@@ -32,9 +28,25 @@ export function listLines(
   prefix: string,
   path: string,
 ): SecretInfo[] | undefined {
+  const listed: SecretInfo[] = [];
+  return readListing(bytes, layout, prefix, path, infoSink(provider, listed)) ? listed : undefined;
+}
+
+/**
+ * Sends every secret of the section whose name starts with `prefix` to `sink`, in the order of
+ * the names' UTF-16 code units (the order a whole parse sorts them in). False when the section
+ * must be parsed whole instead: then `sink` may have had some of them, to be discarded.
+ * Malformed entries fail as `checkMeta` fails them.
+ */
+export function readListing(
+  bytes: Buffer,
+  layout: Layout,
+  prefix: string,
+  path: string,
+  sink: ListingSink,
+): boolean {
   const [start, end] = layout.meta;
   const text = bytes.toString('utf8', start, end);
-  const listed: SecretInfo[] = [];
   let previous: string | undefined;
   for (let at = 0; at < text.length; ) {
     SIMPLE_LINE.lastIndex = at;
@@ -43,25 +55,25 @@ export function listLines(
       at = SIMPLE_LINE.lastIndex;
       const name = m[1]!;
       // Strictly ascending: no name twice; every line but the last ends in a comma.
-      if (previous !== undefined && !(name > previous)) return undefined;
-      if ((m[6] === ',') !== at < text.length) return undefined;
+      if (previous !== undefined && !(name > previous)) return false;
+      if ((m[6] === ',') !== at < text.length) return false;
       previous = name;
       if (!prefix || name.startsWith(prefix))
-        listed.push(describe(provider, name, m[2]!, m[3]!, m[4]!, m[5], {}, {}, undefined));
+        sink(name, m[2]!, m[3]!, m[4]!, m[5], undefined, undefined, undefined);
       continue;
     }
     const lineEnd = text.indexOf('\n', at);
-    if (lineEnd < 0) return undefined;
+    if (lineEnd < 0) return false;
     const last = lineEnd + 1 === text.length;
-    if ((text.charCodeAt(lineEnd - 1) === 0x2c) !== !last) return undefined;
+    if ((text.charCodeAt(lineEnd - 1) === 0x2c) !== !last) return false;
     const entry = parseLine(text.slice(at, last ? lineEnd : lineEnd - 1));
-    if (entry === undefined || (previous !== undefined && !(entry.name > previous))) return undefined;
+    if (entry === undefined || (previous !== undefined && !(entry.name > previous))) return false;
     previous = entry.name;
     at = lineEnd + 1;
     if (!prefix || entry.name.startsWith(prefix))
-      listed.push(infoOf(provider, entry.name, entry.meta, checkMeta(entry.name, entry.meta, path)));
+      sendMeta(sink, entry.name, entry.meta, checkMeta(entry.name, entry.meta, path));
   }
-  return listed;
+  return true;
 }
 
 /** One line `"name":{…}` (without its comma) parsed alone; undefined when it is not JSON or not one entry. */

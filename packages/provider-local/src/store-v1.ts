@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import type { SecretInfo } from '@hush/core';
 import { equalBase64, FORMAT_V1, hmacParts } from './crypto.js';
-import { listInfos } from './listing.js';
+import { type ListingColumns, listInfos, metaColumns } from './listing.js';
 import {
   checkEntry,
   checkHeader,
@@ -109,6 +109,10 @@ export class V1View implements StoreView {
 
   infos(provider: string, prefix: string): SecretInfo[] {
     return listInfos(provider, this.metas(), prefix, this.path);
+  }
+
+  columns(prefix: string): ListingColumns {
+    return metaColumns(this.metas(), prefix, this.path);
   }
 
   document(): StoreDocument {

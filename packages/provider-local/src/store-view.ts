@@ -1,6 +1,6 @@
 import type { SecretInfo } from '@hush/core';
-import { listInfos } from './listing.js';
-import { listLines } from './listing-lines.js';
+import { columnSink, emptyColumns, type ListingColumns, listInfos, metaColumns } from './listing.js';
+import { listLines, readListing } from './listing-lines.js';
 import {
   checkEntry,
   joinSections,
@@ -25,6 +25,8 @@ export interface StoreView {
   document(): StoreDocument;
   /** The listing of `provider`'s secrets whose names start with `prefix` (see `listInfos`). */
   infos(provider: string, prefix: string): SecretInfo[];
+  /** The same listing as columns (see `ListingColumns`). */
+  columns(prefix: string): ListingColumns;
 }
 
 /** A v2 file in the layout hush writes: entries found in the bytes and parsed one by one. */
@@ -51,6 +53,12 @@ export class LinesView implements StoreView {
       listLines(this.bytes, this.layout, provider, prefix, this.path) ??
       listInfos(provider, this.metas(), prefix, this.path)
     );
+  }
+
+  columns(prefix: string): ListingColumns {
+    const columns = emptyColumns();
+    if (readListing(this.bytes, this.layout, prefix, this.path, columnSink(columns))) return columns;
+    return metaColumns(this.metas(), prefix, this.path);
   }
 
   document(): StoreDocument {
@@ -87,6 +95,10 @@ export class DocView implements StoreView {
 
   infos(provider: string, prefix: string): SecretInfo[] {
     return listInfos(provider, this.doc.secrets, prefix, this.path);
+  }
+
+  columns(prefix: string): ListingColumns {
+    return metaColumns(this.doc.secrets, prefix, this.path);
   }
 
   document(): StoreDocument {

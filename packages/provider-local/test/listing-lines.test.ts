@@ -1,11 +1,13 @@
 import { readFileSync } from 'node:fs';
+import type { SecretInfo } from '@hush/core';
 import { IntegrityError } from '@hush/core';
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { listInfos } from '../src/listing.js';
+import { type ListingColumns, listInfos } from '../src/listing.js';
 import { listLines } from '../src/listing-lines.js';
 import type { StoredSecret } from '../src/store-file.js';
 import { type Layout, layoutBytes, readLayout, readMetas } from '../src/store-lines.js';
+import { LinesView } from '../src/store-view.js';
 import { readDoc, type Sandbox, sandbox } from './helpers.js';
 
 let box: Sandbox;
@@ -25,7 +27,32 @@ function expectSameListing(bytes: Buffer, layout: Layout, prefix = ''): void {
   expect(lines).toBeDefined();
   expect(lines).toEqual(parsed);
   expect(JSON.stringify(lines)).toBe(JSON.stringify(parsed));
+  expect(asRows(columnsOf(bytes, layout, prefix))).toEqual(rowsOf(parsed));
 }
+
+/** The listing as columns, read as `LocalSecretProvider.listColumns` reads it. */
+const columnsOf = (bytes: Buffer, layout: Layout, prefix = '') =>
+  new LinesView({} as never, bytes, layout, 'store').columns(prefix);
+
+/** What a table of the listing shows of each secret, from descriptions... */
+const rowsOf = (infos: SecretInfo[]) =>
+  infos.map((info) => ({
+    key: info.key,
+    version: info.version,
+    updatedAt: info.updatedAt.getTime(),
+    expiresAt: info.expiresAt?.getTime(),
+    tags: Object.keys(info.tags).length ? info.tags : undefined,
+  }));
+
+/** ...and from columns, the dates read as `new Date` reads them. */
+const asRows = (columns: ListingColumns) =>
+  columns.keys.map((key, i) => ({
+    key,
+    version: columns.versions[i],
+    updatedAt: new Date(columns.updatedAt[i]!).getTime(),
+    expiresAt: columns.expiresAt[i] === undefined ? undefined : new Date(columns.expiresAt[i]!).getTime(),
+    tags: columns.tags[i],
+  }));
 
 /** A `secrets` section of the given lines, as bytes and the layout that points at it. */
 function section(lines: string[]): { bytes: Buffer; layout: Layout } {
@@ -101,6 +128,8 @@ describe('the listing read from the lines of the secrets section', () => {
           // Names that the byte order of the file sorts otherwise are left to the whole parse.
           expect(lines ?? parsed).toEqual(parsed);
           expect(JSON.stringify(lines ?? parsed)).toBe(JSON.stringify(parsed));
+          // The columns, whichever way they were read (a section left to the whole parse too).
+          expect(asRows(columnsOf(bytes, layout, prefix))).toEqual(rowsOf(parsed));
         },
       ),
       { numRuns: 300 },
@@ -114,6 +143,16 @@ describe('the listing read from the lines of the secrets section', () => {
     const layout = readLayout(bytes, box.store)!;
     expectSameListing(bytes, layout);
     expectSameListing(bytes, layout, 'k/1');
+    // The provider's own columns: the same rows as its list, before and after a write (a store
+    // this process wrote is listed from the document it holds).
+    const provider = box.make();
+    for (const prefix of ['', 'k/1']) {
+      expect(asRows(await provider.listColumns({ prefix }))).toEqual(rowsOf(await provider.list({ prefix })));
+    }
+    await provider.set('k/8', 'v', { tags: { a: 'b' } });
+    const rows = asRows(await provider.listColumns());
+    expect(rows).toEqual(rowsOf(await provider.list()));
+    expect(rows.find((row) => row.key === 'k/8')?.tags).toEqual({ a: 'b' });
     expect(listLines(bytes, layout, 'local', '', 'store')![7]).toMatchObject({
       key: 'k/15',
       version: '1',
@@ -152,6 +191,7 @@ describe('the listing read from the lines of the secrets section', () => {
     for (const lines of cases) {
       const { bytes, layout } = section(lines);
       expect(listLines(bytes, layout, 'local', '', 'store')).toBeUndefined();
+      expect(asRows(columnsOf(bytes, layout))).toEqual(rowsOf(whole(bytes, layout)));
     }
     // A comma after the last line, none between two lines, a line cut short.
     for (const text of [`${line('a')},\n`, `${line('a')}\n${line('b')}\n`, `${line('a')}`, '"a":{\n']) {
@@ -162,6 +202,7 @@ describe('the listing read from the lines of the secrets section', () => {
     }
     const empty = section([]);
     expect(listLines(empty.bytes, empty.layout, 'local', '', 'store')).toEqual([]);
+    expect(columnsOf(empty.bytes, empty.layout).keys).toEqual([]);
   });
 
   it('fails a malformed entry as the whole parse fails it, naming the entry', () => {
@@ -182,6 +223,7 @@ describe('the listing read from the lines of the secrets section', () => {
       }
       expect(expected).toBeInstanceOf(IntegrityError);
       expect(() => listLines(bytes, layout, 'local', '', 'store')).toThrow((expected as Error).message);
+      expect(() => columnsOf(bytes, layout)).toThrow((expected as Error).message);
     }
   });
 });
