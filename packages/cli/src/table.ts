@@ -57,34 +57,30 @@ export function formatTable(cli: TableOutput, header: string[], rows: string[][]
 /** Output is handed to stdout in parts of about this many characters. */
 const PART = 1 << 16;
 
+/** A column of a table: the cell of each row by its index, or one text for every row. */
+export type Column = ((row: number) => string) | string;
+
+const cellOf = (column: Column, row: number): string => (typeof column === 'string' ? column : column(row));
+
 /**
- * The table `formatTable` makes of `row(item)` for each item, followed by a newline, written to
- * stdout a part at a time. The cells are kept in one flat array (a single large object, which the
- * garbage collector does not copy) and the lines in no array at all: `hush list` of a large store
- * writes 10,000 rows, and arrays of rows, their lines and one string of them all cost their
- * collection more than their making.
+ * The table `formatTable` makes of `rows` rows of `columns`, followed by a newline, written to
+ * stdout a part at a time. Cells are asked for twice (for the widths, then for the lines) and
+ * kept nowhere, nor are the lines: `hush list` of a large store writes 10,000 rows, and arrays of
+ * them cost their collection more than their making.
  */
-export function writeTable<T>(
-  cli: TableOutput,
-  header: string[],
-  items: readonly T[],
-  row: (item: T) => string[],
-): void {
-  const columns = header.length;
+export function writeColumns(cli: TableOutput, header: string[], columns: Column[], rows: number): void {
   const widths = header.map((h) => h.length);
-  const cells: string[] = new Array(items.length * columns);
-  for (let i = 0; i < items.length; i++) {
-    const made = row(items[i]!);
-    for (let c = 0; c < columns; c++) {
-      const cell = made[c] ?? '';
-      cells[i * columns + c] = cell;
-      if (cell.length > widths[c]!) widths[c] = cell.length;
-    }
+  for (let c = 0; c < columns.length; c++) {
+    const column = columns[c]!;
+    let width = widths[c]!;
+    if (typeof column === 'string') width = Math.max(width, column.length);
+    else for (let i = 0; i < rows; i++) width = Math.max(width, column(i).length);
+    widths[c] = width;
   }
   let text = cli.colors.bold(tableLine(header, widths));
-  const line: string[] = new Array(columns);
-  for (let i = 0; i < items.length; i++) {
-    for (let c = 0; c < columns; c++) line[c] = cells[i * columns + c]!;
+  const line: string[] = new Array(columns.length);
+  for (let i = 0; i < rows; i++) {
+    for (let c = 0; c < columns.length; c++) line[c] = cellOf(columns[c]!, i);
     text += `\n${tableLine(line, widths)}`;
     if (text.length >= PART) {
       cli.write(text);
@@ -107,4 +103,21 @@ export function isoOrEmpty(date: Date | undefined): string {
     lastMs = ms;
   }
   return lastText;
+}
+
+/** The last ISO text formatted, and how. */
+let lastIso = '';
+let lastIsoText = '';
+
+/**
+ * `isoOrEmpty` of the date an ISO 8601 text stands for, as `new Date(text)` reads it (a text that
+ * is no date fails as it would); '' for none.
+ */
+export function isoTextOrEmpty(iso: string | undefined): string {
+  if (iso === undefined) return '';
+  if (iso !== lastIso) {
+    lastIsoText = isoOrEmpty(new Date(iso));
+    lastIso = iso;
+  }
+  return lastIsoText;
 }

@@ -45,6 +45,7 @@ describe('the direct path gives what the full command gives', () => {
       ['db/url', VALUE, ['--tag', 'team=web']],
       ['app-config', JSON_VALUE, []],
       ['old-token', plant('expired-T0ken-value'), ['--expires', '2020-01-01T00:00:00Z']],
+      ['later-token', plant('later-T0ken-value'), ['--expires', '2099-01-01T00:00:00Z']],
     ] as const) {
       const set = await inProject(['set', name, ...extra], { input: value });
       expect(set.code, set.stderr).toBe(0);
@@ -73,6 +74,7 @@ describe('the direct path gives what the full command gives', () => {
     const list = await run(['list']);
     expect(list.stdout).toMatch(/^NAME +VERSION +UPDATED +EXPIRES +PROVIDER +TAGS\n/);
     expect(list.stdout).toContain('team=web');
+    expect(list.stdout).toMatch(/^later-token +1 +\S+ +2099-01-01T00:00:00Z +local *$/m);
     expect(list.stdout).not.toContain('old-token');
     expect(list.stdout.includes(VALUE)).toBe(false);
   });

@@ -1,6 +1,7 @@
 import type { SecretInfo } from '@hush/core';
+import type { ListingColumns } from '@hush/provider-local';
 import { colorsAllowed, colorsFor } from '../colors.js';
-import { writeListTable } from '../list-table.js';
+import { writeListColumns, writeListTable } from '../list-table.js';
 import { stdoutIsTerminal, watchStandardStreams, writeStdout } from '../stdio.js';
 import { directProviders } from './chain.js';
 import type { DirectSettings } from './settings.js';
@@ -14,22 +15,22 @@ import type { DirectSettings } from './settings.js';
 export async function directList(settings: DirectSettings): Promise<boolean> {
   const chain = await directProviders(settings);
   if (!chain) return false;
-  let secrets: SecretInfo[];
+  let listing: SecretInfo[] | { provider: string; columns: ListingColumns };
   try {
     await chain.start();
-    secrets = await chain.list();
+    listing = (await chain.listColumns()) ?? (await chain.list());
   } finally {
     await chain.dispose();
   }
-  if (secrets.length === 0) return false;
+  const empty = Array.isArray(listing) ? listing.length === 0 : listing.columns.keys.length === 0;
+  if (empty) return false;
   watchStandardStreams();
-  writeListTable(
-    {
-      colors: colorsFor(colorsAllowed(process.env) && stdoutIsTerminal()),
-      write: writeStdout,
-      print: (text = '') => writeStdout(`${text}\n`),
-    },
-    secrets,
-  );
+  const out = {
+    colors: colorsFor(colorsAllowed(process.env) && stdoutIsTerminal()),
+    write: writeStdout,
+    print: (text = '') => writeStdout(`${text}\n`),
+  };
+  if (Array.isArray(listing)) writeListTable(out, listing);
+  else writeListColumns(out, listing.provider, listing.columns);
   return true;
 }
