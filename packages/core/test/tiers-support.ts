@@ -14,6 +14,11 @@ import type {
  * each process has its own client of one Redis.
  */
 export class SharedStore {
+  /**
+   * The store's own clock in ms, as Redis has its own: it moves only when a test moves it, so
+   * that whether two writes overlap never depends on how busy the machine is.
+   */
+  constructor(readonly clock: { now: number } = { now: 1_000_000 }) {}
   readonly entries = new Map<string, Map<string, CacheTierEntry>>();
   readonly locks = new Set<string>();
   readonly subscribers = new Set<(name: string, origin: MemoryTier) => void>();
@@ -139,17 +144,20 @@ export class MemoryTier implements CacheTier {
   }
 }
 
+/** As Redis's scripts do: durations a manager measured are widened by this much (ms). */
+const SLACK_MS = 50;
+
 /**
  * A `MemoryTier` that keeps a write's value (`replace`) and the marks Redis's tier keeps: a fill
  * from a read begun before a write of another version is refused, and overlapping writes keep
- * nothing. One process's clock stands for Redis's.
+ * nothing. The store's clock stands for Redis's, with the same slack.
  */
 export class ReplacingMemoryTier extends MemoryTier {
   async replace(name: string, key: string, entry: CacheTierEntry, options: CacheTierReplaceOptions) {
     this.calls.replace++;
     await this.enter();
     const mark = this.store.marks.get(name);
-    const overlapped = mark !== undefined && mark.at >= performance.now() - options.writeMs;
+    const overlapped = mark !== undefined && mark.at >= this.store.clock.now - options.writeMs - SLACK_MS;
     this.store.entries.delete(name);
     if (!overlapped) {
       this.store.entries.set(name, new Map([[key, entry]]));
@@ -162,11 +170,11 @@ export class ReplacingMemoryTier extends MemoryTier {
   protected override refuses(name: string, entry: CacheTierEntry, options?: CacheTierSetOptions): boolean {
     const mark = this.store.marks.get(name);
     if (!mark || options?.readMs === undefined || mark.version === entry.version) return false;
-    return mark.at >= performance.now() - options.readMs;
+    return mark.at >= this.store.clock.now - options.readMs - SLACK_MS;
   }
 
   protected override marked(name: string, version: string): void {
-    this.store.marks.set(name, { at: performance.now(), version });
+    this.store.marks.set(name, { at: this.store.clock.now, version });
   }
 }
 

@@ -37,6 +37,8 @@ describe('writes through a manager leave their value in a tier that can replace'
     expect(read?.version).toBe(written.version);
     expect(provider.calls.get).toBe(reads);
 
+    // A minute later: two writes within the tier's slack are taken to overlap and keep nothing.
+    store.clock.now += 60_000;
     await a.manager.rotateSecret('k', { newValue: `${NEW}-2` });
     expect((await b.manager.getSecret('k'))?.value).toBe(`${NEW}-2`);
     // The rotate's own read of the current version, and nothing for b.
