@@ -1,15 +1,17 @@
 import { randomBytes } from 'node:crypto';
-import type { CacheTier, CacheTierEntry, CacheTierLock, CacheTierLockOptions } from '@hush/core';
+import type {
+  CacheTier,
+  CacheTierEntry,
+  CacheTierLock,
+  CacheTierLockOptions,
+  CacheTierReplaceOptions,
+  CacheTierSetOptions,
+} from '@hush/core';
 import { Redis } from 'ioredis';
 import { decodeEntry, encodeEntry } from './entry.js';
 import { FillSignals, type FillWatch } from './fill-signals.js';
 import { type RedisCacheTierOptions, type ResolvedOptions, resolveOptions } from './options.js';
-
-/**
- * Deletes a lock only if it still holds this holder's token (it may have expired and been taken),
- * then tells the waiters, in the same round trip: they read the entry, or the backend if none.
- */
-const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then redis.call('del', KEYS[1]) redis.call('publish', ARGV[2], ARGV[3]) return 1 else return 0 end`;
+import { DROP, FILL, MARK, RELEASE, REPLACE } from './scripts.js';
 
 interface Message {
   /**
@@ -27,8 +29,11 @@ interface Message {
  * A shared cache tier on Redis. Each secret is one hash (`<prefix><environment>:s:<name>`) whose
  * fields are its cache keys and whose values are entries sealed by the manager, with a Redis TTL
  * as long as its freshest entry. A delete drops the hash and publishes an invalidation on
- * `<prefix><environment>:events`, which every other tier of the fleet hands to its manager. Fills
- * are locked per key with `SET NX PX`, so that processes missing together make one backend call.
+ * `<prefix><environment>:events`, which every other tier of the fleet hands to its manager; a
+ * replace (a write that knows its value) keeps the new entry in the hash before it publishes, so
+ * that the fleet's next reads find it there. Fills are locked per key with `SET NX PX`, so that
+ * processes missing together make one backend call. Writes leave a mark in the hash that keeps a
+ * read begun before them from filling it with what it read (see scripts.ts).
  *
  * Commands never queue while Redis is away: they fail at once and the manager skips the tier.
  */
@@ -42,7 +47,17 @@ export class RedisCacheTier implements CacheTier {
   readonly #signals = new FillSignals();
   #subscriber?: Redis;
   #subscribed?: Promise<unknown>;
-  readonly #counts = { reconnects: 0, connectionErrors: 0, published: 0, received: 0, lockTimeouts: 0 };
+  readonly #counts = {
+    reconnects: 0,
+    connectionErrors: 0,
+    published: 0,
+    received: 0,
+    lockTimeouts: 0,
+    /** Fills refused: the read began before a write of another version. */
+    staleFills: 0,
+    /** Replaces that kept nothing: another write of the secret overlapped. */
+    overlappingWrites: 0,
+  };
 
   constructor(options: RedisCacheTierOptions, environment = 'default') {
     this.#options = resolveOptions(options, environment);
@@ -74,25 +89,62 @@ export class RedisCacheTier implements CacheTier {
     return entry && entry.freshUntil > this.#options.now() ? entry : undefined;
   }
 
-  async set(name: string, key: string, entry: CacheTierEntry): Promise<void> {
+  async set(
+    name: string,
+    key: string,
+    entry: CacheTierEntry,
+    options: CacheTierSetOptions = {},
+  ): Promise<void> {
     const ttl = Math.ceil(entry.freshUntil - this.#options.now());
     if (ttl <= 0) return;
-    const hash = this.#secretKey(name);
-    // The hash lives as long as its freshest entry: NX gives a new hash its TTL, GT lengthens it.
-    await this.#client
-      .multi()
-      .hset(hash, key, encodeEntry(entry))
-      .pexpire(hash, ttl, 'NX')
-      .pexpire(hash, ttl, 'GT')
-      .exec()
-      .then(failOnError);
-    // Readers waiting for this key (other processes) look for it now.
-    this.#publish({ t: 'f', o: this.#id, n: name, k: key }).catch(() => undefined);
+    // The hash lives as long as its freshest entry; readers waiting for this key (other
+    // processes) hear of the fill and look for it now.
+    const filled: Message = { t: 'f', o: this.#id, n: name, k: key };
+    const kept = await this.#client.eval(
+      FILL,
+      1,
+      this.#secretKey(name),
+      MARK,
+      key,
+      encodeEntry(entry),
+      entry.version,
+      ttl,
+      options.readMs === undefined ? -1 : Math.ceil(options.readMs),
+      this.#channel,
+      JSON.stringify(filled),
+    );
+    if (kept === 1) this.#counts.published++;
+    else this.#counts.staleFills++;
+  }
+
+  async replace(
+    name: string,
+    key: string,
+    entry: CacheTierEntry,
+    options: CacheTierReplaceOptions,
+  ): Promise<void> {
+    const ttl = Math.max(1, Math.ceil(entry.freshUntil - this.#options.now()));
+    const kept = await this.#client.eval(
+      REPLACE,
+      1,
+      this.#secretKey(name),
+      MARK,
+      key,
+      encodeEntry(entry),
+      entry.version,
+      ttl,
+      Math.ceil(options.writeMs),
+      this.#channel,
+      JSON.stringify({ t: 'i', o: this.#id, n: name } satisfies Message),
+    );
+    this.#counts.published++;
+    if (kept !== 1) this.#counts.overlappingWrites++;
   }
 
   async delete(name: string): Promise<void> {
-    await this.#client.del(this.#secretKey(name));
-    await this.#publish({ t: 'i', o: this.#id, n: name });
+    const message: Message = { t: 'i', o: this.#id, n: name };
+    await this.#client.eval(DROP, 1, this.#secretKey(name), MARK, this.#channel, JSON.stringify(message));
+    this.#counts.published++;
   }
 
   subscribe(onInvalidate: (name: string | undefined) => void): () => void {
@@ -203,11 +255,6 @@ export class RedisCacheTier implements CacheTier {
     return `${this.#base}events`;
   }
 
-  async #publish(message: Message): Promise<void> {
-    await this.#client.publish(this.#channel, JSON.stringify(message));
-    this.#counts.published++;
-  }
-
   #startSubscriber(): void {
     if (this.#subscriber) return;
     const subscriber = this.#client.duplicate({ enableOfflineQueue: true, lazyConnect: false });
@@ -255,11 +302,6 @@ export class RedisCacheTier implements CacheTier {
       this.#counts.reconnects++;
     });
   }
-}
-
-function failOnError(results: Array<[Error | null, unknown]> | null): void {
-  if (!results) throw new Error('the Redis transaction was discarded');
-  for (const [error] of results) if (error) throw error;
 }
 
 function delay(ms: number): Promise<void> {

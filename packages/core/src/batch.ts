@@ -2,6 +2,7 @@ import { SecretCache } from './cache.js';
 import type { ProviderFailure } from './errors.js';
 import type { LeaseKeeper } from './leases.js';
 import type { Masker } from './masker.js';
+import { monotonicMs } from './monotonic.js';
 import type { PersistentCache } from './persistent.js';
 import type { ProviderChain } from './routing.js';
 import type { Secret } from './secret.js';
@@ -65,6 +66,7 @@ export class BatchReader {
       remaining = await this.#fromTiers(remaining, pin, generations, outcomes);
     const failures = new Map<string, ProviderFailure[]>();
     const fills: Promise<void>[] = [];
+    const began = monotonicMs();
     for (const slot of pin ? [this.chain.slot(pin)] : this.chain.slots) {
       if (remaining.length === 0) break;
       if (slot.unreachable) {
@@ -83,7 +85,7 @@ export class BatchReader {
         const generation = generations.get(key)!;
         const kept = this.cache.store(cacheKey, key, outcome.secret, generation, false, slot.cacheTtlMs);
         this.masker.add(outcome.secret.value, { pinned: kept });
-        if (tiered) fills.push(this.#fill(key, pin, outcome.secret, generation, slot.cacheTtlMs));
+        if (tiered) fills.push(this.#fill(key, pin, outcome.secret, generation, slot.cacheTtlMs, began));
         if (this.persistent && !slot.local)
           this.persistent.remember(
             key,
@@ -185,6 +187,7 @@ export class BatchReader {
     secret: Secret,
     generation: number,
     providerTtlMs: number | undefined,
+    began: number,
   ): Promise<void> {
     const ttl = this.cache.ttlFor(false, providerTtlMs);
     if (ttl > 0 && this.cache.generation(key) === generation)
@@ -193,6 +196,7 @@ export class BatchReader {
         SecretCache.key(key, undefined, pin),
         secret,
         this.cache.settings.now() + ttl,
+        monotonicMs() - began,
       );
   }
 

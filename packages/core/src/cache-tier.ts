@@ -18,13 +18,25 @@ export interface CacheTier {
   readonly name: string;
   /** The entry for a cache key, or undefined on a miss (or when it is no longer fresh). */
   get(name: string, key: string, options?: CacheTierCallOptions): Promise<CacheTierEntry | undefined>;
-  /** Keeps an entry until its `freshUntil`. */
-  set(name: string, key: string, entry: CacheTierEntry, options?: CacheTierCallOptions): Promise<void>;
+  /**
+   * Keeps an entry until its `freshUntil`: the answer of a read. A tier that records writes may
+   * refuse it when the secret was written since the read began (`readMs` ago): it may be old.
+   */
+  set(name: string, key: string, entry: CacheTierEntry, options?: CacheTierSetOptions): Promise<void>;
   /**
    * Drops every entry of a secret (all versions and pins): called on each write through the
-   * manager. A shared tier also tells the other managers of the fleet (see `subscribe`).
+   * manager that cannot say what it wrote (a delete, a failed write). A shared tier also tells
+   * the other managers of the fleet (see `subscribe`).
    */
   delete(name: string, options?: CacheTierCallOptions): Promise<void>;
+  /**
+   * Drops every entry of a secret as `delete` does, but keeps the value a write just made under
+   * `key` (the plain read's), before the other managers of the fleet hear of the write: their
+   * next read finds it, instead of all of them asking the providers at once. A tier that sees
+   * another write of the secret during this one (`writeMs` long) keeps nothing, since it cannot
+   * tell which of the two the provider holds now. Optional: without it, the manager deletes.
+   */
+  replace?(name: string, key: string, entry: CacheTierEntry, options: CacheTierReplaceOptions): Promise<void>;
   /**
    * Tells the manager about writes made elsewhere (another process of the fleet), so that it
    * drops its own copies. `undefined` means the tier may have missed some (its connection
@@ -52,6 +64,16 @@ export interface CacheTierListing {
   name: string;
   key: string;
   entry: CacheTierEntry;
+}
+
+export interface CacheTierSetOptions extends CacheTierCallOptions {
+  /** How long ago (ms) the read that produced the entry began: a write since then makes it suspect. */
+  readMs?: number;
+}
+
+export interface CacheTierReplaceOptions extends CacheTierCallOptions {
+  /** How long (ms) the provider's write took, from before the call to its answer. */
+  writeMs: number;
 }
 
 export interface CacheTierLockOptions extends CacheTierCallOptions {

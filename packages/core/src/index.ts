@@ -11,6 +11,8 @@ export type {
   CacheTierLockOptions,
   CacheTierPlugin,
   CacheTierRegistration,
+  CacheTierReplaceOptions,
+  CacheTierSetOptions,
 } from './cache-tier.js';
 export { defineCacheTierPlugin } from './cache-tier.js';
 export type { HushConfig, LoadConfigOptions } from './config.js';

@@ -2,6 +2,7 @@ import { SecretCache } from './cache.js';
 import { type ProviderFailure, ProviderUnavailableError } from './errors.js';
 import type { LeaseKeeper } from './leases.js';
 import type { Masker } from './masker.js';
+import { monotonicMs } from './monotonic.js';
 import type { PersistentCache } from './persistent.js';
 import type { ProviderChain } from './routing.js';
 import type { Secret } from './secret.js';
@@ -231,13 +232,14 @@ export class ReadPath {
       fresh || leading?.cacheTtlMs === 0 ? ({ kind: 'none' } as const) : await this.tiers.claim(name, key);
     if (claim.kind === 'filled') return this.#keepHit(key, name, version, pin, claim.hit, generation, true);
     try {
+      const began = monotonicMs();
       const secret = await this.readChain(name, version, pin, undefined, first);
       if (secret?.lease) this.#keep(key, name, version, pin, secret, generation);
       else if (secret) {
         const ttl = this.cache.ttlFor(version !== undefined, this.chain.find(secret.provider)?.cacheTtlMs);
         // A write here or elsewhere in the fleet since the read began: its answer may be old.
         if (ttl > 0 && this.cache.generation(name) === generation)
-          await this.tiers.fill(name, key, secret, this.cache.settings.now() + ttl);
+          await this.tiers.fill(name, key, secret, this.cache.settings.now() + ttl, monotonicMs() - began);
         this.#keep(key, name, version, pin, secret, generation);
       }
       return secret;

@@ -90,6 +90,8 @@ export interface CacheTierMetrics {
   writes: number;
   /** Secrets dropped by writes through this manager. */
   deletes: number;
+  /** Secrets whose entries a write through this manager replaced with the value it wrote. */
+  replaces: number;
   /** Calls that failed (connection refused, an entry that did not authenticate...). */
   errors: number;
   /** Calls that took longer than the tier's timeout. */

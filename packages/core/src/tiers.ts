@@ -59,6 +59,7 @@ export class CacheTiers {
         misses: 0,
         writes: 0,
         deletes: 0,
+        replaces: 0,
         errors: 0,
         timeouts: 0,
         skipped: 0,
@@ -105,18 +106,17 @@ export class CacheTiers {
     return { kind: 'filled', hit };
   }
 
-  /** Writes a read's answer to every tier (those before the one that answered included). */
-  async fill(name: string, key: string, secret: Secret, freshUntil: number): Promise<void> {
+  /**
+   * Writes a read's answer to every tier (those before the one that answered included).
+   * `readMs`: how long ago the read began, so that a tier that saw a write since refuses it.
+   */
+  async fill(name: string, key: string, secret: Secret, freshUntil: number, readMs: number): Promise<void> {
     if (freshUntil <= this.now()) return;
     await Promise.all(
       this.#tiers.map(async (held) => {
-        const entry: CacheTierEntry = {
-          sealed: held.sealer.seal(name, secret),
-          version: secret.version,
-          freshUntil,
-        };
+        const entry = this.#entry(held, name, secret, freshUntil);
         const done = await this.#call(held, async (abortSignal) => {
-          await held.tier.set(name, key, entry, { abortSignal });
+          await held.tier.set(name, key, entry, { abortSignal, readMs });
           return true;
         });
         if (done) held.counts.writes++;
@@ -124,19 +124,36 @@ export class CacheTiers {
     );
   }
 
-  /** Drops every entry of a secret in every tier (and, for a shared tier, across the fleet). */
-  async invalidate(name: string): Promise<void> {
+  /**
+   * After a write that returned what it wrote: every tier drops the secret's entries but keeps
+   * the new value under `key`, so that the fleet's next reads find it (a tier that cannot
+   * replace only drops them). `writeMs`: how long the provider's write took.
+   */
+  async replace(
+    name: string,
+    key: string,
+    secret: Secret,
+    freshUntil: number,
+    writeMs: number,
+  ): Promise<void> {
     await Promise.all(
       this.#tiers.map(async (held) => {
-        // A write must reach a tier even during its cool-down: try it anyway.
+        const tier = held.tier;
+        if (!tier.replace || freshUntil <= this.now()) return this.#drop(held, name);
+        const entry = this.#entry(held, name, secret, freshUntil);
         held.skipUntil = 0;
         const done = await this.#call(held, async (abortSignal) => {
-          await held.tier.delete(name, { abortSignal });
+          await tier.replace!(name, key, entry, { abortSignal, writeMs });
           return true;
         });
-        if (done) held.counts.deletes++;
+        if (done) held.counts.replaces++;
       }),
     );
+  }
+
+  /** Drops every entry of a secret in every tier (and, for a shared tier, across the fleet). */
+  async invalidate(name: string): Promise<void> {
+    await Promise.all(this.#tiers.map((held) => this.#drop(held, name)));
   }
 
   /** Subscribes to the invalidations of every tier that publishes them. */
@@ -188,6 +205,20 @@ export class CacheTiers {
       held.skipUntil = this.now() + COOL_DOWN_MS;
       return null;
     }
+  }
+
+  async #drop(held: HeldTier, name: string): Promise<void> {
+    // A write must reach a tier even during its cool-down: try it anyway.
+    held.skipUntil = 0;
+    const done = await this.#call(held, async (abortSignal) => {
+      await held.tier.delete(name, { abortSignal });
+      return true;
+    });
+    if (done) held.counts.deletes++;
+  }
+
+  #entry(held: HeldTier, name: string, secret: Secret, freshUntil: number): CacheTierEntry {
+    return { sealed: held.sealer.seal(name, secret), version: secret.version, freshUntil };
   }
 
   #open(held: HeldTier, name: string, entry: CacheTierEntry): TierHit | undefined {

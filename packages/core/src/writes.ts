@@ -4,11 +4,12 @@ import { UnsupportedOperationError, VersionConflictError } from './errors.js';
 import type { SecretChange } from './events.js';
 import { generateSecretValue } from './generators.js';
 import type { Masker } from './masker.js';
+import { monotonicMs } from './monotonic.js';
 import type { PersistentCache } from './persistent.js';
 import { keepPreviousMs, rotationTags } from './previous.js';
 import type { ProviderSetOptions } from './provider.js';
 import type { ProviderChain } from './routing.js';
-import type { SecretInfo } from './secret.js';
+import { createSecret, type Secret, type SecretInfo } from './secret.js';
 import type { ProviderSlot } from './slot.js';
 import { normalizeTags } from './tags.js';
 import type { CacheTiers } from './tiers.js';
@@ -32,7 +33,8 @@ export type Protect = (value: string) => void;
  * before the provider call and after it, so that no read in flight meanwhile can cache what it
  * read, and every read started after the write resolved asks the providers again. After the
  * call, every cache tier drops the secret (a shared tier tells the rest of the fleet), and so
- * does the persistent tier.
+ * does the persistent tier; a set or rotate that succeeded leaves its new value in the tiers
+ * instead, so that the fleet's next reads find it there rather than all asking the provider.
  */
 export class WritePath {
   constructor(
@@ -65,8 +67,11 @@ export class WritePath {
       ...(options.expectedVersion !== undefined ? { expectedVersion: options.expectedVersion } : {}),
     };
     this.masker.add(value);
-    const info = await this.#written(key, () =>
-      slot.call((abortSignal) => slot.provider.set!(key, value, { ...setOptions, abortSignal }), 'set'),
+    const info = await this.#written(
+      key,
+      () => slot.call((abortSignal) => slot.provider.set!(key, value, { ...setOptions, abortSignal }), 'set'),
+      // A value written to one scope need not be what a plain read is served: dropped only.
+      (written) => (options.scope === undefined ? this.#servable(slot, written, value) : undefined),
     );
     return {
       slot,
@@ -98,18 +103,21 @@ export class WritePath {
     const tags = slot.provider.capabilities.tags
       ? rotationTags(current, keepMs, this.cache.settings.now())
       : undefined;
-    const info = await this.#written(key, () =>
-      slot.call(
-        (abortSignal) =>
-          slot.provider.set!(key, value, {
-            ...(options.expireOldVersion ? { expirePreviousVersions: true } : {}),
-            ...(expiresAt ? { expiresAt } : {}),
-            ...(tags ? { tags } : {}),
-            ...(options.expectedVersion !== undefined ? { expectedVersion: options.expectedVersion } : {}),
-            abortSignal,
-          }),
-        'set',
-      ),
+    const info = await this.#written(
+      key,
+      () =>
+        slot.call(
+          (abortSignal) =>
+            slot.provider.set!(key, value, {
+              ...(options.expireOldVersion ? { expirePreviousVersions: true } : {}),
+              ...(expiresAt ? { expiresAt } : {}),
+              ...(tags ? { tags } : {}),
+              ...(options.expectedVersion !== undefined ? { expectedVersion: options.expectedVersion } : {}),
+              abortSignal,
+            }),
+          'set',
+        ),
+      (written) => this.#servable(slot, written, value),
     );
     return { slot, info, found: true, change: { ...changeOf(info, { expiresAt }), rotatedAt: new Date() } };
   }
@@ -177,17 +185,54 @@ export class WritePath {
     return { slot, found: true, change: { deleted: true, ...(permanent ? { permanent } : {}) } };
   }
 
-  /** Runs a provider write between two generation bumps of the secret's cache entries. */
-  async #written<T>(key: string, write: () => Promise<T>): Promise<T> {
+  /**
+   * Runs a provider write between two generation bumps of the secret's cache entries. Then the
+   * tiers drop the secret, or keep what `kept` makes of the write's answer (never after a failed
+   * write: what the provider holds then is unknown).
+   */
+  async #written<T>(
+    key: string,
+    write: () => Promise<T>,
+    kept?: (result: T) => Kept | undefined,
+  ): Promise<T> {
     this.cache.written(key);
+    const started = monotonicMs();
+    let fill: Kept | undefined;
     try {
-      return await write();
+      const result = await write();
+      fill = kept?.(result);
+      return result;
     } finally {
       this.cache.written(key);
-      if (!this.tiers.none) await this.tiers.invalidate(key);
+      if (!this.tiers.none) await this.#tellTiers(key, fill, monotonicMs() - started);
       if (this.persistent) await this.persistent.forget(key);
     }
   }
+
+  async #tellTiers(key: string, fill: Kept | undefined, writeMs: number): Promise<void> {
+    if (!fill) return this.tiers.invalidate(key);
+    const freshUntil = this.cache.settings.now() + fill.ttlMs;
+    await this.tiers.replace(key, key, fill.secret, freshUntil, writeMs);
+  }
+
+  /**
+   * What a plain read would now get from `slot`, made of the write's answer and the value
+   * written, and how long a read would keep it; undefined when a read would not keep it in the
+   * tiers (another provider comes first, its answers are never cached, a lease, caching off).
+   */
+  #servable(slot: ProviderSlot, info: SecretInfo, value: string): Kept | undefined {
+    if (!this.cache.settings.enabled || this.chain.readSlots(undefined, undefined)[0] !== slot)
+      return undefined;
+    if (slot.cacheTtlMs === 0 || info.lease || info.deleted) return undefined;
+    const ttlMs = this.cache.ttlFor(false, slot.cacheTtlMs);
+    return ttlMs > 0 ? { secret: createSecret({ ...info, value }), ttlMs } : undefined;
+  }
+}
+
+/** A written value for the tiers, and how long a read would keep it fresh. */
+interface Kept {
+  secret: Secret;
+  ttlMs: number;
 }
 
 function changeOf(

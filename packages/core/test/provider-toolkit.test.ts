@@ -1,5 +1,13 @@
+import { getEventListeners } from 'node:events';
 import { describe, expect, it } from 'vitest';
-import { isTransientError, mapConcurrent, retry, withTimeout } from '../src/index.js';
+import {
+  isTransientError,
+  mapConcurrent,
+  retry,
+  unwatchAbort,
+  watchAbort,
+  withTimeout,
+} from '../src/index.js';
 import { CallGroup } from '../src/toolkit/timeout.js';
 
 describe('the provider toolkit', () => {
@@ -165,5 +173,40 @@ describe('the provider toolkit', () => {
     });
     expect(out).toEqual([2, 4, 6, 8, 10, 12, 14]);
     expect(peak).toBe(3);
+  });
+});
+
+describe('watchAbort', () => {
+  it("is told of a timed call's abort without an abort listener on its signal", async () => {
+    let told = 0;
+    const onAbort = () => told++;
+    const listeners: number[] = [];
+    const ended = withTimeout(
+      (signal) =>
+        new Promise<never>(() => {
+          watchAbort(signal, onAbort);
+          listeners.push(getEventListeners(signal, 'abort').length);
+        }),
+      20,
+    );
+    await expect(ended).rejects.toThrow(/did not answer within 20 ms/);
+    expect(told).toBe(1);
+    expect(listeners).toEqual([0]);
+  });
+
+  it('no longer calls a watcher taken off, and listens to any other signal', async () => {
+    let told = 0;
+    const onAbort = () => told++;
+    await withTimeout(async (signal) => {
+      watchAbort(signal, onAbort);
+      unwatchAbort(signal, onAbort);
+    }, 1_000);
+    const controller = new AbortController();
+    watchAbort(controller.signal, onAbort);
+    expect(getEventListeners(controller.signal, 'abort').length).toBe(1);
+    controller.abort();
+    expect(told).toBe(1);
+    unwatchAbort(controller.signal, onAbort);
+    expect(getEventListeners(controller.signal, 'abort').length).toBe(0);
   });
 });

@@ -1,4 +1,5 @@
 import { connect, type Socket } from 'node:net';
+import { unwatchAbort, watchAbort } from '@hush/core';
 import { parseHead, ResponseFormatError, type ResponseHead } from './response-head.js';
 
 /** Where the agent listens: its Unix socket, or its loopback listener. */
@@ -89,7 +90,8 @@ export class AgentConnection {
         return;
       }
       this.#pending = { resolve, reject, signal };
-      signal?.addEventListener('abort', this.#onAbort);
+      // The manager's own signals are watched without a listener per request (see watchAbort).
+      if (signal) watchAbort(signal, this.#onAbort);
       // One timer per connection, re-armed per request: cheaper than a new one each time.
       if (this.#timer === undefined) {
         this.#timer = setTimeout(() => {
@@ -168,7 +170,8 @@ export class AgentConnection {
   }
 
   #reset(): void {
-    this.#pending?.signal?.removeEventListener('abort', this.#onAbort);
+    const signal = this.#pending?.signal;
+    if (signal) unwatchAbort(signal, this.#onAbort);
     this.#pending = undefined;
     this.#buffered = undefined;
     this.#head = undefined;

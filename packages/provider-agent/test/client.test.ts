@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ProviderUnavailableError } from '@hush/core';
+import { ProviderUnavailableError, SecretManager } from '@hush/core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { AgentProvider } from '../src/index.js';
 import { parseHead } from '../src/response-head.js';
@@ -175,6 +175,29 @@ describe('the agent client', () => {
     expect((await provider.get('k'))?.value).toBe(PLANTED);
     expect(server.connections()).toBe(1);
     await provider.dispose();
+  });
+
+  it("a manager's timeout ends the request in flight at once: its connection is dropped then", async () => {
+    let closed!: () => void;
+    const dropped = new Promise<void>((resolve) => {
+      closed = resolve;
+    });
+    let silent = true;
+    const server = await scripted((_, socket) => {
+      socket.once('close', () => closed());
+      if (!silent) socket.write(secretReply(PLANTED));
+    });
+    // The client would wait a minute on its own: only the manager's signal can end this early.
+    const provider = new AgentProvider({ socket: server.socket, timeoutMs: 60_000 });
+    const manager = new SecretManager({ providers: [{ provider, timeout: 50 }], cache: { enabled: false } });
+    const error = await manager.getSecret('k').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ProviderUnavailableError);
+    await dropped;
+    // The signal served a later call with no watcher left behind: the next read is answered.
+    silent = false;
+    expect((await manager.getSecret('k'))?.value).toBe(PLANTED);
+    expect(server.connections()).toBe(2);
+    await manager.dispose();
   });
 
   it('gives up on an agent that does not answer within the timeout, and on an abort', async () => {

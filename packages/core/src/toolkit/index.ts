@@ -1,3 +1,4 @@
+export { unwatchAbort, watchAbort } from './abort-watch.js';
 export { mapConcurrent } from './concurrency.js';
 export { optionNames, refuseUnknownOptions } from './options.js';
 export type { RetryOptions } from './retry.js';

@@ -1,5 +1,6 @@
 import { getEventListeners } from 'node:events';
 import { ProviderUnavailableError } from '../errors.js';
+import { markSignal, type WatchedCall } from './abort-watch.js';
 
 export interface TimeoutOptions {
   /** Named in the error (default `provider`). */
@@ -58,7 +59,9 @@ const MAX_SPARE = 64;
  * One call's state, in one object with its methods on the prototype: a call allocates this,
  * its promise and two reactions, not a closure for each way it can end.
  */
-class TimedCall<T> implements Abortable {
+class TimedCall<T> implements Abortable, WatchedCall {
+  /** The provider's watcher of this call's signal (see `watchAbort`). */
+  watcher: (() => void) | undefined;
   #settled = false;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #onOuterAbort: (() => void) | undefined;
@@ -83,6 +86,7 @@ class TimedCall<T> implements Abortable {
     }
     const aborted = this.#settled ? undefined : group?.join(this);
     if (aborted) this.abort(aborted.reason);
+    if (!this.#settled) markSignal(this.controller.signal, this);
     let running: Promise<T>;
     try {
       running = work(this.controller.signal);
@@ -97,8 +101,10 @@ class TimedCall<T> implements Abortable {
   }
 
   abort(reason: unknown): void {
+    const watcher = this.watcher;
     if (!this.#end()) return;
     this.controller.abort(reason);
+    watcher?.();
     this.reject(reason);
   }
 
@@ -112,6 +118,8 @@ class TimedCall<T> implements Abortable {
   #end(): boolean {
     if (this.#settled) return false;
     this.#settled = true;
+    this.watcher = undefined;
+    markSignal(this.controller.signal, undefined);
     clearTimeout(this.#timer);
     if (this.#onOuterAbort) this.options.abortSignal!.removeEventListener('abort', this.#onOuterAbort);
     this.options.group?.leave(this);
