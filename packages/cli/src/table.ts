@@ -9,13 +9,13 @@ export interface TableOutput {
 
 /** Space runs by length, made once: padding a cell takes one of them instead of a new string. */
 const spaces: string[] = [''];
-function pad(length: number): string {
+export function pad(length: number): string {
   while (spaces.length <= length) spaces.push(`${spaces[spaces.length - 1]} `);
   return spaces[length]!;
 }
 
 /** A cell that a line's trimEnd would remove entirely (empty or blank). */
-function blank(cell: string): boolean {
+export function blank(cell: string): boolean {
   if (cell.length === 0) return true;
   const last = cell.charCodeAt(cell.length - 1);
   return (last <= 0x20 || last >= 0x7f) && cell.trimEnd() === '';
@@ -30,7 +30,7 @@ function widen(widths: number[], cells: string[]): void {
 }
 
 /** One line of cells padded to `widths`, two spaces apart, without trailing blanks. */
-function tableLine(cells: string[], widths: number[]): string {
+export function tableLine(cells: string[], widths: number[]): string {
   // Trailing blank cells vanish with the padding before them, as a trimEnd of the line would.
   let last = cells.length - 1;
   while (last >= 0 && blank(cells[last]!)) last--;
@@ -52,42 +52,6 @@ export function formatTable(cli: TableOutput, header: string[], rows: string[][]
   let text = cli.colors.bold(tableLine(header, widths));
   for (const row of rows) text += `\n${tableLine(row, widths)}`;
   return text;
-}
-
-/** Output is handed to stdout in parts of about this many characters. */
-const PART = 1 << 16;
-
-/** A column of a table: the cell of each row by its index, or one text for every row. */
-export type Column = ((row: number) => string) | string;
-
-const cellOf = (column: Column, row: number): string => (typeof column === 'string' ? column : column(row));
-
-/**
- * The table `formatTable` makes of `rows` rows of `columns`, followed by a newline, written to
- * stdout a part at a time. Cells are asked for twice (for the widths, then for the lines) and
- * kept nowhere, nor are the lines: `hush list` of a large store writes 10,000 rows, and arrays of
- * them cost their collection more than their making.
- */
-export function writeColumns(cli: TableOutput, header: string[], columns: Column[], rows: number): void {
-  const widths = header.map((h) => h.length);
-  for (let c = 0; c < columns.length; c++) {
-    const column = columns[c]!;
-    let width = widths[c]!;
-    if (typeof column === 'string') width = Math.max(width, column.length);
-    else for (let i = 0; i < rows; i++) width = Math.max(width, column(i).length);
-    widths[c] = width;
-  }
-  let text = cli.colors.bold(tableLine(header, widths));
-  const line: string[] = new Array(columns.length);
-  for (let i = 0; i < rows; i++) {
-    for (let c = 0; c < columns.length; c++) line[c] = cellOf(columns[c]!, i);
-    text += `\n${tableLine(line, widths)}`;
-    if (text.length >= PART) {
-      cli.write(text);
-      text = '';
-    }
-  }
-  cli.print(text);
 }
 
 /** The last date formatted: a listing meets the same instant again and again. */
