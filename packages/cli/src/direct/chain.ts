@@ -74,7 +74,8 @@ export class DirectProviders {
    */
   async listColumns(): Promise<{ provider: string; columns: ListingColumns } | undefined> {
     const listing = this.providers.filter((provider) => provider.capabilities.list);
-    const stores = listing.filter(isLocalSecretProvider);
+    // Another copy of the package may predate listColumns.
+    const stores = listing.filter(isLocalSecretProvider).filter((p) => typeof p.listColumns === 'function');
     if (stores.length !== 1) return undefined;
     const store = stores[0]!;
     const others = await Promise.all(listing.filter((p) => p !== store).map((p) => p.list!()));
