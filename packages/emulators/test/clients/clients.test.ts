@@ -93,7 +93,7 @@ describe.skipIf(!azure.available)(
 const grpcio = pythonClient(['grpc', 'google.protobuf'], 'python3-grpcio and protobuf-compiler');
 const protoc = spawnSync('protoc', ['--version']).status === 0;
 if (!protoc) console.warn('skipped: protoc is not installed (apt-get install protobuf-compiler)');
-describe.skipIf(!grpcio.available)(
+describe.skipIf(!grpcio.available || !protoc)(
   `grpcio (python3-grpcio) against the GCP emulator ${grpcio.reason}`,
   () => {
     let gcp: GcpSecretManagerEmulator;
