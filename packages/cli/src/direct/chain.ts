@@ -1,5 +1,6 @@
 import {
   createProviderFromSpec,
+  isExpired,
   mergeListings,
   type ProviderConfig,
   type SecretInfo,
@@ -92,7 +93,7 @@ export class DirectProviders {
 function unexpired(columns: ListingColumns, now: number): ListingColumns {
   const expired = (i: number) => {
     const at = columns.expiresAt[i];
-    return at !== undefined && new Date(at).getTime() <= now;
+    return at !== undefined && isExpired({ expiresAt: new Date(at) }, now);
   };
   if (!columns.expiresAt.some((_, i) => expired(i))) return columns;
   const kept = columns.keys.map((_, i) => i).filter((i) => !expired(i));
