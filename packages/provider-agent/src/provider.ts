@@ -236,6 +236,9 @@ export class AgentProvider implements SecretProvider {
       // A token that a header cannot carry as it is (a line break...) is not sent: the agent refuses.
       if (this.#token && HEADER_VALUE.test(this.#token)) request += `${TOKEN_HEADER}: ${this.#token}\r\n`;
     }
+    // The agent answers plain reads on a lane of its own, for as long as a connection carries
+    // nothing else; any other request ends its connection, so the next read opens a fresh one.
+    if (method !== 'GET' || !PLAIN_READ_PATH.test(path)) request += 'connection: close\r\n';
     if (body === undefined) request += '\r\n';
     else {
       const payload = JSON.stringify(body);
@@ -278,6 +281,9 @@ export class AgentProvider implements SecretProvider {
     return true;
   }
 }
+
+/** `/v1/secret/NAME` with no query and nothing escaped: what the agent's lane serves. */
+const PLAIN_READ_PATH = /^\/v1\/secret\/[A-Za-z0-9_.\-/]+$/;
 
 /** What a header value may hold here: visible ASCII, no space (the agent's tokens are base64url). */
 const HEADER_VALUE = /^[\x21-\x7e]+$/;
