@@ -10,11 +10,12 @@ import {
   type SecretManager,
 } from '@hush/core';
 import { defaultSocketPath, defaultTokenFile, TOKEN_HEADER } from '@hush/provider-agent';
+import { PlainReadLane } from './plain-read-lane.js';
 import { type AgentCounters, renderMetrics } from './prometheus.js';
 import { unchangedProviders } from './reload.js';
-import { sendSecret } from './replies.js';
+import { type Answer, secretAnswer, send } from './replies.js';
 import { plainRead } from './requests.js';
-import { fail, RouteError, route, routeName } from './routes.js';
+import { errorAnswer, fail, RouteError, route, routeName } from './routes.js';
 import { lockDownSocket, prepareSocketPath } from './socket.js';
 import { newToken, tokenMatches, writeTokenFile } from './token.js';
 
@@ -68,6 +69,7 @@ export class Agent {
   #url?: string;
   readonly #options: AgentOptions;
   readonly #servers: Server[] = [];
+  readonly #lanes: PlainReadLane[] = [];
   readonly #log: (line: string) => void;
   #token?: Buffer;
   #served!: Served;
@@ -161,6 +163,7 @@ export class Agent {
           new Promise<void>((resolve) => setTimeout(resolve, drain).unref()),
         ]);
       for (const server of this.#servers) server.closeAllConnections();
+      for (const lane of this.#lanes) lane.closeAllConnections();
       await closing;
       await release(this.#served.handle);
       if (this.socketPath) await fs.rm(this.socketPath, { force: true });
@@ -206,12 +209,59 @@ export class Agent {
     this.#url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
   }
 
+  /** A server for the socket or the listener: plain reads take the lane, the rest node:http. */
   #server(tcp = false): Server {
-    const server = createServer({ keepAliveTimeout: 30_000 }, (req, res) => {
+    const server = createServer({ keepAliveTimeout: KEEP_ALIVE_MS }, (req, res) => {
       this.#serve(req, res, tcp).catch(() => res.destroy());
     });
+    this.#lanes.push(
+      new PlainReadLane({
+        server,
+        read: (name, reply) => this.#plainRead(name, reply),
+        ...(tcp ? { token: this.#token! } : {}),
+        keepAliveMs: KEEP_ALIVE_MS,
+      }),
+    );
     this.#servers.push(server);
     return server;
+  }
+
+  /**
+   * A plain read, `GET /v1/secret/NAME`, by either path: answered by `reply` while the request
+   * still counts as in flight (a stop waits for it), then counted.
+   */
+  async #plainRead(name: string, reply: (answer: Answer) => void): Promise<void> {
+    const served = this.#served;
+    this.#begin(served);
+    let answer: Answer;
+    try {
+      answer = secretAnswer(await served.handle.manager.getSecret(name, served.read));
+    } catch (error) {
+      answer = errorAnswer(error);
+      if (answer.status >= 500 && answer.status !== 503)
+        this.#log(`GET /v1/secret/${name} failed: ${describe(error)}`);
+    }
+    try {
+      reply(answer);
+    } finally {
+      await this.#end(served);
+    }
+    this.#count(
+      this.#counters.requests,
+      answer.status === 200 ? PLAIN_READ_SERVED : `secret ${answer.status}`,
+    );
+  }
+
+  #begin(served: Served): void {
+    served.active++;
+    this.#counters.inflight++;
+  }
+
+  async #end(served: Served): Promise<void> {
+    served.active--;
+    this.#counters.inflight--;
+    if (served.retired && served.active === 0) await release(served.handle);
+    if (this.#counters.inflight === 0 && this.#idle.size > 0) for (const idle of this.#idle) idle();
   }
 
   async #serve(req: IncomingMessage, res: ServerResponse, tcp: boolean): Promise<void> {
@@ -223,17 +273,17 @@ export class Agent {
       this.#count(this.#counters.requests, `${routeName(path)} ${fail(res, refusal.error)}`);
       return;
     }
-    const served = this.#served;
-    // The hot path, a plain read: no URL, no route context; a cached answer is sent as prepared.
+    // A plain read the lane left to node:http (a header it does not vouch for): served the same.
     const plain = plainRead(req);
-    served.active++;
-    this.#counters.inflight++;
+    if (plain !== undefined) {
+      await this.#plainRead(plain, (answer) => send(res, answer));
+      return;
+    }
+    const served = this.#served;
+    this.#begin(served);
     let status: number;
     try {
-      status =
-        plain !== undefined
-          ? sendSecret(res, await served.handle.manager.getSecret(plain, served.read))
-          : await this.#route(req, res, served);
+      status = await this.#route(req, res, served);
     } catch (error) {
       if (error instanceof RouteError && error.code === 'WRITES_DISABLED')
         this.#count(this.#counters.refused, 'writes');
@@ -241,15 +291,9 @@ export class Agent {
       if (status >= 500 && status !== 503)
         this.#log(`${req.method} ${pathOf(req)} failed: ${describe(error)}`);
     } finally {
-      served.active--;
-      this.#counters.inflight--;
-      if (served.retired && served.active === 0) await release(served.handle);
-      if (this.#counters.inflight === 0 && this.#idle.size > 0) for (const idle of this.#idle) idle();
+      await this.#end(served);
     }
-    this.#count(
-      this.#counters.requests,
-      plain !== undefined && status === 200 ? PLAIN_READ_SERVED : `${routeName(pathOf(req))} ${status}`,
-    );
+    this.#count(this.#counters.requests, `${routeName(pathOf(req))} ${status}`);
   }
 
   #route(req: IncomingMessage, res: ServerResponse, served: Served): Promise<number> {
@@ -308,6 +352,7 @@ export class Agent {
             if (!server.listening) return resolve();
             server.close(() => resolve());
             server.closeIdleConnections();
+            for (const lane of this.#lanes) lane.closeIdleConnections();
           }),
       ),
     );
@@ -343,6 +388,9 @@ function served(handle: AgentManagerHandle): Served {
       : { required: true as const, accessor: handle.accessor };
   return { handle, read, active: 0, retired: false };
 }
+
+/** How long an idle kept-alive connection stays open. */
+const KEEP_ALIVE_MS = 30_000;
 
 /** The counter key of a plain read answered 200, the most frequent request by far. */
 const PLAIN_READ_SERVED = 'secret 200';

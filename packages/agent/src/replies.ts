@@ -8,10 +8,16 @@ export function wire(secret: Secret): Record<string, unknown> {
   return { ...secret.toInfo(), value: secret.value };
 }
 
-/** An answer ready to send: its body's bytes and its headers (a flat name, value list). */
-interface Prepared {
+/**
+ * An answer ready to send, by `node:http` or by the plain-read lane: its status, its body's bytes
+ * and its headers, both as a flat name, value list and as the head's lines.
+ */
+export interface Answer {
+  status: number;
   body: Buffer;
   headers: string[];
+  /** `name: value\r\n` for each header, in order. */
+  headerLines: string;
 }
 
 /**
@@ -19,41 +25,48 @@ interface Prepared {
  * until its entry is replaced, so its answer is serialised once per entry, not once per request;
  * it goes when the entry (and its `Secret`) does.
  */
-const prepared = new WeakMap<Secret, Prepared>();
+const prepared = new WeakMap<Secret, Answer>();
 
-/** Answers 200 with one secret: `{ "secret": { ...fields, "value": ... } }`. */
-export function sendSecret(res: ServerResponse, secret: Secret): number {
+/** 200 with one secret: `{ "secret": { ...fields, "value": ... } }`. */
+export function secretAnswer(secret: Secret): Answer {
   let answer = prepared.get(secret);
   if (answer === undefined) {
-    answer = prepare(JSON.stringify({ secret: wire(secret) }));
+    answer = jsonAnswer(200, { secret: wire(secret) });
     prepared.set(secret, answer);
   }
-  res.writeHead(200, answer.headers);
-  res.end(answer.body);
-  return 200;
+  return answer;
 }
 
-/** Answers with JSON; every answer carries its Content-Length (clients read no other framing). */
-export function sendJson(res: ServerResponse, status: number, body: unknown): number {
-  const answer = prepare(JSON.stringify(body));
-  res.writeHead(status, answer.headers);
+/** JSON; every answer carries its Content-Length (clients read no other framing). */
+export function jsonAnswer(status: number, body: unknown): Answer {
+  return answer(status, JSON_TYPE, Buffer.from(JSON.stringify(body), 'utf8'));
+}
+
+/** Sends an answer through `node:http`; returns its status. */
+export function send(res: ServerResponse, answer: Answer): number {
+  res.writeHead(answer.status, answer.headers);
   res.end(answer.body);
-  return status;
+  return answer.status;
+}
+
+/** Answers 200 with one secret. */
+export function sendSecret(res: ServerResponse, secret: Secret): number {
+  return send(res, secretAnswer(secret));
+}
+
+/** Answers with JSON. */
+export function sendJson(res: ServerResponse, status: number, body: unknown): number {
+  return send(res, jsonAnswer(status, body));
 }
 
 /** Answers with text (the metrics), with its Content-Length. */
 export function sendText(res: ServerResponse, status: number, type: string, text: string): number {
-  const body = Buffer.from(text, 'utf8');
-  res.writeHead(status, headers(type, body.length));
-  res.end(body);
-  return status;
+  return send(res, answer(status, type, Buffer.from(text, 'utf8')));
 }
 
-function prepare(text: string): Prepared {
-  const body = Buffer.from(text, 'utf8');
-  return { body, headers: headers(JSON_TYPE, body.length) };
-}
-
-function headers(type: string, length: number): string[] {
-  return ['content-type', type, 'content-length', String(length), 'cache-control', 'no-store'];
+function answer(status: number, type: string, body: Buffer): Answer {
+  const headers = ['content-type', type, 'content-length', String(body.length), 'cache-control', 'no-store'];
+  let headerLines = '';
+  for (let i = 0; i < headers.length; i += 2) headerLines += `${headers[i]}: ${headers[i + 1]}\r\n`;
+  return { status, body, headers, headerLines };
 }

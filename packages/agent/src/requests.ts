@@ -11,8 +11,12 @@ const SECRET_PATH = '/v1/secret/';
  * the general route serves.
  */
 export function plainRead(req: IncomingMessage): string | undefined {
-  const url = req.url;
-  if (req.method !== 'GET' || url === undefined || !url.startsWith(SECRET_PATH)) return undefined;
+  return req.method === 'GET' && req.url !== undefined ? plainReadName(req.url) : undefined;
+}
+
+/** The secret a GET of this request target reads, when it is a plain read (see `plainRead`). */
+export function plainReadName(url: string): string | undefined {
+  if (!url.startsWith(SECRET_PATH)) return undefined;
   const start = SECRET_PATH.length;
   if (url.length === start || url.length - start > MAX_SECRET_NAME_LENGTH) return undefined;
   let segment = start;

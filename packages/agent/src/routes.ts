@@ -7,7 +7,7 @@ import {
   validateSecretName,
 } from '@hush/core';
 
-import { sendJson, sendSecret, sendText, wire } from './replies.js';
+import { type Answer, jsonAnswer, send, sendJson, sendSecret, sendText, wire } from './replies.js';
 
 const MAX_BODY_BYTES = 1024 * 1024;
 
@@ -209,20 +209,23 @@ async function readRoute(call: Call, path: string): Promise<number> {
   }
 }
 
-/** The answer to an error: a HushError keeps its code (its message is already masked by the manager). */
+/** Answers an error: see `errorAnswer`. */
 export function fail(res: ServerResponse, error: unknown): number {
+  return send(res, errorAnswer(error));
+}
+
+/** The answer to an error: a HushError keeps its code (its message is already masked by the manager). */
+export function errorAnswer(error: unknown): Answer {
   if (error instanceof RouteError)
-    return sendJson(res, error.status, { error: { code: error.code, message: error.message } });
+    return jsonAnswer(error.status, { error: { code: error.code, message: error.message } });
   if (error instanceof HushError) {
     const status = STATUS_BY_CODE[error.code] ?? 500;
     const failures = (error as { failures?: unknown }).failures;
-    return sendJson(res, status, {
+    return jsonAnswer(status, {
       error: { code: error.code, message: error.message, ...(failures ? { failures } : {}) },
     });
   }
-  return sendJson(res, 500, {
-    error: { code: 'INTERNAL', message: 'the agent failed to serve the request' },
-  });
+  return jsonAnswer(500, { error: { code: 'INTERNAL', message: 'the agent failed to serve the request' } });
 }
 
 /** What a rotation keeps of a provider write's options: its tags are the rotation's own to set. */
