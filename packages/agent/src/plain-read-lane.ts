@@ -69,6 +69,13 @@ export class PlainReadLane {
       this.#connections.delete(socket);
     };
     const handOff = (): void => {
+      // A stream that has ended cannot take its bytes back: what is left unanswered there (a head
+      // cut off, a request after the client's end) ends the connection, as node:http would.
+      if (ended) {
+        release();
+        socket.destroy();
+        return;
+      }
       release();
       socket.removeListener('error', onError);
       socket.setTimeout(0);
@@ -103,7 +110,6 @@ export class PlainReadLane {
     const serve = (): void => {
       if (buffered === undefined) return;
       const parsed = readRequestHead(buffered, 0, token);
-      // A head cut short by the end of the stream: node:http answers what it makes of it.
       if (parsed === OTHER || (parsed === INCOMPLETE && ended)) {
         handOff();
         return;
@@ -121,7 +127,6 @@ export class PlainReadLane {
     const onEnd = (): void => {
       ended = true;
       if (state.busy) return;
-      // What arrived before the end, node:http may still answer; with nothing left, close.
       if (buffered !== undefined) {
         handOff();
         return;

@@ -212,3 +212,21 @@ describe('the plain-read lane', () => {
     );
   });
 });
+
+describe('the plain-read lane at the end of a stream', () => {
+  it('a client that half-closes after a cut-off head or after requests the lane cannot serve leaves the agent serving', async () => {
+    const { socket } = await agentOver({ a: VALUE });
+    for (const bytes of [
+      'GET /v1/secret/a HTTP/1.1\r\nhos',
+      `${get('/v1/secret/a')}GET /v1/health HTTP/1.1\r\nhost: agent\r\n\r\n`,
+    ]) {
+      const client = connect(socket);
+      await new Promise((resolve) => client.once('connect', resolve));
+      client.on('data', () => undefined);
+      client.end(bytes);
+      await new Promise((resolve) => client.once('close', resolve));
+      const { responses } = await exchange({ socket }, [get('/v1/secret/a')], 1);
+      expect(responses[0]?.status).toBe(200);
+    }
+  });
+});
