@@ -172,8 +172,11 @@ function printRotation(result, events, clients, how) {
     console.log(
       `  (the fleet had not finished its first pass over the names in ${STEP_MS / 1000} s: the rotation began while every process was still missing)`,
     );
+  const callMs = events.rotatedAt - events.rotateStartedAt;
+  // After the call returned: the invalidation's own window, without the backend's write (which,
+  // on two cores shared with the fleet's readers, can take the larger part).
   console.log(
-    `  rotate (${how}; the call took ${events.rotatedAt - events.rotateStartedAt} ms): ${delays.length}/${clients} processes saw the new value, the last ${slowest} ms after the call began (median ${delays[Math.floor(delays.length / 2)] ?? Number.NaN} ms); within 1000 ms: ${delays.length === clients && slowest <= 1000 ? 'yes' : 'no'}`,
+    `  rotate (${how}; the call took ${callMs} ms): ${delays.length}/${clients} processes saw the new value, the last ${slowest} ms after the call began, ${Math.max(0, slowest - callMs)} ms after it returned (median ${delays[Math.floor(delays.length / 2)] ?? Number.NaN} ms after it began); within 1000 ms of the call's start: ${delays.length === clients && slowest <= 1000 ? 'yes' : 'no'}`,
   );
 }
 
