@@ -345,17 +345,16 @@ export class Agent {
   }
 
   async #close(): Promise<void> {
-    await Promise.all(
-      this.#servers.map(
-        (server) =>
-          new Promise<void>((resolve) => {
-            if (!server.listening) return resolve();
-            server.close(() => resolve());
-            server.closeIdleConnections();
-            for (const lane of this.#lanes) lane.closeIdleConnections();
-          }),
-      ),
+    const closed = this.#servers.map(
+      (server) =>
+        new Promise<void>((resolve) => {
+          if (!server.listening) return resolve();
+          server.close(() => resolve());
+          server.closeIdleConnections();
+        }),
     );
+    for (const lane of this.#lanes) lane.closeIdleConnections();
+    await Promise.all(closed);
   }
 }
 

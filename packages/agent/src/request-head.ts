@@ -1,6 +1,6 @@
-import { timingSafeEqual } from 'node:crypto';
 import { TOKEN_HEADER } from '@hush/provider-agent';
 import { plainReadName } from './requests.js';
+import { tokenBytesMatch } from './token.js';
 
 // The head of a request, read from its bytes by the plain-read lane. It accepts one shape only:
 // `GET /v1/secret/NAME HTTP/1.1`, strict header grammar, one Host, no body, nothing that asks for
@@ -32,33 +32,31 @@ const HT = 0x09;
 const COLON = 0x3a;
 
 /**
- * Reads the head at `start` of `bytes`. `token` is what a TCP request must carry in the token
+ * Reads the head at the start of `bytes`. `token` is what a TCP request must carry in the token
  * header; a request without it, or with another, is `OTHER` (the general path refuses it).
  */
 export function readRequestHead(
   bytes: Buffer,
-  start: number,
   token: Buffer | undefined,
 ): PlainReadHead | typeof INCOMPLETE | typeof OTHER {
   const end = bytes.length;
-  const available = end - start;
   for (let i = 0; i < REQUEST_START.length; i++) {
-    if (i === available) return INCOMPLETE;
-    if (bytes[start + i] !== REQUEST_START[i]) return OTHER;
+    if (i === end) return INCOMPLETE;
+    if (bytes[i] !== REQUEST_START[i]) return OTHER;
   }
-  let p = start + REQUEST_START.length;
+  let p = REQUEST_START.length;
   while (p < end && bytes[p] !== SP && bytes[p] !== CR && bytes[p] !== LF) p++;
-  if (p === end) return pending(available);
-  const name = plainReadName(bytes.toString('latin1', start + TARGET_START, p));
+  if (p === end) return pending(end);
+  const name = plainReadName(bytes.toString('latin1', TARGET_START, p));
   if (name === undefined) return OTHER;
   for (let i = 0; i < VERSION_END.length; i++, p++) {
-    if (p === end) return pending(available);
+    if (p === end) return pending(end);
     if (bytes[p] !== VERSION_END[i]) return OTHER;
   }
   let hosts = 0;
   let tokenSeen = false;
   for (;;) {
-    if (p + 1 >= end) return pending(available);
+    if (p + 1 >= end) return pending(end);
     if (bytes[p] === CR) {
       if (bytes[p + 1] !== LF) return OTHER;
       p += 2;
@@ -66,13 +64,13 @@ export function readRequestHead(
     }
     const nameStart = p;
     while (p < end && TOKEN_CHAR[bytes[p]!] === 1) p++;
-    if (p === end) return pending(available);
+    if (p === end) return pending(end);
     if (bytes[p] !== COLON || p === nameStart) return OTHER;
     const nameEnd = p++;
     while (p < end && (bytes[p] === SP || bytes[p] === HT)) p++;
     const valueStart = p;
     while (p < end && VALUE_CHAR[bytes[p]!] === 1) p++;
-    if (p + 1 >= end) return pending(available);
+    if (p + 1 >= end) return pending(end);
     if (bytes[p] !== CR || bytes[p + 1] !== LF) return OTHER;
     let valueEnd = p;
     while (valueEnd > valueStart && (bytes[valueEnd - 1] === SP || bytes[valueEnd - 1] === HT)) valueEnd--;
@@ -87,7 +85,7 @@ export function readRequestHead(
         break;
       case TOKEN:
         if (token === undefined) break;
-        if (tokenSeen || !sameBytes(bytes, valueStart, valueEnd, token)) return OTHER;
+        if (tokenSeen || !tokenBytesMatch(token, bytes.subarray(valueStart, valueEnd))) return OTHER;
         tokenSeen = true;
         break;
       case REFUSED:
@@ -95,7 +93,7 @@ export function readRequestHead(
     }
   }
   if (hosts !== 1 || (token !== undefined && !tokenSeen)) return OTHER;
-  return { name, length: p - start };
+  return { name, length: p };
 }
 
 /** Not complete: wait, unless the head is already longer than the lane waits for. */
@@ -134,11 +132,6 @@ function equalsLower(bytes: Buffer, start: number, end: number, expected: Buffer
   if (end - start !== expected.length) return false;
   for (let i = 0; i < expected.length; i++) if ((bytes[start + i]! | 0x20) !== expected[i]) return false;
   return true;
-}
-
-/** Compares in constant time for a given length: a wrong token reveals nothing of the right one. */
-function sameBytes(bytes: Buffer, start: number, end: number, expected: Buffer): boolean {
-  return end - start === expected.length && timingSafeEqual(bytes.subarray(start, end), expected);
 }
 
 /** RFC 9110's tchar: what a header name is made of. */

@@ -16,9 +16,12 @@ export async function writeTokenFile(path: string, token: string): Promise<void>
   await fs.rename(temporary, path);
 }
 
-/** Compares in constant time: a wrong token reveals nothing of the right one. */
+/** Compares a header's value in constant time: a wrong token reveals nothing of the right one. */
 export function tokenMatches(expected: Buffer, given: string | string[] | undefined): boolean {
-  if (typeof given !== 'string') return false;
-  const bytes = Buffer.from(given, 'utf8');
-  return bytes.length === expected.length && timingSafeEqual(bytes, expected);
+  return typeof given === 'string' && tokenBytesMatch(expected, Buffer.from(given, 'utf8'));
+}
+
+/** The same comparison on the bytes of a header's value, as the plain-read lane reads them. */
+export function tokenBytesMatch(expected: Buffer, given: Uint8Array): boolean {
+  return given.length === expected.length && timingSafeEqual(given, expected);
 }
