@@ -5,11 +5,17 @@ import { parseHead, ResponseFormatError, type ResponseHead } from './response-he
 /** Where the agent listens: its Unix socket, or its loopback listener. */
 export type AgentAddress = { socketPath: string } | { host: string; port: number };
 
-/** A response as it came: its status and its body's text. */
+/**
+ * A response as it came: its status and its body's bytes. The body may be a view of the
+ * connection's read buffer, which its next read overwrites: read it, or copy it, at once.
+ */
 export interface RawReply {
   status: number;
-  text: string;
+  body: Buffer;
 }
+
+/** Each connection reads into a buffer of its own, this large: an answer of the agent fits in one. */
+const READ_BUFFER_BYTES = 16 * 1024;
 
 /**
  * Why a request got no response. `code` is a network code (`ECONNREFUSED`, `ENOENT`), `TIMEOUT`,
@@ -61,10 +67,18 @@ export class AgentConnection {
     private readonly onClose: (connection: AgentConnection) => void,
   ) {
     this.#timeoutMs = timeoutMs;
+    // Reading into one buffer spares a new one, and the collector's time, on every response.
+    const onread = {
+      buffer: Buffer.allocUnsafe(READ_BUFFER_BYTES),
+      callback: (length: number, buffer: Uint8Array) => {
+        this.#data((buffer as Buffer).subarray(0, length));
+        return true;
+      },
+    };
     this.#socket =
-      'socketPath' in address ? connect(address.socketPath) : connect(address.port, address.host);
-    if (!('socketPath' in address)) this.#socket.setNoDelay(true);
-    this.#socket.on('data', (chunk: Buffer) => this.#data(chunk));
+      'socketPath' in address
+        ? connect({ path: address.socketPath, onread })
+        : connect({ port: address.port, host: address.host, onread, noDelay: true });
     this.#socket.on('error', (error: NodeJS.ErrnoException) => {
       this.#closing ??= typeof error.code === 'string' ? error.code : 'ERROR';
     });
@@ -83,7 +97,7 @@ export class AgentConnection {
    * `RequestFailure` when the connection fails, the agent does not answer within the timeout, or
    * `signal` aborts; the connection is then dropped.
    */
-  send(request: string, signal: AbortSignal | undefined): Promise<RawReply> {
+  send(request: string | Buffer, signal: AbortSignal | undefined): Promise<RawReply> {
     return new Promise<RawReply>((resolve, reject) => {
       if (this.#closed || this.#pending) {
         reject(new RequestFailure(this.#closing ?? 'ECONNRESET', this.#served > 0));
@@ -122,7 +136,7 @@ export class AgentConnection {
       if (head === undefined) {
         head = parseHead(bytes);
         if (head === undefined) {
-          this.#buffered = bytes;
+          this.#keep(bytes, chunk);
           return;
         }
         if (head.chunked) throw new ResponseFormatError('the agent answered with a chunked body');
@@ -134,20 +148,25 @@ export class AgentConnection {
     }
     if (head.contentLength < 0) {
       // No length: the body runs to the close.
-      this.#buffered = bytes;
+      this.#keep(bytes, chunk);
       return;
     }
     const end = head.length + head.contentLength;
     if (bytes.length < end) {
-      this.#buffered = bytes;
+      this.#keep(bytes, chunk);
       return;
     }
     // One request at a time: bytes past this response are out of step.
     if (bytes.length > end) head.close = true;
-    this.#complete(head, bytes.toString('utf8', head.length, end));
+    this.#complete(head, bytes.subarray(head.length, end));
   }
 
-  #complete(head: ResponseHead, text: string): void {
+  /** Keeps a response's bytes until the rest comes; a view of the read buffer is copied first. */
+  #keep(bytes: Buffer, chunk: Buffer): void {
+    this.#buffered = bytes === chunk ? Buffer.from(chunk) : bytes;
+  }
+
+  #complete(head: ResponseHead, body: Buffer): void {
     const pending = this.#pending!;
     this.#reset();
     this.#served++;
@@ -156,7 +175,7 @@ export class AgentConnection {
       this.#socket.unref();
       this.onIdle(this);
     }
-    pending.resolve({ status: head.status, text });
+    pending.resolve({ status: head.status, body });
   }
 
   /** The request in flight fails with `code`, and the connection is dropped. */
@@ -185,7 +204,7 @@ export class AgentConnection {
     if (this.#pending && head && head.contentLength < 0 && this.#closing === undefined) {
       // A body without a length ends with the connection.
       const bytes = this.#buffered!;
-      this.#complete({ ...head, close: true }, bytes.toString('utf8', head.length));
+      this.#complete({ ...head, close: true }, bytes.subarray(head.length));
     } else this.#fail(this.#closing ?? 'ECONNRESET');
     this.onClose(this);
   }

@@ -40,7 +40,11 @@ export class ConnectionPool {
    * its reused connection closed under it (the agent restarted, or dropped it while idle) is sent
    * once more on a new connection. Rejects with a `RequestFailure`.
    */
-  async request(bytes: string, signal: AbortSignal | undefined, retryable: boolean): Promise<RawReply> {
+  async request(
+    bytes: string | Buffer,
+    signal: AbortSignal | undefined,
+    retryable: boolean,
+  ): Promise<RawReply> {
     if (signal?.aborted) throw new RequestFailure('ABORT_ERR', false);
     const connection = this.#idle.pop() ?? this.#connect() ?? (await this.#wait(signal));
     try {

@@ -12,10 +12,17 @@ import type {
   SecretProvider,
   SecretVersion,
 } from '@hush/core';
-import { ConfigError, optionNames, ProviderUnavailableError, refuseUnknownOptions } from '@hush/core';
+import {
+  ConfigError,
+  optionNames,
+  ProviderError,
+  ProviderUnavailableError,
+  refuseUnknownOptions,
+} from '@hush/core';
 import type { RawReply } from './connection.js';
 import { toHushError, toInfo, toSecret, type WireError } from './mapping.js';
 import { defaultSocketPath, defaultTokenFile, pathName, TOKEN_HEADER } from './paths.js';
+import { PlainReads } from './plain-reads.js';
 import { ConnectionPool } from './pool.js';
 
 export interface AgentProviderOptions {
@@ -74,6 +81,7 @@ export class AgentProvider implements SecretProvider {
   readonly #pool: ConnectionPool;
   readonly #hostHeader: string;
   readonly #counts = { requests: 0, unreachable: 0 };
+  readonly #plainReads = new PlainReads(() => this.#headers());
 
   constructor(options: AgentProviderOptions = {}, env: Record<string, string | undefined> = process.env) {
     refuseUnknownOptions(options, OPTION_NAMES, 'agent provider', 'config');
@@ -122,12 +130,33 @@ export class AgentProvider implements SecretProvider {
    */
   async initialize(): Promise<void> {}
 
+  /**
+   * A plain read (no version, a name sent as it is) goes out as bytes built once for its name, and
+   * an answer that is the same bytes as the last one for it is the secret read then (see
+   * plain-reads.ts): the agent is asked every time, and only what changed is parsed.
+   */
   async get(key: string, options: ProviderGetOptions = {}): Promise<Secret | null> {
+    if (options.version === undefined && this.#plainReads.accepts(key)) {
+      const raw = await this.#exchange(() => this.#plainReads.request(key), options.abortSignal, true);
+      if (raw.status === 200) return this.#plainReads.secret(key, raw.body, this.#parseSecret);
+      return this.#secretOrNull({ status: raw.status, body: parseBody(raw.body) });
+    }
     const query = options.version === undefined ? '' : `?version=${encodeURIComponent(options.version)}`;
-    const reply = await this.#request('GET', `/v1/secret/${pathName(key)}${query}`, options);
+    return this.#secretOrNull(await this.#request('GET', `/v1/secret/${pathName(key)}${query}`, options));
+  }
+
+  #secretOrNull(reply: Reply): Secret | null {
     if (reply.status === 404 && reply.body?.error?.code === 'SECRET_NOT_FOUND') return null;
     this.#check(reply);
-    return toSecret(reply.body.secret, this.name);
+    return this.#toSecret(reply.body);
+  }
+
+  readonly #parseSecret = (body: Buffer): Secret => this.#toSecret(parseBody(body));
+
+  #toSecret(body: { secret?: Parameters<typeof toSecret>[0] } | undefined): Secret {
+    if (body?.secret === undefined)
+      throw new ProviderError(this.name, 'the agent answered 200 without a secret');
+    return toSecret(body.secret, this.name);
   }
 
   async getMany(keys: string[], options: ProviderCallOptions = {}): Promise<Map<string, Secret | null>> {
@@ -213,6 +242,7 @@ export class AgentProvider implements SecretProvider {
 
   async dispose(): Promise<void> {
     this.#pool.destroy();
+    this.#plainReads.reset();
   }
 
   #check(reply: Reply): void {
@@ -221,36 +251,48 @@ export class AgentProvider implements SecretProvider {
   }
 
   async #request(method: string, path: string, options: ProviderCallOptions, body?: unknown): Promise<Reply> {
-    this.#counts.requests++;
-    const first = await this.#send(method, path, options, body);
-    // The agent restarted with a new token: read the file again, once.
-    if (first.status === 401 && this.#tokenFile && this.#reloadToken())
-      return this.#send(method, path, options, body);
-    return first;
+    const build = () => this.#build(method, path, body);
+    const raw = await this.#exchange(build, options.abortSignal, method === 'GET');
+    return { status: raw.status, body: parseBody(raw.body) };
   }
 
-  async #send(method: string, path: string, options: ProviderCallOptions, body?: unknown): Promise<Reply> {
-    let request = `${method} ${path} HTTP/1.1\r\nhost: ${this.#hostHeader}\r\naccept: application/json\r\n`;
-    if (this.#host) {
-      this.#token ??= this.#readToken();
-      // A token that a header cannot carry as it is (a line break...) is not sent: the agent refuses.
-      if (this.#token && HEADER_VALUE.test(this.#token)) request += `${TOKEN_HEADER}: ${this.#token}\r\n`;
-    }
-    // The agent answers plain reads on a lane of its own, for as long as a connection carries
-    // nothing else; any other request ends its connection, so the next read opens a fresh one.
-    if (method !== 'GET' || !PLAIN_READ_PATH.test(path)) request += 'connection: close\r\n';
-    if (body === undefined) request += '\r\n';
-    else {
-      const payload = JSON.stringify(body);
-      request += `content-type: application/json\r\ncontent-length: ${Buffer.byteLength(payload)}\r\n\r\n${payload}`;
-    }
-    let raw: RawReply;
+  /** Sends a request (`build` makes its bytes); once more with a new token when the agent has one. */
+  async #exchange(
+    build: () => string | Buffer,
+    abortSignal: AbortSignal | undefined,
+    retryable: boolean,
+  ): Promise<RawReply> {
+    this.#counts.requests++;
     try {
-      raw = await this.#pool.request(request, options.abortSignal, method === 'GET');
+      const first = await this.#pool.request(build(), abortSignal, retryable);
+      // The agent restarted with a new token: read the file again, once.
+      if (first.status === 401 && this.#tokenFile && this.#reloadToken())
+        return await this.#pool.request(build(), abortSignal, retryable);
+      return first;
     } catch (error) {
       throw this.#unreachable(error);
     }
-    return { status: raw.status, body: parseBody(raw.text) };
+  }
+
+  /** The lines every request carries: the host, what it accepts, and on TCP the token. */
+  #headers(): string {
+    let headers = `host: ${this.#hostHeader}\r\naccept: application/json\r\n`;
+    if (this.#host) {
+      this.#token ??= this.#readToken();
+      // A token that a header cannot carry as it is (a line break...) is not sent: the agent refuses.
+      if (this.#token && HEADER_VALUE.test(this.#token)) headers += `${TOKEN_HEADER}: ${this.#token}\r\n`;
+    }
+    return headers;
+  }
+
+  #build(method: string, path: string, body: unknown): string {
+    let request = `${method} ${path} HTTP/1.1\r\n${this.#headers()}`;
+    // The agent answers plain reads on a lane of its own, for as long as a connection carries
+    // nothing else; any other request ends its connection, so the next read opens a fresh one.
+    if (method !== 'GET' || !PLAIN_READ_PATH.test(path)) request += 'connection: close\r\n';
+    if (body === undefined) return `${request}\r\n`;
+    const payload = JSON.stringify(body);
+    return `${request}content-type: application/json\r\ncontent-length: ${Buffer.byteLength(payload)}\r\n\r\n${payload}`;
   }
 
   #unreachable(cause: unknown): ProviderUnavailableError {
@@ -278,6 +320,7 @@ export class AgentProvider implements SecretProvider {
     const token = this.#readToken();
     if (!token || token === this.#token) return false;
     this.#token = token;
+    this.#plainReads.reset();
     return true;
   }
 }
@@ -289,10 +332,10 @@ const PLAIN_READ_PATH = /^\/v1\/secret\/[A-Za-z0-9_.\-/]+$/;
 const HEADER_VALUE = /^[\x21-\x7e]+$/;
 
 /** A body as JSON; a body that is not JSON is no body (the status alone then says what happened). */
-function parseBody(text: string): any {
-  if (text.length === 0) return undefined;
+function parseBody(bytes: Buffer): any {
+  if (bytes.length === 0) return undefined;
   try {
-    return JSON.parse(text);
+    return JSON.parse(bytes.toString('utf8'));
   } catch {
     return undefined;
   }
