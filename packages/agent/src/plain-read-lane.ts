@@ -88,10 +88,7 @@ export class PlainReadLane {
     const reply = (answer: Answer): void => {
       if (socket.destroyed) return;
       last = this.#closing || (ended && buffered === undefined);
-      socket.cork();
-      socket.write(head(answer, last ? CLOSE : keepAlive), 'latin1');
-      socket.write(answer.body);
-      socket.uncork();
+      socket.write(response(answer, last ? CLOSE : keepAlive));
       if (last) {
         release();
         socket.end();
@@ -154,6 +151,18 @@ export class PlainReadLane {
 const MAX_BUFFERED_BYTES = 64 * 1024;
 
 const CLOSE = 'connection: close\r\n\r\n';
+
+/**
+ * The response's bytes in one buffer: one write of one buffer costs the kernel less than the
+ * head and the body as two (a `writev`), and this copy of a few hundred bytes costs less still.
+ */
+function response(answer: Answer, ending: string): Buffer {
+  const text = head(answer, ending);
+  const bytes = Buffer.allocUnsafe(text.length + answer.body.length);
+  bytes.write(text, 0, 'latin1');
+  answer.body.copy(bytes, text.length);
+  return bytes;
+}
 
 /** The status line and headers, with the date and the connection's fate (`ending`). */
 function head(answer: Answer, ending: string): string {
