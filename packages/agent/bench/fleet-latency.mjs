@@ -1,11 +1,17 @@
 // The latency part of the fleet benchmark: a cached read through the agent's socket, at p50 to
-// p99.9, beside the same read at each layer below it and beside an in-process cached read. The
+// p99.9, beside the same read at each layer below it, down to a bare server that answers the same
+// bytes from its own process (the machine's floor), and beside an in-process cached read. The
 // agent runs as its own process (what `hush agent` runs). The kinds of read take turns in blocks,
 // so that a noisy moment on a shared machine falls on all of them alike; the run is repeated to
 // show how much the machine's noise moves the tail.
+import { fork } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { Agent as HttpAgent, request } from 'node:http';
 import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { PerformanceObserver } from 'node:perf_hooks';
+import { pin, unpinSelf } from './fleet-placement.mjs';
 
 const { SecretManager } = await import('@hush/core');
 const { AwsSecretsManagerProvider } = await import('@hush/provider-aws');
@@ -17,10 +23,10 @@ const WARM_UP = 2_000;
 const BLOCK = 500;
 
 /**
- * Measures `count` reads of each kind, `repeat` times, and prints each run and a summary.
- * Returns whether every run met the goal.
+ * Measures `count` reads of each kind, `repeat` times, with the processes placed as `placement`
+ * says (see fleet-placement.mjs), and prints each run and a summary. Returns the summary.
  */
-export async function socketLatency({ startAgent, name, awsOptions, count = 20_000, repeat = 3 }) {
+export async function socketLatency({ startAgent, name, awsOptions, placement, count = 20_000, repeat = 3 }) {
   const agent = await startAgent({});
   const provider = new AgentProvider({ socket: agent.socket });
   const viaAgent = new SecretManager({ providers: [provider] });
@@ -28,11 +34,20 @@ export async function socketLatency({ startAgent, name, awsOptions, count = 20_0
   const path = `/v1/secret/${name}`;
   const bare = await bareClient(agent.socket, path);
   const http = nodeHttpClient(agent.socket, path);
+  const floorServer = await startFloor(await bare.answer());
+  const floor = await bareClient(floorServer.socket, path);
+  if (placement.client !== undefined) {
+    pin(process.pid, placement.client);
+    pin(agent.pid, placement.server);
+    pin(floorServer.pid, placement.server);
+  }
+  console.log(`\ncached read through the agent's socket, the processes ${placement.label}`);
   const kinds = [
     ['(a) getSecret through the agent socket', () => viaAgent.getSecret(name)],
     ['(b) AgentProvider.get alone', () => provider.get(name)],
     ['(c) raw HTTP GET: request bytes on a net socket', bare.get],
     ["(c') the same GET through node:http", http.get],
+    ['(e) the same GET to a bare server (the floor)', floor.get],
     ['(d) getSecret from the in-process cache (floor)', () => inProcess.getSecret(name)],
   ];
   const gc = gcWatch();
@@ -50,13 +65,16 @@ export async function socketLatency({ startAgent, name, awsOptions, count = 20_0
     }
   } finally {
     gc.stop();
+    if (placement.client !== undefined) unpinSelf();
     bare.close();
     http.close();
+    floor.close();
+    await floorServer.stop();
     await viaAgent.dispose();
     await inProcess.dispose();
     await agent.stop();
   }
-  return printSummary(runs);
+  return { placement: placement.label, ...printSummary(runs) };
 }
 
 /** The kinds take turns, BLOCK reads at a time, until each has `count` samples (µs). */
@@ -97,10 +115,11 @@ function printRun(run, repeat, kinds, stats, count, seconds, gc) {
       `${label.padEnd(50)} ${cell(s.p50)} ${cell(s.p90)} ${cell(s.p99)} ${cell(s.p999)} ${cell(s.mean)}`,
     );
   });
-  const [a, b, c] = stats;
+  const [a, b, c, , e] = stats;
   console.log(
-    `(a) p99 / (c) p99: ${(a.p99 / c.p99).toFixed(2)}x; (a) p50 − (b) p50: ${(a.p50 - b.p50).toFixed(1)} µs (the manager); (b) p50 − (c) p50: ${(b.p50 - c.p50).toFixed(1)} µs (the client)`,
+    `(a) p99 / (c) p99: ${(a.p99 / c.p99).toFixed(2)}x; (a) p50 − (b) p50: ${(a.p50 - b.p50).toFixed(1)} µs (the manager); (b) p50 − (c) p50: ${(b.p50 - c.p50).toFixed(1)} µs (the client); (c) p50 − (e) p50: ${(c.p50 - e.p50).toFixed(1)} µs (the agent)`,
   );
+  console.log(`the floor (e) this run: p50 ${e.p50.toFixed(1)} µs, p99 ${e.p99.toFixed(1)} µs`);
   console.log(`garbage collection in this process during the run: ${gc}`);
   console.log(
     `goal p99 < ${GOAL_P99_US} µs for (a): ${a.p99 < GOAL_P99_US ? 'met' : 'missed'} (${a.p99.toFixed(1)} µs)`,
@@ -109,13 +128,11 @@ function printRun(run, repeat, kinds, stats, count, seconds, gc) {
 
 /** The spread of (a)'s p99 over the runs: how noisy the machine was. */
 function printSummary(runs) {
-  if (runs.length === 0) return false;
   const p99s = runs.map((r) => r.p99).sort((x, y) => x - y);
   const met = p99s.filter((p) => p < GOAL_P99_US).length;
-  console.log(
-    `\n(a) over ${runs.length} runs: p99 ${p99s[0].toFixed(1)} to ${p99s.at(-1).toFixed(1)} µs (median ${p99s[Math.floor(p99s.length / 2)].toFixed(1)}), p50 ${Math.min(...runs.map((r) => r.p50)).toFixed(1)} to ${Math.max(...runs.map((r) => r.p50)).toFixed(1)} µs; goal p99 < ${GOAL_P99_US} µs met in ${met} of ${runs.length} runs`,
-  );
-  return met === runs.length;
+  const line = `(a) over ${runs.length} runs: p99 ${p99s[0].toFixed(1)} to ${p99s.at(-1).toFixed(1)} µs (median ${p99s[Math.floor(p99s.length / 2)].toFixed(1)}), p50 ${Math.min(...runs.map((r) => r.p50)).toFixed(1)} to ${Math.max(...runs.map((r) => r.p50)).toFixed(1)} µs; goal p99 < ${GOAL_P99_US} µs met in ${met} of ${runs.length} runs`;
+  console.log(`\n${line}`);
+  return { line, met: met === runs.length };
 }
 
 /** Pauses of the garbage collector in this process, counted between resets. */
@@ -142,6 +159,30 @@ function gcWatch() {
   };
 }
 
+/** The floor's server (fleet-floor.mjs), answering `answer`'s bytes on a socket of its own. */
+async function startFloor(answer) {
+  const folder = mkdtempSync(join(tmpdir(), 'hush-floor-'));
+  const socket = join(folder, 'floor.sock');
+  const child = fork(new URL('./fleet-floor.mjs', import.meta.url), [], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    env: { ...process.env, FLOOR_SOCKET: socket, FLOOR_ANSWER: answer.toString('base64') },
+  });
+  await new Promise((resolve, reject) => {
+    child.once('message', resolve);
+    child.once('exit', (code) => reject(new Error(`the floor server exited with ${code}`)));
+  });
+  return {
+    socket,
+    pid: child.pid,
+    stop: async () => {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      await exited;
+      rmSync(folder, { recursive: true, force: true });
+    },
+  };
+}
+
 /** A GET written by hand on one kept-alive net connection, the response read by its Content-Length. */
 async function bareClient(socketPath, path) {
   const socket = connect(socketPath);
@@ -155,15 +196,19 @@ async function bareClient(socketPath, path) {
     if (end < 0) return;
     const length = Number(/content-length: *(\d+)/i.exec(buffered.toString('latin1', 0, end))?.[1]);
     if (buffered.length < end + 4 + length) return;
+    const response = buffered;
     buffered = undefined;
-    done();
+    done(response);
   });
+  const get = () =>
+    new Promise((resolve) => {
+      done = resolve;
+      socket.write(bytes);
+    });
   return {
-    get: () =>
-      new Promise((resolve) => {
-        done = resolve;
-        socket.write(bytes);
-      }),
+    get,
+    /** One response's bytes, as they came. */
+    answer: get,
     close: () => socket.destroy(),
   };
 }

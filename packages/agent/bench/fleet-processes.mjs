@@ -78,6 +78,7 @@ export function startAgentProcess(work, env, cleanups) {
     child.once('message', () =>
       resolve({
         socket,
+        pid: child.pid,
         kill: () => child.kill('SIGKILL'),
         stop: async () => {
           child.kill('SIGTERM');

@@ -1,7 +1,8 @@
 // pnpm bench (@hush/agent): a fleet of client processes reading the same secrets from the AWS
 // emulator, which counts the requests it receives: (a) each process direct, (b) through one agent,
 // (c) each process direct with the shared Redis tier; then a cached read through the agent's
-// socket at p50 to p99.9, beside each layer under it and an in-process cached read; then the
+// socket at p50 to p99.9, beside each layer under it and an in-process cached read, with the
+// processes as the scheduler places them, on one CPU and on two (fleet-placement.mjs); then the
 // fault runs (a rotation and a killed agent; a rotation and a stopped Redis, while the fleet reads).
 //
 //   node bench/fleet.mjs [--full] [--clients N] [--secrets N] [--rounds N] [--only fleet,latency,fault]
@@ -16,6 +17,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { agentFault, redisFault } from './fleet-fault.mjs';
 import { socketLatency } from './fleet-latency.mjs';
+import { cannotPin, PLACEMENTS } from './fleet-placement.mjs';
 import {
   liveClients,
   nextMessage,
@@ -107,14 +109,25 @@ try {
     else console.log('(c) skipped: no Redis');
     printTable(rows);
   }
-  if (parts.has('latency'))
-    await socketLatency({
-      startAgent,
-      name: names[0],
-      awsOptions,
-      count: Number(args['latency-reads']),
-      repeat: Number(args['latency-runs']),
-    });
+  if (parts.has('latency')) {
+    const why = cannotPin();
+    const placements = why ? PLACEMENTS.slice(0, 1) : PLACEMENTS;
+    const summaries = [];
+    for (const placement of placements)
+      summaries.push(
+        await socketLatency({
+          startAgent,
+          name: names[0],
+          awsOptions,
+          placement,
+          count: Number(args['latency-reads']),
+          repeat: Number(args['latency-runs']),
+        }),
+      );
+    console.log('\ncached read through the agent socket, by placement:');
+    for (const s of summaries) console.log(`  ${s.placement}: ${s.line}`);
+    if (why) console.log(`  (the pinned placements were skipped: ${why})`);
+  }
   if (parts.has('fault')) {
     const bench = {
       names,
