@@ -52,7 +52,7 @@ export type {
 } from './manager-options.js';
 export type { EncodedFormKind } from './mask-forms.js';
 export { encodedForms, encodedFormsByKind, MIN_MASKED_LINE_LENGTH } from './mask-forms.js';
-export type { MaskerOptions } from './masker.js';
+export type { ChunkMasker, MaskerOptions } from './masker.js';
 export { DEFAULT_MAX_MASKED_VALUES, MASK, Masker, MIN_MASKED_LENGTH } from './masker.js';
 export {
   isValidSecretName,

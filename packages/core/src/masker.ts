@@ -23,6 +23,17 @@ export interface MaskerOptions {
   maxValues?: number;
 }
 
+/** Masks output chunk by chunk, as it comes: see `Masker.createChunkMasker`. */
+export interface ChunkMasker {
+  /**
+   * The chunk's bytes that can go out now, masked; a tail that the next chunk may complete into a
+   * value is held back (so the result may be empty).
+   */
+  write(chunk: Buffer | string): Buffer;
+  /** The output ended: the bytes held back, masked. */
+  end(): Buffer;
+}
+
 interface StreamState {
   /**
    * Bytes at the start of the next input that belong to a run already replaced; 0 when a run
@@ -124,24 +135,42 @@ export class Masker {
 
   /** A Transform that masks a byte stream, values split across chunks included. */
   createStream(): Transform {
-    let pending: Buffer = Buffer.alloc(0);
-    const state: StreamState = { carried: -1 };
+    const chunks = this.createChunkMasker();
     // node:stream is loaded here, not at import: a command that masks no stream never needs it.
     const { Transform } = process.getBuiltinModule('node:stream');
     return new Transform({
       transform: (chunk: Buffer | string, _encoding, done: TransformCallback) => {
+        const out = chunks.write(chunk);
+        done(null, out.length ? out : undefined);
+      },
+      flush: (done: TransformCallback) => {
+        const out = chunks.end();
+        done(null, out.length ? out : undefined);
+      },
+    });
+  }
+
+  /**
+   * What `createStream` does, without a stream: for output that comes as events of its own (a
+   * child's pipe, a pseudo-terminal), which then needs neither node:stream nor a stream's ticks.
+   */
+  createChunkMasker(): ChunkMasker {
+    let pending: Buffer = EMPTY;
+    const state: StreamState = { carried: -1 };
+    return {
+      write: (chunk) => {
         const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
         const input = pending.length ? Buffer.concat([pending, bytes]) : bytes;
         const { out, rest } = this.#process(input, false, state);
         pending = rest;
-        done(null, out.length ? out : undefined);
+        return out;
       },
-      flush: (done: TransformCallback) => {
+      end: () => {
         const { out } = this.#process(pending, true, state);
-        pending = Buffer.alloc(0);
-        done(null, out.length ? out : undefined);
+        pending = EMPTY;
+        return out;
       },
-    });
+    };
   }
 
   /**

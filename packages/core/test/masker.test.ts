@@ -113,6 +113,32 @@ describe('the masker against a naive reference (property)', () => {
     );
   });
 
+  it('masks chunk by chunk without a stream exactly as it masks the whole text, wherever the cuts fall', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.stringMatching(/^[abc]{3,12}$/), { minLength: 1, maxLength: 4 }),
+        fc.array(fc.stringMatching(/^[abcx]{0,8}$/), { maxLength: 8 }),
+        fc.array(fc.nat({ max: 60 }), { maxLength: 8 }),
+        (values, fillers, cuts) => {
+          const text = fillers.map((f, i) => f + (values[i % values.length] ?? '')).join('x');
+          const masker = new Masker(values);
+          const chunks = masker.createChunkMasker();
+          const bytes = Buffer.from(text);
+          const at = [...new Set(cuts.map((c) => c % (bytes.length + 1)))].sort((a, b) => a - b);
+          const out: Buffer[] = [];
+          let from = 0;
+          for (const cut of [...at, bytes.length]) {
+            out.push(chunks.write(bytes.subarray(from, cut)));
+            from = cut;
+          }
+          out.push(chunks.end());
+          expect(Buffer.concat(out).toString()).toBe(masker.mask(text));
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
   it('masks the form-body encoding of any value, as URLSearchParams writes it', () => {
     fc.assert(
       fc.property(fc.string({ unit: 'grapheme', minLength: 3, maxLength: 12 }), (value) => {

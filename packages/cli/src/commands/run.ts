@@ -72,7 +72,7 @@ export default async function run(cli: Cli, [argv]: [string[]], options: RunOpti
     file,
     cwd: cli.cwd,
     values: resolved.values,
-    masking: options.mask ? () => manager.masker.createStream() : undefined,
+    masking: options.mask ? () => manager.masker.createChunkMasker() : undefined,
     tty: options.mask && options.tty,
     keepMasterKey: options.keepMasterKey === true,
     ...(folder ? { folder } : {}),

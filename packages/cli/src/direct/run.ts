@@ -47,7 +47,7 @@ export async function directRun(
       file,
       cwd,
       values,
-      masking: () => masker.createStream(),
+      masking: () => masker.createChunkMasker(),
       tty: true,
       keepMasterKey: false,
       timing: timingOf(RUN_TIMING_DEFAULTS),

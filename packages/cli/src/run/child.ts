@@ -3,6 +3,7 @@ import { accessSync, constants as fsConstants, statSync } from 'node:fs';
 import { constants } from 'node:os';
 import { delimiter, isAbsolute, join, resolve } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
+import type { ChunkMasker } from '@hush/core';
 import { CliError } from '../errors.js';
 
 /** How a child ended: its exit code, or the signal that killed it. */
@@ -23,8 +24,8 @@ export interface StartOptions {
   args: string[];
   env: NodeJS.ProcessEnv;
   cwd: string;
-  /** A masking stream per output (a fresh one each call), or undefined to pass output through. */
-  masking?: () => NodeJS.ReadWriteStream;
+  /** A masker per output (a fresh one each call), or undefined to pass output through. */
+  masking?: () => ChunkMasker;
   /** Run under a pseudo-terminal (stdout, stderr and stdin share it). */
   tty: boolean;
 }
@@ -109,11 +110,17 @@ export function startPiped(options: StartOptions): RunningChild {
   };
 }
 
-function pipeMasked(source: Readable, target: () => Writable, masker: NodeJS.ReadWriteStream): Promise<void> {
+/** The child's output, masked chunk by chunk, to ours; resolves when it has all gone out. */
+function pipeMasked(source: Readable, target: () => Writable, masker: ChunkMasker): Promise<void> {
   return new Promise((resolvePromise) => {
-    source.pipe(masker);
-    masker.on('data', (chunk: Buffer) => target().write(chunk));
-    masker.on('end', () => resolvePromise());
+    const send = (bytes: Buffer) => {
+      if (bytes.length > 0) target().write(bytes);
+    };
+    source.on('data', (chunk: Buffer) => send(masker.write(chunk)));
+    source.on('end', () => {
+      send(masker.end());
+      resolvePromise();
+    });
     source.on('error', () => resolvePromise());
   });
 }

@@ -25,15 +25,12 @@ export async function startInTerminal(options: StartOptions & { file: string }):
   });
   let done = false;
   const masker = options.masking?.();
-  const flushed = new Promise<void>((resolve) => {
-    if (!masker) return resolve();
-    masker.on('data', (chunk: Buffer) => stdout.write(chunk));
-    masker.on('end', () => resolve());
-  });
+  const send = (bytes: Buffer) => {
+    if (bytes.length > 0) stdout.write(bytes);
+  };
   term.onData((data: string | Buffer) => {
     const chunk = typeof data === 'string' ? Buffer.from(data) : data;
-    if (masker) masker.write(chunk);
-    else stdout.write(chunk);
+    send(masker ? masker.write(chunk) : chunk);
   });
 
   const onResize = () => term.resize(stdout.columns || 80, stdout.rows || 24);
@@ -60,9 +57,9 @@ export async function startInTerminal(options: StartOptions & { file: string }):
       stdin.off('end', onEnd);
       if (raw) stdin.setRawMode(false);
       stdin.pause();
-      masker?.end();
+      if (masker) send(masker.end());
       const name = signal ? (SIGNAL_NAMES.get(signal) ?? null) : null;
-      void flushed.then(() => resolve({ code: name ? null : exitCode, signal: name }));
+      resolve({ code: name ? null : exitCode, signal: name });
     });
   });
   return {

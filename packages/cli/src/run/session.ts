@@ -1,3 +1,4 @@
+import type { ChunkMasker } from '@hush/core';
 import { stdoutIsTerminal } from '../stdio.js';
 import { type RunningChild, type StartOptions, startPiped } from './child.js';
 import { childEnvironment } from './environment.js';
@@ -21,8 +22,8 @@ export interface RunSession {
   cwd: string;
   /** The first start's variables (already registered with the masker). */
   values: Record<string, string>;
-  /** A masking stream per output, or undefined (`--no-mask`). */
-  masking: (() => NodeJS.ReadWriteStream) | undefined;
+  /** A masker per output, or undefined (`--no-mask`). */
+  masking: (() => ChunkMasker) | undefined;
   /** Whether to ask for a pseudo-terminal (masking on, not --no-tty); used when stdout is one. */
   tty: boolean;
   keepMasterKey: boolean;
