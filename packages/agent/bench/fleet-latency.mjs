@@ -128,6 +128,7 @@ function printRun(run, repeat, kinds, stats, count, seconds, gc) {
 
 /** The spread of (a)'s p99 over the runs: how noisy the machine was. */
 function printSummary(runs) {
+  if (runs.length === 0) return { line: '(a): no runs', met: false };
   const p99s = runs.map((r) => r.p99).sort((x, y) => x - y);
   const met = p99s.filter((p) => p < GOAL_P99_US).length;
   const line = `(a) over ${runs.length} runs: p99 ${p99s[0].toFixed(1)} to ${p99s.at(-1).toFixed(1)} µs (median ${p99s[Math.floor(p99s.length / 2)].toFixed(1)}), p50 ${Math.min(...runs.map((r) => r.p50)).toFixed(1)} to ${Math.max(...runs.map((r) => r.p50)).toFixed(1)} µs; goal p99 < ${GOAL_P99_US} µs met in ${met} of ${runs.length} runs`;

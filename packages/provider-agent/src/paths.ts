@@ -25,9 +25,14 @@ export function defaultTokenFile(
 }
 
 /** Names that go into a path as they are: what a valid secret name holds. */
-const PLAIN_NAME = /^[A-Za-z0-9_.\-/]*$/;
+const PLAIN_NAME = /^[A-Za-z0-9_.\-/]+$/;
+
+/** Whether a name goes into a path as it is, nothing escaped (what the agent's plain-read lane serves). */
+export function isPlainName(name: string): boolean {
+  return PLAIN_NAME.test(name);
+}
 
 /** A secret name as a path (or query) part: each segment percent-encoded where it needs it. */
 export function pathName(name: string): string {
-  return PLAIN_NAME.test(name) ? name : name.split('/').map(encodeURIComponent).join('/');
+  return isPlainName(name) ? name : name.split('/').map(encodeURIComponent).join('/');
 }

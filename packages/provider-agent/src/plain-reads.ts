@@ -1,10 +1,8 @@
 import type { Secret } from '@hush/core';
+import { isPlainName } from './paths.js';
 
 /** Names whose request and last answer are kept; past this many, the longest kept goes. */
 const MAX_NAMES = 1024;
-
-/** A name that goes into `/v1/secret/NAME` as it is: what the agent's plain-read lane serves. */
-const PLAIN_NAME = /^[A-Za-z0-9_.\-/]+$/;
 
 interface PlainRead {
   /** `GET /v1/secret/NAME` with its headers, as bytes: built once per name. */
@@ -30,7 +28,7 @@ export class PlainReads {
 
   /** Whether `name` is read here (else by the client's general path, which escapes it). */
   accepts(name: string): boolean {
-    return this.#byName.has(name) || PLAIN_NAME.test(name);
+    return this.#byName.has(name) || isPlainName(name);
   }
 
   /** The request's bytes for a name `accepts` took. */

@@ -21,7 +21,7 @@ import {
 } from '@hush/core';
 import type { RawReply } from './connection.js';
 import { toHushError, toInfo, toSecret, type WireError } from './mapping.js';
-import { defaultSocketPath, defaultTokenFile, pathName, TOKEN_HEADER } from './paths.js';
+import { defaultSocketPath, defaultTokenFile, isPlainName, pathName, TOKEN_HEADER } from './paths.js';
 import { PlainReads } from './plain-reads.js';
 import { ConnectionPool } from './pool.js';
 
@@ -139,7 +139,7 @@ export class AgentProvider implements SecretProvider {
     if (options.version === undefined && this.#plainReads.accepts(key)) {
       const raw = await this.#exchange(() => this.#plainReads.request(key), options.abortSignal, true);
       if (raw.status === 200) return this.#plainReads.secret(key, raw.body, this.#parseSecret);
-      return this.#secretOrNull({ status: raw.status, body: parseBody(raw.body) });
+      return this.#secretOrNull(parsed(raw));
     }
     const query = options.version === undefined ? '' : `?version=${encodeURIComponent(options.version)}`;
     return this.#secretOrNull(await this.#request('GET', `/v1/secret/${pathName(key)}${query}`, options));
@@ -252,8 +252,7 @@ export class AgentProvider implements SecretProvider {
 
   async #request(method: string, path: string, options: ProviderCallOptions, body?: unknown): Promise<Reply> {
     const build = () => this.#build(method, path, body);
-    const raw = await this.#exchange(build, options.abortSignal, method === 'GET');
-    return { status: raw.status, body: parseBody(raw.body) };
+    return parsed(await this.#exchange(build, options.abortSignal, method === 'GET'));
   }
 
   /** Sends a request (`build` makes its bytes); once more with a new token when the agent has one. */
@@ -289,7 +288,7 @@ export class AgentProvider implements SecretProvider {
     let request = `${method} ${path} HTTP/1.1\r\n${this.#headers()}`;
     // The agent answers plain reads on a lane of its own, for as long as a connection carries
     // nothing else; any other request ends its connection, so the next read opens a fresh one.
-    if (method !== 'GET' || !PLAIN_READ_PATH.test(path)) request += 'connection: close\r\n';
+    if (method !== 'GET' || !isPlainReadPath(path)) request += 'connection: close\r\n';
     if (body === undefined) return `${request}\r\n`;
     const payload = JSON.stringify(body);
     return `${request}content-type: application/json\r\ncontent-length: ${Buffer.byteLength(payload)}\r\n\r\n${payload}`;
@@ -325,11 +324,17 @@ export class AgentProvider implements SecretProvider {
   }
 }
 
+const SECRET_PATH = '/v1/secret/';
+
 /** `/v1/secret/NAME` with no query and nothing escaped: what the agent's lane serves. */
-const PLAIN_READ_PATH = /^\/v1\/secret\/[A-Za-z0-9_.\-/]+$/;
+const isPlainReadPath = (path: string): boolean =>
+  path.startsWith(SECRET_PATH) && isPlainName(path.slice(SECRET_PATH.length));
 
 /** What a header value may hold here: visible ASCII, no space (the agent's tokens are base64url). */
 const HEADER_VALUE = /^[\x21-\x7e]+$/;
+
+/** A reply with its body read as JSON. */
+const parsed = (raw: RawReply): Reply => ({ status: raw.status, body: parseBody(raw.body) });
 
 /** A body as JSON; a body that is not JSON is no body (the status alone then says what happened). */
 function parseBody(bytes: Buffer): any {
