@@ -58,7 +58,7 @@ export function readLayout(bytes: Buffer, path: string): Layout | undefined {
   if (!bytes.subarray(headerEnd + 1, metaStart).equals(SECRETS_LINE)) return undefined;
   const between = bytes.subarray(metaStart, metaStart + BETWEEN.length).equals(BETWEEN)
     ? metaStart
-    : bytes.indexOf(Buffer.from(`\n${BETWEEN.toString()}`), metaStart - 1) + 1;
+    : indexOfSectionEnd(bytes, metaStart - 1) + 1;
   if (between <= 0) return undefined;
   const sealedStart = between + BETWEEN.length;
   const sealedEnd = bytes.length - END.length;
@@ -74,6 +74,22 @@ export function readLayout(bytes: Buffer, path: string): Layout | undefined {
   const mac = macValueRange(bytes, MAC_FIELD, headerEnd);
   if (!mac) return undefined;
   return { header, meta: [metaStart, between], sealed: [sealedStart, sealedEnd], mac };
+}
+
+const SECTION_END = Buffer.from(`\n${BETWEEN.toString()}`);
+/** `\n}`: where a line begins with a brace. Every line of a section begins with a quote. */
+const BRACE_LINE = SECTION_END.subarray(0, 2);
+
+/**
+ * The first `\n},\n"sealed":{\n` at or after `from`, or -1. Found by its first two bytes, which
+ * the lines of a section never begin with: a search for the whole marker would stop at every
+ * newline and quote of the section it crosses, and costs a read of a large store several times more.
+ */
+function indexOfSectionEnd(bytes: Buffer, from: number): number {
+  for (let at = bytes.indexOf(BRACE_LINE, from); at >= 0; at = bytes.indexOf(BRACE_LINE, at + 1)) {
+    if (bytes.subarray(at, at + SECTION_END.length).equals(SECTION_END)) return at;
+  }
+  return -1;
 }
 
 /** The file MAC of a v2 file: HMAC-SHA256 under its own subkey over every byte but the MAC value. */
