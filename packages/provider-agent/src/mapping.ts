@@ -55,6 +55,7 @@ export function toInfo(raw: unknown, provider: string): SecretInfo {
 /**
  * The agent's refusal or failure as hush's error: an outage behind the agent (or the agent
  * refusing this client) fails over to the next providers; a denial or a bad name ends the read.
+ * Each message names the agent once: errors that name their provider get the agent's words alone.
  */
 export function toHushError(
   provider: string,
@@ -63,7 +64,8 @@ export function toHushError(
   name = '',
 ): HushError {
   const code = error?.code ?? `HTTP_${status}`;
-  const message = `agent: ${error?.message ?? `answered ${status}`}`;
+  const detail = error?.message ?? `answered ${status}`;
+  const message = `agent: ${detail}`;
   switch (code) {
     case 'ACCESS_DENIED':
       return new AccessDeniedError(message);
@@ -77,11 +79,22 @@ export function toHushError(
     case 'WRITES_DISABLED':
       return new UnsupportedOperationError(provider, 'write', message);
     case 'PROVIDER_UNAVAILABLE':
-      return new ProviderUnavailableError(message, error?.failures ?? [{ provider, code, message }]);
+      // The agent's message already lists its failures; they are kept, not repeated.
+      if (error?.failures?.length)
+        return new ProviderUnavailableError(
+          `the providers behind agent provider '${provider}' are unavailable`,
+          error.failures,
+        );
+      return unavailable(provider, code, detail);
     default:
       // Refused (a token, X-Forwarded-For) or failing: this process's own chain takes over.
-      if (status === 401 || status === 403 || status >= 500)
-        return new ProviderUnavailableError(message, [{ provider, code, message }]);
-      return new ProviderError(provider, message);
+      if (status === 401 || status === 403 || status >= 500) return unavailable(provider, code, detail);
+      return new ProviderError(provider, detail);
   }
+}
+
+function unavailable(provider: string, code: string, detail: string): ProviderUnavailableError {
+  return new ProviderUnavailableError(`agent provider '${provider}' is unavailable`, [
+    { provider, code, message: detail },
+  ]);
 }

@@ -91,4 +91,22 @@ describe("the agent's errors", () => {
       ProviderUnavailableError,
     );
   });
+
+  it('name the agent once, and keep the failures reported behind it without repeating them', () => {
+    const refused = toHushError('agent', 401, { code: 'TOKEN_REQUIRED', message: 'a token is required' });
+    expect(refused.message).toBe("agent provider 'agent' is unavailable (agent: a token is required)");
+    expect(toHushError('agent', 404, { code: 'NOT_FOUND_HERE', message: 'gone' }).message).toBe(
+      'agent: gone',
+    );
+    expect(toHushError('agent', 403, { code: 'ACCESS_DENIED', message: 'no' }).message).toBe('agent: no');
+    const behind = toHushError('agent', 503, {
+      code: 'PROVIDER_UNAVAILABLE',
+      message: 'no provider could answer (aws: throttled)',
+      failures: [{ provider: 'aws', code: 'ThrottlingException', message: 'throttled' }],
+    }) as ProviderUnavailableError;
+    expect(behind.message).toBe(
+      "the providers behind agent provider 'agent' are unavailable (aws: throttled)",
+    );
+    expect(behind.failures).toEqual([{ provider: 'aws', code: 'ThrottlingException', message: 'throttled' }]);
+  });
 });
