@@ -155,6 +155,20 @@ export class LocalSecretProvider implements SecretProvider {
     return secret ? this.#read(found!.view.header.storeId, found!.keys, key, secret, options.version) : null;
   }
 
+  /**
+   * `get` for a process that reads one secret and exits (a command line), with `syncReads` on: a
+   * store in the layout hush writes is streamed through a small buffer, its MAC computed on the
+   * way, instead of being read whole into memory, and nothing is kept, so every later read reads
+   * the file again. The same answer and the same errors as `get`; without `syncReads`, it is `get`.
+   */
+  async getOnce(key: string, options: ProviderGetOptions = {}): Promise<Secret | null> {
+    options.abortSignal?.throwIfAborted();
+    validateSecretName(key);
+    this.#counters.reads++;
+    const found = await this.#store.readOne(key);
+    return found?.secret ? this.#read(found.storeId, found.keys, key, found.secret, options.version) : null;
+  }
+
   async getMany(keys: string[], options: ProviderCallOptions = {}): Promise<Map<string, Secret | null>> {
     options.abortSignal?.throwIfAborted();
     for (const key of keys) validateSecretName(key);

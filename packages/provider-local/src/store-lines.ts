@@ -1,4 +1,4 @@
-import { createHmac } from 'node:crypto';
+import { createHmac, type Hmac } from 'node:crypto';
 import { equalBase64, FORMAT } from './crypto.js';
 import {
   checkHeader,
@@ -45,25 +45,26 @@ export interface Layout {
   mac: [number, number];
 }
 
+/** The header line of a v2 file and where the `secrets` section begins. */
+export interface HeaderLine {
+  header: StoreHeader;
+  /** Where the first line of the `secrets` section begins. */
+  metaStart: number;
+  /** Where the MAC value is in the header line. */
+  mac: [number, number];
+}
+
 /**
- * The header and section ranges of a v2 file in the layout hush writes; undefined for anything
- * else (another format, a reformatted or hand-merged file: the caller parses it whole). Nothing
- * here is trusted before the file MAC is checked.
+ * The header of a v2 file in the layout hush writes, from the file's first bytes (the header line
+ * and the `"secrets":{` line after it); undefined for anything else. Nothing here is trusted
+ * before the file MAC is checked.
  */
-export function readLayout(bytes: Buffer, path: string): Layout | undefined {
+export function readHeaderLine(bytes: Buffer, path: string): HeaderLine | undefined {
   if (!bytes.subarray(0, HEADER_START.length).equals(HEADER_START)) return undefined;
   const headerEnd = bytes.indexOf(NEWLINE);
   if (headerEnd < 1 || bytes[headerEnd - 1] !== 0x2c) return undefined;
   const metaStart = headerEnd + 1 + SECRETS_LINE.length;
   if (!bytes.subarray(headerEnd + 1, metaStart).equals(SECRETS_LINE)) return undefined;
-  const between = bytes.subarray(metaStart, metaStart + BETWEEN.length).equals(BETWEEN)
-    ? metaStart
-    : indexOfSectionEnd(bytes, metaStart - 1) + 1;
-  if (between <= 0) return undefined;
-  const sealedStart = between + BETWEEN.length;
-  const sealedEnd = bytes.length - END.length;
-  if (sealedEnd < sealedStart || !bytes.subarray(sealedEnd).equals(END)) return undefined;
-  if (sealedEnd > sealedStart && bytes[sealedEnd - 1] !== NEWLINE) return undefined;
   let raw: unknown;
   try {
     raw = JSON.parse(`${bytes.toString('utf8', 0, headerEnd - 1)}}`);
@@ -72,11 +73,46 @@ export function readLayout(bytes: Buffer, path: string): Layout | undefined {
   }
   const header = checkHeader(raw, path);
   const mac = macValueRange(bytes, MAC_FIELD, headerEnd);
-  if (!mac) return undefined;
-  return { header, meta: [metaStart, between], sealed: [sealedStart, sealedEnd], mac };
+  return mac ? { header, metaStart, mac } : undefined;
 }
 
-const SECTION_END = Buffer.from(`\n${BETWEEN.toString()}`);
+/**
+ * The header and section ranges of a v2 file in the layout hush writes; undefined for anything
+ * else (another format, a reformatted or hand-merged file: the caller parses it whole). Nothing
+ * here is trusted before the file MAC is checked.
+ */
+export function readLayout(bytes: Buffer, path: string): Layout | undefined {
+  const head = readHeaderLine(bytes, path);
+  if (!head) return undefined;
+  const { metaStart } = head;
+  const between = startsWithSectionEnd(bytes, metaStart)
+    ? metaStart
+    : indexOfSectionEnd(bytes, metaStart - 1) + 1;
+  if (between <= 0) return undefined;
+  const sealed = sealedRange(bytes.length, between, bytes.subarray(-END.length - 1));
+  return sealed && { header: head.header, meta: [metaStart, between], sealed, mac: head.mac };
+}
+
+/** Whether the `secrets` section is empty: its end marker right where its lines would begin. */
+function startsWithSectionEnd(bytes: Buffer, metaStart: number): boolean {
+  return bytes.subarray(metaStart, metaStart + BETWEEN.length).equals(BETWEEN);
+}
+
+/**
+ * The `sealed` section of a file of `length` bytes whose `secrets` section ends at `between`,
+ * given the file's last bytes (`END` and the byte before it); undefined when the file does not
+ * end as hush ends it.
+ */
+export function sealedRange(length: number, between: number, last: Buffer): [number, number] | undefined {
+  const sealedStart = between + BETWEEN.length;
+  const sealedEnd = length - END.length;
+  if (sealedEnd < sealedStart || !last.subarray(-END.length).equals(END)) return undefined;
+  if (sealedEnd > sealedStart && last[last.length - END.length - 1] !== NEWLINE) return undefined;
+  return [sealedStart, sealedEnd];
+}
+
+/** The end of the `secrets` section and the start of `sealed`, with the newline before it. */
+export const SECTION_END = Buffer.from(`\n${BETWEEN.toString()}`);
 /** `\n}`: where a line begins with a brace. Every line of a section begins with a quote. */
 const BRACE_LINE = SECTION_END.subarray(0, 2);
 
@@ -85,17 +121,21 @@ const BRACE_LINE = SECTION_END.subarray(0, 2);
  * the lines of a section never begin with: a search for the whole marker would stop at every
  * newline and quote of the section it crosses, and costs a read of a large store several times more.
  */
-function indexOfSectionEnd(bytes: Buffer, from: number): number {
+export function indexOfSectionEnd(bytes: Buffer, from: number): number {
   for (let at = bytes.indexOf(BRACE_LINE, from); at >= 0; at = bytes.indexOf(BRACE_LINE, at + 1)) {
     if (bytes.subarray(at, at + SECTION_END.length).equals(SECTION_END)) return at;
   }
   return -1;
 }
 
-/** The file MAC of a v2 file: HMAC-SHA256 under its own subkey over every byte but the MAC value. */
+/** A v2 file's MAC begun: HMAC-SHA256 under its own subkey, to be fed every byte but the MAC value. */
+export function beginFileMac(macKey: Buffer): Hmac {
+  return createHmac('sha256', macKey).update(`${FORMAT} file\n`);
+}
+
+/** The file MAC of a v2 file over `bytes`, whose MAC value lies between `macStart` and `macEnd`. */
 function fileMac(macKey: Buffer, bytes: Buffer, macStart: number, macEnd: number): string {
-  return createHmac('sha256', macKey)
-    .update(`${FORMAT} file\n`)
+  return beginFileMac(macKey)
     .update(bytes.subarray(0, macStart))
     .update(bytes.subarray(macEnd))
     .digest('base64');
@@ -109,23 +149,50 @@ export function verifyFileMac(bytes: Buffer, header: StoreHeader, macKey: Buffer
   return equalBase64(header.mac, fileMac(macKey, bytes, range[0], range[1]));
 }
 
+/** What a binary search over sorted lines reads: a buffer, or a file read by position. */
+export interface LineBytes {
+  /** The byte at `at`. */
+  at(at: number): number;
+  /** The first `byte` at or after `from`, or -1. */
+  indexOf(byte: number, from: number): number;
+  /** The last `byte` at or before `from`, or -1. */
+  lastIndexOf(byte: number, from: number): number;
+  /** The bytes from `start` to `end`. */
+  slice(start: number, end: number): Buffer;
+}
+
+/** A buffer as `LineBytes`. */
+export function bufferLines(bytes: Buffer): LineBytes {
+  return {
+    at: (at) => bytes[at]!,
+    indexOf: (byte, from) => bytes.indexOf(byte, from),
+    lastIndexOf: (byte, from) => (from < 0 ? -1 : bytes.lastIndexOf(byte, from)),
+    slice: (start, end) => bytes.subarray(start, end),
+  };
+}
+
 /**
  * The value of the line for `name` in a section (its text after `"name":`), found by a binary
  * search over the sorted lines; undefined when the section has no such line.
  */
-export function findLine(bytes: Buffer, range: [number, number], name: string): string | undefined {
+export function findLine(
+  bytes: Buffer | LineBytes,
+  range: [number, number],
+  name: string,
+): string | undefined {
+  const lines = Buffer.isBuffer(bytes) ? bufferLines(bytes) : bytes;
   const key = Buffer.from(`${JSON.stringify(name)}:`);
   let [lo, hi] = range;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    const start = bytes.lastIndexOf(NEWLINE, mid - 1) + 1;
+    const start = lines.lastIndexOf(NEWLINE, mid - 1) + 1;
     const lineStart = Math.max(start, lo);
-    const end = bytes.indexOf(NEWLINE, lineStart);
+    const end = lines.indexOf(NEWLINE, lineStart);
     const lineEnd = end < 0 || end > hi ? hi : end;
-    const order = Buffer.compare(bytes.subarray(lineStart, Math.min(lineStart + key.length, lineEnd)), key);
+    const order = Buffer.compare(lines.slice(lineStart, Math.min(lineStart + key.length, lineEnd)), key);
     if (order === 0) {
-      const valueEnd = bytes[lineEnd - 1] === 0x2c ? lineEnd - 1 : lineEnd;
-      return bytes.toString('utf8', lineStart + key.length, valueEnd);
+      const valueEnd = lines.at(lineEnd - 1) === 0x2c ? lineEnd - 1 : lineEnd;
+      return lines.slice(lineStart + key.length, valueEnd).toString('utf8');
     }
     if (order < 0) lo = lineEnd + 1;
     else hi = lineStart;
@@ -135,7 +202,7 @@ export function findLine(bytes: Buffer, range: [number, number], name: string): 
 
 /** One secret of a v2 file in this layout, its two lines parsed alone; undefined when absent. */
 export function readEntry(
-  bytes: Buffer,
+  bytes: Buffer | LineBytes,
   layout: Layout,
   name: string,
   path: string,

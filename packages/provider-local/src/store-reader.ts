@@ -4,7 +4,7 @@ import { type DerivedKeys, decryptValue, FORMAT_V1 } from './crypto.js';
 import { assertPrivate, assertPrivateFolder, type FileSnapshot, readSnapshot, statStamp } from './disk.js';
 import { type KeyRing, RetryWithNewKey } from './keyring.js';
 import type { LockOptions } from './lock.js';
-import type { FileReads } from './read-files.js';
+import { type FileReads, syncReads } from './read-files.js';
 import { waitForRekey } from './rekey-lock.js';
 import type { GenerationMemory, StateFile } from './state.js';
 import {
@@ -16,6 +16,7 @@ import {
   type StoreHeader,
 } from './store-file.js';
 import { readLayout, verifyFileMac } from './store-lines.js';
+import { StreamedStore } from './store-stream.js';
 import { V1View, verifyV1FileMac } from './store-v1.js';
 import { DocView, LinesView, type StoreView } from './store-view.js';
 
@@ -29,6 +30,13 @@ export interface Verified {
   stamp: string;
   view: StoreView;
   keys: DerivedKeys;
+}
+
+/** One secret of a verified store, as `readOne` finds it: undefined when the store has none of that name. */
+export interface OneEntry {
+  storeId: string;
+  keys: DerivedKeys;
+  secret: StoredSecret | undefined;
 }
 
 /** What a verification reads besides the store, started before the store is read (see `#readAhead`). */
@@ -116,6 +124,45 @@ export class StoreReader {
       } catch (error) {
         if (attempt >= ATTEMPTS || !(await this.canRetry(error))) throw error;
       }
+    }
+  }
+
+  /**
+   * One secret for a process that reads it and exits (reads on the calling thread, nothing read
+   * yet): the file streamed through a small buffer (see `StreamedStore`), and nothing kept, so
+   * any later read reads the file again. Whatever the stream cannot answer (a file in another
+   * layout, a failure of any kind) is answered by `view()`, which reads the file whole and reports
+   * what is wrong. Null when the store is absent.
+   */
+  async readOne(name: string): Promise<OneEntry | null> {
+    if (this.config.reads === syncReads && !this.cache && !this.#verified && !this.#pending) {
+      const streamed = await this.#streamOne(name).catch(() => undefined);
+      if (streamed) return streamed;
+    }
+    const found = await this.view();
+    return found && { storeId: found.view.header.storeId, keys: found.keys, secret: found.view.entry(name) };
+  }
+
+  /** `readOne` by streaming; undefined when the whole read must answer. Checks as `verifySnapshot` does. */
+  async #streamOne(name: string): Promise<OneEntry | undefined> {
+    const path = this.config.path;
+    const ahead = this.#readAhead();
+    const file = StreamedStore.open(path);
+    try {
+      const head = file.head(path);
+      if (!head) return undefined;
+      assertPrivate(path, file.stats.mode, 'store', this.config.insecureOk);
+      await ahead.folder;
+      const keys = await this.keys.keysFor(head.header, await this.keys.require());
+      if (!file.verify(keys.mac)) return undefined;
+      const { storeId, generation } = head.header;
+      if (generation < (await this.config.memory.admit(storeId, generation, ahead.state))) return undefined;
+      const secret = file.entry(name, path);
+      if (!file.unchanged()) return undefined;
+      this.counters.fileReads++;
+      return { storeId, keys, secret };
+    } finally {
+      file.close();
     }
   }
 

@@ -1,4 +1,5 @@
 import { type Secret, validateSecretName } from '@hush/core';
+import { isLocalSecretProvider } from '@hush/provider-local';
 import { watchStandardStreams, writeStdout } from '../stdio.js';
 import { directProviders } from './chain.js';
 import type { DirectSettings } from './settings.js';
@@ -17,8 +18,16 @@ export async function directGet(name: string, settings: DirectSettings): Promise
   if (!chain) return false;
   let secret: Secret | null;
   try {
-    await chain.start();
-    secret = await chain.providers[0]!.get(name);
+    const first = chain.providers[0]!;
+    // A local store is read for this one secret alone, and needs no initialising first: a read
+    // that answers has checked the key and the file as `initialize` would, and one that does not
+    // goes to the full command. (Another copy of the package may predate getOnce.)
+    if (isLocalSecretProvider(first) && typeof first.getOnce === 'function')
+      secret = await first.getOnce(name);
+    else {
+      await chain.start();
+      secret = await first.get(name);
+    }
   } finally {
     await chain.dispose();
   }
