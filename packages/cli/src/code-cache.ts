@@ -17,7 +17,8 @@ import { flagIsOn } from './env-flag.js';
 // Loads the command's bundle through a V8 code cache, as Node 22's module.enableCompileCache()
 // does (Node 20 has none). The cache is made when the process exits, not when the script is
 // compiled: V8 compiles functions lazily, on first call, and a cache made at exit holds every
-// function the command ran, so the next run of that command compiles next to nothing.
+// function the command ran, so the next run of that command compiles next to nothing. Only a run
+// that succeeded, and that its bundle answered itself, makes one (see `launch`).
 //
 // One cache per command word (`get`, `run`...): each holds what its command runs and no more,
 // since reading a cache costs in proportion to its size. It lives in the user's cache folder
@@ -149,6 +150,10 @@ const importModule = (specifier: string): Promise<unknown> => import(specifier);
  * (or V8 refused it).
  */
 export function launch(file: string, argv = process.argv, env = process.env): void {
+  // A bundle that hands the command on to another (the direct path to the full command) ran only
+  // the part that decided to: a cache of that would lack the code its command runs when answered.
+  pendingCache?.drop();
+  pendingCache = undefined;
   const dir = codeCacheDisabled(env) ? undefined : codeCacheDir(env);
   // ASCII only (the build checks it): latin1 reads it as a plain copy, with no UTF-8 decoding.
   const source = readFileSync(file, 'latin1');
@@ -157,10 +162,26 @@ export function launch(file: string, argv = process.argv, env = process.env): vo
   const cachedData = path ? readCodeCache(path) : undefined;
   const script = new Script(wrap(source), { filename: file, ...(cachedData ? { cachedData } : {}) });
   if (path && (cachedData === undefined || script.cachedDataRejected))
-    process.once('exit', () => writeCodeCache(path, script.createCachedData()));
+    pendingCache = cacheAtExit(path, script);
   const module = { exports: {} };
   const body = script.runInThisContext() as (...args: unknown[]) => void;
   body.call(module.exports, module.exports, requireFor(file), module, file, dirname(file), importModule);
+}
+
+/** The cache the running bundle leaves at exit, if it leaves one. */
+let pendingCache: { drop(): void } | undefined;
+
+/**
+ * Writes the cache of `script` when the process exits, if it succeeded: a cache is kept until the
+ * bundle changes, and one made by a run that failed early (a secret not found, a bad flag) holds
+ * too little of what the command runs when it works.
+ */
+function cacheAtExit(path: string, script: Script): { drop(): void } {
+  const write = (code: number) => {
+    if (code === 0) writeCodeCache(path, script.createCachedData());
+  };
+  process.once('exit', write);
+  return { drop: () => process.off('exit', write) };
 }
 
 /**

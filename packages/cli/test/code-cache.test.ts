@@ -73,6 +73,27 @@ describe('the code cache of the hush command', () => {
     expect(files(folder).filter((f) => f.endsWith('-list.v8cache'))).toHaveLength(1);
   });
 
+  it('is written by a run that succeeded, and not by one the direct path handed on', async () => {
+    const { cacheHome, run } = await project();
+    const folder = join(cacheHome, 'hush', 'code');
+    const hashOf = (bundle: string) =>
+      bundleHash(readFileSync(join(BIN, '..', '..', 'dist', bundle), 'latin1'))!.slice(0, 20);
+    // Not found: the direct path hands on, the full command fails; neither leaves its cache.
+    expect((await run(['get', 'no-such-secret'])).code).toBe(3);
+    expect(files(folder)).toEqual([]);
+    // Handed on (HUSH_JSON), then answered: the full command's cache alone.
+    const json = await run(['get', 'app-token'], { HUSH_JSON: '1' });
+    expect(json.code, json.stderr).toBe(0);
+    expect(files(folder).map((f) => f.slice(0, 20))).toEqual([hashOf('hush.cjs')]);
+    // Answered by the direct path: its own cache, made by a run that read the secret.
+    expect((await run(['get', 'app-token'])).stdout).toBe(`${VALUE}\n`);
+    expect(
+      files(folder)
+        .map((f) => f.slice(0, 20))
+        .sort(),
+    ).toEqual([hashOf('hush.cjs'), hashOf('direct.cjs')].sort());
+  });
+
   it('makes a cache V8 refuses anew, and the command still works', async () => {
     const { cacheHome, run } = await project();
     expect((await run(['get', 'app-token'])).code).toBe(0);

@@ -130,8 +130,8 @@ describe('which path answers', () => {
   it('a found secret and a listing by the direct path alone; anything else by the full command', async () => {
     const dir = tempProject();
     const cacheHome = join(dir, 'cache-home');
-    const run = (args: string[], input?: string) =>
-      hush(args, { cwd: dir, env: { XDG_CACHE_HOME: cacheHome }, ...(input ? { input } : {}) });
+    const run = (args: string[], input?: string, env: Record<string, string> = {}) =>
+      hush(args, { cwd: dir, env: { XDG_CACHE_HOME: cacheHome, ...env }, ...(input ? { input } : {}) });
     expect((await run(['init'])).code).toBe(0);
     expect((await run(['set', 'db/url'], VALUE)).code).toBe(0);
     expect((await run(['get', 'db/url'])).stdout).toBe(`${VALUE}\n`);
@@ -141,7 +141,9 @@ describe('which path answers', () => {
     expect(cacheFiles(cacheHome, 'hush.cjs', 'get')).toBe(false);
     expect(cacheFiles(cacheHome, 'direct.cjs', 'list')).toBe(true);
     expect(cacheFiles(cacheHome, 'hush.cjs', 'list')).toBe(false);
-    expect((await run(['get', 'nowhere'])).code).toBe(3);
+    // Not in the first provider: handed on to the full command, which finds it in the next.
+    const later = await run(['get', 'from-env'], undefined, { HUSH_SECRET_FROM_ENV: 'env-value' });
+    expect([later.code, later.stdout]).toEqual([0, 'env-value\n']);
     expect(cacheFiles(cacheHome, 'hush.cjs', 'get')).toBe(true);
   });
 });
