@@ -12,6 +12,11 @@ wanted=()
 while IFS= read -r line; do
   pkg="${line%%#*}"; pkg="${pkg//[[:space:]]/}"
   [ -n "$pkg" ] || continue
+  # `package:command`: not wanted when the command is there already (from another package).
+  if [[ "$pkg" == *:* ]]; then
+    command -v "${pkg#*:}" >/dev/null 2>&1 && continue
+    pkg="${pkg%%:*}"
+  fi
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || wanted+=("$pkg")
 done < .ci/apt-packages
 [ ${#wanted[@]} -gt 0 ] || { log "everything listed is installed"; exit 0; }
