@@ -84,18 +84,11 @@ export function readHeaderLine(bytes: Buffer, path: string): HeaderLine | undefi
 export function readLayout(bytes: Buffer, path: string): Layout | undefined {
   const head = readHeaderLine(bytes, path);
   if (!head) return undefined;
-  const { metaStart } = head;
-  const between = startsWithSectionEnd(bytes, metaStart)
-    ? metaStart
-    : indexOfSectionEnd(bytes, metaStart - 1) + 1;
+  // From the newline that ends the `"secrets":{` line: an empty section is found there too.
+  const between = indexOfSectionEnd(bytes, head.metaStart - 1) + 1;
   if (between <= 0) return undefined;
   const sealed = sealedRange(bytes.length, between, bytes.subarray(-END.length - 1));
-  return sealed && { header: head.header, meta: [metaStart, between], sealed, mac: head.mac };
-}
-
-/** Whether the `secrets` section is empty: its end marker right where its lines would begin. */
-function startsWithSectionEnd(bytes: Buffer, metaStart: number): boolean {
-  return bytes.subarray(metaStart, metaStart + BETWEEN.length).equals(BETWEEN);
+  return sealed && { header: head.header, meta: [head.metaStart, between], sealed, mac: head.mac };
 }
 
 /**

@@ -33,6 +33,8 @@ const OVERLAP = SECTION_END.length - 1;
 /** A store file open for one streamed read (see above). Close it after use. */
 export class StreamedStore {
   readonly stats: Stats;
+  /** Where the file is read: [0, OVERLAP) holds the end of the previous chunk, a chunk follows. */
+  readonly #buffer: Buffer;
   #head: HeaderLine | undefined;
   /** The MAC value as the file spells it (the header's field, before it is parsed). */
   #spelled: string | undefined;
@@ -43,6 +45,8 @@ export class StreamedStore {
     private readonly chunkSize: number,
   ) {
     this.stats = fstatSync(fd);
+    // The header is read in one go, whatever the chunks are.
+    this.#buffer = Buffer.allocUnsafe(OVERLAP + Math.max(chunkSize, PAGE));
   }
 
   /** Opens the store; throws as `openSync` throws (ENOENT for a store that is not there). */
@@ -58,7 +62,7 @@ export class StreamedStore {
 
   /** The header, read from the file's first bytes; undefined when the file is not in hush's layout. */
   head(path: string): HeaderLine | undefined {
-    const first = Buffer.allocUnsafe(Math.max(this.chunkSize, PAGE));
+    const first = this.#buffer.subarray(OVERLAP);
     const n = readSync(this.fd, first, 0, first.length, 0);
     this.#head = readHeaderLine(first.subarray(0, n), path);
     if (this.#head) this.#spelled = first.toString('latin1', this.#head.mac[0], this.#head.mac[1]);
@@ -75,8 +79,7 @@ export class StreamedStore {
     if (!head) return false;
     const [macStart, macEnd] = head.mac;
     const hmac = beginFileMac(macKey);
-    // buffer[0, OVERLAP) holds the end of the previous chunk; a chunk is read in after it.
-    const buffer = Buffer.allocUnsafe(OVERLAP + this.chunkSize);
+    const buffer = this.#buffer;
     let kept = 0;
     let position = 0;
     let between = -1;

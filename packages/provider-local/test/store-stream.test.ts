@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { deriveKeys } from '../src/crypto.js';
 import { parseMasterKey } from '../src/keys.js';
 import { parseStore } from '../src/store-file.js';
+import { readLayout } from '../src/store-lines.js';
 import { StreamedStore } from '../src/store-stream.js';
 import { editStore, type Sandbox, sandbox, thrown } from './helpers.js';
 
@@ -92,6 +93,17 @@ describe('one entry streamed from a store', () => {
     expect(await streamed(box, 'db/url', 64, key)).toBe('declined');
     writeFileSync(box.store, original);
     expect((await streamed(box, 'db/url', 64, key)) as object).toHaveProperty('versions');
+  });
+
+  it('reads a store whose sections are empty, as readLayout does', async () => {
+    const provider = box.make();
+    await provider.set('only', PLANTED);
+    await provider.delete('only');
+    const bytes = readFileSync(box.store);
+    const layout = readLayout(bytes, box.store);
+    expect(layout?.meta[0]).toBe(layout?.meta[1]);
+    expect(layout?.sealed[0]).toBe(layout?.sealed[1]);
+    expect(await streamed(box, 'only', 5, await macKey(box))).toBeUndefined();
   });
 
   it('knows whether the file was written to after it was opened', async () => {
