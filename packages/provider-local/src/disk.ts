@@ -89,7 +89,8 @@ export async function readSnapshot(
 }
 
 /** Identifies one version of a file: a rename or a rewrite changes it. */
-function stampOf(stat: Stats): string {
+/** A file's identity and last change: `dev:ino:size:mtimeMs:ctimeMs` (any write changes it). */
+export function stampOf(stat: Stats): string {
   return `${stat.dev}:${stat.ino}:${stat.size}:${stat.mtimeMs}:${stat.ctimeMs}`;
 }
 

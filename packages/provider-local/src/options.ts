@@ -61,6 +61,8 @@ export interface LocalProviderOptions {
    * server leaves it off. Default false. Writes are not affected.
    */
   syncReads?: boolean;
+  /** The clock, in ms since the epoch (expiry dates, notes of verified reads). Default `Date.now`. */
+  now?: () => number;
 }
 
 /** A new key for `rekey`: a master key (base64 or bytes) or a passphrase. */
@@ -116,4 +118,5 @@ export const OPTION_NAMES = optionNames<LocalProviderOptions>()({
   lockStaleMs: true,
   lockTimeoutMs: true,
   syncReads: true,
+  now: true,
 });

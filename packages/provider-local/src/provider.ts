@@ -79,6 +79,7 @@ export class LocalSecretProvider implements SecretProvider {
   readonly #maxVersions: number;
   readonly #counters = { reads: 0, writes: 0 };
   readonly #reads: FileReads;
+  readonly #now: () => number;
 
   constructor(options: LocalProviderOptions = {}) {
     refuseUnknownOptions(options, OPTION_NAMES, 'local provider', 'config');
@@ -100,6 +101,9 @@ export class LocalSecretProvider implements SecretProvider {
     if (options.syncReads !== undefined && typeof options.syncReads !== 'boolean')
       throw new ConfigError('syncReads must be true or false');
     this.#reads = options.syncReads === true ? syncReads : callbackReads;
+    if (options.now !== undefined && typeof options.now !== 'function')
+      throw new ConfigError('now must be a function');
+    this.#now = options.now ?? Date.now;
     const lock = {
       staleMs: options.lockStaleMs ?? DEFAULT_LOCK.staleMs,
       timeoutMs: options.lockTimeoutMs ?? DEFAULT_LOCK.timeoutMs,
@@ -128,6 +132,7 @@ export class LocalSecretProvider implements SecretProvider {
       backups,
       createIfMissing: options.createIfMissing !== false,
       reads: this.#reads,
+      now: this.#now,
     });
   }
 
@@ -205,7 +210,7 @@ export class LocalSecretProvider implements SecretProvider {
     validateSecretName(key);
     const found = await this.#store.view();
     const secret = found?.view.entry(key);
-    return secret ? versionsOf(secret, Date.now()) : [];
+    return secret ? versionsOf(secret, this.#now()) : [];
   }
 
   async set(key: string, value: string, options: ProviderSetOptions = {}): Promise<SecretInfo> {
@@ -358,7 +363,7 @@ export class LocalSecretProvider implements SecretProvider {
     const stored = n === undefined ? undefined : secret.versions[String(n)];
     if (!stored) return null;
     // Versions expired by a rotation (expireOldVersion) are no longer served; the current one is, with its expiry.
-    if (n !== currentVersion(secret) && isPast(stored.expiresAt, Date.now())) return null;
+    if (n !== currentVersion(secret) && isPast(stored.expiresAt, this.#now())) return null;
     const value = this.#store.decrypt(storeId, keys, key, String(n), stored);
     return createSecret({ ...infoOf(this.name, key, secret, n!), value });
   }

@@ -1,11 +1,12 @@
 import { dirname } from 'node:path';
 import { ensurePrivateDir, removeLeftoverTemps, writeFileAtomic } from './disk.js';
 import { callbackReads, type FileReads } from './read-files.js';
+import type { VerifiedStamp } from './verified-stamp.js';
 
 export interface StateFile {
   format: 'hush.state/v1';
   /** Highest store generation seen on this machine, per store id. */
-  stores: Record<string, { generation: number }>;
+  stores: Record<string, { generation: number; verified?: VerifiedStamp }>;
 }
 
 /**
@@ -57,17 +58,52 @@ export class GenerationMemory {
     return highest;
   }
 
+  /** The note of a verified read kept for a store id at this generation (see `verified-stamp.ts`). */
+  async verifiedStamp(
+    storeId: string,
+    generation: number,
+    ahead?: Promise<StateFile>,
+  ): Promise<VerifiedStamp | undefined> {
+    if (this.#path === false) return undefined;
+    const entry = (await (ahead ?? this.#read())).stores[storeId];
+    return entry?.generation === generation ? entry.verified : undefined;
+  }
+
+  /**
+   * Keeps the note of a verified read, when the state file still has this generation for the
+   * store id: a writer that recorded a newer one meanwhile is never set back. Best effort.
+   */
+  async recordStamp(storeId: string, generation: number, stamp: VerifiedStamp): Promise<void> {
+    if (this.#path === false) return;
+    await this.#write(async () => {
+      const state = await this.#read();
+      if (state.stores[storeId]?.generation !== generation) return undefined;
+      state.stores[storeId] = { generation, verified: stamp };
+      return state;
+    });
+  }
+
   /** Records a generation if higher. Best effort on disk: a read-only folder must not break reads. */
   async record(storeId: string, generation: number): Promise<void> {
     if ((this.#seen.get(storeId) ?? 0) < generation) this.#seen.set(storeId, generation);
     if (this.#path === false) return;
-    try {
+    await this.#write(async () => {
       const state = await this.#read();
-      if ((state.stores[storeId]?.generation ?? 0) >= generation) return;
+      if ((state.stores[storeId]?.generation ?? 0) >= generation) return undefined;
       state.stores[storeId] = { generation };
-      await ensurePrivateDir(dirname(this.#path));
-      await removeLeftoverTemps(this.#path);
-      await writeFileAtomic(this.#path, `${JSON.stringify(state, null, 2)}\n`);
+      return state;
+    });
+  }
+
+  /** Writes the state `change` returns (none: no write). A read-only folder must not break reads. */
+  async #write(change: () => Promise<StateFile | undefined>): Promise<void> {
+    const path = this.#path as string;
+    try {
+      const state = await change();
+      if (!state) return;
+      await ensurePrivateDir(dirname(path));
+      await removeLeftoverTemps(path);
+      await writeFileAtomic(path, `${JSON.stringify(state, null, 2)}\n`);
     } catch (error) {
       if (!['EACCES', 'EROFS', 'EPERM', 'ENOENT'].includes((error as NodeJS.ErrnoException).code ?? ''))
         throw error;

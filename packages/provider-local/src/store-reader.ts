@@ -1,7 +1,14 @@
 import { dirname, join } from 'node:path';
 import { ConfigError, IntegrityError, ProviderUnavailableError } from '@hush/core';
 import { type DerivedKeys, decryptValue, FORMAT_V1 } from './crypto.js';
-import { assertPrivate, assertPrivateFolder, type FileSnapshot, readSnapshot, statStamp } from './disk.js';
+import {
+  assertPrivate,
+  assertPrivateFolder,
+  type FileSnapshot,
+  readSnapshot,
+  stampOf,
+  statStamp,
+} from './disk.js';
 import { type KeyRing, RetryWithNewKey } from './keyring.js';
 import type { LockOptions } from './lock.js';
 import { type FileReads, syncReads } from './read-files.js';
@@ -19,6 +26,7 @@ import { readLayout, verifyFileMac } from './store-lines.js';
 import { StreamedStore } from './store-stream.js';
 import { V1View, verifyV1FileMac } from './store-v1.js';
 import { DocView, LinesView, type StoreView } from './store-view.js';
+import { RACY_MS, signStamp, stampedLayout } from './verified-stamp.js';
 
 export interface Loaded {
   doc: StoreDocument;
@@ -63,6 +71,8 @@ export interface StoreConfig {
   createIfMissing: boolean;
   /** How the store, its key and its state are read (see `syncReads`). */
   reads: FileReads;
+  /** The clock (ms since the epoch). */
+  now: () => number;
 }
 
 /**
@@ -71,7 +81,7 @@ export interface StoreConfig {
  */
 export class StoreReader {
   readonly keys: KeyRing;
-  readonly counters = { fileReads: 0, fileWrites: 0, cacheHits: 0, decryptions: 0 };
+  readonly counters = { fileReads: 0, fileWrites: 0, cacheHits: 0, decryptions: 0, notedReads: 0 };
   protected readonly config: StoreConfig;
   /** The whole document as last written (or handed to a writer), by the stat stamp of its file. */
   protected cache: { stamp: string; loaded: Loaded } | undefined;
@@ -154,12 +164,23 @@ export class StoreReader {
       assertPrivate(path, file.stats.mode, 'store', this.config.insecureOk);
       await ahead.folder;
       const keys = await this.keys.keysFor(head.header, await this.keys.require());
-      if (!file.verify(keys.mac)) return undefined;
       const { storeId, generation } = head.header;
-      if (generation < (await this.config.memory.admit(storeId, generation, ahead.state))) return undefined;
+      const memory = this.config.memory;
+      const subject = { storeId, generation, file: stampOf(file.stats), mac: file.spelledMac! };
+      const noted = stampedLayout(
+        await memory.verifiedStamp(storeId, generation, ahead.state),
+        keys.mac,
+        subject,
+      );
+      if (noted) file.adopt(noted);
+      else if (!file.verify(keys.mac)) return undefined;
+      if (generation < (await memory.admit(storeId, generation, ahead.state))) return undefined;
       const secret = file.entry(name, path);
       if (!file.unchanged()) return undefined;
       this.counters.fileReads++;
+      if (noted) this.counters.notedReads++;
+      else if (this.config.now() - file.stats.ctimeMs >= RACY_MS)
+        await memory.recordStamp(storeId, generation, signStamp(keys.mac, subject, file.sections!));
       return { storeId, keys, secret };
     } finally {
       file.close();

@@ -108,6 +108,33 @@ export class StreamedStore {
     return true;
   }
 
+  /** The header's MAC as the file spells it (after `head`). */
+  get spelledMac(): string | undefined {
+    return this.#spelled;
+  }
+
+  /** Where the sections are once verified: the end of `secrets`, the start and end of `sealed`. */
+  get sections(): [number, number, number] | undefined {
+    const layout = this.#layout;
+    return layout && [layout.meta[1], layout.sealed[0], layout.sealed[1]];
+  }
+
+  /**
+   * Takes the sections from a signed note of this very file verified before (see
+   * `verified-stamp.ts`), instead of streaming it through the MAC: `entry` may be asked then.
+   */
+  adopt(sections: readonly [number, number, number]): void {
+    const head = this.#head;
+    if (!head) throw new Error('adopt() before head()');
+    const [between, sealedStart, sealedEnd] = sections;
+    this.#layout = {
+      header: head.header,
+      meta: [head.metaStart, between],
+      sealed: [sealedStart, sealedEnd],
+      mac: head.mac,
+    };
+  }
+
   /**
    * Where the `secrets` section ends (the start of its `},` line), searched in `window`, the bytes
    * of the file from `offset`; -1 when not in it. The search starts at the newline that ends the
