@@ -99,30 +99,10 @@ export const emptyColumns = (): ListingColumns => ({
   tags: [],
 });
 
-/**
- * One verified read's listing, to be walked as often as a caller needs: a table walks it twice,
- * once for its column widths and once to write its rows, and keeps no row in between.
- */
-export interface ListingWalk {
-  /**
-   * Sends every listed secret to `sink`, in name order. Should the section's lines turn out,
-   * part way, not to be readable one by one, `restart` is called and every secret is sent again
-   * from the parsed section; that can happen only on the first walk.
-   */
-  each(sink: ListingSink, restart?: () => void): void;
-}
-
-/** The walk of a parsed store's listing (see `listMetas`). */
-export function metaWalk(metas: Record<string, StoredMeta>, prefix: string, path: string): ListingWalk {
-  return { each: (sink) => listMetas(metas, prefix, path, sink) };
-}
-
-/** A walk's listing as columns. */
-export function walkColumns(walk: ListingWalk): ListingColumns {
+/** The columns of a parsed store's listing (see `listMetas`). */
+export function metaColumns(metas: Record<string, StoredMeta>, prefix: string, path: string): ListingColumns {
   const columns = emptyColumns();
-  walk.each(columnSink(columns), () => {
-    for (const column of Object.values(columns)) column.length = 0;
-  });
+  listMetas(metas, prefix, path, columnSink(columns));
   return columns;
 }
 

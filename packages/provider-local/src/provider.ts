@@ -31,7 +31,7 @@ import {
   withNewVersion,
 } from './entries.js';
 import { KeyRing } from './keyring.js';
-import { emptyColumns, type ListingColumns, type ListingWalk } from './listing.js';
+import { emptyColumns, type ListingColumns } from './listing.js';
 import { DEFAULT_LOCK } from './lock.js';
 import {
   type BulkEntry,
@@ -203,17 +203,6 @@ export class LocalSecretProvider implements SecretProvider {
     const found = await this.#store.view();
     if (!found) return emptyColumns();
     return found.view.columns(options.prefix ?? '');
-  }
-
-  /**
-   * The same listing as `list`, to be walked one secret at a time, as often as needed, over one
-   * verified read of the file: for a tool that prints a large store and keeps no row (a table
-   * walks it once for its widths, then once for its rows). Expired secrets are included, as in `list`.
-   */
-  async walkListing(options: ProviderListOptions = {}): Promise<ListingWalk> {
-    options.abortSignal?.throwIfAborted();
-    const found = await this.#store.view();
-    return found ? found.view.walk(options.prefix ?? '') : { each: () => {} };
   }
 
   async listVersions(key: string, options: ProviderCallOptions = {}): Promise<SecretVersion[]> {

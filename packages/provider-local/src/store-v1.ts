@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import type { SecretInfo } from '@hush/core';
 import { equalBase64, FORMAT_V1, hmacParts } from './crypto.js';
-import { type ListingColumns, type ListingWalk, listInfos, metaWalk, walkColumns } from './listing.js';
+import { type ListingColumns, listInfos, metaColumns } from './listing.js';
 import {
   checkEntry,
   checkHeader,
@@ -112,11 +112,7 @@ export class V1View implements StoreView {
   }
 
   columns(prefix: string): ListingColumns {
-    return walkColumns(this.walk(prefix));
-  }
-
-  walk(prefix: string): ListingWalk {
-    return metaWalk(this.metas(), prefix, this.path);
+    return metaColumns(this.metas(), prefix, this.path);
   }
 
   document(): StoreDocument {

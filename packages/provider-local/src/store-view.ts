@@ -1,5 +1,5 @@
 import type { SecretInfo } from '@hush/core';
-import { type ListingColumns, type ListingWalk, listInfos, metaWalk, walkColumns } from './listing.js';
+import { columnSink, emptyColumns, type ListingColumns, listInfos, metaColumns } from './listing.js';
 import { listLines, readListing } from './listing-lines.js';
 import {
   checkEntry,
@@ -27,8 +27,6 @@ export interface StoreView {
   infos(provider: string, prefix: string): SecretInfo[];
   /** The same listing as columns (see `ListingColumns`). */
   columns(prefix: string): ListingColumns;
-  /** The same listing, to be walked as often as needed (see `ListingWalk`). */
-  walk(prefix: string): ListingWalk;
 }
 
 /** A v2 file in the layout hush writes: entries found in the bytes and parsed one by one. */
@@ -58,22 +56,9 @@ export class LinesView implements StoreView {
   }
 
   columns(prefix: string): ListingColumns {
-    return walkColumns(this.walk(prefix));
-  }
-
-  /** From the lines while they can be read one by one; else, once and for good, parsed whole. */
-  walk(prefix: string): ListingWalk {
-    let parsed: ListingWalk | undefined;
-    return {
-      each: (sink, restart) => {
-        if (!parsed) {
-          if (readListing(this.bytes, this.layout, prefix, this.path, sink)) return;
-          parsed = metaWalk(this.metas(), prefix, this.path);
-          restart?.();
-        }
-        parsed.each(sink);
-      },
-    };
+    const columns = emptyColumns();
+    if (readListing(this.bytes, this.layout, prefix, this.path, columnSink(columns))) return columns;
+    return metaColumns(this.metas(), prefix, this.path);
   }
 
   document(): StoreDocument {
@@ -113,11 +98,7 @@ export class DocView implements StoreView {
   }
 
   columns(prefix: string): ListingColumns {
-    return walkColumns(this.walk(prefix));
-  }
-
-  walk(prefix: string): ListingWalk {
-    return metaWalk(this.doc.secrets, prefix, this.path);
+    return metaColumns(this.doc.secrets, prefix, this.path);
   }
 
   document(): StoreDocument {

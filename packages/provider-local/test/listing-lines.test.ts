@@ -205,57 +205,6 @@ describe('the listing read from the lines of the secrets section', () => {
     expect(columnsOf(empty.bytes, empty.layout).keys).toEqual([]);
   });
 
-  it('walks a listing as often as asked; a section that fails part way restarts once, on the first walk', () => {
-    const line = (name: string) =>
-      `"${name}":{"createdAt":"2025-01-01T00:00:00.000Z","versions":{"1":{"createdAt":"2026-01-01T00:00:00.000Z"}}}`;
-    for (const [lines, restarts] of [
-      [[line('a'), line('b'), line('c')], 0],
-      [[line('a'), line('c'), line('b')], 1], // out of order after two good lines
-    ] as const) {
-      const { bytes, layout } = section([...lines]);
-      const walk = new LinesView({} as never, bytes, layout, 'store').walk('');
-      for (let pass = 0; pass < 3; pass++) {
-        let sent: string[] = [];
-        let restarted = 0;
-        walk.each(
-          (name) => sent.push(name),
-          () => {
-            restarted++;
-            sent = [];
-          },
-        );
-        expect(sent).toEqual(Object.keys(readMetas(bytes, layout)).sort());
-        expect(restarted).toBe(pass === 0 ? restarts : 0);
-      }
-    }
-  });
-
-  it('walkListing gives the rows listColumns gives, over one read', async () => {
-    const provider = box.make();
-    await provider.setMany({ 'k/1': 'x', 'k/2': 'y', other: 'z' });
-    await provider.set('k/2', 'y2', { tags: { team: 'a' } });
-    for (const prefix of ['', 'k/']) {
-      const walk = await provider.walkListing({ prefix });
-      const rows: unknown[] = [];
-      walk.each((name, _created, version, updatedAt, expiresAt, _metadata, tags) =>
-        rows.push([name, version, updatedAt, expiresAt, tags]),
-      );
-      const columns = await provider.listColumns({ prefix });
-      expect(rows).toEqual(
-        columns.keys.map((key, i) => [
-          key,
-          columns.versions[i],
-          columns.updatedAt[i],
-          columns.expiresAt[i],
-          columns.tags[i],
-        ]),
-      );
-    }
-    let absent = 0;
-    (await box.make({ path: 'none.enc.json' }).walkListing()).each(() => absent++);
-    expect(absent).toBe(0);
-  });
-
   it('fails a malformed entry as the whole parse fails it, naming the entry', () => {
     const bad = [
       '"m":{"createdAt":"2025-01-01T00:00:00.000Z","versions":{"01":{"createdAt":"2026-01-01T00:00:00.000Z"}}}',

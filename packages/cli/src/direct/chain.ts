@@ -1,12 +1,13 @@
 import {
   createProviderFromSpec,
+  isExpired,
   mergeListings,
   type ProviderConfig,
   type SecretInfo,
   type SecretProvider,
 } from '@hush/core';
 import envProvider from '@hush/provider-env';
-import localProvider, { isLocalSecretProvider, type ListingWalk } from '@hush/provider-local';
+import localProvider, { isLocalSecretProvider, type ListingColumns } from '@hush/provider-local';
 import type { DirectSettings } from './settings.js';
 
 /** The providers the direct path creates itself: the ones built into the command. */
@@ -68,22 +69,39 @@ export class DirectProviders {
   }
 
   /**
-   * The chain's listing as one local store's walk (see `ListingWalk`), when that store is the only
-   * provider with anything to list (then the merge would keep its list as it is, less what has
-   * expired, which the table leaves out); undefined otherwise.
+   * The chain's listing as one local store's columns, when that store is the only provider with
+   * anything to list (then the merge would keep its list as it is, less what has expired);
+   * undefined otherwise.
    */
-  async listWalk(): Promise<{ provider: string; walk: ListingWalk } | undefined> {
+  async listColumns(): Promise<{ provider: string; columns: ListingColumns } | undefined> {
     const listing = this.providers.filter((provider) => provider.capabilities.list);
-    // Another copy of the package may predate walkListing.
-    const stores = listing.filter(isLocalSecretProvider).filter((p) => typeof p.walkListing === 'function');
+    // Another copy of the package may predate listColumns.
+    const stores = listing.filter(isLocalSecretProvider).filter((p) => typeof p.listColumns === 'function');
     if (stores.length !== 1) return undefined;
     const store = stores[0]!;
     const others = await Promise.all(listing.filter((p) => p !== store).map((p) => p.list!()));
     if (others.some((list) => list.length > 0)) return undefined;
-    return { provider: store.name, walk: await store.walkListing() };
+    return { provider: store.name, columns: unexpired(await store.listColumns(), Date.now()) };
   }
 
   async dispose(): Promise<void> {
     for (const provider of this.providers) await provider.dispose?.().catch(() => undefined);
   }
+}
+
+/** The rows of `columns` whose current version has not expired by `now`, as the merge keeps them. */
+function unexpired(columns: ListingColumns, now: number): ListingColumns {
+  const expired = (i: number) => {
+    const at = columns.expiresAt[i];
+    return at !== undefined && isExpired({ expiresAt: new Date(at) }, now);
+  };
+  if (!columns.expiresAt.some((_, i) => expired(i))) return columns;
+  const kept = columns.keys.map((_, i) => i).filter((i) => !expired(i));
+  return {
+    keys: kept.map((i) => columns.keys[i]!),
+    versions: kept.map((i) => columns.versions[i]!),
+    updatedAt: kept.map((i) => columns.updatedAt[i]!),
+    expiresAt: kept.map((i) => columns.expiresAt[i]),
+    tags: kept.map((i) => columns.tags[i]),
+  };
 }

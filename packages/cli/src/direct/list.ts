@@ -1,9 +1,8 @@
 import type { SecretInfo } from '@hush/core';
-import type { ListingWalk } from '@hush/provider-local';
+import type { ListingColumns } from '@hush/provider-local';
 import { colorsAllowed, colorsFor } from '../colors.js';
-import { walkedListTable, writeListTable } from '../list-table.js';
+import { writeListColumns, writeListTable } from '../list-table.js';
 import { stdoutIsTerminal, watchStandardStreams, writeStdout } from '../stdio.js';
-import type { TableOutput } from '../table.js';
 import { directProviders } from './chain.js';
 import type { DirectSettings } from './settings.js';
 
@@ -16,22 +15,22 @@ import type { DirectSettings } from './settings.js';
 export async function directList(settings: DirectSettings): Promise<boolean> {
   const chain = await directProviders(settings);
   if (!chain) return false;
-  let listing: SecretInfo[] | { provider: string; walk: ListingWalk };
+  let listing: SecretInfo[] | { provider: string; columns: ListingColumns };
   try {
     await chain.start();
-    listing = (await chain.listWalk()) ?? (await chain.list());
+    listing = (await chain.listColumns()) ?? (await chain.list());
   } finally {
     await chain.dispose();
   }
-  const write = Array.isArray(listing)
-    ? listing.length > 0 && ((out: TableOutput) => writeListTable(out, listing as SecretInfo[]))
-    : walkedListTable(listing.provider, listing.walk, Date.now());
-  if (!write) return false;
+  const empty = Array.isArray(listing) ? listing.length === 0 : listing.columns.keys.length === 0;
+  if (empty) return false;
   watchStandardStreams();
-  write({
+  const out = {
     colors: colorsFor(colorsAllowed(process.env) && stdoutIsTerminal()),
     write: writeStdout,
     print: (text = '') => writeStdout(`${text}\n`),
-  });
+  };
+  if (Array.isArray(listing)) writeListTable(out, listing);
+  else writeListColumns(out, listing.provider, listing.columns);
   return true;
 }
