@@ -88,8 +88,7 @@ export async function readSnapshot(
   };
 }
 
-/** Identifies one version of a file: a rename or a rewrite changes it. */
-/** A file's identity and last change: `dev:ino:size:mtimeMs:ctimeMs` (any write changes it). */
+/** Identifies one version of a file, `dev:ino:size:mtimeMs:ctimeMs`: a rename or a write changes it. */
 export function stampOf(stat: Stats): string {
   return `${stat.dev}:${stat.ino}:${stat.size}:${stat.mtimeMs}:${stat.ctimeMs}`;
 }

@@ -1,5 +1,6 @@
 import { closeSync, constants, fstatSync, openSync, readSync, type Stats } from 'node:fs';
 import { equalBase64 } from './crypto.js';
+import { stampOf } from './disk.js';
 import type { StoredSecret } from './store-file.js';
 import {
   beginFileMac,
@@ -29,6 +30,9 @@ const CHUNK = 64 * 1024;
 const PAGE = 4 * 1024;
 /** The bytes of a chunk kept in front of the next: a section end marker across chunks is found whole. */
 const OVERLAP = SECTION_END.length - 1;
+
+/** Where a file's sections are: the end of `secrets`, the start and end of `sealed`'s lines. */
+export type Sections = readonly [between: number, sealedStart: number, sealedEnd: number];
 
 /** A store file open for one streamed read (see above). Close it after use. */
 export class StreamedStore {
@@ -104,7 +108,7 @@ export class StreamedStore {
     if (!sealed) return false;
     if (this.#spelled !== head.header.mac || !equalBase64(head.header.mac, hmac.digest('base64')))
       return false;
-    this.#layout = { header: head.header, meta: [head.metaStart, between], sealed, mac: head.mac };
+    this.adopt([between, sealed[0], sealed[1]]);
     return true;
   }
 
@@ -113,17 +117,17 @@ export class StreamedStore {
     return this.#spelled;
   }
 
-  /** Where the sections are once verified: the end of `secrets`, the start and end of `sealed`. */
-  get sections(): [number, number, number] | undefined {
+  /** Where the sections are once verified (or adopted). */
+  get sections(): Sections | undefined {
     const layout = this.#layout;
     return layout && [layout.meta[1], layout.sealed[0], layout.sealed[1]];
   }
 
   /**
-   * Takes the sections from a signed note of this very file verified before (see
-   * `verified-stamp.ts`), instead of streaming it through the MAC: `entry` may be asked then.
+   * Takes the sections of this very file, as `verify` found them or as a signed note of an earlier
+   * verification records them (see `verified-stamp.ts`): `entry` may be asked then.
    */
-  adopt(sections: readonly [number, number, number]): void {
+  adopt(sections: Sections): void {
     const head = this.#head;
     if (!head) throw new Error('adopt() before head()');
     const [between, sealedStart, sealedEnd] = sections;
@@ -155,9 +159,7 @@ export class StreamedStore {
 
   /** Whether the file is still as it was when opened: nothing was written to it meanwhile. */
   unchanged(): boolean {
-    const now = fstatSync(this.fd);
-    const then = this.stats;
-    return now.size === then.size && now.mtimeMs === then.mtimeMs && now.ctimeMs === then.ctimeMs;
+    return stampOf(fstatSync(this.fd)) === stampOf(this.stats);
   }
 
   close(): void {

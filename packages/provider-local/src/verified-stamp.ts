@@ -1,4 +1,5 @@
 import { equalBase64, hmacParts } from './crypto.js';
+import type { Sections } from './store-stream.js';
 
 // A note, kept in the state file, that this machine verified the store's file MAC: which file (its
 // device, inode, size, mtime and ctime, as git's index keeps them) and where its sections are,
@@ -21,8 +22,8 @@ export interface VerifiedStamp {
   file: string;
   /** The file MAC as the header spells it. */
   mac: string;
-  /** Where the `secrets` section ends, and where the `sealed` section's lines start and end. */
-  layout: [number, number, number];
+  /** Where the file's sections are. */
+  layout: Sections;
   /** HMAC-SHA256 of all the above, the store id and the generation, under the file MAC key. */
   tag: string;
 }
@@ -41,11 +42,7 @@ function tagOf(macKey: Buffer, subject: StampSubject, layout: readonly number[])
 }
 
 /** A signed note of a file just verified. */
-export function signStamp(
-  macKey: Buffer,
-  subject: StampSubject,
-  layout: [number, number, number],
-): VerifiedStamp {
+export function signStamp(macKey: Buffer, subject: StampSubject, layout: Sections): VerifiedStamp {
   return { file: subject.file, mac: subject.mac, layout, tag: tagOf(macKey, subject, layout) };
 }
 
@@ -54,7 +51,7 @@ export function stampedLayout(
   stamp: VerifiedStamp | undefined,
   macKey: Buffer,
   subject: StampSubject,
-): [number, number, number] | undefined {
+): Sections | undefined {
   if (!isStamp(stamp) || stamp.file !== subject.file || stamp.mac !== subject.mac) return undefined;
   return equalBase64(stamp.tag, tagOf(macKey, subject, stamp.layout)) ? stamp.layout : undefined;
 }
