@@ -1,5 +1,6 @@
 import type { SecretInfo } from '@hush/core';
-import type { ListingColumns } from '@hush/provider-local';
+import type { ListingColumns, ListingSpans } from '@hush/provider-local';
+import type { Paint } from './colors.js';
 import { blank, isoOrEmpty, isoTextOrEmpty, pad, type TableOutput, tableLine } from './table.js';
 
 /** The columns of `hush list`. */
@@ -30,6 +31,62 @@ export function writeListColumns(out: TableOutput, provider: string, listing: Li
     providers: provider,
     tags: listing.tags.map(tagsCell),
   });
+}
+
+/**
+ * The same table of one provider's listing given as places in its store's text
+ * (`LocalSecretProvider.listSpans`), as the bytes to print. Each row is a copy of a blank row
+ * with its name, version and dates copied in from the text (`copyWithin`, within one buffer), so
+ * that no string is made per cell and none is left for the collector to copy.
+ */
+export function listSpansTable(bold: Paint, provider: string, listing: ListingSpans): Uint8Array {
+  const { text, count, nameStart, nameEnd, versionStart, versionEnd, updatedAt, expiresAt } = listing;
+  let wk = HEADER[0]!.length;
+  let wv = HEADER[1]!.length;
+  let expiring = false;
+  for (let i = 0; i < count; i++) {
+    if (nameEnd[i]! - nameStart[i]! > wk) wk = nameEnd[i]! - nameStart[i]!;
+    if (versionEnd[i]! - versionStart[i]! > wv) wv = versionEnd[i]! - versionStart[i]!;
+    if (expiresAt[i]! >= 0) expiring = true;
+  }
+  // Every secret has an update time; its cell is 20 characters, as is an expiry's.
+  const we = expiring ? 20 : HEADER[3]!.length;
+  const widths = [wk, wv, 20, we, Math.max(provider.length, HEADER[4]!.length), HEADER[5]!.length];
+  const header = Buffer.from(`${bold(tableLine(HEADER, widths))}\n`);
+  // The blank rows, a date's seconds standing at `date`: no row has tags, so a line ends at the
+  // provider (or, for a blank provider, at its last date), as tableLine ends it.
+  const shown = provider.trimEnd();
+  const date = wk + 2 + wv + 2;
+  const lead = pad(date + 19);
+  const [plain, expiry] = [
+    shown ? `${lead}Z${pad(2 + we + 2)}${shown}\n` : `${lead}Z\n`,
+    `${lead}Z  ${pad(19)}Z${shown ? `  ${shown}` : ''}\n`,
+  ].map((row) => Buffer.from(row)) as [Buffer, Buffer];
+  // One buffer, for copyWithin to copy within: the text, the blank rows, then the output.
+  const plainAt = text.length;
+  const expiryAt = plainAt + plain.length;
+  const outAt = expiryAt + expiry.length;
+  const work = Buffer.allocUnsafe(outAt + header.length + count * Math.max(plain.length, expiry.length));
+  work.set(text, 0);
+  work.set(plain, plainAt);
+  work.set(expiry, expiryAt);
+  work.set(header, outAt);
+  let at = outAt + header.length;
+  for (let i = 0; i < count; i++) {
+    const expires = expiresAt[i]!;
+    if (expires < 0) work.copyWithin(at, plainAt, expiryAt);
+    else work.copyWithin(at, expiryAt, outAt);
+    work.copyWithin(at, nameStart[i]!, nameEnd[i]!);
+    work.copyWithin(at + wk + 2, versionStart[i]!, versionEnd[i]!);
+    work.copyWithin(at + date, updatedAt[i]!, updatedAt[i]! + 19);
+    if (expires < 0) {
+      at += plain.length;
+    } else {
+      work.copyWithin(at + date + 22, expires, expires + 19);
+      at += expiry.length;
+    }
+  }
+  return work.subarray(outAt, at);
 }
 
 /** The cells of the table a column at a time; one provider's listing has one provider cell. */

@@ -148,6 +148,32 @@ describe('which path answers', () => {
   });
 });
 
+describe('the listing of a plain store (one version, no tags), printed from the store text', () => {
+  const { run: inProject } = useProject();
+  const run: Run = (args, env = {}) => inProject(args, { env });
+  beforeAll(async () => {
+    for (const [name, extra] of [
+      ['b-old', ['--expires', '2020-01-01T00:00:00Z']],
+      ['a-later', ['--expires', '2099-01-01T00:00:00.250Z']],
+      ['c/plain', []],
+      ['d-old-too', ['--expires', '2021-06-30T12:00:00Z']],
+      ['e', []],
+    ] as const) {
+      const set = await inProject(['set', name, ...extra], { input: plant(`plain-${name}-V4lue`) });
+      expect(set.code, set.stderr).toBe(0);
+    }
+  });
+
+  it('is what the full command prints, without the expired secrets', async () => {
+    const result = await both(run, ['list']);
+    same(result);
+    const rows = result.direct.stdout.trimEnd().split('\n');
+    expect(rows.map((row) => row.split(' ')[0])).toEqual(['NAME', 'a-later', 'c/plain', 'e']);
+    expect(rows[1]).toMatch(/^a-later +1 +\S+Z {2}2099-01-01T00:00:00Z {2}local$/);
+    expect(rows[2]).toMatch(/^c\/plain +1 +\S+Z {24}local$/);
+  });
+});
+
 describe('direct and full agree on random stores (property)', () => {
   const name = fc
     .tuple(fc.constantFrom('db', 'app', 'x'), fc.constantFrom('', '/url', '-url', '_key', '.v2'))

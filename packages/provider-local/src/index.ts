@@ -7,6 +7,7 @@ export type { Pbkdf2Cost, ScryptCost } from './crypto.js';
 export { DEFAULT_PBKDF2, DEFAULT_SCRYPT, KDF_LIMITS, MIN_PBKDF2_ITERATIONS } from './crypto.js';
 export { generateMasterKey, parseMasterKey, readKeyFile, writeKeyFile } from './keys.js';
 export type { ListingColumns } from './listing.js';
+export type { ListingSpans } from './listing-spans.js';
 export type { BulkEntry, LocalProviderOptions, NewKey, ResealResult } from './options.js';
 export { isLocalSecretProvider, LocalSecretProvider } from './provider.js';
 export { pendingKeyFile, withRekeyLock } from './rekey-lock.js';

@@ -32,6 +32,7 @@ import {
 } from './entries.js';
 import { KeyRing } from './keyring.js';
 import { emptyColumns, type ListingColumns } from './listing.js';
+import type { ListingSpans } from './listing-spans.js';
 import { DEFAULT_LOCK } from './lock.js';
 import {
   type BulkEntry,
@@ -203,6 +204,15 @@ export class LocalSecretProvider implements SecretProvider {
     const found = await this.#store.view();
     if (!found) return emptyColumns();
     return found.view.columns(options.prefix ?? '');
+  }
+
+  /**
+   * The same listing as places in the store file's own text (see `ListingSpans`), or undefined
+   * for a listing that is not plain ASCII with one version and no tags per secret.
+   */
+  async listSpans(options: ProviderListOptions = {}): Promise<ListingSpans | undefined> {
+    options.abortSignal?.throwIfAborted();
+    return this.#store.readSpans(options.prefix ?? '');
   }
 
   async listVersions(key: string, options: ProviderCallOptions = {}): Promise<SecretVersion[]> {

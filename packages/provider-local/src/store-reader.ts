@@ -10,6 +10,7 @@ import {
   statStamp,
 } from './disk.js';
 import { type KeyRing, RetryWithNewKey } from './keyring.js';
+import { type ListingSpans, readSpans } from './listing-spans.js';
 import type { LockOptions } from './lock.js';
 import { type FileReads, syncReads } from './read-files.js';
 import { waitForRekey } from './rekey-lock.js';
@@ -145,16 +146,43 @@ export class StoreReader {
    * what is wrong. Null when the store is absent.
    */
   async readOne(name: string): Promise<OneEntry | null> {
-    if (this.config.reads === syncReads && !this.cache && !this.#verified && !this.#pending) {
-      const streamed = await this.#streamOne(name).catch(() => undefined);
-      if (streamed) return streamed;
+    if (this.#streams()) {
+      const streamed = await this.#stream((file) => file.entry(name, this.config.path)).catch(
+        () => undefined,
+      );
+      if (streamed) return { storeId: streamed.storeId, keys: streamed.keys, secret: streamed.value };
     }
     const found = await this.view();
     return found && { storeId: found.view.header.storeId, keys: found.keys, secret: found.view.entry(name) };
   }
 
-  /** `readOne` by streaming; undefined when the whole read must answer. Checks as `verifySnapshot` does. */
-  async #streamOne(name: string): Promise<OneEntry | undefined> {
+  /**
+   * The listing of the secrets whose names start with `prefix` as places in the store's text (see
+   * `ListingSpans`), the file read as `readOne` reads it: with a signed note of an earlier
+   * verification, only the listing's lines are read. Undefined when the listing cannot be given
+   * so, or the store is absent.
+   */
+  async readSpans(prefix: string): Promise<ListingSpans | undefined> {
+    if (this.#streams()) {
+      const streamed = await this.#stream((file) => readSpans(file.listing(), prefix)).catch(() => undefined);
+      if (streamed) return streamed.value;
+    }
+    const found = await this.view();
+    return found?.view.spans(prefix);
+  }
+
+  /** Whether a read streams the file: a process that reads on its thread and holds nothing yet. */
+  #streams(): boolean {
+    return this.config.reads === syncReads && !this.cache && !this.#verified && !this.#pending;
+  }
+
+  /**
+   * `read` of the store file streamed (see `StreamedStore`); undefined when the whole read must
+   * answer. Checks as `verifySnapshot` does, and leaves a note of the verification for the next.
+   */
+  async #stream<T>(
+    read: (file: StreamedStore) => T,
+  ): Promise<{ storeId: string; keys: DerivedKeys; value: T } | undefined> {
     const path = this.config.path;
     const ahead = this.#readAhead();
     const file = StreamedStore.open(path);
@@ -175,13 +203,13 @@ export class StoreReader {
       if (noted) file.adopt(noted);
       else if (!file.verify(keys.mac)) return undefined;
       if (generation < (await memory.admit(storeId, generation, ahead.state))) return undefined;
-      const secret = file.entry(name, path);
+      const value = read(file);
       if (!file.unchanged()) return undefined;
       this.counters.fileReads++;
       if (noted) this.counters.notedReads++;
       else if (this.config.now() - file.stats.ctimeMs >= RACY_MS)
         await memory.recordStamp(storeId, generation, signStamp(keys.mac, subject, file.sections!));
-      return { storeId, keys, secret };
+      return { storeId, keys, value };
     } finally {
       file.close();
     }

@@ -157,6 +157,18 @@ export class StreamedStore {
     return readEntry(new FileLines(this.fd), this.#layout, name, path);
   }
 
+  /** The lines of the verified file's `secrets` section (see `verify`), read by position. */
+  listing(): Buffer {
+    if (!this.#layout) throw new Error('listing() before a successful verify()');
+    const [start, end] = this.#layout.meta;
+    const bytes = Buffer.allocUnsafe(end - start);
+    let read = 0;
+    for (let n = -1; read < bytes.length && n !== 0; read += n)
+      n = readSync(this.fd, bytes, read, bytes.length - read, start + read);
+    // A file cut short meanwhile is caught by `unchanged`.
+    return bytes.subarray(0, read);
+  }
+
   /** Whether the file is still as it was when opened: nothing was written to it meanwhile. */
   unchanged(): boolean {
     return stampOf(fstatSync(this.fd)) === stampOf(this.stats);

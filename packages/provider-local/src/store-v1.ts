@@ -115,6 +115,10 @@ export class V1View implements StoreView {
     return metaColumns(this.metas(), prefix, this.path);
   }
 
+  spans(): undefined {
+    return undefined;
+  }
+
   document(): StoreDocument {
     return parseStore(this.bytes.toString('utf8'), this.path);
   }

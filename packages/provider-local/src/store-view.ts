@@ -1,6 +1,7 @@
 import type { SecretInfo } from '@hush/core';
 import { columnSink, emptyColumns, type ListingColumns, listInfos, metaColumns } from './listing.js';
 import { listLines, readListing } from './listing-lines.js';
+import { type ListingSpans, readSpans } from './listing-spans.js';
 import {
   checkEntry,
   joinSections,
@@ -27,6 +28,8 @@ export interface StoreView {
   infos(provider: string, prefix: string): SecretInfo[];
   /** The same listing as columns (see `ListingColumns`). */
   columns(prefix: string): ListingColumns;
+  /** The same listing as places in the file's text (see `ListingSpans`); undefined where the file is not read by lines. */
+  spans(prefix: string): ListingSpans | undefined;
 }
 
 /** A v2 file in the layout hush writes: entries found in the bytes and parsed one by one. */
@@ -59,6 +62,10 @@ export class LinesView implements StoreView {
     const columns = emptyColumns();
     if (readListing(this.bytes, this.layout, prefix, this.path, columnSink(columns))) return columns;
     return metaColumns(this.metas(), prefix, this.path);
+  }
+
+  spans(prefix: string): ListingSpans | undefined {
+    return readSpans(this.bytes.subarray(this.layout.meta[0], this.layout.meta[1]), prefix);
   }
 
   document(): StoreDocument {
@@ -99,6 +106,10 @@ export class DocView implements StoreView {
 
   columns(prefix: string): ListingColumns {
     return metaColumns(this.doc.secrets, prefix, this.path);
+  }
+
+  spans(): undefined {
+    return undefined;
   }
 
   document(): StoreDocument {

@@ -7,7 +7,12 @@ import {
   type SecretProvider,
 } from '@hush/core';
 import envProvider from '@hush/provider-env';
-import localProvider, { isLocalSecretProvider, type ListingColumns } from '@hush/provider-local';
+import localProvider, {
+  isLocalSecretProvider,
+  type ListingColumns,
+  type ListingSpans,
+  type LocalSecretProvider,
+} from '@hush/provider-local';
 import type { DirectSettings } from './settings.js';
 
 /** The providers the direct path creates itself: the ones built into the command. */
@@ -55,11 +60,17 @@ const withSyncReads = (spec: ProviderConfig): ProviderConfig =>
 
 /** Providers in chain order, initialised before use and disposed of together. */
 export class DirectProviders {
+  readonly #started = new Set<SecretProvider>();
+
   constructor(readonly providers: readonly SecretProvider[]) {}
 
-  /** Initialises each (as the manager does before a provider's first call). */
-  async start(): Promise<void> {
-    for (const provider of this.providers) await provider.initialize?.();
+  /** Initialises each not yet initialised, but `except` (as the manager does before a provider's first call). */
+  async start(except?: SecretProvider): Promise<void> {
+    for (const provider of this.providers) {
+      if (provider === except || this.#started.has(provider)) continue;
+      this.#started.add(provider);
+      await provider.initialize?.();
+    }
   }
 
   /** The chain's listing: each provider that lists, merged as the manager merges them. */
@@ -74,14 +85,34 @@ export class DirectProviders {
    * undefined otherwise.
    */
   async listColumns(): Promise<{ provider: string; columns: ListingColumns } | undefined> {
+    const store = await this.#soleStore();
+    if (!store) return undefined;
+    return { provider: store.name, columns: unexpired(await store.listColumns(), Date.now()) };
+  }
+
+  /**
+   * The same listing as places in the store file's text (`listSpans`), when it can be given so.
+   * The store is not initialised first: a listing that answers has checked the key and the file as
+   * `initialize` would, and one that does not is answered by `start` and `listColumns`.
+   */
+  async listSpans(): Promise<{ provider: string; spans: ListingSpans } | undefined> {
+    const store = await this.#soleStore();
+    // Another copy of the package may predate listSpans.
+    if (!store || typeof store.listSpans !== 'function') return undefined;
+    const spans = await store.listSpans();
+    return spans && { provider: store.name, spans: unexpiredSpans(spans, Date.now()) };
+  }
+
+  /** The one local store of the chain that lists, when every other provider (initialised) lists nothing. */
+  async #soleStore(): Promise<LocalSecretProvider | undefined> {
     const listing = this.providers.filter((provider) => provider.capabilities.list);
     // Another copy of the package may predate listColumns.
     const stores = listing.filter(isLocalSecretProvider).filter((p) => typeof p.listColumns === 'function');
     if (stores.length !== 1) return undefined;
     const store = stores[0]!;
+    await this.start(store);
     const others = await Promise.all(listing.filter((p) => p !== store).map((p) => p.list!()));
-    if (others.some((list) => list.length > 0)) return undefined;
-    return { provider: store.name, columns: unexpired(await store.listColumns(), Date.now()) };
+    return others.some((list) => list.length > 0) ? undefined : store;
   }
 
   async dispose(): Promise<void> {
@@ -104,4 +135,40 @@ function unexpired(columns: ListingColumns, now: number): ListingColumns {
     expiresAt: kept.map((i) => columns.expiresAt[i]),
     tags: kept.map((i) => columns.tags[i]),
   };
+}
+
+/** The secrets of `spans` whose current version has not expired by `now`, as the merge keeps them. */
+function unexpiredSpans(spans: ListingSpans, now: number): ListingSpans {
+  const { text, count, expiresAt } = spans;
+  const expired = (i: number) => {
+    const at = expiresAt[i]!;
+    return (
+      at >= 0 && isExpired({ expiresAt: new Date(String.fromCharCode(...text.subarray(at, at + 24))) }, now)
+    );
+  };
+  let kept = 0;
+  while (kept < count && !expired(kept)) kept++;
+  if (kept === count) return spans;
+  const columns = [
+    spans.nameStart,
+    spans.nameEnd,
+    spans.versionStart,
+    spans.versionEnd,
+    spans.updatedAt,
+    expiresAt,
+  ].map((column) => column.slice(0, count)) as [
+    Int32Array,
+    Int32Array,
+    Int32Array,
+    Int32Array,
+    Int32Array,
+    Int32Array,
+  ];
+  for (let i = kept + 1; i < count; i++) {
+    if (expired(i)) continue;
+    for (const column of columns) column[kept] = column[i]!;
+    kept++;
+  }
+  const [nameStart, nameEnd, versionStart, versionEnd, updatedAt, expires] = columns;
+  return { text, count: kept, nameStart, nameEnd, versionStart, versionEnd, updatedAt, expiresAt: expires };
 }

@@ -1,9 +1,9 @@
 import type { SecretInfo } from '@hush/core';
-import type { ListingColumns } from '@hush/provider-local';
+import type { ListingColumns, ListingSpans } from '@hush/provider-local';
 import { colorsAllowed, colorsFor } from '../colors.js';
-import { writeListColumns, writeListTable } from '../list-table.js';
+import { listSpansTable, writeListColumns, writeListTable } from '../list-table.js';
 import { stdoutIsTerminal, watchStandardStreams, writeStdout } from '../stdio.js';
-import { directProviders } from './chain.js';
+import { type DirectProviders, directProviders } from './chain.js';
 import type { DirectSettings } from './settings.js';
 
 /**
@@ -15,22 +15,39 @@ import type { DirectSettings } from './settings.js';
 export async function directList(settings: DirectSettings): Promise<boolean> {
   const chain = await directProviders(settings);
   if (!chain) return false;
-  let listing: SecretInfo[] | { provider: string; columns: ListingColumns };
+  let listing: Listing;
   try {
-    await chain.start();
-    listing = (await chain.listColumns()) ?? (await chain.list());
+    listing = await readListing(chain);
   } finally {
     await chain.dispose();
   }
-  const empty = Array.isArray(listing) ? listing.length === 0 : listing.columns.keys.length === 0;
-  if (empty) return false;
+  if (sizeOf(listing) === 0) return false;
   watchStandardStreams();
   const out = {
     colors: colorsFor(colorsAllowed(process.env) && stdoutIsTerminal()),
     write: writeStdout,
     print: (text = '') => writeStdout(`${text}\n`),
   };
-  if (Array.isArray(listing)) writeListTable(out, listing);
-  else writeListColumns(out, listing.provider, listing.columns);
+  if ('spans' in listing) writeStdout(listSpansTable(out.colors.bold, listing.provider, listing.spans));
+  else if ('columns' in listing) writeListColumns(out, listing.provider, listing.columns);
+  else writeListTable(out, listing.infos);
   return true;
+}
+
+/** A listing in the cheapest form the chain gives it: places in one store's text, its columns, or descriptions. */
+type Listing =
+  | { provider: string; spans: ListingSpans }
+  | { provider: string; columns: ListingColumns }
+  | { infos: SecretInfo[] };
+
+async function readListing(chain: DirectProviders): Promise<Listing> {
+  const spans = await chain.listSpans();
+  if (spans) return spans;
+  await chain.start();
+  return (await chain.listColumns()) ?? { infos: await chain.list() };
+}
+
+function sizeOf(listing: Listing): number {
+  if ('spans' in listing) return listing.spans.count;
+  return 'columns' in listing ? listing.columns.keys.length : listing.infos.length;
 }
