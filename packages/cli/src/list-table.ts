@@ -72,12 +72,28 @@ export function listSpansTable(bold: Paint, provider: string, listing: ListingSp
   work.set(expiry, expiryAt);
   work.set(header, outAt);
   let at = outAt + header.length;
+  const first = at;
+  // Rows of one length (all but an expiring listing of a blank provider) start as copies of the
+  // blank row made in as many steps as the count has bits; then each row takes its cells.
+  const sameLength = plain.length === expiry.length;
+  if (sameLength && count > 0) {
+    work.copyWithin(first, plainAt, expiryAt);
+    for (let made = 1; made < count; made *= 2)
+      work.copyWithin(
+        first + made * plain.length,
+        first,
+        first + Math.min(made, count - made) * plain.length,
+      );
+  }
   for (let i = 0; i < count; i++) {
     const expires = expiresAt[i]!;
-    if (expires < 0) work.copyWithin(at, plainAt, expiryAt);
-    else work.copyWithin(at, expiryAt, outAt);
+    if (expires >= 0) work.copyWithin(at, expiryAt, outAt);
+    else if (!sameLength) work.copyWithin(at, plainAt, expiryAt);
     work.copyWithin(at, nameStart[i]!, nameEnd[i]!);
-    work.copyWithin(at + wk + 2, versionStart[i]!, versionEnd[i]!);
+    const version = versionStart[i]!;
+    // Most versions are one digit: a byte, not a call.
+    if (versionEnd[i]! - version === 1) work[at + wk + 2] = work[version]!;
+    else work.copyWithin(at + wk + 2, version, versionEnd[i]!);
     work.copyWithin(at + date, updatedAt[i]!, updatedAt[i]! + 19);
     if (expires < 0) {
       at += plain.length;

@@ -4,16 +4,26 @@
 // ASCII, with dates as `toISOString` spells them, is read this way; any other is left to
 // `readListing`, which reads what this reader declines.
 
-/** A date as `Date.prototype.toISOString` spells it from year 0 to 9999: 24 characters. */
-const ISO =
-  '[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]\\.[0-9]{3}Z';
+/** A month and a day it has: 1 to 28 of any month, 29 and 30 of all but February, 31 of the long ones. */
+const MONTH_DAY =
+  '(?:0[1-9]|1[0-2])-(?:0[1-9]|1[0-9]|2[0-8])|(?:0[13-9]|1[0-2])-(?:29|30)|(?:0[13578]|1[02])-31';
+/** 29 February of a leap year: divisible by 4, and by 400 when it ends a century. */
+const LEAP_DAY = '(?:[0-9]{2}(?:0[48]|[2468][048]|[13579][26])|(?:[02468][048]|[13579][26])00)-02-29';
+/**
+ * A date as `Date.prototype.toISOString` spells it from year 0 to 9999 (24 characters), on a day
+ * its month has: `Date` would read 31 April as 1 May, and a listing shows a date as `Date` reads it.
+ */
+const ISO = `(?:[0-9]{4}-(?:${MONTH_DAY})|${LEAP_DAY})T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]\\.[0-9]{3}Z`;
 
 /** Printable ASCII but `"` and `\`: a JSON string of these is its own text. */
 const NAME = '[\\x20\\x21\\x23-\\x5b\\x5d-\\x7e]*';
 
-/** One entry of a secret with one version and no tags, as hush writes it, then `,` or not, and the newline. */
+/**
+ * One entry of a secret with one version and no tags, as hush writes it, then a comma and the
+ * newline, or (the section's last line only) the newline alone.
+ */
 const LINE = new RegExp(
-  `"${NAME}":\\{"createdAt":"${ISO}","versions":\\{"[1-9][0-9]{0,14}":\\{"createdAt":"${ISO}"(?:,"expiresAt":"${ISO}")?\\}\\}\\},?\\n`,
+  `"${NAME}":\\{"createdAt":"${ISO}","versions":\\{"[1-9][0-9]{0,14}":\\{"createdAt":"${ISO}"(?:,"expiresAt":"${ISO}")?\\}\\}\\}(?:,\\n(?!$)|\\n$)`,
   'y',
 );
 
@@ -67,8 +77,7 @@ export function readSpans(section: Buffer, prefix: string): ListingSpans | undef
   for (let at = 0; at < text.length; at = LINE.lastIndex) {
     if (!LINE.test(text)) return undefined;
     const lineEnd = LINE.lastIndex;
-    const comma = text.charCodeAt(lineEnd - 2) === 0x2c;
-    if (comma !== lineEnd < text.length) return undefined; // every line but the last ends in a comma
+    const comma = lineEnd < text.length;
     const closing = text.indexOf('"', at + 1);
     // Strictly ascending: the order a whole parse sorts names in, and no name twice.
     const name = text.slice(at + 1, closing);
@@ -78,7 +87,6 @@ export function readSpans(section: Buffer, prefix: string): ListingSpans | undef
     const braces = lineEnd - (comma ? 5 : 4);
     const expires = text.charCodeAt(braces - EXPIRY) === 0x2c ? braces - 25 : -1;
     const updated = (expires < 0 ? braces : braces - EXPIRY) - 25;
-    if (!calendarDate(text, updated) || (expires >= 0 && !calendarDate(text, expires))) return undefined;
     if (prefix && !name.startsWith(prefix)) continue;
     nameStart[count] = at + 1;
     nameEnd[count] = closing;
@@ -89,17 +97,4 @@ export function readSpans(section: Buffer, prefix: string): ListingSpans | undef
     count++;
   }
   return { text: section, count, nameStart, nameEnd, versionStart, versionEnd, updatedAt, expiresAt };
-}
-
-/**
- * Whether the ISO date at `at` (shaped as `ISO` allows) names a day of its month: `Date` would
- * read 31 April as 1 May, and a listing shows the date as `Date` reads it. Only days 29 to 31
- * need a look.
- */
-function calendarDate(text: string, at: number): boolean {
-  const tens = text.charCodeAt(at + 8);
-  // A day below 29: every month has it.
-  if (tens < 0x32 || (tens === 0x32 && text.charCodeAt(at + 9) < 0x39)) return true;
-  const date = text.slice(at, at + 24);
-  return new Date(date).toISOString() === date;
 }

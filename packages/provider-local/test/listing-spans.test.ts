@@ -169,6 +169,19 @@ describe('the listing as places in the text of the secrets section', () => {
     expect(readSpans(Buffer.from(''), '')?.count).toBe(0);
   });
 
+  it('takes a date only when Date reads it as written: every day of leap and common years', () => {
+    const line = (date: string) =>
+      Buffer.from(`"a":{"createdAt":"${date}","versions":{"1":{"createdAt":"${date}"}}}\n`);
+    for (const year of ['0000', '1900', '2000', '2023', '2024', '2100', '2400', '9999'])
+      for (let month = 0; month <= 13; month++)
+        for (let day = 0; day <= 32; day++) {
+          const date = `${year}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}T23:59:59.999Z`;
+          expect(readSpans(line(date), '') !== undefined, date).toBe(canonical(date));
+        }
+    for (const time of ['24:00:00.000', '23:60:00.000', '23:59:60.000', '00:00:00.00', '00:00:00'])
+      expect(readSpans(line(`2024-01-01T${time}Z`), '')).toBeUndefined();
+  });
+
   it('is undefined for an absent store', async () => {
     expect(await box.make().listSpans()).toBeUndefined();
   });

@@ -140,6 +140,7 @@ function unexpired(columns: ListingColumns, now: number): ListingColumns {
 /** The secrets of `spans` whose current version has not expired by `now`, as the merge keeps them. */
 function unexpiredSpans(spans: ListingSpans, now: number): ListingSpans {
   const { text, count, expiresAt } = spans;
+  // Most secrets never expire: only those that do are read as dates.
   const expired = (i: number) => {
     const at = expiresAt[i]!;
     return (
@@ -147,7 +148,7 @@ function unexpiredSpans(spans: ListingSpans, now: number): ListingSpans {
     );
   };
   let kept = 0;
-  while (kept < count && !expired(kept)) kept++;
+  while (kept < count && (expiresAt[kept]! < 0 || !expired(kept))) kept++;
   if (kept === count) return spans;
   const columns = [
     spans.nameStart,
