@@ -33,10 +33,7 @@ export async function directRun(
     await chain.dispose();
   }
   if (!values) return undefined;
-  const masker = new Masker();
-  // The manager pins what its cache holds: these values are never dropped from its masker.
-  for (const value of Object.values(values)) masker.add(value, { pinned: true });
-  maskValues(masker, values);
+  const masker = maskerOf(values);
   const cwd = process.cwd();
   const file = resolveCommand(command!, process.env, cwd);
   watchStandardStreams();
@@ -47,7 +44,7 @@ export async function directRun(
       file,
       cwd,
       values,
-      masking: () => masker.createChunkMasker(),
+      masking: () => masker().createChunkMasker(),
       tty: true,
       keepMasterKey: false,
       timing: timingOf(RUN_TIMING_DEFAULTS),
@@ -59,9 +56,25 @@ export async function directRun(
     return reportError(error, {
       json: false,
       debug: flagIsOn(process.env.HUSH_DEBUG),
-      scrub: (text) => masker.mask(text),
+      scrub: (text) => masker().mask(text),
     });
   }
+}
+
+/**
+ * The masker of the values, made when first asked for: when the command first prints, which is
+ * after it started (and maybe never), so that its making and the command's start overlap.
+ */
+function maskerOf(values: Record<string, string>): () => Masker {
+  let masker: Masker | undefined;
+  return () => {
+    if (masker) return masker;
+    masker = new Masker();
+    // The manager pins what its cache holds: these values are never dropped from its masker.
+    for (const value of Object.values(values)) masker.add(value, { pinned: true });
+    maskValues(masker, values);
+    return masker;
+  };
 }
 
 /** Variable name → value of every listed secret, or undefined for the full command to decide. */

@@ -42,11 +42,8 @@ export function exitCodeOf(outcome: ChildOutcome): number {
 export function resolveCommand(command: string, env: NodeJS.ProcessEnv, cwd: string): string {
   const notExecutable = () => new CliError(`command not executable: ${command}`, 126);
   const executable = (path: string): boolean | 'denied' => {
-    try {
-      if (!statSync(path).isFile()) return false;
-    } catch {
-      return false;
-    }
+    // Most folders of PATH lack the command: a miss is an answer, not an error to make and throw.
+    if (!statSync(path, { throwIfNoEntry: false })?.isFile()) return false;
     try {
       accessSync(path, fsConstants.X_OK);
       return true;
@@ -84,8 +81,8 @@ export function startPiped(options: StartOptions): RunningChild {
   const streams: Promise<void>[] = [];
   if (masking) {
     // hush's own streams are made when the command first prints (a command may print nothing).
-    streams.push(pipeMasked(child.stdout!, () => process.stdout, masking()));
-    streams.push(pipeMasked(child.stderr!, () => process.stderr, masking()));
+    streams.push(pipeMasked(child.stdout!, () => process.stdout, masking));
+    streams.push(pipeMasked(child.stderr!, () => process.stderr, masking));
   }
   const exited = new Promise<ChildOutcome>((resolvePromise, reject) => {
     child.once('error', (error: NodeJS.ErrnoException) => {
@@ -110,15 +107,23 @@ export function startPiped(options: StartOptions): RunningChild {
   };
 }
 
-/** The child's output, masked chunk by chunk, to ours; resolves when it has all gone out. */
-function pipeMasked(source: Readable, target: () => Writable, masker: ChunkMasker): Promise<void> {
+/**
+ * The child's output, masked chunk by chunk, to ours; resolves when it has all gone out. The
+ * masker is made when the first chunk comes (a command may print nothing), so that making it
+ * runs while the command starts rather than before.
+ */
+function pipeMasked(source: Readable, target: () => Writable, masking: () => ChunkMasker): Promise<void> {
   return new Promise((resolvePromise) => {
+    let masker: ChunkMasker | undefined;
     const send = (bytes: Buffer) => {
       if (bytes.length > 0) target().write(bytes);
     };
-    source.on('data', (chunk: Buffer) => send(masker.write(chunk)));
+    source.on('data', (chunk: Buffer) => {
+      masker ??= masking();
+      send(masker.write(chunk));
+    });
     source.on('end', () => {
-      send(masker.end());
+      if (masker) send(masker.end());
       resolvePromise();
     });
     source.on('error', () => resolvePromise());

@@ -1,4 +1,5 @@
 import { constants } from 'node:os';
+import type { ChunkMasker } from '@hush/core';
 import type { ChildOutcome, RunningChild, StartOptions } from './child.js';
 
 const SIGNAL_NAMES = new Map<number, NodeJS.Signals>(
@@ -24,12 +25,14 @@ export async function startInTerminal(options: StartOptions & { file: string }):
     encoding: null,
   });
   let done = false;
-  const masker = options.masking?.();
+  // Made when the command first prints, as for pipes (see pipeMasked).
+  let masker: ChunkMasker | undefined;
   const send = (bytes: Buffer) => {
     if (bytes.length > 0) stdout.write(bytes);
   };
   term.onData((data: string | Buffer) => {
     const chunk = typeof data === 'string' ? Buffer.from(data) : data;
+    if (options.masking) masker ??= options.masking();
     send(masker ? masker.write(chunk) : chunk);
   });
 
