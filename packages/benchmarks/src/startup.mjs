@@ -15,10 +15,10 @@ const bytes = require('node:fs').readFileSync('.hush/secrets.enc.json');
 createHmac('sha256', Buffer.alloc(32)).update(bytes).digest('base64');`;
 
 /**
- * Waits until the store has gone unchanged for the 2 s after which `hush get` leaves a note of its
- * verified read (see provider-local's `getOnce`), as a store has between a write and the reads
- * that follow it; without this the first rounds would time a read with no note and the rest one
- * with it.
+ * Waits until the store has gone unchanged for the 2 s after which `hush get` and `hush list`
+ * leave a note of their verified read (see provider-local's `getOnce`), as a store has between a
+ * write and the reads that follow it; without this the first rounds would time a read with no
+ * note and the rest one with it.
  */
 async function settled(store) {
   const age = Date.now() - statSync(store).ctimeMs;
