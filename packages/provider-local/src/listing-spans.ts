@@ -54,8 +54,12 @@ export interface ListingSpans {
   readonly expiresAt: Int32Array;
 }
 
-/** The shortest line `LINE` matches: an empty name, a one-digit version, no expiry, no comma. */
-const SHORTEST_LINE = 2 + NAME_TO_VERSION + 1 + VERSION_TO_DATE + 24 + 1 + 3 + 1;
+/**
+ * The shortest line `LINE` matches: the name's opening quote and an empty name, from its closing
+ * quote to the version, a one-digit version, to the date, the date, its closing quote, `}}}` and
+ * the newline (no expiry, no comma).
+ */
+const SHORTEST_LINE = 1 + NAME_TO_VERSION + 1 + VERSION_TO_DATE + 24 + 1 + 3 + 1;
 
 /**
  * The listing of the secrets whose names start with `prefix`, from the lines of a `secrets`
