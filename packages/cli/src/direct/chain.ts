@@ -140,36 +140,27 @@ function unexpired(columns: ListingColumns, now: number): ListingColumns {
 /** The secrets of `spans` whose current version has not expired by `now`, as the merge keeps them. */
 function unexpiredSpans(spans: ListingSpans, now: number): ListingSpans {
   const { text, count, expiresAt } = spans;
-  // Most secrets never expire: only those that do are read as dates.
   const expired = (i: number) => {
     const at = expiresAt[i]!;
     return (
       at >= 0 && isExpired({ expiresAt: new Date(String.fromCharCode(...text.subarray(at, at + 24))) }, now)
     );
   };
-  let kept = 0;
-  while (kept < count && (expiresAt[kept]! < 0 || !expired(kept))) kept++;
-  if (kept === count) return spans;
-  const columns = [
-    spans.nameStart,
-    spans.nameEnd,
-    spans.versionStart,
-    spans.versionEnd,
-    spans.updatedAt,
-    expiresAt,
-  ].map((column) => column.slice(0, count)) as [
-    Int32Array,
-    Int32Array,
-    Int32Array,
-    Int32Array,
-    Int32Array,
-    Int32Array,
-  ];
-  for (let i = kept + 1; i < count; i++) {
-    if (expired(i)) continue;
-    for (const column of columns) column[kept] = column[i]!;
-    kept++;
-  }
-  const [nameStart, nameEnd, versionStart, versionEnd, updatedAt, expires] = columns;
-  return { text, count: kept, nameStart, nameEnd, versionStart, versionEnd, updatedAt, expiresAt: expires };
+  // Most listings have nothing expired: they are kept as they are.
+  let first = 0;
+  while (first < count && !expired(first)) first++;
+  if (first === count) return spans;
+  const kept: number[] = [];
+  for (let i = 0; i < count; i++) if (!expired(i)) kept.push(i);
+  const keep = (column: Int32Array) => Int32Array.from(kept, (i) => column[i]!);
+  return {
+    text,
+    count: kept.length,
+    nameStart: keep(spans.nameStart),
+    nameEnd: keep(spans.nameEnd),
+    versionStart: keep(spans.versionStart),
+    versionEnd: keep(spans.versionEnd),
+    updatedAt: keep(spans.updatedAt),
+    expiresAt: keep(expiresAt),
+  };
 }
