@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { constants } from 'node:os';
 import { resolve } from 'node:path';
 import type { Cli } from '../context.js';
-import { UsageError } from '../errors.js';
+import { durationOption } from '../duration-option.js';
 import { recordChanges } from '../run/audit.js';
 import type { Trigger } from '../run/supervisor.js';
 import { watchSources } from '../run/watch.js';
@@ -40,13 +40,7 @@ export async function watchRender(
   options: { output: string; watchInterval: string; exec?: string },
   first: Rendered,
 ): Promise<void> {
-  const core = await import('@hush/core');
-  let intervalMs: number;
-  try {
-    intervalMs = core.parseDuration(options.watchInterval);
-  } catch {
-    throw new UsageError(`--watch-interval expects a duration such as 30s, got '${options.watchInterval}'`);
-  }
+  const intervalMs = durationOption(options.watchInterval, '--watch-interval');
   const manager = await cli.manager();
   let last = first;
   let pending: Trigger | undefined;

@@ -1,5 +1,5 @@
 import { constants } from 'node:os';
-import { parseDuration } from '@hush/core';
+import { durationOption as ms } from '../duration-option.js';
 import { UsageError } from '../errors.js';
 import type { TimingOptions } from './defaults.js';
 
@@ -13,13 +13,6 @@ export interface Timing {
 
 /** The timing options checked and parsed; a bad one is a usage error naming the option. */
 export function timingOf(options: TimingOptions): Timing {
-  const ms = (value: string, option: string): number => {
-    try {
-      return parseDuration(value);
-    } catch {
-      throw new UsageError(`${option} expects a duration such as 30s or 500ms, got '${value}'`);
-    }
-  };
   return {
     intervalMs: ms(options.watchInterval, '--watch-interval'),
     graceMs: ms(options.grace, '--grace'),
