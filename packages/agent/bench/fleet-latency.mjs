@@ -24,24 +24,34 @@ const BLOCK = 500;
 
 /**
  * Measures `count` reads of each kind, `repeat` times, with the processes placed as `placement`
- * says (see fleet-placement.mjs), and prints each run and a summary. Returns the summary.
+ * says (see fleet-placement.mjs), and prints each run and a summary. Returns the summary. With
+ * `busyPoll` (a duration), the agent runs with `--busy-poll` and the floor polls the same way.
  */
-export async function socketLatency({ startAgent, name, awsOptions, placement, count = 20_000, repeat = 3 }) {
-  const agent = await startAgent({});
+export async function socketLatency({
+  startAgent,
+  name,
+  awsOptions,
+  placement,
+  busyPoll,
+  count = 20_000,
+  repeat = 3,
+}) {
+  const agent = await startAgent(busyPoll ? { FLEET_BUSY_POLL: busyPoll } : {});
   const provider = new AgentProvider({ socket: agent.socket });
   const viaAgent = new SecretManager({ providers: [provider] });
   const inProcess = new SecretManager({ providers: [new AwsSecretsManagerProvider(awsOptions)] });
   const path = `/v1/secret/${name}`;
   const bare = await bareClient(agent.socket, path);
   const http = nodeHttpClient(agent.socket, path);
-  const floorServer = await startFloor(await bare.answer());
+  const floorServer = await startFloor(await bare.answer(), busyPoll);
   const floor = await bareClient(floorServer.socket, path);
   if (placement.client !== undefined) {
     pin(process.pid, placement.client);
     pin(agent.pid, placement.server);
     pin(floorServer.pid, placement.server);
   }
-  console.log(`\ncached read through the agent's socket, the processes ${placement.label}`);
+  const label = busyPoll ? `${placement.label}, with --busy-poll ${busyPoll}` : placement.label;
+  console.log(`\ncached read through the agent's socket, the processes ${label}`);
   const kinds = [
     ['(a) getSecret through the agent socket', () => viaAgent.getSecret(name)],
     ['(b) AgentProvider.get alone', () => provider.get(name)],
@@ -74,7 +84,7 @@ export async function socketLatency({ startAgent, name, awsOptions, placement, c
     await inProcess.dispose();
     await agent.stop();
   }
-  return { placement: placement.label, ...printSummary(runs) };
+  return { placement: label, ...printSummary(runs) };
 }
 
 /** The kinds take turns, BLOCK reads at a time, until each has `count` samples (µs). */
@@ -161,12 +171,17 @@ function gcWatch() {
 }
 
 /** The floor's server (fleet-floor.mjs), answering `answer`'s bytes on a socket of its own. */
-async function startFloor(answer) {
+async function startFloor(answer, busyPoll) {
   const folder = mkdtempSync(join(tmpdir(), 'hush-floor-'));
   const socket = join(folder, 'floor.sock');
   const child = fork(new URL('./fleet-floor.mjs', import.meta.url), [], {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    env: { ...process.env, FLOOR_SOCKET: socket, FLOOR_ANSWER: answer.toString('base64') },
+    env: {
+      ...process.env,
+      FLOOR_SOCKET: socket,
+      FLOOR_ANSWER: answer.toString('base64'),
+      ...(busyPoll ? { FLOOR_BUSY_POLL_MS: String(Number.parseFloat(busyPoll)) } : {}),
+    },
   });
   await new Promise((resolve, reject) => {
     child.once('message', resolve);

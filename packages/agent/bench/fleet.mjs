@@ -2,11 +2,12 @@
 // emulator, which counts the requests it receives: (a) each process direct, (b) through one agent,
 // (c) each process direct with the shared Redis tier; then a cached read through the agent's
 // socket at p50 to p99.9, beside each layer under it and an in-process cached read, with the
-// processes as the scheduler places them, on one CPU and on two (fleet-placement.mjs); then the
+// processes as the scheduler places them, on one CPU and on two (fleet-placement.mjs), each with
+// the agent's default and with `--busy-poll` (0 leaves that out); then the
 // fault runs (a rotation and a killed agent; a rotation and a stopped Redis, while the fleet reads).
 //
 //   node bench/fleet.mjs [--full] [--clients N] [--secrets N] [--rounds N] [--only fleet,latency,fault]
-//                        [--latency-reads N] [--latency-runs N]
+//                        [--latency-reads N] [--latency-runs N] [--busy-poll 1ms|0]
 //
 // The default fleet is 10 processes (a few minutes on a shared machine); --full is the measured
 // size, 50 processes × 100 secrets × 10 reads. No value is ever printed.
@@ -40,6 +41,7 @@ const { values: args } = parseArgs({
     only: { type: 'string', default: 'fleet,latency,fault' },
     'latency-reads': { type: 'string', default: '20000' },
     'latency-runs': { type: 'string', default: '3' },
+    'busy-poll': { type: 'string', default: '1ms' },
   },
 });
 const CLIENTS = Number(args.clients ?? (args.full ? 50 : 10));
@@ -112,18 +114,21 @@ try {
   if (parts.has('latency')) {
     const why = cannotPin();
     const placements = why ? PLACEMENTS.slice(0, 1) : PLACEMENTS;
+    const polls = [undefined, ...(Number.parseFloat(args['busy-poll']) > 0 ? [args['busy-poll']] : [])];
     const summaries = [];
-    for (const placement of placements)
-      summaries.push(
-        await socketLatency({
-          startAgent,
-          name: names[0],
-          awsOptions,
-          placement,
-          count: Number(args['latency-reads']),
-          repeat: Number(args['latency-runs']),
-        }),
-      );
+    for (const busyPoll of polls)
+      for (const placement of placements)
+        summaries.push(
+          await socketLatency({
+            startAgent,
+            name: names[0],
+            awsOptions,
+            placement,
+            busyPoll,
+            count: Number(args['latency-reads']),
+            repeat: Number(args['latency-runs']),
+          }),
+        );
     console.log('\ncached read through the agent socket, by placement:');
     for (const s of summaries) console.log(`  ${s.placement}: ${s.line}`);
     if (why) console.log(`  (the pinned placements were skipped: ${why})`);

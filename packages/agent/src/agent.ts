@@ -10,6 +10,7 @@ import {
   type SecretManager,
 } from '@hush/core';
 import { defaultSocketPath, defaultTokenFile, TOKEN_HEADER } from '@hush/provider-agent';
+import { BusyPoll } from './busy-poll.js';
 import { PlainReadLane } from './plain-read-lane.js';
 import { type AgentCounters, renderMetrics } from './prometheus.js';
 import { unchangedProviders } from './reload.js';
@@ -46,6 +47,13 @@ export interface AgentOptions {
   log?: (line: string) => void;
   /** How long a stop waits for requests in flight (default 10s). */
   drainTimeout?: Duration;
+  /**
+   * How long to keep the event loop turning after each request, so that the next one of a burst
+   * is read without waking the CPU (default 0: off). Lowers latency between CPUs at the cost of
+   * up to one core while requests keep coming; pauses for 10 ms whenever another task waits for
+   * the CPU it polls on.
+   */
+  busyPoll?: Duration;
 }
 
 interface Served {
@@ -74,7 +82,7 @@ export class Agent {
   #token?: Buffer;
   #served!: Served;
   #stopping?: Promise<void>;
-  readonly #counters: AgentCounters = {
+  readonly #counters: Omit<AgentCounters, 'busyPollSeconds' | 'busyPollBackoffs'> = {
     requests: new Map(),
     refused: new Map(),
     reloads: { ok: 0, failed: 0 },
@@ -82,10 +90,12 @@ export class Agent {
     startedAt: Date.now(),
   };
   readonly #idle = new Set<() => void>();
+  readonly #busyPoll: BusyPoll;
 
   private constructor(options: AgentOptions) {
     this.#options = options;
     this.#log = options.log ?? ((line) => process.stderr.write(`hush agent: ${line}\n`));
+    this.#busyPoll = new BusyPoll(parseDuration(options.busyPoll ?? 0));
     if (options.socket !== false) this.socketPath = options.socket ?? defaultSocketPath();
     if (options.listen !== undefined)
       this.tokenFile = options.tokenFile ?? defaultTokenFile(this.socketPath ?? defaultSocketPath());
@@ -156,6 +166,7 @@ export class Agent {
   stop(): Promise<void> {
     this.#stopping ??= (async () => {
       const drain = parseDuration(this.#options.drainTimeout ?? '10s');
+      this.#busyPoll.stop();
       const closing = this.#close();
       if (this.#counters.inflight > 0)
         await Promise.race([
@@ -262,6 +273,7 @@ export class Agent {
     this.#counters.inflight--;
     if (served.retired && served.active === 0) await release(served.handle);
     if (this.#counters.inflight === 0 && this.#idle.size > 0) for (const idle of this.#idle) idle();
+    this.#busyPoll.touch();
   }
 
   async #serve(req: IncomingMessage, res: ServerResponse, tcp: boolean): Promise<void> {
@@ -302,7 +314,12 @@ export class Agent {
       ...(served.handle.accessor !== undefined ? { accessor: served.handle.accessor } : {}),
       allowWrites: this.#options.allowWrites ?? false,
       describe: () => this.#describe(),
-      metrics: async () => renderMetrics(await served.handle.manager.getMetrics(), this.#counters),
+      metrics: async () =>
+        renderMetrics(await served.handle.manager.getMetrics(), {
+          ...this.#counters,
+          busyPollSeconds: this.#busyPoll.spentMs / 1000,
+          busyPollBackoffs: this.#busyPoll.backoffs,
+        }),
     });
   }
 

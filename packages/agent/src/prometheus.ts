@@ -9,6 +9,10 @@ export interface AgentCounters {
   reloads: { ok: number; failed: number };
   inflight: number;
   startedAt: number;
+  /** Seconds spent keeping the event loop turning (`busyPoll`): what that option costs in CPU. */
+  busyPollSeconds: number;
+  /** Times polling stopped because another task wanted the CPU. */
+  busyPollBackoffs: number;
 }
 
 type Labels = Record<string, string>;
@@ -83,6 +87,18 @@ function agentMetrics(text: PrometheusText, agent: AgentCounters, now: number): 
       [{ outcome: 'ok' }, agent.reloads.ok],
       [{ outcome: 'failed' }, agent.reloads.failed],
     ])
+    .metric(
+      'hush_agent_busy_poll_seconds_total',
+      'counter',
+      'CPU seconds spent polling for the next request (--busy-poll; 0 when off).',
+      [[{}, agent.busyPollSeconds]],
+    )
+    .metric(
+      'hush_agent_busy_poll_backoffs_total',
+      'counter',
+      'Times polling stopped for 10 ms because another task wanted the CPU.',
+      [[{}, agent.busyPollBackoffs]],
+    )
     .metric('hush_agent_uptime_seconds', 'gauge', 'Seconds since the agent started.', [
       [{}, Math.round((now - agent.startedAt) / 1000)],
     ]);

@@ -370,4 +370,17 @@ describe('logs and metrics', () => {
     expect(logLines.length).toBeGreaterThan(0);
     for (const line of logLines) expect(line).not.toContain(PLANTED);
   });
+
+  it('counts the time --busy-poll spends, and spends none by default', async () => {
+    const busySeconds = (body: string) =>
+      Number(/^hush_agent_busy_poll_seconds_total (\S+)$/m.exec(body)?.[1]);
+    const polling = await agentOver({ k: PLANTED }, { busyPoll: '1s' });
+    await call({ socket: polling.socket }, '/v1/secret/k');
+    expect(busySeconds((await call({ socket: polling.socket }, '/v1/metrics')).body)).toBeGreaterThan(0);
+    await polling.agent.stop(); // a stop ends the polling, or this process would turn until the window ends
+
+    const quiet = await agentOver({ k: PLANTED });
+    await call({ socket: quiet.socket }, '/v1/secret/k');
+    expect(busySeconds((await call({ socket: quiet.socket }, '/v1/metrics')).body)).toBe(0);
+  });
 });

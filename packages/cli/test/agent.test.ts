@@ -233,4 +233,20 @@ describe('hush agent', () => {
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('binds loopback only');
   });
+
+  it('--busy-poll keeps polling after requests and counts what it spends; a bad duration is refused', async () => {
+    const dir = tempProject({ 'hush.config.yaml': awsConfig() });
+    const socket = join(dir, 'run', 'agent.sock');
+    const bad = await hush(['agent', '--socket', socket, '--busy-poll', 'soon'], { cwd: dir, env: awsEnv() });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain("--busy-poll expects a duration such as 30s or 500ms, got 'soon'");
+
+    const agent = await startAgentProcess(dir, ['--socket', socket, '--busy-poll', '5ms']);
+    const read = await get({ socket }, '/v1/secret/app/db-password');
+    expect(JSON.parse(read.body).secret.value).toBe(VALUE);
+    const metrics = (await get({ socket }, '/v1/metrics')).body;
+    expect(Number(/^hush_agent_busy_poll_seconds_total (\S+)$/m.exec(metrics)?.[1])).toBeGreaterThan(0);
+    agent.child.kill('SIGTERM');
+    expect(await agent.exited).toBe(0);
+  });
 });

@@ -1,4 +1,5 @@
 import { Cli } from '../context.js';
+import { durationOption } from '../duration-option.js';
 import { importOptional } from '../resolve.js';
 
 export interface AgentCommandOptions {
@@ -7,6 +8,8 @@ export interface AgentCommandOptions {
   listen?: string;
   tokenFile?: string;
   allowWrites?: boolean;
+  /** `--busy-poll 1ms`: how long the agent keeps polling after each request. */
+  busyPoll?: string;
 }
 
 /**
@@ -18,6 +21,7 @@ export default async function agent(
   _args: unknown[],
   options: AgentCommandOptions = {},
 ): Promise<void> {
+  const busyPoll = options.busyPoll !== undefined ? durationOption(options.busyPoll, '--busy-poll') : 0;
   const settings = await cli.settings();
   const mod = await importOptional<typeof import('@hush/agent')>(
     '@hush/agent',
@@ -45,6 +49,7 @@ export default async function agent(
     ...(options.listen !== undefined ? { listen: options.listen } : {}),
     ...(options.tokenFile !== undefined ? { tokenFile: options.tokenFile } : {}),
     allowWrites: options.allowWrites ?? false,
+    busyPoll,
   });
   if (cli.options.json)
     cli.printJson({

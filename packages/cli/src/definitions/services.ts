@@ -21,6 +21,10 @@ export const serviceCommands: Definitions = {
           "where --listen's token is written, 0600 (default: agent.token beside the socket)",
         )
         .option('--allow-writes', 'proxy set, delete, rotate and rollback (off by default)')
+        .option(
+          '--busy-poll <duration>',
+          'keep polling this long after each request (e.g. 1ms): lower latency for up to one core (off by default)',
+        )
         .action(lazy(() => import('../commands/agent.js'))),
       [
         'hush agent --env prod                    SIGHUP reloads, SIGTERM stops',
