@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -8,8 +8,12 @@ import { join } from 'node:path';
 // a stale entry. Bump the format when the parser or its options change.
 const FORMAT = 'hush.parsed-config/v1 yaml@2 maxAliasCount=100';
 
+/**
+ * The entry's file: an HMAC of the text under the format, not a plain hash, because OpenSSL sets
+ * up each algorithm on its first use (about 0.1 ms) and a command that reads a store needs HMAC.
+ */
 function entryPath(dir: string, text: string): string {
-  return join(dir, `${createHash('sha256').update(FORMAT).update('\0').update(text).digest('hex')}.json`);
+  return join(dir, `${createHmac('sha256', FORMAT).update(text).digest('hex')}.json`);
 }
 
 /** A folder only its owner may write to: anyone else could plant a configuration there. */
