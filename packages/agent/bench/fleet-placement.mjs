@@ -4,7 +4,7 @@
 // each placement: as the scheduler places them, all on one CPU (an application and its agent
 // sharing a core, as a sidecar limited to one CPU does), and deliberately on two.
 import { execFileSync } from 'node:child_process';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, cpus } from 'node:os';
 
 export const PLACEMENTS = [
   { label: 'as the scheduler places them' },
@@ -28,7 +28,7 @@ export function pin(pid, cpus) {
   execFileSync('taskset', ['-a', '-p', '-c', cpus, String(pid)], { stdio: 'ignore' });
 }
 
-/** Lets this process run on every CPU again. */
+/** Lets this process run on every CPU again (counted on the machine: this process sees one now). */
 export function unpinSelf() {
-  pin(process.pid, `0-${availableParallelism() - 1}`);
+  pin(process.pid, `0-${cpus().length - 1}`);
 }
