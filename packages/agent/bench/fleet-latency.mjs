@@ -24,8 +24,9 @@ const BLOCK = 500;
 
 /**
  * Measures `count` reads of each kind, `repeat` times, with the processes placed as `placement`
- * says (see fleet-placement.mjs), and prints each run and a summary. Returns the summary. With
- * `busyPoll` (a duration), the agent runs with `--busy-poll` and the floor polls the same way.
+ * says (see fleet-placement.mjs), and prints each run and a summary. Returns the summary. The
+ * agent runs with `--busy-poll` set to `busyPoll` (default: its own, auto), and the floor polls
+ * for as long as the agent does.
  */
 export async function socketLatency({
   startAgent,
@@ -43,14 +44,15 @@ export async function socketLatency({
   const path = `/v1/secret/${name}`;
   const bare = await bareClient(agent.socket, path);
   const http = nodeHttpClient(agent.socket, path);
-  const floorServer = await startFloor(await bare.answer(), busyPoll);
+  const floorServer = await startFloor(await bare.answer(), agent.busyPollMs);
   const floor = await bareClient(floorServer.socket, path);
   if (placement.client !== undefined) {
     pin(process.pid, placement.client);
     pin(agent.pid, placement.server);
     pin(floorServer.pid, placement.server);
   }
-  const label = busyPoll ? `${placement.label}, with --busy-poll ${busyPoll}` : placement.label;
+  const setting = busyPoll === undefined ? 'auto, the default' : busyPoll;
+  const label = `${placement.label}, --busy-poll ${setting} (${agent.busyPollMs} ms here)`;
   console.log(`\ncached read through the agent's socket, the processes ${label}`);
   const kinds = [
     ['(a) getSecret through the agent socket', () => viaAgent.getSecret(name)],
@@ -171,7 +173,7 @@ function gcWatch() {
 }
 
 /** The floor's server (fleet-floor.mjs), answering `answer`'s bytes on a socket of its own. */
-async function startFloor(answer, busyPoll) {
+async function startFloor(answer, busyPollMs) {
   const folder = mkdtempSync(join(tmpdir(), 'hush-floor-'));
   const socket = join(folder, 'floor.sock');
   const child = fork(new URL('./fleet-floor.mjs', import.meta.url), [], {
@@ -180,7 +182,7 @@ async function startFloor(answer, busyPoll) {
       ...process.env,
       FLOOR_SOCKET: socket,
       FLOOR_ANSWER: answer.toString('base64'),
-      ...(busyPoll ? { FLOOR_BUSY_POLL_MS: String(Number.parseFloat(busyPoll)) } : {}),
+      FLOOR_BUSY_POLL_MS: String(busyPollMs),
     },
   });
   await new Promise((resolve, reject) => {

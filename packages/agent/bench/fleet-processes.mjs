@@ -75,10 +75,11 @@ export function startAgentProcess(work, env, cleanups) {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   });
   return new Promise((resolve, reject) => {
-    child.once('message', () =>
+    child.once('message', (ready) =>
       resolve({
         socket,
         pid: child.pid,
+        busyPollMs: ready.busyPollMs,
         kill: () => child.kill('SIGKILL'),
         stop: async () => {
           child.kill('SIGTERM');

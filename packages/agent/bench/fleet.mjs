@@ -3,11 +3,11 @@
 // (c) each process direct with the shared Redis tier; then a cached read through the agent's
 // socket at p50 to p99.9, beside each layer under it and an in-process cached read, with the
 // processes as the scheduler places them, on one CPU and on two (fleet-placement.mjs), each with
-// the agent's default and with `--busy-poll` (0 leaves that out); then the
+// the agent's default busy polling and with `--busy-poll 0`; then the
 // fault runs (a rotation and a killed agent; a rotation and a stopped Redis, while the fleet reads).
 //
 //   node bench/fleet.mjs [--full] [--clients N] [--secrets N] [--rounds N] [--only fleet,latency,fault]
-//                        [--latency-reads N] [--latency-runs N] [--busy-poll 1ms|0]
+//                        [--latency-reads N] [--latency-runs N]
 //
 // The default fleet is 10 processes (a few minutes on a shared machine); --full is the measured
 // size, 50 processes × 100 secrets × 10 reads. No value is ever printed.
@@ -41,7 +41,6 @@ const { values: args } = parseArgs({
     only: { type: 'string', default: 'fleet,latency,fault' },
     'latency-reads': { type: 'string', default: '20000' },
     'latency-runs': { type: 'string', default: '3' },
-    'busy-poll': { type: 'string', default: '1ms' },
   },
 });
 const CLIENTS = Number(args.clients ?? (args.full ? 50 : 10));
@@ -114,7 +113,7 @@ try {
   if (parts.has('latency')) {
     const why = cannotPin();
     const placements = why ? PLACEMENTS.slice(0, 1) : PLACEMENTS;
-    const polls = [undefined, ...(Number.parseFloat(args['busy-poll']) > 0 ? [args['busy-poll']] : [])];
+    const polls = [undefined, '0'];
     const summaries = [];
     for (const busyPoll of polls)
       for (const placement of placements)

@@ -11,6 +11,7 @@ import {
 } from '@hush/core';
 import { defaultSocketPath, defaultTokenFile, TOKEN_HEADER } from '@hush/provider-agent';
 import { BusyPoll } from './busy-poll.js';
+import { autoBusyPollMs } from './cpu-quota.js';
 import { PlainReadLane } from './plain-read-lane.js';
 import { type AgentCounters, renderMetrics } from './prometheus.js';
 import { unchangedProviders } from './reload.js';
@@ -49,11 +50,11 @@ export interface AgentOptions {
   drainTimeout?: Duration;
   /**
    * How long to keep the event loop turning after each request, so that the next one of a burst
-   * is read without waking the CPU (default 0: off). Lowers latency between CPUs at the cost of
-   * up to one core while requests keep coming; pauses for 10 ms whenever another task waits for
-   * the CPU it polls on.
+   * is read without waking the CPU; 0 turns it off. Lowers latency between CPUs at the cost of up
+   * to one core while requests keep coming, and pauses for 10 ms whenever another task waits for
+   * the CPU it polls on. Default `'auto'`: 1 ms with two CPUs or more and no CPU quota, else off.
    */
-  busyPoll?: Duration;
+  busyPoll?: Duration | 'auto';
 }
 
 interface Served {
@@ -74,6 +75,8 @@ interface Served {
 export class Agent {
   readonly socketPath?: string;
   readonly tokenFile?: string;
+  /** How long it polls after each request (`busyPoll`, `'auto'` resolved); 0 when it does not. */
+  readonly busyPollMs: number;
   #url?: string;
   readonly #options: AgentOptions;
   readonly #servers: Server[] = [];
@@ -95,7 +98,9 @@ export class Agent {
   private constructor(options: AgentOptions) {
     this.#options = options;
     this.#log = options.log ?? ((line) => process.stderr.write(`hush agent: ${line}\n`));
-    this.#busyPoll = new BusyPoll(parseDuration(options.busyPoll ?? 0));
+    const busyPoll = options.busyPoll ?? 'auto';
+    this.busyPollMs = busyPoll === 'auto' ? autoBusyPollMs() : parseDuration(busyPoll);
+    this.#busyPoll = new BusyPoll(this.busyPollMs);
     if (options.socket !== false) this.socketPath = options.socket ?? defaultSocketPath();
     if (options.listen !== undefined)
       this.tokenFile = options.tokenFile ?? defaultTokenFile(this.socketPath ?? defaultSocketPath());
@@ -353,6 +358,7 @@ export class Agent {
       uptimeSeconds: Math.round((Date.now() - this.#counters.startedAt) / 1000),
       ...(handle.environment ? { environment: handle.environment } : {}),
       writes: this.#options.allowWrites ?? false,
+      busyPollMs: this.busyPollMs,
       providers: handle.manager.providerNames,
     };
   }

@@ -371,7 +371,7 @@ describe('logs and metrics', () => {
     for (const line of logLines) expect(line).not.toContain(PLANTED);
   });
 
-  it('counts the time --busy-poll spends, and spends none by default', async () => {
+  it('counts the time busy polling spends, and spends none when it is off', async () => {
     const busySeconds = (body: string) =>
       Number(/^hush_agent_busy_poll_seconds_total (\S+)$/m.exec(body)?.[1]);
     const polling = await agentOver({ k: PLANTED }, { busyPoll: '1s' });
@@ -379,7 +379,8 @@ describe('logs and metrics', () => {
     expect(busySeconds((await call({ socket: polling.socket }, '/v1/metrics')).body)).toBeGreaterThan(0);
     await polling.agent.stop(); // a stop ends the polling, or this process would turn until the window ends
 
-    const quiet = await agentOver({ k: PLANTED });
+    const quiet = await agentOver({ k: PLANTED }, { busyPoll: 0 });
+    expect(quiet.agent.busyPollMs).toBe(0);
     await call({ socket: quiet.socket }, '/v1/secret/k');
     expect(busySeconds((await call({ socket: quiet.socket }, '/v1/metrics')).body)).toBe(0);
   });

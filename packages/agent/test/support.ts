@@ -52,6 +52,8 @@ export async function agentOver(
     },
     socket,
     log: (line) => logLines.push(line),
+    // Polling agents would take turns at the test runner's CPUs: a test asks for it.
+    busyPoll: 0,
     ...rest,
   });
   agents.push(agent);

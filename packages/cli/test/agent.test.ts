@@ -145,6 +145,7 @@ describe('hush agent', () => {
     const health = JSON.parse((await get({ socket }, '/v1/health')).body);
     expect(health.agent.environment).toBe('dev');
     expect(health.agent.writes).toBe(false);
+    expect([0, 1]).toContain(health.agent.busyPollMs); // auto: 1 ms where a CPU is to spare
 
     agent.child.kill('SIGTERM');
     expect(await agent.exited).toBe(0);
@@ -242,11 +243,17 @@ describe('hush agent', () => {
     expect(bad.stderr).toContain("--busy-poll expects a duration such as 30s or 500ms, got 'soon'");
 
     const agent = await startAgentProcess(dir, ['--socket', socket, '--busy-poll', '5ms']);
+    expect(JSON.parse((await get({ socket }, '/v1/health')).body).agent.busyPollMs).toBe(5);
     const read = await get({ socket }, '/v1/secret/app/db-password');
     expect(JSON.parse(read.body).secret.value).toBe(VALUE);
     const metrics = (await get({ socket }, '/v1/metrics')).body;
     expect(Number(/^hush_agent_busy_poll_seconds_total (\S+)$/m.exec(metrics)?.[1])).toBeGreaterThan(0);
     agent.child.kill('SIGTERM');
     expect(await agent.exited).toBe(0);
+
+    const off = await startAgentProcess(dir, ['--socket', socket, '--busy-poll', '0']);
+    expect(JSON.parse((await get({ socket }, '/v1/health')).body).agent.busyPollMs).toBe(0);
+    off.child.kill('SIGTERM');
+    expect(await off.exited).toBe(0);
   });
 });

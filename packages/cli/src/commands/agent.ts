@@ -8,7 +8,7 @@ export interface AgentCommandOptions {
   listen?: string;
   tokenFile?: string;
   allowWrites?: boolean;
-  /** `--busy-poll 1ms`: how long the agent keeps polling after each request. */
+  /** `--busy-poll 1ms|0|auto`: how long the agent keeps polling after each request. */
   busyPoll?: string;
 }
 
@@ -21,7 +21,12 @@ export default async function agent(
   _args: unknown[],
   options: AgentCommandOptions = {},
 ): Promise<void> {
-  const busyPoll = options.busyPoll !== undefined ? durationOption(options.busyPoll, '--busy-poll') : 0;
+  const busyPoll =
+    options.busyPoll === undefined || options.busyPoll === 'auto'
+      ? 'auto'
+      : options.busyPoll === '0'
+        ? 0
+        : durationOption(options.busyPoll, '--busy-poll');
   const settings = await cli.settings();
   const mod = await importOptional<typeof import('@hush/agent')>(
     '@hush/agent',

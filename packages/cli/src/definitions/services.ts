@@ -23,7 +23,7 @@ export const serviceCommands: Definitions = {
         .option('--allow-writes', 'proxy set, delete, rotate and rollback (off by default)')
         .option(
           '--busy-poll <duration>',
-          'keep polling this long after each request (e.g. 1ms): lower latency for up to one core (off by default)',
+          'keep polling this long after each request: lower latency for up to one core; 0 is off (default auto: 1ms with 2+ CPUs and no CPU quota)',
         )
         .action(lazy(() => import('../commands/agent.js'))),
       [
