@@ -1,4 +1,3 @@
-import { homedir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
 
 /**
@@ -10,6 +9,6 @@ export function parsedConfigCacheDir(): string {
   const base =
     env.XDG_CACHE_HOME && isAbsolute(env.XDG_CACHE_HOME)
       ? env.XDG_CACHE_HOME
-      : join(env.HOME || homedir(), '.cache');
+      : join(env.HOME || process.getBuiltinModule('node:os').homedir(), '.cache');
   return join(base, 'hush', 'config');
 }

@@ -10,7 +10,6 @@ import {
   unlinkSync,
   writeSync,
 } from 'node:fs';
-import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { ConfigError } from './errors.js';
 import { parseTierKey } from './tier-seal.js';
@@ -22,7 +21,8 @@ import { parseTierKey } from './tier-seal.js';
  */
 export function defaultMachineKeyFile(env: Record<string, string | undefined> = process.env): string {
   if (env.HUSH_CACHE_KEY_FILE) return env.HUSH_CACHE_KEY_FILE;
-  const state = env.XDG_STATE_HOME || join(env.HOME || homedir(), '.local', 'state');
+  const state =
+    env.XDG_STATE_HOME || join(env.HOME || process.getBuiltinModule('node:os').homedir(), '.local', 'state');
   return join(state, 'hush', 'cache.key');
 }
 

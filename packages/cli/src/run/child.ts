@@ -1,6 +1,5 @@
 import { spawn } from 'node:child_process';
 import { accessSync, constants as fsConstants, statSync } from 'node:fs';
-import { constants } from 'node:os';
 import { delimiter, isAbsolute, join, resolve } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import type { ChunkMasker } from '@hush/core';
@@ -32,7 +31,9 @@ export interface StartOptions {
 
 /** The exit code `run` reports for an outcome: the child's own, or 128+N for a death by signal N. */
 export function exitCodeOf(outcome: ChildOutcome): number {
-  return outcome.signal ? 128 + (constants.signals[outcome.signal] ?? 0) : (outcome.code ?? 1);
+  return outcome.signal
+    ? 128 + (process.getBuiltinModule('node:os').constants.signals[outcome.signal] ?? 0)
+    : (outcome.code ?? 1);
 }
 
 /**

@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, promises as fs, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { CliError } from '../errors.js';
 
@@ -11,7 +10,9 @@ const OWNER = '.hush-owner';
 
 /** Where a secrets folder goes: memory-backed /dev/shm when there is one, else the temp folder. */
 export function mountParent(): string {
-  return existsSync('/dev/shm') && statSync('/dev/shm').isDirectory() ? '/dev/shm' : tmpdir();
+  return existsSync('/dev/shm') && statSync('/dev/shm').isDirectory()
+    ? '/dev/shm'
+    : process.getBuiltinModule('node:os').tmpdir();
 }
 
 const alive = (pid: number): boolean => {
@@ -46,7 +47,7 @@ function removeIfLeftover(dir: string): boolean {
 /** Secrets folders left by a hush that was killed (in /dev/shm and the temp folder): removed. */
 export function removeLeftovers(): number {
   let removed = 0;
-  for (const parent of new Set([mountParent(), tmpdir()])) {
+  for (const parent of new Set([mountParent(), process.getBuiltinModule('node:os').tmpdir()])) {
     let names: string[];
     try {
       names = readdirSync(parent);

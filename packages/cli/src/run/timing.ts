@@ -1,7 +1,6 @@
-import { constants } from 'node:os';
 import { durationOption as ms } from '../duration-option.js';
 import { UsageError } from '../errors.js';
-import type { TimingOptions } from './defaults.js';
+import { RUN_TIMING_DEFAULTS, type TimingOptions } from './defaults.js';
 
 export interface Timing {
   intervalMs: number;
@@ -26,7 +25,8 @@ function signalOption(value: string, option: string): NodeJS.Signals {
   const name = (
     value.toUpperCase().startsWith('SIG') ? value.toUpperCase() : `SIG${value.toUpperCase()}`
   ) as NodeJS.Signals;
-  if (!(name in constants.signals))
+  // The default needs no lookup: a plain `hush run` then never loads node:os.
+  if (name !== RUN_TIMING_DEFAULTS.signal && !(name in process.getBuiltinModule('node:os').constants.signals))
     throw new UsageError(`${option}: unknown signal '${value}' (e.g. SIGTERM, SIGHUP, SIGINT)`);
   return name;
 }
