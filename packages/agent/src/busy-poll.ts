@@ -3,8 +3,9 @@ import { closeSync, openSync, readSync } from 'node:fs';
 // After a request, the agent can keep its event loop turning for a short while instead of
 // sleeping in the kernel. The next request of a burst is then read by a CPU that is already
 // awake: on a virtual machine, waking an idle CPU for it costs more than the agent's own work
-// (about 50 µs at p50 here, between two CPUs). The price is CPU: up to one core while requests
-// keep coming, none once they stop. It is off unless asked for, as the kernel's busy polling is.
+// (about 65 µs of an 80 µs read here, between two CPUs). The price is CPU: up to one core while
+// requests keep coming, none once they stop. Where that price is charged (a CPU quota) or there
+// is no CPU to spare, the agent does not poll unless asked to (see cpu-quota.ts).
 //
 // Polling on a CPU that a client needs is worse than sleeping: the client waits for the agent's
 // time slice to end. So the poll watches how long its own thread waited for a CPU while it was

@@ -6,7 +6,7 @@ import { posix } from 'node:path';
 // limit, systemd's CPUQuota=) every polled microsecond is charged, and the kernel then throttles
 // the agent for the rest of the period, which costs far more than polling saves.
 
-/** What `autoBusyPoll` reads; tests give their own. */
+/** What `autoBusyPollMs` reads; tests give their own. */
 export interface CpuProbe {
   cpus: () => number;
   /** A file's text, or undefined when it cannot be read. */
