@@ -11,7 +11,7 @@ const agent = await startAgent({
   socket: env.FLEET_SOCKET,
   log: () => undefined,
   allowWrites: env.FLEET_ALLOW_WRITES === '1',
-  busyPoll: env.FLEET_BUSY_POLL === '0' ? 0 : (env.FLEET_BUSY_POLL ?? 'auto'),
+  busyPoll: env.FLEET_BUSY_POLL ?? 'auto',
   load: async () => {
     const cacheTiers = [];
     if (env.FLEET_REDIS_URL) {

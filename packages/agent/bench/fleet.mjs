@@ -3,7 +3,7 @@
 // (c) each process direct with the shared Redis tier; then a cached read through the agent's
 // socket at p50 to p99.9, beside each layer under it and an in-process cached read, with the
 // processes as the scheduler places them, on one CPU and on two (fleet-placement.mjs), each with
-// the agent's default busy polling and with `--busy-poll 0`; then the
+// the agent's default busy polling and with `--busy-poll 0ms`; then the
 // fault runs (a rotation and a killed agent; a rotation and a stopped Redis, while the fleet reads).
 //
 //   node bench/fleet.mjs [--full] [--clients N] [--secrets N] [--rounds N] [--only fleet,latency,fault]
@@ -113,7 +113,7 @@ try {
   if (parts.has('latency')) {
     const why = cannotPin();
     const placements = why ? PLACEMENTS.slice(0, 1) : PLACEMENTS;
-    const polls = [undefined, '0'];
+    const polls = [undefined, '0ms'];
     const summaries = [];
     for (const busyPoll of polls)
       for (const placement of placements)
