@@ -70,6 +70,19 @@ export default defineConfig([
     },
   },
   {
+    // The package's bin (src/bin.ts), with the code-cache loader built in: the file Node starts.
+    entry: { hush: 'src/bin.ts' },
+    outDir: 'bin',
+    format: ['cjs'],
+    platform: 'node',
+    splitting: false,
+    clean: false,
+    target: 'node20',
+    minifyWhitespace: true,
+    minifySyntax: true,
+    banner: { js: '#!/usr/bin/env node' },
+  },
+  {
     // The vendored dependencies (see build/bundle-plugins.ts), one file each.
     entry: Object.fromEntries(VENDORED.map((name) => [vendorFile(name), require.resolve(name)])),
     format: ['cjs'],

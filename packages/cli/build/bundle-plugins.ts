@@ -21,7 +21,7 @@ export const vendorFile = (name: string): string => `vendor/${name.replace(/^@/,
 /**
  * Points the bundle's imports of a vendored package at its own file, required (not imported) when
  * the importing module first runs: each becomes a small module of the bundle whose body is
- * `module.exports = require('./vendor/<name>.cjs')`, so that named imports work on the CommonJS
+ * `module.exports = require(<the bundle's folder>/vendor/<name>.cjs)`, so that named imports work on the CommonJS
  * file. Core's build carries its own copy of the YAML parser in a chunk
  * (`export { parse } from 'yaml'`): that import goes to the vendored yaml too, so the bundle holds
  * no YAML parser at all.
@@ -37,13 +37,11 @@ export function vendorPlugin(): Plugin {
         /[/\\]core[/\\]dist[/\\]/.test(args.importer) ? { path: 'yaml', namespace } : undefined,
       );
       build.onLoad({ filter: /.*/, namespace }, (args) => ({
-        contents: `module.exports = require(${JSON.stringify(`./${vendorFile(args.path)}.cjs`)});`,
+        // By absolute path (`__dirname` is the bundle's folder): the loader may hand the bundle
+        // a `require` made for another folder of the package (the bin's).
+        contents: `module.exports = require(require('node:path').join(__dirname, ${JSON.stringify(`${vendorFile(args.path)}.cjs`)}));`,
         loader: 'js',
       }));
-      // The require() in those modules: a file next to the bundle, found at run time.
-      build.onResolve({ filter: /^\.\/vendor\// }, (args) =>
-        args.namespace === namespace ? { path: args.path, external: true } : undefined,
-      );
     },
   };
 }

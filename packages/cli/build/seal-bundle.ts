@@ -39,7 +39,7 @@ export function sealBundle(path: string): void {
     if (code.slice(at, at + 6) !== 'import') throw new Error(`${path}: no import() at ${at}`);
     code = code.slice(0, at) + IMPORT_NAME + code.slice(at + 6);
   }
-  // The loader reads the bundle as latin1, a plain copy (UTF-8 must be checked byte by byte):
+  // ASCII only, so that the text is the same in any encoding and V8 keeps it one byte a character:
   // esbuild escapes every non-ASCII character, and this keeps it so.
   const wide = code.search(/[^\x00-\x7f]/);
   if (wide >= 0) throw new Error(`${path} has a non-ASCII character at ${wide}`);

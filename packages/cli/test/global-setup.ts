@@ -16,7 +16,7 @@ function newest(dir: string): number {
 }
 
 /**
- * The tests run the built `hush` (bin/hush.cjs, which loads dist/hush.cjs) as a child process. Under turbo, `test` depends on
+ * The tests run the built `hush` (bin/hush.cjs, built from src/bin.ts, which loads dist/hush.cjs) as a child process. Under turbo, `test` depends on
  * `build`; run directly, the CLI is rebuilt here when dist is missing or older than src. The
  * packages it loads at run time must be built already.
  */
@@ -36,7 +36,10 @@ export default function setup(): void {
     statSync(join(pkg, 'package.json')).mtimeMs,
     ...['core', 'provider-local', 'provider-env'].map((name) => newest(join(packages, name, 'dist'))),
   ];
-  const stale = !existsSync(bin) || statSync(bin).mtimeMs < Math.max(...sources);
+  const stale =
+    !existsSync(bin) ||
+    !existsSync(join(pkg, 'bin/hush.cjs')) ||
+    statSync(bin).mtimeMs < Math.max(...sources);
   if (stale) execFileSync('pnpm', ['run', 'build'], { cwd: pkg, stdio: 'inherit' });
   if (!existsSync(bin)) throw new Error(`${bin} is missing after the build`);
 }
